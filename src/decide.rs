@@ -1,0 +1,347 @@
+//! The decision: scanned text, trust, revocations, the gate's policy and the
+//! time in; admit or deny with exactly one reason out. Pure: no camera, no
+//! screen, no disk. Anything not proven good is denied.
+
+use serde::Serialize;
+
+use crate::badge::{Badge, ParseError, SignedBadge};
+use crate::clock::{format_human, format_span};
+use crate::keys::{KeyStatus, TrustStore};
+use crate::revocation::RevocationList;
+
+/// Admit or deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Admit,
+    Deny,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Admit => "admit",
+            Verdict::Deny => "deny",
+        }
+    }
+}
+
+/// Why. The codes are part of the interface contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    Ok,
+    NotABadge,
+    Malformed,
+    UnsupportedVersion,
+    UnknownKey,
+    RetiredKey,
+    BadSignature,
+    NotYetValid,
+    Expired,
+    Revoked,
+    WrongZone,
+    AlreadyInside,
+}
+
+impl Reason {
+    /// Every reason, in the order the checks run.
+    pub const ALL: [Reason; 12] = [
+        Reason::Ok,
+        Reason::NotABadge,
+        Reason::Malformed,
+        Reason::UnsupportedVersion,
+        Reason::UnknownKey,
+        Reason::RetiredKey,
+        Reason::BadSignature,
+        Reason::NotYetValid,
+        Reason::Expired,
+        Reason::Revoked,
+        Reason::WrongZone,
+        Reason::AlreadyInside,
+    ];
+
+    /// The reason code as scripts see it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::Ok => "ok",
+            Reason::NotABadge => "not_a_badge",
+            Reason::Malformed => "malformed",
+            Reason::UnsupportedVersion => "unsupported_version",
+            Reason::UnknownKey => "unknown_key",
+            Reason::RetiredKey => "retired_key",
+            Reason::BadSignature => "bad_signature",
+            Reason::NotYetValid => "not_yet_valid",
+            Reason::Expired => "expired",
+            Reason::Revoked => "revoked",
+            Reason::WrongZone => "wrong_zone",
+            Reason::AlreadyInside => "already_inside",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+/// What this gate checks beyond the badge itself.
+#[derive(Clone, Debug)]
+pub struct GatePolicy {
+    /// The zone this gate opens; `None` skips the zone check.
+    pub zone: Option<String>,
+    /// Tolerance around the validity window, in seconds, for kiosk clocks
+    /// that drift.
+    pub skew_secs: u64,
+}
+
+impl Default for GatePolicy {
+    fn default() -> Self {
+        GatePolicy {
+            zone: None,
+            skew_secs: crate::constants::DEFAULT_SKEW_SECS,
+        }
+    }
+}
+
+/// The outcome for one scanned code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub reason: Reason,
+    /// What the badge says, if it parsed. Only trustworthy when `authentic`.
+    pub badge: Option<Badge>,
+    /// True when the signature was checked against a trusted key.
+    pub authentic: bool,
+    /// The reason in plain words, for the guard.
+    pub detail: String,
+}
+
+impl Decision {
+    fn deny(reason: Reason, badge: Option<Badge>, authentic: bool, detail: String) -> Decision {
+        Decision {
+            verdict: Verdict::Deny,
+            reason,
+            badge,
+            authentic,
+            detail,
+        }
+    }
+
+    /// A deny for input that holds no code of ours at all (binary QR content,
+    /// an image without a code).
+    pub fn not_a_badge(detail: impl Into<String>) -> Decision {
+        Decision::deny(Reason::NotABadge, None, false, detail.into())
+    }
+
+    pub fn is_admit(&self) -> bool {
+        self.verdict == Verdict::Admit
+    }
+}
+
+/// Everything the checks read, besides the scanned text.
+#[derive(Clone, Copy)]
+pub struct Checks<'a> {
+    pub trust: &'a TrustStore,
+    pub revocations: Option<&'a RevocationList>,
+    pub gate: &'a GatePolicy,
+    /// Unix seconds the decision is made at.
+    pub now: u64,
+}
+
+/// Decides one scanned text. The checks run in this order and the first
+/// failure is the reason: format, version, key known, signature, key not
+/// retired, validity window, revocation, zone.
+pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
+    let signed = match SignedBadge::parse(text) {
+        Ok(s) => s,
+        Err(ParseError::NotABadge) => {
+            return Decision::not_a_badge("this code is not a badgegate badge")
+        }
+        Err(ParseError::UnsupportedVersion(v)) => {
+            return Decision::deny(
+                Reason::UnsupportedVersion,
+                None,
+                false,
+                format!("badge format version {v} is not supported by this kiosk"),
+            )
+        }
+        Err(ParseError::Malformed(why)) => {
+            return Decision::deny(
+                Reason::Malformed,
+                None,
+                false,
+                format!("damaged or altered badge: {why}"),
+            )
+        }
+    };
+    let badge = signed.badge.clone();
+    let key_id = badge.key_id;
+    let Some(trusted) = checks.trust.get(&key_id) else {
+        return Decision::deny(
+            Reason::UnknownKey,
+            Some(badge),
+            false,
+            format!("signed by key {key_id}, which this kiosk does not trust"),
+        );
+    };
+    if !signed.verify_with(&trusted.key) {
+        return Decision::deny(
+            Reason::BadSignature,
+            Some(badge),
+            false,
+            "signature does not match: badge altered or forged".into(),
+        );
+    }
+    if trusted.status == KeyStatus::Retired {
+        return Decision::deny(
+            Reason::RetiredKey,
+            Some(badge),
+            true,
+            format!("signed by retired key {key_id}; the holder needs a new badge"),
+        );
+    }
+    let now = checks.now;
+    let skew = checks.gate.skew_secs;
+    if now.saturating_add(skew) < badge.valid_from {
+        let detail = format!(
+            "not valid before {} (in {})",
+            format_human(badge.valid_from),
+            format_span(badge.valid_from - now)
+        );
+        return Decision::deny(Reason::NotYetValid, Some(badge), true, detail);
+    }
+    if now > badge.valid_until.saturating_add(skew) {
+        let detail = format!(
+            "expired {} ({} ago)",
+            format_human(badge.valid_until),
+            format_span(now - badge.valid_until)
+        );
+        return Decision::deny(Reason::Expired, Some(badge), true, detail);
+    }
+    if let Some(entry) = checks.revocations.and_then(|l| l.find(&badge.serial)) {
+        let mut detail = format!("revoked {}", format_human(entry.revoked_at));
+        if !entry.reason.is_empty() {
+            detail.push_str(": ");
+            detail.push_str(&entry.reason);
+        }
+        return Decision::deny(Reason::Revoked, Some(badge), true, detail);
+    }
+    if let Some(zone) = &checks.gate.zone {
+        if !badge.opens_zone(zone) {
+            let detail = format!(
+                "not valid for zone {zone} (valid for: {})",
+                badge.zones.join(", ")
+            );
+            return Decision::deny(Reason::WrongZone, Some(badge), true, detail);
+        }
+    }
+    let detail = format!("valid until {}", format_human(badge.valid_until));
+    Decision {
+        verdict: Verdict::Admit,
+        reason: Reason::Ok,
+        badge: Some(badge),
+        authentic: true,
+        detail,
+    }
+}
+
+/// Decides raw code bytes (a QR code may hold anything): text that is not
+/// UTF-8 cannot be a badge.
+pub fn decide_bytes(bytes: &[u8], checks: &Checks<'_>) -> Decision {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => decide(text, checks),
+        Err(_) => Decision::not_a_badge("this code holds binary data, not a badgegate badge"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeyId, SecretKey};
+
+    const T0: u64 = 1_790_000_000;
+
+    fn badge() -> Badge {
+        Badge {
+            key_id: KeyId([0; 4]),
+            serial: "S-1".into(),
+            name: "Ines Ferreira".into(),
+            org: "Portugal".into(),
+            category: "delegate".into(),
+            zones: vec!["plenary".into()],
+            valid_from: T0,
+            valid_until: T0 + 86_400,
+            issued_at: T0 - 1000,
+        }
+    }
+
+    fn run(text: &str, trust: &TrustStore, revs: Option<&RevocationList>, zone: Option<&str>, now: u64) -> Decision {
+        let gate = GatePolicy {
+            zone: zone.map(String::from),
+            skew_secs: 60,
+        };
+        decide(
+            text,
+            &Checks {
+                trust,
+                revocations: revs,
+                gate: &gate,
+                now,
+            },
+        )
+    }
+
+    #[test]
+    fn every_check_in_order() {
+        let k = SecretKey::from_seed(&[4; 32]);
+        let stranger = SecretKey::from_seed(&[5; 32]);
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let good = SignedBadge::sign(badge(), &k).unwrap();
+        let t = good.text();
+
+        assert_eq!(run(t, &trust, None, Some("plenary"), T0 + 10).reason, Reason::Ok);
+        assert_eq!(run("hello", &trust, None, None, T0).reason, Reason::NotABadge);
+        assert_eq!(run("BG9:X", &trust, None, None, T0).reason, Reason::UnsupportedVersion);
+        assert_eq!(run("BG1:%%%", &trust, None, None, T0).reason, Reason::Malformed);
+        let foreign = SignedBadge::sign(badge(), &stranger).unwrap();
+        assert_eq!(run(foreign.text(), &trust, None, None, T0).reason, Reason::UnknownKey);
+        let retired = TrustStore::from_keys(&[], &[k.public()]);
+        assert_eq!(run(t, &retired, None, None, T0).reason, Reason::RetiredKey);
+        // within skew: admitted; beyond: denied
+        assert_eq!(run(t, &trust, None, None, T0 - 60).reason, Reason::Ok);
+        assert_eq!(run(t, &trust, None, None, T0 - 61).reason, Reason::NotYetValid);
+        assert_eq!(run(t, &trust, None, None, T0 + 86_400 + 60).reason, Reason::Ok);
+        assert_eq!(run(t, &trust, None, None, T0 + 86_400 + 61).reason, Reason::Expired);
+        let mut list = RevocationList::empty(k.key_id());
+        list.add_and_sign(&k, &["S-1".into()], "reported lost", T0).unwrap();
+        let d = run(t, &trust, Some(&list), None, T0);
+        assert_eq!(d.reason, Reason::Revoked);
+        assert!(d.detail.contains("reported lost"));
+        assert_eq!(run(t, &trust, None, Some("press"), T0).reason, Reason::WrongZone);
+    }
+
+    #[test]
+    fn forged_signature_is_bad_signature() {
+        let k = SecretKey::from_seed(&[4; 32]);
+        let stranger = SecretKey::from_seed(&[5; 32]);
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        // A stranger's signature over a payload that claims the trusted key id.
+        let mut b = badge();
+        b.key_id = k.key_id();
+        let payload = b.to_payload();
+        let sig = stranger.sign(&crate::badge::signed_message(&payload));
+        let mut raw = payload;
+        raw.extend_from_slice(&sig);
+        let text = format!("BG1:{}", base45::encode(&raw));
+        let d = run(&text, &trust, None, None, T0);
+        assert_eq!(d.reason, Reason::BadSignature);
+        assert!(!d.authentic);
+    }
+
+    #[test]
+    fn reason_codes_round_trip() {
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(r.code()), Some(r));
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Text ↔ QR images: render a badge's text as PNG pixels or SVG, and read
+//! every code in a grey image (rqrr). No camera here.
+
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use image::{GrayImage, Luma};
+use qrcode::{Color, EcLevel, QrCode};
+use serde::Serialize;
+
+use crate::constants::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
+
+/// Modules of white border around a rendered code (the QR standard's quiet zone).
+pub const QUIET_ZONE: u32 = 4;
+
+/// Failures making or reading QR images.
+#[derive(Debug, thiserror::Error)]
+pub enum QrError {
+    #[error("text does not fit in a QR code: {0}")]
+    Encode(String),
+    #[error("cannot read image {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a readable PNG or JPEG image ({why})")]
+    Decode { path: PathBuf, why: String },
+    #[error("{path}: image is {width}x{height} pixels, larger than this reader accepts ({MAX_IMAGE_SIDE} px a side, {MAX_IMAGE_PIXELS} pixels)")]
+    TooLarge {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+    },
+    #[error("{path}: image is empty (zero pixels)")]
+    Empty { path: PathBuf },
+}
+
+/// A QR code for `text` at error-correction level M, in the smallest version
+/// that holds it (alphanumeric mode for badge text).
+pub fn encode(text: &str) -> Result<QrCode, QrError> {
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|e| QrError::Encode(e.to_string()))
+}
+
+/// The QR version number (1..=40) of a code.
+pub fn version_number(code: &QrCode) -> i16 {
+    match code.version() {
+        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
+    }
+}
+
+/// Renders a code as a grey image: `module_px` pixels a module, with the
+/// quiet zone.
+pub fn render(code: &QrCode, module_px: u32) -> GrayImage {
+    let n = code.width() as u32;
+    let side = (n + 2 * QUIET_ZONE) * module_px;
+    let colors = code.to_colors();
+    GrayImage::from_fn(side, side, |x, y| {
+        let mx = (x / module_px).checked_sub(QUIET_ZONE);
+        let my = (y / module_px).checked_sub(QUIET_ZONE);
+        let dark = match (mx, my) {
+            (Some(mx), Some(my)) if mx < n && my < n => {
+                colors.get((my * n + mx) as usize) == Some(&Color::Dark)
+            }
+            _ => false,
+        };
+        Luma([if dark { 0 } else { 255 }])
+    })
+}
+
+/// Renders a code as an SVG document (scales to any print size).
+pub fn render_svg(code: &QrCode) -> String {
+    code.render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build()
+}
+
+/// One code found in an image.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FoundCode {
+    /// The code's raw content.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    /// Corners in image pixels: top-left, top-right, bottom-right, bottom-left
+    /// of the code as printed.
+    pub corners: [[i32; 2]; 4],
+}
+
+impl FoundCode {
+    /// The content as text (invalid UTF-8 shown with replacement characters).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+/// Every QR code rqrr finds and decodes in a grey image. Codes that are
+/// found but do not decode (damaged, cut off) are left out: no wrong text
+/// is ever returned.
+pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    // rqrr has no known panics on images, but a frame must never take the
+    // kiosk down: a panic here counts as "nothing found".
+    let found = std::panic::catch_unwind(|| {
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| img.as_raw()[y * w + x]);
+        let mut out = Vec::new();
+        for grid in prepared.detect_grids() {
+            let mut bytes = Vec::new();
+            if grid.decode_to(&mut bytes).is_ok() {
+                let b = grid.bounds;
+                out.push(FoundCode {
+                    bytes,
+                    corners: [
+                        [b[0].x, b[0].y],
+                        [b[1].x, b[1].y],
+                        [b[2].x, b[2].y],
+                        [b[3].x, b[3].y],
+                    ],
+                });
+            }
+        }
+        out
+    });
+    let mut codes = found.unwrap_or_default();
+    // The same code can be found twice by overlapping finder groups.
+    codes.dedup_by(|a, b| a.bytes == b.bytes && a.corners == b.corners);
+    codes
+}
+
+/// Largest image file read (bytes).
+pub const MAX_IMAGE_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads a PNG or JPEG as a grey image, refusing oversized or empty ones
+/// before decoding their pixels.
+pub fn load_gray(path: &Path) -> Result<GrayImage, QrError> {
+    let read_err = |source| QrError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_IMAGE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_IMAGE_FILE_BYTES {
+        return Err(QrError::Decode {
+            path: path.to_owned(),
+            why: format!("file is larger than {} MiB", MAX_IMAGE_FILE_BYTES >> 20),
+        });
+    }
+    read_gray_bytes(&bytes, path)
+}
+
+/// Like [`load_gray`] for bytes in memory (`path` only names them in errors).
+pub fn read_gray_bytes(bytes: &[u8], path: &Path) -> Result<GrayImage, QrError> {
+    let decode_err = |why: String| QrError::Decode {
+        path: path.to_owned(),
+        why,
+    };
+    if bytes.is_empty() {
+        return Err(QrError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    let format = image::guess_format(bytes).map_err(|e| decode_err(e.to_string()))?;
+    if !matches!(format, image::ImageFormat::Png | image::ImageFormat::Jpeg) {
+        return Err(decode_err(format!("{format:?} images are not supported")));
+    }
+    let (width, height) = image::ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| decode_err(e.to_string()))?;
+    if width == 0 || height == 0 {
+        return Err(QrError::Empty {
+            path: path.to_owned(),
+        });
+    }
+    if width > MAX_IMAGE_SIDE
+        || height > MAX_IMAGE_SIDE
+        || u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS
+    {
+        return Err(QrError::TooLarge {
+            path: path.to_owned(),
+            width,
+            height,
+        });
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_PIXELS * 4 + (64 << 20));
+    let mut reader = image::ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| decode_err(e.to_string()))?;
+    Ok(img.into_luma8())
+}
+
+/// True for file names the image readers take (`.png`, `.jpg`, `.jpeg`).
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+/// The images of a folder in name order (not recursive), or the path itself
+/// if it is a file.
+pub fn image_paths(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_dir() {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_image_path(p))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    } else {
+        std::fs::metadata(path)?;
+        Ok(vec![path.to_owned()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn render_then_decode_round_trip() {
+        let code = encode("BG1:HELLO WORLD").unwrap();
+        let img = render(&code, 4);
+        let found = decode(&img);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].text(), "BG1:HELLO WORLD");
+    }
+
+    #[test]
+    fn blank_and_empty_images_find_nothing() {
+        assert!(decode(&GrayImage::new(0, 0)).is_empty());
+        assert!(decode(&GrayImage::from_pixel(640, 480, Luma([255]))).is_empty());
+    }
+
+    #[test]
+    fn garbage_bytes_are_an_error_not_a_panic() {
+        let p = Path::new("x.png");
+        assert!(read_gray_bytes(b"\x89PNG\r\n\x1a\nnonsense", p).is_err());
+        assert!(read_gray_bytes(b"", p).is_err());
+        assert!(read_gray_bytes(&[0xff, 0xd8, 0xff, 0x00, 0x13], p).is_err());
+    }
+}
