@@ -119,8 +119,7 @@ fn check_text(
 pub fn is_valid_serial(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_SERIAL_LEN
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
@@ -128,8 +127,7 @@ fn is_valid_zone(z: &str) -> bool {
     z == ALL_ZONES
         || (!z.is_empty()
             && z.len() <= MAX_ZONE_LEN
-            && z
-                .bytes()
+            && z.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')))
 }
 
@@ -270,7 +268,9 @@ impl SignedBadge {
             return Err(ParseError::Malformed("non-canonical base45 text".into()));
         }
         if raw.len() <= SIGNATURE_LEN {
-            return Err(ParseError::Malformed("too short to hold a signature".into()));
+            return Err(ParseError::Malformed(
+                "too short to hold a signature".into(),
+            ));
         }
         let (payload, sig) = raw.split_at(raw.len() - SIGNATURE_LEN);
         let mut signature = [0u8; SIGNATURE_LEN];
@@ -284,7 +284,9 @@ impl SignedBadge {
             )));
         }
         if badge.to_payload() != payload {
-            return Err(ParseError::Malformed("non-canonical payload encoding".into()));
+            return Err(ParseError::Malformed(
+                "non-canonical payload encoding".into(),
+            ));
         }
         badge
             .validate()

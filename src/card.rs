@@ -163,30 +163,78 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
     };
     let category = badge.category.to_uppercase().replace('-', " ");
     let size = fit_size(&fonts.bold, &category, 130.0, 40.0, inner);
-    draw_centred(&mut img, &fonts.bold, size, cx, 175.0, [255, 255, 255], &category);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        175.0,
+        [255, 255, 255],
+        &category,
+    );
 
     let size = fit_size(&fonts.bold, &badge.name, 96.0, 36.0, inner);
-    draw_centred(&mut img, &fonts.bold, size, cx, 400.0, [0, 0, 0], &badge.name);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        400.0,
+        [0, 0, 0],
+        &badge.name,
+    );
     if !badge.org.is_empty() {
         let size = fit_size(&fonts.regular, &badge.org, 60.0, 28.0, inner);
-        draw_centred(&mut img, &fonts.regular, size, cx, 490.0, [60, 60, 60], &badge.org);
+        draw_centred(
+            &mut img,
+            &fonts.regular,
+            size,
+            cx,
+            490.0,
+            [60, 60, 60],
+            &badge.org,
+        );
     }
 
     let qr_bottom = draw_qr(&mut img, code, 540);
 
     let zones = format!("Zones: {}", badge.zones.join(" · ").replace('*', "ALL"));
     let size = fit_size(&fonts.bold, &zones, 52.0, 24.0, inner);
-    draw_centred(&mut img, &fonts.bold, size, cx, qr_bottom as f32 + 80.0, [0, 0, 0], &zones);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        qr_bottom as f32 + 80.0,
+        [0, 0, 0],
+        &zones,
+    );
     let valid = format!(
         "Valid {} – {}",
         format_human(badge.valid_from),
         format_human(badge.valid_until)
     );
     let size = fit_size(&fonts.regular, &valid, 38.0, 20.0, inner);
-    draw_centred(&mut img, &fonts.regular, size, cx, qr_bottom as f32 + 145.0, [60, 60, 60], &valid);
+    draw_centred(
+        &mut img,
+        &fonts.regular,
+        size,
+        cx,
+        qr_bottom as f32 + 145.0,
+        [60, 60, 60],
+        &valid,
+    );
     let serial = format!("No. {}   key {}", badge.serial, badge.key_id);
     let size = fit_size(&fonts.regular, &serial, 34.0, 20.0, inner);
-    draw_centred(&mut img, &fonts.regular, size, cx, qr_bottom as f32 + 200.0, [90, 90, 90], &serial);
+    draw_centred(
+        &mut img,
+        &fonts.regular,
+        size,
+        cx,
+        qr_bottom as f32 + 200.0,
+        [90, 90, 90],
+        &serial,
+    );
     img
 }
 

@@ -85,7 +85,10 @@ mod tests {
             parse_rfc3339("2022-10-18T08:00:00+05:00").unwrap(),
             parse_rfc3339("2022-10-18T03:00:00Z").unwrap()
         );
-        assert_eq!(format_utc(parse_rfc3339("2022-10-18T08:00:00+05:00").unwrap()), "2022-10-18T03:00:00Z");
+        assert_eq!(
+            format_utc(parse_rfc3339("2022-10-18T08:00:00+05:00").unwrap()),
+            "2022-10-18T03:00:00Z"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::badge::{Badge, ParseError, SignedBadge};
-use crate::clock::{format_human, format_span};
+use crate::clock::{format_human, format_span, format_utc};
 use crate::keys::{KeyStatus, TrustStore};
 use crate::revocation::RevocationList;
 
@@ -135,6 +135,29 @@ impl Decision {
 
     pub fn is_admit(&self) -> bool {
         self.verdict == Verdict::Admit
+    }
+
+    /// The decision as one JSON object: the fields of the interface
+    /// contract (`decision`, `reason`, `serial`, `name`, `org`, `category`,
+    /// `zones`, `key_id`, `input`) and more.
+    pub fn to_json(&self, input: &str) -> serde_json::Value {
+        let b = self.badge.as_ref();
+        serde_json::json!({
+            "decision": self.verdict.as_str(),
+            "reason": self.reason.code(),
+            "detail": self.detail,
+            "serial": b.map(|b| b.serial.as_str()),
+            "name": b.map(|b| b.name.as_str()),
+            "org": b.map(|b| b.org.as_str()),
+            "category": b.map(|b| b.category.as_str()),
+            "zones": b.map(|b| b.zones.clone()),
+            "key_id": b.map(|b| b.key_id.to_string()),
+            "valid_from": b.map(|b| format_utc(b.valid_from)),
+            "valid_until": b.map(|b| format_utc(b.valid_until)),
+            "issued_at": b.map(|b| format_utc(b.issued_at)),
+            "authentic": self.authentic,
+            "input": input,
+        })
     }
 }
 
@@ -275,7 +298,13 @@ mod tests {
         }
     }
 
-    fn run(text: &str, trust: &TrustStore, revs: Option<&RevocationList>, zone: Option<&str>, now: u64) -> Decision {
+    fn run(
+        text: &str,
+        trust: &TrustStore,
+        revs: Option<&RevocationList>,
+        zone: Option<&str>,
+        now: u64,
+    ) -> Decision {
         let gate = GatePolicy {
             zone: zone.map(String::from),
             skew_secs: 60,
@@ -299,25 +328,53 @@ mod tests {
         let good = SignedBadge::sign(badge(), &k).unwrap();
         let t = good.text();
 
-        assert_eq!(run(t, &trust, None, Some("plenary"), T0 + 10).reason, Reason::Ok);
-        assert_eq!(run("hello", &trust, None, None, T0).reason, Reason::NotABadge);
-        assert_eq!(run("BG9:X", &trust, None, None, T0).reason, Reason::UnsupportedVersion);
-        assert_eq!(run("BG1:%%%", &trust, None, None, T0).reason, Reason::Malformed);
+        assert_eq!(
+            run(t, &trust, None, Some("plenary"), T0 + 10).reason,
+            Reason::Ok
+        );
+        assert_eq!(
+            run("hello", &trust, None, None, T0).reason,
+            Reason::NotABadge
+        );
+        assert_eq!(
+            run("BG9:X", &trust, None, None, T0).reason,
+            Reason::UnsupportedVersion
+        );
+        assert_eq!(
+            run("BG1:%%%", &trust, None, None, T0).reason,
+            Reason::Malformed
+        );
         let foreign = SignedBadge::sign(badge(), &stranger).unwrap();
-        assert_eq!(run(foreign.text(), &trust, None, None, T0).reason, Reason::UnknownKey);
+        assert_eq!(
+            run(foreign.text(), &trust, None, None, T0).reason,
+            Reason::UnknownKey
+        );
         let retired = TrustStore::from_keys(&[], &[k.public()]);
         assert_eq!(run(t, &retired, None, None, T0).reason, Reason::RetiredKey);
         // within skew: admitted; beyond: denied
         assert_eq!(run(t, &trust, None, None, T0 - 60).reason, Reason::Ok);
-        assert_eq!(run(t, &trust, None, None, T0 - 61).reason, Reason::NotYetValid);
-        assert_eq!(run(t, &trust, None, None, T0 + 86_400 + 60).reason, Reason::Ok);
-        assert_eq!(run(t, &trust, None, None, T0 + 86_400 + 61).reason, Reason::Expired);
+        assert_eq!(
+            run(t, &trust, None, None, T0 - 61).reason,
+            Reason::NotYetValid
+        );
+        assert_eq!(
+            run(t, &trust, None, None, T0 + 86_400 + 60).reason,
+            Reason::Ok
+        );
+        assert_eq!(
+            run(t, &trust, None, None, T0 + 86_400 + 61).reason,
+            Reason::Expired
+        );
         let mut list = RevocationList::empty(k.key_id());
-        list.add_and_sign(&k, &["S-1".into()], "reported lost", T0).unwrap();
+        list.add_and_sign(&k, &["S-1".into()], "reported lost", T0)
+            .unwrap();
         let d = run(t, &trust, Some(&list), None, T0);
         assert_eq!(d.reason, Reason::Revoked);
         assert!(d.detail.contains("reported lost"));
-        assert_eq!(run(t, &trust, None, Some("press"), T0).reason, Reason::WrongZone);
+        assert_eq!(
+            run(t, &trust, None, Some("press"), T0).reason,
+            Reason::WrongZone
+        );
     }
 
     #[test]

@@ -87,7 +87,11 @@ pub fn parse_zones(s: &str) -> Vec<String> {
 
 /// A category as stored: trimmed, lowercase, spaces as dashes.
 pub fn normalise_category(s: &str) -> String {
-    s.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("-")
+    s.trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 /// A fresh random serial: 10 characters of Crockford base32.
@@ -134,7 +138,10 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
 const COLUMNS: &[(&str, &[&str])] = &[
     ("serial", &["serial", "badge", "id"]),
     ("name", &["name", "holder", "full name", "full_name"]),
-    ("org", &["org", "organisation", "organization", "delegation"]),
+    (
+        "org",
+        &["org", "organisation", "organization", "delegation"],
+    ),
     ("category", &["category", "type"]),
     ("zones", &["zones", "zone"]),
     ("valid_from", &["valid_from", "valid-from", "from"]),
@@ -181,7 +188,10 @@ pub fn parse_registration_csv(
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = String::from_utf8_lossy(h).trim().to_lowercase();
-        let Some((canon, _)) = COLUMNS.iter().find(|(_, names)| names.contains(&h.as_str())) else {
+        let Some((canon, _)) = COLUMNS
+            .iter()
+            .find(|(_, names)| names.contains(&h.as_str()))
+        else {
             return Err(csv_err(format!(
                 "line 1: unknown column {:?}; known columns: serial, name, org, category, zones, valid_from, valid_until",
                 crate::text::printable_short(&h, 40)
@@ -192,7 +202,9 @@ pub fn parse_registration_csv(
         }
     }
     if !index.contains_key("name") {
-        return Err(csv_err("line 1: the header row has no `name` column".into()));
+        return Err(csv_err(
+            "line 1: the header row has no `name` column".into(),
+        ));
     }
     let width = headers.len();
     let mut badges = Vec::new();
@@ -236,7 +248,9 @@ pub fn parse_registration_csv(
             continue;
         }
         if errors.len() + badges.len() >= MAX_CSV_ROWS {
-            return Err(csv_err(format!("more than {MAX_CSV_ROWS} rows; split the file")));
+            return Err(csv_err(format!(
+                "more than {MAX_CSV_ROWS} rows; split the file"
+            )));
         }
         let req = BadgeRequest {
             serial: fields.remove("serial"),
@@ -315,8 +329,11 @@ pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError>
         ));
     }
     let mut qr_png = Vec::new();
-    grey.write_to(&mut std::io::Cursor::new(&mut qr_png), image::ImageFormat::Png)
-        .map_err(|e| render_err(e.to_string()))?;
+    grey.write_to(
+        &mut std::io::Cursor::new(&mut qr_png),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| render_err(e.to_string()))?;
     let qr_svg = qr::render_svg(&code);
     let card_img = card::render(&signed.badge, &code);
     let card_png = card::encode_png(&card_img).map_err(|e| render_err(e.to_string()))?;

@@ -7,8 +7,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -42,9 +42,13 @@ pub enum KeyError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("trust folder {path} holds no public key (*.pem); copy the registration public key there")]
+    #[error(
+        "trust folder {path} holds no public key (*.pem); copy the registration public key there"
+    )]
     NoTrustedKeys { path: PathBuf },
-    #[error("key id {id} is shared by {first} and {second}; remove one of them from the trust folder")]
+    #[error(
+        "key id {id} is shared by {first} and {second}; remove one of them from the trust folder"
+    )]
     DuplicateKeyId {
         id: KeyId,
         first: PathBuf,
@@ -127,10 +131,9 @@ impl SecretKey {
     /// never echoed in an error.
     pub fn load(path: &Path) -> Result<SecretKey, KeyError> {
         let text = read_small(path)?;
-        let key =
-            SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| KeyError::BadSecretKey {
-                path: path.to_owned(),
-            })?;
+        let key = SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| KeyError::BadSecretKey {
+            path: path.to_owned(),
+        })?;
         Ok(SecretKey { key })
     }
 

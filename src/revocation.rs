@@ -18,10 +18,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::badge::is_valid_serial;
+use crate::clock::{format_utc, parse_utc_z};
 use crate::constants::*;
 use crate::keys::{KeyError, KeyId, KeyStatus, SecretKey, TrustStore};
 use crate::text::is_forbidden_char;
-use crate::clock::{format_utc, parse_utc_z};
 
 /// One withdrawn badge.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +112,11 @@ impl RevocationList {
             format_utc(self.issued_at)
         );
         for r in &self.entries {
-            s.push_str(&format!("revoke: {} {}", r.serial, format_utc(r.revoked_at)));
+            s.push_str(&format!(
+                "revoke: {} {}",
+                r.serial,
+                format_utc(r.revoked_at)
+            ));
             if !r.reason.is_empty() {
                 s.push(' ');
                 s.push_str(&r.reason);
@@ -182,7 +186,12 @@ impl RevocationList {
         let sig_hex = sig_line
             .strip_prefix("signature: ")
             .and_then(|s| s.strip_suffix('\n'))
-            .ok_or_else(|| bad(sig_line_no, "signature line must end the file with a newline"))?;
+            .ok_or_else(|| {
+                bad(
+                    sig_line_no,
+                    "signature line must end the file with a newline",
+                )
+            })?;
         let signature = unhex64(sig_hex)
             .ok_or_else(|| bad(sig_line_no, "signature is not 128 lowercase hex digits"))?;
 
@@ -261,7 +270,10 @@ impl RevocationList {
 
     /// Parses a list and checks its signature against the trust store: the
     /// signing key must be trusted and not retired.
-    pub fn parse_verified(text: &str, trust: &TrustStore) -> Result<RevocationList, RevocationError> {
+    pub fn parse_verified(
+        text: &str,
+        trust: &TrustStore,
+    ) -> Result<RevocationList, RevocationError> {
         let (list, signature) = Self::parse(text)?;
         let trusted = trust
             .get(&list.key_id)
@@ -279,7 +291,10 @@ impl RevocationList {
     }
 
     /// Reads and verifies a list file.
-    pub fn load_verified(path: &Path, trust: &TrustStore) -> Result<RevocationList, RevocationError> {
+    pub fn load_verified(
+        path: &Path,
+        trust: &TrustStore,
+    ) -> Result<RevocationList, RevocationError> {
         Self::parse_verified(&read_list(path)?, trust)
     }
 }
@@ -341,7 +356,12 @@ mod tests {
         let k = key();
         let mut list = RevocationList::empty(k.key_id());
         let (text, skipped) = list
-            .add_and_sign(&k, &["D-1".into(), "P-2".into()], "reported lost", 1_790_000_000)
+            .add_and_sign(
+                &k,
+                &["D-1".into(), "P-2".into()],
+                "reported lost",
+                1_790_000_000,
+            )
             .unwrap();
         assert!(skipped.is_empty());
         let trust = TrustStore::from_keys(&[k.public()], &[]);
@@ -355,7 +375,9 @@ mod tests {
     fn any_edit_breaks_it() {
         let k = key();
         let mut list = RevocationList::empty(k.key_id());
-        let (text, _) = list.add_and_sign(&k, &["D-1".into()], "", 1_790_000_000).unwrap();
+        let (text, _) = list
+            .add_and_sign(&k, &["D-1".into()], "", 1_790_000_000)
+            .unwrap();
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let edited = text.replace("D-1", "D-2");
         assert!(matches!(

@@ -55,7 +55,10 @@ mod tests {
     fn escapes_terminal_controls_and_bidi_overrides() {
         assert_eq!(printable("a\x1b[2Jb"), "a\\u{001B}[2Jb");
         assert_eq!(printable("x\u{202E}y"), "x\\u{202E}y");
-        assert_eq!(printable("Тоҷикистон 中国 العربية"), "Тоҷикистон 中国 العربية");
+        assert_eq!(
+            printable("Тоҷикистон 中国 العربية"),
+            "Тоҷикистон 中国 العربية"
+        );
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! Command-line definitions (clap). Raw flags are turned into resolved
+//! options by each command; nothing here touches files.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "badgegate",
+    version,
+    about = "Offline Ed25519-signed QR badges for venue entrances: issue, verify, revoke",
+    long_about = "badgegate issues Ed25519-signed QR badges at the accreditation desk and verifies \
+them offline at the entrances against the registration public key.\n\n\
+Start with `badgegate demo` to see the whole story in a temporary folder.",
+    after_help = "Examples:\n  badgegate demo\n  badgegate keygen --dir keys\n  \
+badgegate issue --key keys/registration.key.pem --name 'Amina Diallo' --org Senegal \\\n      \
+--category delegate --zones plenary,press --out badges\n  \
+badgegate verify --trust trust --zone plenary badges/\n\n\
+Exit codes: verify: 0 all admitted, 1 any denied, 2 usage or I/O error; other commands: 0 success, non-zero on error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a registration key pair (secret key PKCS#8 PEM 0600, public key SPKI PEM)
+    #[command(
+        after_help = "Examples:\n  badgegate keygen\n  badgegate keygen --dir /secure/usb --name registration-2026\n\n\
+Copy NAME.pub.pem into every kiosk's trust folder. Keep NAME.key.pem on the desk machine only."
+    )]
+    Keygen(KeygenArgs),
+    /// Issue signed badges: QR PNG and SVG, printable card, badge text
+    #[command(
+        after_help = "Examples:\n  badgegate issue --key keys/registration.key.pem --name 'Amina Diallo' \\\n      \
+--org 'Republic of Senegal' --category head-of-delegation --zones plenary,bilateral \\\n      \
+--valid-from 2026-12-01T07:00:00+01:00 --valid-until 2026-12-02T22:00:00+01:00 --out badges\n  \
+badgegate issue --key keys/registration.key.pem --csv registrations.csv --zones plenary --out badges\n\n\
+CSV columns (header row required): name (required), serial, org, category, zones, valid_from, valid_until.\n\
+Empty cells take the value of the matching flag. Zones are separated by commas, semicolons or spaces;\n\
+`*` opens every zone. Times are RFC 3339."
+    )]
+    Issue(IssueArgs),
+    /// Verify badges offline: admit or deny each, with the reason
+    #[command(
+        after_help = "Examples:\n  badgegate verify --trust keys --zone plenary badges/\n  \
+badgegate verify --trust keys --revocations revoked.txt --json photo.jpg\n  \
+cat scans.txt | badgegate verify --trust keys -\n\n\
+Exit codes: 0 every input admitted, 1 at least one denied, 2 usage or I/O error."
+    )]
+    Verify(VerifyArgs),
+    /// Revoke badges by serial in a signed revocation list (created or extended)
+    #[command(
+        after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
+The list is signed by the registration key and its sequence number grows with every change."
+    )]
+    Revoke(RevokeArgs),
+    /// Print the raw text and position of every QR code in images, ours or not
+    #[command(
+        after_help = "Examples:\n  badgegate decode photo.jpg\n  badgegate decode --json frames/"
+    )]
+    Decode(DecodeArgs),
+    /// Run the whole story in a temporary folder: keys, badges, verification
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Folder for the key files
+    #[arg(long, default_value = "keys")]
+    pub dir: PathBuf,
+    /// Base name: writes NAME.key.pem (secret) and NAME.pub.pem (public)
+    #[arg(long, default_value = "registration")]
+    pub name: String,
+    /// Replace existing key files (the old secret key is lost)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["name", "csv"]))]
+pub struct IssueArgs {
+    /// Registration secret key (PKCS#8 PEM)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Holder's name, for a single badge
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Registration CSV, for a batch
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Output folder (created if missing)
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Organisation or delegation
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
+    /// Category (colour band), e.g. delegate, press, staff, head-of-delegation
+    #[arg(long, value_name = "CAT")]
+    pub category: Option<String>,
+    /// Zones the badge opens, comma-separated; * for every zone
+    #[arg(long, value_name = "Z1,Z2")]
+    pub zones: Option<String>,
+    /// Start of validity, RFC 3339 (default: now)
+    #[arg(long, value_name = "TIME")]
+    pub valid_from: Option<String>,
+    /// End of validity, RFC 3339 (default: 48 hours after valid-from)
+    #[arg(long, value_name = "TIME")]
+    pub valid_until: Option<String>,
+    /// Serial for a single badge (default: random)
+    #[arg(long, value_name = "S", conflicts_with = "csv")]
+    pub serial: Option<String>,
+    /// Replace existing badge files in the output folder
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Folder of trusted public keys (*.pem; retired keys in its retired/ subfolder)
+    #[arg(long, value_name = "DIR")]
+    pub trust: PathBuf,
+    /// Signed revocation list
+    #[arg(long, value_name = "FILE")]
+    pub revocations: Option<PathBuf>,
+    /// Zone of this gate: badges must open it
+    #[arg(long, value_name = "Z")]
+    pub zone: Option<String>,
+    /// Decide as of this time (RFC 3339) instead of now
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Clock-skew tolerance around the validity window, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = crate_constants::DEFAULT_SKEW_SECS)]
+    pub skew: u64,
+    /// One JSON object per decision, one per line
+    #[arg(long)]
+    pub json: bool,
+    /// Image files, folders of images, or - for badge text lines on stdin
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// Registration secret key (PKCS#8 PEM)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Revocation list file (created if missing)
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// Why, in plain words (shown to the guard)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub reason: String,
+    /// Serials to revoke
+    #[arg(value_name = "SERIAL", required = true)]
+    pub serials: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// One JSON object per code found: input, text, corners
+    #[arg(long)]
+    pub json: bool,
+    /// Image files or folders of images
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo's files in this folder instead of a temporary one
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+}
+
+use badgegate::constants as crate_constants;

@@ -1,0 +1,70 @@
+//! `badgegate decode`: every QR code in images, ours or not.
+
+use std::process::ExitCode;
+
+use badgegate::qr;
+use badgegate::text::printable;
+
+use crate::cli::DecodeArgs;
+
+pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let mut found_any = false;
+    for input in &a.inputs {
+        let paths = match qr::image_paths(input) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error: {}: {e}", input.display());
+                failed = true;
+                continue;
+            }
+        };
+        for path in paths {
+            let img = match qr::load_gray(&path) {
+                Ok(img) => img,
+                Err(e) => {
+                    eprintln!("error: {}", printable(&e.to_string()));
+                    failed = true;
+                    continue;
+                }
+            };
+            let codes = qr::decode(&img);
+            if codes.is_empty() && !a.json {
+                println!("{}: no QR code found", path.display());
+            }
+            for code in codes {
+                found_any = true;
+                let input = path.display().to_string();
+                if a.json {
+                    let line = serde_json::json!({
+                        "input": input,
+                        "text": code.text(),
+                        "corners": code.corners,
+                    });
+                    println!("{line}");
+                } else {
+                    let c = code.corners;
+                    println!(
+                        "{input}: ({},{}) ({},{}) ({},{}) ({},{})  {}",
+                        c[0][0],
+                        c[0][1],
+                        c[1][0],
+                        c[1][1],
+                        c[2][0],
+                        c[2][1],
+                        c[3][0],
+                        c[3][1],
+                        printable(&code.text())
+                    );
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if found_any {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

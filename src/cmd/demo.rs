@@ -1,0 +1,298 @@
+//! `badgegate demo`: the whole story in a temporary folder, no webcam needed.
+//! A registration key, a handful of badges (good and bad in every way that
+//! matters), printed cards, a revocation list, then every card read back
+//! from its pixels and decided at the plenary gate.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use badgegate::badge::SignedBadge;
+use badgegate::clock::{self, format_human};
+use badgegate::decide::{decide_bytes, Checks, Decision, GatePolicy, Reason};
+use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
+use badgegate::keys::{self, SecretKey, TrustStore};
+use badgegate::qr;
+use badgegate::revocation::RevocationList;
+use badgegate::text::printable_short;
+
+use crate::cli::DemoArgs;
+
+const HOUR: u64 = 3600;
+
+struct Case {
+    what: &'static str,
+    file: PathBuf,
+    expect: Reason,
+}
+
+pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
+    let temp;
+    let root: PathBuf = match &a.keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            dir.clone()
+        }
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("badgegate-demo-")
+                .tempdir()?;
+            temp.path().to_owned()
+        }
+    };
+    println!("badgegate demo in {}\n", root.display());
+
+    // 1. The desk makes its registration key; the kiosk trusts only the public half.
+    let desk = root.join("desk");
+    let generated = keys::generate_files(&desk, "registration", a.keep.is_some())?;
+    let key = SecretKey::load(&generated.secret_path)?;
+    let trust_dir = root.join("kiosk-trust");
+    std::fs::create_dir_all(&trust_dir)?;
+    std::fs::copy(
+        &generated.public_path,
+        trust_dir.join("registration.pub.pem"),
+    )?;
+    println!(
+        "1. keygen: registration key {} (secret key mode 0600 in {})",
+        key.key_id(),
+        desk.display()
+    );
+    println!(
+        "   the kiosk's trust folder holds only the public key: {}",
+        trust_dir.display()
+    );
+
+    // 2. The desk issues badges.
+    let now = clock::now();
+    let d = Defaults {
+        org: String::new(),
+        category: "delegate".into(),
+        zones: "plenary".into(),
+        valid_from: now - 2 * HOUR,
+        valid_until: now + 36 * HOUR,
+        issued_at: now - 3 * HOUR,
+    };
+    let req = |serial: &str, name: &str, org: &str, cat: &str, zones: &str| BadgeRequest {
+        serial: Some(serial.into()),
+        name: name.into(),
+        org: Some(org.into()),
+        category: Some(cat.into()),
+        zones: Some(zones.into()),
+        ..BadgeRequest::default()
+    };
+    let mut requests = vec![
+        req(
+            "HD-0001",
+            "Amina Diallo",
+            "Republic of Senegal",
+            "head-of-delegation",
+            "plenary,bilateral",
+        ),
+        req(
+            "D-0002",
+            "Фарҳод Раҳимов",
+            "Тоҷикистон",
+            "delegate",
+            "plenary",
+        ),
+        req("P-0003", "李明", "中国 新闻社", "press", "press"),
+        req(
+            "D-0004",
+            "Jean Dupont",
+            "République française",
+            "delegate",
+            "plenary",
+        ),
+        req("S-0005", "Lars Eriksson", "Venue security", "security", "*"),
+        req(
+            "D-0006",
+            "María José Núñez",
+            "República de Chile",
+            "delegate",
+            "plenary",
+        ),
+    ];
+    requests[4].valid_from = Some(clock::format_utc(now - 72 * HOUR));
+    requests[4].valid_until = Some(clock::format_utc(now - 20 * HOUR));
+    requests[5].valid_from = Some(clock::format_utc(now + 20 * HOUR));
+    let mut issued: Vec<IssuedBadge> = Vec::new();
+    for r in &requests {
+        let badge = issue::build_badge(r, &d).map_err(anyhow::Error::msg)?;
+        issued.push(issue::produce(badge, &key)?);
+    }
+    let badges_dir = root.join("badges");
+    issue::write_badges(&badges_dir, &issued, true, a.keep.is_some())?;
+    println!(
+        "2. issue: {} badges with QR PNG, SVG and a 300 dpi card each in {}",
+        issued.len(),
+        badges_dir.display()
+    );
+
+    // A stranger's key signs a perfect-looking badge; someone edits a genuine one.
+    let stranger = SecretKey::generate();
+    let forged = issue::build_badge(
+        &req(
+            "HD-0099",
+            "Impostor Person",
+            "Republic of Senegal",
+            "head-of-delegation",
+            "*",
+        ),
+        &d,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let forged = SignedBadge::sign(forged, &stranger)?;
+    let tampered = tamper(&issued[1].signed)?;
+    let odd_dir = root.join("odd");
+    std::fs::create_dir_all(&odd_dir)?;
+    write_qr(&odd_dir.join("stranger-key.png"), forged.text())?;
+    write_qr(&odd_dir.join("tampered.png"), &tampered)?;
+    write_qr(
+        &odd_dir.join("restaurant-menu.png"),
+        "https://menu.example.org/lunch",
+    )?;
+    println!("   plus: a badge signed by a stranger's key, a genuine badge with its name edited, and a restaurant-menu QR code");
+
+    // 3. Jean Dupont reports his badge lost: the desk revokes it.
+    let list_path = root.join("revoked.txt");
+    let mut list = RevocationList::empty(key.key_id());
+    let (text, _) = list.add_and_sign(&key, &["D-0004".into()], "reported lost", now - HOUR)?;
+    keys::write_file_atomic(&list_path, text.as_bytes(), 0o644, true)?;
+    println!(
+        "3. revoke: D-0004 revoked (reported lost), list sequence {} signed by {}",
+        list.sequence, list.key_id
+    );
+
+    // 4. The plenary gate reads every printed card from its pixels.
+    let trust = TrustStore::load(&trust_dir)?;
+    let list = RevocationList::load_verified(&list_path, &trust)?;
+    let gate = GatePolicy {
+        zone: Some("plenary".into()),
+        ..GatePolicy::default()
+    };
+    let checks = Checks {
+        trust: &trust,
+        revocations: Some(&list),
+        gate: &gate,
+        now,
+    };
+    let card = |serial: &str| badges_dir.join(format!("{serial}-card.png"));
+    let cases = [
+        Case {
+            what: "head of delegation",
+            file: card("HD-0001"),
+            expect: Reason::Ok,
+        },
+        Case {
+            what: "delegate (Cyrillic name)",
+            file: card("D-0002"),
+            expect: Reason::Ok,
+        },
+        Case {
+            what: "press badge at the plenary",
+            file: card("P-0003"),
+            expect: Reason::WrongZone,
+        },
+        Case {
+            what: "lost badge",
+            file: card("D-0004"),
+            expect: Reason::Revoked,
+        },
+        Case {
+            what: "yesterday's badge",
+            file: card("S-0005"),
+            expect: Reason::Expired,
+        },
+        Case {
+            what: "tomorrow's badge",
+            file: card("D-0006"),
+            expect: Reason::NotYetValid,
+        },
+        Case {
+            what: "stranger's key",
+            file: odd_dir.join("stranger-key.png"),
+            expect: Reason::UnknownKey,
+        },
+        Case {
+            what: "name edited after signing",
+            file: odd_dir.join("tampered.png"),
+            expect: Reason::BadSignature,
+        },
+        Case {
+            what: "restaurant menu",
+            file: odd_dir.join("restaurant-menu.png"),
+            expect: Reason::NotABadge,
+        },
+    ];
+    println!(
+        "4. verify at gate 'plenary' ({}), each card decoded from its PNG pixels:\n",
+        format_human(now)
+    );
+    println!(
+        "   {:<27} {:<6} {:<14} {:<28} why",
+        "badge", "", "reason", "holder"
+    );
+    let mut surprises = 0;
+    for c in &cases {
+        let d = decide_file(&c.file, &checks)?;
+        let holder = d
+            .badge
+            .as_ref()
+            .map(|b| printable_short(&b.name, 26))
+            .unwrap_or_else(|| "-".into());
+        let mark = if d.reason == c.expect {
+            ""
+        } else {
+            "   << UNEXPECTED"
+        };
+        surprises += usize::from(d.reason != c.expect);
+        println!(
+            "   {:<27} {:<6} {:<14} {:<28} {}{mark}",
+            c.what,
+            d.verdict.as_str().to_uppercase(),
+            d.reason.code(),
+            holder,
+            printable_short(&d.detail, 60)
+        );
+    }
+    println!("\n5. try it yourself:");
+    println!(
+        "   badgegate verify --trust {} --revocations {} --zone plenary {}",
+        trust_dir.display(),
+        list_path.display(),
+        badges_dir.display()
+    );
+    if a.keep.is_none() {
+        println!(
+            "   (pass --keep DIR to keep the demo's files; this temporary folder is removed now)"
+        );
+    }
+    if surprises > 0 {
+        bail!("{surprises} decision(s) differed from what the demo expects");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn decide_file(path: &Path, checks: &Checks<'_>) -> anyhow::Result<Decision> {
+    let img = qr::load_gray(path)?;
+    let codes = qr::decode(&img);
+    Ok(match codes.first() {
+        Some(code) => decide_bytes(&code.bytes, checks),
+        None => Decision::not_a_badge("no readable QR code in the image"),
+    })
+}
+
+fn write_qr(path: &Path, text: &str) -> anyhow::Result<()> {
+    let code = qr::encode(text)?;
+    qr::render(&code, issue::QR_PNG_MODULE_PX).save(path)?;
+    Ok(())
+}
+
+/// The genuine badge with its holder's name changed, signature kept.
+fn tamper(genuine: &SignedBadge) -> anyhow::Result<String> {
+    let mut badge = genuine.badge.clone();
+    badge.name = "Mallory Intruder".into();
+    let mut raw = badge.to_payload();
+    raw.extend_from_slice(genuine.signature());
+    Ok(format!("BG1:{}", base45::encode(&raw)))
+}

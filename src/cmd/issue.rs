@@ -1,0 +1,107 @@
+//! `badgegate issue`: one badge from flags or a batch from a registration CSV.
+
+use std::process::ExitCode;
+
+use anyhow::{anyhow, bail};
+use badgegate::clock::{self, format_human};
+use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
+use badgegate::keys::SecretKey;
+use badgegate::text::printable;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::IssueArgs;
+
+/// Default validity when --valid-until is not given: 48 hours.
+const DEFAULT_VALIDITY_SECS: u64 = 48 * 3600;
+/// Batches at least this long get a progress bar.
+const PROGRESS_MIN: usize = 20;
+
+pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
+    let key = SecretKey::load(&a.key)?;
+    let now = clock::now();
+    let valid_from = match &a.valid_from {
+        Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-from: {e}"))?,
+        None => now,
+    };
+    let valid_until = match &a.valid_until {
+        Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-until: {e}"))?,
+        None => valid_from + DEFAULT_VALIDITY_SECS,
+    };
+    let defaults = Defaults {
+        org: a.org.clone().unwrap_or_default(),
+        category: a.category.clone().unwrap_or_else(|| "guest".into()),
+        zones: a.zones.clone().unwrap_or_default(),
+        valid_from,
+        valid_until,
+        issued_at: now,
+    };
+    let badges = if let Some(csv) = &a.csv {
+        issue::read_registration_csv(csv, &defaults)?
+    } else {
+        let name = a.name.clone().unwrap_or_default();
+        if a.zones.is_none() {
+            bail!("give --zones (e.g. --zones plenary,press, or '*' for every zone)");
+        }
+        let req = BadgeRequest {
+            serial: a.serial.clone(),
+            name,
+            ..BadgeRequest::default()
+        };
+        vec![issue::build_badge(&req, &defaults).map_err(|e| anyhow!("{e}"))?]
+    };
+
+    let bar = if badges.len() >= PROGRESS_MIN {
+        let bar = ProgressBar::new(badges.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "signing and rendering {bar:40} {pos}/{len} badges, {eta} left",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut issued: Vec<IssuedBadge> = Vec::with_capacity(badges.len());
+    for b in badges {
+        issued.push(issue::produce(b, &key)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+
+    let batch = a.csv.is_some();
+    issue::write_badges(&a.out, &issued, batch, a.force)?;
+    if batch {
+        println!(
+            "issued {} badges into {} (manifest: {}), signed by key {}",
+            issued.len(),
+            a.out.display(),
+            a.out.join(issue::MANIFEST).display(),
+            key.key_id()
+        );
+    } else if let Some(b) = issued.first() {
+        let badge = &b.signed.badge;
+        let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
+        println!("serial      {}", badge.serial);
+        println!(
+            "holder      {} ({})",
+            printable(&badge.name),
+            printable(&badge.org)
+        );
+        println!(
+            "category    {}   zones {}",
+            badge.category,
+            badge.zones.join(",")
+        );
+        println!(
+            "valid       {} – {}",
+            format_human(badge.valid_from),
+            format_human(badge.valid_until)
+        );
+        println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
+        for f in [card, png, svg, txt] {
+            println!("wrote       {}", a.out.join(f).display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,30 @@
+//! `badgegate keygen`: a new registration key pair.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use badgegate::keys;
+
+use crate::cli::KeygenArgs;
+
+pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
+    if a.name.is_empty()
+        || !a
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        bail!("--name must be letters, digits, '-', '_' or '.' (it becomes a file name)");
+    }
+    let k = keys::generate_files(&a.dir, &a.name, a.force)?;
+    println!("key id      {}", k.id);
+    println!(
+        "secret key  {}  (mode 0600: keep it on the desk machine only)",
+        k.secret_path.display()
+    );
+    println!(
+        "public key  {}  (copy it into every kiosk's trust folder)",
+        k.public_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
