@@ -21,9 +21,9 @@ impl<'de> Deserialize<'de> for KeyId {
     }
 }
 
-/// What a badge says. Every field is inside the signed bytes; the field order
-/// here is the wire order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What a badge says. Every field is inside the signed bytes. Times are whole
+/// minutes (Unix seconds divisible by 60); see [`Wire`] for the byte layout.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Badge {
     /// Id of the key that signed the badge.
     pub key_id: KeyId,
@@ -43,6 +43,36 @@ pub struct Badge {
     pub valid_until: u64,
     /// When the desk signed it, Unix seconds (UTC).
     pub issued_at: u64,
+}
+
+/// The payload as it travels, in wire order (postcard). Times are minutes:
+/// `issued_at` since [`BADGE_EPOCH`], `valid_from` relative to `issued_at`
+/// (may be negative: a replacement badge valid since yesterday), and the
+/// validity window's length.
+#[derive(Serialize, Deserialize)]
+struct Wire<'a> {
+    key_id: KeyId,
+    serial: &'a str,
+    name: &'a str,
+    org: &'a str,
+    category: &'a str,
+    zones: Vec<&'a str>,
+    issued_at_min: u32,
+    valid_from_offset_min: i32,
+    validity_min: u32,
+}
+
+/// Whole minutes since the badge epoch for a Unix time, if it fits.
+fn to_minutes(unix: u64) -> Option<u32> {
+    if unix % 60 != 0 || unix < BADGE_EPOCH {
+        return None;
+    }
+    u32::try_from((unix - BADGE_EPOCH) / 60).ok()
+}
+
+/// Drops the seconds of a Unix time: badges carry whole minutes.
+pub fn floor_minute(unix: u64) -> u64 {
+    unix - unix % 60
 }
 
 /// A field that breaks the badge rules, at issue time or inside a scanned badge.
@@ -71,6 +101,10 @@ pub enum FieldError {
     Zone(String),
     #[error("zone {0:?} is listed twice")]
     DuplicateZone(String),
+    #[error("time {0} is not a whole minute after 2020-01-01 that a badge can carry")]
+    Time(u64),
+    #[error("valid-from is more than 4000 years from the issue time")]
+    IssuedTooFar,
     #[error("valid-from is after valid-until")]
     ValidityOrder,
     #[error("validity window is longer than {} days", MAX_VALIDITY_SECS / 86_400)]
@@ -162,16 +196,65 @@ impl Badge {
         if self.valid_from > self.valid_until {
             return Err(FieldError::ValidityOrder);
         }
+        for t in [self.valid_from, self.valid_until, self.issued_at] {
+            if to_minutes(t).is_none() {
+                return Err(FieldError::Time(t));
+            }
+        }
+        let offset = (self.valid_from as i128 - self.issued_at as i128) / 60;
+        if i32::try_from(offset).is_err() {
+            return Err(FieldError::IssuedTooFar);
+        }
         if self.valid_until - self.valid_from > MAX_VALIDITY_SECS {
             return Err(FieldError::ValidityTooLong);
         }
         Ok(())
     }
 
-    /// The canonical payload bytes (postcard).
+    /// The canonical payload bytes (postcard of [`Wire`]). Call on a
+    /// validated badge: out-of-range times are clamped.
     pub fn to_payload(&self) -> Vec<u8> {
+        let issued = to_minutes(self.issued_at).unwrap_or(0);
+        let offset = (self.valid_from as i128 - self.issued_at as i128) / 60;
+        let wire = Wire {
+            key_id: self.key_id,
+            serial: &self.serial,
+            name: &self.name,
+            org: &self.org,
+            category: &self.category,
+            zones: self.zones.iter().map(String::as_str).collect(),
+            issued_at_min: issued,
+            valid_from_offset_min: i32::try_from(offset).unwrap_or(0),
+            validity_min: u32::try_from(self.valid_until.saturating_sub(self.valid_from) / 60)
+                .unwrap_or(0),
+        };
         // Serialising plain strings, integers and byte arrays into a Vec cannot fail.
-        postcard::to_allocvec(self).unwrap_or_default()
+        postcard::to_allocvec(&wire).unwrap_or_default()
+    }
+
+    /// Decodes payload bytes; returns the badge and the bytes left over.
+    fn from_payload(payload: &[u8]) -> Result<(Badge, &[u8]), String> {
+        let (w, rest) =
+            postcard::take_from_bytes::<Wire<'_>>(payload).map_err(|e| e.to_string())?;
+        let issued_at = BADGE_EPOCH + u64::from(w.issued_at_min) * 60;
+        let valid_from = i128::from(issued_at) + i128::from(w.valid_from_offset_min) * 60;
+        let valid_from = u64::try_from(valid_from)
+            .ok()
+            .filter(|t| *t >= BADGE_EPOCH)
+            .ok_or("valid-from is before the badge epoch")?;
+        let valid_until = valid_from + u64::from(w.validity_min) * 60;
+        let badge = Badge {
+            key_id: w.key_id,
+            serial: w.serial.to_owned(),
+            name: w.name.to_owned(),
+            org: w.org.to_owned(),
+            category: w.category.to_owned(),
+            zones: w.zones.into_iter().map(str::to_owned).collect(),
+            issued_at,
+            valid_from,
+            valid_until,
+        };
+        Ok((badge, rest))
     }
 
     /// True if the badge opens `zone` (case-insensitive; `*` opens all).
@@ -275,7 +358,7 @@ impl SignedBadge {
         let (payload, sig) = raw.split_at(raw.len() - SIGNATURE_LEN);
         let mut signature = [0u8; SIGNATURE_LEN];
         signature.copy_from_slice(sig);
-        let (badge, rest) = postcard::take_from_bytes::<Badge>(payload)
+        let (badge, rest) = Badge::from_payload(payload)
             .map_err(|e| ParseError::Malformed(format!("payload does not decode ({e})")))?;
         if !rest.is_empty() {
             return Err(ParseError::Malformed(format!(
@@ -332,9 +415,9 @@ mod tests {
             org: "Republic of Senegal".into(),
             category: "delegate".into(),
             zones: vec!["plenary".into(), "press".into()],
-            valid_from: 1_790_000_000,
-            valid_until: 1_790_172_800,
-            issued_at: 1_789_990_000,
+            valid_from: 1_790_000_040,
+            valid_until: 1_790_172_840,
+            issued_at: 1_789_990_020,
         }
     }
 

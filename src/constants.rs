@@ -14,6 +14,9 @@ pub const REVOCATION_SIGNING_CONTEXT: &[u8] = b"badgegate/revocations/v1\0";
 /// First line of a revocation list file.
 pub const REVOCATION_HEADER_V1: &str = "badgegate-revocations v1";
 
+/// Badge times count minutes from this Unix time: 2020-01-01T00:00:00Z.
+pub const BADGE_EPOCH: u64 = 1_577_836_800;
+
 /// Bytes of a key id: the first bytes of SHA-256 of the raw 32-byte public key.
 pub const KEY_ID_LEN: usize = 4;
 /// Bytes of an Ed25519 signature.
@@ -30,7 +33,7 @@ pub const MAX_ORG_CHARS: usize = 64;
 /// UTF-8 bytes allowed for a name or organisation (64 characters of most scripts).
 pub const MAX_TEXT_FIELD_BYTES: usize = 192;
 /// Category: 1 to this many characters from `a-z 0-9 -`.
-pub const MAX_CATEGORY_LEN: usize = 24;
+pub const MAX_CATEGORY_LEN: usize = 20;
 /// At most this many zones on one badge.
 pub const MAX_ZONES: usize = 8;
 /// Zone: 1 to this many characters from `a-z 0-9 _ -`, or the single `*` (every zone).

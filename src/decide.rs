@@ -282,7 +282,7 @@ mod tests {
     use super::*;
     use crate::keys::{KeyId, SecretKey};
 
-    const T0: u64 = 1_790_000_000;
+    const T0: u64 = 1_790_000_040;
 
     fn badge() -> Badge {
         Badge {
@@ -294,7 +294,7 @@ mod tests {
             zones: vec!["plenary".into()],
             valid_from: T0,
             valid_until: T0 + 86_400,
-            issued_at: T0 - 1000,
+            issued_at: T0 - 960,
         }
     }
 

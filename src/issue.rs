@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::badge::{Badge, FieldError, SignedBadge};
+use crate::badge::{floor_minute, Badge, FieldError, SignedBadge};
 use crate::card;
 use crate::clock::{format_utc, parse_rfc3339};
 use crate::constants::MAX_QR_VERSION;
@@ -94,11 +94,11 @@ pub fn normalise_category(s: &str) -> String {
         .join("-")
 }
 
-/// A fresh random serial: 10 characters of Crockford base32.
+/// A fresh random serial: 8 characters of Crockford base32 (40 bits).
 pub fn generate_serial() -> String {
     use rand_core::RngCore;
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut bytes = [0u8; 10];
+    let mut bytes = [0u8; 8];
     rand_core::OsRng.fill_bytes(&mut bytes);
     bytes
         .iter()
@@ -127,9 +127,9 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         org: pick(&req.org, &d.org),
         category: normalise_category(&pick(&req.category, &d.category)),
         zones: parse_zones(&pick(&req.zones, &d.zones)),
-        valid_from: time(&req.valid_from, d.valid_from)?,
-        valid_until: time(&req.valid_until, d.valid_until)?,
-        issued_at: d.issued_at,
+        valid_from: floor_minute(time(&req.valid_from, d.valid_from)?),
+        valid_until: floor_minute(time(&req.valid_until, d.valid_until)?),
+        issued_at: floor_minute(d.issued_at),
     };
     badge.validate().map_err(|e| e.to_string())?;
     Ok(badge)

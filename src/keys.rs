@@ -152,9 +152,14 @@ impl SecretKey {
         self.key.sign(message).to_bytes()
     }
 
-    /// PKCS#8 PEM text of the key (what `openssl genpkey` writes).
+    /// PKCS#8 v1 PEM text of the key: exactly what `openssl genpkey
+    /// -algorithm ed25519` writes (seed only, no public key attribute).
     pub fn to_pem(&self) -> Result<zeroize::Zeroizing<String>, KeyError> {
-        self.key
+        let bytes = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.key.to_bytes(),
+            public_key: None,
+        };
+        bytes
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(|e| KeyError::Encode(e.to_string()))
     }
