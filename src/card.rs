@@ -29,7 +29,7 @@ static FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 /// any other gets a stable colour from its name.
 pub fn category_colour(category: &str) -> [u8; 3] {
     match category {
-        "head-of-state" | "head-of-delegation" | "vip" => [128, 0, 32],
+        "hos" | "hod" | "head-of-state" | "head-of-delegation" | "vip" => [128, 0, 32],
         "delegate" | "delegation" => [0, 82, 155],
         "press" | "media" => [230, 126, 0],
         "staff" | "organiser" => [0, 128, 80],
@@ -46,6 +46,15 @@ pub fn category_colour(category: &str) -> [u8; 3] {
             let c = |shift: u32| 40 + ((h >> shift) & 0x7f) as u8;
             [c(0), c(8), c(16)]
         }
+    }
+}
+
+/// The words printed in the colour band: short codes spelled out.
+pub fn category_label(category: &str) -> String {
+    match category {
+        "hod" => "HEAD OF DELEGATION".into(),
+        "hos" => "HEAD OF STATE".into(),
+        other => other.to_uppercase().replace('-', " "),
     }
 }
 
@@ -161,7 +170,7 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
         draw_qr(&mut img, code, BAND_HEIGHT + 300);
         return img;
     };
-    let category = badge.category.to_uppercase().replace('-', " ");
+    let category = category_label(&badge.category);
     let size = fit_size(&fonts.bold, &category, 130.0, 40.0, inner);
     draw_centred(
         &mut img,
