@@ -1,0 +1,141 @@
+//! Helpers shared by the integration tests: a temp folder per test, running
+//! the real binary, and external tools that CI installs.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The JSON objects printed one per line.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .collect()
+    }
+
+    pub fn reasons(&self) -> Vec<String> {
+        self.json_lines()
+            .iter()
+            .map(|j| j["reason"].as_str().unwrap_or("?").to_owned())
+            .collect()
+    }
+}
+
+fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs `badgegate ARGS` in `dir`.
+pub fn bg(dir: &Path, args: &[&str]) -> Run {
+    bg_stdin(dir, args, b"")
+}
+
+/// Runs `badgegate ARGS` in `dir` with `input` on stdin.
+pub fn bg_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run badgegate");
+    {
+        let mut stdin = child.stdin.take().expect("stdin");
+        // A command that does not read stdin may close it early.
+        let _ = stdin.write_all(input);
+    }
+    finish(child.wait_with_output().expect("wait"))
+}
+
+/// A fresh folder with a registration key in `keys/` and a trust folder
+/// `trust/` holding its public key.
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+}
+
+impl Desk {
+    pub fn new() -> Desk {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = bg(dir.path(), &["keygen", "--dir", "keys"]);
+        assert_eq!(r.code, 0, "keygen: {}", r.stderr);
+        std::fs::create_dir(dir.path().join("trust")).unwrap();
+        std::fs::copy(
+            dir.path().join("keys/registration.pub.pem"),
+            dir.path().join("trust/registration.pub.pem"),
+        )
+        .unwrap();
+        Desk { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn p(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        bg(self.path(), args)
+    }
+
+    pub fn run_stdin(&self, args: &[&str], input: &str) -> Run {
+        bg_stdin(self.path(), args, input.as_bytes())
+    }
+
+    /// Issues one badge into `out/` and returns its text.
+    pub fn issue(&self, out: &str, serial: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "issue",
+            "--key",
+            "keys/registration.key.pem",
+            "--name",
+            "Test Holder",
+            "--zones",
+            "plenary",
+            "--serial",
+            serial,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        let r = self.run(&args);
+        assert_eq!(r.code, 0, "issue failed: {}", r.stderr);
+        std::fs::read_to_string(self.p(&format!("{out}/{serial}.txt")))
+            .unwrap()
+            .trim_end()
+            .to_owned()
+    }
+}
+
+/// The path of an external tool, or `None` (with a printed reason) when it
+/// is absent. Under CI (`CI` set) a missing tool fails the test: CI installs
+/// them, so a skip there would hide a broken install.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("{name} is not installed, and CI must run this test (.ci/run installs it)");
+        }
+        eprintln!("SKIPPED: {name} is not installed (apt-get install it to run this test)");
+    }
+    found
+}
