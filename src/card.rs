@@ -141,8 +141,8 @@ fn draw_text(
             }
             let p = img.get_pixel_mut(px as u32, py as u32);
             let a = coverage.clamp(0.0, 1.0);
-            for i in 0..3 {
-                p.0[i] = (f32::from(p.0[i]) * (1.0 - a) + f32::from(colour[i]) * a).round() as u8;
+            for (channel, target) in p.0.iter_mut().zip(colour) {
+                *channel = (f32::from(*channel) * (1.0 - a) + f32::from(target) * a).round() as u8;
             }
         });
     }

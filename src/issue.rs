@@ -346,6 +346,59 @@ pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError>
     })
 }
 
+/// [`produce`] for a whole batch on every core, in order. `tick` is called
+/// once per badge done (from worker threads). The first error stops the batch.
+pub fn produce_all(
+    badges: Vec<Badge>,
+    key: &SecretKey,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<IssuedBadge>, IssueError> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 16);
+    let chunk = badges.len().div_ceil(workers).max(1);
+    let mut chunks: Vec<Vec<Badge>> = Vec::new();
+    let mut rest = badges;
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk.min(rest.len()));
+        chunks.push(rest);
+        rest = tail;
+    }
+    let results: Vec<Result<Vec<IssuedBadge>, IssueError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|b| {
+                            let issued = produce(b, key);
+                            tick();
+                            issued
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(IssueError::Render {
+                        serial: String::new(),
+                        why: "a rendering worker failed".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::new();
+    for r in results {
+        all.extend(r?);
+    }
+    Ok(all)
+}
+
 /// File names written for a badge with this serial: text, QR PNG, QR SVG, card.
 pub fn badge_file_names(serial: &str) -> [String; 4] {
     [

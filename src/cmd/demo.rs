@@ -235,11 +235,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     let mut surprises = 0;
     for c in &cases {
         let d = decide_file(&c.file, &checks)?;
-        let holder = d
-            .badge
-            .as_ref()
-            .map(|b| printable_short(&b.name, 26))
-            .unwrap_or_else(|| "-".into());
+        let holder = match &d.badge {
+            Some(b) if d.authentic => printable_short(&b.name, 28),
+            Some(b) => format!("{} (unverified)", printable_short(&b.name, 16)),
+            None => "-".into(),
+        };
         let mark = if d.reason == c.expect {
             ""
         } else {

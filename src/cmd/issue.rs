@@ -62,11 +62,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let mut issued: Vec<IssuedBadge> = Vec::with_capacity(badges.len());
-    for b in badges {
-        issued.push(issue::produce(b, &key)?);
-        bar.inc(1);
-    }
+    let issued: Vec<IssuedBadge> = issue::produce_all(badges, &key, &|| bar.inc(1))?;
     bar.finish_and_clear();
 
     let batch = a.csv.is_some();
