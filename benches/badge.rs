@@ -98,8 +98,7 @@ fn batch_1000() {
     };
     let start = Instant::now();
     let badges = issue::read_registration_csv(&csv_path, &d).unwrap();
-    let issued = issue::produce_all(badges, &key, &|| {}).unwrap();
-    issue::write_badges(&dir.path().join("out"), &issued, true, false).unwrap();
+    issue::issue_batch(&dir.path().join("out"), badges, &key, false, &|| {}).unwrap();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "issue --csv of 1000 rows (library path, all cores): {secs:.1} s wall, {:.1} ms per badge",

@@ -268,6 +268,7 @@ pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, png::EncodingError> {
         let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
         // 300 dots per inch = 11811 per metre.
         enc.set_pixel_dims(Some(png::PixelDimensions {
             xppu: 11_811,

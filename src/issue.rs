@@ -346,37 +346,190 @@ pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError>
     })
 }
 
-/// [`produce`] for a whole batch on every core, in order. `tick` is called
-/// once per badge done (from worker threads). The first error stops the batch.
-pub fn produce_all(
+/// File names written for a badge with this serial: text, QR PNG, QR SVG, card.
+pub fn badge_file_names(serial: &str) -> [String; 4] {
+    [
+        format!("{serial}.txt"),
+        format!("{serial}.png"),
+        format!("{serial}.svg"),
+        format!("{serial}-card.png"),
+    ]
+}
+
+/// Name of the manifest written beside a batch.
+pub const MANIFEST: &str = "manifest.csv";
+
+/// What the manifest needs of a badge once its files are written.
+#[derive(Debug, Clone)]
+pub struct IssuedSummary {
+    pub signed: SignedBadge,
+    pub qr_version: i16,
+}
+
+/// An output folder being filled: files go to a staging folder inside it
+/// and are moved into place only when every one of them is written, so an
+/// error leaves no half batch. Existing files are never replaced unless
+/// `force`.
+struct Staging {
+    out: PathBuf,
+    dir: tempfile::TempDir,
+    force: bool,
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> IssueError {
+    let path = path.to_owned();
+    move |source| IssueError::Write { path, source }
+}
+
+impl Staging {
+    /// Checks that none of `names` exists in `out` (unless `force`).
+    fn new(out: &Path, names: &[String], force: bool) -> Result<Staging, IssueError> {
+        fs::create_dir_all(out).map_err(write_err(out))?;
+        if !force {
+            for n in names {
+                let p = out.join(n);
+                if p.exists() {
+                    return Err(IssueError::Exists { path: p });
+                }
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".badgegate-staging-")
+            .tempdir_in(out)
+            .map_err(write_err(out))?;
+        Ok(Staging {
+            out: out.to_owned(),
+            dir,
+            force,
+        })
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), IssueError> {
+        let p = self.dir.path().join(name);
+        fs::write(&p, bytes).map_err(write_err(&p))
+    }
+
+    fn write_badge(&self, b: &IssuedBadge) -> Result<(), IssueError> {
+        let [txt, png, svg, card] = badge_file_names(&b.signed.badge.serial);
+        self.write(&txt, format!("{}\n", b.signed.text()).as_bytes())?;
+        self.write(&png, &b.qr_png)?;
+        self.write(&svg, b.qr_svg.as_bytes())?;
+        self.write(&card, &b.card_png)
+    }
+
+    /// Moves every staged file into the output folder.
+    fn commit(self, names: &[String]) -> Result<Vec<PathBuf>, IssueError> {
+        let mut written = Vec::with_capacity(names.len());
+        for n in names {
+            let from = self.dir.path().join(n);
+            let to = self.out.join(n);
+            if self.force {
+                fs::rename(&from, &to).map_err(write_err(&to))?;
+            } else {
+                // hard_link refuses an existing target: no silent overwrite
+                // even if a file appeared since the check.
+                fs::hard_link(&from, &to).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        IssueError::Exists { path: to.clone() }
+                    } else {
+                        IssueError::Write {
+                            path: to.clone(),
+                            source: e,
+                        }
+                    }
+                })?;
+            }
+            written.push(to);
+        }
+        Ok(written)
+    }
+}
+
+fn all_names(serials: &[&str], manifest: bool) -> Vec<String> {
+    let mut names: Vec<String> = serials.iter().flat_map(|s| badge_file_names(s)).collect();
+    if manifest {
+        names.push(MANIFEST.to_owned());
+    }
+    names
+}
+
+/// Writes badges already produced into `out` (and a manifest if asked).
+pub fn write_badges(
+    out: &Path,
+    badges: &[IssuedBadge],
+    manifest: bool,
+    force: bool,
+) -> Result<Vec<PathBuf>, IssueError> {
+    let serials: Vec<&str> = badges
+        .iter()
+        .map(|b| b.signed.badge.serial.as_str())
+        .collect();
+    let names = all_names(&serials, manifest);
+    let staging = Staging::new(out, &names, force)?;
+    for b in badges {
+        staging.write_badge(b)?;
+    }
+    if manifest {
+        let summaries: Vec<IssuedSummary> = badges
+            .iter()
+            .map(|b| IssuedSummary {
+                signed: b.signed.clone(),
+                qr_version: b.qr_version,
+            })
+            .collect();
+        staging.write(MANIFEST, &manifest_csv(&summaries)?)?;
+    }
+    staging.commit(&names)
+}
+
+/// Issues a batch into `out`: every badge is signed, rendered, read back and
+/// written to the staging folder on all cores, one at a time per core (memory
+/// stays flat however long the list); then the manifest is written and
+/// everything is moved into place. `tick` is called once per badge (from
+/// worker threads). The first error stops the batch and nothing is placed.
+pub fn issue_batch(
+    out: &Path,
     badges: Vec<Badge>,
     key: &SecretKey,
+    force: bool,
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<IssuedBadge>, IssueError> {
+) -> Result<Vec<IssuedSummary>, IssueError> {
+    let serials: Vec<&str> = badges.iter().map(|b| b.serial.as_str()).collect();
+    let names = all_names(&serials, true);
+    let staging = Staging::new(out, &names, force)?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 16);
     let chunk = badges.len().div_ceil(workers).max(1);
-    let mut chunks: Vec<Vec<Badge>> = Vec::new();
-    let mut rest = badges;
-    while !rest.is_empty() {
-        let tail = rest.split_off(chunk.min(rest.len()));
-        chunks.push(rest);
-        rest = tail;
-    }
-    let results: Vec<Result<Vec<IssuedBadge>, IssueError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<Result<Vec<IssuedSummary>, IssueError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = badges
+            .chunks(chunk)
             .map(|part| {
+                let staging = &staging;
+                let failed = &failed;
                 scope.spawn(move || {
-                    part.into_iter()
-                        .map(|b| {
-                            let issued = produce(b, key);
-                            tick();
-                            issued
-                        })
-                        .collect::<Result<Vec<_>, _>>()
+                    let mut done = Vec::with_capacity(part.len());
+                    for b in part {
+                        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let issued = produce(b.clone(), key)
+                            .and_then(|i| staging.write_badge(&i).map(|()| i));
+                        match issued {
+                            Ok(i) => done.push(IssuedSummary {
+                                signed: i.signed,
+                                qr_version: i.qr_version,
+                            }),
+                            Err(e) => {
+                                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                        tick();
+                    }
+                    Ok(done)
                 })
             })
             .collect();
@@ -392,105 +545,17 @@ pub fn produce_all(
             })
             .collect()
     });
-    let mut all = Vec::new();
+    let mut all = Vec::with_capacity(badges.len());
     for r in results {
         all.extend(r?);
     }
+    staging.write(MANIFEST, &manifest_csv(&all)?)?;
+    staging.commit(&names)?;
     Ok(all)
 }
 
-/// File names written for a badge with this serial: text, QR PNG, QR SVG, card.
-pub fn badge_file_names(serial: &str) -> [String; 4] {
-    [
-        format!("{serial}.txt"),
-        format!("{serial}.png"),
-        format!("{serial}.svg"),
-        format!("{serial}-card.png"),
-    ]
-}
-
-/// Name of the manifest written beside a batch.
-pub const MANIFEST: &str = "manifest.csv";
-
-/// Writes badges into `out`: everything is first written to a staging
-/// folder inside `out`, then moved into place, so an error leaves no half
-/// batch. Existing files are never replaced unless `force`. Returns the
-/// manifest path (if `manifest`) and the files written.
-pub fn write_badges(
-    out: &Path,
-    badges: &[IssuedBadge],
-    manifest: bool,
-    force: bool,
-) -> Result<Vec<PathBuf>, IssueError> {
-    let write_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| IssueError::Write { path, source }
-    };
-    fs::create_dir_all(out).map_err(write_err(out))?;
-    let mut names: Vec<String> = badges
-        .iter()
-        .flat_map(|b| badge_file_names(&b.signed.badge.serial))
-        .collect();
-    if manifest {
-        names.push(MANIFEST.to_owned());
-    }
-    if !force {
-        for n in &names {
-            let p = out.join(n);
-            if p.exists() {
-                return Err(IssueError::Exists { path: p });
-            }
-        }
-    }
-    let staging = tempfile::Builder::new()
-        .prefix(".badgegate-staging-")
-        .tempdir_in(out)
-        .map_err(write_err(out))?;
-    for b in badges {
-        let [txt, png, svg, card] = badge_file_names(&b.signed.badge.serial);
-        let text_line = format!("{}\n", b.signed.text());
-        let files: [(String, &[u8]); 4] = [
-            (txt, text_line.as_bytes()),
-            (png, &b.qr_png),
-            (svg, b.qr_svg.as_bytes()),
-            (card, &b.card_png),
-        ];
-        for (name, bytes) in files {
-            let p = staging.path().join(name);
-            fs::write(&p, bytes).map_err(write_err(&p))?;
-        }
-    }
-    if manifest {
-        let p = staging.path().join(MANIFEST);
-        fs::write(&p, manifest_csv(badges)?).map_err(write_err(&p))?;
-    }
-    let mut written = Vec::with_capacity(names.len());
-    for n in &names {
-        let from = staging.path().join(n);
-        let to = out.join(n);
-        if force {
-            fs::rename(&from, &to).map_err(write_err(&to))?;
-        } else {
-            // hard_link refuses an existing target: no silent overwrite even
-            // if a file appeared since the check above.
-            fs::hard_link(&from, &to).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    IssueError::Exists { path: to.clone() }
-                } else {
-                    IssueError::Write {
-                        path: to.clone(),
-                        source: e,
-                    }
-                }
-            })?;
-        }
-        written.push(to);
-    }
-    Ok(written)
-}
-
 /// The manifest: one row a badge with its fields and file names.
-pub fn manifest_csv(badges: &[IssuedBadge]) -> Result<Vec<u8>, IssueError> {
+pub fn manifest_csv(badges: &[IssuedSummary]) -> Result<Vec<u8>, IssueError> {
     let err = |e: csv::Error| IssueError::Csv {
         path: PathBuf::from(MANIFEST),
         why: e.to_string(),

@@ -62,12 +62,9 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let issued: Vec<IssuedBadge> = issue::produce_all(badges, &key, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-
-    let batch = a.csv.is_some();
-    issue::write_badges(&a.out, &issued, batch, a.force)?;
-    if batch {
+    if a.csv.is_some() {
+        let issued = issue::issue_batch(&a.out, badges, &key, a.force, &|| bar.inc(1))?;
+        bar.finish_and_clear();
         println!(
             "issued {} badges into {} (manifest: {}), signed by key {}",
             issued.len(),
@@ -75,7 +72,15 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             a.out.join(issue::MANIFEST).display(),
             key.key_id()
         );
-    } else if let Some(b) = issued.first() {
+    } else {
+        let issued: Vec<IssuedBadge> = badges
+            .into_iter()
+            .map(|b| issue::produce(b, &key))
+            .collect::<Result<_, _>>()?;
+        issue::write_badges(&a.out, &issued, false, a.force)?;
+        let Some(b) = issued.first() else {
+            return Ok(ExitCode::SUCCESS);
+        };
         let badge = &b.signed.badge;
         let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
         println!("serial      {}", badge.serial);
