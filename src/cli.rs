@@ -51,6 +51,19 @@ cat scans.txt | badgegate verify --trust keys -\n\n\
 Exit codes: 0 every input admitted, 1 at least one denied, 2 usage or I/O error."
     )]
     Verify(VerifyArgs),
+    /// Run a gate: read badges from a camera, images or a scanner, decide, journal
+    #[command(
+        after_help = "Examples:\n  badgegate kiosk --trust trust --journal north-gate.db --gate north --zone plenary --camera 0\n  \
+badgegate kiosk --trust trust --journal gate.db --gate north --zone plenary --stdin --headless\n  \
+badgegate kiosk --trust trust --journal gate.db --gate exit-1 --direction out --images frames/ --headless\n  \
+badgegate kiosk --trust trust --journal gate.db --gate north --stdin --headless --on-admit 'relay-pulse 1'\n\n\
+Every decision is committed to the journal (SQLite, WAL, synchronous FULL) before it is printed or the\n\
+--on-admit command runs. If the journal cannot be written the kiosk admits no one and exits with code 3.\n\
+The --on-admit command gets BADGEGATE_DECISION, _REASON, _SERIAL, _NAME, _ORG, _CATEGORY, _GATE,\n\
+_DIRECTION, _KIOSK_ID, _SEQ and _FLAGGED in its environment.\n\n\
+Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of service), 4 frame source lost."
+    )]
+    Kiosk(KioskArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)
     #[command(
         after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
@@ -140,6 +153,77 @@ pub struct VerifyArgs {
     /// Image files, folders of images, or - for badge text lines on stdin
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("frames").args(["camera", "images", "stdin", "list_cameras"]))]
+pub struct KioskArgs {
+    /// Folder of trusted public keys
+    #[arg(long, value_name = "DIR", required_unless_present = "list_cameras")]
+    pub trust: Option<PathBuf>,
+    /// Journal file (SQLite; created if missing)
+    #[arg(long, value_name = "FILE", required_unless_present = "list_cameras")]
+    pub journal: Option<PathBuf>,
+    /// Name of this gate, e.g. north-entrance
+    #[arg(long, value_name = "NAME", required_unless_present = "list_cameras")]
+    pub gate: Option<String>,
+    /// Zone this gate opens: badges must list it (or *)
+    #[arg(long, value_name = "Z")]
+    pub zone: Option<String>,
+    /// in (entry) or out (exit)
+    #[arg(long, value_name = "in|out", default_value = "in")]
+    pub direction: String,
+    /// Badge already inside: off, soft (admit, flagged) or hard (deny)
+    #[arg(long, value_name = "off|soft|hard", default_value = "hard")]
+    pub anti_passback: String,
+    /// Signed revocation list (an older one than this journal has seen is refused)
+    #[arg(long, value_name = "FILE")]
+    pub revocations: Option<PathBuf>,
+    /// Command to run on each admit (sh -c), e.g. a turnstile relay
+    #[arg(long, value_name = "CMD")]
+    pub on_admit: Option<String>,
+    /// Seconds before an --on-admit command is killed
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub hook_timeout: u64,
+    /// Read frames from webcam N (build with --features camera)
+    #[arg(long, value_name = "N")]
+    pub camera: Option<u32>,
+    /// Replay image files or folders of images as camera frames, in name order
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub images: Vec<PathBuf>,
+    /// Read badge text lines from stdin (USB keyboard-wedge scanner)
+    #[arg(long)]
+    pub stdin: bool,
+    /// List the cameras this machine has and exit
+    #[arg(long)]
+    pub list_cameras: bool,
+    /// Camera resolution
+    #[arg(long, value_name = "WxH", default_value = "1280x720")]
+    pub resolution: String,
+    /// Camera frame rate
+    #[arg(long, value_name = "FPS", default_value_t = 30)]
+    pub fps: u32,
+    /// Manual camera exposure (driver units, often 100 µs); short stops motion blur
+    #[arg(long, value_name = "N")]
+    pub exposure: Option<i64>,
+    /// One JSON line per decision on stdout (for scripts and turnstile controllers)
+    #[arg(long)]
+    pub headless: bool,
+    /// Decide as of this time (RFC 3339) instead of now; time then runs on from it
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Clock-skew tolerance around the validity window, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = crate_constants::DEFAULT_SKEW_SECS)]
+    pub skew: u64,
+    /// The same code seen again within this many ms is the same person still in view
+    #[arg(long, value_name = "MS", default_value_t = badgegate::kiosk::DEFAULT_COOLDOWN_MS)]
+    pub cooldown: u64,
+    /// Time between replayed --images frames, in ms (a 30 fps camera: 33)
+    #[arg(long, value_name = "MS", default_value_t = 33)]
+    pub frame_interval: u64,
+    /// Kiosk id recorded in every journal record (default: the journal's, or this host's name)
+    #[arg(long, value_name = "ID")]
+    pub kiosk_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

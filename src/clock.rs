@@ -33,6 +33,20 @@ pub fn format_utc(secs: u64) -> String {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` for a time in Unix milliseconds.
+pub fn format_utc_ms(ms: u64) -> String {
+    let base = format_utc(ms / 1000);
+    match base.strip_suffix('Z') {
+        Some(b) => format!("{b}.{:03}Z", ms % 1000),
+        None => base,
+    }
+}
+
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> u64 {
+    u64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+}
+
 /// `YYYY-MM-DD HH:MM UTC`, for people.
 pub fn format_human(secs: u64) -> String {
     match to_datetime(secs) {

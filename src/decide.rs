@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::badge::{Badge, ParseError, SignedBadge};
 use crate::clock::{format_human, format_span, format_utc};
+use crate::journal::Direction;
 use crate::keys::{KeyStatus, TrustStore};
 use crate::revocation::RevocationList;
 
@@ -92,6 +93,10 @@ pub struct GatePolicy {
     /// Tolerance around the validity window, in seconds, for kiosk clocks
     /// that drift.
     pub skew_secs: u64,
+    /// Entry or exit. At an exit the validity window and the zone are not
+    /// checked (nobody is held inside because their badge expired or is for
+    /// another hall); the format, the signature and revocation still are.
+    pub direction: Direction,
 }
 
 impl Default for GatePolicy {
@@ -99,8 +104,66 @@ impl Default for GatePolicy {
         GatePolicy {
             zone: None,
             skew_secs: crate::constants::DEFAULT_SKEW_SECS,
+            direction: Direction::In,
         }
     }
+}
+
+/// Anti-passback: what to do with a badge that is already inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AntiPassback {
+    /// Not checked.
+    Off,
+    /// Admitted, flagged `already_inside` for the guard.
+    Soft,
+    /// Denied `already_inside`.
+    #[default]
+    Hard,
+}
+
+impl AntiPassback {
+    pub fn parse(s: &str) -> Option<AntiPassback> {
+        match s {
+            "off" => Some(AntiPassback::Off),
+            "soft" => Some(AntiPassback::Soft),
+            "hard" => Some(AntiPassback::Hard),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AntiPassback::Off => "off",
+            AntiPassback::Soft => "soft",
+            AntiPassback::Hard => "hard",
+        }
+    }
+}
+
+/// Applies anti-passback to an entry decision. `inside` says whether the
+/// badge's last admitted record was an entry. Only an admit at an entry gate
+/// can change: hard mode denies it, soft mode keeps the admit but flags it.
+pub fn apply_anti_passback(
+    mut d: Decision,
+    mode: AntiPassback,
+    direction: Direction,
+    inside: bool,
+) -> Decision {
+    if !d.is_admit() || direction != Direction::In || !inside || mode == AntiPassback::Off {
+        return d;
+    }
+    d.reason = Reason::AlreadyInside;
+    match mode {
+        AntiPassback::Hard => {
+            d.verdict = Verdict::Deny;
+            d.detail = "already inside: this badge entered and has not exited".into();
+        }
+        _ => {
+            d.flagged = true;
+            d.detail = "admitted with warning: this badge entered and has not exited".into();
+        }
+    }
+    d
 }
 
 /// The outcome for one scanned code.
@@ -114,6 +177,8 @@ pub struct Decision {
     pub authentic: bool,
     /// The reason in plain words, for the guard.
     pub detail: String,
+    /// An admit the guard should look at (soft anti-passback).
+    pub flagged: bool,
 }
 
 impl Decision {
@@ -124,6 +189,7 @@ impl Decision {
             badge,
             authentic,
             detail,
+            flagged: false,
         }
     }
 
@@ -156,6 +222,7 @@ impl Decision {
             "valid_until": b.map(|b| format_utc(b.valid_until)),
             "issued_at": b.map(|b| format_utc(b.issued_at)),
             "authentic": self.authentic,
+            "flagged": self.flagged,
             "input": input,
         })
     }
@@ -225,7 +292,8 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
     }
     let now = checks.now;
     let skew = checks.gate.skew_secs;
-    if now.saturating_add(skew) < badge.valid_from {
+    let entering = checks.gate.direction == Direction::In;
+    if entering && now.saturating_add(skew) < badge.valid_from {
         let detail = format!(
             "not valid before {} (in {})",
             format_human(badge.valid_from),
@@ -233,7 +301,7 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         );
         return Decision::deny(Reason::NotYetValid, Some(badge), true, detail);
     }
-    if now > badge.valid_until.saturating_add(skew) {
+    if entering && now > badge.valid_until.saturating_add(skew) {
         let detail = format!(
             "expired {} ({} ago)",
             format_human(badge.valid_until),
@@ -249,7 +317,7 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         }
         return Decision::deny(Reason::Revoked, Some(badge), true, detail);
     }
-    if let Some(zone) = &checks.gate.zone {
+    if let Some(zone) = checks.gate.zone.as_ref().filter(|_| entering) {
         if !badge.opens_zone(zone) {
             let detail = format!(
                 "not valid for zone {zone} (valid for: {})",
@@ -258,13 +326,18 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
             return Decision::deny(Reason::WrongZone, Some(badge), true, detail);
         }
     }
-    let detail = format!("valid until {}", format_human(badge.valid_until));
+    let detail = if entering {
+        format!("valid until {}", format_human(badge.valid_until))
+    } else {
+        "exit recorded".to_owned()
+    };
     Decision {
         verdict: Verdict::Admit,
         reason: Reason::Ok,
         badge: Some(badge),
         authentic: true,
         detail,
+        flagged: false,
     }
 }
 
@@ -308,6 +381,7 @@ mod tests {
         let gate = GatePolicy {
             zone: zone.map(String::from),
             skew_secs: 60,
+            direction: Direction::In,
         };
         decide(
             text,
@@ -393,6 +467,67 @@ mod tests {
         let d = run(&text, &trust, None, None, T0);
         assert_eq!(d.reason, Reason::BadSignature);
         assert!(!d.authentic);
+    }
+
+    #[test]
+    fn anti_passback_modes() {
+        let k = SecretKey::from_seed(&[4; 32]);
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let good = SignedBadge::sign(badge(), &k).unwrap();
+        let admit = run(good.text(), &trust, None, None, T0);
+        let hard = apply_anti_passback(admit.clone(), AntiPassback::Hard, Direction::In, true);
+        assert_eq!(
+            (hard.verdict, hard.reason),
+            (Verdict::Deny, Reason::AlreadyInside)
+        );
+        let soft = apply_anti_passback(admit.clone(), AntiPassback::Soft, Direction::In, true);
+        assert_eq!(
+            (soft.verdict, soft.reason, soft.flagged),
+            (Verdict::Admit, Reason::AlreadyInside, true)
+        );
+        let off = apply_anti_passback(admit.clone(), AntiPassback::Off, Direction::In, true);
+        assert_eq!(off.reason, Reason::Ok);
+        let out = apply_anti_passback(admit.clone(), AntiPassback::Hard, Direction::Out, true);
+        assert_eq!(out.reason, Reason::Ok);
+        let not_inside = apply_anti_passback(admit, AntiPassback::Hard, Direction::In, false);
+        assert_eq!(not_inside.reason, Reason::Ok);
+    }
+
+    #[test]
+    fn exit_gates_let_expired_and_other_zone_badges_out_but_not_forged_or_revoked() {
+        let k = SecretKey::from_seed(&[4; 32]);
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let good = SignedBadge::sign(badge(), &k).unwrap();
+        let gate = GatePolicy {
+            zone: Some("press".into()),
+            skew_secs: 60,
+            direction: Direction::Out,
+        };
+        let late = T0 + 10 * 86_400;
+        let d = decide(
+            good.text(),
+            &Checks {
+                trust: &trust,
+                revocations: None,
+                gate: &gate,
+                now: late,
+            },
+        );
+        assert_eq!(d.reason, Reason::Ok);
+        assert_eq!(d.detail, "exit recorded");
+        let mut list = RevocationList::empty(k.key_id());
+        list.add_and_sign(&k, &["S-1".into()], "stolen", T0)
+            .unwrap();
+        let d = decide(
+            good.text(),
+            &Checks {
+                trust: &trust,
+                revocations: Some(&list),
+                gate: &gate,
+                now: late,
+            },
+        );
+        assert_eq!(d.reason, Reason::Revoked);
     }
 
     #[test]

@@ -24,18 +24,22 @@
 //! assert!(signed.text().starts_with("BG1:"));
 //!
 //! let trust = TrustStore::from_keys(&[key.public()], &[]);
-//! let gate = GatePolicy { zone: Some("plenary".into()), skew_secs: 120 };
+//! let gate = GatePolicy { zone: Some("plenary".into()), ..GatePolicy::default() };
 //! let checks = Checks { trust: &trust, revocations: None, gate: &gate, now: 1_790_000_100 };
 //! assert_eq!(decide(signed.text(), &checks).reason, Reason::Ok);
 //! ```
 
 pub mod badge;
+pub mod camera;
 pub mod card;
 pub mod clock;
 pub mod constants;
 pub mod decide;
+pub mod hook;
 pub mod issue;
+pub mod journal;
 pub mod keys;
+pub mod kiosk;
 pub mod qr;
 pub mod revocation;
 pub mod text;

@@ -257,6 +257,7 @@ fn document_vectors_decide_as_stated() {
         let gate = GatePolicy {
             zone: Some(v.get("zone").to_owned()),
             skew_secs: 120,
+            ..GatePolicy::default()
         };
         let checks = Checks {
             trust: &trust,

@@ -8,6 +8,7 @@ mod decode;
 mod demo;
 mod issue;
 mod keygen;
+mod kiosk;
 mod revoke;
 mod verify;
 
@@ -17,6 +18,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Keygen(a) => keygen::run(a),
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Kiosk(a) => kiosk::run(a),
         Command::Revoke(a) => revoke::run(a),
         Command::Decode(a) => decode::run(a),
         Command::Demo(a) => demo::run(a),

@@ -34,6 +34,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let gate = GatePolicy {
         zone: a.zone.as_ref().map(|z| z.trim().to_lowercase()),
         skew_secs: a.skew,
+        ..GatePolicy::default()
     };
     let checks = Checks {
         trust: &trust,

@@ -97,22 +97,34 @@ impl Desk {
         bg_stdin(self.path(), args, input.as_bytes())
     }
 
-    /// Issues one badge into `out/` and returns its text.
+    /// Issues one badge into `out/` and returns its text. `extra` flags
+    /// replace the defaults (`--name "Test Holder" --zones plenary`) and any
+    /// earlier copy of themselves.
     pub fn issue(&self, out: &str, serial: &str, extra: &[&str]) -> String {
         let mut args = vec![
             "issue",
             "--key",
             "keys/registration.key.pem",
-            "--name",
-            "Test Holder",
-            "--zones",
-            "plenary",
             "--serial",
             serial,
             "--out",
             out,
         ];
-        args.extend_from_slice(extra);
+        let mut flags: Vec<(&str, Option<&str>)> = vec![
+            ("--name", Some("Test Holder")),
+            ("--zones", Some("plenary")),
+        ];
+        let mut i = 0;
+        while i < extra.len() {
+            let value = extra.get(i + 1).copied().filter(|v| !v.starts_with("--"));
+            flags.retain(|(f, _)| *f != extra[i]);
+            flags.push((extra[i], value));
+            i += if value.is_some() { 2 } else { 1 };
+        }
+        for (f, v) in flags {
+            args.push(f);
+            args.extend(v);
+        }
         let r = self.run(&args);
         assert_eq!(r.code, 0, "issue failed: {}", r.stderr);
         std::fs::read_to_string(self.p(&format!("{out}/{serial}.txt")))

@@ -1,0 +1,866 @@
+//! The entry journal: one SQLite file per kiosk, append-only and
+//! hash-chained, durable before a decision is shown. This module owns the
+//! `Connection`: pragmas, migrations, appends, queries and the chain check.
+//! Format in `docs/journal-format.md`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// `PRAGMA application_id` of a badgegate journal ("BGJ1").
+pub const APPLICATION_ID: i32 = 0x4247_4A31;
+/// The schema this build writes; a newer journal is refused.
+pub const SCHEMA_VERSION: i32 = 1;
+/// Domain separation for record hashes.
+pub const HASH_CONTEXT: &[u8] = b"badgegate/journal/v1\0";
+/// Domain separation for a kiosk's first `prev_hash`.
+pub const GENESIS_CONTEXT: &[u8] = b"badgegate/journal/v1/genesis\0";
+
+const MIGRATION_1: &str = "
+CREATE TABLE journal_meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE entries (
+    id        INTEGER PRIMARY KEY,
+    kiosk_id  TEXT NOT NULL,
+    seq       INTEGER NOT NULL CHECK (seq >= 1),
+    at_ms     INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN ('start', 'decision', 'override', 'confirm')),
+    gate      TEXT NOT NULL,
+    zone      TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    serial    TEXT,
+    holder    TEXT,
+    org       TEXT,
+    category  TEXT,
+    key_id    TEXT,
+    decision  TEXT NOT NULL CHECK (decision IN ('admit', 'deny', 'none')),
+    reason    TEXT NOT NULL,
+    flagged   INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+    authentic INTEGER NOT NULL CHECK (authentic IN (0, 1)),
+    detail    TEXT NOT NULL,
+    note      TEXT,
+    input     TEXT NOT NULL,
+    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+    hash      BLOB NOT NULL CHECK (length(hash) = 32),
+    UNIQUE (kiosk_id, seq)
+) STRICT;
+CREATE INDEX entries_serial ON entries (serial, id);
+CREATE INDEX entries_at ON entries (at_ms);
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be changed'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be deleted'); END;
+";
+
+/// Failures opening, writing or reading a journal.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot open journal {path}: {why}")]
+    Open { path: PathBuf, why: String },
+    #[error("{path} is not a badgegate journal")]
+    NotAJournal { path: PathBuf },
+    #[error("journal {path} has schema version {version}, newer than this badgegate ({SCHEMA_VERSION}); use a newer badgegate")]
+    TooNew { path: PathBuf, version: i32 },
+    #[error("journal {path} belongs to kiosk {found:?}, not {given:?}; give a new journal file for this kiosk")]
+    KioskIdMismatch {
+        path: PathBuf,
+        found: String,
+        given: String,
+    },
+    #[error("journal {path}: {why}")]
+    Sqlite { path: PathBuf, why: String },
+}
+
+/// Which way a gate lets people through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Direction> {
+        match s {
+            "in" => Some(Direction::In),
+            "out" => Some(Direction::Out),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    /// The kiosk started (its settings are in `detail`).
+    Start,
+    /// An automatic decision on a scanned code.
+    Decision,
+    /// A guard's manual admit or deny, with a note.
+    Override,
+    /// A guard's confirmation or refusal of a decision that needed one.
+    Confirm,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Start => "start",
+            EntryKind::Decision => "decision",
+            EntryKind::Override => "override",
+            EntryKind::Confirm => "confirm",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntryKind> {
+        match s {
+            "start" => Some(EntryKind::Start),
+            "decision" => Some(EntryKind::Decision),
+            "override" => Some(EntryKind::Override),
+            "confirm" => Some(EntryKind::Confirm),
+            _ => None,
+        }
+    }
+}
+
+/// A record's content, before the journal numbers and chains it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewEntry {
+    pub at_ms: u64,
+    pub kind: EntryKind,
+    pub gate: String,
+    pub zone: Option<String>,
+    pub direction: Direction,
+    pub serial: Option<String>,
+    pub holder: Option<String>,
+    pub org: Option<String>,
+    pub category: Option<String>,
+    pub key_id: Option<String>,
+    /// `admit`, `deny`, or `none` (start records).
+    pub decision: String,
+    pub reason: String,
+    pub flagged: bool,
+    pub authentic: bool,
+    pub detail: String,
+    pub note: Option<String>,
+    pub input: String,
+}
+
+/// A record as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub kiosk_id: String,
+    pub seq: u64,
+    #[serde(flatten)]
+    pub body: NewEntry,
+    #[serde(serialize_with = "hex_ser")]
+    pub prev_hash: [u8; 32],
+    #[serde(serialize_with = "hex_ser")]
+    pub hash: [u8; 32],
+}
+
+fn hex_ser<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(h))
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `prev_hash` of a kiosk's first record.
+pub fn genesis_hash(kiosk_id: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(GENESIS_CONTEXT);
+    h.update(kiosk_id.as_bytes());
+    h.finalize().into()
+}
+
+fn put_text(h: &mut Sha256, v: Option<&str>) {
+    match v {
+        Some(s) => {
+            h.update((s.len() as u32).to_be_bytes());
+            h.update(s.as_bytes());
+        }
+        None => h.update(u32::MAX.to_be_bytes()),
+    }
+}
+
+/// The hash of a record: SHA-256 over the context, the previous hash and
+/// every field in a fixed order (integers big-endian, text length-prefixed,
+/// absent text as 0xFFFFFFFF).
+pub fn record_hash(prev: &[u8; 32], kiosk_id: &str, seq: u64, e: &NewEntry) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(HASH_CONTEXT);
+    h.update(prev);
+    put_text(&mut h, Some(kiosk_id));
+    h.update(seq.to_be_bytes());
+    h.update(e.at_ms.to_be_bytes());
+    put_text(&mut h, Some(e.kind.as_str()));
+    put_text(&mut h, Some(&e.gate));
+    put_text(&mut h, e.zone.as_deref());
+    put_text(&mut h, Some(e.direction.as_str()));
+    put_text(&mut h, e.serial.as_deref());
+    put_text(&mut h, e.holder.as_deref());
+    put_text(&mut h, e.org.as_deref());
+    put_text(&mut h, e.category.as_deref());
+    put_text(&mut h, e.key_id.as_deref());
+    put_text(&mut h, Some(&e.decision));
+    put_text(&mut h, Some(&e.reason));
+    h.update([u8::from(e.flagged), u8::from(e.authentic)]);
+    put_text(&mut h, Some(&e.detail));
+    put_text(&mut h, e.note.as_deref());
+    put_text(&mut h, Some(&e.input));
+    h.finalize().into()
+}
+
+/// An open journal.
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+    kiosk_id: String,
+    /// This kiosk's last (seq, hash), kept to chain the next record.
+    head: Option<(u64, [u8; 32])>,
+}
+
+impl fmt::Debug for Journal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Journal({}, kiosk {})",
+            self.path.display(),
+            self.kiosk_id
+        )
+    }
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> JournalError + '_ {
+    move |e| {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::NotADatabase {
+                return JournalError::NotAJournal {
+                    path: path.to_owned(),
+                };
+            }
+        }
+        JournalError::Sqlite {
+            path: path.to_owned(),
+            why: e.to_string(),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
+     category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash";
+
+fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let kind: String = r.get(4)?;
+    let direction: String = r.get(7)?;
+    let blob32 = |i: usize| -> rusqlite::Result<[u8; 32]> {
+        let v: Vec<u8> = r.get(i)?;
+        v.try_into().map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                i,
+                rusqlite::types::Type::Blob,
+                "hash is not 32 bytes".into(),
+            )
+        })
+    };
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            what.to_owned().into(),
+        )
+    };
+    Ok(Entry {
+        id: r.get(0)?,
+        kiosk_id: r.get(1)?,
+        seq: u64::try_from(r.get::<_, i64>(2)?).map_err(|_| bad(2, "negative seq"))?,
+        body: NewEntry {
+            at_ms: u64::try_from(r.get::<_, i64>(3)?).map_err(|_| bad(3, "negative time"))?,
+            kind: EntryKind::parse(&kind).ok_or_else(|| bad(4, "unknown kind"))?,
+            gate: r.get(5)?,
+            zone: r.get(6)?,
+            direction: Direction::parse(&direction).ok_or_else(|| bad(7, "unknown direction"))?,
+            serial: r.get(8)?,
+            holder: r.get(9)?,
+            org: r.get(10)?,
+            category: r.get(11)?,
+            key_id: r.get(12)?,
+            decision: r.get(13)?,
+            reason: r.get(14)?,
+            flagged: r.get::<_, i64>(15)? != 0,
+            authentic: r.get::<_, i64>(16)? != 0,
+            detail: r.get(17)?,
+            note: r.get(18)?,
+            input: r.get(19)?,
+        },
+        prev_hash: blob32(20)?,
+        hash: blob32(21)?,
+    })
+}
+
+impl Journal {
+    /// Opens (creating if needed) the journal of kiosk `kiosk_id` for
+    /// writing: WAL, `synchronous=FULL`, schema migrated in one transaction.
+    /// With `kiosk_id` `None`, an existing journal keeps its id and a new one
+    /// gets `default_id`.
+    pub fn open(
+        path: &Path,
+        kiosk_id: Option<&str>,
+        default_id: &str,
+    ) -> Result<Journal, JournalError> {
+        let open_err = |e: rusqlite::Error| JournalError::Open {
+            path: path.to_owned(),
+            why: e.to_string(),
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(JournalError::Open {
+                    path: path.to_owned(),
+                    why: format!("folder {} does not exist", parent.display()),
+                });
+            }
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        Self::setup(conn, path, kiosk_id, default_id)
+    }
+
+    /// A journal in memory (tests).
+    pub fn open_in_memory(kiosk_id: &str) -> Result<Journal, JournalError> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(sql_err(path))?;
+        Self::setup(conn, path, Some(kiosk_id), kiosk_id)
+    }
+
+    fn setup(
+        mut conn: Connection,
+        path: &Path,
+        kiosk_id: Option<&str>,
+        default_id: &str,
+    ) -> Result<Journal, JournalError> {
+        let e = sql_err(path);
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(&e)?;
+        check_identity(&conn, path)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(&e)?;
+        if path != Path::new(":memory:") && !mode.eq_ignore_ascii_case("wal") {
+            return Err(JournalError::Open {
+                path: path.to_owned(),
+                why: format!("cannot switch to WAL mode (got {mode})"),
+            });
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&e)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
+        migrate(&mut conn, path)?;
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT value FROM journal_meta WHERE key = 'kiosk_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)?;
+        let id = match (stored, kiosk_id) {
+            (Some(found), Some(given)) if found != given => {
+                return Err(JournalError::KioskIdMismatch {
+                    path: path.to_owned(),
+                    found,
+                    given: given.to_owned(),
+                })
+            }
+            (Some(found), _) => found,
+            (None, given) => {
+                let id = given.unwrap_or(default_id).to_owned();
+                conn.execute(
+                    "INSERT INTO journal_meta (key, value) VALUES ('kiosk_id', ?1)",
+                    params![id],
+                )
+                .map_err(&e)?;
+                id
+            }
+        };
+        let head = conn
+            .query_row(
+                "SELECT seq, hash FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
+                params![id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()
+            .map_err(&e)?
+            .map(|(seq, hash)| {
+                let hash: [u8; 32] = hash.try_into().unwrap_or([0; 32]);
+                (u64::try_from(seq).unwrap_or(0), hash)
+            });
+        Ok(Journal {
+            conn,
+            path: path.to_owned(),
+            kiosk_id: id,
+            head,
+        })
+    }
+
+    /// Opens an existing journal for reading only (audit).
+    pub fn open_readonly(path: &Path) -> Result<Journal, JournalError> {
+        if !path.is_file() {
+            return Err(JournalError::Open {
+                path: path.to_owned(),
+                why: "no such file".into(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| JournalError::Open {
+            path: path.to_owned(),
+            why: e.to_string(),
+        })?;
+        let e = sql_err(path);
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(&e)?;
+        check_identity(&conn, path)?;
+        let version: i32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&e)?;
+        if version == 0 {
+            return Err(JournalError::NotAJournal {
+                path: path.to_owned(),
+            });
+        }
+        let kiosk_id: String = conn
+            .query_row(
+                "SELECT value FROM journal_meta WHERE key = 'kiosk_id'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(&e)?
+            .unwrap_or_default();
+        Ok(Journal {
+            conn,
+            path: path.to_owned(),
+            kiosk_id,
+            head: None,
+        })
+    }
+
+    pub fn kiosk_id(&self) -> &str {
+        &self.kiosk_id
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends a record for this kiosk, chained to its previous one, and
+    /// commits it durably. Only when this returns `Ok` may the decision be
+    /// shown or acted on.
+    pub fn append(&mut self, e: &NewEntry) -> Result<Entry, JournalError> {
+        let err = sql_err(&self.path);
+        let (seq, prev) = match self.head {
+            Some((s, h)) => (s + 1, h),
+            None => (1, genesis_hash(&self.kiosk_id)),
+        };
+        let hash = record_hash(&prev, &self.kiosk_id, seq, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        tx.execute(
+            "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
+                 category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            params![
+                self.kiosk_id,
+                seq as i64,
+                e.at_ms as i64,
+                e.kind.as_str(),
+                e.gate,
+                e.zone,
+                e.direction.as_str(),
+                e.serial,
+                e.holder,
+                e.org,
+                e.category,
+                e.key_id,
+                e.decision,
+                e.reason,
+                i64::from(e.flagged),
+                i64::from(e.authentic),
+                e.detail,
+                e.note,
+                e.input,
+                prev.to_vec(),
+                hash.to_vec(),
+            ],
+        )
+        .map_err(&err)?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(&err)?;
+        self.head = Some((seq, hash));
+        Ok(Entry {
+            id,
+            kiosk_id: self.kiosk_id.clone(),
+            seq,
+            body: e.clone(),
+            prev_hash: prev,
+            hash,
+        })
+    }
+
+    /// True if `serial`'s last admitted record here was an entry (`in`).
+    pub fn is_inside(&self, serial: &str) -> Result<bool, JournalError> {
+        let dir: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT direction FROM entries WHERE serial = ?1 AND decision = 'admit'
+                 AND kind IN ('decision', 'override', 'confirm') ORDER BY id DESC LIMIT 1",
+                params![serial],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        Ok(dir.as_deref() == Some("in"))
+    }
+
+    /// A value from the journal's meta table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT value FROM journal_meta WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))
+    }
+
+    /// Sets a value in the journal's meta table.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
+        self.conn
+            .execute(
+                "INSERT INTO journal_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(sql_err(&self.path))
+    }
+
+    /// Every record in storage order (`id`), streamed to `f`; stops at the
+    /// first error `f` returns.
+    pub fn for_each_entry<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY id"))
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let entry = row_to_entry(row).map_err(&err)?;
+            if let Err(e) = f(entry) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Every record, in storage order.
+    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let mut all = Vec::new();
+        self.for_each_entry(|e| {
+            all.push(e);
+            Ok::<(), ()>(())
+        })?
+        .ok();
+        Ok(all)
+    }
+
+    /// The raw connection, for tests that play the attacker.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn check_identity(conn: &Connection, path: &Path) -> Result<(), JournalError> {
+    let e = sql_err(path);
+    let app: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(&e)?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(&e)?;
+    if app != APPLICATION_ID && (app != 0 || tables > 0) {
+        return Err(JournalError::NotAJournal {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`] in one transaction; refuses a
+/// journal from a newer badgegate.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalError> {
+    let e = sql_err(path);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(&e)?;
+    let version: i32 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(&e)?;
+    if version > SCHEMA_VERSION {
+        return Err(JournalError::TooNew {
+            path: path.to_owned(),
+            version,
+        });
+    }
+    if version < 1 {
+        tx.execute_batch(MIGRATION_1).map_err(&e)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(&e)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(&e)?;
+    tx.commit().map_err(&e)
+}
+
+/// One break in a kiosk's chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainProblem {
+    pub kiosk_id: String,
+    /// The sequence number where the break shows.
+    pub seq: u64,
+    /// Storage row id of that record (0 if the record is missing).
+    pub id: i64,
+    /// What is wrong, in plain words.
+    pub what: String,
+}
+
+impl fmt::Display for ChainProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "kiosk {} record {} (row {}): {}",
+            self.kiosk_id, self.seq, self.id, self.what
+        )
+    }
+}
+
+/// A kiosk's chain as found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainHead {
+    pub kiosk_id: String,
+    pub records: u64,
+    pub last_seq: u64,
+    #[serde(serialize_with = "hex_ser")]
+    pub head_hash: [u8; 32],
+}
+
+/// The chain check's findings.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ChainReport {
+    pub heads: Vec<ChainHead>,
+    /// The first problem found in each kiosk's chain.
+    pub problems: Vec<ChainProblem>,
+}
+
+impl ChainReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+struct Walk {
+    head: ChainHead,
+    prev: [u8; 32],
+    broken: bool,
+}
+
+/// Checks every kiosk's chain in the journal: per kiosk, sequence numbers
+/// 1, 2, 3… with no gap or repeat, each record's `prev_hash` equal to the
+/// previous record's hash, and each record's hash recomputed from its
+/// content. Reports the first problem of each kiosk.
+pub fn verify_chain(journal: &Journal) -> Result<ChainReport, JournalError> {
+    let err = sql_err(&journal.path);
+    let mut stmt = journal
+        .conn
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM entries ORDER BY kiosk_id, seq"
+        ))
+        .map_err(&err)?;
+    let mut rows = stmt.query([]).map_err(&err)?;
+    let mut report = ChainReport::default();
+    let mut walk: Option<Walk> = None;
+    let finish = |w: Walk, report: &mut ChainReport| report.heads.push(w.head);
+    while let Some(row) = rows.next().map_err(&err)? {
+        let e = match row_to_entry(row) {
+            Ok(e) => e,
+            Err(x) => {
+                let id: i64 = row.get(0).unwrap_or(0);
+                let kiosk: String = row.get(1).unwrap_or_default();
+                report.problems.push(ChainProblem {
+                    kiosk_id: kiosk,
+                    seq: 0,
+                    id,
+                    what: format!("unreadable record ({x})"),
+                });
+                continue;
+            }
+        };
+        if walk.as_ref().is_none_or(|w| w.head.kiosk_id != e.kiosk_id) {
+            if let Some(w) = walk.take() {
+                finish(w, &mut report);
+            }
+            walk = Some(Walk {
+                head: ChainHead {
+                    kiosk_id: e.kiosk_id.clone(),
+                    records: 0,
+                    last_seq: 0,
+                    head_hash: genesis_hash(&e.kiosk_id),
+                },
+                prev: genesis_hash(&e.kiosk_id),
+                broken: false,
+            });
+        }
+        let Some(w) = walk.as_mut() else { continue };
+        let expected_seq = w.head.last_seq + 1;
+        let problem = if e.seq != expected_seq {
+            Some(if e.seq > expected_seq {
+                if expected_seq + 1 == e.seq {
+                    format!("record {expected_seq} is missing (deleted?)")
+                } else {
+                    format!(
+                        "records {expected_seq} to {} are missing (deleted?)",
+                        e.seq - 1
+                    )
+                }
+            } else {
+                format!("sequence number {} repeats or goes backwards", e.seq)
+            })
+        } else if e.prev_hash != w.prev {
+            Some("does not link to the record before it (inserted, reordered or spliced in)".into())
+        } else if record_hash(&e.prev_hash, &e.kiosk_id, e.seq, &e.body) != e.hash {
+            Some("content does not match its hash (edited)".into())
+        } else {
+            None
+        };
+        if let Some(what) = problem {
+            if !w.broken {
+                report.problems.push(ChainProblem {
+                    kiosk_id: e.kiosk_id.clone(),
+                    seq: e.seq,
+                    id: e.id,
+                    what,
+                });
+                w.broken = true;
+            }
+        }
+        w.head.records += 1;
+        w.head.last_seq = e.seq;
+        w.head.head_hash = e.hash;
+        w.prev = e.hash;
+    }
+    if let Some(w) = walk.take() {
+        finish(w, &mut report);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn entry(serial: &str, decision: &str, direction: Direction) -> NewEntry {
+        NewEntry {
+            at_ms: 1_790_000_000_000,
+            kind: EntryKind::Decision,
+            gate: "north".into(),
+            zone: Some("plenary".into()),
+            direction,
+            serial: Some(serial.into()),
+            holder: Some("Holder".into()),
+            org: Some("Org".into()),
+            category: Some("delegate".into()),
+            key_id: Some("01020304".into()),
+            decision: decision.into(),
+            reason: if decision == "admit" { "ok" } else { "expired" }.into(),
+            flagged: false,
+            authentic: true,
+            detail: String::new(),
+            note: None,
+            input: "test".into(),
+        }
+    }
+
+    #[test]
+    fn append_chains_and_verifies() {
+        let mut j = Journal::open_in_memory("k1").unwrap();
+        for i in 0..5 {
+            j.append(&entry(&format!("S-{i}"), "admit", Direction::In))
+                .unwrap();
+        }
+        let r = verify_chain(&j).unwrap();
+        assert!(r.is_intact(), "{:?}", r.problems);
+        assert_eq!(r.heads[0].records, 5);
+    }
+
+    #[test]
+    fn updates_and_deletes_are_refused() {
+        let mut j = Journal::open_in_memory("k1").unwrap();
+        j.append(&entry("S-1", "admit", Direction::In)).unwrap();
+        let e = j
+            .connection()
+            .execute("UPDATE entries SET decision = 'deny'", []);
+        assert!(e.unwrap_err().to_string().contains("append-only"));
+        let e = j.connection().execute("DELETE FROM entries", []);
+        assert!(e.unwrap_err().to_string().contains("append-only"));
+    }
+
+    #[test]
+    fn inside_follows_last_admitted_direction() {
+        let mut j = Journal::open_in_memory("k1").unwrap();
+        assert!(!j.is_inside("S-1").unwrap());
+        j.append(&entry("S-1", "admit", Direction::In)).unwrap();
+        assert!(j.is_inside("S-1").unwrap());
+        j.append(&entry("S-1", "deny", Direction::Out)).unwrap();
+        assert!(j.is_inside("S-1").unwrap(), "a denied exit does not count");
+        j.append(&entry("S-1", "admit", Direction::Out)).unwrap();
+        assert!(!j.is_inside("S-1").unwrap());
+    }
+}

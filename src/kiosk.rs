@@ -1,0 +1,310 @@
+//! The kiosk engine: codes read from frames in, decisions out, each one
+//! committed to the journal before anyone sees it. One person held in front
+//! of the camera for many frames is one decision (debounce); a badge that is
+//! already inside is handled by anti-passback; a revocation list older than
+//! one this kiosk has seen is refused.
+
+use std::collections::HashMap;
+
+use crate::clock::{format_human, format_utc_ms};
+use crate::decide::{
+    apply_anti_passback, decide_bytes, AntiPassback, Checks, Decision, GatePolicy,
+};
+use crate::journal::{Direction, Entry, EntryKind, Journal, JournalError, NewEntry};
+use crate::keys::TrustStore;
+use crate::revocation::{RevocationError, RevocationList};
+
+/// Default time the same code is ignored after it was last seen (ms).
+pub const DEFAULT_COOLDOWN_MS: u64 = 3000;
+/// Most distinct codes the debouncer remembers at once.
+const DEBOUNCE_CAPACITY: usize = 4096;
+
+/// How this gate works.
+#[derive(Clone, Debug)]
+pub struct KioskConfig {
+    pub gate: String,
+    pub zone: Option<String>,
+    pub direction: Direction,
+    pub anti_passback: AntiPassback,
+    pub skew_secs: u64,
+    /// A code seen again within this many ms of its last sighting is the
+    /// same person still standing there.
+    pub cooldown_ms: u64,
+}
+
+/// Failures starting a kiosk.
+#[derive(Debug, thiserror::Error)]
+pub enum KioskError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Revocations(#[from] RevocationError),
+    #[error("this journal has seen revocation list sequence {seen} (key {key_id}); start the kiosk with --revocations and the current list")]
+    RevocationsMissing { seen: u64, key_id: String },
+}
+
+/// Remembers which codes were seen when, so a badge held up for many frames
+/// (or scanned twice) is decided once.
+#[derive(Debug, Default)]
+pub struct Debouncer {
+    cooldown_ms: u64,
+    last_seen: HashMap<Vec<u8>, u64>,
+}
+
+impl Debouncer {
+    pub fn new(cooldown_ms: u64) -> Debouncer {
+        Debouncer {
+            cooldown_ms,
+            last_seen: HashMap::new(),
+        }
+    }
+
+    /// True if `code` should be decided now; false if it is the same
+    /// sighting continuing (seen within the cooldown). Every sighting
+    /// extends the cooldown.
+    pub fn fresh(&mut self, code: &[u8], now_ms: u64) -> bool {
+        let cooldown = self.cooldown_ms;
+        if cooldown == 0 {
+            return true;
+        }
+        if self.last_seen.len() >= DEBOUNCE_CAPACITY {
+            self.last_seen
+                .retain(|_, t| now_ms.saturating_sub(*t) <= cooldown);
+        }
+        match self.last_seen.insert(code.to_vec(), now_ms) {
+            Some(t) => now_ms.saturating_sub(t) > cooldown,
+            None => true,
+        }
+    }
+}
+
+/// One decision as committed.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub decision: Decision,
+    pub entry: Entry,
+}
+
+/// A running kiosk.
+pub struct Kiosk {
+    cfg: KioskConfig,
+    trust: TrustStore,
+    revocations: Option<RevocationList>,
+    journal: Journal,
+    debounce: Debouncer,
+}
+
+fn meta_key(key_id: &str) -> String {
+    format!("revocations.{key_id}.sequence")
+}
+
+impl Kiosk {
+    /// Starts a kiosk: refuses a rolled-back (or missing) revocation list,
+    /// records the list's sequence as seen, and journals a start record —
+    /// so a journal that cannot be written stops the kiosk before any scan.
+    pub fn start(
+        cfg: KioskConfig,
+        trust: TrustStore,
+        revocations: Option<RevocationList>,
+        mut journal: Journal,
+        now_ms: u64,
+    ) -> Result<Kiosk, KioskError> {
+        let mut seen_lists = Vec::new();
+        for k in trust.keys() {
+            let key_id = k.key.id.to_string();
+            if let Some(v) = journal.meta(&meta_key(&key_id))? {
+                seen_lists.push((key_id, v.parse::<u64>().unwrap_or(0)));
+            }
+        }
+        match &revocations {
+            Some(list) => {
+                let key_id = list.key_id.to_string();
+                if let Some((_, seen)) = seen_lists.iter().find(|(k, _)| *k == key_id) {
+                    if list.sequence < *seen {
+                        return Err(RevocationError::RolledBack {
+                            seen: *seen,
+                            got: list.sequence,
+                        }
+                        .into());
+                    }
+                }
+                journal.set_meta(&meta_key(&key_id), &list.sequence.to_string())?;
+            }
+            None => {
+                if let Some((key_id, seen)) = seen_lists.into_iter().find(|(_, s)| *s > 0) {
+                    return Err(KioskError::RevocationsMissing { seen, key_id });
+                }
+            }
+        }
+        let mut detail = format!(
+            "gate {} zone {} direction {} anti-passback {} skew {} s cooldown {} ms; trusted keys {}",
+            cfg.gate,
+            cfg.zone.as_deref().unwrap_or("(any)"),
+            cfg.direction,
+            cfg.anti_passback.as_str(),
+            cfg.skew_secs,
+            cfg.cooldown_ms,
+            trust
+                .keys()
+                .map(|k| format!("{}{}", k.key.id, if k.status == crate::keys::KeyStatus::Retired { " (retired)" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        match &revocations {
+            Some(l) => detail.push_str(&format!(
+                "; revocation list key {} sequence {} issued {} with {} serial(s)",
+                l.key_id,
+                l.sequence,
+                format_human(l.issued_at),
+                l.entries.len()
+            )),
+            None => detail.push_str("; no revocation list"),
+        }
+        journal.append(&NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::Start,
+            gate: cfg.gate.clone(),
+            zone: cfg.zone.clone(),
+            direction: cfg.direction,
+            serial: None,
+            holder: None,
+            org: None,
+            category: None,
+            key_id: None,
+            decision: "none".into(),
+            reason: "start".into(),
+            flagged: false,
+            authentic: false,
+            detail,
+            note: None,
+            input: String::new(),
+        })?;
+        Ok(Kiosk {
+            debounce: Debouncer::new(cfg.cooldown_ms),
+            cfg,
+            trust,
+            revocations,
+            journal,
+        })
+    }
+
+    pub fn config(&self) -> &KioskConfig {
+        &self.cfg
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
+    pub fn revocations(&self) -> Option<&RevocationList> {
+        self.revocations.as_ref()
+    }
+
+    /// Decides one code read at `now_ms` (Unix ms) and journals it.
+    /// `Ok(None)`: the same code is still in view (debounced). `Err`: the
+    /// journal could not be written — the decision must not be shown and
+    /// the kiosk must stop admitting.
+    pub fn scan(
+        &mut self,
+        code: &[u8],
+        input: &str,
+        now_ms: u64,
+    ) -> Result<Option<Outcome>, JournalError> {
+        if !self.debounce.fresh(code, now_ms) {
+            return Ok(None);
+        }
+        let gate = GatePolicy {
+            zone: self.cfg.zone.clone(),
+            skew_secs: self.cfg.skew_secs,
+            direction: self.cfg.direction,
+        };
+        let checks = Checks {
+            trust: &self.trust,
+            revocations: self.revocations.as_ref(),
+            gate: &gate,
+            now: now_ms / 1000,
+        };
+        let mut d = decide_bytes(code, &checks);
+        if d.is_admit()
+            && self.cfg.direction == Direction::In
+            && self.cfg.anti_passback != AntiPassback::Off
+        {
+            if let Some(b) = &d.badge {
+                let inside = self.journal.is_inside(&b.serial)?;
+                d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
+            }
+        }
+        let entry =
+            self.journal
+                .append(&self.entry_for(&d, input, now_ms, EntryKind::Decision, None))?;
+        Ok(Some(Outcome { decision: d, entry }))
+    }
+
+    fn entry_for(
+        &self,
+        d: &Decision,
+        input: &str,
+        now_ms: u64,
+        kind: EntryKind,
+        note: Option<String>,
+    ) -> NewEntry {
+        let b = d.badge.as_ref();
+        NewEntry {
+            at_ms: now_ms,
+            kind,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            serial: b.map(|b| b.serial.clone()),
+            holder: b.map(|b| b.name.clone()),
+            org: b.map(|b| b.org.clone()),
+            category: b.map(|b| b.category.clone()),
+            key_id: b.map(|b| b.key_id.to_string()),
+            decision: d.verdict.as_str().into(),
+            reason: d.reason.code().into(),
+            flagged: d.flagged,
+            authentic: d.authentic,
+            detail: d.detail.clone(),
+            note,
+            input: input.to_owned(),
+        }
+    }
+
+    /// The JSON line for an outcome: the decision fields of the interface
+    /// contract plus where and when it was journalled.
+    pub fn outcome_json(&self, o: &Outcome) -> serde_json::Value {
+        let mut j = o.decision.to_json(&o.entry.body.input);
+        if let Some(map) = j.as_object_mut() {
+            map.insert("kiosk_id".into(), o.entry.kiosk_id.clone().into());
+            map.insert("seq".into(), o.entry.seq.into());
+            map.insert("at".into(), format_utc_ms(o.entry.body.at_ms).into());
+            map.insert("gate".into(), self.cfg.gate.clone().into());
+            map.insert("zone".into(), self.cfg.zone.clone().into());
+            map.insert("direction".into(), self.cfg.direction.as_str().into());
+        }
+        j
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debouncer_merges_a_continuous_sighting_and_lets_a_new_one_through() {
+        let mut d = Debouncer::new(1000);
+        assert!(d.fresh(b"A", 0));
+        assert!(!d.fresh(b"A", 500));
+        assert!(
+            !d.fresh(b"A", 1400),
+            "still in view: each sighting extends the cooldown"
+        );
+        assert!(d.fresh(b"B", 1450), "a different badge is decided at once");
+        assert!(
+            d.fresh(b"A", 2401),
+            "gone for longer than the cooldown: a new decision"
+        );
+        let mut off = Debouncer::new(0);
+        assert!(off.fresh(b"A", 0) && off.fresh(b"A", 0));
+    }
+}
