@@ -187,7 +187,7 @@ pub fn to_gray(
 ) -> Result<GrayImage, String> {
     let pixels = (width as usize)
         .checked_mul(height as usize)
-        .filter(|p| *p > 0)
+        .filter(|p| *p > 0 && *p as u64 <= crate::constants::MAX_IMAGE_PIXELS)
         .ok_or_else(|| format!("bad frame size {width}x{height}"))?;
     let need = |n: usize| -> Result<(), String> {
         if data.len() < n {
