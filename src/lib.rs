@@ -42,4 +42,5 @@ pub mod keys;
 pub mod kiosk;
 pub mod qr;
 pub mod revocation;
+pub mod synth;
 pub mod text;
