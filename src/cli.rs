@@ -64,6 +64,8 @@ _DIRECTION, _KIOSK_ID, _SEQ and _FLAGGED in its environment.\n\n\
 Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of service), 4 frame source lost."
     )]
     Kiosk(KioskArgs),
+    /// Read, check, export, count, merge and report entry journals
+    Audit(AuditArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)
     #[command(
         after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
@@ -224,6 +226,184 @@ pub struct KioskArgs {
     /// Kiosk id recorded in every journal record (default: the journal's, or this host's name)
     #[arg(long, value_name = "ID")]
     pub kiosk_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List records, filtered, as a table or JSON lines
+    #[command(
+        after_help = "Examples:\n  badgegate audit log --journal north.db --decision deny --newest-first --limit 20\n  \
+badgegate audit log --journal merged.db --name dupont --from 2026-12-01T00:00:00Z --json"
+    )]
+    Log(AuditLogArgs),
+    /// Export every field as CSV (spreadsheet-safe) or JSON lines
+    #[command(
+        after_help = "Examples:\n  badgegate audit export --journal merged.db --format csv --out entries.csv\n  \
+badgegate audit export --journal north.db --format jsonl --gate north > north.jsonl\n\n\
+Cells starting with = + - @ tab CR or ' get one leading ' so spreadsheets do not run them; remove exactly one to get the value."
+    )]
+    Export(AuditExportArgs),
+    /// Check every kiosk's hash chain (and exported chain heads): exit 0 only if intact
+    #[command(
+        after_help = "Examples:\n  badgegate audit verify --journal north.db\n  \
+badgegate audit head --journal north.db --out north.head    # at shift end, keep it elsewhere\n  \
+badgegate audit verify --journal north.db --heads north.head  # later: also catches a cut-back tail\n\n\
+Exit codes: 0 intact, 1 a problem was found (the first bad record of each kiosk is named), 2 error."
+    )]
+    Verify(AuditVerifyArgs),
+    /// Print each kiosk's chain head (last sequence number and hash) to keep for later checks
+    Head(AuditHeadArgs),
+    /// Counts per hour, gate and reason; peak entry rate; denies by reason
+    Stats(AuditStatsArgs),
+    /// Who is inside now (or at --at), per zone: the evacuation muster list
+    Inside(AuditInsideArgs),
+    /// Merge kiosks' journals into one audit file: --journal TARGET SOURCE...
+    #[command(
+        after_help = "Examples:\n  badgegate audit merge --journal all-gates.db north.db south.db press.db\n\n\
+Idempotent: records already present are skipped. Records that conflict with the target or whose chain does not\n\
+verify are reported and not merged (exit 1)."
+    )]
+    Merge(AuditMergeArgs),
+    /// A self-contained HTML report with charts, chain status and the muster list
+    #[command(
+        after_help = "Examples:\n  badgegate audit report --journal all-gates.db --out report.html"
+    )]
+    Report(AuditReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditFilterArgs {
+    /// Only records at or after this time (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only records at or before this time (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub gate: Option<String>,
+    #[arg(long, value_name = "Z")]
+    pub zone: Option<String>,
+    #[arg(long, value_name = "S")]
+    pub serial: Option<String>,
+    /// Holder name contains this (case-insensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// admit or deny
+    #[arg(long, value_name = "admit|deny")]
+    pub decision: Option<String>,
+    /// A reason code, e.g. expired
+    #[arg(long, value_name = "CODE")]
+    pub reason: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub kiosk: Option<String>,
+    /// Include kiosk start records
+    #[arg(long)]
+    pub with_starts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditLogArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    #[command(flatten)]
+    pub filter: AuditFilterArgs,
+    /// Newest records first
+    #[arg(long)]
+    pub newest_first: bool,
+    /// At most this many records
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// One JSON object per record
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditExportArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    #[command(flatten)]
+    pub filter: AuditFilterArgs,
+    /// csv or jsonl
+    #[arg(long, value_name = "csv|jsonl", default_value = "csv")]
+    pub format: String,
+    /// Output file (default: stdout); never overwritten without --force
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    /// Chain heads exported earlier (`audit head`): catches a cut-back tail
+    #[arg(long, value_name = "FILE")]
+    pub heads: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditHeadArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    /// Write to this file instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditStatsArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    #[command(flatten)]
+    pub filter: AuditFilterArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditInsideArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    /// As of this time (RFC 3339); default: the end of the journal
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditMergeArgs {
+    /// The audit file to merge into (created if missing)
+    #[arg(long, value_name = "TARGET")]
+    pub journal: PathBuf,
+    /// Kiosk journals to merge in
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
+    /// The HTML file to write
+    #[arg(long, value_name = "FILE.html", default_value = "report.html")]
+    pub out: PathBuf,
+    /// Muster list as of this time (RFC 3339); default: the end of the journal
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Replace an existing report
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

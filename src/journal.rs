@@ -600,6 +600,147 @@ impl Journal {
         Ok(Ok(()))
     }
 
+    /// Every record in chain order (kiosk id, then sequence), streamed to `f`.
+    pub fn for_each_in_chain_order<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM entries ORDER BY kiosk_id, seq"
+            ))
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let entry = row_to_entry(row).map_err(&err)?;
+            if let Err(e) = f(entry) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Every record in time order (then storage order), streamed to `f`.
+    pub fn for_each_in_time_order<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY at_ms, id"))
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let entry = row_to_entry(row).map_err(&err)?;
+            if let Err(e) = f(entry) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// The stored hash of a kiosk's record `seq`, if present.
+    pub fn hash_of(&self, kiosk_id: &str, seq: u64) -> Result<Option<[u8; 32]>, JournalError> {
+        let h: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT hash FROM entries WHERE kiosk_id = ?1 AND seq = ?2",
+                params![kiosk_id, seq as i64],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        Ok(h.and_then(|h| h.try_into().ok()))
+    }
+
+    /// The last (seq, hash) of every kiosk in the file.
+    pub fn kiosk_heads(&self) -> Result<Vec<(String, u64, [u8; 32])>, JournalError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT e.kiosk_id, e.seq, e.hash FROM entries e
+                 JOIN (SELECT kiosk_id, max(seq) AS m FROM entries GROUP BY kiosk_id) t
+                 ON e.kiosk_id = t.kiosk_id AND e.seq = t.m ORDER BY e.kiosk_id",
+            )
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .map_err(&err)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (k, s, h) = row.map_err(&err)?;
+            out.push((
+                k,
+                u64::try_from(s).unwrap_or(0),
+                h.try_into().unwrap_or([0; 32]),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Inserts records exactly as they are (merging journals), in one
+    /// transaction. The caller has checked that they extend their chains.
+    pub fn import(&mut self, entries: &[Entry]) -> Result<(), JournalError> {
+        let err = sql_err(&self.path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&err)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
+                         category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+                )
+                .map_err(&err)?;
+            for x in entries {
+                let e = &x.body;
+                stmt.execute(params![
+                    x.kiosk_id,
+                    x.seq as i64,
+                    e.at_ms as i64,
+                    e.kind.as_str(),
+                    e.gate,
+                    e.zone,
+                    e.direction.as_str(),
+                    e.serial,
+                    e.holder,
+                    e.org,
+                    e.category,
+                    e.key_id,
+                    e.decision,
+                    e.reason,
+                    i64::from(e.flagged),
+                    i64::from(e.authentic),
+                    e.detail,
+                    e.note,
+                    e.input,
+                    x.prev_hash.to_vec(),
+                    x.hash.to_vec(),
+                ])
+                .map_err(&err)?;
+            }
+        }
+        tx.commit().map_err(&err)?;
+        if let Some(last) = entries.iter().rev().find(|e| e.kiosk_id == self.kiosk_id) {
+            if self.head.is_none_or(|(s, _)| last.seq > s) {
+                self.head = Some((last.seq, last.hash));
+            }
+        }
+        Ok(())
+    }
+
     /// Every record, in storage order.
     pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
         let mut all = Vec::new();

@@ -29,6 +29,7 @@
 //! assert_eq!(decide(signed.text(), &checks).reason, Reason::Ok);
 //! ```
 
+pub mod audit;
 pub mod badge;
 pub mod camera;
 pub mod card;
@@ -41,6 +42,7 @@ pub mod journal;
 pub mod keys;
 pub mod kiosk;
 pub mod qr;
+pub mod report;
 pub mod revocation;
 pub mod synth;
 pub mod text;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use crate::cli::Command;
 
+mod audit;
 mod decode;
 mod demo;
 mod issue;
@@ -19,6 +20,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Kiosk(a) => kiosk::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Revoke(a) => revoke::run(a),
         Command::Decode(a) => decode::run(a),
         Command::Demo(a) => demo::run(a),
