@@ -277,6 +277,9 @@ impl Kiosk {
         if let Some(map) = j.as_object_mut() {
             map.insert("kiosk_id".into(), o.entry.kiosk_id.clone().into());
             map.insert("seq".into(), o.entry.seq.into());
+            // The chain head after this record: a log collector that keeps
+            // these lines can later prove the journal was not cut back.
+            map.insert("hash".into(), crate::journal::hex(&o.entry.hash).into());
             map.insert("at".into(), format_utc_ms(o.entry.body.at_ms).into());
             map.insert("gate".into(), self.cfg.gate.clone().into());
             map.insert("zone".into(), self.cfg.zone.clone().into());

@@ -896,4 +896,11 @@ fn demo_runs_end_to_end() {
         assert!(r.stdout.contains(reason), "demo shows {reason}");
     }
     assert!(!r.stdout.contains("UNEXPECTED"));
+    assert!(r.stdout.contains("already_inside"), "the kiosk part ran");
+    assert!(r.stdout.contains("hash chain intact"));
+    assert!(
+        r.stdout
+            .contains("content does not match its hash (edited)"),
+        "the audit caught the edit"
+    );
 }

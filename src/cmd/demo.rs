@@ -271,6 +271,10 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         root.join("plenary-north.db").display(),
         root.join("frames").display()
     );
+    println!(
+        "   badgegate audit report --journal {} --out report.html",
+        root.join("plenary-north.db").display()
+    );
     if a.keep.is_none() {
         println!(
             "   (pass --keep DIR to keep the demo's files; this temporary folder is removed now)"
@@ -402,7 +406,75 @@ fn kiosk_story(
         "   {n} frames, {} decisions: a card held up for several frames is decided once",
         reasons.len()
     );
-    Ok(surprises + usize::from(!report.is_intact()))
+    let journal_ok = report.is_intact();
+    drop(kiosk);
+    Ok(surprises + usize::from(!journal_ok) + audit_story(root, &journal_path)?)
+}
+
+/// The security office audits the gate's journal: chain check, who is
+/// inside, denies by reason, the HTML report; then shows that an edited
+/// record is caught.
+fn audit_story(root: &Path, journal_path: &Path) -> anyhow::Result<usize> {
+    use badgegate::audit;
+    let j = badgegate::journal::Journal::open_readonly(journal_path)?;
+    let chain = audit::verify(&j, None)?;
+    let s = audit::stats(&j, &audit::Filter::default())?;
+    let inside = audit::inside(&j, None)?;
+    let report_path = root.join("audit-report.html");
+    let html = audit::report_html(&j, &chain, None)?;
+    keys::write_file_atomic(&report_path, html.as_bytes(), 0o644, true)?;
+    let denies: Vec<String> = s
+        .denies_by_reason
+        .iter()
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    let muster: Vec<String> = inside
+        .iter()
+        .map(|(z, people)| {
+            let names: Vec<String> = people
+                .iter()
+                .map(|p| printable_short(&p.name, 24))
+                .collect();
+            format!("{z}: {}", names.join(", "))
+        })
+        .collect();
+    println!(
+        "\n6b. audit: chain {}, {} admitted, {} denied ({}); inside now: {}",
+        if chain.is_intact() {
+            "intact"
+        } else {
+            "BROKEN"
+        },
+        s.admits,
+        s.denies,
+        denies.join(", "),
+        muster.join("; ")
+    );
+    println!(
+        "    report with charts and the muster list: {}",
+        report_path.display()
+    );
+    // Someone edits the journal behind the kiosk's back: the denied revoked
+    // badge becomes an admit.
+    let forged = root.join("plenary-north-edited.db");
+    std::fs::copy(journal_path, &forged)?;
+    {
+        let c = rusqlite::Connection::open(&forged)?;
+        c.execute_batch(
+            "DROP TRIGGER entries_no_update; UPDATE entries SET decision = 'admit', reason = 'ok' WHERE reason = 'revoked';",
+        )?;
+    }
+    let edited = audit::verify(&badgegate::journal::Journal::open_readonly(&forged)?, None)?;
+    let caught = edited
+        .problems
+        .first()
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "NOT CAUGHT".into());
+    println!(
+        "    an edited copy (the revoked badge turned into an admit) is caught: {}",
+        printable_short(&caught, 90)
+    );
+    Ok(usize::from(!chain.is_intact()) + usize::from(edited.is_intact()))
 }
 
 fn decide_file(path: &Path, checks: &Checks<'_>) -> anyhow::Result<Decision> {
