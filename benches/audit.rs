@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use badgegate::journal::{genesis_hash, record_hash, Direction, Entry, EntryKind, Journal, NewEntry};
+use badgegate::journal::{
+    genesis_hash, record_hash, Direction, Entry, EntryKind, Journal, NewEntry,
+};
 
 const KIOSKS: usize = 20;
 const PER_KIOSK: u64 = 50_000;
@@ -27,7 +29,11 @@ fn generate(dir: &Path) {
                 kind: EntryKind::Decision,
                 gate: format!("gate-{:02}", k % 12),
                 zone: Some(if k % 3 == 0 { "press" } else { "plenary" }.into()),
-                direction: if k % 2 == 0 { Direction::In } else { Direction::Out },
+                direction: if k % 2 == 0 {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
                 serial: Some(format!("D-{person:06}")),
                 holder: Some(format!("Delegate Number {person} Example-Name")),
                 org: Some(format!("Delegation of Country {}", person % 190)),
@@ -42,7 +48,14 @@ fn generate(dir: &Path) {
                 input: format!("camera:0#{seq}"),
             };
             let hash = record_hash(&prev, &kiosk, seq, &body);
-            batch.push(Entry { id: 0, kiosk_id: kiosk.clone(), seq, body, prev_hash: prev, hash });
+            batch.push(Entry {
+                id: 0,
+                kiosk_id: kiosk.clone(),
+                seq,
+                body,
+                prev_hash: prev,
+                hash,
+            });
             prev = hash;
             if batch.len() == 10_000 {
                 j.import(&batch).unwrap();
@@ -63,8 +76,14 @@ fn run(dir: &Path, what: &str, args: &[&str]) {
         .unwrap();
     let secs = start.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let peak = stderr.lines().find_map(|l| l.strip_prefix("peak-rss: ")).unwrap_or("?");
-    println!("{what:<44} {secs:>7.2} s   peak {peak:>10}   exit {}", out.status.code().unwrap_or(-1));
+    let peak = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-rss: "))
+        .unwrap_or("?");
+    println!(
+        "{what:<44} {secs:>7.2} s   peak {peak:>10}   exit {}",
+        out.status.code().unwrap_or(-1)
+    );
 }
 
 fn main() {
@@ -83,13 +102,68 @@ fn main() {
     let mut merge = vec!["audit", "merge", "--journal", "all.db"];
     merge.extend(sources.iter().map(String::as_str));
     run(dir.path(), "audit merge (20 journals into one)", &merge);
-    run(dir.path(), "audit merge again (idempotent, adds nothing)", &merge);
-    run(dir.path(), "audit verify (1M records)", &["audit", "verify", "--journal", "all.db"]);
-    run(dir.path(), "audit export --format csv", &["audit", "export", "--journal", "all.db", "--format", "csv", "--out", "all.csv"]);
-    run(dir.path(), "audit export --format jsonl", &["audit", "export", "--journal", "all.db", "--format", "jsonl", "--out", "all.jsonl"]);
-    run(dir.path(), "audit stats", &["audit", "stats", "--journal", "all.db"]);
-    run(dir.path(), "audit inside", &["audit", "inside", "--journal", "all.db"]);
-    run(dir.path(), "audit report", &["audit", "report", "--journal", "all.db", "--out", "r.html"]);
-    let size = |f: &str| std::fs::metadata(dir.path().join(f)).map(|m| m.len() >> 20).unwrap_or(0);
-    println!("sizes: all.db {} MiB, all.csv {} MiB, all.jsonl {} MiB", size("all.db"), size("all.csv"), size("all.jsonl"));
+    run(
+        dir.path(),
+        "audit merge again (idempotent, adds nothing)",
+        &merge,
+    );
+    run(
+        dir.path(),
+        "audit verify (1M records)",
+        &["audit", "verify", "--journal", "all.db"],
+    );
+    run(
+        dir.path(),
+        "audit export --format csv",
+        &[
+            "audit",
+            "export",
+            "--journal",
+            "all.db",
+            "--format",
+            "csv",
+            "--out",
+            "all.csv",
+        ],
+    );
+    run(
+        dir.path(),
+        "audit export --format jsonl",
+        &[
+            "audit",
+            "export",
+            "--journal",
+            "all.db",
+            "--format",
+            "jsonl",
+            "--out",
+            "all.jsonl",
+        ],
+    );
+    run(
+        dir.path(),
+        "audit stats",
+        &["audit", "stats", "--journal", "all.db"],
+    );
+    run(
+        dir.path(),
+        "audit inside",
+        &["audit", "inside", "--journal", "all.db"],
+    );
+    run(
+        dir.path(),
+        "audit report",
+        &["audit", "report", "--journal", "all.db", "--out", "r.html"],
+    );
+    let size = |f: &str| {
+        std::fs::metadata(dir.path().join(f))
+            .map(|m| m.len() >> 20)
+            .unwrap_or(0)
+    };
+    println!(
+        "sizes: all.db {} MiB, all.csv {} MiB, all.jsonl {} MiB",
+        size("all.db"),
+        size("all.csv"),
+        size("all.jsonl")
+    );
 }

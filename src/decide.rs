@@ -203,6 +203,25 @@ impl Decision {
         self.verdict == Verdict::Admit
     }
 
+    /// Who the badge says it is, escaped for a terminal: `serial  name
+    /// (org) [category]`, marked UNVERIFIED when the signature did not
+    /// check out; `-` when nothing could be read.
+    pub fn holder_summary(&self) -> String {
+        use crate::text::printable_short;
+        let Some(b) = &self.badge else {
+            return "-".to_owned();
+        };
+        let mut s = format!("{}  {}", b.serial, printable_short(&b.name, 40));
+        if !b.org.is_empty() {
+            s.push_str(&format!(" ({})", printable_short(&b.org, 40)));
+        }
+        s.push_str(&format!(" [{}]", b.category));
+        if !self.authentic {
+            s.push_str(" UNVERIFIED");
+        }
+        s
+    }
+
     /// The decision as one JSON object: the fields of the interface
     /// contract (`decision`, `reason`, `serial`, `name`, `org`, `category`,
     /// `zones`, `key_id`, `input`) and more.

@@ -383,6 +383,10 @@ impl Journal {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
+        // 32 MiB of page cache: merges of a million records insert into
+        // several indexes at once.
+        conn.pragma_update(None, "cache_size", -32_768)
+            .map_err(&e)?;
         migrate(&mut conn, path)?;
         let stored: Option<String> = conn
             .query_row(
@@ -583,54 +587,37 @@ impl Journal {
     /// first error `f` returns.
     pub fn for_each_entry<E>(
         &self,
-        mut f: impl FnMut(Entry) -> Result<(), E>,
+        f: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<(), E>, JournalError> {
-        let err = sql_err(&self.path);
-        let mut stmt = self
-            .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY id"))
-            .map_err(&err)?;
-        let mut rows = stmt.query([]).map_err(&err)?;
-        while let Some(row) = rows.next().map_err(&err)? {
-            let entry = row_to_entry(row).map_err(&err)?;
-            if let Err(e) = f(entry) {
-                return Ok(Err(e));
-            }
-        }
-        Ok(Ok(()))
+        self.for_each_ordered("id", f)
     }
 
     /// Every record in chain order (kiosk id, then sequence), streamed to `f`.
     pub fn for_each_in_chain_order<E>(
         &self,
-        mut f: impl FnMut(Entry) -> Result<(), E>,
+        f: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<(), E>, JournalError> {
-        let err = sql_err(&self.path);
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM entries ORDER BY kiosk_id, seq"
-            ))
-            .map_err(&err)?;
-        let mut rows = stmt.query([]).map_err(&err)?;
-        while let Some(row) = rows.next().map_err(&err)? {
-            let entry = row_to_entry(row).map_err(&err)?;
-            if let Err(e) = f(entry) {
-                return Ok(Err(e));
-            }
-        }
-        Ok(Ok(()))
+        self.for_each_ordered("kiosk_id, seq", f)
     }
 
     /// Every record in time order (then storage order), streamed to `f`.
     pub fn for_each_in_time_order<E>(
         &self,
+        f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        self.for_each_ordered("at_ms, id", f)
+    }
+
+    /// `order` is one of the fixed orderings above, never user input.
+    fn for_each_ordered<E>(
+        &self,
+        order: &'static str,
         mut f: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<(), E>, JournalError> {
         let err = sql_err(&self.path);
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY at_ms, id"))
+            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY {order}"))
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
         while let Some(row) = rows.next().map_err(&err)? {
@@ -991,6 +978,26 @@ mod tests {
         assert!(e.unwrap_err().to_string().contains("append-only"));
         let e = j.connection().execute("DELETE FROM entries", []);
         assert!(e.unwrap_err().to_string().contains("append-only"));
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_badgegate_is_refused_and_the_kiosk_id_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        drop(Journal::open(&path, Some("k1"), "k1").unwrap());
+        let again = Journal::open(&path, None, "other").unwrap();
+        assert_eq!(again.kiosk_id(), "k1");
+        drop(again);
+        assert!(matches!(
+            Journal::open(&path, Some("k2"), "k2"),
+            Err(JournalError::KioskIdMismatch { .. })
+        ));
+        let c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        drop(c);
+        let e = Journal::open(&path, None, "k1").unwrap_err();
+        assert!(matches!(e, JournalError::TooNew { version: 2, .. }), "{e}");
+        assert!(e.to_string().contains("newer"));
     }
 
     #[test]

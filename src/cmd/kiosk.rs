@@ -14,7 +14,7 @@ use badgegate::keys::TrustStore;
 use badgegate::kiosk::{Kiosk, KioskConfig, Outcome};
 use badgegate::qr;
 use badgegate::revocation::RevocationList;
-use badgegate::text::{printable, printable_short};
+use badgegate::text::printable;
 
 use crate::cli::KioskArgs;
 
@@ -253,20 +253,7 @@ fn human_line(o: &Outcome) -> String {
         (true, false) => "ADMIT",
         (false, _) => "DENY",
     };
-    let who = match &d.badge {
-        Some(b) => {
-            let mut s = format!("{}  {}", b.serial, printable_short(&b.name, 40));
-            if !b.org.is_empty() {
-                s.push_str(&format!(" ({})", printable_short(&b.org, 40)));
-            }
-            s.push_str(&format!(" [{}]", b.category));
-            if !d.authentic {
-                s.push_str(" UNVERIFIED");
-            }
-            s
-        }
-        None => "-".into(),
-    };
+    let who = d.holder_summary();
     format!(
         "#{:<5} {:<6} {:<15} {}: {}",
         o.entry.seq,

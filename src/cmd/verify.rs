@@ -11,7 +11,7 @@ use badgegate::decide::{decide, decide_bytes, Checks, Decision, GatePolicy};
 use badgegate::keys::TrustStore;
 use badgegate::qr;
 use badgegate::revocation::RevocationList;
-use badgegate::text::{printable, printable_short};
+use badgegate::text::printable;
 
 use crate::cli::VerifyArgs;
 
@@ -95,20 +95,7 @@ impl Printer {
             println!("{}", d.to_json(input));
             return;
         }
-        let who = match &d.badge {
-            Some(b) => {
-                let mut s = format!("{}  {}", b.serial, printable_short(&b.name, 40));
-                if !b.org.is_empty() {
-                    s.push_str(&format!(" ({})", printable_short(&b.org, 40)));
-                }
-                s.push_str(&format!(" [{}]", b.category));
-                if !d.authentic {
-                    s.push_str(" UNVERIFIED");
-                }
-                s
-            }
-            None => "-".to_owned(),
-        };
+        let who = d.holder_summary();
         println!(
             "{:<5}  {:<19}  {}  {}: {}",
             d.verdict.as_str().to_uppercase(),
