@@ -239,8 +239,6 @@ pub struct Journal {
     conn: Connection,
     path: PathBuf,
     kiosk_id: String,
-    /// This kiosk's last (seq, hash), kept to chain the next record.
-    head: Option<(u64, [u8; 32])>,
 }
 
 impl fmt::Debug for Journal {
@@ -415,23 +413,10 @@ impl Journal {
                 id
             }
         };
-        let head = conn
-            .query_row(
-                "SELECT seq, hash FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
-                params![id],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
-            )
-            .optional()
-            .map_err(&e)?
-            .map(|(seq, hash)| {
-                let hash: [u8; 32] = hash.try_into().unwrap_or([0; 32]);
-                (u64::try_from(seq).unwrap_or(0), hash)
-            });
         Ok(Journal {
             conn,
             path: path.to_owned(),
             kiosk_id: id,
-            head,
         })
     }
 
@@ -476,7 +461,6 @@ impl Journal {
             conn,
             path: path.to_owned(),
             kiosk_id,
-            head: None,
         })
     }
 
@@ -493,15 +477,28 @@ impl Journal {
     /// shown or acted on.
     pub fn append(&mut self, e: &NewEntry) -> Result<Entry, JournalError> {
         let err = sql_err(&self.path);
-        let (seq, prev) = match self.head {
-            Some((s, h)) => (s + 1, h),
-            None => (1, genesis_hash(&self.kiosk_id)),
-        };
-        let hash = record_hash(&prev, &self.kiosk_id, seq, e);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
+        // The head is read inside the write transaction: a second process
+        // writing the same journal is serialised, never forked.
+        let head: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT seq, hash FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
+                params![self.kiosk_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(&err)?;
+        let (seq, prev) = match head {
+            Some((s, h)) => (
+                u64::try_from(s).unwrap_or(0) + 1,
+                h.try_into().unwrap_or([0; 32]),
+            ),
+            None => (1, genesis_hash(&self.kiosk_id)),
+        };
+        let hash = record_hash(&prev, &self.kiosk_id, seq, e);
         tx.execute(
             "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
                  category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
@@ -533,7 +530,6 @@ impl Journal {
         .map_err(&err)?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(&err)?;
-        self.head = Some((seq, hash));
         Ok(Entry {
             id,
             kiosk_id: self.kiosk_id.clone(),
@@ -719,13 +715,7 @@ impl Journal {
                 .map_err(&err)?;
             }
         }
-        tx.commit().map_err(&err)?;
-        if let Some(last) = entries.iter().rev().find(|e| e.kiosk_id == self.kiosk_id) {
-            if self.head.is_none_or(|(s, _)| last.seq > s) {
-                self.head = Some((last.seq, last.hash));
-            }
-        }
-        Ok(())
+        tx.commit().map_err(&err)
     }
 
     /// Every record, in storage order.
@@ -998,6 +988,24 @@ mod tests {
         let e = Journal::open(&path, None, "k1").unwrap_err();
         assert!(matches!(e, JournalError::TooNew { version: 2, .. }), "{e}");
         assert!(e.to_string().contains("newer"));
+    }
+
+    #[test]
+    fn two_writers_on_one_journal_are_serialised_not_forked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let mut a = Journal::open(&path, Some("k1"), "k1").unwrap();
+        let mut b = Journal::open(&path, Some("k1"), "k1").unwrap();
+        for i in 0..6 {
+            let j = if i % 2 == 0 { &mut a } else { &mut b };
+            let e = j
+                .append(&entry(&format!("S-{i}"), "admit", Direction::In))
+                .unwrap();
+            assert_eq!(e.seq, i + 1);
+        }
+        let r = verify_chain(&a).unwrap();
+        assert!(r.is_intact(), "{:?}", r.problems);
+        assert_eq!(r.heads[0].records, 6);
     }
 
     #[test]
