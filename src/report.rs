@@ -43,12 +43,15 @@ fn entries_chart(s: &Stats) -> String {
         g.dedup();
         g
     };
-    let max = hours
+    let highest = hours
         .iter()
         .map(|(_, m)| m.values().sum::<u64>())
         .max()
         .unwrap_or(1)
         .max(1);
+    // Four whole-number steps on the axis.
+    let step = highest.div_ceil(4);
+    let max = step * 4;
     let (w, h, left, bottom) = (900.0, 320.0, 50.0, 70.0);
     let bar_w = ((w - left - 10.0) / hours.len() as f64).min(60.0);
     let mut svg = format!(
@@ -56,11 +59,11 @@ fn entries_chart(s: &Stats) -> String {
     );
     let plot_h = h - bottom - 10.0;
     for i in 0..=4 {
-        let v = max as f64 * i as f64 / 4.0;
+        let v = step * i;
         let y = 10.0 + plot_h - plot_h * i as f64 / 4.0;
         let _ = write!(
             svg,
-            "<line x1='{left}' x2='{w}' y1='{y:.1}' y2='{y:.1}' stroke='#ddd'/><text x='{}' y='{:.1}' font-size='11' text-anchor='end'>{:.0}</text>",
+            "<line x1='{left}' x2='{w}' y1='{y:.1}' y2='{y:.1}' stroke='#ddd'/><text x='{}' y='{:.1}' font-size='11' text-anchor='end'>{}</text>",
             left - 4.0,
             y + 4.0,
             v
