@@ -67,9 +67,255 @@ pub fn camera_frame(
     frame
 }
 
+/// A projective map (3x3, last entry 1) from frame pixels to card pixels.
+#[derive(Clone, Copy, Debug)]
+struct Homography([f64; 8]);
+
+impl Homography {
+    /// The map taking each `from[i]` to `to[i]`, if the points are in
+    /// general position.
+    fn solve(from: [(f64, f64); 4], to: [(f64, f64); 4]) -> Option<Homography> {
+        let mut m = [[0f64; 9]; 8];
+        for i in 0..4 {
+            let (x, y) = from[i];
+            let (u, v) = to[i];
+            m[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+            m[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+        }
+        for col in 0..8 {
+            let pivot = (col..8).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))?;
+            if m[pivot][col].abs() < 1e-12 {
+                return None;
+            }
+            m.swap(col, pivot);
+            for row in 0..8 {
+                if row != col {
+                    let f = m[row][col] / m[col][col];
+                    for k in col..9 {
+                        m[row][k] -= f * m[col][k];
+                    }
+                }
+            }
+        }
+        let mut h = [0f64; 8];
+        for i in 0..8 {
+            h[i] = m[i][8] / m[i][i];
+        }
+        Some(Homography(h))
+    }
+
+    fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        let h = &self.0;
+        let w = h[6] * x + h[7] * y + 1.0;
+        ((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w)
+    }
+}
+
+/// Draws `card` into `frame` so that its corners land on `quad` (top-left,
+/// top-right, bottom-right, bottom-left), bilinear-sampled, scaled by
+/// `gain` (lighting on the card).
+pub fn place(frame: &mut GrayImage, card: &GrayImage, quad: [(f64, f64); 4], gain: f64) {
+    let (cw, ch) = (f64::from(card.width()), f64::from(card.height()));
+    let corners = [(0.0, 0.0), (cw, 0.0), (cw, ch), (0.0, ch)];
+    let Some(h) = Homography::solve(quad, corners) else { return };
+    let min_x = quad.iter().map(|p| p.0).fold(f64::MAX, f64::min).floor().max(0.0) as u32;
+    let max_x = quad.iter().map(|p| p.0).fold(f64::MIN, f64::max).ceil().min(f64::from(frame.width())) as u32;
+    let min_y = quad.iter().map(|p| p.1).fold(f64::MAX, f64::min).floor().max(0.0) as u32;
+    let max_y = quad.iter().map(|p| p.1).fold(f64::MIN, f64::max).ceil().min(f64::from(frame.height())) as u32;
+    for y in min_y..max_y {
+        for x in min_x..max_x {
+            let (u, v) = h.apply(f64::from(x) + 0.5, f64::from(y) + 0.5);
+            if u < 0.0 || v < 0.0 || u >= cw - 1.0 || v >= ch - 1.0 {
+                continue;
+            }
+            let (x0, y0) = (u.floor() as u32, v.floor() as u32);
+            let (fx, fy) = (u - u.floor(), v - v.floor());
+            let p = |dx: u32, dy: u32| f64::from(card.get_pixel(x0 + dx, y0 + dy).0[0]);
+            let value = (p(0, 0) * (1.0 - fx) + p(1, 0) * fx) * (1.0 - fy) + (p(0, 1) * (1.0 - fx) + p(1, 1) * fx) * fy;
+            frame.put_pixel(x, y, Luma([(value * gain).clamp(0.0, 255.0) as u8]));
+        }
+    }
+}
+
+/// The ways a webcam frame goes wrong, one category each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Condition {
+    Clean,
+    Tilted,
+    Rotated,
+    Defocused,
+    MotionBlur,
+    Dim,
+    Glare,
+    Small,
+    Thumb,
+    Mixed,
+    TwoBadges,
+    NoBadge,
+}
+
+impl Condition {
+    pub const ALL: [Condition; 12] = [
+        Condition::Clean,
+        Condition::Tilted,
+        Condition::Rotated,
+        Condition::Defocused,
+        Condition::MotionBlur,
+        Condition::Dim,
+        Condition::Glare,
+        Condition::Small,
+        Condition::Thumb,
+        Condition::Mixed,
+        Condition::TwoBadges,
+        Condition::NoBadge,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Condition::Clean => "clean",
+            Condition::Tilted => "tilted",
+            Condition::Rotated => "rotated",
+            Condition::Defocused => "defocused",
+            Condition::MotionBlur => "motion-blur",
+            Condition::Dim => "dim",
+            Condition::Glare => "glare",
+            Condition::Small => "small",
+            Condition::Thumb => "thumb",
+            Condition::Mixed => "mixed",
+            Condition::TwoBadges => "two-badges",
+            Condition::NoBadge => "no-badge",
+        }
+    }
+}
+
+fn rect_quad(cx: f64, cy: f64, w: f64, h: f64, angle: f64) -> [(f64, f64); 4] {
+    let (s, c) = angle.sin_cos();
+    let pts = [(-w / 2.0, -h / 2.0), (w / 2.0, -h / 2.0), (w / 2.0, h / 2.0), (-w / 2.0, h / 2.0)];
+    pts.map(|(x, y)| (cx + x * c - y * s, cy + x * s + y * c))
+}
+
+fn box_blur_horizontal(img: &GrayImage, len: u32) -> GrayImage {
+    let len = len.max(1);
+    GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        let mut sum = 0u32;
+        let mut n = 0u32;
+        for dx in 0..len {
+            let xx = (x + dx).saturating_sub(len / 2);
+            if xx < img.width() {
+                sum += u32::from(img.get_pixel(xx, y).0[0]);
+                n += 1;
+            }
+        }
+        Luma([(sum / n.max(1)) as u8])
+    })
+}
+
+/// One test frame: a `width` x `height` picture of `cards` (the first one,
+/// or two for [`Condition::TwoBadges`], none for [`Condition::NoBadge`])
+/// under `condition`. Deterministic for a seed.
+pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, height: u32, seed: u64) -> GrayImage {
+    let mut rng = Lcg::new(seed ^ 0x5eed);
+    let (w, h) = (f64::from(width), f64::from(height));
+    let mut frame = GrayImage::from_fn(width, height, |x, y| {
+        Luma([(60 + 60 * x / width.max(1) + 20 * y / height.max(1)) as u8])
+    });
+    let jitter = |rng: &mut Lcg, amount: f64| (f64::from(rng.below(1000)) / 1000.0 - 0.5) * 2.0 * amount;
+    let card_h = |rng: &mut Lcg, lo: f64, hi: f64| h * (lo + (hi - lo) * f64::from(rng.below(1000)) / 1000.0);
+    let Some(first) = cards.first() else { return frame };
+    let aspect = f64::from(first.width()) / f64::from(first.height().max(1));
+    let mut gain = 0.85;
+    match condition {
+        Condition::NoBadge => {}
+        Condition::TwoBadges => {
+            let second = cards.get(1).unwrap_or(first);
+            for (i, card) in [first, second].into_iter().enumerate() {
+                let ch = card_h(&mut rng, 0.75, 0.9);
+                let cx = w * (0.27 + 0.46 * i as f64) + jitter(&mut rng, w * 0.03);
+                place(&mut frame, card, rect_quad(cx, h / 2.0, ch * aspect, ch, jitter(&mut rng, 0.08)), gain);
+            }
+        }
+        _ => {
+            let (lo, hi) = match condition {
+                Condition::Small => (0.38, 0.5),
+                _ => (0.75, 0.95),
+            };
+            let ch = card_h(&mut rng, lo, hi);
+            let cw = ch * aspect;
+            let (cx, cy) = (w / 2.0 + jitter(&mut rng, w * 0.15), h / 2.0 + jitter(&mut rng, h * 0.04));
+            let angle = match condition {
+                Condition::Rotated => 0.3 + jitter(&mut rng, 0.5).abs() * 2.0,
+                Condition::Mixed => jitter(&mut rng, 0.35),
+                _ => jitter(&mut rng, 0.05),
+            };
+            let mut quad = rect_quad(cx, cy, cw, ch, angle);
+            if matches!(condition, Condition::Tilted | Condition::Mixed) {
+                // The card leans back: its top edge is narrower and lower.
+                let k = if condition == Condition::Tilted { 0.12 + jitter(&mut rng, 0.06).abs() } else { 0.08 };
+                quad[0].0 += cw * k;
+                quad[1].0 -= cw * k;
+                quad[0].1 += ch * k * 0.5;
+                quad[1].1 += ch * k * 0.5;
+            }
+            if matches!(condition, Condition::Dim | Condition::Mixed) {
+                gain = if condition == Condition::Dim { 0.35 } else { 0.6 };
+            }
+            place(&mut frame, first, quad, gain);
+        }
+    }
+    match condition {
+        Condition::Defocused => frame = imageops::blur(&frame, 2.2 + jitter(&mut rng, 0.6) as f32),
+        Condition::MotionBlur => frame = box_blur_horizontal(&frame, 5 + rng.below(4)),
+        Condition::Mixed => frame = imageops::blur(&frame, 1.2),
+        Condition::Glare => {
+            // A bright reflection over part of the code.
+            let (gx, gy) = (w / 2.0 + jitter(&mut rng, w * 0.05), h * 0.55 + jitter(&mut rng, h * 0.05));
+            let r = h * 0.09;
+            for p in 0..width * height {
+                let (x, y) = (f64::from(p % width), f64::from(p / width));
+                let d2 = ((x - gx) / (r * 1.6)).powi(2) + ((y - gy) / r).powi(2);
+                if d2 < 4.0 {
+                    let px = frame.get_pixel_mut(p % width, p / width);
+                    let add = 200.0 * (-d2).exp();
+                    px.0[0] = (f64::from(px.0[0]) + add).min(255.0) as u8;
+                }
+            }
+        }
+        Condition::Thumb => {
+            // A thumb (dark, soft blob) over the lower-left of the code.
+            let (tx, ty) = (w / 2.0 - h * 0.12 + jitter(&mut rng, 10.0), h * 0.72 + jitter(&mut rng, 10.0));
+            let r = h * 0.06;
+            for p in 0..width * height {
+                let (x, y) = (f64::from(p % width), f64::from(p / width));
+                let d = (((x - tx) / (r * 1.4)).powi(2) + ((y - ty) / r).powi(2)).sqrt();
+                if d < 1.0 {
+                    frame.put_pixel(p % width, p / width, Luma([(90.0 + 30.0 * d) as u8]));
+                }
+            }
+        }
+        _ => {}
+    }
+    let noise = if condition == Condition::Dim { 7 } else { 11 };
+    for p in frame.pixels_mut() {
+        let n = rng.below(noise * 2 + 1) as i32 - noise as i32;
+        p.0[0] = (i32::from(p.0[0]) + n).clamp(0, 255) as u8;
+    }
+    frame
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn homography_maps_corners() {
+        let from = [(10.0, 10.0), (110.0, 20.0), (100.0, 120.0), (5.0, 100.0)];
+        let to = [(0.0, 0.0), (50.0, 0.0), (50.0, 70.0), (0.0, 70.0)];
+        let h = Homography::solve(from, to).unwrap();
+        for (f, t) in from.iter().zip(to) {
+            let (u, v) = h.apply(f.0, f.1);
+            assert!((u - t.0).abs() < 1e-6 && (v - t.1).abs() < 1e-6);
+        }
+    }
 
     #[test]
     fn frames_are_deterministic() {

@@ -1,0 +1,123 @@
+//! `cargo bench --bench read`: the reading pipeline's read rate per frame
+//! condition and its time per frame at 1280x720 and 1920x1080, on the
+//! generated corpus (`synth::condition_frame`) of real signed badge cards.
+//!
+//! `BADGEGATE_CORPUS_DIR=DIR` also writes the frames (PNG) and a
+//! `manifest.tsv` (file, condition, expected texts) so other decoders
+//! (`zbarimg`, ZXing-C++ through `pip install zxing-cpp`) can be run on the
+//! very same frames: see `scripts/compare-decoders.py`.
+
+use std::time::Instant;
+
+use badgegate::badge::{Badge, SignedBadge};
+use badgegate::keys::{KeyId, SecretKey};
+use badgegate::synth::{condition_frame, Condition};
+use badgegate::{card, qr};
+
+const NOW: u64 = 1_790_000_040;
+
+fn cards() -> Vec<(String, image::GrayImage)> {
+    let key = SecretKey::from_seed(&[3; 32]);
+    let people = [
+        ("D-000101", "Maximilian Alexander von Hohenberg-Ruiz", "Federal Ministry for European Affairs"),
+        ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+        ("S-000303", "Amina Diallo", "Republic of Senegal"),
+        ("H-000404", "María José Núñez", "República de Chile"),
+    ];
+    people
+        .iter()
+        .map(|(serial, name, org)| {
+            let b = Badge {
+                key_id: KeyId([0; 4]),
+                serial: (*serial).into(),
+                name: (*name).into(),
+                org: (*org).into(),
+                category: "delegate".into(),
+                zones: vec!["plenary".into(), "press".into()],
+                valid_from: NOW,
+                valid_until: NOW + 86_400,
+                issued_at: NOW,
+            };
+            let signed = SignedBadge::sign(b, &key).unwrap();
+            let code = qr::encode(signed.text()).unwrap();
+            let img = image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
+            (signed.text().to_owned(), img)
+        })
+        .collect()
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let per_condition: u64 = std::env::var("BADGEGATE_FRAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let corpus_dir = std::env::var_os("BADGEGATE_CORPUS_DIR").map(std::path::PathBuf::from);
+    let mut manifest = String::from("file\tcondition\tresolution\texpected\n");
+    let cards = cards();
+    for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
+        println!("\n{w}x{h}, {per_condition} frames a condition: condition, read %, median ms, p95 ms, wrong texts");
+        let mut all_times = Vec::new();
+        let (mut read_all, mut total_all) = (0u64, 0u64);
+        for cond in Condition::ALL {
+            let mut times = Vec::new();
+            let (mut ok, mut wrong) = (0u64, 0u64);
+            for i in 0..per_condition {
+                let a = &cards[(i % 4) as usize];
+                let b = &cards[((i + 1) % 4) as usize];
+                let frame = condition_frame(&[&a.1, &b.1], cond, w, h, i * 31 + w as u64);
+                let expected: Vec<&str> = match cond {
+                    Condition::NoBadge => vec![],
+                    Condition::TwoBadges => vec![&a.0, &b.0],
+                    _ => vec![&a.0],
+                };
+                if let Some(dir) = &corpus_dir {
+                    let name = format!("{w}x{h}-{}-{i:03}.png", cond.name());
+                    std::fs::create_dir_all(dir).unwrap();
+                    frame.save(dir.join(&name)).unwrap();
+                    manifest.push_str(&format!("{name}\t{}\t{w}x{h}\t{}\n", cond.name(), expected.join("|")));
+                }
+                let start = Instant::now();
+                let found = qr::decode(&frame);
+                let ms = start.elapsed().as_secs_f64() * 1000.0;
+                times.push(ms);
+                all_times.push(ms);
+                let texts: Vec<Vec<u8>> = found.iter().map(|f| f.bytes.clone()).collect();
+                wrong += texts.iter().filter(|t| !expected.iter().any(|e| e.as_bytes() == t.as_slice())).count() as u64;
+                let all_found = expected.iter().all(|e| texts.iter().any(|t| t.as_slice() == e.as_bytes()));
+                if cond == Condition::NoBadge {
+                    ok += u64::from(texts.is_empty());
+                } else {
+                    ok += u64::from(all_found);
+                    read_all += u64::from(all_found);
+                    total_all += 1;
+                }
+            }
+            println!(
+                "  {:<12} {:>5.0}%  {:>7.1}  {:>7.1}  {}",
+                cond.name(),
+                100.0 * ok as f64 / per_condition as f64,
+                percentile(&mut times, 0.5),
+                percentile(&mut times, 0.95),
+                wrong
+            );
+        }
+        println!(
+            "  overall (frames with badges) {:.0}% read; all frames median {:.1} ms, p95 {:.1} ms",
+            100.0 * read_all as f64 / total_all.max(1) as f64,
+            percentile(&mut all_times, 0.5),
+            percentile(&mut all_times, 0.95)
+        );
+    }
+    if let Some(dir) = &corpus_dir {
+        std::fs::write(dir.join("manifest.tsv"), manifest).unwrap();
+        println!("\ncorpus written to {}", dir.display());
+    }
+}
