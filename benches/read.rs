@@ -19,7 +19,11 @@ const NOW: u64 = 1_790_000_040;
 fn cards() -> Vec<(String, image::GrayImage)> {
     let key = SecretKey::from_seed(&[3; 32]);
     let people = [
-        ("D-000101", "Maximilian Alexander von Hohenberg-Ruiz", "Federal Ministry for European Affairs"),
+        (
+            "D-000101",
+            "Maximilian Alexander von Hohenberg-Ruiz",
+            "Federal Ministry for European Affairs",
+        ),
         ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
         ("S-000303", "Amina Diallo", "Republic of Senegal"),
         ("H-000404", "María José Núñez", "República de Chile"),
@@ -40,7 +44,8 @@ fn cards() -> Vec<(String, image::GrayImage)> {
             };
             let signed = SignedBadge::sign(b, &key).unwrap();
             let code = qr::encode(signed.text()).unwrap();
-            let img = image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
+            let img =
+                image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
             (signed.text().to_owned(), img)
         })
         .collect()
@@ -58,8 +63,17 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let per_condition: u64 = std::env::var("BADGEGATE_FRAMES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let per_condition: u64 = std::env::var("BADGEGATE_FRAMES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let corpus_dir = std::env::var_os("BADGEGATE_CORPUS_DIR").map(std::path::PathBuf::from);
+    let decoder = match std::env::var("BADGEGATE_DECODER").as_deref() {
+        Ok("rqrr") => qr::Decoder::Rqrr,
+        Ok("rxing") => qr::Decoder::Rxing,
+        _ => qr::Decoder::Pipeline,
+    };
+    println!("decoder: {decoder:?}");
     let mut manifest = String::from("file\tcondition\tresolution\texpected\n");
     let cards = cards();
     for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
@@ -82,16 +96,25 @@ fn main() {
                     let name = format!("{w}x{h}-{}-{i:03}.png", cond.name());
                     std::fs::create_dir_all(dir).unwrap();
                     frame.save(dir.join(&name)).unwrap();
-                    manifest.push_str(&format!("{name}\t{}\t{w}x{h}\t{}\n", cond.name(), expected.join("|")));
+                    manifest.push_str(&format!(
+                        "{name}\t{}\t{w}x{h}\t{}\n",
+                        cond.name(),
+                        expected.join("|")
+                    ));
                 }
                 let start = Instant::now();
-                let found = qr::decode(&frame);
+                let found = qr::decode_with(decoder, &frame);
                 let ms = start.elapsed().as_secs_f64() * 1000.0;
                 times.push(ms);
                 all_times.push(ms);
                 let texts: Vec<Vec<u8>> = found.iter().map(|f| f.bytes.clone()).collect();
-                wrong += texts.iter().filter(|t| !expected.iter().any(|e| e.as_bytes() == t.as_slice())).count() as u64;
-                let all_found = expected.iter().all(|e| texts.iter().any(|t| t.as_slice() == e.as_bytes()));
+                wrong += texts
+                    .iter()
+                    .filter(|t| !expected.iter().any(|e| e.as_bytes() == t.as_slice()))
+                    .count() as u64;
+                let all_found = expected
+                    .iter()
+                    .all(|e| texts.iter().any(|t| t.as_slice() == e.as_bytes()));
                 if cond == Condition::NoBadge {
                     ok += u64::from(texts.is_empty());
                 } else {

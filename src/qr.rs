@@ -94,20 +94,52 @@ impl FoundCode {
     }
 }
 
-/// Every QR code found and decoded in a grey image. Codes that are found
-/// but do not decode (damaged, cut off) are left out: no wrong text is ever
-/// returned (the QR error correction checks every block).
-///
-/// rqrr runs on the frame as it is; when it finds nothing, it runs again on
-/// the frame halved (box filter), and halved again, down to 80 pixels a
-/// side. rqrr mis-samples some codes whose modules are 4 px or larger
-/// (measured: about 1 in 2,000 cleanly rendered version-10 badges fail at
-/// 4-10 px a module with a data ECC error, yet read at 1-3 px).
+/// Time the reading pipeline spends on one frame before it gives up on
+/// the remaining stages: a webcam delivers a frame every 33 ms.
+pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
+
+/// Every QR code found and decoded in a grey image, within
+/// [`FRAME_BUDGET`] where possible. Codes that are found but do not decode
+/// (damaged, cut off) are left out: no wrong text is ever returned (both
+/// decoders check every block's error correction).
 pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
-    let mut found = decode_once(img);
+    decode_within(img, FRAME_BUDGET)
+}
+
+/// The reading pipeline with a time budget. Stages, each only if nothing
+/// was found yet and the budget is not spent:
+/// 1. rxing (ZXing's hybrid binariser and detector) on the frame;
+/// 2. rxing with a global-histogram threshold (soft, blurred edges);
+/// 3. rqrr on the frame;
+/// 4. rqrr on the frame halved, then halved again (codes with large or
+///    noisy modules; rqrr mis-samples about 1 in 2,000 clean codes at 4 px a
+///    module or more, which then read at 1-3 px).
+///
+/// Stage 1 always runs, so every frame gets at least one full look.
+pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundCode> {
+    let start = std::time::Instant::now();
+    let in_budget = || start.elapsed() < budget;
+    // rqrr costs about 28 ns a pixel here: a stage that would overrun the
+    // budget is skipped rather than started.
+    let fits =
+        |pixels: u64| start.elapsed() + std::time::Duration::from_nanos(pixels * 28) <= budget;
+    let pixels = u64::from(img.width()) * u64::from(img.height());
+    let mut found = decode_rxing(img);
+    if found.is_empty() && in_budget() {
+        found = decode_rxing_with(img, Binarizer::GlobalHistogram);
+    }
+    if found.is_empty() && fits(pixels) {
+        found = decode_once(img);
+    }
     let mut scaled = None::<GrayImage>;
     let mut factor = 1;
-    while found.is_empty() {
+    while found.is_empty()
+        && fits(
+            u64::from(scaled.as_ref().unwrap_or(img).width())
+                * u64::from(scaled.as_ref().unwrap_or(img).height())
+                / 4,
+        )
+    {
         let current = scaled.as_ref().unwrap_or(img);
         if current.width() < 160 || current.height() < 160 {
             break;
@@ -124,6 +156,97 @@ pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
         scaled = Some(half);
     }
     found
+}
+
+/// One decoder of the cascade, for measuring them apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoder {
+    /// rqrr on the frame as it is.
+    Rqrr,
+    /// rxing (the Rust port of ZXing) with its hybrid binariser, QR only.
+    Rxing,
+    /// The whole pipeline, as `decode` runs it.
+    Pipeline,
+}
+
+/// Runs one decoder (see [`Decoder`]).
+pub fn decode_with(decoder: Decoder, img: &GrayImage) -> Vec<FoundCode> {
+    match decoder {
+        Decoder::Rqrr => decode_once(img),
+        Decoder::Rxing => decode_rxing(img),
+        Decoder::Pipeline => decode(img),
+    }
+}
+
+/// Which rxing binariser turns grey into black and white.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binarizer {
+    /// ZXing's local (hybrid) threshold: uneven light, glare, shadows.
+    Hybrid,
+    /// One threshold from the frame's histogram: soft, blurred edges.
+    GlobalHistogram,
+}
+
+/// rxing on a grey image with ZXing's hybrid binariser, QR codes only,
+/// trying harder (rotations, inverted).
+pub fn decode_rxing(img: &GrayImage) -> Vec<FoundCode> {
+    decode_rxing_with(img, Binarizer::Hybrid)
+}
+
+/// rxing with the given binariser. Corners are estimated from the three
+/// finder patterns (ZXing reports their centres, not the code's corners).
+pub fn decode_rxing_with(img: &GrayImage, binarizer: Binarizer) -> Vec<FoundCode> {
+    use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+    use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
+    use rxing::{
+        BarcodeFormat, BinaryBitmap, DecodeHints, Luma8LuminanceSource, MultiUseMultiFormatReader,
+    };
+    if img.width() == 0 || img.height() == 0 {
+        return Vec::new();
+    }
+    let hints = DecodeHints {
+        PossibleFormats: Some([BarcodeFormat::QR_CODE].into_iter().collect()),
+        TryHarder: Some(true),
+        ..DecodeHints::default()
+    };
+    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let source =
+            Luma8LuminanceSource::new(img.as_raw().clone(), img.width(), img.height()).ok()?;
+        let mut scanner = GenericMultipleBarcodeReader::new(MultiUseMultiFormatReader::default());
+        let results = match binarizer {
+            Binarizer::Hybrid => scanner.decode_multiple_with_hints(
+                &mut BinaryBitmap::new(HybridBinarizer::new(source)),
+                &hints,
+            ),
+            Binarizer::GlobalHistogram => scanner.decode_multiple_with_hints(
+                &mut BinaryBitmap::new(GlobalHistogramBinarizer::new(source)),
+                &hints,
+            ),
+        };
+        results.ok()
+    }));
+    let Ok(Some(results)) = found else {
+        return Vec::new();
+    };
+    results
+        .into_iter()
+        .filter(|r| *r.getBarcodeFormat() == BarcodeFormat::QR_CODE)
+        .map(|r| {
+            let p = r.getPoints();
+            // ZXing's QR points: bottom-left, top-left, top-right finder centres.
+            let corner = |i: usize| {
+                p.get(i)
+                    .map(|q| [q.x.round() as i32, q.y.round() as i32])
+                    .unwrap_or([0, 0])
+            };
+            let (bl, tl, tr) = (corner(0), corner(1), corner(2));
+            let br = [tr[0] + bl[0] - tl[0], tr[1] + bl[1] - tl[1]];
+            FoundCode {
+                bytes: r.getText().as_bytes().to_vec(),
+                corners: [tl, tr, br, bl],
+            }
+        })
+        .collect()
 }
 
 /// The image at half width and height, each pixel the mean of a 2x2 block.

@@ -88,11 +88,12 @@ impl Homography {
                 return None;
             }
             m.swap(col, pivot);
-            for row in 0..8 {
+            let pivot_row = m[col];
+            for (row, r) in m.iter_mut().enumerate() {
                 if row != col {
-                    let f = m[row][col] / m[col][col];
-                    for k in col..9 {
-                        m[row][k] -= f * m[col][k];
+                    let f = r[col] / pivot_row[col];
+                    for (x, p) in r.iter_mut().zip(pivot_row).skip(col) {
+                        *x -= f * p;
                     }
                 }
             }
@@ -107,7 +108,10 @@ impl Homography {
     fn apply(&self, x: f64, y: f64) -> (f64, f64) {
         let h = &self.0;
         let w = h[6] * x + h[7] * y + 1.0;
-        ((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w)
+        (
+            (h[0] * x + h[1] * y + h[2]) / w,
+            (h[3] * x + h[4] * y + h[5]) / w,
+        )
     }
 }
 
@@ -117,11 +121,33 @@ impl Homography {
 pub fn place(frame: &mut GrayImage, card: &GrayImage, quad: [(f64, f64); 4], gain: f64) {
     let (cw, ch) = (f64::from(card.width()), f64::from(card.height()));
     let corners = [(0.0, 0.0), (cw, 0.0), (cw, ch), (0.0, ch)];
-    let Some(h) = Homography::solve(quad, corners) else { return };
-    let min_x = quad.iter().map(|p| p.0).fold(f64::MAX, f64::min).floor().max(0.0) as u32;
-    let max_x = quad.iter().map(|p| p.0).fold(f64::MIN, f64::max).ceil().min(f64::from(frame.width())) as u32;
-    let min_y = quad.iter().map(|p| p.1).fold(f64::MAX, f64::min).floor().max(0.0) as u32;
-    let max_y = quad.iter().map(|p| p.1).fold(f64::MIN, f64::max).ceil().min(f64::from(frame.height())) as u32;
+    let Some(h) = Homography::solve(quad, corners) else {
+        return;
+    };
+    let min_x = quad
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::MAX, f64::min)
+        .floor()
+        .max(0.0) as u32;
+    let max_x = quad
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::MIN, f64::max)
+        .ceil()
+        .min(f64::from(frame.width())) as u32;
+    let min_y = quad
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::MAX, f64::min)
+        .floor()
+        .max(0.0) as u32;
+    let max_y = quad
+        .iter()
+        .map(|p| p.1)
+        .fold(f64::MIN, f64::max)
+        .ceil()
+        .min(f64::from(frame.height())) as u32;
     for y in min_y..max_y {
         for x in min_x..max_x {
             let (u, v) = h.apply(f64::from(x) + 0.5, f64::from(y) + 0.5);
@@ -131,7 +157,8 @@ pub fn place(frame: &mut GrayImage, card: &GrayImage, quad: [(f64, f64); 4], gai
             let (x0, y0) = (u.floor() as u32, v.floor() as u32);
             let (fx, fy) = (u - u.floor(), v - v.floor());
             let p = |dx: u32, dy: u32| f64::from(card.get_pixel(x0 + dx, y0 + dy).0[0]);
-            let value = (p(0, 0) * (1.0 - fx) + p(1, 0) * fx) * (1.0 - fy) + (p(0, 1) * (1.0 - fx) + p(1, 1) * fx) * fy;
+            let value = (p(0, 0) * (1.0 - fx) + p(1, 0) * fx) * (1.0 - fy)
+                + (p(0, 1) * (1.0 - fx) + p(1, 1) * fx) * fy;
             frame.put_pixel(x, y, Luma([(value * gain).clamp(0.0, 255.0) as u8]));
         }
     }
@@ -190,7 +217,12 @@ impl Condition {
 
 fn rect_quad(cx: f64, cy: f64, w: f64, h: f64, angle: f64) -> [(f64, f64); 4] {
     let (s, c) = angle.sin_cos();
-    let pts = [(-w / 2.0, -h / 2.0), (w / 2.0, -h / 2.0), (w / 2.0, h / 2.0), (-w / 2.0, h / 2.0)];
+    let pts = [
+        (-w / 2.0, -h / 2.0),
+        (w / 2.0, -h / 2.0),
+        (w / 2.0, h / 2.0),
+        (-w / 2.0, h / 2.0),
+    ];
     pts.map(|(x, y)| (cx + x * c - y * s, cy + x * s + y * c))
 }
 
@@ -213,15 +245,26 @@ fn box_blur_horizontal(img: &GrayImage, len: u32) -> GrayImage {
 /// One test frame: a `width` x `height` picture of `cards` (the first one,
 /// or two for [`Condition::TwoBadges`], none for [`Condition::NoBadge`])
 /// under `condition`. Deterministic for a seed.
-pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, height: u32, seed: u64) -> GrayImage {
+pub fn condition_frame(
+    cards: &[&GrayImage],
+    condition: Condition,
+    width: u32,
+    height: u32,
+    seed: u64,
+) -> GrayImage {
     let mut rng = Lcg::new(seed ^ 0x5eed);
     let (w, h) = (f64::from(width), f64::from(height));
     let mut frame = GrayImage::from_fn(width, height, |x, y| {
         Luma([(60 + 60 * x / width.max(1) + 20 * y / height.max(1)) as u8])
     });
-    let jitter = |rng: &mut Lcg, amount: f64| (f64::from(rng.below(1000)) / 1000.0 - 0.5) * 2.0 * amount;
-    let card_h = |rng: &mut Lcg, lo: f64, hi: f64| h * (lo + (hi - lo) * f64::from(rng.below(1000)) / 1000.0);
-    let Some(first) = cards.first() else { return frame };
+    let jitter =
+        |rng: &mut Lcg, amount: f64| (f64::from(rng.below(1000)) / 1000.0 - 0.5) * 2.0 * amount;
+    let card_h = |rng: &mut Lcg, lo: f64, hi: f64| {
+        h * (lo + (hi - lo) * f64::from(rng.below(1000)) / 1000.0)
+    };
+    let Some(first) = cards.first() else {
+        return frame;
+    };
     let aspect = f64::from(first.width()) / f64::from(first.height().max(1));
     let mut gain = 0.85;
     match condition {
@@ -231,7 +274,12 @@ pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, h
             for (i, card) in [first, second].into_iter().enumerate() {
                 let ch = card_h(&mut rng, 0.75, 0.9);
                 let cx = w * (0.27 + 0.46 * i as f64) + jitter(&mut rng, w * 0.03);
-                place(&mut frame, card, rect_quad(cx, h / 2.0, ch * aspect, ch, jitter(&mut rng, 0.08)), gain);
+                place(
+                    &mut frame,
+                    card,
+                    rect_quad(cx, h / 2.0, ch * aspect, ch, jitter(&mut rng, 0.08)),
+                    gain,
+                );
             }
         }
         _ => {
@@ -241,7 +289,10 @@ pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, h
             };
             let ch = card_h(&mut rng, lo, hi);
             let cw = ch * aspect;
-            let (cx, cy) = (w / 2.0 + jitter(&mut rng, w * 0.15), h / 2.0 + jitter(&mut rng, h * 0.04));
+            let (cx, cy) = (
+                w / 2.0 + jitter(&mut rng, w * 0.15),
+                h / 2.0 + jitter(&mut rng, h * 0.04),
+            );
             let angle = match condition {
                 Condition::Rotated => 0.3 + jitter(&mut rng, 0.5).abs() * 2.0,
                 Condition::Mixed => jitter(&mut rng, 0.35),
@@ -250,14 +301,22 @@ pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, h
             let mut quad = rect_quad(cx, cy, cw, ch, angle);
             if matches!(condition, Condition::Tilted | Condition::Mixed) {
                 // The card leans back: its top edge is narrower and lower.
-                let k = if condition == Condition::Tilted { 0.12 + jitter(&mut rng, 0.06).abs() } else { 0.08 };
+                let k = if condition == Condition::Tilted {
+                    0.12 + jitter(&mut rng, 0.06).abs()
+                } else {
+                    0.08
+                };
                 quad[0].0 += cw * k;
                 quad[1].0 -= cw * k;
                 quad[0].1 += ch * k * 0.5;
                 quad[1].1 += ch * k * 0.5;
             }
             if matches!(condition, Condition::Dim | Condition::Mixed) {
-                gain = if condition == Condition::Dim { 0.35 } else { 0.6 };
+                gain = if condition == Condition::Dim {
+                    0.35
+                } else {
+                    0.6
+                };
             }
             place(&mut frame, first, quad, gain);
         }
@@ -268,7 +327,10 @@ pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, h
         Condition::Mixed => frame = imageops::blur(&frame, 1.2),
         Condition::Glare => {
             // A bright reflection over part of the code.
-            let (gx, gy) = (w / 2.0 + jitter(&mut rng, w * 0.05), h * 0.55 + jitter(&mut rng, h * 0.05));
+            let (gx, gy) = (
+                w / 2.0 + jitter(&mut rng, w * 0.05),
+                h * 0.55 + jitter(&mut rng, h * 0.05),
+            );
             let r = h * 0.09;
             for p in 0..width * height {
                 let (x, y) = (f64::from(p % width), f64::from(p / width));
@@ -282,7 +344,10 @@ pub fn condition_frame(cards: &[&GrayImage], condition: Condition, width: u32, h
         }
         Condition::Thumb => {
             // A thumb (dark, soft blob) over the lower-left of the code.
-            let (tx, ty) = (w / 2.0 - h * 0.12 + jitter(&mut rng, 10.0), h * 0.72 + jitter(&mut rng, 10.0));
+            let (tx, ty) = (
+                w / 2.0 - h * 0.12 + jitter(&mut rng, 10.0),
+                h * 0.72 + jitter(&mut rng, 10.0),
+            );
             let r = h * 0.06;
             for p in 0..width * height {
                 let (x, y) = (f64::from(p % width), f64::from(p / width));
