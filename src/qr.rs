@@ -158,6 +158,94 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
     found
 }
 
+/// The reading pipeline for a live camera: after a code is seen, the next
+/// frames are read in that region first (a small crop reads in a fraction
+/// of the time), with a full-frame pass every few frames so a second
+/// person stepping in is not missed; the region is forgotten after a few
+/// frames without a code.
+#[derive(Debug, Default)]
+pub struct TrackingReader {
+    /// (left, top, right, bottom) of the last codes seen, in frame pixels.
+    region: Option<[i32; 4]>,
+    frames_without: u32,
+    frame: u64,
+}
+
+/// Frames the region is kept after the code was last seen.
+const REGION_TTL: u32 = 10;
+/// A full-frame pass every this many frames, even while tracking.
+const FULL_PASS_EVERY: u64 = 4;
+
+impl TrackingReader {
+    pub fn new() -> TrackingReader {
+        TrackingReader::default()
+    }
+
+    /// Reads one frame.
+    pub fn read(&mut self, img: &GrayImage) -> Vec<FoundCode> {
+        self.frame += 1;
+        let mut found = Vec::new();
+        if let Some(region) = self.region.filter(|_| self.frame % FULL_PASS_EVERY != 0) {
+            found = read_region(img, region);
+        }
+        if found.is_empty() {
+            found = decode(img);
+        }
+        if found.is_empty() {
+            self.frames_without += 1;
+            if self.frames_without >= REGION_TTL {
+                self.region = None;
+            }
+        } else {
+            self.frames_without = 0;
+            self.region = bounding_box(&found);
+        }
+        found
+    }
+
+    /// The region being tracked, if any.
+    pub fn region(&self) -> Option<[i32; 4]> {
+        self.region
+    }
+}
+
+fn bounding_box(codes: &[FoundCode]) -> Option<[i32; 4]> {
+    let xs = codes.iter().flat_map(|c| c.corners.iter().map(|p| p[0]));
+    let ys = codes.iter().flat_map(|c| c.corners.iter().map(|p| p[1]));
+    let (l, r) = (xs.clone().min()?, xs.max()?);
+    let (t, b) = (ys.clone().min()?, ys.max()?);
+    Some([l, t, r, b])
+}
+
+/// Reads the region grown by 60% on each side (the person moves; ZXing's
+/// corners are finder centres), cropped from the frame.
+fn read_region(img: &GrayImage, [l, t, r, b]: [i32; 4]) -> Vec<FoundCode> {
+    let (w, h) = (r - l, b - t);
+    let x0 = (l - w * 6 / 10).clamp(0, img.width() as i32);
+    let y0 = (t - h * 6 / 10).clamp(0, img.height() as i32);
+    let x1 = (r + w * 6 / 10).clamp(0, img.width() as i32);
+    let y1 = (b + h * 6 / 10).clamp(0, img.height() as i32);
+    if x1 - x0 < 32 || y1 - y0 < 32 {
+        return Vec::new();
+    }
+    let crop = image::imageops::crop_imm(
+        img,
+        x0 as u32,
+        y0 as u32,
+        (x1 - x0) as u32,
+        (y1 - y0) as u32,
+    )
+    .to_image();
+    let mut found = decode_rxing(&crop);
+    for code in &mut found {
+        for corner in &mut code.corners {
+            corner[0] += x0;
+            corner[1] += y0;
+        }
+    }
+    found
+}
+
 /// One decoder of the cascade, for measuring them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoder {
@@ -167,6 +255,20 @@ pub enum Decoder {
     Rxing,
     /// The whole pipeline, as `decode` runs it.
     Pipeline,
+}
+
+/// A [`TrackingReader`] over a sequence of frames (for benchmarks): how
+/// long each frame took and what it found.
+pub fn track_sequence(frames: &[GrayImage]) -> Vec<(std::time::Duration, Vec<FoundCode>)> {
+    let mut reader = TrackingReader::new();
+    frames
+        .iter()
+        .map(|f| {
+            let start = std::time::Instant::now();
+            let found = reader.read(f);
+            (start.elapsed(), found)
+        })
+        .collect()
 }
 
 /// Runs one decoder (see [`Decoder`]).
@@ -232,21 +334,50 @@ pub fn decode_rxing_with(img: &GrayImage, binarizer: Binarizer) -> Vec<FoundCode
         .into_iter()
         .filter(|r| *r.getBarcodeFormat() == BarcodeFormat::QR_CODE)
         .map(|r| {
-            let p = r.getPoints();
-            // ZXing's QR points: bottom-left, top-left, top-right finder centres.
-            let corner = |i: usize| {
-                p.get(i)
-                    .map(|q| [q.x.round() as i32, q.y.round() as i32])
-                    .unwrap_or([0, 0])
-            };
-            let (bl, tl, tr) = (corner(0), corner(1), corner(2));
-            let br = [tr[0] + bl[0] - tl[0], tr[1] + bl[1] - tl[1]];
+            let p: Vec<(f64, f64)> = r
+                .getPoints()
+                .iter()
+                .map(|q| (f64::from(q.x), f64::from(q.y)))
+                .collect();
             FoundCode {
                 bytes: r.getText().as_bytes().to_vec(),
-                corners: [tl, tr, br, bl],
+                corners: corners_from_finders(&p),
             }
         })
         .collect()
+}
+
+/// The code's corners (top-left, top-right, bottom-right, bottom-left)
+/// estimated from its three finder-pattern centres, in whatever order they
+/// come: the centre at the right angle is the top-left; the fourth corner
+/// completes the parallelogram; the corners lie about a fifth further out
+/// from the middle than the finder centres.
+fn corners_from_finders(p: &[(f64, f64)]) -> [[i32; 2]; 4] {
+    let (Some(&a), Some(&b), Some(&c)) = (p.first(), p.get(1), p.get(2)) else {
+        return [[0, 0]; 4];
+    };
+    let d2 = |u: (f64, f64), v: (f64, f64)| (u.0 - v.0).powi(2) + (u.1 - v.1).powi(2);
+    // The top-left finder is the one opposite the longest side.
+    let (tl, mut tr, mut bl) = if d2(b, c) >= d2(a, b).max(d2(a, c)) {
+        (a, b, c)
+    } else if d2(a, c) >= d2(a, b) {
+        (b, a, c)
+    } else {
+        (c, a, b)
+    };
+    // In image coordinates (y down), top-left → top-right → bottom-left turns clockwise.
+    let cross = (tr.0 - tl.0) * (bl.1 - tl.1) - (tr.1 - tl.1) * (bl.0 - tl.0);
+    if cross < 0.0 {
+        std::mem::swap(&mut tr, &mut bl);
+    }
+    let br = (tr.0 + bl.0 - tl.0, tr.1 + bl.1 - tl.1);
+    let mid = ((tr.0 + bl.0) / 2.0, (tr.1 + bl.1) / 2.0);
+    let out = |q: (f64, f64)| {
+        let x = mid.0 + (q.0 - mid.0) * 1.2;
+        let y = mid.1 + (q.1 - mid.1) * 1.2;
+        [x.round() as i32, y.round() as i32]
+    };
+    [out(tl), out(tr), out(br), out(bl)]
 }
 
 /// The image at half width and height, each pixel the mean of a 2x2 block.
@@ -393,6 +524,38 @@ mod tests {
         let found = decode(&img);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].text(), "BG1:HELLO WORLD");
+    }
+
+    #[test]
+    fn tracking_follows_a_code_and_forgets_it() {
+        let code = encode("BG1:TRACK ME").unwrap();
+        let qr = render(&code, 3);
+        let frame_at = |x: u32| {
+            let mut f = GrayImage::from_pixel(640, 480, Luma([200]));
+            image::imageops::replace(&mut f, &qr, i64::from(x), 100);
+            f
+        };
+        let mut reader = TrackingReader::new();
+        assert!(reader.region().is_none());
+        for x in [100, 110, 125, 140, 150] {
+            let found = reader.read(&frame_at(x));
+            assert_eq!(found.len(), 1, "at x={x}");
+            assert_eq!(found[0].text(), "BG1:TRACK ME");
+            let [l, _, r, _] = reader.region().unwrap();
+            assert!(
+                l >= x as i32 && r <= (x + qr.width()) as i32,
+                "region follows the code: {l} {r} x={x} w={}",
+                qr.width()
+            );
+        }
+        let blank = GrayImage::from_pixel(640, 480, Luma([200]));
+        for _ in 0..REGION_TTL {
+            assert!(reader.read(&blank).is_empty());
+        }
+        assert!(
+            reader.region().is_none(),
+            "forgotten after {REGION_TTL} empty frames"
+        );
     }
 
     #[test]

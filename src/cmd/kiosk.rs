@@ -80,6 +80,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     let replay = source.replay_interval_ms();
     let mut frame_no: u64 = 0;
     let mut hooks = Vec::new();
+    let mut reader = qr::TrackingReader::new();
     let stdout = std::io::stdout();
     loop {
         let frame = match source.next_frame() {
@@ -102,7 +103,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         };
         frame_no += 1;
         let codes: Vec<Vec<u8>> = match frame.payload {
-            Payload::Image(img) => qr::decode(&img).into_iter().map(|c| c.bytes).collect(),
+            Payload::Image(img) => reader.read(&img).into_iter().map(|c| c.bytes).collect(),
             Payload::Text(t) => vec![t],
         };
         for code in codes {
