@@ -160,9 +160,10 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
 
 /// The reading pipeline for a live camera: after a code is seen, the next
 /// frames are read in that region first (a small crop reads in a fraction
-/// of the time), with a full-frame pass every few frames so a second
-/// person stepping in is not missed; the region is forgotten after a few
-/// frames without a code.
+/// of the time and survives blur the full frame does not), then the whole
+/// frame gets one quick pass for anyone else, and every few frames the full
+/// cascade runs regardless; the region is forgotten after a few frames
+/// without a code.
 #[derive(Debug, Default)]
 pub struct TrackingReader {
     /// (left, top, right, bottom) of the last codes seen, in frame pixels.
@@ -184,9 +185,19 @@ impl TrackingReader {
     /// Reads one frame.
     pub fn read(&mut self, img: &GrayImage) -> Vec<FoundCode> {
         self.frame += 1;
+        let start = std::time::Instant::now();
         let mut found = Vec::new();
         if let Some(region) = self.region.filter(|_| self.frame % FULL_PASS_EVERY != 0) {
             found = read_region(img, region);
+            // The person tracked is read; one quick look at the whole frame
+            // for anyone else, so a second badge is decided at once.
+            if !found.is_empty() && start.elapsed() < FRAME_BUDGET / 2 {
+                for other in decode_rxing(img) {
+                    if !found.iter().any(|f| f.bytes == other.bytes) {
+                        found.push(other);
+                    }
+                }
+            }
         }
         if found.is_empty() {
             found = decode(img);
