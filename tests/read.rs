@@ -29,7 +29,8 @@ fn cards() -> Vec<(String, image::GrayImage)> {
             };
             let signed = SignedBadge::sign(b, &key).unwrap();
             let code = qr::encode(signed.text()).unwrap();
-            let img = image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
+            let img =
+                image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
             (signed.text().to_owned(), img)
         })
         .collect()
@@ -69,7 +70,9 @@ fn each_condition_reads_at_least_its_minimum_and_never_a_wrong_text() {
                     f.text()
                 );
             }
-            let all = expected.iter().all(|e| found.iter().any(|f| f.bytes == e.as_bytes()));
+            let all = expected
+                .iter()
+                .all(|e| found.iter().any(|f| f.bytes == e.as_bytes()));
             if cond == Condition::NoBadge {
                 assert!(found.is_empty());
                 read += 1;
@@ -78,7 +81,12 @@ fn each_condition_reads_at_least_its_minimum_and_never_a_wrong_text() {
             }
         }
         report.push(format!("{} {read}/4", cond.name()));
-        assert!(read >= minimum(cond), "{}: read {read} of 4, minimum {}", cond.name(), minimum(cond));
+        assert!(
+            read >= minimum(cond),
+            "{}: read {read} of 4, minimum {}",
+            cond.name(),
+            minimum(cond)
+        );
     }
     println!("read per condition at 1280x720: {}", report.join(", "));
 }
@@ -86,13 +94,22 @@ fn each_condition_reads_at_least_its_minimum_and_never_a_wrong_text() {
 #[test]
 fn two_badges_in_one_frame_are_both_read_with_their_positions() {
     let cards = cards();
-    let frame = condition_frame(&[&cards[0].1, &cards[1].1], Condition::TwoBadges, 1920, 1080, 5);
+    let frame = condition_frame(
+        &[&cards[0].1, &cards[1].1],
+        Condition::TwoBadges,
+        1920,
+        1080,
+        5,
+    );
     let mut found = qr::decode(&frame);
     found.sort_by_key(|f| f.corners[0][0]);
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].bytes, cards[0].0.as_bytes(), "left badge first");
     assert_eq!(found[1].bytes, cards[1].0.as_bytes());
-    assert!(found[0].corners[1][0] < found[1].corners[0][0], "left code ends before the right one starts");
+    assert!(
+        found[0].corners[1][0] < found[1].corners[0][0],
+        "left code ends before the right one starts"
+    );
 }
 
 #[test]
@@ -110,10 +127,20 @@ fn a_frame_without_a_badge_yields_nothing() {
 fn tracking_reader_reads_a_sequence_and_a_newcomer() {
     let cards = cards();
     let one = condition_frame(&[&cards[0].1], Condition::Clean, 1280, 720, 1);
-    let two = condition_frame(&[&cards[0].1, &cards[1].1], Condition::TwoBadges, 1280, 720, 2);
+    let two = condition_frame(
+        &[&cards[0].1, &cards[1].1],
+        Condition::TwoBadges,
+        1280,
+        720,
+        2,
+    );
     let mut reader = qr::TrackingReader::new();
     assert_eq!(reader.read(&one).len(), 1);
     assert!(reader.region().is_some());
     let found = reader.read(&two);
-    assert_eq!(found.len(), 2, "a second badge is read at once while tracking the first");
+    assert_eq!(
+        found.len(),
+        2,
+        "a second badge is read at once while tracking the first"
+    );
 }

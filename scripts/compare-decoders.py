@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Read the same generated frames with ZXing-C++ and zbar, for comparison
+with badgegate's own pipeline (`cargo bench --bench read`).
+
+    BADGEGATE_CORPUS_DIR=/tmp/corpus cargo bench --bench read
+    pip install zxing-cpp pyzbar pillow        # pyzbar needs libzbar0 (apt: zbar-tools)
+    python3 scripts/compare-decoders.py /tmp/corpus
+
+Prints, per decoder, resolution and condition: read % (every expected code
+found, no other text), median and p95 decode time in ms (one thread; the
+image is already in memory as greyscale).
+"""
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from PIL import Image
+
+
+def zxing_reader():
+    import zxingcpp
+
+    def read(img):
+        return [r.text for r in zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+    return read
+
+
+def zbar_reader():
+    from pyzbar import pyzbar
+
+    def read(img):
+        return [s.data.decode("utf-8", "replace") for s in pyzbar.decode(img, symbols=[pyzbar.ZBarSymbol.QRCODE])]
+
+    return read
+
+
+def p95(v):
+    v = sorted(v)
+    return v[round((len(v) - 1) * 0.95)] if v else 0.0
+
+
+def main():
+    corpus = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/corpus")
+    rows = [l.split("\t") for l in (corpus / "manifest.tsv").read_text().splitlines()[1:]]
+    frames = [(corpus / f, cond, res, [e for e in exp.split("|") if e]) for f, cond, res, exp in rows]
+    images = {f: Image.open(f).convert("L") for f, *_ in frames}
+    for name, make in [("ZXing-C++", zxing_reader), ("zbar", zbar_reader)]:
+        try:
+            read = make()
+        except Exception as e:  # a missing package is reported, not fatal
+            print(f"{name}: unavailable ({e})")
+            continue
+        stats = defaultdict(lambda: [0, 0, []])
+        for f, cond, res, expected in frames:
+            start = time.perf_counter()
+            texts = read(images[f])
+            ms = (time.perf_counter() - start) * 1000
+            ok = all(e in texts for e in expected) and all(t in expected for t in texts)
+            for key in [(res, cond), (res, "overall")]:
+                if cond == "no-badge" and key[1] == "overall":
+                    continue
+                s = stats[key]
+                s[0] += ok
+                s[1] += 1
+                s[2].append(ms)
+        print(f"\n{name}")
+        for (res, cond), (ok, n, times) in sorted(stats.items()):
+            print(f"  {res:<10} {cond:<12} {100 * ok / n:5.0f}%  median {statistics.median(times):6.1f} ms  p95 {p95(times):6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
