@@ -499,35 +499,7 @@ impl Journal {
             None => (1, genesis_hash(&self.kiosk_id)),
         };
         let hash = record_hash(&prev, &self.kiosk_id, seq, e);
-        tx.execute(
-            "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
-                 category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-            params![
-                self.kiosk_id,
-                seq as i64,
-                e.at_ms as i64,
-                e.kind.as_str(),
-                e.gate,
-                e.zone,
-                e.direction.as_str(),
-                e.serial,
-                e.holder,
-                e.org,
-                e.category,
-                e.key_id,
-                e.decision,
-                e.reason,
-                i64::from(e.flagged),
-                i64::from(e.authentic),
-                e.detail,
-                e.note,
-                e.input,
-                prev.to_vec(),
-                hash.to_vec(),
-            ],
-        )
-        .map_err(&err)?;
+        insert_entry(&tx, &self.kiosk_id, seq, e, &prev, &hash).map_err(&err)?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(&err)?;
         Ok(Entry {
@@ -679,41 +651,8 @@ impl Journal {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
-                         category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                )
-                .map_err(&err)?;
-            for x in entries {
-                let e = &x.body;
-                stmt.execute(params![
-                    x.kiosk_id,
-                    x.seq as i64,
-                    e.at_ms as i64,
-                    e.kind.as_str(),
-                    e.gate,
-                    e.zone,
-                    e.direction.as_str(),
-                    e.serial,
-                    e.holder,
-                    e.org,
-                    e.category,
-                    e.key_id,
-                    e.decision,
-                    e.reason,
-                    i64::from(e.flagged),
-                    i64::from(e.authentic),
-                    e.detail,
-                    e.note,
-                    e.input,
-                    x.prev_hash.to_vec(),
-                    x.hash.to_vec(),
-                ])
-                .map_err(&err)?;
-            }
+        for x in entries {
+            insert_entry(&tx, &x.kiosk_id, x.seq, &x.body, &x.prev_hash, &x.hash).map_err(&err)?;
         }
         tx.commit().map_err(&err)
     }
@@ -734,6 +673,46 @@ impl Journal {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Inserts one record exactly as given (chaining is the caller's job).
+fn insert_entry(
+    conn: &Connection,
+    kiosk_id: &str,
+    seq: u64,
+    e: &NewEntry,
+    prev: &[u8; 32],
+    hash: &[u8; 32],
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
+             category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    )?;
+    stmt.execute(params![
+        kiosk_id,
+        seq as i64,
+        e.at_ms as i64,
+        e.kind.as_str(),
+        e.gate,
+        e.zone,
+        e.direction.as_str(),
+        e.serial,
+        e.holder,
+        e.org,
+        e.category,
+        e.key_id,
+        e.decision,
+        e.reason,
+        i64::from(e.flagged),
+        i64::from(e.authentic),
+        e.detail,
+        e.note,
+        e.input,
+        prev.to_vec(),
+        hash.to_vec(),
+    ])?;
+    Ok(())
 }
 
 fn check_identity(conn: &Connection, path: &Path) -> Result<(), JournalError> {

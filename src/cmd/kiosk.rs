@@ -10,10 +10,8 @@ use badgegate::clock::{self, format_human, format_span};
 use badgegate::decide::AntiPassback;
 use badgegate::hook;
 use badgegate::journal::{Direction, Journal};
-use badgegate::keys::TrustStore;
 use badgegate::kiosk::{Kiosk, KioskConfig, Outcome};
 use badgegate::qr;
-use badgegate::revocation::RevocationList;
 use badgegate::text::printable;
 
 use crate::cli::KioskArgs;
@@ -47,17 +45,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     }
     let mut source = open_source(&a)?;
 
-    let trust = TrustStore::load(trust_dir)?;
-    for w in &trust.warnings {
-        eprintln!("warning: {w}");
-    }
-    let revocations = match &a.revocations {
-        Some(p) => Some(
-            RevocationList::load_verified(p, &trust)
-                .with_context(|| format!("refusing revocation list {}", p.display()))?,
-        ),
-        None => None,
-    };
+    let (trust, revocations) = super::load_trust(trust_dir, a.revocations.as_deref())?;
     let base_ms = match &a.at {
         Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--at: {e}"))? * 1000,
         None => clock::now_ms(),

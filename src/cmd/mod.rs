@@ -13,6 +13,30 @@ mod kiosk;
 mod revoke;
 mod verify;
 
+/// Loads the trust folder (printing its warnings) and, if given, the
+/// revocation list, which must verify against it.
+pub fn load_trust(
+    dir: &std::path::Path,
+    revocations: Option<&std::path::Path>,
+) -> anyhow::Result<(
+    badgegate::keys::TrustStore,
+    Option<badgegate::revocation::RevocationList>,
+)> {
+    use anyhow::Context;
+    let trust = badgegate::keys::TrustStore::load(dir)?;
+    for w in &trust.warnings {
+        eprintln!("warning: {w}");
+    }
+    let list = match revocations {
+        Some(p) => Some(
+            badgegate::revocation::RevocationList::load_verified(p, &trust)
+                .with_context(|| format!("refusing revocation list {}", p.display()))?,
+        ),
+        None => None,
+    };
+    Ok((trust, list))
+}
+
 /// Runs a command. `Err` is printed as one line and exits 2.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {

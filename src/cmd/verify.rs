@@ -4,29 +4,17 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use badgegate::clock;
 use badgegate::constants::MAX_STDIN_LINE;
 use badgegate::decide::{decide, decide_bytes, Checks, Decision, GatePolicy};
-use badgegate::keys::TrustStore;
 use badgegate::qr;
-use badgegate::revocation::RevocationList;
 use badgegate::text::printable;
 
 use crate::cli::VerifyArgs;
 
 pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let trust = TrustStore::load(&a.trust)?;
-    for w in &trust.warnings {
-        eprintln!("warning: {w}");
-    }
-    let revocations = match &a.revocations {
-        Some(p) => Some(
-            RevocationList::load_verified(p, &trust)
-                .with_context(|| format!("refusing revocation list {}", p.display()))?,
-        ),
-        None => None,
-    };
+    let (trust, revocations) = super::load_trust(&a.trust, a.revocations.as_deref())?;
     let now = match &a.at {
         Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--at: {e}"))?,
         None => clock::now(),
