@@ -427,48 +427,66 @@ fn corners_from_finders(p: &[(f64, f64)]) -> [[i32; 2]; 4] {
 /// defocused or motion-blurred modules.
 pub fn sharpen(img: &GrayImage, radius: u32, amount: f32) -> GrayImage {
     let blurred = box_blur(&box_blur(img, radius), radius);
-    let mut out = img.clone();
-    for (o, b) in out.pixels_mut().zip(blurred.pixels()) {
-        let v = f32::from(o.0[0]);
-        o.0[0] = (v + amount * (v - f32::from(b.0[0])))
-            .round()
-            .clamp(0.0, 255.0) as u8;
-    }
-    out
+    // Fixed point: amount in 1/256ths.
+    let k = (amount * 256.0).round() as i32;
+    let out: Vec<u8> = img
+        .as_raw()
+        .iter()
+        .zip(blurred.as_raw())
+        .map(|(&v, &b)| {
+            let v = i32::from(v);
+            (v + ((k * (v - i32::from(b)) + 128) >> 8)).clamp(0, 255) as u8
+        })
+        .collect();
+    GrayImage::from_raw(img.width(), img.height(), out).unwrap_or_else(|| img.clone())
 }
 
 /// A separable box blur (window 2r+1, edges clamped), row-major throughout.
 fn box_blur(img: &GrayImage, radius: u32) -> GrayImage {
     let (w, h) = (img.width() as usize, img.height() as usize);
-    if w == 0 || h == 0 || radius == 0 {
+    let r = radius as usize;
+    if w == 0 || h == 0 || r == 0 || r > 100 || w <= 2 * r + 1 || h <= 2 * r + 1 {
         return img.clone();
     }
-    let r = radius as i64;
     let window = (2 * r + 1) as u32;
+    // Division by the window as a multiply and shift (sums stay < 2^16 for
+    // windows up to 255 pixels).
+    let inv = (1u32 << 16).div_ceil(window);
+    let div = |sum: u32| ((sum * inv) >> 16).min(255) as u8;
     let src = img.as_raw();
-    let clamp = |i: i64, n: usize| i.clamp(0, n as i64 - 1) as usize;
-    // Horizontal pass with a running sum per row.
+    // Horizontal pass: a running sum along each row, edges clamped.
     let mut tmp = vec![0u8; w * h];
-    for y in 0..h {
-        let row = &src[y * w..(y + 1) * w];
-        let mut sum: u32 = (-r..=r).map(|i| u32::from(row[clamp(i, w)])).sum();
+    for (row, out) in src.chunks_exact(w).zip(tmp.chunks_exact_mut(w)) {
+        let first = u32::from(row[0]);
+        let last = u32::from(row[w - 1]);
+        let mut sum =
+            first * (r as u32 + 1) + row[1..=r].iter().map(|&v| u32::from(v)).sum::<u32>();
         for x in 0..w {
-            tmp[y * w + x] = ((sum + window / 2) / window) as u8;
-            sum += u32::from(row[clamp(x as i64 + r + 1, w)]);
-            sum -= u32::from(row[clamp(x as i64 - r, w)]);
+            out[x] = div(sum);
+            let add = if x + r + 1 < w {
+                u32::from(row[x + r + 1])
+            } else {
+                last
+            };
+            let sub = if x >= r { u32::from(row[x - r]) } else { first };
+            sum = sum + add - sub;
         }
     }
-    // Vertical pass: a running sum per column, advanced row by row.
+    // Vertical pass: one running sum a column, advanced row by row.
     let mut sums: Vec<u32> = (0..w)
-        .map(|x| (-r..=r).map(|i| u32::from(tmp[clamp(i, h) * w + x])).sum())
+        .map(|x| {
+            u32::from(tmp[x]) * (r as u32 + 1)
+                + (1..=r).map(|y| u32::from(tmp[y * w + x])).sum::<u32>()
+        })
         .collect();
     let mut out = vec![0u8; w * h];
     for y in 0..h {
-        let add = clamp(y as i64 + r + 1, h) * w;
-        let sub = clamp(y as i64 - r, h) * w;
+        let add_row = (y + r + 1).min(h - 1) * w;
+        let sub_row = y.saturating_sub(r) * w;
+        let dst = &mut out[y * w..(y + 1) * w];
         for x in 0..w {
-            out[y * w + x] = ((sums[x] + window / 2) / window) as u8;
-            sums[x] = sums[x] + u32::from(tmp[add + x]) - u32::from(tmp[sub + x]);
+            dst[x] = div(sums[x]);
+            sums[x] = sums[x] + u32::from(tmp[add_row + x]) - u32::from(tmp[sub_row + x]);
         }
     }
     GrayImage::from_raw(img.width(), img.height(), out).unwrap_or_else(|| img.clone())
