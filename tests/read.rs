@@ -37,10 +37,11 @@ fn cards() -> Vec<(String, image::GrayImage)> {
 }
 
 /// Minimum frames read out of 4 at 1280x720, per condition (measured with
-/// the current pipeline; the read-rate benchmark has the full numbers).
+/// the current pipeline without a time budget; the read-rate benchmark has
+/// the full numbers).
 fn minimum(c: Condition) -> usize {
     match c {
-        Condition::Defocused => 1,
+        Condition::Defocused => 2,
         Condition::MotionBlur => 1,
         Condition::Thumb => 3,
         _ => 4,
@@ -56,7 +57,9 @@ fn each_condition_reads_at_least_its_minimum_and_never_a_wrong_text() {
         for i in 0..4u64 {
             let (a, b) = (&cards[i as usize % 3], &cards[(i as usize + 1) % 3]);
             let frame = condition_frame(&[&a.1, &b.1], cond, 1280, 720, 1000 + i * 7);
-            let found = qr::decode(&frame);
+            // No time budget here: the test is about what the pipeline can
+            // read, not how fast this machine is (that is the bench's job).
+            let found = qr::decode_within(&frame, std::time::Duration::from_secs(60));
             let expected: Vec<&str> = match cond {
                 Condition::NoBadge => vec![],
                 Condition::TwoBadges => vec![&a.0, &b.0],
