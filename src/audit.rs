@@ -462,13 +462,10 @@ pub fn merge(target: &mut Journal, source: &Journal) -> Result<MergeReport, Audi
         if broken {
             return Ok::<(), AuditError>(());
         }
-        let valid = e.seq == expected_seq
-            && e.prev_hash == prev
-            && crate::journal::record_hash(&e.prev_hash, &e.kiosk_id, e.seq, &e.body) == e.hash;
-        if !valid {
+        if let Some(why) = crate::journal::chain_break(&e, expected_seq, &prev) {
             broken = true;
             report.refused.push(format!(
-                "kiosk {} from record {} on: the source's chain does not verify there; not merged",
+                "kiosk {} from record {} on: the source's chain breaks there ({why}); not merged",
                 e.kiosk_id, e.seq
             ));
             return Ok(());

@@ -809,6 +809,33 @@ struct Walk {
     broken: bool,
 }
 
+/// What is wrong with record `e` as the next link of its kiosk's chain,
+/// which should carry `expected_seq` and point at `prev`; `None` if it is
+/// a sound link. The one rule both the chain check and merging apply.
+pub fn chain_break(e: &Entry, expected_seq: u64, prev: &[u8; 32]) -> Option<String> {
+    if e.seq > expected_seq {
+        Some(if expected_seq + 1 == e.seq {
+            format!("record {expected_seq} is missing (deleted?)")
+        } else {
+            format!(
+                "records {expected_seq} to {} are missing (deleted?)",
+                e.seq - 1
+            )
+        })
+    } else if e.seq < expected_seq {
+        Some(format!(
+            "sequence number {} repeats or goes backwards",
+            e.seq
+        ))
+    } else if e.prev_hash != *prev {
+        Some("does not link to the record before it (inserted, reordered or spliced in)".into())
+    } else if record_hash(&e.prev_hash, &e.kiosk_id, e.seq, &e.body) != e.hash {
+        Some("content does not match its hash (edited)".into())
+    } else {
+        None
+    }
+}
+
 /// Checks every kiosk's chain in the journal: per kiosk, sequence numbers
 /// 1, 2, 3… with no gap or repeat, each record's `prev_hash` equal to the
 /// previous record's hash, and each record's hash recomputed from its
@@ -857,26 +884,7 @@ pub fn verify_chain(journal: &Journal) -> Result<ChainReport, JournalError> {
         }
         let Some(w) = walk.as_mut() else { continue };
         let expected_seq = w.head.last_seq + 1;
-        let problem = if e.seq != expected_seq {
-            Some(if e.seq > expected_seq {
-                if expected_seq + 1 == e.seq {
-                    format!("record {expected_seq} is missing (deleted?)")
-                } else {
-                    format!(
-                        "records {expected_seq} to {} are missing (deleted?)",
-                        e.seq - 1
-                    )
-                }
-            } else {
-                format!("sequence number {} repeats or goes backwards", e.seq)
-            })
-        } else if e.prev_hash != w.prev {
-            Some("does not link to the record before it (inserted, reordered or spliced in)".into())
-        } else if record_hash(&e.prev_hash, &e.kiosk_id, e.seq, &e.body) != e.hash {
-            Some("content does not match its hash (edited)".into())
-        } else {
-            None
-        };
+        let problem = chain_break(&e, expected_seq, &w.prev);
         if let Some(what) = problem {
             if !w.broken {
                 report.problems.push(ChainProblem {
