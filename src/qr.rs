@@ -141,39 +141,22 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
     if found.is_empty() && cw >= 64 && ch >= 64 && fits_ns(u64::from(cw) * u64::from(ch) * 20) {
         let crop = image::imageops::crop_imm(img, cx, cy, cw, ch).to_image();
         found = decode_rxing_fast(&sharpen(&crop, 2, 2.0));
-        for code in &mut found {
-            for corner in &mut code.corners {
-                corner[0] += cx as i32;
-                corner[1] += cy as i32;
-            }
-        }
+        to_frame(&mut found, 1, cx as i32, cy as i32);
     }
     if found.is_empty() && fits(pixels) {
         found = decode_once(img);
     }
-    let mut scaled = None::<GrayImage>;
+    let mut current = std::borrow::Cow::Borrowed(img);
     let mut factor = 1;
     while found.is_empty()
-        && fits(
-            u64::from(scaled.as_ref().unwrap_or(img).width())
-                * u64::from(scaled.as_ref().unwrap_or(img).height())
-                / 4,
-        )
+        && current.width() >= 160
+        && current.height() >= 160
+        && fits(u64::from(current.width()) * u64::from(current.height()) / 4)
     {
-        let current = scaled.as_ref().unwrap_or(img);
-        if current.width() < 160 || current.height() < 160 {
-            break;
-        }
-        let half = halve(current);
+        current = std::borrow::Cow::Owned(halve(&current));
         factor *= 2;
-        found = decode_once(&half);
-        for code in &mut found {
-            for corner in &mut code.corners {
-                corner[0] = corner[0] * factor + factor / 2;
-                corner[1] = corner[1] * factor + factor / 2;
-            }
-        }
-        scaled = Some(half);
+        found = decode_once(&current);
+        to_frame(&mut found, factor, 0, 0);
     }
     found
 }
@@ -267,13 +250,17 @@ fn read_region(img: &GrayImage, [l, t, r, b]: [i32; 4]) -> Vec<FoundCode> {
     )
     .to_image();
     let mut found = decode_rxing(&crop);
-    for code in &mut found {
-        for corner in &mut code.corners {
-            corner[0] += x0;
-            corner[1] += y0;
-        }
-    }
+    to_frame(&mut found, 1, x0, y0);
     found
+}
+
+/// Maps corners found in a scaled-down (by `scale`) or cropped (at
+/// `dx`, `dy`) copy back to the frame's pixels.
+fn to_frame(found: &mut [FoundCode], scale: i32, dx: i32, dy: i32) {
+    for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
+        corner[0] = corner[0] * scale + scale / 2 + dx;
+        corner[1] = corner[1] * scale + scale / 2 + dy;
+    }
 }
 
 /// One decoder of the cascade, for measuring them apart.
