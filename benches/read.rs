@@ -9,46 +9,26 @@
 
 use std::time::Instant;
 
-use badgegate::badge::{Badge, SignedBadge};
-use badgegate::keys::{KeyId, SecretKey};
+use badgegate::qr;
 use badgegate::synth::{condition_frame, Condition};
-use badgegate::{card, qr};
 
 const NOW: u64 = 1_790_000_040;
 
 fn cards() -> Vec<(String, image::GrayImage)> {
-    let key = SecretKey::from_seed(&[3; 32]);
-    let people = [
-        (
-            "D-000101",
-            "Maximilian Alexander von Hohenberg-Ruiz",
-            "Federal Ministry for European Affairs",
-        ),
-        ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
-        ("S-000303", "Amina Diallo", "Republic of Senegal"),
-        ("H-000404", "María José Núñez", "República de Chile"),
-    ];
-    people
-        .iter()
-        .map(|(serial, name, org)| {
-            let b = Badge {
-                key_id: KeyId([0; 4]),
-                serial: (*serial).into(),
-                name: (*name).into(),
-                org: (*org).into(),
-                category: "delegate".into(),
-                zones: vec!["plenary".into(), "press".into()],
-                valid_from: NOW,
-                valid_until: NOW + 86_400,
-                issued_at: NOW,
-            };
-            let signed = SignedBadge::sign(b, &key).unwrap();
-            let code = qr::encode(signed.text()).unwrap();
-            let img =
-                image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
-            (signed.text().to_owned(), img)
-        })
-        .collect()
+    badgegate::synth::signed_cards(
+        [3; 32],
+        &[
+            (
+                "D-000101",
+                "Maximilian Alexander von Hohenberg-Ruiz",
+                "Federal Ministry for European Affairs",
+            ),
+            ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+            ("S-000303", "Amina Diallo", "Republic of Senegal"),
+            ("H-000404", "María José Núñez", "República de Chile"),
+        ],
+        NOW,
+    )
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {

@@ -67,6 +67,39 @@ pub fn camera_frame(
     frame
 }
 
+/// Printed badge cards (grey) with their badge texts, signed with the
+/// test key from `seed`: one per `(serial, name, org)`, category
+/// `delegate`, zones plenary/press/lounge, valid for a day from `now`.
+pub fn signed_cards(
+    seed: [u8; 32],
+    people: &[(&str, &str, &str)],
+    now: u64,
+) -> Vec<(String, GrayImage)> {
+    use crate::badge::{Badge, SignedBadge};
+    let key = crate::keys::SecretKey::from_seed(&seed);
+    people
+        .iter()
+        .filter_map(|(serial, name, org)| {
+            let badge = Badge {
+                key_id: crate::keys::KeyId([0; crate::constants::KEY_ID_LEN]),
+                serial: (*serial).into(),
+                name: (*name).into(),
+                org: (*org).into(),
+                category: "delegate".into(),
+                zones: vec!["plenary".into(), "press".into(), "lounge".into()],
+                valid_from: crate::badge::floor_minute(now),
+                valid_until: crate::badge::floor_minute(now) + 86_400,
+                issued_at: crate::badge::floor_minute(now),
+            };
+            let signed = SignedBadge::sign(badge, &key).ok()?;
+            let code = crate::qr::encode(signed.text()).ok()?;
+            let card = image::DynamicImage::ImageRgb8(crate::card::render(&signed.badge, &code))
+                .into_luma8();
+            Some((signed.text().to_owned(), card))
+        })
+        .collect()
+}
+
 /// A projective map (3x3, last entry 1) from frame pixels to card pixels.
 #[derive(Clone, Copy, Debug)]
 struct Homography([f64; 8]);

@@ -3,37 +3,22 @@
 //! improves), two badges in one frame, none in an empty one, and never a
 //! wrong text.
 
-use badgegate::badge::{Badge, SignedBadge};
-use badgegate::keys::{KeyId, SecretKey};
+use badgegate::qr;
 use badgegate::synth::{condition_frame, Condition};
-use badgegate::{card, qr};
 
 const NOW: u64 = 1_790_000_040;
 
 fn cards() -> Vec<(String, image::GrayImage)> {
-    let key = SecretKey::from_seed(&[9; 32]);
-    ["Ada Lovelace-Byron", "Фарҳод Раҳимов", "Amina Diallo"]
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let b = Badge {
-                key_id: KeyId([0; 4]),
-                serial: format!("T-{i:05}"),
-                name: (*name).into(),
-                org: "Delegation of the Test Republic".into(),
-                category: "delegate".into(),
-                zones: vec!["plenary".into(), "press".into(), "lounge".into()],
-                valid_from: NOW,
-                valid_until: NOW + 86_400,
-                issued_at: NOW,
-            };
-            let signed = SignedBadge::sign(b, &key).unwrap();
-            let code = qr::encode(signed.text()).unwrap();
-            let img =
-                image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
-            (signed.text().to_owned(), img)
-        })
-        .collect()
+    let org = "Delegation of the Test Republic";
+    badgegate::synth::signed_cards(
+        [9; 32],
+        &[
+            ("T-00000", "Ada Lovelace-Byron", org),
+            ("T-00001", "Фарҳод Раҳимов", org),
+            ("T-00002", "Amina Diallo", org),
+        ],
+        NOW,
+    )
 }
 
 /// Minimum frames read out of 4 at 1280x720, per condition (measured with
