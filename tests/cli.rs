@@ -361,6 +361,17 @@ fn mixed_inputs_exit_1_and_every_input_is_reported() {
     assert_eq!(r.json_lines()[2]["input"], "stdin:4");
 }
 
+#[test]
+fn an_overlong_scanner_line_is_refused_and_the_next_line_still_decided() {
+    let desk = Desk::new();
+    let text = issue_window(&desk, "LONG-1", &[]);
+    let long = format!("BG1:{}", "A".repeat(20_000));
+    let r = verify_json(&desk, &[], &format!("{long}\n{text}\n"));
+    assert_eq!(r.code, 1);
+    assert_eq!(r.reasons(), ["not_a_badge", "ok"]);
+    assert_eq!(r.json_lines()[1]["input"], "stdin:2");
+}
+
 // ---- images ----------------------------------------------------------------
 
 #[test]
