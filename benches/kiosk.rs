@@ -23,6 +23,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
         anti_passback: AntiPassback::Off,
         skew_secs: 120,
         cooldown_ms: 0,
+        confirm_categories: Vec::new(),
     };
     Kiosk::start(
         cfg,

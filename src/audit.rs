@@ -320,7 +320,9 @@ pub fn stats(j: &Journal, filter: &Filter) -> Result<Stats, AuditError> {
     let mut s = Stats::default();
     let mut per_minute: HashMap<u64, u64> = HashMap::new();
     j.for_each_entry(|e| {
-        if e.body.kind == EntryKind::Start || !filter.matches(&e) {
+        // Start records and decisions still awaiting the guard's ID check
+        // (`none`; their answer is its own record) are not decisions.
+        if e.body.kind == EntryKind::Start || e.body.decision == "none" || !filter.matches(&e) {
             return Ok::<(), ()>(());
         }
         let b = &e.body;

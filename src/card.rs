@@ -25,6 +25,12 @@ const QR_TARGET_PX: u32 = 760;
 static FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 static FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
 
+/// The embedded fonts (DejaVu Sans, regular and bold), for the card and the
+/// kiosk screen alike.
+pub fn font_bytes() -> (&'static [u8], &'static [u8]) {
+    (FONT_REGULAR, FONT_BOLD)
+}
+
 /// The colour band of a category: well-known categories have fixed colours,
 /// any other gets a stable colour from its name.
 pub fn category_colour(category: &str) -> [u8; 3] {

@@ -56,7 +56,12 @@ Exit codes: 0 every input admitted, 1 at least one denied, 2 usage or I/O error.
         after_help = "Examples:\n  badgegate kiosk --trust trust --journal north-gate.db --gate north --zone plenary --camera 0\n  \
 badgegate kiosk --trust trust --journal gate.db --gate north --zone plenary --stdin --headless\n  \
 badgegate kiosk --trust trust --journal gate.db --gate exit-1 --direction out --images frames/ --headless\n  \
-badgegate kiosk --trust trust --journal gate.db --gate north --stdin --headless --on-admit 'relay-pulse 1'\n\n\
+badgegate kiosk --trust trust --journal gate.db --gate north --stdin --headless --on-admit 'relay-pulse 1'\n  \
+badgegate kiosk --trust trust --journal gate.db --gate vip --zone plenary --camera 0 --confirm hos,hod --utc-offset +01:00\n\n\
+Without --headless the kiosk opens the guard's screen (needs a display): the camera picture, a large\n\
+ADMIT / DENY field with the reason, the holder, today's counters and the revocation list's age.\n\
+Guard's keys: Enter confirms an ID check, Esc refuses it; F2 admits and F3 denies by hand (a typed\n\
+note is required and journalled); Ctrl+Q closes the screen. A USB scanner types into the screen.\n\n\
 Every decision is committed to the journal (SQLite, WAL, synchronous FULL) before it is printed or the\n\
 --on-admit command runs. If the journal cannot be written the kiosk admits no one and exits with code 3.\n\
 The --on-admit command gets BADGEGATE_DECISION, _REASON, _SERIAL, _NAME, _ORG, _CATEGORY, _GATE,\n\
@@ -226,6 +231,32 @@ pub struct KioskArgs {
     /// Kiosk id recorded in every journal record (default: the journal's, or this host's name)
     #[arg(long, value_name = "ID")]
     pub kiosk_id: Option<String>,
+    /// Categories whose admits wait for the guard's ID check on the screen, e.g. hos,hod
+    #[arg(long, value_name = "CAT,...", value_delimiter = ',')]
+    pub confirm: Vec<String>,
+    /// Seconds the screen waits for that check before refusing
+    #[arg(long, value_name = "SECS", default_value_t = badgegate::screen::DEFAULT_CONFIRM_TIMEOUT_SECS)]
+    pub confirm_timeout: u64,
+    /// How long a verdict stays on the screen, in ms
+    #[arg(long, value_name = "MS", default_value_t = badgegate::screen::DEFAULT_HOLD_MS)]
+    pub hold: u64,
+    /// Warn on the screen when the revocation list is older than this many hours
+    #[arg(long, value_name = "HOURS", default_value_t = badgegate::screen::DEFAULT_REVOCATION_MAX_AGE_HOURS)]
+    pub revocations_max_age: u64,
+    /// Local time of the venue for the screen's clock and words, e.g. +01:00
+    #[arg(
+        long,
+        value_name = "+HH:MM",
+        default_value = "+00:00",
+        allow_hyphen_values = true
+    )]
+    pub utc_offset: String,
+    /// Open the screen as a normal window instead of full screen (for setting up)
+    #[arg(long)]
+    pub windowed: bool,
+    /// No admit/deny sounds on the screen
+    #[arg(long)]
+    pub silent: bool,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,68 @@ pub fn format_human(secs: u64) -> String {
     }
 }
 
+/// Parses a UTC offset such as `+01:00`, `-05:30` or `Z`, into seconds.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("z") || s == "+00:00" || s == "-00:00" {
+        return Some(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':').unwrap_or((rest, "0"));
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// A time as a guard says it, in local time (`offset` seconds from UTC)
+/// relative to `now`: `today 20:00`, `yesterday 20:00`, `tomorrow 08:00`,
+/// otherwise `Mon 30 Nov 08:00` (with the year when it differs).
+pub fn format_relative(t: u64, now: u64, offset: i32) -> String {
+    let local = |s: u64| {
+        to_datetime(s).and_then(|d| {
+            time::UtcOffset::from_whole_seconds(offset)
+                .ok()
+                .map(|o| d.to_offset(o))
+        })
+    };
+    let (Some(lt), Some(ln)) = (local(t), local(now)) else {
+        return format_human(t);
+    };
+    let hm = format!("{:02}:{:02}", lt.hour(), lt.minute());
+    let days = (lt.date().to_julian_day() as i64) - (ln.date().to_julian_day() as i64);
+    match days {
+        0 => format!("today {hm}"),
+        -1 => format!("yesterday {hm}"),
+        1 => format!("tomorrow {hm}"),
+        _ => {
+            let month = &format!("{:?}", lt.month())[..3];
+            let weekday = &format!("{:?}", lt.weekday())[..3];
+            if lt.year() == ln.year() {
+                format!("{weekday} {} {month} {hm}", lt.day())
+            } else {
+                format!("{weekday} {} {month} {} {hm}", lt.day(), lt.year())
+            }
+        }
+    }
+}
+
+/// A local clock face, `HH:MM:SS`, at `offset` seconds from UTC.
+pub fn format_clock(ms: u64, offset: i32) -> String {
+    let secs = (ms / 1000) as i64 + i64::from(offset);
+    let day = secs.rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, day / 60 % 60, day % 60)
+}
+
+/// Unix ms at which the local day holding `ms` began.
+pub fn local_day_start_ms(ms: u64, offset: i32) -> u64 {
+    let local = (ms / 1000) as i64 + i64::from(offset);
+    let start = local - local.rem_euclid(86_400) - i64::from(offset);
+    u64::try_from(start).unwrap_or(0) * 1000
+}
+
 /// Parses exactly the form [`format_utc`] writes.
 pub fn parse_utc_z(s: &str) -> Option<u64> {
     if s.len() != 20 || !s.ends_with('Z') {
@@ -102,6 +164,46 @@ mod tests {
         assert_eq!(
             format_utc(parse_rfc3339("2022-10-18T08:00:00+05:00").unwrap()),
             "2022-10-18T03:00:00Z"
+        );
+    }
+
+    #[test]
+    fn relative_times_read_as_a_guard_says_them() {
+        let now = parse_rfc3339("2026-11-27T10:00:00Z").unwrap();
+        let at = |s: &str| parse_rfc3339(s).unwrap();
+        assert_eq!(
+            format_relative(at("2026-11-26T20:00:00Z"), now, 0),
+            "yesterday 20:00"
+        );
+        assert_eq!(
+            format_relative(at("2026-11-27T18:30:00Z"), now, 0),
+            "today 18:30"
+        );
+        assert_eq!(
+            format_relative(at("2026-11-28T08:00:00Z"), now, 0),
+            "tomorrow 08:00"
+        );
+        assert_eq!(
+            format_relative(at("2026-11-30T08:00:00Z"), now, 0),
+            "Mon 30 Nov 08:00"
+        );
+        assert_eq!(
+            format_relative(at("2025-11-30T08:00:00Z"), now, 0),
+            "Sun 30 Nov 2025 08:00"
+        );
+        // 23:30 UTC is already tomorrow 00:30 at +01:00.
+        assert_eq!(
+            format_relative(at("2026-11-27T23:30:00Z"), now, 3600),
+            "tomorrow 00:30"
+        );
+        assert_eq!(parse_offset("+05:30"), Some(19_800));
+        assert_eq!(parse_offset("-03:00"), Some(-10_800));
+        assert_eq!(parse_offset("Z"), Some(0));
+        assert_eq!(parse_offset("5"), None);
+        assert_eq!(format_clock(now * 1000 + 5_000, 3600), "11:00:05");
+        assert_eq!(
+            local_day_start_ms(now * 1000, 3600),
+            at("2026-11-26T23:00:00Z") * 1000
         );
     }
 

@@ -329,11 +329,15 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         return Decision::deny(Reason::Expired, Some(badge), true, detail);
     }
     if let Some(entry) = checks.revocations.and_then(|l| l.find(&badge.serial)) {
-        let mut detail = format!("revoked {}", format_human(entry.revoked_at));
-        if !entry.reason.is_empty() {
-            detail.push_str(": ");
-            detail.push_str(&entry.reason);
-        }
+        let detail = if entry.reason.is_empty() {
+            format!("revoked {}", format_human(entry.revoked_at))
+        } else {
+            format!(
+                "revoked: {} ({})",
+                entry.reason,
+                format_human(entry.revoked_at)
+            )
+        };
         return Decision::deny(Reason::Revoked, Some(badge), true, detail);
     }
     if let Some(zone) = checks.gate.zone.as_ref().filter(|_| entering) {

@@ -527,6 +527,39 @@ impl Journal {
         Ok(dir.as_deref() == Some("in"))
     }
 
+    /// Admits and denies (automatic, confirmed and by hand) since `since_ms`.
+    /// Records awaiting a confirmation (`none`) count once answered.
+    pub fn decision_counts(&self, since_ms: u64) -> Result<(u64, u64), JournalError> {
+        let since = i64::try_from(since_ms).unwrap_or(i64::MAX);
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(decision = 'admit'), 0), COALESCE(SUM(decision = 'deny'), 0)
+                 FROM entries WHERE at_ms >= ?1 AND kind != 'start'",
+                params![since],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .map(|(a, d)| (a.max(0) as u64, d.max(0) as u64))
+            .map_err(sql_err(&self.path))
+    }
+
+    /// How many badges' last admitted, authentic record here is an entry:
+    /// the people this journal saw come in and not go out.
+    pub fn inside_count(&self) -> Result<u64, JournalError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM (
+                     SELECT serial, direction, MAX(id) FROM entries
+                     WHERE decision = 'admit' AND authentic = 1 AND serial IS NOT NULL
+                       AND kind != 'start'
+                     GROUP BY serial)
+                 WHERE direction = 'in'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.max(0) as u64)
+            .map_err(sql_err(&self.path))
+    }
+
     /// A value from the journal's meta table.
     pub fn meta(&self, key: &str) -> Result<Option<String>, JournalError> {
         self.conn

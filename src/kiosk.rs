@@ -30,7 +30,21 @@ pub struct KioskConfig {
     /// A code seen again within this many ms of its last sighting is the
     /// same person still standing there.
     pub cooldown_ms: u64,
+    /// Categories whose admits count only once the guard confirms (an ID
+    /// check for heads of delegation, say). Empty: none.
+    pub confirm_categories: Vec<String>,
 }
+
+/// Reason code of a confirmation record whose guard confirmed the ID check.
+pub const REASON_CONFIRMED: &str = "confirmed";
+/// Reason code of a confirmation record whose guard refused the holder.
+pub const REASON_REFUSED: &str = "refused";
+/// Reason code of a confirmation the guard never gave in time.
+pub const REASON_NOT_CONFIRMED: &str = "not_confirmed";
+/// Reason code of a guard's manual decision.
+pub const REASON_OVERRIDE: &str = "override";
+/// Longest note a guard can type, in characters.
+pub const MAX_NOTE_CHARS: usize = 200;
 
 /// Failures starting a kiosk.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +97,56 @@ impl Debouncer {
 pub struct Outcome {
     pub decision: Decision,
     pub entry: Entry,
+    /// The engine admitted the badge, but its category needs the guard's
+    /// confirmation: the record says `none` and nobody is admitted until
+    /// [`Kiosk::confirm`] journals the guard's answer.
+    pub awaiting_confirmation: bool,
+}
+
+/// How the guard answered a confirmation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Confirmed,
+    Refused,
+    /// Nobody answered within the time allowed: not admitted.
+    TimedOut,
+}
+
+/// Today's numbers for the status bar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub admitted: u64,
+    pub denied: u64,
+    /// Badges whose last admitted record in this journal is an entry.
+    pub inside: u64,
+}
+
+/// Failures of a guard's action.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    #[error("an override needs a note saying why (at most {MAX_NOTE_CHARS} characters)")]
+    NoteNeeded,
+    #[error("this decision does not wait for a confirmation")]
+    NothingToConfirm,
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+}
+
+/// Cleans a guard's typed note: control characters blanked, trimmed, capped;
+/// `None` when nothing is left.
+pub fn clean_note(note: &str) -> Option<String> {
+    let kept: String = note
+        .chars()
+        .map(|c| {
+            if crate::text::is_forbidden_char(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned: String = kept.trim().chars().take(MAX_NOTE_CHARS).collect();
+    (!cleaned.is_empty()).then_some(cleaned)
 }
 
 /// A running kiosk.
@@ -150,6 +214,12 @@ impl Kiosk {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if !cfg.confirm_categories.is_empty() {
+            detail.push_str(&format!(
+                "; guard confirms categories {}",
+                cfg.confirm_categories.join(", ")
+            ));
+        }
         match &revocations {
             Some(l) => detail.push_str(&format!(
                 "; revocation list key {} sequence {} issued {} with {} serial(s)",
@@ -234,10 +304,125 @@ impl Kiosk {
                 d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
             }
         }
-        let entry =
-            self.journal
-                .append(&self.entry_for(&d, input, now_ms, EntryKind::Decision, None))?;
-        Ok(Some(Outcome { decision: d, entry }))
+        let awaiting_confirmation = d.is_admit() && self.needs_confirmation(&d);
+        let mut record = self.entry_for(&d, input, now_ms, EntryKind::Decision, None);
+        if awaiting_confirmation {
+            record.decision = "none".into();
+            record.detail = format!("{}; awaiting the guard's ID check", d.detail);
+        }
+        let entry = self.journal.append(&record)?;
+        Ok(Some(Outcome {
+            decision: d,
+            entry,
+            awaiting_confirmation,
+        }))
+    }
+
+    /// True when this admitted badge's category needs the guard to confirm.
+    fn needs_confirmation(&self, d: &Decision) -> bool {
+        d.badge.as_ref().is_some_and(|b| {
+            self.cfg
+                .confirm_categories
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&b.category))
+        })
+    }
+
+    /// Journals the guard's answer to a decision awaiting confirmation.
+    /// Only a confirmed answer admits; the returned outcome is what to show.
+    pub fn confirm(
+        &mut self,
+        pending: &Outcome,
+        answer: Answer,
+        note: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Outcome, GuardError> {
+        if !pending.awaiting_confirmation {
+            return Err(GuardError::NothingToConfirm);
+        }
+        let mut d = pending.decision.clone();
+        let (reason, detail) = match answer {
+            Answer::Confirmed => (
+                REASON_CONFIRMED,
+                "the guard confirmed the ID check".to_owned(),
+            ),
+            Answer::Refused => {
+                d.verdict = crate::decide::Verdict::Deny;
+                (
+                    REASON_REFUSED,
+                    "the guard refused the holder at the ID check".to_owned(),
+                )
+            }
+            Answer::TimedOut => {
+                d.verdict = crate::decide::Verdict::Deny;
+                (
+                    REASON_NOT_CONFIRMED,
+                    "not confirmed by the guard in time: not admitted".to_owned(),
+                )
+            }
+        };
+        d.detail = detail;
+        let mut record = self.entry_for(
+            &d,
+            &pending.entry.body.input,
+            now_ms,
+            EntryKind::Confirm,
+            note.and_then(clean_note),
+        );
+        record.reason = reason.into();
+        let entry = self.journal.append(&record)?;
+        Ok(Outcome {
+            decision: d,
+            entry,
+            awaiting_confirmation: false,
+        })
+    }
+
+    /// Journals a guard's manual decision with the note saying why. `about`
+    /// is the decision shown when the guard acted (the disputed case), or
+    /// `None` for a badge that would not read at all.
+    pub fn override_decision(
+        &mut self,
+        admit: bool,
+        about: Option<&Outcome>,
+        note: &str,
+        now_ms: u64,
+    ) -> Result<Outcome, GuardError> {
+        let note = clean_note(note).ok_or(GuardError::NoteNeeded)?;
+        let mut d = match about {
+            Some(o) => o.decision.clone(),
+            None => Decision::not_a_badge(""),
+        };
+        d.verdict = if admit {
+            crate::decide::Verdict::Admit
+        } else {
+            crate::decide::Verdict::Deny
+        };
+        d.flagged = false;
+        d.detail = if admit {
+            "admitted by hand by the guard".into()
+        } else {
+            "refused by hand by the guard".into()
+        };
+        let input = about.map_or("guard", |o| o.entry.body.input.as_str());
+        let mut record = self.entry_for(&d, input, now_ms, EntryKind::Override, Some(note));
+        record.reason = REASON_OVERRIDE.into();
+        let entry = self.journal.append(&record)?;
+        Ok(Outcome {
+            decision: d,
+            entry,
+            awaiting_confirmation: false,
+        })
+    }
+
+    /// Admits, denies (since `since_ms`) and people inside, from the journal.
+    pub fn counters(&self, since_ms: u64) -> Result<Counters, JournalError> {
+        let (admitted, denied) = self.journal.decision_counts(since_ms)?;
+        Ok(Counters {
+            admitted,
+            denied,
+            inside: self.journal.inside_count()?,
+        })
     }
 
     fn entry_for(

@@ -44,5 +44,6 @@ pub mod kiosk;
 pub mod qr;
 pub mod report;
 pub mod revocation;
+pub mod screen;
 pub mod synth;
 pub mod text;

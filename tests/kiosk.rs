@@ -210,7 +210,7 @@ fn a_scanner_reading_twice_within_the_cooldown_is_one_decision() {
     let desk = Desk::new();
     let a = badge(&desk, "A-1", &[]);
     let b = badge(&desk, "B-2", &[]);
-    let mut args = vec![
+    let args = vec![
         "kiosk",
         "--trust",
         "trust",
@@ -227,13 +227,60 @@ fn a_scanner_reading_twice_within_the_cooldown_is_one_decision() {
     ];
     let r = desk.run_stdin(&args, &format!("{a}\n{a}\n{b}\n{a}\n"));
     assert_eq!(decisions(&r), pairs(&[("A-1", "ok"), ("B-2", "ok")]));
-    args.retain(|x| *x != "--headless");
-    let r = desk.run_stdin(&args, &format!("{b}\n"));
+}
+
+#[test]
+fn without_a_display_the_screen_says_so_and_suggests_headless() {
+    let desk = Desk::new();
+    let a = badge(&desk, "A-1", &[]);
+    let args = [
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "north",
+        "--stdin",
+    ];
+    let r = desk.run_stdin(&args, &format!("{a}\n"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(
-        r.stdout.contains("already_inside"),
-        "terminal view: {}",
-        r.stdout
+        r.stderr.contains("no display") && r.stderr.contains("--headless"),
+        "{}",
+        r.stderr
     );
+    assert!(
+        !desk.p("j.db").exists(),
+        "nothing journalled by a kiosk that did not start"
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn confirmation_needs_the_screen() {
+    let desk = Desk::new();
+    let r = desk.run(&[
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "vip",
+        "--stdin",
+        "--headless",
+        "--confirm",
+        "hod",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--confirm needs the guard's screen"),
+        "{}",
+        r.stderr
+    );
+    assert!(!desk.p("j.db").exists());
 }
 
 #[test]
@@ -594,6 +641,7 @@ fn camera_without_the_feature_says_how_to_get_it() {
         "g",
         "--camera",
         "0",
+        "--headless",
     ]);
     assert_eq!(r.code, 2);
     assert!(

@@ -343,6 +343,7 @@ fn kiosk_story(
         anti_passback: badgegate::decide::AntiPassback::Hard,
         skew_secs: badgegate::constants::DEFAULT_SKEW_SECS,
         cooldown_ms: 1000,
+        confirm_categories: Vec::new(),
     };
     let start_ms = now * 1000;
     let mut kiosk = badgegate::kiosk::Kiosk::start(cfg, trust, Some(list), journal, start_ms)?;

@@ -11,7 +11,11 @@ mod issue;
 mod keygen;
 mod kiosk;
 mod revoke;
+#[cfg(feature = "screen")]
+mod sound;
 mod verify;
+#[cfg(feature = "screen")]
+mod window;
 
 /// Loads the trust folder (printing its warnings) and, if given, the
 /// revocation list, which must verify against it.

@@ -43,10 +43,13 @@ pub fn bg(dir: &Path, args: &[&str]) -> Run {
     bg_stdin(dir, args, b"")
 }
 
-/// Runs `badgegate ARGS` in `dir` with `input` on stdin.
+/// Runs `badgegate ARGS` in `dir` with `input` on stdin, with no display
+/// (a test that wants the screen starts its own Xvfb).
 pub fn bg_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
         .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
