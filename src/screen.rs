@@ -465,7 +465,7 @@ pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
     let category = b.map(|b| b.category.clone()).unwrap_or_default();
     let hint = if o.awaiting_confirmation {
         format!(
-            "check the holder's ID, then Enter: admit · Esc: refuse (refused after {} s)",
+            "check the ID · Enter: admit · Esc: refuse · refused in {} s",
             confirm_timeout_ms / 1000
         )
     } else {

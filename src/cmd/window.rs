@@ -705,11 +705,16 @@ fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
 fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
     p.rect_filled(r, 6.0, Color32::from_rgb(8, 8, 10));
     let Some(tex) = &app.texture else {
+        let what = if app.model.source() == &SourceState::Ended {
+            "no picture: the frame source ended"
+        } else {
+            "no camera picture: badges come from the scanner"
+        };
         p.text(
             r.center(),
             Align2::CENTER_CENTER,
-            "no picture",
-            regular(24.0),
+            what,
+            regular(20.0),
             Color32::GRAY,
         );
         return;
@@ -821,19 +826,18 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
         };
         fit_text(p, Pos2::new(x, y), &serial, regular(h * 0.045), ink, w);
     }
-    p.text(
-        Pos2::new(x, r.max.y - h * 0.04),
-        Align2::LEFT_BOTTOM,
+    let small = regular((h * 0.035).max(14.0));
+    let seq = p.layout_no_wrap(format!("#{}", card.seq), small.clone(), ink);
+    let seq_w = seq.size().x;
+    let hint_y = r.max.y - h * 0.04 - seq.size().y;
+    p.galley(Pos2::new(r.max.x - pad - seq_w, hint_y), seq, ink);
+    fit_text(
+        p,
+        Pos2::new(x, hint_y),
         &card.hint,
-        regular((h * 0.035).max(14.0)),
+        small,
         ink,
-    );
-    p.text(
-        Pos2::new(r.max.x - pad, r.max.y - h * 0.04),
-        Align2::RIGHT_BOTTOM,
-        format!("#{}", card.seq),
-        regular((h * 0.035).max(14.0)),
-        ink,
+        w - seq_w - 16.0,
     );
 }
 

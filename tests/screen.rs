@@ -1,0 +1,538 @@
+//! The guard's screen, run for real: a window under Xvfb over replayed
+//! frames (or scanner lines), screenshots taken from the X server with
+//! `xwd`, keys pressed with `xdotool`. Skipped with a printed reason where
+//! Xvfb, xwd or xdotool are missing; CI installs them.
+
+#![cfg(feature = "screen")]
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use badgegate::journal::{verify_chain, Entry, EntryKind, Journal};
+use badgegate::screen::Tone;
+use common::{tool, Desk};
+use image::{GrayImage, Luma, RgbImage};
+
+const AT: &str = "2026-12-01T09:00:00Z";
+
+/// A private X server for one test.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Option<Xvfb> {
+        let xvfb = tool("Xvfb")?;
+        tool("xwd")?;
+        for n in 0..200u32 {
+            let number = 40 + (std::process::id() % 400) + n * 7 % 600;
+            if Path::new(&format!("/tmp/.X{number}-lock")).exists() {
+                continue;
+            }
+            let mut child = Command::new(&xvfb)
+                .arg(format!(":{number}"))
+                .args(["-screen", "0", "1280x720x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start Xvfb");
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+            let until = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < until {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break; // display taken: try another
+                }
+                if socket.exists() {
+                    return Some(Xvfb {
+                        child,
+                        display: format!(":{number}"),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("no free X display number for Xvfb");
+    }
+
+    /// The whole X screen, as the guard would see it.
+    fn screenshot(&self) -> RgbImage {
+        let out = Command::new("xwd")
+            .args(["-root", "-silent", "-display", &self.display])
+            .output()
+            .expect("run xwd");
+        assert!(out.status.success(), "xwd failed");
+        parse_xwd(&out.stdout)
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads an X window dump (ZPixmap, 24/32 bits a pixel) into RGB.
+fn parse_xwd(d: &[u8]) -> RgbImage {
+    let field = |i: usize| u32::from_be_bytes(d[i * 4..i * 4 + 4].try_into().unwrap()) as usize;
+    let (header, width, height) = (field(0), field(4), field(5));
+    let (byte_order, bits, line) = (field(7), field(11), field(12));
+    let (red, green, blue) = (field(14), field(15), field(16));
+    let colours = field(19);
+    assert_eq!(bits, 32, "expected a 24-bit Xvfb screen");
+    let pixels = &d[header + colours * 12..];
+    let shift = |mask: usize| mask.trailing_zeros();
+    RgbImage::from_fn(width as u32, height as u32, |x, y| {
+        let at = y as usize * line + x as usize * 4;
+        let b: [u8; 4] = pixels[at..at + 4].try_into().unwrap();
+        let v = if byte_order == 0 {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        } as usize;
+        let c = |mask: usize| ((v & mask) >> shift(mask)) as u8;
+        image::Rgb([c(red), c(green), c(blue)])
+    })
+}
+
+/// Share of the screen's pixels in this colour (within 2 levels a
+/// channel: the renderer may round).
+fn share(img: &RgbImage, rgb: [u8; 3]) -> f64 {
+    let n = img
+        .pixels()
+        .filter(|p| p.0.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 2))
+        .count();
+    n as f64 / (img.width() * img.height()) as f64
+}
+
+/// The most common colours, for failure messages.
+fn palette(img: &RgbImage) -> String {
+    let mut counts = std::collections::HashMap::new();
+    for p in img.pixels() {
+        *counts.entry(p.0).or_insert(0u32) += 1;
+    }
+    let mut v: Vec<_> = counts.into_iter().collect();
+    v.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    format!("{:?}", &v[..v.len().min(4)])
+}
+
+/// The running screen.
+struct Screen {
+    child: Child,
+    stderr: PathBuf,
+}
+
+impl Screen {
+    fn start(desk: &Desk, x: &Xvfb, args: &[&str], stdin: Option<&Path>) -> Screen {
+        let stderr = desk.p(&format!("screen-{}.err", args.len()));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_badgegate"));
+        cmd.arg("kiosk")
+            .args(args)
+            .current_dir(desk.path())
+            .env("DISPLAY", &x.display)
+            .env("MESA_SHADER_CACHE_DISABLE", "true")
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&stderr).unwrap());
+        match stdin {
+            Some(p) => cmd.stdin(fs::File::open(p).unwrap()),
+            None => cmd.stdin(Stdio::null()),
+        };
+        Screen {
+            child: cmd.spawn().expect("start the kiosk"),
+            stderr,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// Waits until the journal holds `n` records after the start record,
+    /// then gives the screen a moment to draw them.
+    fn wait_for_records(&mut self, journal: &Path, n: usize) -> Vec<Entry> {
+        let until = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("the screen ended early ({status}): {}", self.stderr());
+            }
+            let rows = records(journal);
+            if rows.len() >= n {
+                std::thread::sleep(Duration::from_millis(1500));
+                return rows;
+            }
+            assert!(
+                Instant::now() < until,
+                "only {} of {n} records: {}",
+                rows.len(),
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The journal's records after the start record (empty if not there yet).
+fn records(journal: &Path) -> Vec<Entry> {
+    Journal::open_readonly(journal)
+        .and_then(|j| j.entries())
+        .map(|rows| {
+            rows.into_iter()
+                .filter(|e| e.body.kind != EntryKind::Start)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn badge(desk: &Desk, serial: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "--valid-from",
+        "2026-12-01T07:00:00Z",
+        "--valid-until",
+        "2026-12-02T21:00:00Z",
+    ];
+    args.extend_from_slice(extra);
+    desk.issue("badges", serial, &args)
+}
+
+/// A 1280x720 camera frame with the badge's QR code pasted in.
+fn frame(desk: &Desk, serial: Option<&str>) -> GrayImage {
+    let mut f = GrayImage::from_pixel(1280, 720, Luma([170]));
+    if let Some(serial) = serial {
+        let code = image::open(desk.p(&format!("badges/{serial}.png")))
+            .unwrap()
+            .into_luma8();
+        let code = image::imageops::resize(
+            &code,
+            code.width() / 2,
+            code.height() / 2,
+            image::imageops::FilterType::Triangle,
+        );
+        image::imageops::overlay(&mut f, &code, 380, 100);
+    }
+    f
+}
+
+fn write_frames(desk: &Desk, dir: &str, serials: &[Option<&str>]) {
+    fs::create_dir_all(desk.p(dir)).unwrap();
+    for (i, s) in serials.iter().enumerate() {
+        frame(desk, *s)
+            .save(desk.p(&format!("{dir}/{i:03}.png")))
+            .unwrap();
+    }
+}
+
+fn kiosk_args<'a>(journal: &'a str, frames: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec![
+        "--trust",
+        "trust",
+        "--journal",
+        journal,
+        "--gate",
+        "north",
+        "--zone",
+        "plenary",
+        "--images",
+        frames,
+        "--at",
+        AT,
+        "--kiosk-id",
+        "k-north",
+        "--frame-interval",
+        "200",
+        "--hold",
+        "600000",
+        "--silent",
+    ];
+    a.extend_from_slice(extra);
+    a
+}
+
+/// One replay on the screen: the screenshot once `n` decisions are in.
+fn shot(
+    desk: &Desk,
+    frames: &str,
+    journal: &str,
+    extra: &[&str],
+    n: usize,
+) -> (RgbImage, Vec<Entry>) {
+    let x = Xvfb::start().expect("checked by the caller");
+    let mut screen = Screen::start(desk, &x, &kiosk_args(journal, frames, extra), None);
+    let rows = screen.wait_for_records(&desk.p(journal), n);
+    let img = x.screenshot();
+    keep(&img, &format!("{}.png", journal.trim_end_matches(".db")));
+    (img, rows)
+}
+
+/// Keeps a screenshot where `BADGEGATE_SCREENSHOT_DIR` says (to look at).
+fn keep(img: &RgbImage, name: &str) {
+    if let Some(dir) = std::env::var_os("BADGEGATE_SCREENSHOT_DIR") {
+        let _ = fs::create_dir_all(&dir);
+        img.save(Path::new(&dir).join(name)).unwrap();
+    }
+}
+
+fn have_tools() -> bool {
+    tool("Xvfb").is_some() && tool("xwd").is_some() && tool("xdotool").is_some()
+}
+
+#[test]
+fn admit_deny_and_warning_fill_the_screen_in_their_colours() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "A-1", &["--name", "Ines Ferreira"]);
+    badge(&desk, "C-3", &["--valid-until", "2026-12-01T08:00:00Z"]);
+    write_frames(&desk, "admit", &[Some("A-1"), None]);
+    write_frames(&desk, "deny", &[Some("C-3"), None]);
+    write_frames(
+        &desk,
+        "warn",
+        &[Some("A-1"), None, None, None, Some("A-1"), None],
+    );
+
+    let (img, rows) = shot(&desk, "admit", "admit.db", &[], 1);
+    assert_eq!(rows[0].body.decision, "admit");
+    let green = share(&img, Tone::Admit.rgb());
+    assert!(
+        green > 0.30,
+        "ADMIT: {:.0}% of the screen green; {}",
+        green * 100.0,
+        palette(&img)
+    );
+    assert!(share(&img, Tone::Deny.rgb()) < 0.01);
+
+    let (img, rows) = shot(&desk, "deny", "deny.db", &[], 1);
+    assert_eq!(rows[0].body.reason, "expired");
+    let red = share(&img, Tone::Deny.rgb());
+    assert!(red > 0.30, "DENY: {:.0}% of the screen red", red * 100.0);
+    assert!(share(&img, Tone::Admit.rgb()) < 0.01);
+
+    let soft = ["--anti-passback", "soft", "--cooldown", "300"];
+    let (img, rows) = shot(&desk, "warn", "warn.db", &soft, 2);
+    assert_eq!(rows[1].body.reason, "already_inside");
+    assert!(rows[1].body.flagged);
+    let amber = share(&img, Tone::Warn.rgb());
+    assert!(
+        amber > 0.30,
+        "warning: {:.0}% of the screen amber",
+        amber * 100.0
+    );
+}
+
+#[test]
+fn the_screen_and_headless_journal_the_same_records_for_the_same_frames() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "A-1", &[]);
+    badge(&desk, "B-2", &["--zones", "press"]);
+    badge(&desk, "C-3", &["--valid-until", "2026-12-01T08:00:00Z"]);
+    let serials = [
+        Some("A-1"),
+        Some("A-1"),
+        None,
+        Some("B-2"),
+        None,
+        None,
+        None,
+        Some("A-1"),
+        Some("C-3"),
+        None,
+    ];
+    write_frames(&desk, "frames", &serials);
+    let extra = ["--cooldown", "300"];
+    let (_, screen_rows) = shot(&desk, "frames", "screen.db", &extra, 4);
+
+    let mut args = vec!["kiosk"];
+    args.extend(kiosk_args("headless.db", "frames", &extra));
+    args.push("--headless");
+    let r = desk.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let headless_rows = records(&desk.p("headless.db"));
+    let reasons: Vec<&str> = headless_rows
+        .iter()
+        .map(|e| e.body.reason.as_str())
+        .collect();
+    assert_eq!(reasons, ["ok", "wrong_zone", "already_inside", "expired"]);
+    // Same kiosk id, same simulated times, same decisions: the same chain,
+    // hash for hash.
+    let key = |rows: &[Entry]| -> Vec<(u64, String, Vec<u8>)> {
+        rows.iter()
+            .map(|e| (e.seq, e.body.reason.clone(), e.hash.to_vec()))
+            .collect()
+    };
+    assert_eq!(key(&screen_rows), key(&headless_rows));
+    let j = Journal::open_readonly(&desk.p("screen.db")).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+}
+
+fn xdotool(x: &Xvfb, args: &[&str]) {
+    let ok = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", &x.display)
+        .status()
+        .expect("run xdotool")
+        .success();
+    assert!(ok, "xdotool {args:?}");
+}
+
+#[test]
+fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    let hod = badge(
+        &desk,
+        "H-1",
+        &["--category", "hod", "--name", "Amara Okafor"],
+    );
+    fs::write(desk.p("scans.txt"), format!("{hod}\n")).unwrap();
+    let x = Xvfb::start().expect("checked");
+    let args = [
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "vip",
+        "--zone",
+        "plenary",
+        "--stdin",
+        "--at",
+        AT,
+        "--confirm",
+        "hod",
+        "--hold",
+        "600000",
+        "--silent",
+    ];
+    let journal = desk.p("j.db");
+    let mut screen = Screen::start(&desk, &x, &args, Some(&desk.p("scans.txt")));
+    let rows = screen.wait_for_records(&journal, 1);
+    assert_eq!(
+        (rows[0].body.decision.as_str(), rows[0].body.reason.as_str()),
+        ("none", "ok"),
+        "nobody admitted before the guard's check"
+    );
+    let img = x.screenshot();
+    keep(&img, "confirm.png");
+    let blue = share(&img, Tone::Ask.rgb());
+    assert!(
+        blue > 0.30,
+        "CHECK ID: {:.0}% of the screen blue",
+        blue * 100.0
+    );
+
+    xdotool(&x, &["key", "Return"]);
+    let rows = screen.wait_for_records(&journal, 2);
+    assert_eq!(rows[1].body.kind, EntryKind::Confirm);
+    assert_eq!(
+        (rows[1].body.decision.as_str(), rows[1].body.reason.as_str()),
+        ("admit", "confirmed")
+    );
+    assert_eq!(rows[1].body.serial.as_deref(), Some("H-1"));
+    let img = x.screenshot();
+    keep(&img, "confirmed.png");
+    assert!(share(&img, Tone::Admit.rgb()) > 0.30, "confirmed: green");
+
+    // The guard refuses by hand after all, with a note.
+    xdotool(&x, &["key", "F3"]);
+    std::thread::sleep(Duration::from_millis(500));
+    xdotool(&x, &["type", "--delay", "20", "passport name differs"]);
+    xdotool(&x, &["key", "Return"]);
+    let rows = screen.wait_for_records(&journal, 3);
+    assert_eq!(rows[2].body.kind, EntryKind::Override);
+    assert_eq!(
+        (rows[2].body.decision.as_str(), rows[2].body.reason.as_str()),
+        ("deny", "override")
+    );
+    assert_eq!(rows[2].body.note.as_deref(), Some("passport name differs"));
+    assert_eq!(rows[2].body.serial.as_deref(), Some("H-1"));
+    let img = x.screenshot();
+    keep(&img, "override.png");
+    assert!(share(&img, Tone::Deny.rgb()) > 0.30, "refused by hand: red");
+    drop(screen);
+    let j = Journal::open_readonly(&journal).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+}
+
+#[test]
+fn a_journal_that_cannot_be_written_puts_the_screen_out_of_service() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    let a = badge(&desk, "A-1", &[]);
+    let b = badge(&desk, "B-2", &[]);
+    let lines: String = (0..400)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("{a}\n")
+            } else {
+                format!("{b}\n")
+            }
+        })
+        .collect();
+    fs::write(desk.p("scans.txt"), lines).unwrap();
+    let x = Xvfb::start().expect("checked");
+    // The file-size limit makes the journal's writes fail part-way, as a
+    // full disk would.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2000; exec '{}' kiosk --trust trust --journal j.db --gate north --stdin \
+         --cooldown 0 --anti-passback off --at {AT} --silent < scans.txt",
+        env!("CARGO_BIN_EXE_badgegate")
+    );
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(desk.path())
+        .env("DISPLAY", &x.display)
+        .env("MESA_SHADER_CACHE_DISABLE", "true")
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(desk.p("err.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(90);
+    while !fs::read_to_string(desk.p("err.txt"))
+        .unwrap_or_default()
+        .contains("OUT OF SERVICE")
+    {
+        assert!(Instant::now() < until, "never out of service");
+        assert!(child.try_wait().unwrap().is_none(), "the screen closed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let img = x.screenshot();
+    keep(&img, "out-of-service.png");
+    let _ = child.kill();
+    let _ = child.wait();
+    let dark_red = share(&img, Tone::OutOfService.rgb()) + share(&img, [120, 10, 10]);
+    assert!(
+        dark_red > 0.30,
+        "OUT OF SERVICE: {:.0}% of the screen",
+        dark_red * 100.0
+    );
+    assert!(
+        share(&img, Tone::Admit.rgb()) < 0.01,
+        "no green while out of service"
+    );
+    let j = Journal::open_readonly(&desk.p("j.db")).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+}
