@@ -225,6 +225,9 @@ pub struct KioskArgs {
     /// The same code seen again within this many ms is the same person still in view
     #[arg(long, value_name = "MS", default_value_t = badgegate::kiosk::DEFAULT_COOLDOWN_MS)]
     pub cooldown: u64,
+    /// On the screen, replay --images like a live camera: frames the reader is busy for are skipped
+    #[arg(long, requires = "images", conflicts_with = "headless")]
+    pub replay_live: bool,
     /// Time between replayed --images frames, in ms (a 30 fps camera: 33)
     #[arg(long, value_name = "MS", default_value_t = 33)]
     pub frame_interval: u64,

@@ -110,11 +110,11 @@ pub fn format_relative(t: u64, now: u64, offset: i32) -> String {
     }
 }
 
-/// A local clock face, `HH:MM:SS`, at `offset` seconds from UTC.
+/// A local clock face, `HH:MM`, at `offset` seconds from UTC.
 pub fn format_clock(ms: u64, offset: i32) -> String {
     let secs = (ms / 1000) as i64 + i64::from(offset);
     let day = secs.rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", day / 3600, day / 60 % 60, day % 60)
+    format!("{:02}:{:02}", day / 3600, day / 60 % 60)
 }
 
 /// Unix ms at which the local day holding `ms` began.
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(parse_offset("-03:00"), Some(-10_800));
         assert_eq!(parse_offset("Z"), Some(0));
         assert_eq!(parse_offset("5"), None);
-        assert_eq!(format_clock(now * 1000 + 5_000, 3600), "11:00:05");
+        assert_eq!(format_clock(now * 1000 + 65_000, 3600), "11:01");
         assert_eq!(
             local_day_start_ms(now * 1000, 3600),
             at("2026-11-26T23:00:00Z") * 1000

@@ -331,6 +331,20 @@ impl ScreenModel {
         None
     }
 
+    /// The next time (ms) the screen changes by itself — a verdict ends, a
+    /// confirmation times out, a notice fades — so the window can sleep
+    /// until then.
+    pub fn next_deadline(&self) -> Option<u64> {
+        let view = match &self.view {
+            View::Verdict { until_ms, .. } => Some(*until_ms),
+            View::Confirm { deadline_ms, .. } => Some(*deadline_ms),
+            _ => None,
+        };
+        let notice = self.notice.as_ref().map(|(_, until)| *until);
+        let line = (!self.scan_line.is_empty()).then(|| self.scan_line_at + SCAN_LINE_IDLE_MS + 1);
+        [view, notice, line].into_iter().flatten().min()
+    }
+
     /// A key from the guard (or a keyboard-wedge scanner).
     pub fn key(&mut self, key: Key, now_ms: u64) -> Option<Action> {
         if self.is_out_of_service() {
@@ -684,8 +698,10 @@ mod tests {
         assert!(c.verified);
         assert!(m.tick(t + DEFAULT_HOLD_MS - 1).is_none());
         assert!(matches!(m.view(), View::Verdict { .. }));
+        assert_eq!(m.next_deadline(), Some(t + DEFAULT_HOLD_MS));
         m.tick(t + DEFAULT_HOLD_MS);
         assert!(matches!(m.view(), View::Ready));
+        assert_eq!(m.next_deadline(), None, "nothing to wake up for");
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum SourceSpec {
     Images {
         paths: Vec<PathBuf>,
         interval_ms: u64,
+        /// Replayed like a camera: frames the reader is too busy for are
+        /// skipped (the screen only).
+        live: bool,
     },
     Camera {
         index: u32,
@@ -60,6 +63,7 @@ impl SourceSpec {
             return Ok(SourceSpec::Images {
                 paths: a.images.clone(),
                 interval_ms: a.frame_interval,
+                live: a.replay_live,
             });
         }
         match a.camera {
@@ -76,7 +80,9 @@ impl SourceSpec {
     pub fn open(&self) -> anyhow::Result<Box<dyn FrameSource>> {
         match self {
             SourceSpec::Stdin => Ok(Box::new(TextLines::new(std::io::stdin().lock(), "stdin"))),
-            SourceSpec::Images { paths, interval_ms } => {
+            SourceSpec::Images {
+                paths, interval_ms, ..
+            } => {
                 let replay = ImageReplay::new(paths, *interval_ms).map_err(|e| anyhow!("{e}"))?;
                 Ok(Box::new(replay))
             }
@@ -92,6 +98,16 @@ impl SourceSpec {
     /// A camera can come back after it is lost; a replay or stdin cannot.
     pub fn can_reconnect(&self) -> bool {
         matches!(self, SourceSpec::Camera { .. })
+    }
+
+    /// A live source drops the frames the reader cannot keep up with; any
+    /// other is read frame by frame, so a replay journals what --headless
+    /// journals.
+    pub fn is_live(&self) -> bool {
+        matches!(
+            self,
+            SourceSpec::Camera { .. } | SourceSpec::Images { live: true, .. }
+        )
     }
 }
 

@@ -29,6 +29,8 @@ use super::sound::{Cue, Speaker};
 
 /// Time between attempts to reopen a lost camera.
 const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+/// Width of the live picture handed to the screen.
+const PREVIEW_WIDTH: u32 = 640;
 /// How long a found code's outline stays drawn.
 const OUTLINE_MS: u128 = 600;
 
@@ -98,7 +100,7 @@ pub struct Capture {
 
 impl Capture {
     pub fn start(spec: SourceSpec, clock: KioskClock) -> anyhow::Result<Capture> {
-        let live = spec.can_reconnect();
+        let live = spec.is_live();
         // A replay must not lose a frame (the same frames give the same
         // journal as --headless); a camera's stale frames are dropped.
         let (tx, frames) = mpsc::sync_channel::<Captured>(if live { 1 } else { 2 });
@@ -143,7 +145,8 @@ fn capture_loop(
             return;
         }
     };
-    let live = spec.can_reconnect();
+    let live = spec.is_live();
+    let reconnect = spec.can_reconnect();
     let replay = source.replay_interval_ms();
     let paced_from = Instant::now();
     let mut frame_no: u64 = 0;
@@ -157,6 +160,7 @@ fn capture_loop(
         let frame = match source.next_frame() {
             Ok(Some(f)) => f,
             Ok(None) => {
+                eprintln!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
                 let _ = tx.send(Captured::State(SourceState::Ended));
                 poke(&repaint);
                 return;
@@ -167,7 +171,7 @@ fn capture_loop(
                 continue;
             }
             Err(SourceError::Lost(why)) => {
-                if !live {
+                if !reconnect {
                     eprintln!("error: {}", printable(&why));
                     let _ = tx.send(Captured::State(SourceState::Ended));
                     return;
@@ -212,10 +216,19 @@ fn capture_loop(
         let msg = match frame.payload {
             Payload::Image(img) => {
                 let img = Arc::new(img);
+                // The view needs no more than its panel's pixels: a smaller
+                // picture costs the screen a sixth of the upload.
+                let preview = if img.width() > PREVIEW_WIDTH {
+                    let h = (u64::from(img.height()) * u64::from(PREVIEW_WIDTH)
+                        / u64::from(img.width().max(1))) as u32;
+                    Arc::new(image::imageops::thumbnail(&*img, PREVIEW_WIDTH, h.max(1)))
+                } else {
+                    img.clone()
+                };
                 if let Ok(mut p) = picture.lock() {
                     shown += 1;
                     p.seq = shown;
-                    p.img = Some(img.clone());
+                    p.img = Some(preview);
                 }
                 poke(&repaint);
                 Captured::Image {
@@ -394,6 +407,8 @@ struct App {
     started: Instant,
     drawn: u64,
     pictures: u64,
+    /// When the first and the latest camera picture were shown.
+    picture_span: Option<(Instant, Instant)>,
 }
 
 /// Opens the screen and runs until the guard closes it (Ctrl+Q). Returns
@@ -453,6 +468,7 @@ pub fn run(
         started: Instant::now(),
         drawn: 0,
         pictures: 0,
+        picture_span: None,
     };
     let repaint = capture.repaint;
     let viewport = egui::ViewportBuilder::default()
@@ -599,6 +615,8 @@ impl App {
         };
         self.texture_seq = seq;
         self.pictures += 1;
+        let now = Instant::now();
+        self.picture_span = Some((self.picture_span.map_or(now, |(first, _)| first), now));
         let size = [img.width() as usize, img.height() as usize];
         let colour = egui::ColorImage::from_gray(size, img.as_raw());
         match &mut self.texture {
@@ -624,22 +642,29 @@ impl eframe::App for App {
                 draw(self, painter, ui.max_rect(), now_ms);
             });
         self.drawn += 1;
-        // Idle: wake for the clock's next second (frames and decisions
-        // wake the screen themselves).
-        let to_next_second = 1000 - now_ms % 1000;
-        ctx.request_repaint_after(Duration::from_millis(to_next_second.clamp(50, 1000)));
+        // Idle: sleep until the clock's next minute or the model's next
+        // change (frames, decisions and keys wake the screen themselves).
+        let next_minute = now_ms - now_ms % 60_000 + 60_000;
+        let wake = self
+            .model
+            .next_deadline()
+            .map_or(next_minute, |d| d.min(next_minute));
+        ctx.request_repaint_after(Duration::from_millis(wake.saturating_sub(now_ms).max(20)));
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.stop.store(true, Ordering::Relaxed);
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let live = self
+            .picture_span
+            .map_or(0.0, |(first, last)| (last - first).as_secs_f64());
         eprintln!(
-            "screen: {} frames drawn in {:.1} s ({:.1} a second), {} camera pictures shown ({:.1} a second)",
+            "screen: {} frames drawn in {:.1} s; {} camera pictures shown in {:.1} s ({:.1} a second)",
             self.drawn,
             secs,
-            self.drawn as f64 / secs,
             self.pictures,
-            self.pictures as f64 / secs
+            live,
+            self.pictures.saturating_sub(1) as f64 / live.max(0.001)
         );
     }
 }
