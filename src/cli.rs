@@ -60,8 +60,8 @@ badgegate kiosk --trust trust --journal gate.db --gate north --stdin --headless 
 badgegate kiosk --trust trust --journal gate.db --gate vip --zone plenary --camera 0 --confirm hos,hod --utc-offset +01:00\n\n\
 Without --headless the kiosk opens the guard's screen (needs a display): the camera picture, a large\n\
 ADMIT / DENY field with the reason, the holder, today's counters and the revocation list's age.\n\
-Guard's keys: Enter confirms an ID check, Esc refuses it; F2 admits and F3 denies by hand (a typed\n\
-note is required and journalled); Ctrl+Q closes the screen. A USB scanner types into the screen.\n\n\
+Guard's keys: Enter confirms an ID check, Esc refuses it (or clears a verdict); F2 admits and F3\n\
+denies by hand (a typed note is required and journalled); Ctrl+Q closes the screen. A USB\nscanner types into the screen.\n\n\
 Every decision is committed to the journal (SQLite, WAL, synchronous FULL) before it is printed or the\n\
 --on-admit command runs. If the journal cannot be written the kiosk admits no one and exits with code 3.\n\
 The --on-admit command gets BADGEGATE_DECISION, _REASON, _SERIAL, _NAME, _ORG, _CATEGORY, _GATE,\n\

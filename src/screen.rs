@@ -5,7 +5,8 @@
 //! Keys (a guard never needs a mouse):
 //! - Enter: confirm the ID check the screen asks for; Escape: refuse it.
 //! - F2: admit by hand, F3: deny by hand; both ask for a typed note, Enter
-//!   saves it, Escape cancels.
+//!   saves it, Escape cancels. They concern the verdict on screen; Escape
+//!   clears a verdict first for a badge that would not read at all.
 //! - Anything else typed and ended with Enter is a scanned line: USB
 //!   keyboard-wedge scanners type into the focused window.
 
@@ -397,6 +398,12 @@ impl ScreenModel {
                 let text = std::mem::take(&mut self.scan_line);
                 Some(Action::Scan { text })
             }
+            Key::Escape if matches!(self.view, View::Verdict { .. }) => {
+                // Clears the verdict: a hand decision after it is then about
+                // no badge (the one that would not read).
+                self.view = View::Ready;
+                None
+            }
             Key::Enter | Key::Escape => {
                 if let View::Confirm {
                     outcome, answered, ..
@@ -483,7 +490,7 @@ pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
             confirm_timeout_ms / 1000
         )
     } else {
-        "F2: admit by hand · F3: deny by hand".to_owned()
+        "F2: admit by hand · F3: deny by hand · Esc: clear".to_owned()
     };
     Card {
         tone,
@@ -843,8 +850,10 @@ mod tests {
             "admitted by hand: “extension signed by desk”"
         );
 
-        // An unreadable badge: deny by hand from the ready screen, no badge.
-        m.tick(t + 60_000);
+        // An unreadable badge: Escape clears the verdict, then deny by hand
+        // about no badge.
+        m.key(Key::Escape, t + 8);
+        assert!(matches!(m.view(), View::Ready));
         m.key(Key::OverrideDeny, t + 60_001);
         assert!(matches!(
             m.view(),

@@ -272,6 +272,13 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
         root.join("frames").display()
     );
     println!(
+        "   badgegate kiosk --trust {} --revocations {} --journal {} --gate plenary-north --zone plenary --images {} --frame-interval 500 --windowed\n     (the same frames on the guard's screen; needs a display)",
+        trust_dir.display(),
+        list_path.display(),
+        root.join("screen.db").display(),
+        root.join("frames").display()
+    );
+    println!(
         "   badgegate audit report --journal {} --out report.html",
         root.join("plenary-north.db").display()
     );
