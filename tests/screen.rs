@@ -297,7 +297,9 @@ fn admit_deny_and_warning_fill_the_screen_in_their_colours() {
     let desk = Desk::new();
     badge(&desk, "A-1", &["--name", "Ines Ferreira"]);
     badge(&desk, "C-3", &["--valid-until", "2026-12-01T08:00:00Z"]);
-    write_frames(&desk, "admit", &[Some("A-1"), None]);
+    // Held up for three frames: one decision, and the picture stays with
+    // the code in it.
+    write_frames(&desk, "admit", &[Some("A-1"), Some("A-1"), Some("A-1")]);
     write_frames(&desk, "deny", &[Some("C-3"), None]);
     write_frames(
         &desk,
@@ -315,6 +317,10 @@ fn admit_deny_and_warning_fill_the_screen_in_their_colours() {
         palette(&img)
     );
     assert!(share(&img, Tone::Deny.rgb()) < 0.01);
+    // The live picture (the frame's grey) with the code outlined in it.
+    assert!(share(&img, [170, 170, 170]) > 0.05, "{}", palette(&img));
+    let outline = share(&img, [0, 230, 120]);
+    assert!(outline > 0.0005, "outline: {:.3}%", outline * 100.0);
 
     let (img, rows) = shot(&desk, "deny", "deny.db", &[], 1);
     assert_eq!(rows[0].body.reason, "expired");

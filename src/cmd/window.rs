@@ -388,8 +388,9 @@ struct Fixed {
     revocations: Option<(u64, u64)>,
 }
 
-/// Codes found in the last read frame: corners, frame size, when.
-type Seen = (Vec<[[i32; 2]; 4]>, [u32; 2], Instant);
+/// Codes found in the last read frame: corners, frame size, when, and how
+/// many pictures had been shown then.
+type Seen = (Vec<[[i32; 2]; 4]>, [u32; 2], Instant, u64);
 
 struct App {
     model: ScreenModel,
@@ -561,7 +562,7 @@ impl App {
                 EngineEvent::Counters(c) => self.model.set_counters(c),
                 EngineEvent::Source(s) => self.model.set_source(s),
                 EngineEvent::Seen { corners, size } => {
-                    self.seen = Some((corners, size, Instant::now()));
+                    self.seen = Some((corners, size, Instant::now(), self.pictures));
                 }
                 EngineEvent::ActionFailed(why) => self.model.action_failed(why, now_ms),
                 EngineEvent::OutOfService(why) => {
@@ -754,8 +755,11 @@ fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
         Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
         Color32::WHITE,
     );
-    if let Some((corners, [fw, fh], at)) = &app.seen {
-        if at.elapsed().as_millis() < OUTLINE_MS && *fw > 0 && *fh > 0 {
+    if let Some((corners, [fw, fh], at, pictures)) = &app.seen {
+        // Drawn for a moment, or for as long as no newer picture replaced
+        // the one the codes were found in.
+        let current = app.pictures <= pictures + 1;
+        if (current || at.elapsed().as_millis() < OUTLINE_MS) && *fw > 0 && *fh > 0 {
             let sx = size.x / *fw as f32;
             let sy = size.y / *fh as f32;
             for quad in corners {
