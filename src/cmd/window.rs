@@ -304,21 +304,26 @@ impl Engine {
         }
     }
 
+    /// Journals a guard's action; false once the journal failed.
+    fn act(&mut self, action: Action) -> bool {
+        let now_ms = self.clock.now_ms();
+        let r = match self.gate.act(action, now_ms) {
+            Err(GuardError::Journal(e)) => Err(e),
+            Err(e) => {
+                self.send(EngineEvent::ActionFailed(e.to_string()));
+                return true;
+            }
+            Ok(o) => Ok(o),
+        };
+        self.committed(r, now_ms)
+    }
+
     fn run(mut self, frames: Receiver<Captured>, actions: Receiver<Action>, stop: &AtomicBool) {
         self.counters(self.clock.now_ms());
         let mut frames = Some(frames);
         while !stop.load(Ordering::Relaxed) {
             while let Ok(action) = actions.try_recv() {
-                let now_ms = self.clock.now_ms();
-                let r = match self.gate.act(action, now_ms) {
-                    Err(GuardError::Journal(e)) => Err(e),
-                    Err(e) => {
-                        self.send(EngineEvent::ActionFailed(e.to_string()));
-                        continue;
-                    }
-                    Ok(o) => Ok(o),
-                };
-                if !self.committed(r, now_ms) {
+                if !self.act(action) {
                     return;
                 }
             }
@@ -326,16 +331,7 @@ impl Engine {
                 // The source ended: only the guard's keys remain.
                 match actions.recv_timeout(Duration::from_millis(100)) {
                     Ok(action) => {
-                        let now_ms = self.clock.now_ms();
-                        let r = match self.gate.act(action, now_ms) {
-                            Err(GuardError::Journal(e)) => Err(e),
-                            Err(e) => {
-                                self.send(EngineEvent::ActionFailed(e.to_string()));
-                                continue;
-                            }
-                            Ok(o) => Ok(o),
-                        };
-                        if !self.committed(r, now_ms) {
+                        if !self.act(action) {
                             return;
                         }
                     }
