@@ -8,7 +8,37 @@ use clap::Parser;
 mod cli;
 mod cmd;
 
+/// A panic is a bug: one line saying so (a backtrace only when asked for
+/// with RUST_BACKTRACE). Panics inside the QR decoders are caught and count
+/// as "nothing found", so they stay quiet.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if badgegate::qr::decoder_running() {
+            return;
+        }
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current().name().unwrap_or("main").to_owned();
+        eprintln!(
+            "error: internal error in badgegate ({thread} thread{at}: {}); decisions already shown are in the journal; please report this",
+            badgegate::text::printable(&what)
+        );
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+        }
+    }));
+}
+
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = cli::Cli::parse();
     let code = match cmd::run(cli.command) {
         Ok(code) => code,

@@ -338,7 +338,7 @@ fn rxing_decode(img: &GrayImage, binarizer: Binarizer, try_harder: bool) -> Vec<
         TryHarder: Some(try_harder),
         ..DecodeHints::default()
     };
-    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+    let found = guarded(std::panic::AssertUnwindSafe(move || {
         let source =
             Luma8LuminanceSource::new(img.as_raw().clone(), img.width(), img.height()).ok()?;
         let mut scanner = GenericMultipleBarcodeReader::new(MultiUseMultiFormatReader::default());
@@ -487,6 +487,24 @@ pub fn halve(img: &GrayImage) -> GrayImage {
     })
 }
 
+thread_local! {
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread runs a third-party decoder whose panics are
+/// caught (and count as "nothing found"): a panic hook stays quiet then.
+pub fn decoder_running() -> bool {
+    IN_DECODER.with(|f| f.get())
+}
+
+/// Runs a decoder with its panics caught.
+fn guarded<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> std::thread::Result<R> {
+    let outer = IN_DECODER.with(|flag| flag.replace(true));
+    let r = std::panic::catch_unwind(f);
+    IN_DECODER.with(|flag| flag.set(outer));
+    r
+}
+
 fn decode_once(img: &GrayImage) -> Vec<FoundCode> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w == 0 || h == 0 {
@@ -494,7 +512,7 @@ fn decode_once(img: &GrayImage) -> Vec<FoundCode> {
     }
     // rqrr has no known panics on images, but a frame must never take the
     // kiosk down: a panic here counts as "nothing found".
-    let found = std::panic::catch_unwind(|| {
+    let found = guarded(|| {
         let mut prepared =
             rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| img.as_raw()[y * w + x]);
         let mut out = Vec::new();

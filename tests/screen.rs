@@ -29,36 +29,34 @@ impl Xvfb {
     fn start() -> Option<Xvfb> {
         let xvfb = tool("Xvfb")?;
         tool("xwd")?;
-        for n in 0..200u32 {
-            let number = 40 + (std::process::id() % 400) + n * 7 % 600;
-            if Path::new(&format!("/tmp/.X{number}-lock")).exists() {
-                continue;
-            }
-            let mut child = Command::new(&xvfb)
-                .arg(format!(":{number}"))
-                .args(["-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start Xvfb");
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-            let until = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < until {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break; // display taken: try another
-                }
-                if socket.exists() {
-                    return Some(Xvfb {
-                        child,
-                        display: format!(":{number}"),
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+        // Xvfb picks a free display itself and writes its number on stdout
+        // once it accepts connections: no race between parallel tests.
+        let mut child = Command::new(&xvfb)
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x720x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("Xvfb stdout");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("read Xvfb's display number");
+        let number: u32 = line.trim().parse().unwrap_or_else(|_| {
             let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("no free X display number for Xvfb");
+            panic!("Xvfb did not start (said {line:?})")
+        });
+        Some(Xvfb {
+            child,
+            display: format!(":{number}"),
+        })
     }
 
     /// The whole X screen, as the guard would see it.

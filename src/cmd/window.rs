@@ -401,6 +401,9 @@ struct App {
     speaker: Option<Speaker>,
     out_of_service: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
+    /// The engine thread: if it ends while the screen runs, nothing is
+    /// decided any more and the screen must say so.
+    engine: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     started: Instant,
     drawn: u64,
     pictures: u64,
@@ -447,6 +450,7 @@ pub fn run(
         .name("engine".into())
         .spawn(move || engine.run(frames, actions_rx, &engine_stop))
         .map_err(|e| anyhow!("cannot start the engine thread: {e}"))?;
+    let engine = Arc::new(Mutex::new(Some(engine)));
 
     let out_of_service = Arc::new(AtomicBool::new(false));
     let app = App {
@@ -462,6 +466,7 @@ pub fn run(
         speaker: if sound { Speaker::open() } else { None },
         out_of_service: out_of_service.clone(),
         stop: stop.clone(),
+        engine: engine.clone(),
         started: Instant::now(),
         drawn: 0,
         pictures: 0,
@@ -489,7 +494,9 @@ pub fn run(
         }),
     );
     stop.store(true, Ordering::Relaxed);
-    let _ = engine.join();
+    if let Some(h) = engine.lock().ok().and_then(|mut e| e.take()) {
+        let _ = h.join();
+    }
     result.map_err(|e| {
         anyhow!("cannot open the guard's screen: {e}; check the display, or add --headless for JSON lines")
     })?;
@@ -572,6 +579,13 @@ impl App {
         }
     }
 
+    fn engine_stopped(&self) -> bool {
+        self.engine
+            .lock()
+            .map(|e| e.as_ref().is_none_or(|h| h.is_finished()))
+            .unwrap_or(true)
+    }
+
     fn keys(&mut self, ctx: &egui::Context, now_ms: u64) {
         let events = ctx.input(|i| i.events.clone());
         for e in events {
@@ -627,6 +641,15 @@ impl eframe::App for App {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now_ms = self.now_ms();
         self.drain_events(now_ms);
+        if !self.model.is_out_of_service() && self.engine_stopped() {
+            // Its last words (an out-of-service event) come before it ends.
+            self.drain_events(now_ms);
+            if !self.model.is_out_of_service() {
+                self.out_of_service.store(true, Ordering::Relaxed);
+                self.model
+                    .out_of_service("the kiosk engine stopped unexpectedly: restart the kiosk");
+            }
+        }
         self.keys(ctx, now_ms);
         if let Some(action) = self.model.tick(now_ms) {
             let _ = self.actions.send(action);
