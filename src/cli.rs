@@ -254,6 +254,9 @@ pub struct KioskArgs {
         allow_hyphen_values = true
     )]
     pub utc_offset: String,
+    /// What the screen calls a zone, e.g. --zone-name "press=the press centre" (repeatable)
+    #[arg(long, value_name = "CODE=WORDS")]
+    pub zone_name: Vec<String>,
     /// Open the screen as a normal window instead of full screen (for setting up)
     #[arg(long)]
     pub windowed: bool,

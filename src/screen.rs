@@ -39,6 +39,19 @@ pub struct ScreenConfig {
     pub revocation_max_age_secs: u64,
     /// Local time, seconds east of UTC, for the clock and plain words.
     pub utc_offset: i32,
+    /// Words for zone codes, e.g. `press` → `the press centre`.
+    pub zone_names: std::collections::BTreeMap<String, String>,
+}
+
+impl ScreenConfig {
+    /// A zone as the guard calls it: its name, or its code.
+    pub fn zone_words(&self, code: &str) -> String {
+        match self.zone_names.get(code) {
+            Some(name) => printable_short(name, 60),
+            None if code == crate::constants::ALL_ZONES => "every zone".into(),
+            None => printable_short(code, 40),
+        }
+    }
 }
 
 impl Default for ScreenConfig {
@@ -48,6 +61,7 @@ impl Default for ScreenConfig {
             confirm_timeout_ms: DEFAULT_CONFIRM_TIMEOUT_SECS * 1000,
             revocation_max_age_secs: DEFAULT_REVOCATION_MAX_AGE_HOURS * 3600,
             utc_offset: 0,
+            zone_names: Default::default(),
         }
     }
 }
@@ -283,7 +297,7 @@ impl ScreenModel {
     }
 
     fn show(&mut self, o: Outcome, now_ms: u64) {
-        let card = card_for(&o, self.cfg.utc_offset, self.cfg.confirm_timeout_ms);
+        let card = card_for(&o, &self.cfg);
         self.view = if o.awaiting_confirmation {
             View::Confirm {
                 card,
@@ -469,7 +483,7 @@ impl ScreenModel {
 }
 
 /// The verdict card for a journalled outcome.
-pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
+pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
     let d = &o.decision;
     let body = &o.entry.body;
     let b = d.badge.as_ref();
@@ -487,7 +501,7 @@ pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
     let hint = if o.awaiting_confirmation {
         format!(
             "check the ID · Enter: admit · Esc: refuse · refused in {} s",
-            confirm_timeout_ms / 1000
+            cfg.confirm_timeout_ms / 1000
         )
     } else {
         "F2: admit by hand · F3: deny by hand · Esc: clear".to_owned()
@@ -495,7 +509,7 @@ pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
     Card {
         tone,
         headline,
-        reason: plain_reason(o, utc_offset),
+        reason: plain_reason(o, cfg),
         name: b.map(|b| printable_short(&b.name, 60)).unwrap_or_default(),
         org: b.map(|b| printable_short(&b.org, 60)).unwrap_or_default(),
         category_colour: if category.is_empty() {
@@ -519,11 +533,11 @@ pub fn card_for(o: &Outcome, utc_offset: i32, confirm_timeout_ms: u64) -> Card {
 
 /// The reason in the words a guard would use: "badge expired yesterday
 /// 20:00", "not valid for zone press", "revoked: reported lost".
-pub fn plain_reason(o: &Outcome, utc_offset: i32) -> String {
+pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
     let d = &o.decision;
     let body = &o.entry.body;
     let now = body.at_ms / 1000;
-    let when = |t: u64| format_relative(t, now, utc_offset);
+    let when = |t: u64| format_relative(t, now, cfg.utc_offset);
     let note = body
         .note
         .as_deref()
@@ -560,8 +574,14 @@ pub fn plain_reason(o: &Outcome, utc_offset: i32) -> String {
         }
         (Reason::WrongZone, Some(b)) => format!(
             "not valid for {}; valid for {}",
-            body.zone.as_deref().unwrap_or("this zone"),
-            b.zones.join(", ")
+            body.zone
+                .as_deref()
+                .map_or_else(|| "this zone".into(), |z| cfg.zone_words(z)),
+            b.zones
+                .iter()
+                .map(|z| cfg.zone_words(z))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         (Reason::UnknownKey, _) => "not signed by this venue's registration key".into(),
         (Reason::RetiredKey, _) => {
@@ -914,6 +934,33 @@ mod tests {
         assert_ne!(cues[0], cues[1]);
         assert_ne!(cues[0], cues[2]);
         assert_ne!(cues[1], cues[2]);
+    }
+
+    #[test]
+    fn zones_read_by_their_names_where_the_venue_gave_them() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut cfg = ScreenConfig::default();
+        cfg.zone_names
+            .insert("plenary".into(), "the plenary hall".into());
+        let mut m = ScreenModel::new(cfg);
+        let t = NOW * 1000;
+        let b = Badge {
+            key_id: KeyId([0; 4]),
+            serial: "P-7".into(),
+            name: "Li Ming".into(),
+            org: "Xinhua".into(),
+            category: "press".into(),
+            zones: vec!["press".into()],
+            valid_from: NOW - 60,
+            valid_until: NOW + 3600,
+            issued_at: NOW - 120,
+        };
+        let text = SignedBadge::sign(b, &k).unwrap().text().to_owned();
+        m.on_outcome(scan(&mut kiosk, &text, t), t);
+        assert_eq!(
+            card(&m).reason,
+            "not valid for the plenary hall; valid for press"
+        );
     }
 
     #[test]

@@ -259,6 +259,32 @@ fn without_a_display_the_screen_says_so_and_suggests_headless() {
 }
 
 #[test]
+fn a_zone_name_without_its_code_is_refused_in_one_line() {
+    let desk = Desk::new();
+    let r = desk.run(&[
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "g",
+        "--stdin",
+        "--headless",
+        "--zone-name",
+        "the press centre",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--zone-name must look like"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1);
+    assert!(!desk.p("j.db").exists());
+}
+
+#[test]
 fn confirmation_needs_the_screen() {
     let desk = Desk::new();
     let r = desk.run(&[

@@ -3,6 +3,7 @@
 // kiosk clock, camera reconnection) is compiled but unused.
 #![cfg_attr(not(feature = "screen"), allow(dead_code, unused_variables))]
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -226,6 +227,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     }
     let utc_offset = clock::parse_offset(&a.utc_offset)
         .ok_or_else(|| anyhow!("--utc-offset must look like +01:00 or -05:00"))?;
+    let zone_names = zone_names(&a.zone_name)?;
     if !a.headless {
         screen_available()?;
     }
@@ -265,7 +267,9 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     match source {
         Source::Here(source) => run_headless(gate, source, base_ms, a.at.is_some()),
         #[cfg(feature = "screen")]
-        Source::Screen(capture) => run_screen(gate, capture, &a, kiosk_clock, utc_offset),
+        Source::Screen(capture) => {
+            run_screen(gate, capture, &a, kiosk_clock, utc_offset, zone_names)
+        }
     }
 }
 
@@ -304,8 +308,10 @@ fn run_screen(
     a: &KioskArgs,
     clock: KioskClock,
     utc_offset: i32,
+    zone_names: BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
     let screen = badgegate::screen::ScreenConfig {
+        zone_names,
         hold_ms: a.hold,
         confirm_timeout_ms: a.confirm_timeout.saturating_mul(1000),
         revocation_max_age_secs: a.revocations_max_age.saturating_mul(3600),
@@ -317,6 +323,19 @@ fn run_screen(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--zone-name CODE=WORDS` flags as a table.
+fn zone_names(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    flags
+        .iter()
+        .map(|f| match f.split_once('=') {
+            Some((code, words)) if !code.trim().is_empty() && !words.trim().is_empty() => {
+                Ok((code.trim().to_lowercase(), words.trim().to_owned()))
+            }
+            _ => bail!("--zone-name must look like press=\"the press centre\", not {f:?}"),
+        })
+        .collect()
 }
 
 /// The kiosk's notion of now: the wall clock, or (with --at, or replaying

@@ -425,7 +425,10 @@ pub fn run(
     let cfg = kiosk.config();
     let fixed = Fixed {
         gate: printable_short(&cfg.gate, 40),
-        zone: cfg.zone.clone().unwrap_or_else(|| "any zone".into()),
+        zone: cfg
+            .zone
+            .as_deref()
+            .map_or_else(|| "any zone".into(), |z| screen.zone_words(z)),
         direction: match cfg.direction {
             badgegate::journal::Direction::In => "ENTRY".into(),
             badgegate::journal::Direction::Out => "EXIT".into(),
