@@ -12,25 +12,6 @@ use std::time::Instant;
 use badgegate::qr;
 use badgegate::synth::{condition_frame, Condition};
 
-const NOW: u64 = 1_790_000_040;
-
-fn cards() -> Vec<(String, image::GrayImage)> {
-    badgegate::synth::signed_cards(
-        [3; 32],
-        &[
-            (
-                "D-000101",
-                "Maximilian Alexander von Hohenberg-Ruiz",
-                "Federal Ministry for European Affairs",
-            ),
-            ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
-            ("S-000303", "Amina Diallo", "Republic of Senegal"),
-            ("H-000404", "María José Núñez", "República de Chile"),
-        ],
-        NOW,
-    )
-}
-
 fn percentile(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {
         return 0.0;
@@ -55,7 +36,7 @@ fn main() {
     };
     println!("decoder: {decoder:?}");
     let mut manifest = String::from("file\tcondition\tresolution\texpected\n");
-    let cards = cards();
+    let cards = badgegate::synth::benchmark_cards();
     for (w, h) in [(1280u32, 720u32), (1920, 1080)] {
         println!("\n{w}x{h}, {per_condition} frames a condition: condition, read %, median ms, p95 ms, wrong texts");
         let mut all_times = Vec::new();

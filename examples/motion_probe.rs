@@ -8,20 +8,7 @@ use badgegate::synth::{condition_frame, Condition};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let cards = badgegate::synth::signed_cards(
-        [3; 32],
-        &[
-            (
-                "D-000101",
-                "Maximilian Alexander von Hohenberg-Ruiz",
-                "Federal Ministry for European Affairs",
-            ),
-            ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
-            ("S-000303", "Amina Diallo", "Republic of Senegal"),
-            ("H-000404", "María José Núñez", "República de Chile"),
-        ],
-        1_790_000_040,
-    );
+    let cards = badgegate::synth::benchmark_cards();
     let n: u64 = std::env::var("N")
         .ok()
         .and_then(|v| v.parse().ok())

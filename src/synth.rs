@@ -67,6 +67,25 @@ pub fn camera_frame(
     frame
 }
 
+/// The four cards the read-rate benchmark and its probes use (long Latin,
+/// Cyrillic and accented names), so their numbers are about the same frames.
+pub fn benchmark_cards() -> Vec<(String, GrayImage)> {
+    signed_cards(
+        [3; 32],
+        &[
+            (
+                "D-000101",
+                "Maximilian Alexander von Hohenberg-Ruiz",
+                "Federal Ministry for European Affairs",
+            ),
+            ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+            ("S-000303", "Amina Diallo", "Republic of Senegal"),
+            ("H-000404", "María José Núñez", "República de Chile"),
+        ],
+        1_790_000_040,
+    )
+}
+
 /// Printed badge cards (grey) with their badge texts, signed with the
 /// test key from `seed`: one per `(serial, name, org)`, category
 /// `delegate`, zones plenary/press/lounge, valid for a day from `now`.

@@ -534,16 +534,7 @@ fn disk_full_mid_stream_stops_admitting_and_keeps_what_was_journalled() {
     let desk = Desk::new();
     let a = badge(&desk, "A-1", &[]);
     let b = badge(&desk, "B-2", &[]);
-    let lines: String = (0..400)
-        .map(|i| {
-            if i % 2 == 0 {
-                format!("{a}\n")
-            } else {
-                format!("{b}\n")
-            }
-        })
-        .collect();
-    fs::write(desk.p("scans.txt"), lines).unwrap();
+    common::alternating_scans(&desk, "scans.txt", &a, &b, 400);
     // The file-size limit makes the journal's writes fail part-way, as a
     // full disk would (SIGXFSZ ignored, so writes return EFBIG).
     let script = format!(

@@ -485,16 +485,7 @@ fn a_journal_that_cannot_be_written_puts_the_screen_out_of_service() {
     let desk = Desk::new();
     let a = badge(&desk, "A-1", &[]);
     let b = badge(&desk, "B-2", &[]);
-    let lines: String = (0..400)
-        .map(|i| {
-            if i % 2 == 0 {
-                format!("{a}\n")
-            } else {
-                format!("{b}\n")
-            }
-        })
-        .collect();
-    fs::write(desk.p("scans.txt"), lines).unwrap();
+    common::alternating_scans(&desk, "scans.txt", &a, &b, 400);
     let x = Xvfb::start().expect("checked");
     // The file-size limit makes the journal's writes fail part-way, as a
     // full disk would.

@@ -154,3 +154,18 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// Writes `n` scanner lines alternating between two badge texts to `name`
+/// (a stream long enough to fill a size-limited journal).
+pub fn alternating_scans(desk: &Desk, name: &str, a: &str, b: &str, n: usize) {
+    let lines: String = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                format!("{a}\n")
+            } else {
+                format!("{b}\n")
+            }
+        })
+        .collect();
+    std::fs::write(desk.p(name), lines).unwrap();
+}
