@@ -7,9 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use badgegate::journal::{
-    genesis_hash, record_hash, Direction, Entry, EntryKind, Journal, NewEntry,
-};
+use badgegate::journal::{genesis_hash, record_hash, Entry, Journal, NewEntry};
+use badgegate::vocab::{Direction, EntryDecision, EntryKind, Reason};
 
 const KIOSKS: usize = 20;
 const PER_KIOSK: u64 = 50_000;
@@ -39,8 +38,12 @@ fn generate(dir: &Path) {
                 org: Some(format!("Delegation of Country {}", person % 190)),
                 category: Some("delegate".into()),
                 key_id: Some("56475aa7".into()),
-                decision: if deny { "deny" } else { "admit" }.into(),
-                reason: if deny { "expired" } else { "ok" }.into(),
+                decision: if deny {
+                    EntryDecision::Deny
+                } else {
+                    EntryDecision::Admit
+                },
+                reason: if deny { Reason::Expired } else { Reason::Ok }.into(),
                 flagged: false,
                 authentic: true,
                 detail: "valid until 2026-12-02 21:00 UTC".into(),

@@ -5,11 +5,11 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use badgegate::badge::{Badge, SignedBadge};
-use badgegate::decide::{decide, Checks, GatePolicy};
+use badgegate::format::badge::{Badge, SignedBadge};
+use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::gate::decide::{decide, Checks, GatePolicy};
 use badgegate::issue::{self, Defaults};
-use badgegate::keys::{KeyId, SecretKey, TrustStore};
-use badgegate::qr;
+use badgegate::read;
 use criterion::{criterion_group, Criterion};
 
 const NOW: u64 = 1_790_000_040;
@@ -49,26 +49,26 @@ fn benches(c: &mut Criterion) {
     c.bench_function("badge verify (parse + verify_strict + decide)", |b| {
         b.iter(|| decide(black_box(signed.text()), &checks))
     });
-    let code = qr::encode(signed.text()).unwrap();
+    let code = read::encode(signed.text()).unwrap();
     c.bench_function("QR render to PNG bytes (8 px/module)", |b| {
         b.iter(|| {
-            let img = qr::render(&code, 8);
+            let img = read::render(&code, 8);
             let mut out = Vec::new();
             img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
                 .unwrap();
             out
         })
     });
-    let img = qr::render(&code, 8);
+    let img = read::render(&code, 8);
     println!(
         "clean badge PNG: {}x{} px, QR version {}",
         img.width(),
         img.height(),
-        qr::version_number(&code)
+        read::version_number(&code)
     );
     c.bench_function("QR decode from clean badge PNG pixels", |b| {
         b.iter(|| {
-            let found = qr::decode(black_box(&img));
+            let found = read::decode(black_box(&img));
             assert_eq!(found.len(), 1);
             found
         })

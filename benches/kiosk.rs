@@ -4,12 +4,14 @@
 
 use std::hint::black_box;
 
-use badgegate::badge::{Badge, SignedBadge};
-use badgegate::decide::AntiPassback;
-use badgegate::journal::{Direction, EntryKind, Journal, NewEntry};
-use badgegate::keys::{KeyId, SecretKey, TrustStore};
-use badgegate::kiosk::{Kiosk, KioskConfig};
-use badgegate::{card, qr, synth};
+use badgegate::format::badge::{Badge, SignedBadge};
+use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::gate::decide::AntiPassback;
+use badgegate::gate::engine::{Kiosk, KioskConfig};
+use badgegate::issue::card;
+use badgegate::journal::{Journal, NewEntry};
+use badgegate::vocab::{Direction, EntryDecision, EntryKind, Reason};
+use badgegate::{read, synth};
 use criterion::{criterion_group, Criterion};
 
 const NOW: u64 = 1_790_000_040;
@@ -49,13 +51,17 @@ fn benches(c: &mut Criterion) {
         issued_at: NOW - 7200,
     };
     let signed = SignedBadge::sign(badge, &key).unwrap();
-    let code = qr::encode(signed.text()).unwrap();
+    let code = read::encode(signed.text()).unwrap();
     let card_img = image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
     let dir = tempfile::tempdir().unwrap();
 
     for (w, h, card_h) in [(1280u32, 720u32, 640u32), (1920, 1080, 900)] {
         let frame = synth::camera_frame(&[&card_img], w, h, card_h, 1);
-        assert_eq!(qr::decode(&frame).len(), 1, "bench frame {w}x{h} must read");
+        assert_eq!(
+            read::decode(&frame).len(),
+            1,
+            "bench frame {w}x{h} must read"
+        );
         let mut kiosk = setup(dir.path(), &format!("j{w}.db"), &key);
         let mut t = NOW * 1000;
         c.bench_function(
@@ -63,7 +69,7 @@ fn benches(c: &mut Criterion) {
             |b| {
                 b.iter(|| {
                     t += 1000;
-                    let codes = qr::decode(black_box(&frame));
+                    let codes = read::decode(black_box(&frame));
                     for code in codes {
                         kiosk.scan(&code.bytes, "bench", t).unwrap().unwrap();
                     }
@@ -73,7 +79,7 @@ fn benches(c: &mut Criterion) {
         let empty = synth::camera_frame(&[], w, h, 1, 2);
         c.bench_function(
             &format!("kiosk frame {w}x{h} without a badge: decode"),
-            |b| b.iter(|| qr::decode(black_box(&empty))),
+            |b| b.iter(|| read::decode(black_box(&empty))),
         );
     }
 
@@ -90,8 +96,8 @@ fn benches(c: &mut Criterion) {
         org: Some("Federal Ministry for European Affairs".into()),
         category: Some("delegate".into()),
         key_id: Some("01020304".into()),
-        decision: "admit".into(),
-        reason: "ok".into(),
+        decision: EntryDecision::Admit,
+        reason: Reason::Ok.into(),
         flagged: false,
         authentic: true,
         detail: "valid until 2026-12-02 21:00 UTC".into(),

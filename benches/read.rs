@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use badgegate::qr;
+use badgegate::read;
 use badgegate::synth::{condition_frame, Condition};
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
@@ -30,9 +30,9 @@ fn main() {
         .unwrap_or(20);
     let corpus_dir = std::env::var_os("BADGEGATE_CORPUS_DIR").map(std::path::PathBuf::from);
     let decoder = match std::env::var("BADGEGATE_DECODER").as_deref() {
-        Ok("rqrr") => qr::Decoder::Rqrr,
-        Ok("rxing") => qr::Decoder::Rxing,
-        _ => qr::Decoder::Pipeline,
+        Ok("rqrr") => read::Decoder::Rqrr,
+        Ok("rxing") => read::Decoder::Rxing,
+        _ => read::Decoder::Pipeline,
     };
     println!("decoder: {decoder:?}");
     let mut manifest = String::from("file\tcondition\tresolution\texpected\n");
@@ -64,7 +64,7 @@ fn main() {
                     ));
                 }
                 let start = Instant::now();
-                let found = qr::decode_with(decoder, &frame);
+                let found = read::decode_with(decoder, &frame);
                 let ms = start.elapsed().as_secs_f64() * 1000.0;
                 times.push(ms);
                 all_times.push(ms);

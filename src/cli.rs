@@ -83,6 +83,7 @@ The list is signed by the registration key and its sequence number grows with ev
     )]
     Decode(DecodeArgs),
     /// Run the whole story in a temporary folder: keys, badges, verification
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 
@@ -223,7 +224,7 @@ pub struct KioskArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = crate_constants::DEFAULT_SKEW_SECS)]
     pub skew: u64,
     /// The same code seen again within this many ms is the same person still in view
-    #[arg(long, value_name = "MS", default_value_t = badgegate::kiosk::DEFAULT_COOLDOWN_MS)]
+    #[arg(long, value_name = "MS", default_value_t = badgegate::gate::engine::DEFAULT_COOLDOWN_MS)]
     pub cooldown: u64,
     /// On the screen, replay --images like a live camera: frames the reader is busy for are skipped
     #[arg(long, requires = "images", conflicts_with = "headless")]
@@ -476,4 +477,4 @@ pub struct DemoArgs {
     pub keep: Option<PathBuf>,
 }
 
-use badgegate::constants as crate_constants;
+use badgegate::format::constants as crate_constants;

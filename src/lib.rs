@@ -1,12 +1,15 @@
 //! badgegate: offline Ed25519-signed QR badges for venue entrances.
 //!
-//! The library holds the formats, the crypto and the decision logic; the
-//! `badgegate` binary only parses arguments and prints.
+//! The library holds the formats, the crypto, the reading pipeline, the
+//! gate (decision, kiosk engine and runtime), the journal and the audit; the
+//! `badgegate` binary parses arguments, prints, and draws the guard's
+//! window. `ARCHITECTURE.md` maps the folders and which way they depend.
 //!
 //! ```
-//! use badgegate::badge::{Badge, SignedBadge};
-//! use badgegate::decide::{decide, Checks, GatePolicy, Reason};
-//! use badgegate::keys::{KeyId, SecretKey, TrustStore};
+//! use badgegate::format::badge::{Badge, SignedBadge};
+//! use badgegate::gate::decide::{decide, Checks, GatePolicy};
+//! use badgegate::vocab::Reason;
+//! use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
 //!
 //! let key = SecretKey::from_seed(&[7; 32]);
 //! let badge = Badge {
@@ -29,21 +32,25 @@
 //! assert_eq!(decide(signed.text(), &checks).reason, Reason::Ok);
 //! ```
 
-pub mod audit;
-pub mod badge;
-pub mod camera;
-pub mod card;
+// Bottom layer: values and their rules, no I/O.
 pub mod clock;
-pub mod constants;
-pub mod decide;
-pub mod hook;
-pub mod issue;
-pub mod journal;
-pub mod keys;
-pub mod kiosk;
-pub mod qr;
-pub mod report;
-pub mod revocation;
-pub mod screen;
-pub mod synth;
+pub mod files;
+pub mod fonts;
+pub mod format;
 pub mod text;
+pub mod vocab;
+// Reading codes and the sources frames come from.
+pub mod read;
+pub mod source;
+// The record of what happened.
+pub mod journal;
+// The gate: decision, engine, runtime, hook.
+pub mod gate;
+// What the security office and the desk do with it.
+pub mod audit;
+pub mod issue;
+// What the guard's screen shows (the window that draws it is in the binary).
+pub mod screen;
+// Camera-like test frames made from real badge cards (demo, tests, benches).
+#[cfg(feature = "synth")]
+pub mod synth;

@@ -13,7 +13,7 @@ mod cmd;
 /// as "nothing found", so they stay quiet.
 fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
-        if badgegate::qr::decoder_running() {
+        if badgegate::read::decoder_running() {
             return;
         }
         let what = info
@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", badgegate::text::printable(&format!("{e:#}")));
-            ExitCode::from(2)
+            cmd::Exit::Error.into()
         }
     };
     // Benchmarks ask for the peak memory of the whole run.

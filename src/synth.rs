@@ -94,26 +94,27 @@ pub fn signed_cards(
     people: &[(&str, &str, &str)],
     now: u64,
 ) -> Vec<(String, GrayImage)> {
-    use crate::badge::{Badge, SignedBadge};
-    let key = crate::keys::SecretKey::from_seed(&seed);
+    use crate::format::badge::{Badge, SignedBadge};
+    let key = crate::format::keys::SecretKey::from_seed(&seed);
     people
         .iter()
         .filter_map(|(serial, name, org)| {
             let badge = Badge {
-                key_id: crate::keys::KeyId([0; crate::constants::KEY_ID_LEN]),
+                key_id: crate::format::keys::KeyId([0; crate::format::constants::KEY_ID_LEN]),
                 serial: (*serial).into(),
                 name: (*name).into(),
                 org: (*org).into(),
                 category: "delegate".into(),
                 zones: vec!["plenary".into(), "press".into(), "lounge".into()],
-                valid_from: crate::badge::floor_minute(now),
-                valid_until: crate::badge::floor_minute(now) + 86_400,
-                issued_at: crate::badge::floor_minute(now),
+                valid_from: crate::format::badge::floor_minute(now),
+                valid_until: crate::format::badge::floor_minute(now) + 86_400,
+                issued_at: crate::format::badge::floor_minute(now),
             };
             let signed = SignedBadge::sign(badge, &key).ok()?;
-            let code = crate::qr::encode(signed.text()).ok()?;
-            let card = image::DynamicImage::ImageRgb8(crate::card::render(&signed.badge, &code))
-                .into_luma8();
+            let code = crate::read::encode(signed.text()).ok()?;
+            let card =
+                image::DynamicImage::ImageRgb8(crate::issue::card::render(&signed.badge, &code))
+                    .into_luma8();
             Some((signed.text().to_owned(), card))
         })
         .collect()

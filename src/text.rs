@@ -47,6 +47,16 @@ pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Serialises a 32-byte hash as lowercase hex (serde `serialize_with`).
+pub fn serialize_hex32<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(h))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

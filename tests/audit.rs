@@ -4,7 +4,7 @@ mod common;
 
 use std::fs;
 
-use badgegate::audit::csv_cell_value;
+use badgegate::audit::export::csv_cell_value;
 use common::Desk;
 
 /// Two kiosks' journals: `north.db` (entry, plenary) and `south.db` (exit).

@@ -5,7 +5,7 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use badgegate::badge::SignedBadge;
+use badgegate::format::badge::SignedBadge;
 use common::{bg, tool, Desk};
 
 const AT: &str = "2026-12-01T09:00:00Z";
@@ -166,7 +166,7 @@ fn openssl_keys_work_here_and_ours_work_in_openssl() {
     let signed = SignedBadge::parse(&text).unwrap();
     fs::write(
         desk.p("msg.bin"),
-        badgegate::badge::signed_message(signed.payload()),
+        badgegate::format::badge::signed_message(signed.payload()),
     )
     .unwrap();
     fs::write(desk.p("sig.bin"), signed.signature()).unwrap();

@@ -4,10 +4,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use badgegate::badge::{Badge, SignedBadge};
-use badgegate::decide::{decide, decide_bytes, Checks, GatePolicy};
-use badgegate::keys::{KeyId, SecretKey, TrustStore};
-use badgegate::revocation::RevocationList;
+use badgegate::format::badge::{Badge, SignedBadge};
+use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::format::revocation::RevocationList;
+use badgegate::gate::decide::{decide, decide_bytes, Checks, GatePolicy};
 use proptest::prelude::*;
 
 const NOW: u64 = 1_790_000_040;
@@ -195,13 +195,13 @@ fn image_reader_survives_random_and_damaged_files() {
     );
     check("image files", strategy, |(bytes, cut, flip)| {
         let p = std::path::Path::new("fuzz.png");
-        let _ = badgegate::qr::read_gray_bytes(&bytes, p);
+        let _ = badgegate::read::read_gray_bytes(&bytes, p);
         let mut png = tiny_png().to_vec();
         let i = flip % png.len();
         png[i] ^= 0x5a;
         png.truncate(cut % (png.len() + 1));
-        if let Ok(img) = badgegate::qr::read_gray_bytes(&png, p) {
-            let _ = badgegate::qr::decode(&img);
+        if let Ok(img) = badgegate::read::read_gray_bytes(&png, p) {
+            let _ = badgegate::read::decode(&img);
         }
         Ok(())
     });
@@ -211,8 +211,8 @@ fn tiny_png() -> &'static [u8] {
     use std::sync::OnceLock;
     static PNG: OnceLock<Vec<u8>> = OnceLock::new();
     PNG.get_or_init(|| {
-        let code = badgegate::qr::encode(genuine().text()).unwrap();
-        let img = badgegate::qr::render(&code, 2);
+        let code = badgegate::read::encode(genuine().text()).unwrap();
+        let img = badgegate::read::render(&code, 2);
         let mut out = Vec::new();
         img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
             .unwrap();

@@ -323,13 +323,13 @@ fn journal_rows_match_printed_decisions_and_the_chain_verifies() {
         .entries()
         .unwrap()
         .into_iter()
-        .filter(|e| e.body.kind.as_str() == "decision")
+        .filter(|e| e.body.kind.code() == "decision")
         .collect();
     assert_eq!(rows.len(), printed.len());
     for (row, p) in rows.iter().zip(&printed) {
         assert_eq!(p["seq"], row.seq);
-        assert_eq!(p["decision"], row.body.decision.as_str());
-        assert_eq!(p["reason"], row.body.reason.as_str());
+        assert_eq!(p["decision"], row.body.decision.code());
+        assert_eq!(p["reason"], row.body.reason.code());
         assert_eq!(p["serial"].as_str(), row.body.serial.as_deref());
         assert_eq!(p["name"].as_str(), row.body.holder.as_deref());
         assert_eq!(p["input"], row.body.input.as_str());
@@ -470,8 +470,8 @@ fn sigkill_mid_stream_leaves_a_journal_that_opens_verifies_and_holds_every_print
             .iter()
             .find(|r| r.seq == seq)
             .unwrap_or_else(|| panic!("printed seq {seq} not in journal"));
-        assert_eq!(p["decision"], row.body.decision.as_str());
-        assert_eq!(p["reason"], row.body.reason.as_str());
+        assert_eq!(p["decision"], row.body.decision.code());
+        assert_eq!(p["reason"], row.body.reason.code());
     }
     // And the kiosk starts again on it, carrying on the sequence.
     let r = kiosk_stdin(&desk, "j.db", &["--anti-passback", "off"], &["x"]);
@@ -573,7 +573,7 @@ fn disk_full_mid_stream_stops_admitting_and_keeps_what_was_journalled() {
         let seq = p["seq"].as_u64().unwrap();
         assert!(rows
             .iter()
-            .any(|r| r.seq == seq && r.body.decision == p["decision"].as_str().unwrap()));
+            .any(|r| r.seq == seq && r.body.decision.code() == p["decision"].as_str().unwrap()));
     }
 }
 

@@ -3,7 +3,7 @@
 //! improves), two badges in one frame, none in an empty one, and never a
 //! wrong text.
 
-use badgegate::qr;
+use badgegate::read;
 use badgegate::synth::{condition_frame, Condition};
 
 const NOW: u64 = 1_790_000_040;
@@ -44,7 +44,7 @@ fn each_condition_reads_at_least_its_minimum_and_never_a_wrong_text() {
             let frame = condition_frame(&[&a.1, &b.1], cond, 1280, 720, 1000 + i * 7);
             // No time budget here: the test is about what the pipeline can
             // read, not how fast this machine is (that is the bench's job).
-            let found = qr::decode_within(&frame, std::time::Duration::from_secs(60));
+            let found = read::decode_within(&frame, std::time::Duration::from_secs(60));
             let expected: Vec<&str> = match cond {
                 Condition::NoBadge => vec![],
                 Condition::TwoBadges => vec![&a.0, &b.0],
@@ -89,7 +89,7 @@ fn two_badges_in_one_frame_are_both_read_with_their_positions() {
         1080,
         5,
     );
-    let mut found = qr::decode(&frame);
+    let mut found = read::decode(&frame);
     found.sort_by_key(|f| f.corners[0][0]);
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].bytes, cards[0].0.as_bytes(), "left badge first");
@@ -105,10 +105,10 @@ fn a_frame_without_a_badge_yields_nothing() {
     let cards = cards();
     for seed in 0..3 {
         let frame = condition_frame(&[&cards[0].1], Condition::NoBadge, 1280, 720, seed);
-        assert!(qr::decode(&frame).is_empty());
+        assert!(read::decode(&frame).is_empty());
     }
-    assert!(qr::decode(&image::GrayImage::new(1, 1)).is_empty());
-    assert!(qr::decode(&image::GrayImage::new(0, 0)).is_empty());
+    assert!(read::decode(&image::GrayImage::new(1, 1)).is_empty());
+    assert!(read::decode(&image::GrayImage::new(0, 0)).is_empty());
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn tracking_reader_reads_a_sequence_and_a_newcomer() {
         720,
         2,
     );
-    let mut reader = qr::TrackingReader::new();
+    let mut reader = read::TrackingReader::new();
     assert_eq!(reader.read(&one).len(), 1);
     assert!(reader.region().is_some());
     let found = reader.read(&two);

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use badgegate::journal::{verify_chain, Entry, EntryKind, Journal};
+use badgegate::journal::{verify_chain, Entry, Journal};
 use badgegate::screen::Tone;
+use badgegate::vocab::EntryKind;
 use common::{tool, Desk};
 use image::{GrayImage, Luma, RgbImage};
 
@@ -306,7 +307,7 @@ fn admit_deny_and_warning_fill_the_screen_in_their_colours() {
     );
 
     let (img, rows) = shot(&desk, "admit", "admit.db", &[], 1);
-    assert_eq!(rows[0].body.decision, "admit");
+    assert_eq!(rows[0].body.decision.code(), "admit");
     let green = share(&img, Tone::Admit.rgb());
     assert!(
         green > 0.30,
@@ -321,14 +322,14 @@ fn admit_deny_and_warning_fill_the_screen_in_their_colours() {
     assert!(outline > 0.0005, "outline: {:.3}%", outline * 100.0);
 
     let (img, rows) = shot(&desk, "deny", "deny.db", &[], 1);
-    assert_eq!(rows[0].body.reason, "expired");
+    assert_eq!(rows[0].body.reason.code(), "expired");
     let red = share(&img, Tone::Deny.rgb());
     assert!(red > 0.30, "DENY: {:.0}% of the screen red", red * 100.0);
     assert!(share(&img, Tone::Admit.rgb()) < 0.01);
 
     let soft = ["--anti-passback", "soft", "--cooldown", "300"];
     let (img, rows) = shot(&desk, "warn", "warn.db", &soft, 2);
-    assert_eq!(rows[1].body.reason, "already_inside");
+    assert_eq!(rows[1].body.reason.code(), "already_inside");
     assert!(rows[1].body.flagged);
     let amber = share(&img, Tone::Warn.rgb());
     assert!(
@@ -369,16 +370,13 @@ fn the_screen_and_headless_journal_the_same_records_for_the_same_frames() {
     let r = desk.run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let headless_rows = records(&desk.p("headless.db"));
-    let reasons: Vec<&str> = headless_rows
-        .iter()
-        .map(|e| e.body.reason.as_str())
-        .collect();
+    let reasons: Vec<&str> = headless_rows.iter().map(|e| e.body.reason.code()).collect();
     assert_eq!(reasons, ["ok", "wrong_zone", "already_inside", "expired"]);
     // Same kiosk id, same simulated times, same decisions: the same chain,
     // hash for hash.
     let key = |rows: &[Entry]| -> Vec<(u64, String, Vec<u8>)> {
         rows.iter()
-            .map(|e| (e.seq, e.body.reason.clone(), e.hash.to_vec()))
+            .map(|e| (e.seq, e.body.reason.code().to_owned(), e.hash.to_vec()))
             .collect()
     };
     assert_eq!(key(&screen_rows), key(&headless_rows));
@@ -431,7 +429,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     let mut screen = Screen::start(&desk, &x, &args, Some(&desk.p("scans.txt")));
     let rows = screen.wait_for_records(&journal, 1);
     assert_eq!(
-        (rows[0].body.decision.as_str(), rows[0].body.reason.as_str()),
+        (rows[0].body.decision.code(), rows[0].body.reason.code()),
         ("none", "ok"),
         "nobody admitted before the guard's check"
     );
@@ -448,7 +446,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     let rows = screen.wait_for_records(&journal, 2);
     assert_eq!(rows[1].body.kind, EntryKind::Confirm);
     assert_eq!(
-        (rows[1].body.decision.as_str(), rows[1].body.reason.as_str()),
+        (rows[1].body.decision.code(), rows[1].body.reason.code()),
         ("admit", "confirmed")
     );
     assert_eq!(rows[1].body.serial.as_deref(), Some("H-1"));
@@ -464,7 +462,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     let rows = screen.wait_for_records(&journal, 3);
     assert_eq!(rows[2].body.kind, EntryKind::Override);
     assert_eq!(
-        (rows[2].body.decision.as_str(), rows[2].body.reason.as_str()),
+        (rows[2].body.decision.code(), rows[2].body.reason.code()),
         ("deny", "override")
     );
     assert_eq!(rows[2].body.note.as_deref(), Some("passport name differs"));

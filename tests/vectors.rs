@@ -5,10 +5,11 @@
 //! prints the vectors as computed, to paste into the document after a
 //! deliberate format change.
 
-use badgegate::badge::{signed_message, Badge, SignedBadge};
 use badgegate::clock::parse_rfc3339;
-use badgegate::decide::{decide, Checks, GatePolicy, Reason};
-use badgegate::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::format::badge::{signed_message, Badge, SignedBadge};
+use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::gate::decide::{decide, Checks, GatePolicy};
+use badgegate::vocab::Reason;
 
 const DOC: &str = include_str!("../docs/badge-format.md");
 

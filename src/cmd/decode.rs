@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use badgegate::qr;
+use badgegate::read;
 use badgegate::text::printable;
 
 use crate::cli::DecodeArgs;
@@ -11,7 +11,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let mut found_any = false;
     for input in &a.inputs {
-        let paths = match qr::image_paths(input) {
+        let paths = match read::image_paths(input) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error: {}: {e}", input.display());
@@ -20,7 +20,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
             }
         };
         for path in paths {
-            let img = match qr::load_gray(&path) {
+            let img = match read::load_gray(&path) {
                 Ok(img) => img,
                 Err(e) => {
                     eprintln!("error: {}", printable(&e.to_string()));
@@ -28,7 +28,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
                     continue;
                 }
             };
-            let codes = qr::decode(&img);
+            let codes = read::decode(&img);
             if codes.is_empty() && !a.json {
                 println!("{}: no QR code found", path.display());
             }

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
 use badgegate::clock::{self, format_human};
+use badgegate::format::keys::SecretKey;
 use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
-use badgegate::keys::SecretKey;
 use badgegate::text::printable;
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
-use badgegate::keys;
+use badgegate::format::keys;
 
 use crate::cli::KeygenArgs;
 

@@ -1,4 +1,5 @@
-//! One module per subcommand; each wires library calls together and prints.
+//! One module per subcommand: each turns its flags into library calls and
+//! prints what came of them. `window/` is the guard's screen.
 
 use std::process::ExitCode;
 
@@ -6,16 +7,37 @@ use crate::cli::Command;
 
 mod audit;
 mod decode;
+#[cfg(feature = "demo")]
 mod demo;
 mod issue;
 mod keygen;
 mod kiosk;
 mod revoke;
-#[cfg(feature = "screen")]
-mod sound;
 mod verify;
 #[cfg(feature = "screen")]
 mod window;
+
+/// The exit codes scripts rely on (the README's table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Success: every input admitted, a chain intact, a code found.
+    Ok = 0,
+    /// Done, but something is wrong: a badge denied, a chain broken, a
+    /// record refused, no code found.
+    Problem = 1,
+    /// Usage, input/output or start-up error.
+    Error = 2,
+    /// The kiosk's journal cannot be written: out of service.
+    OutOfService = 3,
+    /// The kiosk's frame source was lost (camera unplugged, stdin broken).
+    SourceLost = 4,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
 
 /// Loads the trust folder (printing its warnings) and, if given, the
 /// revocation list, which must verify against it.
@@ -23,17 +45,17 @@ pub fn load_trust(
     dir: &std::path::Path,
     revocations: Option<&std::path::Path>,
 ) -> anyhow::Result<(
-    badgegate::keys::TrustStore,
-    Option<badgegate::revocation::RevocationList>,
+    badgegate::format::keys::TrustStore,
+    Option<badgegate::format::revocation::RevocationList>,
 )> {
     use anyhow::Context;
-    let trust = badgegate::keys::TrustStore::load(dir)?;
+    let trust = badgegate::format::keys::TrustStore::load(dir)?;
     for w in &trust.warnings {
         eprintln!("warning: {w}");
     }
     let list = match revocations {
         Some(p) => Some(
-            badgegate::revocation::RevocationList::load_verified(p, &trust)
+            badgegate::format::revocation::RevocationList::load_verified(p, &trust)
                 .with_context(|| format!("refusing revocation list {}", p.display()))?,
         ),
         None => None,
@@ -51,6 +73,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(a) => audit::run(a),
         Command::Revoke(a) => revoke::run(a),
         Command::Decode(a) => decode::run(a),
+        #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
     }
 }

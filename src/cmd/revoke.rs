@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use badgegate::clock;
-use badgegate::keys::{self, SecretKey, TrustStore};
-use badgegate::revocation::{read_list, RevocationList};
+use badgegate::format::keys::{SecretKey, TrustStore};
+use badgegate::format::revocation::{read_list, RevocationList};
 
 use crate::cli::RevokeArgs;
 
@@ -22,7 +22,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         RevocationList::empty(key.key_id())
     };
     let (text, skipped) = list.add_and_sign(&key, &a.serials, a.reason.trim(), clock::now())?;
-    keys::write_file_atomic(&a.list, text.as_bytes(), 0o644, true)?;
+    badgegate::files::write_atomic(&a.list, text.as_bytes(), 0o644, true)?;
     for s in &skipped {
         eprintln!("note: {s} was already revoked; left as it was");
     }

@@ -1,16 +1,17 @@
 //! `badgegate verify`: decide every badge in images or stdin lines, offline.
 
-use std::io::{BufRead, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::anyhow;
 use badgegate::clock;
-use badgegate::constants::MAX_STDIN_LINE;
-use badgegate::decide::{decide, decide_bytes, Checks, Decision, GatePolicy};
-use badgegate::qr;
+use badgegate::format::constants::MAX_STDIN_LINE;
+use badgegate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
+use badgegate::read;
+use badgegate::source::{Frame, FrameSource, Payload, SourceError, TextLines};
 use badgegate::text::printable;
 
+use super::Exit;
 use crate::cli::VerifyArgs;
 
 pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
@@ -60,11 +61,11 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(if out.any_error {
-        ExitCode::from(2)
+        Exit::Error.into()
     } else if out.any_deny || out.count == 0 {
-        ExitCode::from(1)
+        Exit::Problem.into()
     } else {
-        ExitCode::SUCCESS
+        Exit::Ok.into()
     })
 }
 
@@ -86,7 +87,7 @@ impl Printer {
         let who = d.holder_summary();
         println!(
             "{:<5}  {:<19}  {}  {}: {}",
-            d.verdict.as_str().to_uppercase(),
+            d.verdict.code().to_uppercase(),
             d.reason.code(),
             who,
             printable(input),
@@ -101,7 +102,7 @@ impl Printer {
 }
 
 fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
-    let paths = match qr::image_paths(input) {
+    let paths = match read::image_paths(input) {
         Ok(p) => p,
         Err(e) => return out.error(&format!("{}: {e}", input.display())),
     };
@@ -113,9 +114,9 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     }
     for path in paths {
         let name = path.display().to_string();
-        match qr::load_gray(&path) {
+        match read::load_gray(&path) {
             Ok(img) => {
-                let codes = qr::decode(&img);
+                let codes = read::decode(&img);
                 if codes.is_empty() {
                     out.decision(
                         &Decision::not_a_badge("no readable QR code in the image"),
@@ -131,45 +132,24 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     }
 }
 
+/// Badge text lines on stdin (a keyboard-wedge scanner, a file of scans):
+/// the same reader as the kiosk's `--stdin`.
 fn read_stdin(checks: &Checks<'_>, out: &mut Printer) {
-    let stdin = std::io::stdin();
-    let mut reader = stdin.lock();
-    let mut line_no = 0usize;
+    let mut lines = TextLines::new(std::io::stdin().lock(), "stdin");
     loop {
-        let mut buf = Vec::new();
-        // Cap each line: a scanner never sends more than a badge.
-        match (&mut reader)
-            .take(MAX_STDIN_LINE as u64 + 1)
-            .read_until(b'\n', &mut buf)
-        {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) => return out.error(&format!("reading stdin: {e}")),
-        }
-        line_no += 1;
-        let input = format!("stdin:{line_no}");
-        if buf.len() > MAX_STDIN_LINE && !buf.ends_with(b"\n") {
-            // Skip the rest of an over-long line.
-            let mut rest = Vec::new();
-            if let Err(e) = reader.read_until(b'\n', &mut rest) {
-                return out.error(&format!("reading stdin: {e}"));
-            }
-            out.decision(
+        match lines.next_frame() {
+            Ok(Some(Frame {
+                payload: Payload::Text(t),
+                label,
+            })) => out.decision(&decide_bytes(&t, checks), &label),
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            // An over-long line: not a badge, and the next line is read.
+            Err(SourceError::BadFrame(_)) => out.decision(
                 &Decision::not_a_badge(format!("line longer than {MAX_STDIN_LINE} bytes")),
-                &input,
-            );
-            continue;
+                &format!("stdin:{}", lines.line()),
+            ),
+            Err(SourceError::Lost(why)) => return out.error(&why),
         }
-        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-            buf.pop();
-        }
-        if buf.is_empty() {
-            continue;
-        }
-        let d = match std::str::from_utf8(&buf) {
-            Ok(t) => decide(t, checks),
-            Err(_) => decide_bytes(&buf, checks),
-        };
-        out.decision(&d, &input);
     }
 }

@@ -1,0 +1,47 @@
+//! `badgegate audit export`: every field as CSV (spreadsheet-safe) or JSON
+//! lines, to a file (placed whole) or to stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use badgegate::audit::{export, AuditError, Filter};
+use badgegate::files::write_atomic_with;
+use badgegate::journal::Journal;
+
+use super::{filter, open};
+use crate::cli::AuditExportArgs;
+use crate::cmd::Exit;
+
+pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
+    let j = open(&a.journal)?;
+    let f = filter(&a.filter)?;
+    let csv = match a.format.as_str() {
+        "csv" => true,
+        "jsonl" => false,
+        other => bail!("--format must be csv or jsonl, not {other:?}"),
+    };
+    match &a.out {
+        Some(p) => {
+            // An export that fails leaves no half file behind.
+            let n = write_atomic_with(p, 0o600, a.force, |w| {
+                write(&j, &f, csv, w).map_err(std::io::Error::other)
+            })?;
+            eprintln!("exported {n} record(s) to {}", p.display());
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&j, &f, csv, &mut w)?;
+            w.flush()?;
+        }
+    }
+    Ok(Exit::Ok.into())
+}
+
+fn write(j: &Journal, f: &Filter, csv: bool, w: &mut dyn Write) -> Result<u64, AuditError> {
+    if csv {
+        export::export_csv(j, f, w)
+    } else {
+        export::export_jsonl(j, f, w)
+    }
+}

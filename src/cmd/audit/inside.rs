@@ -1,0 +1,50 @@
+//! `badgegate audit inside`: Who is inside, per zone: the muster list.
+
+use std::process::ExitCode;
+
+use badgegate::audit::inside;
+use badgegate::clock::{format_human, format_utc_ms};
+use badgegate::text::{printable, printable_short};
+
+use super::{ms, open};
+use crate::cli::AuditInsideArgs;
+use crate::cmd::Exit;
+
+pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
+    let j = open(&a.journal)?;
+    let at = ms(&a.at, "--at")?;
+    let zones = inside::inside(&j, at)?;
+    if a.json {
+        for (zone, people) in &zones {
+            for p in people {
+                let mut v = serde_json::to_value(p)?;
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("zone".into(), zone.clone().into());
+                }
+                println!("{v}");
+            }
+        }
+        return Ok(Exit::Ok.into());
+    }
+    let total: usize = zones.values().map(Vec::len).sum();
+    println!(
+        "inside {}: {total} person(s)",
+        at.map(format_utc_ms)
+            .unwrap_or_else(|| "at the end of the journal".into())
+    );
+    for (zone, people) in &zones {
+        println!("\nzone {} — {} inside", printable(zone), people.len());
+        for p in people {
+            println!(
+                "  {:<10} {:<32} {:<28} {:<12} since {} via {}",
+                printable_short(&p.serial, 10),
+                printable_short(&p.name, 32),
+                printable_short(&p.org, 28),
+                printable_short(&p.category, 12),
+                format_human(p.since_ms / 1000),
+                printable_short(&p.gate, 16)
+            );
+        }
+    }
+    Ok(Exit::Ok.into())
+}

@@ -1,0 +1,46 @@
+//! `badgegate audit log`: List records, filtered, as a table or JSON lines.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use badgegate::audit;
+use badgegate::clock::format_utc_ms;
+use badgegate::text::printable_short;
+
+use super::{filter, open};
+use crate::cli::AuditLogArgs;
+use crate::cmd::Exit;
+
+pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
+    let j = open(&a.journal)?;
+    let rows = audit::select(&j, &filter(&a.filter)?, a.newest_first, a.limit)?;
+    let mut out = std::io::stdout().lock();
+    for e in &rows {
+        if a.json {
+            writeln!(out, "{}", serde_json::to_string(e)?)?;
+        } else {
+            let b = &e.body;
+            writeln!(
+                out,
+                "{}  {:<14} {:<12} {:<3} {:<8} {:<6} {:<15} {:<10} {}{}",
+                format_utc_ms(b.at_ms),
+                printable_short(&format!("{}#{}", e.kiosk_id, e.seq), 14),
+                printable_short(&b.gate, 12),
+                b.direction,
+                b.kind,
+                b.decision,
+                b.reason,
+                printable_short(b.serial.as_deref().unwrap_or("-"), 10),
+                printable_short(b.holder.as_deref().unwrap_or("-"), 30),
+                b.note
+                    .as_deref()
+                    .map(|n| format!("  note: {}", printable_short(n, 60)))
+                    .unwrap_or_default()
+            )?;
+        }
+    }
+    if !a.json {
+        eprintln!("{} record(s)", rows.len());
+    }
+    Ok(Exit::Ok.into())
+}

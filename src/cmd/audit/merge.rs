@@ -1,0 +1,44 @@
+//! `badgegate audit merge`: Merge kiosks' journals into one audit file.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use badgegate::audit::merge;
+use badgegate::journal::Journal;
+use badgegate::text::printable;
+
+use super::open;
+use crate::cli::AuditMergeArgs;
+use crate::cmd::Exit;
+
+pub fn run(a: AuditMergeArgs) -> anyhow::Result<ExitCode> {
+    let mut target = Journal::open(&a.journal, None, "audit-merge")?;
+    let mut all_ok = true;
+    for src in &a.sources {
+        if std::fs::canonicalize(src).ok() == std::fs::canonicalize(&a.journal).ok() {
+            bail!("{} is the target itself", src.display());
+        }
+        let source = open(src)?;
+        let r = merge::merge(&mut target, &source)?;
+        println!(
+            "{}: {} record(s) added, {} already present{}",
+            src.display(),
+            r.added,
+            r.already_present,
+            if r.refused.is_empty() {
+                String::new()
+            } else {
+                format!(", {} refused", r.refused.len())
+            }
+        );
+        for why in &r.refused {
+            println!("  REFUSED {}", printable(why));
+            all_ok = false;
+        }
+    }
+    Ok(if all_ok {
+        Exit::Ok.into()
+    } else {
+        Exit::Problem.into()
+    })
+}

@@ -1,0 +1,198 @@
+//! Steps 1-3: the accreditation desk makes its key, issues badges and
+//! revokes a lost one; a stranger forges one and someone edits another.
+
+use std::path::{Path, PathBuf};
+
+use badgegate::clock;
+use badgegate::format::badge::SignedBadge;
+use badgegate::format::keys::{self, SecretKey};
+use badgegate::format::revocation::RevocationList;
+use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
+use badgegate::read;
+
+use super::{Story, HOUR};
+
+pub fn run(root: &Path, now: u64, kept: bool) -> anyhow::Result<Story> {
+    let (key, trust_dir) = make_key(root, kept)?;
+    let d = defaults(now);
+    let badges_dir = root.join("badges");
+    let issued = issue_badges(&key, &d, now, &badges_dir, kept)?;
+    let odd_dir = root.join("odd");
+    odd_codes(&odd_dir, &d, &issued)?;
+    let list_path = root.join("revoked.txt");
+    revoke(&key, &list_path, now)?;
+    Ok(Story {
+        root: root.to_owned(),
+        trust_dir,
+        badges_dir,
+        odd_dir,
+        list_path,
+        journal_path: root.join("plenary-north.db"),
+        now,
+    })
+}
+
+/// 1. The desk makes its registration key; the kiosk trusts only the
+///    public half.
+fn make_key(root: &Path, kept: bool) -> anyhow::Result<(SecretKey, PathBuf)> {
+    let desk = root.join("desk");
+    let generated = keys::generate_files(&desk, "registration", kept)?;
+    let key = SecretKey::load(&generated.secret_path)?;
+    let trust_dir = root.join("kiosk-trust");
+    std::fs::create_dir_all(&trust_dir)?;
+    std::fs::copy(
+        &generated.public_path,
+        trust_dir.join("registration.pub.pem"),
+    )?;
+    println!(
+        "1. keygen: registration key {} (secret key mode 0600 in {})",
+        key.key_id(),
+        desk.display()
+    );
+    println!(
+        "   the kiosk's trust folder holds only the public key: {}",
+        trust_dir.display()
+    );
+    Ok((key, trust_dir))
+}
+
+fn defaults(now: u64) -> Defaults {
+    Defaults {
+        org: String::new(),
+        category: "delegate".into(),
+        zones: "plenary".into(),
+        valid_from: now - 2 * HOUR,
+        valid_until: now + 36 * HOUR,
+        issued_at: now - 3 * HOUR,
+    }
+}
+
+fn request(serial: &str, name: &str, org: &str, category: &str, zones: &str) -> BadgeRequest {
+    BadgeRequest {
+        serial: Some(serial.into()),
+        name: name.into(),
+        org: Some(org.into()),
+        category: Some(category.into()),
+        zones: Some(zones.into()),
+        ..BadgeRequest::default()
+    }
+}
+
+/// 2. The desk issues six badges: two good, one for another zone, one to
+///    be revoked, one expired yesterday, one valid from tomorrow.
+fn issue_badges(
+    key: &SecretKey,
+    d: &Defaults,
+    now: u64,
+    dir: &Path,
+    kept: bool,
+) -> anyhow::Result<Vec<IssuedBadge>> {
+    let mut requests = vec![
+        request(
+            "HD-0001",
+            "Amina Diallo",
+            "Republic of Senegal",
+            "head-of-delegation",
+            "plenary,bilateral",
+        ),
+        request(
+            "D-0002",
+            "Фарҳод Раҳимов",
+            "Тоҷикистон",
+            "delegate",
+            "plenary",
+        ),
+        request("P-0003", "李明", "中国 新闻社", "press", "press"),
+        request(
+            "D-0004",
+            "Jean Dupont",
+            "République française",
+            "delegate",
+            "plenary",
+        ),
+        request("S-0005", "Lars Eriksson", "Venue security", "security", "*"),
+        request(
+            "D-0006",
+            "María José Núñez",
+            "República de Chile",
+            "delegate",
+            "plenary",
+        ),
+    ];
+    requests[4].valid_from = Some(clock::format_utc(now - 72 * HOUR));
+    requests[4].valid_until = Some(clock::format_utc(now - 20 * HOUR));
+    requests[5].valid_from = Some(clock::format_utc(now + 20 * HOUR));
+    let mut issued = Vec::new();
+    for r in &requests {
+        let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
+        issued.push(issue::produce(badge, key)?);
+    }
+    issue::write_badges(dir, &issued, true, kept)?;
+    println!(
+        "2. issue: {} badges with QR PNG, SVG and a 300 dpi card each in {}",
+        issued.len(),
+        dir.display()
+    );
+    Ok(issued)
+}
+
+/// A stranger's key signs a perfect-looking badge; someone edits a genuine
+/// one; a restaurant's QR code.
+fn odd_codes(dir: &Path, d: &Defaults, issued: &[IssuedBadge]) -> anyhow::Result<()> {
+    let stranger = SecretKey::generate();
+    let forged = issue::build_badge(
+        &request(
+            "HD-0099",
+            "Impostor Person",
+            "Republic of Senegal",
+            "head-of-delegation",
+            "*",
+        ),
+        d,
+    )
+    .map_err(anyhow::Error::msg)?;
+    let forged = SignedBadge::sign(forged, &stranger)?;
+    let genuine = issued
+        .get(1)
+        .ok_or_else(|| anyhow::anyhow!("the demo issued too few badges"))?;
+    std::fs::create_dir_all(dir)?;
+    write_qr(&dir.join("stranger-key.png"), forged.text())?;
+    write_qr(&dir.join("tampered.png"), &tamper(&genuine.signed))?;
+    write_qr(
+        &dir.join("restaurant-menu.png"),
+        "https://menu.example.org/lunch",
+    )?;
+    println!("   plus: a badge signed by a stranger's key, a genuine badge with its name edited, and a restaurant-menu QR code");
+    Ok(())
+}
+
+/// 3. Jean Dupont reports his badge lost: the desk revokes it.
+fn revoke(key: &SecretKey, path: &Path, now: u64) -> anyhow::Result<()> {
+    let mut list = RevocationList::empty(key.key_id());
+    let (text, _) = list.add_and_sign(key, &["D-0004".into()], "reported lost", now - HOUR)?;
+    badgegate::files::write_atomic(path, text.as_bytes(), 0o644, true)?;
+    println!(
+        "3. revoke: D-0004 revoked (reported lost), list sequence {} signed by {}",
+        list.sequence, list.key_id
+    );
+    Ok(())
+}
+
+fn write_qr(path: &Path, text: &str) -> anyhow::Result<()> {
+    let code = read::encode(text)?;
+    read::render(&code, issue::QR_PNG_MODULE_PX).save(path)?;
+    Ok(())
+}
+
+/// The genuine badge with its holder's name changed, signature kept.
+fn tamper(genuine: &SignedBadge) -> String {
+    let mut badge = genuine.badge.clone();
+    badge.name = "Mallory Intruder".into();
+    let mut raw = badge.to_payload();
+    raw.extend_from_slice(genuine.signature());
+    format!(
+        "{}{}",
+        badgegate::format::constants::BADGE_PREFIX_V1,
+        base45::encode(&raw)
+    )
+}

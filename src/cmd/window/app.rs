@@ -1,0 +1,205 @@
+//! The egui app on the UI thread: takes the engine's events into the
+//! screen model, forwards the guard's keys, keeps the live picture's
+//! texture, and sleeps until something changes. Drawing is in `draw`.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use badgegate::gate::engine::GuardAction;
+use badgegate::gate::runtime::KioskClock;
+use badgegate::screen::{tone_for, Cue, Key, ScreenModel};
+use eframe::egui::{self, TextureHandle, TextureOptions};
+
+use super::capture::Picture;
+use super::draw::draw;
+use super::engine::EngineEvent;
+use super::sound::Speaker;
+use super::theme;
+
+/// What the status bar shows that does not change while running.
+pub struct Fixed {
+    pub gate: String,
+    pub zone: String,
+    pub direction: String,
+    pub kiosk_id: String,
+    pub revocations: Option<(u64, u64)>,
+}
+
+/// Codes found in the last read frame.
+pub struct Seen {
+    pub corners: Vec<[[i32; 2]; 4]>,
+    /// The frame's size, to scale the corners to the picture.
+    pub size: [u32; 2],
+    pub at: Instant,
+    /// How many pictures had been shown when they were found.
+    pub pictures: u64,
+}
+
+pub struct App {
+    pub model: ScreenModel,
+    pub fixed: Fixed,
+    pub events: Receiver<EngineEvent>,
+    pub actions: Sender<GuardAction>,
+    pub picture: Arc<Mutex<Picture>>,
+    pub texture: Option<TextureHandle>,
+    pub texture_seq: u64,
+    pub seen: Option<Seen>,
+    pub clock: KioskClock,
+    pub speaker: Option<Speaker>,
+    pub out_of_service: Arc<AtomicBool>,
+    pub stop: Arc<AtomicBool>,
+    /// The engine thread: if it ends while the screen runs, nothing is
+    /// decided any more and the screen must say so.
+    pub engine: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    pub started: Instant,
+    pub drawn: u64,
+    pub pictures: u64,
+    /// When the first and the latest camera picture were shown.
+    pub picture_span: Option<(Instant, Instant)>,
+}
+
+impl App {
+    fn play(&self, cue: Cue) {
+        if let Some(s) = &self.speaker {
+            s.play(cue);
+        }
+    }
+
+    fn drain_events(&mut self, now_ms: u64) {
+        while let Ok(e) = self.events.try_recv() {
+            match e {
+                EngineEvent::Outcome(o) => {
+                    self.play(Cue::for_tone(tone_for(&o)));
+                    self.model.on_outcome(*o, now_ms);
+                }
+                EngineEvent::Counters(c) => self.model.set_counters(c),
+                EngineEvent::Source(s) => self.model.set_source(s),
+                EngineEvent::Seen { corners, size } => {
+                    self.seen = Some(Seen {
+                        corners,
+                        size,
+                        at: Instant::now(),
+                        pictures: self.pictures,
+                    });
+                }
+                EngineEvent::ActionFailed(why) => self.model.action_failed(why, now_ms),
+                EngineEvent::OutOfService(why) => {
+                    self.out_of_service.store(true, Ordering::Relaxed);
+                    self.play(Cue::Deny);
+                    self.model.out_of_service(why);
+                }
+            }
+        }
+    }
+
+    fn engine_stopped(&self) -> bool {
+        self.engine
+            .lock()
+            .map(|e| e.as_ref().is_none_or(|h| h.is_finished()))
+            .unwrap_or(true)
+    }
+
+    fn keys(&mut self, ctx: &egui::Context, now_ms: u64) {
+        let events = ctx.input(|i| i.events.clone());
+        for e in events {
+            let key = match e {
+                egui::Event::Text(t) => Some(Key::Text(t)),
+                egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } => match key {
+                    egui::Key::Q if modifiers.ctrl => {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                        None
+                    }
+                    egui::Key::Enter => Some(Key::Enter),
+                    egui::Key::Escape => Some(Key::Escape),
+                    egui::Key::Backspace => Some(Key::Backspace),
+                    egui::Key::F2 => Some(Key::OverrideAdmit),
+                    egui::Key::F3 => Some(Key::OverrideDeny),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(action) = key.and_then(|k| self.model.key(k, now_ms)) {
+                let _ = self.actions.send(action);
+            }
+        }
+    }
+
+    fn update_texture(&mut self, ctx: &egui::Context) {
+        let latest = match self.picture.lock() {
+            Ok(p) if p.seq != self.texture_seq => p.img.clone().map(|i| (p.seq, i)),
+            _ => None,
+        };
+        let Some((seq, img)) = latest else {
+            return;
+        };
+        self.texture_seq = seq;
+        self.pictures += 1;
+        let now = Instant::now();
+        self.picture_span = Some((self.picture_span.map_or(now, |(first, _)| first), now));
+        let size = [img.width() as usize, img.height() as usize];
+        let colour = egui::ColorImage::from_gray(size, img.as_raw());
+        match &mut self.texture {
+            Some(t) => t.set(colour, TextureOptions::LINEAR),
+            None => self.texture = Some(ctx.load_texture("camera", colour, TextureOptions::LINEAR)),
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let now_ms = self.clock.now_ms();
+        self.drain_events(now_ms);
+        if !self.model.is_out_of_service() && self.engine_stopped() {
+            // Its last words (an out-of-service event) come before it ends.
+            self.drain_events(now_ms);
+            if !self.model.is_out_of_service() {
+                self.out_of_service.store(true, Ordering::Relaxed);
+                self.model
+                    .out_of_service("the kiosk engine stopped unexpectedly: restart the kiosk");
+            }
+        }
+        self.keys(ctx, now_ms);
+        if let Some(action) = self.model.tick(now_ms) {
+            let _ = self.actions.send(action);
+        }
+        self.update_texture(ctx);
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE.fill(theme::BACKGROUND))
+            .show(ctx, |ui| {
+                let painter = ui.painter();
+                draw(self, painter, ui.max_rect(), now_ms);
+            });
+        self.drawn += 1;
+        // Idle: sleep until the clock's next minute or the model's next
+        // change (frames, decisions and keys wake the screen themselves).
+        let next_minute = now_ms - now_ms % 60_000 + 60_000;
+        let wake = self
+            .model
+            .next_deadline()
+            .map_or(next_minute, |d| d.min(next_minute));
+        ctx.request_repaint_after(Duration::from_millis(wake.saturating_sub(now_ms).max(20)));
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.stop.store(true, Ordering::Relaxed);
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let live = self
+            .picture_span
+            .map_or(0.0, |(first, last)| (last - first).as_secs_f64());
+        eprintln!(
+            "screen: {} frames drawn in {:.1} s; {} camera pictures shown in {:.1} s ({:.1} a second)",
+            self.drawn,
+            secs,
+            self.pictures,
+            live,
+            self.pictures.saturating_sub(1) as f64 / live.max(0.001)
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! The capture thread: takes frames from the feed (paced for replays, a
+//! lost camera reopened), hands each to the engine thread and a small copy
+//! to the live picture, so the picture never waits for a decode.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use anyhow::{anyhow, bail};
+use badgegate::gate::runtime::{Fed, Feed, FeedMode, KioskClock};
+use badgegate::screen::SourceState;
+use badgegate::source::{Frame, Payload, SourceSpec};
+use badgegate::text::printable;
+use eframe::egui;
+use image::GrayImage;
+
+/// Width of the live picture handed to the screen.
+const PREVIEW_WIDTH: u32 = 640;
+
+/// A frame (or scanned line) for the engine, or news of the source.
+pub enum Captured {
+    Frame { frame: Frame, now_ms: u64 },
+    State(SourceState),
+}
+
+/// The latest picture for the live view.
+#[derive(Default)]
+pub struct Picture {
+    pub seq: u64,
+    pub img: Option<Arc<GrayImage>>,
+}
+
+/// The capture thread, started before the kiosk so a source that cannot
+/// open stops the start with one line.
+pub struct Capture {
+    pub frames: Receiver<Captured>,
+    pub picture: Arc<Mutex<Picture>>,
+    pub repaint: Arc<OnceLock<egui::Context>>,
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Capture {
+    pub fn start(spec: SourceSpec, clock: KioskClock) -> anyhow::Result<Capture> {
+        let live = spec.is_live();
+        // A replay must not lose a frame (the same frames give the same
+        // journal as --headless); a camera's stale frames are dropped.
+        let (tx, frames) = mpsc::sync_channel::<Captured>(if live { 1 } else { 2 });
+        let picture = Arc::new(Mutex::new(Picture::default()));
+        let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let stop = Arc::new(AtomicBool::new(false));
+        let (opened_tx, opened) = mpsc::channel::<Result<(), String>>();
+        let shared = Shared {
+            tx,
+            picture: picture.clone(),
+            repaint: repaint.clone(),
+            stop: stop.clone(),
+            live,
+        };
+        std::thread::Builder::new()
+            .name("capture".into())
+            .spawn(move || capture_loop(spec, clock, shared, opened_tx))
+            .map_err(|e| anyhow!("cannot start the capture thread: {e}"))?;
+        match opened.recv() {
+            Ok(Ok(())) => Ok(Capture {
+                frames,
+                picture,
+                repaint,
+                stop,
+            }),
+            Ok(Err(why)) => Err(anyhow!(why)),
+            Err(_) => bail!("the frame source stopped while opening"),
+        }
+    }
+}
+
+/// What the capture thread shares with the others.
+struct Shared {
+    tx: SyncSender<Captured>,
+    picture: Arc<Mutex<Picture>>,
+    repaint: Arc<OnceLock<egui::Context>>,
+    stop: Arc<AtomicBool>,
+    live: bool,
+}
+
+impl Shared {
+    fn poke(&self) {
+        if let Some(ctx) = self.repaint.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Hands a message to the engine: a live source drops it when the
+    /// engine is busy. False once the engine is gone.
+    fn send(&self, msg: Captured) -> bool {
+        if self.live {
+            !matches!(self.tx.try_send(msg), Err(TrySendError::Disconnected(_)))
+        } else {
+            self.tx.send(msg).is_ok()
+        }
+    }
+
+    fn state(&self, s: SourceState) -> bool {
+        let sent = self.tx.send(Captured::State(s)).is_ok();
+        self.poke();
+        sent
+    }
+
+    /// A smaller copy of a picture for the live view: it needs no more
+    /// than its panel's pixels.
+    fn show(&self, img: &GrayImage, shown: &mut u64) {
+        let preview = if img.width() > PREVIEW_WIDTH {
+            let h = (u64::from(img.height()) * u64::from(PREVIEW_WIDTH)
+                / u64::from(img.width().max(1))) as u32;
+            Arc::new(image::imageops::thumbnail(img, PREVIEW_WIDTH, h.max(1)))
+        } else {
+            Arc::new(img.clone())
+        };
+        if let Ok(mut p) = self.picture.lock() {
+            *shown += 1;
+            p.seq = *shown;
+            p.img = Some(preview);
+        }
+        self.poke();
+    }
+}
+
+fn capture_loop(
+    spec: SourceSpec,
+    clock: KioskClock,
+    shared: Shared,
+    opened: Sender<Result<(), String>>,
+) {
+    let mode = FeedMode {
+        pace: true,
+        reconnect: true,
+    };
+    let mut feed = match Feed::open(spec, clock, mode) {
+        Ok(f) => {
+            if let Some(d) = f.describe() {
+                eprintln!("{}", printable(&d));
+            }
+            let _ = opened.send(Ok(()));
+            f
+        }
+        Err(e) => {
+            let _ = opened.send(Err(format!("{:#}", super::super::kiosk::open_error(e))));
+            return;
+        }
+    };
+    let mut shown: u64 = 0;
+    while !shared.stop.load(Ordering::Relaxed) {
+        let alive = match feed.next_fed() {
+            Fed::Frame { frame, now_ms } => {
+                if let Payload::Image(img) = &frame.payload {
+                    shared.show(img, &mut shown);
+                }
+                shared.send(Captured::Frame { frame, now_ms })
+            }
+            Fed::Skipped(why) => {
+                eprintln!("warning: {}", printable(&why));
+                true
+            }
+            Fed::Ended => {
+                eprintln!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
+                shared.state(SourceState::Ended);
+                return;
+            }
+            Fed::Lost(why) => {
+                eprintln!("error: {}", printable(&why));
+                shared.state(SourceState::Ended);
+                return;
+            }
+            Fed::Reconnecting { why, attempt } => {
+                shared.state(SourceState::Reconnecting { why, attempt })
+            }
+            Fed::Reconnected => shared.state(SourceState::Running),
+        };
+        if !alive {
+            return;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The engine thread: each captured frame through the gate runtime (read,
+//! decide, journal, hook), each guard's action journalled, and what came of
+//! it sent to the screen. Nothing here draws.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use badgegate::clock::local_day_start_ms;
+use badgegate::gate::engine::{Counters, GuardAction, GuardError, Outcome};
+use badgegate::gate::runtime::{Gate, KioskClock};
+use badgegate::journal::JournalError;
+use badgegate::screen::SourceState;
+use badgegate::text::printable_short;
+use eframe::egui;
+
+use super::capture::Captured;
+use crate::cmd::kiosk::out_of_service_line;
+
+/// What the engine tells the screen.
+pub enum EngineEvent {
+    Outcome(Box<Outcome>),
+    Counters(Counters),
+    Source(SourceState),
+    Seen {
+        corners: Vec<[[i32; 2]; 4]>,
+        size: [u32; 2],
+    },
+    ActionFailed(String),
+    OutOfService(String),
+}
+
+/// The engine thread's state: the gate and where its news goes.
+pub struct Engine {
+    pub gate: Gate,
+    pub events: Sender<EngineEvent>,
+    pub repaint: Arc<OnceLock<egui::Context>>,
+    pub clock: KioskClock,
+    pub utc_offset: i32,
+    pub hook_timeout: u64,
+}
+
+impl Engine {
+    fn send(&self, e: EngineEvent) {
+        let _ = self.events.send(e);
+        if let Some(ctx) = self.repaint.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    fn counters(&self, now_ms: u64) {
+        match self
+            .gate
+            .kiosk()
+            .counters(local_day_start_ms(now_ms, self.utc_offset))
+        {
+            Ok(c) => self.send(EngineEvent::Counters(c)),
+            Err(e) => eprintln!("warning: cannot count today's decisions: {e}"),
+        }
+    }
+
+    /// Shows committed outcomes; false once the journal failed.
+    fn committed(&self, outcomes: Vec<Outcome>, failed: Option<JournalError>, now_ms: u64) -> bool {
+        let any = !outcomes.is_empty();
+        for o in outcomes {
+            self.send(EngineEvent::Outcome(Box::new(o)));
+        }
+        if any {
+            self.counters(now_ms);
+        }
+        match failed {
+            None => true,
+            Some(e) => {
+                eprintln!("{}", out_of_service_line(&e));
+                self.send(EngineEvent::OutOfService(format!(
+                    "the journal cannot be written: {}",
+                    printable_short(&e.to_string(), 160)
+                )));
+                false
+            }
+        }
+    }
+
+    /// Journals a guard's action; false once the journal failed.
+    fn act(&mut self, action: GuardAction) -> bool {
+        let now_ms = self.clock.now_ms();
+        match self.gate.act(action, now_ms) {
+            Ok(o) => self.committed(o.into_iter().collect(), None, now_ms),
+            Err(GuardError::Journal(e)) => self.committed(Vec::new(), Some(e), now_ms),
+            Err(e) => {
+                self.send(EngineEvent::ActionFailed(e.to_string()));
+                true
+            }
+        }
+    }
+
+    pub fn run(
+        mut self,
+        frames: Receiver<Captured>,
+        actions: Receiver<GuardAction>,
+        stop: &AtomicBool,
+    ) {
+        self.counters(self.clock.now_ms());
+        let mut frames = Some(frames);
+        while !stop.load(Ordering::Relaxed) {
+            while let Ok(action) = actions.try_recv() {
+                if !self.act(action) {
+                    return;
+                }
+            }
+            let Some(rx) = &frames else {
+                // The source ended: only the guard's keys remain.
+                match actions.recv_timeout(Duration::from_millis(100)) {
+                    Ok(action) => {
+                        if !self.act(action) {
+                            return;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+                continue;
+            };
+            match rx.recv_timeout(Duration::from_millis(15)) {
+                Ok(Captured::Frame { frame, now_ms }) => {
+                    let step = self.gate.step(&frame, now_ms);
+                    if !step.found.is_empty() {
+                        self.send(EngineEvent::Seen {
+                            corners: step.found,
+                            size: step.size,
+                        });
+                    }
+                    if !self.committed(step.outcomes, step.failed, now_ms) {
+                        return;
+                    }
+                }
+                Ok(Captured::State(s)) => self.send(EngineEvent::Source(s)),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => frames = None,
+            }
+        }
+        let killed = self.gate.finish();
+        if killed > 0 {
+            eprintln!(
+                "warning: {killed} --on-admit command(s) killed after {} s",
+                self.hook_timeout
+            );
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! The guard's screen: an egui window drawing [`badgegate::screen`]'s state.
+//! Three threads: `capture` (the frame feed, paced for replays, a lost
+//! camera reopened), `engine` (the gate runtime the headless mode drives
+//! too: read, decide, journal) and the UI thread (`app`, `draw`), which only
+//! draws and forwards the guard's keys, so the picture never waits for a
+//! decode or a disk write. `theme` holds every colour and proportion.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{anyhow, bail};
+use badgegate::gate::runtime::{Gate, KioskClock};
+use badgegate::screen::{ScreenConfig, ScreenModel};
+use badgegate::text::{printable, printable_short};
+use badgegate::vocab::Direction;
+use eframe::egui::{self, FontData, FontDefinitions, FontFamily};
+
+mod app;
+mod capture;
+mod draw;
+mod engine;
+mod sound;
+mod theme;
+
+pub use capture::Capture;
+
+use app::{App, Fixed};
+use engine::Engine;
+use sound::Speaker;
+
+/// The screen's size when it is not full screen.
+const WINDOW_SIZE: [f32; 2] = [1280.0, 720.0];
+
+/// How the window opens.
+pub struct Options {
+    pub fullscreen: bool,
+    pub sound: bool,
+    /// For the warning about admit hooks killed at their timeout.
+    pub hook_timeout: u64,
+}
+
+/// Fails with one line when there is no display to open the screen on.
+pub fn display_available() -> anyhow::Result<()> {
+    let hint = "run the kiosk in the gate PC's desktop session, or add --headless for JSON lines";
+    let Some(display) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) else {
+        bail!("no display for the guard's screen (DISPLAY is not set); {hint}");
+    };
+    let display = display.to_string_lossy().into_owned();
+    if let Some(rest) = display.strip_prefix(':') {
+        let number = rest.split('.').next().unwrap_or_default();
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        if !number.is_empty() && !Path::new(&socket).exists() {
+            bail!(
+                "no X display is running at DISPLAY={}; {hint}",
+                printable(&display)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What the status bar shows of a gate that does not change while running.
+fn fixed(gate: &Gate, screen: &ScreenConfig) -> Fixed {
+    let kiosk = gate.kiosk();
+    let cfg = kiosk.config();
+    Fixed {
+        gate: printable_short(&cfg.gate, 40),
+        zone: cfg
+            .zone
+            .as_deref()
+            .map_or_else(|| "any zone".into(), |z| screen.zone_words(z)),
+        direction: match cfg.direction {
+            Direction::In => "ENTRY".into(),
+            Direction::Out => "EXIT".into(),
+        },
+        kiosk_id: printable_short(kiosk.journal().kiosk_id(), 40),
+        revocations: kiosk.revocations().map(|l| (l.sequence, l.issued_at)),
+    }
+}
+
+/// Opens the screen and runs until the guard closes it (Ctrl+Q). Returns
+/// true if the kiosk went out of service.
+pub fn run(
+    gate: Gate,
+    capture: Capture,
+    screen: ScreenConfig,
+    clock: KioskClock,
+    options: Options,
+) -> anyhow::Result<bool> {
+    let fixed = fixed(&gate, &screen);
+    let (events_tx, events) = mpsc::channel();
+    let (actions, actions_rx) = mpsc::channel();
+    let stop = capture.stop.clone();
+    let engine = Engine {
+        gate,
+        events: events_tx,
+        repaint: capture.repaint.clone(),
+        clock,
+        utc_offset: screen.utc_offset,
+        hook_timeout: options.hook_timeout,
+    };
+    let engine_stop = stop.clone();
+    let frames = capture.frames;
+    let engine = std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || engine.run(frames, actions_rx, &engine_stop))
+        .map_err(|e| anyhow!("cannot start the engine thread: {e}"))?;
+    let engine = Arc::new(Mutex::new(Some(engine)));
+
+    let out_of_service = Arc::new(AtomicBool::new(false));
+    let app = App {
+        model: ScreenModel::new(screen),
+        fixed,
+        events,
+        actions,
+        picture: capture.picture,
+        texture: None,
+        texture_seq: 0,
+        seen: None,
+        clock,
+        speaker: if options.sound { Speaker::open() } else { None },
+        out_of_service: out_of_service.clone(),
+        stop: stop.clone(),
+        engine: engine.clone(),
+        started: Instant::now(),
+        drawn: 0,
+        pictures: 0,
+        picture_span: None,
+    };
+    let repaint = capture.repaint;
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("badgegate kiosk")
+        .with_inner_size(WINDOW_SIZE)
+        .with_fullscreen(options.fullscreen)
+        .with_decorations(!options.fullscreen);
+    let native = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        vsync: false,
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "badgegate kiosk",
+        native,
+        Box::new(move |cc| {
+            cc.egui_ctx.set_fonts(fonts());
+            let _ = repaint.set(cc.egui_ctx.clone());
+            Ok(Box::new(app))
+        }),
+    );
+    stop.store(true, Ordering::Relaxed);
+    if let Some(h) = engine.lock().ok().and_then(|mut e| e.take()) {
+        let _ = h.join();
+    }
+    result.map_err(|e| {
+        anyhow!("cannot open the guard's screen: {e}; check the display, or add --headless for JSON lines")
+    })?;
+    Ok(out_of_service.load(Ordering::Relaxed))
+}
+
+/// The embedded fonts, regular as the proportional family and bold as a
+/// family of its own, egui's own fonts behind them.
+fn fonts() -> FontDefinitions {
+    let mut f = FontDefinitions::default();
+    let (regular, bold) = badgegate::fonts::font_bytes();
+    f.font_data
+        .insert("dejavu".into(), Arc::new(FontData::from_static(regular)));
+    f.font_data
+        .insert("dejavu-bold".into(), Arc::new(FontData::from_static(bold)));
+    let fallback = f
+        .families
+        .get(&FontFamily::Proportional)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(p) = f.families.get_mut(&FontFamily::Proportional) {
+        p.insert(0, "dejavu".into());
+    }
+    let mut b = vec!["dejavu-bold".to_owned()];
+    b.extend(fallback);
+    f.families.insert(FontFamily::Name("bold".into()), b);
+    f
+}

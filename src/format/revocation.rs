@@ -1,0 +1,391 @@
+//! Revocation lists: badges the desk has withdrawn (lost, stolen, cancelled),
+//! as a small line-based text file signed by the registration key and
+//! carrying a sequence number so a kiosk can refuse a roll-back.
+//!
+//! Format (every line ends with `\n`; specified in `docs/badge-format.md`):
+//! ```text
+//! badgegate-revocations v1
+//! key-id: 1a2b3c4d
+//! sequence: 3
+//! issued-at: 2026-11-27T08:00:00Z
+//! revoke: D-00042 2026-11-27T07:59:00Z reported lost
+//! signature: <128 lowercase hex digits>
+//! ```
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::clock::{format_utc, parse_utc_z};
+use crate::format::badge::is_valid_serial;
+use crate::format::constants::*;
+use crate::format::keys::{KeyError, KeyId, KeyStatus, SecretKey, TrustStore};
+use crate::text::{hex, is_forbidden_char};
+
+/// One withdrawn badge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Revocation {
+    pub serial: String,
+    /// When it was revoked, Unix seconds.
+    pub revoked_at: u64,
+    /// Why, in plain words (may be empty).
+    pub reason: String,
+}
+
+/// A revocation list's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationList {
+    pub key_id: KeyId,
+    /// Grows by one with every new list; a kiosk refuses a lower one.
+    pub sequence: u64,
+    /// When the list was signed, Unix seconds.
+    pub issued_at: u64,
+    pub entries: Vec<Revocation>,
+}
+
+/// Failures loading, checking or writing a revocation list.
+#[derive(Debug, thiserror::Error)]
+pub enum RevocationError {
+    #[error("cannot read revocation list {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("revocation list {path} is larger than {MAX_REVOCATION_FILE_BYTES} bytes")]
+    TooLarge { path: PathBuf },
+    #[error("revocation list line {line}: {what}")]
+    Malformed { line: usize, what: String },
+    #[error("revocation list is signed by key {0}, which is not in the trust folder; copy the registration public key there")]
+    UnknownKey(KeyId),
+    #[error("revocation list is signed by retired key {0}; ask the desk for a list signed with the current key")]
+    RetiredKey(KeyId),
+    #[error("revocation list signature does not verify: the file was altered or forged; get a fresh copy from the desk")]
+    BadSignature,
+    #[error("the existing list is signed by key {list}, but --key is key {key}; use the key that signed it")]
+    WrongKey { list: KeyId, key: KeyId },
+    #[error("revocation list sequence {got} is older than sequence {seen} already seen here; refusing a roll-back")]
+    RolledBack { seen: u64, got: u64 },
+    #[error("{0:?} is not a valid serial (1 to {MAX_SERIAL_LEN} characters of A-Z a-z 0-9 . _ -)")]
+    BadSerial(String),
+    #[error("reason is longer than {MAX_REVOCATION_REASON_CHARS} characters or holds a control character")]
+    BadReason,
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+fn bad(line: usize, what: impl Into<String>) -> RevocationError {
+    RevocationError::Malformed {
+        line,
+        what: what.into(),
+    }
+}
+
+fn check_reason(reason: &str) -> bool {
+    reason.chars().count() <= MAX_REVOCATION_REASON_CHARS
+        && !reason.chars().any(is_forbidden_char)
+        && reason.trim() == reason
+}
+
+impl RevocationList {
+    /// An empty list, sequence 0 (the first signed list has sequence 1).
+    pub fn empty(key_id: KeyId) -> RevocationList {
+        RevocationList {
+            key_id,
+            sequence: 0,
+            issued_at: 0,
+            entries: Vec::new(),
+        }
+    }
+
+    /// The entry for `serial`, if revoked.
+    pub fn find(&self, serial: &str) -> Option<&Revocation> {
+        self.entries.iter().find(|r| r.serial == serial)
+    }
+
+    /// The signed part of the file: everything before the signature line.
+    pub fn body(&self) -> String {
+        let mut s = format!(
+            "{REVOCATION_HEADER_V1}\nkey-id: {}\nsequence: {}\nissued-at: {}\n",
+            self.key_id,
+            self.sequence,
+            format_utc(self.issued_at)
+        );
+        for r in &self.entries {
+            s.push_str(&format!(
+                "revoke: {} {}",
+                r.serial,
+                format_utc(r.revoked_at)
+            ));
+            if !r.reason.is_empty() {
+                s.push(' ');
+                s.push_str(&r.reason);
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Adds serials (already-listed ones are skipped and returned), bumps the
+    /// sequence, stamps the time and signs: returns the file text.
+    pub fn add_and_sign(
+        &mut self,
+        key: &SecretKey,
+        serials: &[String],
+        reason: &str,
+        now: u64,
+    ) -> Result<(String, Vec<String>), RevocationError> {
+        if key.key_id() != self.key_id {
+            return Err(RevocationError::WrongKey {
+                list: self.key_id,
+                key: key.key_id(),
+            });
+        }
+        if !check_reason(reason) {
+            return Err(RevocationError::BadReason);
+        }
+        let mut skipped = Vec::new();
+        for s in serials {
+            if !is_valid_serial(s) {
+                return Err(RevocationError::BadSerial(s.clone()));
+            }
+        }
+        for s in serials {
+            if self.find(s).is_some() {
+                skipped.push(s.clone());
+            } else {
+                self.entries.push(Revocation {
+                    serial: s.clone(),
+                    revoked_at: now,
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        self.sequence += 1;
+        self.issued_at = now;
+        Ok((self.sign(key), skipped))
+    }
+
+    /// The whole file text, signed with `key`.
+    pub fn sign(&self, key: &SecretKey) -> String {
+        let body = self.body();
+        let sig = key.sign(&signed_message(&body));
+        format!("{body}signature: {}\n", hex(&sig))
+    }
+
+    /// Parses a list's text strictly, without checking the signature.
+    /// Returns the list and its signature.
+    pub fn parse(text: &str) -> Result<(RevocationList, [u8; 64]), RevocationError> {
+        let sig_at = text
+            .rfind("signature: ")
+            .filter(|i| *i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n'))
+            .ok_or_else(|| bad(text.lines().count().max(1), "no signature line"))?;
+        let body = &text[..sig_at];
+        let sig_line = &text[sig_at..];
+        let sig_line_no = body.lines().count() + 1;
+        let sig_hex = sig_line
+            .strip_prefix("signature: ")
+            .and_then(|s| s.strip_suffix('\n'))
+            .ok_or_else(|| {
+                bad(
+                    sig_line_no,
+                    "signature line must end the file with a newline",
+                )
+            })?;
+        let signature = unhex64(sig_hex)
+            .ok_or_else(|| bad(sig_line_no, "signature is not 128 lowercase hex digits"))?;
+
+        let mut lines = body.split_inclusive('\n').enumerate();
+        let mut next = |what: &str| -> Result<(usize, &str), RevocationError> {
+            match lines.next() {
+                Some((i, l)) => match l.strip_suffix('\n') {
+                    Some(l) => Ok((i + 1, l)),
+                    None => Err(bad(i + 1, "line does not end with a newline")),
+                },
+                None => Err(bad(0, format!("missing {what} line"))),
+            }
+        };
+        let (n, header) = next("header")?;
+        if header != REVOCATION_HEADER_V1 {
+            return Err(bad(n, format!("expected {REVOCATION_HEADER_V1:?}")));
+        }
+        let (n, l) = next("key-id")?;
+        let key_id = l
+            .strip_prefix("key-id: ")
+            .and_then(KeyId::from_hex)
+            .ok_or_else(|| bad(n, "expected `key-id: <hex>`"))?;
+        let (n, l) = next("sequence")?;
+        let sequence = l
+            .strip_prefix("sequence: ")
+            .filter(|s| !s.starts_with('0') || *s == "0")
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(|| bad(n, "expected `sequence: <number>`"))?;
+        let (n, l) = next("issued-at")?;
+        let issued_at = l
+            .strip_prefix("issued-at: ")
+            .and_then(parse_utc_z)
+            .ok_or_else(|| bad(n, "expected `issued-at: YYYY-MM-DDTHH:MM:SSZ`"))?;
+        let mut list = RevocationList {
+            key_id,
+            sequence,
+            issued_at,
+            entries: Vec::new(),
+        };
+        let mut seen = BTreeSet::new();
+        for (i, l) in body.split_inclusive('\n').enumerate().skip(4) {
+            let n = i + 1;
+            let l = l
+                .strip_suffix('\n')
+                .ok_or_else(|| bad(n, "line does not end with a newline"))?;
+            let rest = l
+                .strip_prefix("revoke: ")
+                .ok_or_else(|| bad(n, "expected `revoke: SERIAL TIME [REASON]`"))?;
+            let mut parts = rest.splitn(3, ' ');
+            let serial = parts.next().unwrap_or_default();
+            if !is_valid_serial(serial) {
+                return Err(bad(n, "invalid serial"));
+            }
+            let revoked_at = parts
+                .next()
+                .and_then(parse_utc_z)
+                .ok_or_else(|| bad(n, "invalid revocation time"))?;
+            let reason = parts.next().unwrap_or_default();
+            if (rest.matches(' ').count() >= 2 && reason.is_empty()) || !check_reason(reason) {
+                return Err(bad(n, "invalid reason text"));
+            }
+            if !seen.insert(serial.to_owned()) {
+                return Err(bad(n, format!("serial {serial} is listed twice")));
+            }
+            list.entries.push(Revocation {
+                serial: serial.to_owned(),
+                revoked_at,
+                reason: reason.to_owned(),
+            });
+        }
+        if list.body() != body {
+            return Err(bad(0, "not in canonical form"));
+        }
+        Ok((list, signature))
+    }
+
+    /// Parses a list and checks its signature against the trust store: the
+    /// signing key must be trusted and not retired.
+    pub fn parse_verified(
+        text: &str,
+        trust: &TrustStore,
+    ) -> Result<RevocationList, RevocationError> {
+        let (list, signature) = Self::parse(text)?;
+        let trusted = trust
+            .get(&list.key_id)
+            .ok_or(RevocationError::UnknownKey(list.key_id))?;
+        if !trusted
+            .key
+            .verify(&signed_message(&list.body()), &signature)
+        {
+            return Err(RevocationError::BadSignature);
+        }
+        if trusted.status == KeyStatus::Retired {
+            return Err(RevocationError::RetiredKey(list.key_id));
+        }
+        Ok(list)
+    }
+
+    /// Reads and verifies a list file.
+    pub fn load_verified(
+        path: &Path,
+        trust: &TrustStore,
+    ) -> Result<RevocationList, RevocationError> {
+        Self::parse_verified(&read_list(path)?, trust)
+    }
+}
+
+/// Reads a list file's text, with a size cap.
+pub fn read_list(path: &Path) -> Result<String, RevocationError> {
+    let read_err = |source| RevocationError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let file = fs::File::open(path).map_err(read_err)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_REVOCATION_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_REVOCATION_FILE_BYTES {
+        return Err(RevocationError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|_| bad(0, "file is not UTF-8 text"))
+}
+
+fn signed_message(body: &str) -> Vec<u8> {
+    let mut m = REVOCATION_SIGNING_CONTEXT.to_vec();
+    m.extend_from_slice(body.as_bytes());
+    m
+}
+
+fn unhex64(s: &str) -> Option<[u8; 64]> {
+    if s.len() != 128
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    let mut out = [0u8; 64];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SecretKey {
+        SecretKey::from_seed(&[3; 32])
+    }
+
+    #[test]
+    fn sign_parse_round_trip() {
+        let k = key();
+        let mut list = RevocationList::empty(k.key_id());
+        let (text, skipped) = list
+            .add_and_sign(
+                &k,
+                &["D-1".into(), "P-2".into()],
+                "reported lost",
+                1_790_000_000,
+            )
+            .unwrap();
+        assert!(skipped.is_empty());
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let back = RevocationList::parse_verified(&text, &trust).unwrap();
+        assert_eq!(back, list);
+        assert_eq!(back.sequence, 1);
+        assert_eq!(back.find("P-2").unwrap().reason, "reported lost");
+    }
+
+    #[test]
+    fn any_edit_breaks_it() {
+        let k = key();
+        let mut list = RevocationList::empty(k.key_id());
+        let (text, _) = list
+            .add_and_sign(&k, &["D-1".into()], "", 1_790_000_000)
+            .unwrap();
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let edited = text.replace("D-1", "D-2");
+        assert!(matches!(
+            RevocationList::parse_verified(&edited, &trust),
+            Err(RevocationError::BadSignature)
+        ));
+        let line = format!("revoke: D-1 {}\n", format_utc(1_790_000_000));
+        assert!(text.contains(&line));
+        let dropped = text.replace(&line, "");
+        assert!(matches!(
+            RevocationList::parse_verified(&dropped, &trust),
+            Err(RevocationError::BadSignature)
+        ));
+    }
+}

@@ -1,0 +1,8 @@
+//! The gate: the pure decision, the kiosk engine that journals each one,
+//! the runtime that feeds it frames (shared by the headless loop and the
+//! guard's screen), and the admit hook.
+
+pub mod decide;
+pub mod engine;
+pub mod hook;
+pub mod runtime;

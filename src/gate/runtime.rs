@@ -1,0 +1,288 @@
+//! The gate runtime: what turns a frame source into journalled decisions,
+//! the same for the headless loop and the guard's screen.
+//!
+//! - [`Feed`] takes frames from a [`SourceSpec`]'s source and stamps each
+//!   with the kiosk's time (simulated for replays and `--at`), paces replays
+//!   like a camera when asked, and reopens a lost camera when asked.
+//! - [`Gate`] reads the codes in a frame, decides and journals each one
+//!   ([`Kiosk`]), and starts the admit hook after each committed admit.
+//!
+//! The life of a frame: `Feed::next_fed` → `Gate::step` (reader → engine →
+//! journal commit → hook) → the caller shows or prints each outcome.
+
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::clock;
+use crate::gate::engine::{GuardAction, GuardError, Kiosk, Outcome};
+use crate::gate::hook::{self, HookEnd};
+use crate::journal::JournalError;
+use crate::read::TrackingReader;
+use crate::source::{Frame, FrameSource, OpenError, Payload, SourceError, SourceSpec};
+use crate::vocab::EntryDecision;
+
+/// Time between attempts to reopen a lost camera.
+pub const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+/// The kiosk's notion of now: the wall clock, or (with `--at`, or replaying
+/// images) simulated time running on from the start.
+#[derive(Clone, Copy, Debug)]
+pub struct KioskClock {
+    pub base_ms: u64,
+    pub simulated: bool,
+    pub started: Instant,
+}
+
+impl KioskClock {
+    /// The wall clock, or simulated time from `at_ms` when given (or when
+    /// `simulated` for a replay).
+    pub fn new(at_ms: Option<u64>, simulated: bool) -> KioskClock {
+        KioskClock {
+            base_ms: at_ms.unwrap_or_else(clock::now_ms),
+            simulated: simulated || at_ms.is_some(),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        if self.simulated {
+            self.base_ms + self.started.elapsed().as_millis() as u64
+        } else {
+            clock::now_ms()
+        }
+    }
+}
+
+/// What the feed has for the caller.
+#[derive(Debug)]
+pub enum Fed {
+    /// A frame, at this kiosk time.
+    Frame { frame: Frame, now_ms: u64 },
+    /// One frame could not be read; the source goes on.
+    Skipped(String),
+    /// The camera is lost; the feed tries again every [`RECONNECT_EVERY`].
+    Reconnecting { why: String, attempt: u32 },
+    /// The camera is back.
+    Reconnected,
+    /// A finite source (a replay, stdin) has no more frames.
+    Ended,
+    /// The source is gone for good.
+    Lost(String),
+}
+
+/// How the feed treats time and a lost camera.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeedMode {
+    /// Replays wait between frames as a camera would (the screen).
+    pub pace: bool,
+    /// A lost camera is reopened instead of ending the feed.
+    pub reconnect: bool,
+}
+
+/// Frames from a source, each stamped with the kiosk's time.
+pub struct Feed {
+    spec: SourceSpec,
+    source: Box<dyn FrameSource>,
+    clock: KioskClock,
+    mode: FeedMode,
+    frame_no: u64,
+    paced_from: Instant,
+    lost: Option<(String, u32)>,
+}
+
+impl Feed {
+    pub fn open(spec: SourceSpec, clock: KioskClock, mode: FeedMode) -> Result<Feed, OpenError> {
+        let source = spec.open()?;
+        Ok(Feed {
+            mode: FeedMode {
+                reconnect: mode.reconnect && spec.can_reconnect(),
+                ..mode
+            },
+            spec,
+            source,
+            clock,
+            frame_no: 0,
+            paced_from: Instant::now(),
+            lost: None,
+        })
+    }
+
+    /// What the source says it delivers (a camera's format and size).
+    pub fn describe(&self) -> Option<String> {
+        self.source.describe()
+    }
+
+    pub fn spec(&self) -> &SourceSpec {
+        &self.spec
+    }
+
+    /// The next frame or event. While a camera is lost, each call waits
+    /// [`RECONNECT_EVERY`] and tries to reopen it once.
+    pub fn next_fed(&mut self) -> Fed {
+        if let Some((why, attempt)) = self.lost.take() {
+            std::thread::sleep(RECONNECT_EVERY);
+            return match self.spec.open() {
+                Ok(s) => {
+                    self.source = s;
+                    Fed::Reconnected
+                }
+                Err(_) => {
+                    self.lost = Some((why.clone(), attempt + 1));
+                    Fed::Reconnecting {
+                        why,
+                        attempt: attempt + 1,
+                    }
+                }
+            };
+        }
+        let frame = match self.source.next_frame() {
+            Ok(Some(f)) => f,
+            Ok(None) => return Fed::Ended,
+            Err(SourceError::BadFrame(why)) => {
+                self.frame_no += 1;
+                return Fed::Skipped(why);
+            }
+            Err(SourceError::Lost(why)) if self.mode.reconnect => {
+                self.lost = Some((why.clone(), 1));
+                return Fed::Reconnecting { why, attempt: 1 };
+            }
+            Err(SourceError::Lost(why)) => return Fed::Lost(why),
+        };
+        let now_ms = match self.source.replay_interval_ms() {
+            Some(interval) => {
+                // Replays run at their frame rate on the screen; their
+                // decisions use the same simulated time as --headless.
+                if self.mode.pace {
+                    let due = self.paced_from + Duration::from_millis(self.frame_no * interval);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+                self.clock.base_ms + self.frame_no * interval
+            }
+            None => self.clock.now_ms(),
+        };
+        self.frame_no += 1;
+        Fed::Frame { frame, now_ms }
+    }
+}
+
+/// The command run on each admit, and how long it may take.
+#[derive(Clone, Debug)]
+pub struct AdmitHook {
+    pub command: String,
+    pub timeout: Duration,
+}
+
+/// What one frame came to.
+#[derive(Debug, Default)]
+pub struct FrameStep {
+    /// Where codes were found (corners in frame pixels) and the frame's
+    /// size: for outlines on the live picture.
+    pub found: Vec<[[i32; 2]; 4]>,
+    pub size: [u32; 2],
+    /// Each decision made, committed to the journal, in order.
+    pub outcomes: Vec<Outcome>,
+    /// The journal failed on a later code of this frame: what came before
+    /// is committed; nothing more may be decided.
+    pub failed: Option<JournalError>,
+}
+
+/// The kiosk engine with its reader and admit hook: what the headless loop
+/// and the screen both drive, so both decide and journal alike.
+pub struct Gate {
+    kiosk: Kiosk,
+    reader: TrackingReader,
+    hook: Option<AdmitHook>,
+    hooks: Vec<JoinHandle<HookEnd>>,
+}
+
+impl Gate {
+    pub fn new(kiosk: Kiosk, hook: Option<AdmitHook>) -> Gate {
+        Gate {
+            kiosk,
+            reader: TrackingReader::new(),
+            hook,
+            hooks: Vec::new(),
+        }
+    }
+
+    pub fn kiosk(&self) -> &Kiosk {
+        &self.kiosk
+    }
+
+    /// Reads every code in a frame (or takes a scanned line), decides and
+    /// journals each, and starts the admit hook after each committed admit.
+    pub fn step(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
+        let mut step = FrameStep::default();
+        let codes: Vec<Vec<u8>> = match &frame.payload {
+            Payload::Image(img) => {
+                let found = self.reader.read(img);
+                step.size = [img.width(), img.height()];
+                step.found = found.iter().map(|c| c.corners).collect();
+                found.into_iter().map(|c| c.bytes).collect()
+            }
+            Payload::Text(t) => vec![t.clone()],
+        };
+        for code in codes {
+            match self.kiosk.scan(&code, &frame.label, now_ms) {
+                Ok(Some(o)) => {
+                    self.after_commit(&o);
+                    step.outcomes.push(o);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    step.failed = Some(e);
+                    break;
+                }
+            }
+        }
+        step
+    }
+
+    /// Journals a guard's action from the screen.
+    pub fn act(&mut self, action: GuardAction, now_ms: u64) -> Result<Option<Outcome>, GuardError> {
+        let outcome =
+            match action {
+                GuardAction::Confirm { pending, answer } => {
+                    Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
+                }
+                GuardAction::Override { admit, about, note } => Some(
+                    self.kiosk
+                        .override_decision(admit, about.as_ref(), &note, now_ms)?,
+                ),
+                GuardAction::Scan { text } => {
+                    let input = format!("keyboard:{now_ms}");
+                    self.kiosk.scan(text.trim().as_bytes(), &input, now_ms)?
+                }
+            };
+        if let Some(o) = &outcome {
+            self.after_commit(o);
+        }
+        Ok(outcome)
+    }
+
+    fn after_commit(&mut self, o: &Outcome) {
+        if o.entry.body.decision != EntryDecision::Admit {
+            return;
+        }
+        if let Some(h) = &self.hook {
+            self.hooks.retain(|h| !h.is_finished());
+            self.hooks.push(hook::spawn(
+                &h.command,
+                hook::admit_env(&self.kiosk, o),
+                h.timeout,
+            ));
+        }
+    }
+
+    /// Waits for the hooks still running; returns how many were killed at
+    /// their timeout.
+    pub fn finish(self) -> usize {
+        self.hooks
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .filter(|end| *end == HookEnd::Killed)
+            .count()
+    }
+}

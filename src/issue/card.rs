@@ -1,0 +1,277 @@
+//! The printable badge card: A6 portrait at 300 dpi with a category colour
+//! band, the holder's name and organisation, the QR code, serial, zones and
+//! validity. Text is drawn with the embedded DejaVu Sans (Latin, Greek,
+//! Cyrillic and more; no CJK glyphs, no Arabic shaping).
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use image::{Rgb, RgbImage};
+use qrcode::QrCode;
+
+use crate::clock::format_human;
+use crate::fonts::{FONT_BOLD, FONT_REGULAR};
+use crate::format::badge::Badge;
+use crate::format::category::{category_colour, category_label};
+use crate::read::{self, QUIET_ZONE};
+
+/// Card width in pixels: 105 mm at 300 dpi.
+pub const CARD_WIDTH: u32 = 1240;
+/// Card height in pixels: 148 mm at 300 dpi.
+pub const CARD_HEIGHT: u32 = 1748;
+/// Print resolution written into the PNG (dots per inch).
+pub const CARD_DPI: u32 = 300;
+
+const MARGIN: u32 = 70;
+const BAND_HEIGHT: u32 = 260;
+const QR_TARGET_PX: u32 = 760;
+
+struct Fonts {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+fn fonts() -> Option<Fonts> {
+    Some(Fonts {
+        regular: FontRef::try_from_slice(FONT_REGULAR).ok()?,
+        bold: FontRef::try_from_slice(FONT_BOLD).ok()?,
+    })
+}
+
+fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+    let f = font.as_scaled(PxScale::from(size));
+    let mut w = 0.0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = f.glyph_id(c);
+        if let Some(p) = prev {
+            w += f.kern(p, id);
+        }
+        w += f.h_advance(id);
+        prev = Some(id);
+    }
+    w
+}
+
+/// Largest size at most `max` at which `text` fits `width` (never below `min`).
+fn fit_size(font: &FontRef<'_>, text: &str, max: f32, min: f32, width: f32) -> f32 {
+    let mut size = max;
+    while size > min && text_width(font, size, text) > width {
+        size -= 2.0;
+    }
+    size.max(min)
+}
+
+/// Draws `text` centred on `cx` with its baseline at `baseline`.
+fn draw_centred(
+    img: &mut RgbImage,
+    font: &FontRef<'_>,
+    size: f32,
+    cx: f32,
+    baseline: f32,
+    colour: [u8; 3],
+    text: &str,
+) {
+    let x0 = cx - text_width(font, size, text) / 2.0;
+    draw_text(img, font, size, x0, baseline, colour, text);
+}
+
+fn draw_text(
+    img: &mut RgbImage,
+    font: &FontRef<'_>,
+    size: f32,
+    x0: f32,
+    baseline: f32,
+    colour: [u8; 3],
+    text: &str,
+) {
+    let scale = PxScale::from(size);
+    let f = font.as_scaled(scale);
+    let mut x = x0;
+    let mut prev = None;
+    for c in text.chars() {
+        let id = f.glyph_id(c);
+        if let Some(p) = prev {
+            x += f.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(scale, ab_glyph::point(x, baseline));
+        x += f.h_advance(id);
+        prev = Some(id);
+        let Some(outlined) = font.outline_glyph(glyph) else {
+            continue;
+        };
+        let bounds = outlined.px_bounds();
+        outlined.draw(|gx, gy, coverage| {
+            let px = bounds.min.x as i64 + i64::from(gx);
+            let py = bounds.min.y as i64 + i64::from(gy);
+            if px < 0 || py < 0 || px >= i64::from(img.width()) || py >= i64::from(img.height()) {
+                return;
+            }
+            let p = img.get_pixel_mut(px as u32, py as u32);
+            let a = coverage.clamp(0.0, 1.0);
+            for (channel, target) in p.0.iter_mut().zip(colour) {
+                *channel = (f32::from(*channel) * (1.0 - a) + f32::from(target) * a).round() as u8;
+            }
+        });
+    }
+}
+
+fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
+    for yy in y..(y + h).min(img.height()) {
+        for xx in x..(x + w).min(img.width()) {
+            img.put_pixel(xx, yy, Rgb(colour));
+        }
+    }
+}
+
+/// Renders the printable card for a badge and its QR code.
+pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
+    let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
+    let band = category_colour(&badge.category);
+    let cx = CARD_WIDTH as f32 / 2.0;
+    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
+    fill(&mut img, 0, 0, CARD_WIDTH, BAND_HEIGHT, band);
+    fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
+
+    let Some(fonts) = fonts() else {
+        // The fonts are compiled in; without them the card still carries the code.
+        draw_qr(&mut img, code, BAND_HEIGHT + 300);
+        return img;
+    };
+    let category = category_label(&badge.category);
+    let size = fit_size(&fonts.bold, &category, 130.0, 40.0, inner);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        175.0,
+        [255, 255, 255],
+        &category,
+    );
+
+    let size = fit_size(&fonts.bold, &badge.name, 96.0, 36.0, inner);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        400.0,
+        [0, 0, 0],
+        &badge.name,
+    );
+    if !badge.org.is_empty() {
+        let size = fit_size(&fonts.regular, &badge.org, 60.0, 28.0, inner);
+        draw_centred(
+            &mut img,
+            &fonts.regular,
+            size,
+            cx,
+            490.0,
+            [60, 60, 60],
+            &badge.org,
+        );
+    }
+
+    let qr_bottom = draw_qr(&mut img, code, 540);
+
+    let zones = format!("Zones: {}", badge.zones.join(" · ").replace('*', "ALL"));
+    let size = fit_size(&fonts.bold, &zones, 52.0, 24.0, inner);
+    draw_centred(
+        &mut img,
+        &fonts.bold,
+        size,
+        cx,
+        qr_bottom as f32 + 80.0,
+        [0, 0, 0],
+        &zones,
+    );
+    let valid = format!(
+        "Valid {} – {}",
+        format_human(badge.valid_from),
+        format_human(badge.valid_until)
+    );
+    let size = fit_size(&fonts.regular, &valid, 38.0, 20.0, inner);
+    draw_centred(
+        &mut img,
+        &fonts.regular,
+        size,
+        cx,
+        qr_bottom as f32 + 145.0,
+        [60, 60, 60],
+        &valid,
+    );
+    let serial = format!("No. {}   key {}", badge.serial, badge.key_id);
+    let size = fit_size(&fonts.regular, &serial, 34.0, 20.0, inner);
+    draw_centred(
+        &mut img,
+        &fonts.regular,
+        size,
+        cx,
+        qr_bottom as f32 + 200.0,
+        [90, 90, 90],
+        &serial,
+    );
+    img
+}
+
+/// Draws the code centred at `top`, whole pixels a module; returns its bottom.
+fn draw_qr(img: &mut RgbImage, code: &QrCode, top: u32) -> u32 {
+    let modules = code.width() as u32 + 2 * QUIET_ZONE;
+    let module_px = (QR_TARGET_PX / modules).max(1);
+    let grey = read::render(code, module_px);
+    let left = (CARD_WIDTH.saturating_sub(grey.width())) / 2;
+    for (x, y, p) in grey.enumerate_pixels() {
+        if x + left < img.width() && y + top < img.height() {
+            img.put_pixel(x + left, y + top, Rgb([p.0[0]; 3]));
+        }
+    }
+    top + grey.height()
+}
+
+/// Encodes the card as PNG with its 300 dpi print resolution recorded.
+pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, img.width(), img.height());
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Fast);
+        // 300 dots per inch = 11811 per metre.
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: 11_811,
+            yppu: 11_811,
+            unit: png::Unit::Meter,
+        }));
+        let mut writer = enc.write_header()?;
+        writer.write_image_data(img.as_raw())?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+/// True if every character of `text` has a glyph in the card fonts.
+pub fn has_glyphs(text: &str) -> bool {
+    fonts().is_some_and(|f| {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .all(|c| f.bold.glyph_id(c).0 != 0 && f.regular.glyph_id(c).0 != 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin_and_cyrillic_have_glyphs_cjk_does_not() {
+        assert!(has_glyphs("Ana María Núñez"));
+        assert!(has_glyphs("Тоҷикистон"));
+        assert!(!has_glyphs("中国"));
+    }
+
+    #[test]
+    fn category_colours_are_stable_and_distinct() {
+        assert_eq!(category_colour("press"), [230, 126, 0]);
+        assert_eq!(category_colour("catering"), category_colour("catering"));
+        assert_ne!(category_colour("delegate"), category_colour("press"));
+    }
+}

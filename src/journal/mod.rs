@@ -1,0 +1,40 @@
+//! The entry journal: one SQLite file per kiosk, append-only and
+//! hash-chained, durable before a decision is shown. `store` owns the
+//! `Connection` (pragmas, appends, queries), `schema` its tables and
+//! migrations, `record` what a record holds and how it is hashed, `chain`
+//! the check of every kiosk's chain. Format in `docs/journal-format.md`.
+
+use std::path::PathBuf;
+
+mod chain;
+mod record;
+mod schema;
+mod store;
+
+pub use chain::{chain_break, verify_chain, ChainHead, ChainProblem, ChainReport};
+pub use record::{genesis_hash, record_hash, Entry, NewEntry, GENESIS_CONTEXT, HASH_CONTEXT};
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+pub use store::Journal;
+
+/// Failures opening, writing or reading a journal.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot open journal {path}: {why}")]
+    Open { path: PathBuf, why: String },
+    #[error("{path} is not a badgegate journal")]
+    NotAJournal { path: PathBuf },
+    #[error("journal {path} has schema version {version}, newer than this badgegate ({max}); use a newer badgegate")]
+    TooNew {
+        path: PathBuf,
+        version: i32,
+        max: i32,
+    },
+    #[error("journal {path} belongs to kiosk {found:?}, not {given:?}; give a new journal file for this kiosk")]
+    KioskIdMismatch {
+        path: PathBuf,
+        found: String,
+        given: String,
+    },
+    #[error("journal {path}: {why}")]
+    Sqlite { path: PathBuf, why: String },
+}

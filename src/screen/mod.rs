@@ -1,0 +1,22 @@
+//! What the guard's screen shows and what the guard's keys do: a pure state
+//! model, driven by decisions from the kiosk engine, key presses and the
+//! clock, so it can be tested without a display. The window only draws it.
+//!
+//! Keys (a guard never needs a mouse):
+//! - Enter: confirm the ID check the screen asks for; Escape: refuse it.
+//! - F2: admit by hand, F3: deny by hand; both ask for a typed note, Enter
+//!   saves it, Escape cancels. They concern the verdict on screen; Escape
+//!   clears a verdict first for a badge that would not read at all.
+//! - Anything else typed and ended with Enter is a scanned line: USB
+//!   keyboard-wedge scanners type into the focused window.
+
+mod cues;
+mod model;
+mod wording;
+
+pub use cues::{cue_samples, Cue, CUE_RATE};
+pub use model::{
+    Key, ScreenConfig, ScreenModel, SourceState, View, DEFAULT_CONFIRM_TIMEOUT_SECS,
+    DEFAULT_HOLD_MS, DEFAULT_REVOCATION_MAX_AGE_HOURS,
+};
+pub use wording::{card_for, plain_reason, tone_for, Card, Tone};

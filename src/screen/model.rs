@@ -1,0 +1,723 @@
+//! The screen's state: what fills it, how long a verdict holds, what the
+//! guard's keys do, and what is asked of the engine.
+
+use std::collections::VecDeque;
+
+use super::wording::{card_for, Card};
+use crate::gate::engine::{Answer, Counters, GuardAction, Outcome};
+use crate::text::printable_short;
+use crate::vocab::EntryKind;
+
+/// Default time a verdict stays on screen (ms).
+pub const DEFAULT_HOLD_MS: u64 = 4000;
+/// Default time the screen waits for the guard to confirm an ID check (s).
+pub const DEFAULT_CONFIRM_TIMEOUT_SECS: u64 = 120;
+/// Default age after which the revocation list is shown as stale (hours).
+pub const DEFAULT_REVOCATION_MAX_AGE_HOURS: u64 = 12;
+/// A scanner types a whole line within this; older loose keys are dropped.
+const SCAN_LINE_IDLE_MS: u64 = 1500;
+/// Longest line a keyboard-wedge scanner may type.
+const MAX_SCAN_LINE: usize = 4096;
+
+/// Screen settings.
+#[derive(Clone, Debug)]
+pub struct ScreenConfig {
+    pub hold_ms: u64,
+    pub confirm_timeout_ms: u64,
+    pub revocation_max_age_secs: u64,
+    /// Local time, seconds east of UTC, for the clock and plain words.
+    pub utc_offset: i32,
+    /// Words for zone codes, e.g. `press` → `the press centre`.
+    pub zone_names: std::collections::BTreeMap<String, String>,
+}
+
+impl ScreenConfig {
+    /// A zone as the guard calls it: its name, or its code.
+    pub fn zone_words(&self, code: &str) -> String {
+        match self.zone_names.get(code) {
+            Some(name) => printable_short(name, 60),
+            None if code == crate::format::constants::ALL_ZONES => "every zone".into(),
+            None => printable_short(code, 40),
+        }
+    }
+}
+
+impl Default for ScreenConfig {
+    fn default() -> Self {
+        ScreenConfig {
+            hold_ms: DEFAULT_HOLD_MS,
+            confirm_timeout_ms: DEFAULT_CONFIRM_TIMEOUT_SECS * 1000,
+            revocation_max_age_secs: DEFAULT_REVOCATION_MAX_AGE_HOURS * 3600,
+            utc_offset: 0,
+            zone_names: Default::default(),
+        }
+    }
+}
+
+/// What fills the screen.
+#[derive(Clone, Debug)]
+pub enum View {
+    /// Waiting for the next badge.
+    Ready,
+    /// A verdict, held until `until_ms`.
+    Verdict {
+        card: Card,
+        outcome: Outcome,
+        until_ms: u64,
+    },
+    /// An admit waiting for the guard's ID check.
+    Confirm {
+        card: Card,
+        outcome: Outcome,
+        deadline_ms: u64,
+        /// The answer went to the engine; waiting for it to be journalled.
+        answered: bool,
+    },
+    /// The guard types the note for a manual decision.
+    Note {
+        admit: bool,
+        about: Option<Outcome>,
+        text: String,
+        error: Option<String>,
+    },
+    /// The journal cannot be written: nobody is admitted.
+    OutOfService { why: String },
+}
+
+/// A guard's key, as the window reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key {
+    Enter,
+    Escape,
+    Backspace,
+    /// F2.
+    OverrideAdmit,
+    /// F3.
+    OverrideDeny,
+    /// Typed text (a guard's note or a keyboard-wedge scanner).
+    Text(String),
+}
+
+/// The camera (or other frame source) as the status bar shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceState {
+    Running,
+    /// Lost; the engine is trying to reopen it.
+    Reconnecting {
+        why: String,
+        attempt: u32,
+    },
+    /// A replay or stdin ran out: no more badges will come from it.
+    Ended,
+}
+
+/// The whole screen state.
+#[derive(Debug)]
+pub struct ScreenModel {
+    cfg: ScreenConfig,
+    view: View,
+    /// Decisions that arrived while the guard was busy (confirming, typing
+    /// a note): already journalled, shown in turn afterwards.
+    queue: VecDeque<Outcome>,
+    counters: Counters,
+    source: SourceState,
+    scan_line: String,
+    scan_line_at: u64,
+    /// A message for the guard in the status line (an action that failed).
+    notice: Option<(String, u64)>,
+}
+
+impl ScreenModel {
+    pub fn new(cfg: ScreenConfig) -> ScreenModel {
+        ScreenModel {
+            cfg,
+            view: View::Ready,
+            queue: VecDeque::new(),
+            counters: Counters::default(),
+            source: SourceState::Running,
+            scan_line: String::new(),
+            scan_line_at: 0,
+            notice: None,
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        &self.view
+    }
+
+    pub fn config(&self) -> &ScreenConfig {
+        &self.cfg
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    pub fn source(&self) -> &SourceState {
+        &self.source
+    }
+
+    /// Decisions waiting to be shown.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// A short message for the status line, while it is fresh.
+    pub fn notice(&self, now_ms: u64) -> Option<&str> {
+        self.notice
+            .as_ref()
+            .filter(|(_, until)| now_ms < *until)
+            .map(|(m, _)| m.as_str())
+    }
+
+    pub fn is_out_of_service(&self) -> bool {
+        matches!(self.view, View::OutOfService { .. })
+    }
+
+    pub fn set_counters(&mut self, c: Counters) {
+        self.counters = c;
+    }
+
+    pub fn set_source(&mut self, s: SourceState) {
+        self.source = s;
+    }
+
+    /// The journal failed: nothing else is shown until the kiosk restarts.
+    pub fn out_of_service(&mut self, why: impl Into<String>) {
+        self.view = View::OutOfService { why: why.into() };
+        self.queue.clear();
+    }
+
+    /// A guard's action the engine could not carry out (e.g. an empty note).
+    pub fn action_failed(&mut self, why: impl Into<String>, now_ms: u64) {
+        if let View::Confirm { answered, .. } = &mut self.view {
+            *answered = false;
+        }
+        self.notice = Some((why.into(), now_ms + 8000));
+    }
+
+    /// A journalled outcome from the engine: a decision, a confirmation or
+    /// an override.
+    pub fn on_outcome(&mut self, o: Outcome, now_ms: u64) {
+        if self.is_out_of_service() {
+            return;
+        }
+        let kind = o.entry.body.kind;
+        let answers_confirmation = kind == EntryKind::Confirm;
+        match &self.view {
+            View::Confirm { .. } if answers_confirmation => self.show(o, now_ms),
+            View::Note { .. } if kind == EntryKind::Override => self.show(o, now_ms),
+            View::Confirm { .. } | View::Note { .. } => self.queue.push_back(o),
+            _ => self.show(o, now_ms),
+        }
+    }
+
+    fn show(&mut self, o: Outcome, now_ms: u64) {
+        let card = card_for(&o, &self.cfg);
+        self.view = if o.awaiting_confirmation {
+            View::Confirm {
+                card,
+                outcome: o,
+                deadline_ms: now_ms + self.cfg.confirm_timeout_ms,
+                answered: false,
+            }
+        } else {
+            View::Verdict {
+                card,
+                outcome: o,
+                until_ms: now_ms + self.cfg.hold_ms,
+            }
+        };
+    }
+
+    /// Time passes: verdicts expire, queued ones come up, an unanswered
+    /// confirmation times out (returned as the action to journal).
+    pub fn tick(&mut self, now_ms: u64) -> Option<GuardAction> {
+        if !self.scan_line.is_empty() && now_ms > self.scan_line_at + SCAN_LINE_IDLE_MS {
+            self.scan_line.clear();
+        }
+        match &mut self.view {
+            View::Verdict { until_ms, .. } if now_ms >= *until_ms => {
+                self.view = View::Ready;
+            }
+            View::Confirm {
+                outcome,
+                deadline_ms,
+                answered,
+                ..
+            } if now_ms >= *deadline_ms && !*answered => {
+                *answered = true;
+                return Some(GuardAction::Confirm {
+                    pending: outcome.clone(),
+                    answer: Answer::TimedOut,
+                });
+            }
+            _ => {}
+        }
+        if matches!(self.view, View::Ready) {
+            if let Some(o) = self.queue.pop_front() {
+                self.show(o, now_ms);
+            }
+        }
+        None
+    }
+
+    /// The next time (ms) the screen changes by itself — a verdict ends, a
+    /// confirmation times out, a notice fades — so the window can sleep
+    /// until then.
+    pub fn next_deadline(&self) -> Option<u64> {
+        let view = match &self.view {
+            View::Verdict { until_ms, .. } => Some(*until_ms),
+            View::Confirm { deadline_ms, .. } => Some(*deadline_ms),
+            _ => None,
+        };
+        let notice = self.notice.as_ref().map(|(_, until)| *until);
+        let line = (!self.scan_line.is_empty()).then(|| self.scan_line_at + SCAN_LINE_IDLE_MS + 1);
+        [view, notice, line].into_iter().flatten().min()
+    }
+
+    /// A key from the guard (or a keyboard-wedge scanner).
+    pub fn key(&mut self, key: Key, now_ms: u64) -> Option<GuardAction> {
+        if self.is_out_of_service() {
+            return None;
+        }
+        if let View::Note {
+            admit,
+            about,
+            text,
+            error,
+        } = &mut self.view
+        {
+            match key {
+                Key::Text(t) => {
+                    text.extend(t.chars().filter(|c| !crate::text::is_forbidden_char(*c)));
+                    *error = None;
+                }
+                Key::Backspace => {
+                    text.pop();
+                }
+                Key::Escape => self.view = View::Ready,
+                Key::Enter => {
+                    if crate::gate::engine::clean_note(text).is_none() {
+                        *error = Some("type why before saving: the note is journalled".into());
+                        return None;
+                    }
+                    return Some(GuardAction::Override {
+                        admit: *admit,
+                        about: about.clone(),
+                        note: text.clone(),
+                    });
+                }
+                Key::OverrideAdmit | Key::OverrideDeny => {}
+            }
+            return None;
+        }
+        match key {
+            Key::Text(t) => {
+                if self.scan_line.len() + t.len() <= MAX_SCAN_LINE {
+                    self.scan_line.push_str(&t);
+                }
+                self.scan_line_at = now_ms;
+                None
+            }
+            Key::Backspace => {
+                self.scan_line.pop();
+                None
+            }
+            Key::Enter if !self.scan_line.is_empty() => {
+                let text = std::mem::take(&mut self.scan_line);
+                Some(GuardAction::Scan { text })
+            }
+            Key::Escape if matches!(self.view, View::Verdict { .. }) => {
+                // Clears the verdict: a hand decision after it is then about
+                // no badge (the one that would not read).
+                self.view = View::Ready;
+                None
+            }
+            Key::Enter | Key::Escape => {
+                if let View::Confirm {
+                    outcome, answered, ..
+                } = &mut self.view
+                {
+                    if *answered {
+                        return None;
+                    }
+                    *answered = true;
+                    let answer = if key == Key::Enter {
+                        Answer::Confirmed
+                    } else {
+                        Answer::Refused
+                    };
+                    return Some(GuardAction::Confirm {
+                        pending: outcome.clone(),
+                        answer,
+                    });
+                }
+                None
+            }
+            Key::OverrideAdmit | Key::OverrideDeny => {
+                if matches!(self.view, View::Confirm { .. }) {
+                    // The ID check is answered with Enter or Escape first.
+                    return None;
+                }
+                let about = match &self.view {
+                    View::Verdict { outcome, .. } => Some(outcome.clone()),
+                    _ => None,
+                };
+                self.view = View::Note {
+                    admit: key == Key::OverrideAdmit,
+                    about,
+                    text: String::new(),
+                    error: None,
+                };
+                None
+            }
+        }
+    }
+
+    /// The status bar's revocation text and whether it needs attention.
+    pub fn revocation_status(&self, list: Option<(u64, u64)>, now_secs: u64) -> (String, bool) {
+        match list {
+            None => (
+                "no revocation list: revoked badges are NOT refused".into(),
+                true,
+            ),
+            Some((sequence, issued_at)) => {
+                let age = now_secs.saturating_sub(issued_at);
+                let stale = age > self.cfg.revocation_max_age_secs;
+                let mut s = format!(
+                    "revocations #{sequence}, {} old",
+                    crate::clock::format_span(age)
+                );
+                if stale {
+                    s.push_str(": get the current list");
+                }
+                (s, stale)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::badge::{Badge, SignedBadge};
+    use crate::format::keys::{KeyId, SecretKey, TrustStore};
+    use crate::gate::decide::AntiPassback;
+    use crate::gate::engine::{Kiosk, KioskConfig};
+    use crate::journal::Journal;
+    use crate::screen::Tone;
+    use crate::vocab::{Direction, EntryDecision, EntryReason, GuardReason};
+
+    /// 2026-11-27T10:00:00Z.
+    const NOW: u64 = 1_796_205_600;
+
+    fn start_kiosk(anti_passback: AntiPassback) -> (Kiosk, SecretKey) {
+        let k = SecretKey::from_seed(&[7; 32]);
+        let cfg = KioskConfig {
+            gate: "north".into(),
+            zone: Some("plenary".into()),
+            direction: Direction::In,
+            anti_passback,
+            skew_secs: 60,
+            cooldown_ms: 0,
+            confirm_categories: vec!["hod".into()],
+        };
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let j = Journal::open_in_memory("k1").unwrap();
+        (Kiosk::start(cfg, trust, None, j, NOW * 1000).unwrap(), k)
+    }
+
+    fn badge(k: &SecretKey, serial: &str, category: &str, until: u64) -> String {
+        let b = Badge {
+            key_id: KeyId([0; 4]),
+            serial: serial.into(),
+            name: "Ines Ferreira".into(),
+            org: "Portugal".into(),
+            category: category.into(),
+            zones: vec!["plenary".into()],
+            valid_from: NOW - 86_400,
+            valid_until: until,
+            issued_at: NOW - 90_000,
+        };
+        SignedBadge::sign(b, k).unwrap().text().to_owned()
+    }
+
+    fn scan(kiosk: &mut Kiosk, text: &str, at_ms: u64) -> Outcome {
+        kiosk.scan(text.as_bytes(), "test", at_ms).unwrap().unwrap()
+    }
+
+    fn card(m: &ScreenModel) -> &Card {
+        match m.view() {
+            View::Verdict { card, .. } | View::Confirm { card, .. } => card,
+            other => panic!("no card shown: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_verdict_shows_then_returns_to_ready_after_the_hold_time() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        m.on_outcome(
+            scan(&mut kiosk, &badge(&k, "D-1", "delegate", NOW + 36_000), t),
+            t,
+        );
+        let c = card(&m);
+        assert_eq!((c.tone, c.headline.as_str()), (Tone::Admit, "ADMIT"));
+        assert_eq!(c.reason, "valid until today 20:00");
+        assert_eq!(
+            (c.name.as_str(), c.org.as_str()),
+            ("Ines Ferreira", "Portugal")
+        );
+        assert_eq!(
+            (c.category.as_str(), c.serial.as_str()),
+            ("DELEGATE", "D-1")
+        );
+        assert!(c.verified);
+        assert!(m.tick(t + DEFAULT_HOLD_MS - 1).is_none());
+        assert!(matches!(m.view(), View::Verdict { .. }));
+        assert_eq!(m.next_deadline(), Some(t + DEFAULT_HOLD_MS));
+        m.tick(t + DEFAULT_HOLD_MS);
+        assert!(matches!(m.view(), View::Ready));
+        assert_eq!(m.next_deadline(), None, "nothing to wake up for");
+    }
+
+    #[test]
+    fn deny_and_warning_read_in_plain_words() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let expired = badge(&k, "D-2", "delegate", NOW - 14 * 3600);
+        m.on_outcome(scan(&mut kiosk, &expired, t), t);
+        assert_eq!(card(&m).tone, Tone::Deny);
+        assert_eq!(card(&m).headline, "DENY");
+        assert_eq!(card(&m).reason, "badge expired yesterday 20:00");
+        m.on_outcome(scan(&mut kiosk, "hello", t + 10), t + 10);
+        assert_eq!(card(&m).reason, "not a badge of this venue");
+        assert!(!card(&m).verified);
+
+        let (mut soft, k) = start_kiosk(AntiPassback::Soft);
+        let good = badge(&k, "D-3", "delegate", NOW + 3600);
+        scan(&mut soft, &good, t);
+        m.on_outcome(scan(&mut soft, &good, t + 1), t + 1);
+        assert_eq!(card(&m).tone, Tone::Warn);
+        assert_eq!(card(&m).headline, "ADMIT — CHECK");
+        assert!(card(&m).reason.starts_with("already inside"));
+    }
+
+    #[test]
+    fn a_confirmation_waits_for_the_guard_and_only_then_admits() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let hod = badge(&k, "H-1", "hod", NOW + 36_000);
+        let o = scan(&mut kiosk, &hod, t);
+        assert!(o.awaiting_confirmation);
+        assert_eq!(
+            o.entry.body.decision,
+            EntryDecision::None,
+            "not admitted before the guard says so"
+        );
+        m.on_outcome(o, t);
+        assert_eq!(card(&m).tone, Tone::Ask);
+        assert_eq!(card(&m).headline, "CHECK ID");
+        // It does not time out on the hold timer.
+        m.tick(t + DEFAULT_HOLD_MS * 3);
+        assert!(matches!(m.view(), View::Confirm { .. }));
+        // Another badge meanwhile waits its turn.
+        m.on_outcome(scan(&mut kiosk, "hello", t + 100), t + 100);
+        assert_eq!(m.queued(), 1);
+        let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Enter, t + 5000) else {
+            panic!("Enter confirms");
+        };
+        assert_eq!(answer, Answer::Confirmed);
+        assert!(m.key(Key::Enter, t + 5001).is_none(), "one answer only");
+        let done = kiosk.confirm(&pending, answer, None, t + 5002).unwrap();
+        assert_eq!(done.entry.body.decision, EntryDecision::Admit);
+        assert_eq!(done.entry.body.kind, EntryKind::Confirm);
+        m.on_outcome(done, t + 5002);
+        assert_eq!(card(&m).tone, Tone::Admit);
+        assert_eq!(card(&m).reason, "ID checked and confirmed by the guard");
+        assert_eq!(kiosk.counters(0).unwrap().admitted, 1);
+        assert_eq!(kiosk.counters(0).unwrap().inside, 1);
+        // After the hold, the queued deny comes up.
+        m.tick(t + 5002 + DEFAULT_HOLD_MS);
+        assert_eq!(card(&m).reason, "not a badge of this venue");
+    }
+
+    #[test]
+    fn refusing_or_ignoring_a_confirmation_admits_nobody() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let cfg = ScreenConfig {
+            confirm_timeout_ms: 30_000,
+            ..ScreenConfig::default()
+        };
+        let mut m = ScreenModel::new(cfg);
+        let t = NOW * 1000;
+        m.on_outcome(scan(&mut kiosk, &badge(&k, "H-2", "hod", NOW + 3600), t), t);
+        let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Escape, t + 10) else {
+            panic!("Escape refuses");
+        };
+        assert_eq!(answer, Answer::Refused);
+        let refused = kiosk.confirm(&pending, answer, None, t + 11).unwrap();
+        assert_eq!(refused.entry.body.decision, EntryDecision::Deny);
+        assert_eq!(
+            refused.entry.body.reason,
+            EntryReason::Guard(GuardReason::Refused)
+        );
+        m.on_outcome(refused, t + 11);
+        assert_eq!(card(&m).tone, Tone::Deny);
+
+        m.on_outcome(
+            scan(&mut kiosk, &badge(&k, "H-3", "hod", NOW + 3600), t + 20),
+            t + 20,
+        );
+        assert!(m.tick(t + 20 + 29_999).is_none());
+        let Some(GuardAction::Confirm { pending, answer }) = m.tick(t + 20 + 30_000) else {
+            panic!("the wait ends");
+        };
+        assert_eq!(answer, Answer::TimedOut);
+        let late = kiosk.confirm(&pending, answer, None, t + 30_020).unwrap();
+        assert_eq!(
+            late.entry.body.reason,
+            EntryReason::Guard(GuardReason::NotConfirmed)
+        );
+        let c = kiosk.counters(0).unwrap();
+        assert_eq!((c.admitted, c.denied, c.inside), (0, 2, 0));
+    }
+
+    #[test]
+    fn an_override_needs_a_typed_note_and_is_journalled_with_it() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let expired = badge(&k, "D-9", "delegate", NOW - 600);
+        m.on_outcome(scan(&mut kiosk, &expired, t), t);
+        assert!(m.key(Key::OverrideAdmit, t + 1).is_none());
+        assert!(matches!(
+            m.view(),
+            View::Note {
+                admit: true,
+                about: Some(_),
+                ..
+            }
+        ));
+        assert!(m.key(Key::Enter, t + 2).is_none(), "no empty note");
+        assert!(matches!(m.view(), View::Note { error: Some(_), .. }));
+        m.key(Key::Text("extension ".into()), t + 3);
+        m.key(Key::Text("signed by desk\u{7}x".into()), t + 4);
+        m.key(Key::Backspace, t + 5);
+        let Some(GuardAction::Override { admit, about, note }) = m.key(Key::Enter, t + 6) else {
+            panic!("Enter saves the note");
+        };
+        assert!(admit);
+        assert_eq!(note, "extension signed by desk");
+        let o = kiosk
+            .override_decision(admit, about.as_ref(), &note, t + 7)
+            .unwrap();
+        assert_eq!(o.entry.body.kind, EntryKind::Override);
+        assert_eq!(o.entry.body.serial.as_deref(), Some("D-9"));
+        assert_eq!(
+            o.entry.body.note.as_deref(),
+            Some("extension signed by desk")
+        );
+        m.on_outcome(o, t + 7);
+        assert_eq!(card(&m).tone, Tone::Admit);
+        assert_eq!(
+            card(&m).reason,
+            "admitted by hand: “extension signed by desk”"
+        );
+
+        // An unreadable badge: Escape clears the verdict, then deny by hand
+        // about no badge.
+        m.key(Key::Escape, t + 8);
+        assert!(matches!(m.view(), View::Ready));
+        m.key(Key::OverrideDeny, t + 60_001);
+        assert!(matches!(
+            m.view(),
+            View::Note {
+                admit: false,
+                about: None,
+                ..
+            }
+        ));
+        m.key(Key::Escape, t + 60_002);
+        assert!(matches!(m.view(), View::Ready), "Escape cancels");
+        assert!(matches!(
+            kiosk.override_decision(false, None, "  \u{1b} ", t),
+            Err(crate::gate::engine::GuardError::NoteNeeded)
+        ));
+    }
+
+    #[test]
+    fn a_keyboard_wedge_line_becomes_a_scan_and_stray_keys_fade() {
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        m.key(Key::Text("BG1:".into()), 0);
+        m.key(Key::Text("ABC".into()), 10);
+        let Some(GuardAction::Scan { text }) = m.key(Key::Enter, 20) else {
+            panic!("a line");
+        };
+        assert_eq!(text, "BG1:ABC");
+        m.key(Key::Text("x".into()), 100);
+        m.tick(100 + SCAN_LINE_IDLE_MS + 1);
+        assert!(m.key(Key::Enter, 100 + SCAN_LINE_IDLE_MS + 2).is_none());
+    }
+
+    #[test]
+    fn out_of_service_overrides_everything() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        m.out_of_service("disk full");
+        m.on_outcome(
+            scan(&mut kiosk, &badge(&k, "D-1", "delegate", NOW + 60), 0),
+            0,
+        );
+        assert!(m.is_out_of_service());
+        assert!(m.key(Key::OverrideAdmit, 1).is_none());
+        assert!(
+            m.is_out_of_service(),
+            "no hand admits while the journal is down"
+        );
+    }
+
+    #[test]
+    fn zones_read_by_their_names_where_the_venue_gave_them() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut cfg = ScreenConfig::default();
+        cfg.zone_names
+            .insert("plenary".into(), "the plenary hall".into());
+        let mut m = ScreenModel::new(cfg);
+        let t = NOW * 1000;
+        let b = Badge {
+            key_id: KeyId([0; 4]),
+            serial: "P-7".into(),
+            name: "Li Ming".into(),
+            org: "Xinhua".into(),
+            category: "press".into(),
+            zones: vec!["press".into()],
+            valid_from: NOW - 60,
+            valid_until: NOW + 3600,
+            issued_at: NOW - 120,
+        };
+        let text = SignedBadge::sign(b, &k).unwrap().text().to_owned();
+        m.on_outcome(scan(&mut kiosk, &text, t), t);
+        assert_eq!(
+            card(&m).reason,
+            "not valid for the plenary hall; valid for press"
+        );
+    }
+
+    #[test]
+    fn a_stale_revocation_list_is_flagged() {
+        let m = ScreenModel::new(ScreenConfig::default());
+        let (text, warn) = m.revocation_status(Some((4, NOW - 3 * 3600)), NOW);
+        assert_eq!(
+            (text.as_str(), warn),
+            ("revocations #4, 3 hours old", false)
+        );
+        let (_, warn) = m.revocation_status(Some((4, NOW - 13 * 3600)), NOW);
+        assert!(warn);
+        assert!(m.revocation_status(None, NOW).1);
+    }
+}

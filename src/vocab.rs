@@ -1,0 +1,223 @@
+//! The typed vocabulary every layer shares: which way a gate lets people
+//! through, the verdict, why, and what a journal record is. Each enum maps
+//! to its code (the word stored in the journal and printed in JSON lines and
+//! CSV) here and nowhere else; the words a guard reads are in
+//! `screen::wording`. A new variant is flagged by the compiler in both.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// Declares a fieldless enum with its codes: `code()`, `from_code()`, `ALL`
+/// (in declaration order), `Display` and `Serialize` as the code.
+macro_rules! coded {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The code as the journal, JSON lines and CSV carry it.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code,)+ }
+            }
+
+            /// The value for a code; `None` for any other text.
+            pub fn from_code(code: &str) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.code())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+coded! {
+    /// Which way a gate lets people through.
+    pub enum Direction {
+        In = "in",
+        Out = "out",
+    }
+}
+
+coded! {
+    /// Admit or deny.
+    pub enum Verdict {
+        Admit = "admit",
+        Deny = "deny",
+    }
+}
+
+coded! {
+    /// Why a badge was admitted or denied. The codes are part of the
+    /// interface contract; the order is the order the checks run.
+    pub enum Reason {
+        Ok = "ok",
+        NotABadge = "not_a_badge",
+        Malformed = "malformed",
+        UnsupportedVersion = "unsupported_version",
+        UnknownKey = "unknown_key",
+        RetiredKey = "retired_key",
+        BadSignature = "bad_signature",
+        NotYetValid = "not_yet_valid",
+        Expired = "expired",
+        Revoked = "revoked",
+        WrongZone = "wrong_zone",
+        AlreadyInside = "already_inside",
+    }
+}
+
+coded! {
+    /// Why a guard's own record says what it says.
+    pub enum GuardReason {
+        /// The guard checked the ID and confirmed the holder.
+        Confirmed = "confirmed",
+        /// The guard refused the holder at the ID check.
+        Refused = "refused",
+        /// Nobody answered the ID check in time: not admitted.
+        NotConfirmed = "not_confirmed",
+        /// The guard admitted or denied by hand, with a note.
+        Override = "override",
+    }
+}
+
+coded! {
+    /// What a journal record is.
+    pub enum EntryKind {
+        /// The kiosk started (its settings are in `detail`).
+        Start = "start",
+        /// An automatic decision on a scanned code.
+        Decision = "decision",
+        /// A guard's manual admit or deny, with a note.
+        Override = "override",
+        /// A guard's confirmation or refusal of a decision that needed one.
+        Confirm = "confirm",
+    }
+}
+
+coded! {
+    /// The decision a journal record carries.
+    pub enum EntryDecision {
+        Admit = "admit",
+        Deny = "deny",
+        /// No decision: a start record, or an admit waiting for the guard's
+        /// ID check (the `confirm` record after it carries the answer).
+        None = "none",
+    }
+}
+
+impl From<Verdict> for EntryDecision {
+    fn from(v: Verdict) -> EntryDecision {
+        match v {
+            Verdict::Admit => EntryDecision::Admit,
+            Verdict::Deny => EntryDecision::Deny,
+        }
+    }
+}
+
+/// The reason a journal record carries: a badge's, a guard's, or the start
+/// of a kiosk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntryReason {
+    /// A kiosk start record.
+    Start,
+    /// The decision's reason.
+    Badge(Reason),
+    /// A guard's confirmation or override.
+    Guard(GuardReason),
+}
+
+/// The code of a start record's reason.
+const START_CODE: &str = "start";
+
+impl EntryReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            EntryReason::Start => START_CODE,
+            EntryReason::Badge(r) => r.code(),
+            EntryReason::Guard(g) => g.code(),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<EntryReason> {
+        if code == START_CODE {
+            return Some(EntryReason::Start);
+        }
+        Reason::from_code(code)
+            .map(EntryReason::Badge)
+            .or_else(|| GuardReason::from_code(code).map(EntryReason::Guard))
+    }
+
+    /// The badge reason, when the record is about a scanned badge.
+    pub fn badge(self) -> Option<Reason> {
+        match self {
+            EntryReason::Badge(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl From<Reason> for EntryReason {
+    fn from(r: Reason) -> EntryReason {
+        EntryReason::Badge(r)
+    }
+}
+
+impl From<GuardReason> for EntryReason {
+    fn from(g: GuardReason) -> EntryReason {
+        EntryReason::Guard(g)
+    }
+}
+
+impl fmt::Display for EntryReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.code())
+    }
+}
+
+impl Serialize for EntryReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_to_its_value_and_no_two_share_a_code() {
+        let mut seen = std::collections::BTreeSet::new();
+        let reasons = Reason::ALL.iter().map(|r| EntryReason::Badge(*r));
+        let guards = GuardReason::ALL.iter().map(|g| EntryReason::Guard(*g));
+        for r in reasons.chain(guards).chain([EntryReason::Start]) {
+            assert_eq!(EntryReason::from_code(r.code()), Some(r));
+            assert!(seen.insert(r.code()), "{} twice", r.code());
+        }
+        for d in EntryDecision::ALL {
+            assert_eq!(EntryDecision::from_code(d.code()), Some(*d));
+        }
+        for k in EntryKind::ALL {
+            assert_eq!(EntryKind::from_code(k.code()), Some(*k));
+        }
+        assert_eq!(Direction::from_code("in"), Some(Direction::In));
+        assert_eq!(Reason::from_code("OK"), None, "codes are exact");
+        assert_eq!(
+            serde_json::to_string(&Reason::NotYetValid).unwrap(),
+            "\"not_yet_valid\""
+        );
+    }
+}
