@@ -21,7 +21,7 @@ use crate::read::TrackingReader;
 use crate::source::{Frame, FrameSource, OpenError, Payload, SourceError, SourceSpec};
 use crate::vocab::EntryDecision;
 
-/// Time between attempts to reopen a lost camera.
+/// Time between attempts to reopen a lost camera, unless the mode says.
 pub const RECONNECT_EVERY: Duration = Duration::from_secs(2);
 
 /// The kiosk's notion of now: the wall clock, or (with `--at`, or replaying
@@ -75,14 +75,17 @@ pub enum Fed {
 pub struct FeedMode {
     /// Replays wait between frames as a camera would (the screen).
     pub pace: bool,
-    /// A lost camera is reopened instead of ending the feed.
-    pub reconnect: bool,
+    /// A lost camera is reopened this often instead of ending the feed.
+    pub reconnect_every: Option<Duration>,
 }
+
+/// Opens the source again after it was lost.
+pub type Reopen = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, OpenError>>;
 
 /// Frames from a source, each stamped with the kiosk's time.
 pub struct Feed {
-    spec: SourceSpec,
     source: Box<dyn FrameSource>,
+    reopen: Option<Reopen>,
     clock: KioskClock,
     mode: FeedMode,
     frame_no: u64,
@@ -91,20 +94,32 @@ pub struct Feed {
 }
 
 impl Feed {
+    /// Opens the configured source; a camera is reopened when lost if the
+    /// mode asks for it.
     pub fn open(spec: SourceSpec, clock: KioskClock, mode: FeedMode) -> Result<Feed, OpenError> {
         let source = spec.open()?;
-        Ok(Feed {
-            mode: FeedMode {
-                reconnect: mode.reconnect && spec.can_reconnect(),
-                ..mode
-            },
-            spec,
+        let reopen: Option<Reopen> = spec
+            .can_reconnect()
+            .then(|| Box::new(move || spec.open()) as Reopen);
+        Ok(Feed::new(source, reopen, clock, mode))
+    }
+
+    /// A feed over any source; `reopen` brings it back after it is lost.
+    pub fn new(
+        source: Box<dyn FrameSource>,
+        reopen: Option<Reopen>,
+        clock: KioskClock,
+        mode: FeedMode,
+    ) -> Feed {
+        Feed {
             source,
+            reopen,
             clock,
+            mode,
             frame_no: 0,
             paced_from: Instant::now(),
             lost: None,
-        })
+        }
     }
 
     /// What the source says it delivers (a camera's format and size).
@@ -112,16 +127,16 @@ impl Feed {
         self.source.describe()
     }
 
-    pub fn spec(&self) -> &SourceSpec {
-        &self.spec
-    }
-
-    /// The next frame or event. While a camera is lost, each call waits
-    /// [`RECONNECT_EVERY`] and tries to reopen it once.
+    /// The next frame or event. While the source is lost, each call waits
+    /// the mode's reconnect interval and tries to reopen it once.
     pub fn next_fed(&mut self) -> Fed {
         if let Some((why, attempt)) = self.lost.take() {
-            std::thread::sleep(RECONNECT_EVERY);
-            return match self.spec.open() {
+            std::thread::sleep(self.mode.reconnect_every.unwrap_or(RECONNECT_EVERY));
+            let reopened = match &mut self.reopen {
+                Some(reopen) => reopen(),
+                None => return Fed::Lost(why),
+            };
+            return match reopened {
                 Ok(s) => {
                     self.source = s;
                     Fed::Reconnected
@@ -142,7 +157,9 @@ impl Feed {
                 self.frame_no += 1;
                 return Fed::Skipped(why);
             }
-            Err(SourceError::Lost(why)) if self.mode.reconnect => {
+            Err(SourceError::Lost(why))
+                if self.reopen.is_some() && self.mode.reconnect_every.is_some() =>
+            {
                 self.lost = Some((why.clone(), 1));
                 return Fed::Reconnecting { why, attempt: 1 };
             }

@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{anyhow, bail};
-use badgegate::gate::runtime::{Fed, Feed, FeedMode, KioskClock};
+use badgegate::gate::runtime::{Fed, Feed, FeedMode, KioskClock, RECONNECT_EVERY};
 use badgegate::screen::SourceState;
 use badgegate::source::{Frame, Payload, SourceSpec};
 use badgegate::text::printable;
@@ -132,7 +132,7 @@ fn capture_loop(
 ) {
     let mode = FeedMode {
         pace: true,
-        reconnect: true,
+        reconnect_every: Some(RECONNECT_EVERY),
     };
     let mut feed = match Feed::open(spec, clock, mode) {
         Ok(f) => {
