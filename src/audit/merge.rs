@@ -24,93 +24,117 @@ pub struct MergeReport {
 /// last record), is refused and reported with everything after it in that
 /// kiosk's chain. Idempotent: merging the same journal twice adds nothing.
 pub fn merge(target: &mut Journal, source: &Journal) -> Result<MergeReport, AuditError> {
-    let mut report = MergeReport::default();
-    let mut target_heads: HashMap<String, (u64, [u8; 32])> = target
-        .kiosk_heads()?
-        .into_iter()
-        .map(|(k, s, h)| (k, (s, h)))
-        .collect();
-    let mut batch: Vec<Entry> = Vec::new();
-    let mut current: Option<String> = None;
-    let mut prev = [0u8; 32];
-    let mut expected_seq = 1u64;
-    let mut broken = false;
-    // Kiosks whose source ends before the target's head: (last seq, hash)
-    // still to compare with the target's record there.
-    let mut pending: HashMap<String, (u64, [u8; 32])> = HashMap::new();
-    const BATCH: usize = 20_000;
-    let res = source.for_each_in_chain_order(|e| {
-        if current.as_deref() != Some(e.kiosk_id.as_str()) {
-            current = Some(e.kiosk_id.clone());
-            prev = genesis_hash(&e.kiosk_id);
-            expected_seq = 1;
-            broken = false;
+    let mut m = Merger {
+        target_heads: target
+            .kiosk_heads()?
+            .into_iter()
+            .map(|(k, s, h)| (k, (s, h)))
+            .collect(),
+        batch: Vec::new(),
+        current: None,
+        prev: [0; 32],
+        expected_seq: 1,
+        broken: false,
+        pending: HashMap::new(),
+        report: MergeReport::default(),
+    };
+    source.for_each_in_chain_order(|e| m.take(e, target))??;
+    if !m.batch.is_empty() {
+        target.import(&m.batch)?;
+    }
+    for (kiosk, (seq, hash)) in std::mem::take(&mut m.pending) {
+        if target.hash_of(&kiosk, seq)? != Some(hash) {
+            m.conflict(&kiosk, seq, seq);
         }
-        if broken {
-            return Ok::<(), AuditError>(());
+    }
+    Ok(m.report)
+}
+
+/// Records imported in one transaction.
+const BATCH: usize = 20_000;
+
+/// A merge under way: the source's records arrive in chain order.
+struct Merger {
+    /// Each kiosk's last (sequence, hash) in the target.
+    target_heads: HashMap<String, (u64, [u8; 32])>,
+    batch: Vec<Entry>,
+    /// The kiosk whose chain is being read, where it should go on, and
+    /// whether it broke.
+    current: Option<String>,
+    prev: [u8; 32],
+    expected_seq: u64,
+    broken: bool,
+    /// Kiosks whose source ends before the target's head: (last seq, hash)
+    /// still to compare with the target's record there.
+    pending: HashMap<String, (u64, [u8; 32])>,
+    report: MergeReport,
+}
+
+impl Merger {
+    fn take(&mut self, e: Entry, target: &mut Journal) -> Result<(), AuditError> {
+        if self.current.as_deref() != Some(e.kiosk_id.as_str()) {
+            self.current = Some(e.kiosk_id.clone());
+            self.prev = genesis_hash(&e.kiosk_id);
+            self.expected_seq = 1;
+            self.broken = false;
         }
-        if let Some(why) = chain_break(&e, expected_seq, &prev) {
-            broken = true;
-            report.refused.push(format!(
+        if self.broken {
+            return Ok(());
+        }
+        if let Some(why) = chain_break(&e, self.expected_seq, &self.prev) {
+            self.broken = true;
+            self.report.refused.push(format!(
                 "kiosk {} from record {} on: the source's chain breaks there ({why}); not merged",
                 e.kiosk_id, e.seq
             ));
             return Ok(());
         }
-        prev = e.hash;
-        expected_seq += 1;
-        let head = target_heads.get(&e.kiosk_id).copied();
-        match head {
+        self.prev = e.hash;
+        self.expected_seq += 1;
+        match self.target_heads.get(&e.kiosk_id).copied() {
             Some((last, _)) if e.seq < last => {
                 // Already held, if the target's record at its head matches
                 // the source's (checked there): a chain hash commits to
                 // every record before it, so one comparison covers them all.
-                pending.insert(e.kiosk_id.clone(), (e.seq, e.hash));
-                report.already_present += 1;
+                self.pending.insert(e.kiosk_id.clone(), (e.seq, e.hash));
+                self.report.already_present += 1;
             }
             Some((last, last_hash)) if e.seq == last => {
-                pending.remove(&e.kiosk_id);
+                self.pending.remove(&e.kiosk_id);
                 if last_hash == e.hash {
-                    report.already_present += 1;
+                    self.report.already_present += 1;
                 } else {
-                    broken = true;
-                    report.already_present -= report.already_present.min(e.seq - 1);
-                    report.refused.push(format!(
-                        "kiosk {} record {}: conflicts with the record the target already holds; this kiosk's records were not merged",
-                        e.kiosk_id, e.seq
-                    ));
+                    self.broken = true;
+                    self.conflict(&e.kiosk_id, e.seq, e.seq - 1);
                 }
             }
             Some((last, last_hash)) if e.seq == last + 1 && e.prev_hash != last_hash => {
-                broken = true;
-                report.refused.push(format!(
+                self.broken = true;
+                self.report.refused.push(format!(
                     "kiosk {} record {}: does not continue the target's chain (a fork); not merged",
                     e.kiosk_id, e.seq
                 ));
             }
             _ => {
-                target_heads.insert(e.kiosk_id.clone(), (e.seq, e.hash));
-                batch.push(e);
-                report.added += 1;
-                if batch.len() >= BATCH {
-                    target.import(&batch)?;
-                    batch.clear();
+                self.target_heads
+                    .insert(e.kiosk_id.clone(), (e.seq, e.hash));
+                self.batch.push(e);
+                self.report.added += 1;
+                if self.batch.len() >= BATCH {
+                    target.import(&self.batch)?;
+                    self.batch.clear();
                 }
             }
         }
         Ok(())
-    })?;
-    res?;
-    if !batch.is_empty() {
-        target.import(&batch)?;
     }
-    for (kiosk, (seq, hash)) in pending {
-        if target.hash_of(&kiosk, seq)? != Some(hash) {
-            report.already_present -= report.already_present.min(seq);
-            report.refused.push(format!(
-                "kiosk {kiosk} record {seq}: conflicts with the record the target already holds; this kiosk's records were not merged"
-            ));
-        }
+
+    /// A record that contradicts the target: the kiosk's records counted as
+    /// present (up to `counted`) were not, and nothing of it is merged.
+    fn conflict(&mut self, kiosk: &str, seq: u64, counted: u64) {
+        self.report.already_present -= self.report.already_present.min(counted);
+        self.report.refused.push(format!(
+            "kiosk {kiosk} record {seq}: conflicts with the record the target already holds; this kiosk's records were not merged"
+        ));
     }
-    Ok(report)
 }

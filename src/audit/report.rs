@@ -167,6 +167,14 @@ fn muster_table(zones: &BTreeMap<String, Vec<Present>>) -> String {
     out
 }
 
+/// The report's style sheet.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}\
+h1{margin-bottom:0}.muted{color:#777}.cards{display:flex;gap:1em;flex-wrap:wrap}\
+.card{border:1px solid #ddd;border-radius:8px;padding:.8em 1.2em;min-width:9em}.card b{display:block;font-size:2em}\
+.ok{background:#e8f5e9;border-color:#2e7d32}.bad{background:#ffebee;border-color:#c62828}\
+table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}\
+.legend span{margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}";
+
 /// The whole report for a journal, its chain check result, and the muster
 /// list at `at_ms` (end of the journal if `None`).
 pub fn report_html(
@@ -176,17 +184,8 @@ pub fn report_html(
 ) -> Result<String, AuditError> {
     let s = stats(j, &Filter::default())?;
     let zones = inside(j, at_ms)?;
-    let inside_n: usize = zones.values().map(Vec::len).sum();
-    let records: u64 = chain.heads.iter().map(|h| h.records).sum();
-    let mut html = String::from(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>badgegate audit report</title><style>\
-body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}\
-h1{margin-bottom:0}.muted{color:#777}.cards{display:flex;gap:1em;flex-wrap:wrap}\
-.card{border:1px solid #ddd;border-radius:8px;padding:.8em 1.2em;min-width:9em}.card b{display:block;font-size:2em}\
-.ok{background:#e8f5e9;border-color:#2e7d32}.bad{background:#ffebee;border-color:#c62828}\
-table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}\
-.legend span{margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}\
-</style></head><body>",
+    let mut html = format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>badgegate audit report</title><style>{STYLE}</style></head><body>"
     );
     let _ = write!(
         html,
@@ -202,34 +201,7 @@ table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:
         },
         env!("CARGO_PKG_VERSION")
     );
-    let chain_class = if chain.is_intact() { "ok" } else { "bad" };
-    let chain_text = if chain.is_intact() {
-        format!(
-            "Intact: {} records in {} kiosk chain(s)",
-            records,
-            chain.heads.len()
-        )
-    } else {
-        format!("BROKEN: {} problem(s)", chain.problems.len())
-    };
-    let _ = write!(
-        html,
-        "<div class=cards><div class='card {chain_class}'>Journal chain<b>{}</b>{}</div>\
-<div class=card>Admitted<b>{}</b>{} flagged</div><div class=card>Denied<b>{}</b>of {} decisions</div>\
-<div class=card>Inside {}<b>{inside_n}</b>muster list below</div><div class=card>Peak entries<b>{}</b>per minute{}</div></div>",
-        if chain.is_intact() { "✔" } else { "✘" },
-        esc(&chain_text),
-        s.admits,
-        s.flagged,
-        s.denies,
-        s.decisions,
-        match at_ms {
-            Some(t) => format!("at {}", esc(&format_utc_ms(t))),
-            None => "at end".into(),
-        },
-        s.peak_entries_per_minute,
-        s.peak_minute.as_ref().map(|m| format!(" ({})", esc(m))).unwrap_or_default()
-    );
+    html.push_str(&summary_cards(&s, chain, &zones, at_ms));
     if !chain.is_intact() {
         html.push_str("<h2>Chain problems</h2><ul>");
         for p in &chain.problems {
@@ -247,7 +219,60 @@ table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:
         .collect();
     denies.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     html.push_str(&hbar_chart(&denies, "#c62828", "Denies by reason"));
-    html.push_str("<h2>Busiest gates</h2><table><tr><th>Gate</th><th>Admitted</th><th>Denied</th><th>Deny rate</th></tr>");
+    html.push_str(&gates_table(&s));
+    html.push_str("<h2>Muster list</h2>");
+    html.push_str(&muster_table(&zones));
+    html.push_str(&chains_table(chain));
+    html.push_str("</body></html>\n");
+    Ok(html)
+}
+
+/// The row of cards at the top: chain, admitted, denied, inside, peak.
+fn summary_cards(
+    s: &Stats,
+    chain: &ChainReport,
+    zones: &BTreeMap<String, Vec<Present>>,
+    at_ms: Option<u64>,
+) -> String {
+    let inside_n: usize = zones.values().map(Vec::len).sum();
+    let records: u64 = chain.heads.iter().map(|h| h.records).sum();
+    let chain_class = if chain.is_intact() { "ok" } else { "bad" };
+    let chain_text = if chain.is_intact() {
+        format!(
+            "Intact: {} records in {} kiosk chain(s)",
+            records,
+            chain.heads.len()
+        )
+    } else {
+        format!("BROKEN: {} problem(s)", chain.problems.len())
+    };
+    format!(
+        "<div class=cards><div class='card {chain_class}'>Journal chain<b>{}</b>{}</div>\
+<div class=card>Admitted<b>{}</b>{} flagged</div><div class=card>Denied<b>{}</b>of {} decisions</div>\
+<div class=card>Inside {}<b>{inside_n}</b>muster list below</div><div class=card>Peak entries<b>{}</b>per minute{}</div></div>",
+        if chain.is_intact() { "✔" } else { "✘" },
+        esc(&chain_text),
+        s.admits,
+        s.flagged,
+        s.denies,
+        s.decisions,
+        match at_ms {
+            Some(t) => format!("at {}", esc(&format_utc_ms(t))),
+            None => "at end".into(),
+        },
+        s.peak_entries_per_minute,
+        s.peak_minute
+            .as_ref()
+            .map(|m| format!(" ({})", esc(m)))
+            .unwrap_or_default()
+    )
+}
+
+/// Gates by traffic, with their deny rate.
+fn gates_table(s: &Stats) -> String {
+    let mut html = String::from(
+        "<h2>Busiest gates</h2><table><tr><th>Gate</th><th>Admitted</th><th>Denied</th><th>Deny rate</th></tr>",
+    );
     let mut gates: Vec<(&String, &(u64, u64))> = s.per_gate.iter().collect();
     gates.sort_by(|a, b| (b.1 .0 + b.1 .1).cmp(&(a.1 .0 + a.1 .1)).then(a.0.cmp(b.0)));
     for (g, (a, d)) in gates {
@@ -262,9 +287,15 @@ table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:
             esc(g)
         );
     }
-    html.push_str("</table><h2>Muster list</h2>");
-    html.push_str(&muster_table(&zones));
-    html.push_str("<h2>Kiosk chains</h2><table><tr><th>Kiosk</th><th>Records</th><th>Last record</th><th>Chain head (SHA-256)</th></tr>");
+    html.push_str("</table>");
+    html
+}
+
+/// Each kiosk's chain: records, last sequence, head hash.
+fn chains_table(chain: &ChainReport) -> String {
+    let mut html = String::from(
+        "<h2>Kiosk chains</h2><table><tr><th>Kiosk</th><th>Records</th><th>Last record</th><th>Chain head (SHA-256)</th></tr>",
+    );
     for h in &chain.heads {
         let _ = write!(
             html,
@@ -275,6 +306,6 @@ table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:
             crate::text::hex(&h.head_hash)
         );
     }
-    html.push_str("</table></body></html>\n");
-    Ok(html)
+    html.push_str("</table>");
+    html
 }

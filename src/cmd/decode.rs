@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use badgegate::read;
 use badgegate::text::printable;
 
+use super::Exit;
 use crate::cli::DecodeArgs;
 
 pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
@@ -61,10 +62,10 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if failed {
-        ExitCode::from(2)
+        Exit::Error.into()
     } else if found_any {
-        ExitCode::SUCCESS
+        Exit::Ok.into()
     } else {
-        ExitCode::from(1)
+        Exit::Problem.into()
     })
 }

@@ -1,5 +1,6 @@
 //! `badgegate issue`: one badge from flags or a batch from a registration CSV.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, bail};
@@ -9,6 +10,7 @@ use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
 use badgegate::text::printable;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::Exit;
 use crate::cli::IssueArgs;
 
 /// Default validity when --valid-until is not given: 48 hours.
@@ -18,6 +20,41 @@ const PROGRESS_MIN: usize = 20;
 
 pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     let key = SecretKey::load(&a.key)?;
+    let defaults = defaults(&a)?;
+    match &a.csv {
+        Some(csv) => {
+            let badges = issue::read_registration_csv(csv, &defaults)?;
+            let bar = progress(badges.len());
+            let issued = issue::issue_batch(&a.out, badges, &key, a.force, &|| bar.inc(1))?;
+            bar.finish_and_clear();
+            println!(
+                "issued {} badges into {} (manifest: {}), signed by key {}",
+                issued.len(),
+                a.out.display(),
+                a.out.join(issue::MANIFEST).display(),
+                key.key_id()
+            );
+        }
+        None => {
+            if a.zones.is_none() {
+                bail!("give --zones (e.g. --zones plenary,press, or '*' for every zone)");
+            }
+            let req = BadgeRequest {
+                serial: a.serial.clone(),
+                name: a.name.clone().unwrap_or_default(),
+                ..BadgeRequest::default()
+            };
+            let badge = issue::build_badge(&req, &defaults).map_err(|e| anyhow!("{e}"))?;
+            let issued = issue::produce(badge, &key)?;
+            issue::write_badges(&a.out, std::slice::from_ref(&issued), false, a.force)?;
+            print_one(&issued, &a.out);
+        }
+    }
+    Ok(Exit::Ok.into())
+}
+
+/// What the flags give every badge that does not say otherwise.
+fn defaults(a: &IssueArgs) -> anyhow::Result<Defaults> {
     let now = clock::now();
     let valid_from = match &a.valid_from {
         Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-from: {e}"))?,
@@ -27,82 +64,53 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
         Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-until: {e}"))?,
         None => valid_from + DEFAULT_VALIDITY_SECS,
     };
-    let defaults = Defaults {
+    Ok(Defaults {
         org: a.org.clone().unwrap_or_default(),
         category: a.category.clone().unwrap_or_else(|| "guest".into()),
         zones: a.zones.clone().unwrap_or_default(),
         valid_from,
         valid_until,
         issued_at: now,
-    };
-    let badges = if let Some(csv) = &a.csv {
-        issue::read_registration_csv(csv, &defaults)?
-    } else {
-        let name = a.name.clone().unwrap_or_default();
-        if a.zones.is_none() {
-            bail!("give --zones (e.g. --zones plenary,press, or '*' for every zone)");
-        }
-        let req = BadgeRequest {
-            serial: a.serial.clone(),
-            name,
-            ..BadgeRequest::default()
-        };
-        vec![issue::build_badge(&req, &defaults).map_err(|e| anyhow!("{e}"))?]
-    };
+    })
+}
 
-    let bar = if badges.len() >= PROGRESS_MIN {
-        let bar = ProgressBar::new(badges.len() as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "signing and rendering {bar:40} {pos}/{len} badges, {eta} left",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    if a.csv.is_some() {
-        let issued = issue::issue_batch(&a.out, badges, &key, a.force, &|| bar.inc(1))?;
-        bar.finish_and_clear();
-        println!(
-            "issued {} badges into {} (manifest: {}), signed by key {}",
-            issued.len(),
-            a.out.display(),
-            a.out.join(issue::MANIFEST).display(),
-            key.key_id()
-        );
-    } else {
-        let issued: Vec<IssuedBadge> = badges
-            .into_iter()
-            .map(|b| issue::produce(b, &key))
-            .collect::<Result<_, _>>()?;
-        issue::write_badges(&a.out, &issued, false, a.force)?;
-        let Some(b) = issued.first() else {
-            return Ok(ExitCode::SUCCESS);
-        };
-        let badge = &b.signed.badge;
-        let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
-        println!("serial      {}", badge.serial);
-        println!(
-            "holder      {} ({})",
-            printable(&badge.name),
-            printable(&badge.org)
-        );
-        println!(
-            "category    {}   zones {}",
-            badge.category,
-            badge.zones.join(",")
-        );
-        println!(
-            "valid       {} – {}",
-            format_human(badge.valid_from),
-            format_human(badge.valid_until)
-        );
-        println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
-        for f in [card, png, svg, txt] {
-            println!("wrote       {}", a.out.join(f).display());
-        }
+/// A progress bar for a long batch; none for a short one.
+fn progress(len: usize) -> ProgressBar {
+    if len < PROGRESS_MIN {
+        return ProgressBar::hidden();
     }
-    Ok(ExitCode::SUCCESS)
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "signing and rendering {bar:40} {pos}/{len} badges, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// One badge issued from flags: what it says and where its files are.
+fn print_one(b: &IssuedBadge, out: &Path) {
+    let badge = &b.signed.badge;
+    let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
+    println!("serial      {}", badge.serial);
+    println!(
+        "holder      {} ({})",
+        printable(&badge.name),
+        printable(&badge.org)
+    );
+    println!(
+        "category    {}   zones {}",
+        badge.category,
+        badge.zones.join(",")
+    );
+    println!(
+        "valid       {} – {}",
+        format_human(badge.valid_from),
+        format_human(badge.valid_until)
+    );
+    println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
+    for f in [card, png, svg, txt] {
+        println!("wrote       {}", out.join(f).display());
+    }
 }

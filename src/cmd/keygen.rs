@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use badgegate::format::keys;
 
+use super::Exit;
 use crate::cli::KeygenArgs;
 
 pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
@@ -26,5 +27,5 @@ pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
         "public key  {}  (copy it into every kiosk's trust folder)",
         k.public_path.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok.into())
 }

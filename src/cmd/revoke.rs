@@ -7,6 +7,7 @@ use badgegate::clock;
 use badgegate::format::keys::{SecretKey, TrustStore};
 use badgegate::format::revocation::{read_list, RevocationList};
 
+use super::Exit;
 use crate::cli::RevokeArgs;
 
 pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
@@ -34,5 +35,5 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         list.key_id
     );
     println!("copy it to every kiosk (a kiosk refuses an older sequence than one it has seen)");
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Ok.into())
 }

@@ -176,25 +176,7 @@ impl RevocationList {
     /// Parses a list's text strictly, without checking the signature.
     /// Returns the list and its signature.
     pub fn parse(text: &str) -> Result<(RevocationList, [u8; 64]), RevocationError> {
-        let sig_at = text
-            .rfind("signature: ")
-            .filter(|i| *i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n'))
-            .ok_or_else(|| bad(text.lines().count().max(1), "no signature line"))?;
-        let body = &text[..sig_at];
-        let sig_line = &text[sig_at..];
-        let sig_line_no = body.lines().count() + 1;
-        let sig_hex = sig_line
-            .strip_prefix("signature: ")
-            .and_then(|s| s.strip_suffix('\n'))
-            .ok_or_else(|| {
-                bad(
-                    sig_line_no,
-                    "signature line must end the file with a newline",
-                )
-            })?;
-        let signature = unhex64(sig_hex)
-            .ok_or_else(|| bad(sig_line_no, "signature is not 128 lowercase hex digits"))?;
-
+        let (body, signature) = split_signature(text)?;
         let mut lines = body.split_inclusive('\n').enumerate();
         let mut next = |what: &str| -> Result<(usize, &str), RevocationError> {
             match lines.next() {
@@ -233,34 +215,14 @@ impl RevocationList {
         };
         let mut seen = BTreeSet::new();
         for (i, l) in body.split_inclusive('\n').enumerate().skip(4) {
-            let n = i + 1;
-            let l = l
-                .strip_suffix('\n')
-                .ok_or_else(|| bad(n, "line does not end with a newline"))?;
-            let rest = l
-                .strip_prefix("revoke: ")
-                .ok_or_else(|| bad(n, "expected `revoke: SERIAL TIME [REASON]`"))?;
-            let mut parts = rest.splitn(3, ' ');
-            let serial = parts.next().unwrap_or_default();
-            if !is_valid_serial(serial) {
-                return Err(bad(n, "invalid serial"));
+            let entry = parse_entry(i + 1, l)?;
+            if !seen.insert(entry.serial.clone()) {
+                return Err(bad(
+                    i + 1,
+                    format!("serial {} is listed twice", entry.serial),
+                ));
             }
-            let revoked_at = parts
-                .next()
-                .and_then(parse_utc_z)
-                .ok_or_else(|| bad(n, "invalid revocation time"))?;
-            let reason = parts.next().unwrap_or_default();
-            if (rest.matches(' ').count() >= 2 && reason.is_empty()) || !check_reason(reason) {
-                return Err(bad(n, "invalid reason text"));
-            }
-            if !seen.insert(serial.to_owned()) {
-                return Err(bad(n, format!("serial {serial} is listed twice")));
-            }
-            list.entries.push(Revocation {
-                serial: serial.to_owned(),
-                revoked_at,
-                reason: reason.to_owned(),
-            });
+            list.entries.push(entry);
         }
         if list.body() != body {
             return Err(bad(0, "not in canonical form"));
@@ -316,6 +278,56 @@ pub fn read_list(path: &Path) -> Result<String, RevocationError> {
         });
     }
     String::from_utf8(bytes).map_err(|_| bad(0, "file is not UTF-8 text"))
+}
+
+/// The signed body and the signature of the last line.
+fn split_signature(text: &str) -> Result<(&str, [u8; 64]), RevocationError> {
+    let sig_at = text
+        .rfind("signature: ")
+        .filter(|i| *i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n'))
+        .ok_or_else(|| bad(text.lines().count().max(1), "no signature line"))?;
+    let body = &text[..sig_at];
+    let sig_line_no = body.lines().count() + 1;
+    let sig_hex = text[sig_at..]
+        .strip_prefix("signature: ")
+        .and_then(|s| s.strip_suffix('\n'))
+        .ok_or_else(|| {
+            bad(
+                sig_line_no,
+                "signature line must end the file with a newline",
+            )
+        })?;
+    let signature = unhex64(sig_hex)
+        .ok_or_else(|| bad(sig_line_no, "signature is not 128 lowercase hex digits"))?;
+    Ok((body, signature))
+}
+
+/// One `revoke: SERIAL TIME [REASON]` line (line number `n`).
+fn parse_entry(n: usize, line: &str) -> Result<Revocation, RevocationError> {
+    let l = line
+        .strip_suffix('\n')
+        .ok_or_else(|| bad(n, "line does not end with a newline"))?;
+    let rest = l
+        .strip_prefix("revoke: ")
+        .ok_or_else(|| bad(n, "expected `revoke: SERIAL TIME [REASON]`"))?;
+    let mut parts = rest.splitn(3, ' ');
+    let serial = parts.next().unwrap_or_default();
+    if !is_valid_serial(serial) {
+        return Err(bad(n, "invalid serial"));
+    }
+    let revoked_at = parts
+        .next()
+        .and_then(parse_utc_z)
+        .ok_or_else(|| bad(n, "invalid revocation time"))?;
+    let reason = parts.next().unwrap_or_default();
+    if (rest.matches(' ').count() >= 2 && reason.is_empty()) || !check_reason(reason) {
+        return Err(bad(n, "invalid reason text"));
+    }
+    Ok(Revocation {
+        serial: serial.to_owned(),
+        revoked_at,
+        reason: reason.to_owned(),
+    })
 }
 
 fn signed_message(body: &str) -> Vec<u8> {

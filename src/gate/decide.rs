@@ -186,25 +186,7 @@ pub struct Checks<'a> {
 pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
     let signed = match SignedBadge::parse(text) {
         Ok(s) => s,
-        Err(ParseError::NotABadge) => {
-            return Decision::not_a_badge("this code is not a badgegate badge")
-        }
-        Err(ParseError::UnsupportedVersion(v)) => {
-            return Decision::deny(
-                Reason::UnsupportedVersion,
-                None,
-                false,
-                format!("badge format version {v} is not supported by this kiosk"),
-            )
-        }
-        Err(ParseError::Malformed(why)) => {
-            return Decision::deny(
-                Reason::Malformed,
-                None,
-                false,
-                format!("damaged or altered badge: {why}"),
-            )
-        }
+        Err(e) => return unreadable(e),
     };
     let badge = signed.badge.clone();
     let key_id = badge.key_id;
@@ -232,47 +214,11 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
             format!("signed by retired key {key_id}; the holder needs a new badge"),
         );
     }
-    let now = checks.now;
-    let skew = checks.gate.skew_secs;
-    let entering = checks.gate.direction == Direction::In;
-    if entering && now.saturating_add(skew) < badge.valid_from {
-        let detail = format!(
-            "not valid before {} (in {})",
-            format_human(badge.valid_from),
-            format_span(badge.valid_from - now)
-        );
-        return Decision::deny(Reason::NotYetValid, Some(badge), true, detail);
+    // The signature checked out: from here on, what the badge says is true.
+    if let Some((reason, detail)) = refusal(&badge, checks) {
+        return Decision::deny(reason, Some(badge), true, detail);
     }
-    if entering && now > badge.valid_until.saturating_add(skew) {
-        let detail = format!(
-            "expired {} ({} ago)",
-            format_human(badge.valid_until),
-            format_span(now - badge.valid_until)
-        );
-        return Decision::deny(Reason::Expired, Some(badge), true, detail);
-    }
-    if let Some(entry) = checks.revocations.and_then(|l| l.find(&badge.serial)) {
-        let detail = if entry.reason.is_empty() {
-            format!("revoked {}", format_human(entry.revoked_at))
-        } else {
-            format!(
-                "revoked: {} ({})",
-                entry.reason,
-                format_human(entry.revoked_at)
-            )
-        };
-        return Decision::deny(Reason::Revoked, Some(badge), true, detail);
-    }
-    if let Some(zone) = checks.gate.zone.as_ref().filter(|_| entering) {
-        if !badge.opens_zone(zone) {
-            let detail = format!(
-                "not valid for zone {zone} (valid for: {})",
-                badge.zones.join(", ")
-            );
-            return Decision::deny(Reason::WrongZone, Some(badge), true, detail);
-        }
-    }
-    let detail = if entering {
+    let detail = if checks.gate.direction == Direction::In {
         format!("valid until {}", format_human(badge.valid_until))
     } else {
         "exit recorded".to_owned()
@@ -285,6 +231,71 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         detail,
         flagged: false,
     }
+}
+
+/// The deny for text that does not parse as a badge of ours.
+fn unreadable(e: ParseError) -> Decision {
+    match e {
+        ParseError::NotABadge => Decision::not_a_badge("this code is not a badgegate badge"),
+        ParseError::UnsupportedVersion(v) => Decision::deny(
+            Reason::UnsupportedVersion,
+            None,
+            false,
+            format!("badge format version {v} is not supported by this kiosk"),
+        ),
+        ParseError::Malformed(why) => Decision::deny(
+            Reason::Malformed,
+            None,
+            false,
+            format!("damaged or altered badge: {why}"),
+        ),
+    }
+}
+
+/// Why an authentic badge is refused here and now, if it is: the validity
+/// window (entries only), the revocation list, the zone (entries only).
+fn refusal(badge: &Badge, checks: &Checks<'_>) -> Option<(Reason, String)> {
+    let now = checks.now;
+    let skew = checks.gate.skew_secs;
+    let entering = checks.gate.direction == Direction::In;
+    if entering && now.saturating_add(skew) < badge.valid_from {
+        let detail = format!(
+            "not valid before {} (in {})",
+            format_human(badge.valid_from),
+            format_span(badge.valid_from - now)
+        );
+        return Some((Reason::NotYetValid, detail));
+    }
+    if entering && now > badge.valid_until.saturating_add(skew) {
+        let detail = format!(
+            "expired {} ({} ago)",
+            format_human(badge.valid_until),
+            format_span(now - badge.valid_until)
+        );
+        return Some((Reason::Expired, detail));
+    }
+    if let Some(entry) = checks.revocations.and_then(|l| l.find(&badge.serial)) {
+        let detail = if entry.reason.is_empty() {
+            format!("revoked {}", format_human(entry.revoked_at))
+        } else {
+            format!(
+                "revoked: {} ({})",
+                entry.reason,
+                format_human(entry.revoked_at)
+            )
+        };
+        return Some((Reason::Revoked, detail));
+    }
+    if let Some(zone) = checks.gate.zone.as_ref().filter(|_| entering) {
+        if !badge.opens_zone(zone) {
+            let detail = format!(
+                "not valid for zone {zone} (valid for: {})",
+                badge.zones.join(", ")
+            );
+            return Some((Reason::WrongZone, detail));
+        }
+    }
+    None
 }
 
 /// Decides raw code bytes (a QR code may hold anything): text that is not

@@ -170,6 +170,90 @@ fn meta_key(key_id: &str) -> String {
     format!("revocations.{key_id}.sequence")
 }
 
+/// Refuses a revocation list older than one this journal has accepted
+/// from the same key (or none when one was), then records it as seen.
+fn accept_revocations(
+    journal: &mut Journal,
+    trust: &TrustStore,
+    revocations: Option<&RevocationList>,
+) -> Result<(), KioskError> {
+    let mut seen_lists = Vec::new();
+    for k in trust.keys() {
+        let key_id = k.key.id.to_string();
+        if let Some(v) = journal.meta(&meta_key(&key_id))? {
+            seen_lists.push((key_id, v.parse::<u64>().unwrap_or(0)));
+        }
+    }
+    match revocations {
+        Some(list) => {
+            let key_id = list.key_id.to_string();
+            if let Some((_, seen)) = seen_lists.iter().find(|(k, _)| *k == key_id) {
+                if list.sequence < *seen {
+                    return Err(RevocationError::RolledBack {
+                        seen: *seen,
+                        got: list.sequence,
+                    }
+                    .into());
+                }
+            }
+            journal.set_meta(&meta_key(&key_id), &list.sequence.to_string())?;
+        }
+        None => {
+            if let Some((key_id, seen)) = seen_lists.into_iter().find(|(_, s)| *s > 0) {
+                return Err(KioskError::RevocationsMissing { seen, key_id });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The start record's settings: what this kiosk decided with.
+fn start_detail(
+    cfg: &KioskConfig,
+    trust: &TrustStore,
+    revocations: Option<&RevocationList>,
+) -> String {
+    let mut detail = format!(
+        "gate {} zone {} direction {} anti-passback {} skew {} s cooldown {} ms; trusted keys {}",
+        cfg.gate,
+        cfg.zone.as_deref().unwrap_or("(any)"),
+        cfg.direction,
+        cfg.anti_passback.as_str(),
+        cfg.skew_secs,
+        cfg.cooldown_ms,
+        trust
+            .keys()
+            .map(|k| format!(
+                "{}{}",
+                k.key.id,
+                if k.status == crate::format::keys::KeyStatus::Retired {
+                    " (retired)"
+                } else {
+                    ""
+                }
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if !cfg.confirm_categories.is_empty() {
+        detail.push_str(&format!(
+            "; guard confirms categories {}",
+            cfg.confirm_categories.join(", ")
+        ));
+    }
+    match revocations {
+        Some(l) => detail.push_str(&format!(
+            "; revocation list key {} sequence {} issued {} with {} serial(s)",
+            l.key_id,
+            l.sequence,
+            format_human(l.issued_at),
+            l.entries.len()
+        )),
+        None => detail.push_str("; no revocation list"),
+    }
+    detail
+}
+
 impl Kiosk {
     /// Starts a kiosk: refuses a rolled-back (or missing) revocation list,
     /// records the list's sequence as seen, and journals a start record —
@@ -181,63 +265,8 @@ impl Kiosk {
         mut journal: Journal,
         now_ms: u64,
     ) -> Result<Kiosk, KioskError> {
-        let mut seen_lists = Vec::new();
-        for k in trust.keys() {
-            let key_id = k.key.id.to_string();
-            if let Some(v) = journal.meta(&meta_key(&key_id))? {
-                seen_lists.push((key_id, v.parse::<u64>().unwrap_or(0)));
-            }
-        }
-        match &revocations {
-            Some(list) => {
-                let key_id = list.key_id.to_string();
-                if let Some((_, seen)) = seen_lists.iter().find(|(k, _)| *k == key_id) {
-                    if list.sequence < *seen {
-                        return Err(RevocationError::RolledBack {
-                            seen: *seen,
-                            got: list.sequence,
-                        }
-                        .into());
-                    }
-                }
-                journal.set_meta(&meta_key(&key_id), &list.sequence.to_string())?;
-            }
-            None => {
-                if let Some((key_id, seen)) = seen_lists.into_iter().find(|(_, s)| *s > 0) {
-                    return Err(KioskError::RevocationsMissing { seen, key_id });
-                }
-            }
-        }
-        let mut detail = format!(
-            "gate {} zone {} direction {} anti-passback {} skew {} s cooldown {} ms; trusted keys {}",
-            cfg.gate,
-            cfg.zone.as_deref().unwrap_or("(any)"),
-            cfg.direction,
-            cfg.anti_passback.as_str(),
-            cfg.skew_secs,
-            cfg.cooldown_ms,
-            trust
-                .keys()
-                .map(|k| format!("{}{}", k.key.id, if k.status == crate::format::keys::KeyStatus::Retired { " (retired)" } else { "" }))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        if !cfg.confirm_categories.is_empty() {
-            detail.push_str(&format!(
-                "; guard confirms categories {}",
-                cfg.confirm_categories.join(", ")
-            ));
-        }
-        match &revocations {
-            Some(l) => detail.push_str(&format!(
-                "; revocation list key {} sequence {} issued {} with {} serial(s)",
-                l.key_id,
-                l.sequence,
-                format_human(l.issued_at),
-                l.entries.len()
-            )),
-            None => detail.push_str("; no revocation list"),
-        }
+        accept_revocations(&mut journal, &trust, revocations.as_ref())?;
+        let detail = start_detail(&cfg, &trust, revocations.as_ref());
         journal.append(&NewEntry {
             at_ms: now_ms,
             kind: EntryKind::Start,

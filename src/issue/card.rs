@@ -122,65 +122,59 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
     }
 }
 
+/// One line of text centred across the card at `y`, as large as fits
+/// between `sizes` (largest, smallest).
+fn line(
+    img: &mut RgbImage,
+    font: &FontRef<'_>,
+    sizes: (f32, f32),
+    y: f32,
+    colour: [u8; 3],
+    text: &str,
+) {
+    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
+    let size = fit_size(font, text, sizes.0, sizes.1, inner);
+    draw_centred(img, font, size, CARD_WIDTH as f32 / 2.0, y, colour, text);
+}
+
 /// Renders the printable card for a badge and its QR code.
 pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
     let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
     let band = category_colour(&badge.category);
-    let cx = CARD_WIDTH as f32 / 2.0;
-    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
     fill(&mut img, 0, 0, CARD_WIDTH, BAND_HEIGHT, band);
     fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
-
     let Some(fonts) = fonts() else {
         // The fonts are compiled in; without them the card still carries the code.
         draw_qr(&mut img, code, BAND_HEIGHT + 300);
         return img;
     };
-    let category = category_label(&badge.category);
-    let size = fit_size(&fonts.bold, &category, 130.0, 40.0, inner);
-    draw_centred(
+    let (bold, regular) = (&fonts.bold, &fonts.regular);
+    line(
         &mut img,
-        &fonts.bold,
-        size,
-        cx,
+        bold,
+        (130.0, 40.0),
         175.0,
         [255, 255, 255],
-        &category,
+        &category_label(&badge.category),
     );
-
-    let size = fit_size(&fonts.bold, &badge.name, 96.0, 36.0, inner);
-    draw_centred(
-        &mut img,
-        &fonts.bold,
-        size,
-        cx,
-        400.0,
-        [0, 0, 0],
-        &badge.name,
-    );
+    line(&mut img, bold, (96.0, 36.0), 400.0, [0, 0, 0], &badge.name);
     if !badge.org.is_empty() {
-        let size = fit_size(&fonts.regular, &badge.org, 60.0, 28.0, inner);
-        draw_centred(
+        line(
             &mut img,
-            &fonts.regular,
-            size,
-            cx,
+            regular,
+            (60.0, 28.0),
             490.0,
             [60, 60, 60],
             &badge.org,
         );
     }
-
-    let qr_bottom = draw_qr(&mut img, code, 540);
-
+    let qr_bottom = draw_qr(&mut img, code, 540) as f32;
     let zones = format!("Zones: {}", badge.zones.join(" · ").replace('*', "ALL"));
-    let size = fit_size(&fonts.bold, &zones, 52.0, 24.0, inner);
-    draw_centred(
+    line(
         &mut img,
-        &fonts.bold,
-        size,
-        cx,
-        qr_bottom as f32 + 80.0,
+        bold,
+        (52.0, 24.0),
+        qr_bottom + 80.0,
         [0, 0, 0],
         &zones,
     );
@@ -189,24 +183,20 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
         format_human(badge.valid_from),
         format_human(badge.valid_until)
     );
-    let size = fit_size(&fonts.regular, &valid, 38.0, 20.0, inner);
-    draw_centred(
+    line(
         &mut img,
-        &fonts.regular,
-        size,
-        cx,
-        qr_bottom as f32 + 145.0,
+        regular,
+        (38.0, 20.0),
+        qr_bottom + 145.0,
         [60, 60, 60],
         &valid,
     );
     let serial = format!("No. {}   key {}", badge.serial, badge.key_id);
-    let size = fit_size(&fonts.regular, &serial, 34.0, 20.0, inner);
-    draw_centred(
+    line(
         &mut img,
-        &fonts.regular,
-        size,
-        cx,
-        qr_bottom as f32 + 200.0,
+        regular,
+        (34.0, 20.0),
+        qr_bottom + 200.0,
         [90, 90, 90],
         &serial,
     );

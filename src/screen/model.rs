@@ -281,36 +281,8 @@ impl ScreenModel {
         if self.is_out_of_service() {
             return None;
         }
-        if let View::Note {
-            admit,
-            about,
-            text,
-            error,
-        } = &mut self.view
-        {
-            match key {
-                Key::Text(t) => {
-                    text.extend(t.chars().filter(|c| !crate::text::is_forbidden_char(*c)));
-                    *error = None;
-                }
-                Key::Backspace => {
-                    text.pop();
-                }
-                Key::Escape => self.view = View::Ready,
-                Key::Enter => {
-                    if crate::gate::engine::clean_note(text).is_none() {
-                        *error = Some("type why before saving: the note is journalled".into());
-                        return None;
-                    }
-                    return Some(GuardAction::Override {
-                        admit: *admit,
-                        about: about.clone(),
-                        note: text.clone(),
-                    });
-                }
-                Key::OverrideAdmit | Key::OverrideDeny => {}
-            }
-            return None;
+        if matches!(self.view, View::Note { .. }) {
+            return self.note_key(key);
         }
         match key {
             Key::Text(t) => {
@@ -334,27 +306,8 @@ impl ScreenModel {
                 self.view = View::Ready;
                 None
             }
-            Key::Enter | Key::Escape => {
-                if let View::Confirm {
-                    outcome, answered, ..
-                } = &mut self.view
-                {
-                    if *answered {
-                        return None;
-                    }
-                    *answered = true;
-                    let answer = if key == Key::Enter {
-                        Answer::Confirmed
-                    } else {
-                        Answer::Refused
-                    };
-                    return Some(GuardAction::Confirm {
-                        pending: outcome.clone(),
-                        answer,
-                    });
-                }
-                None
-            }
+            Key::Enter => self.answer(Answer::Confirmed),
+            Key::Escape => self.answer(Answer::Refused),
             Key::OverrideAdmit | Key::OverrideDeny => {
                 if matches!(self.view, View::Confirm { .. }) {
                     // The ID check is answered with Enter or Escape first.
@@ -373,6 +326,60 @@ impl ScreenModel {
                 None
             }
         }
+    }
+
+    /// The guard's answer to the ID check on screen, once.
+    fn answer(&mut self, answer: Answer) -> Option<GuardAction> {
+        let View::Confirm {
+            outcome, answered, ..
+        } = &mut self.view
+        else {
+            return None;
+        };
+        if *answered {
+            return None;
+        }
+        *answered = true;
+        Some(GuardAction::Confirm {
+            pending: outcome.clone(),
+            answer,
+        })
+    }
+
+    /// Keys while the guard types the note of a decision by hand.
+    fn note_key(&mut self, key: Key) -> Option<GuardAction> {
+        let View::Note {
+            admit,
+            about,
+            text,
+            error,
+        } = &mut self.view
+        else {
+            return None;
+        };
+        match key {
+            Key::Text(t) => {
+                text.extend(t.chars().filter(|c| !crate::text::is_forbidden_char(*c)));
+                *error = None;
+            }
+            Key::Backspace => {
+                text.pop();
+            }
+            Key::Escape => self.view = View::Ready,
+            Key::Enter => {
+                if crate::gate::engine::clean_note(text).is_none() {
+                    *error = Some("type why before saving: the note is journalled".into());
+                    return None;
+                }
+                return Some(GuardAction::Override {
+                    admit: *admit,
+                    about: about.clone(),
+                    note: text.clone(),
+                });
+            }
+            Key::OverrideAdmit | Key::OverrideDeny => {}
+        }
+        None
     }
 
     /// The status bar's revocation text and whether it needs attention.

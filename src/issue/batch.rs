@@ -1,0 +1,327 @@
+//! Signing, rendering and writing a batch: every badge re-read from its own
+//! pixels before anything is written, then all files placed at once beside
+//! a manifest.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{card, IssueError, QR_PNG_MODULE_PX};
+use crate::clock::format_utc;
+use crate::format::badge::{Badge, FieldError, SignedBadge};
+use crate::format::constants::MAX_QR_VERSION;
+use crate::format::keys::SecretKey;
+use crate::read;
+
+/// A signed badge with everything printed from it.
+#[derive(Debug, Clone)]
+pub struct IssuedBadge {
+    pub signed: SignedBadge,
+    pub qr_version: i16,
+    pub qr_png: Vec<u8>,
+    pub qr_svg: String,
+    pub card_png: Vec<u8>,
+}
+
+/// Signs and renders one badge, then reads the rendered QR back from its
+/// pixels and checks the text and signature before handing it out.
+pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError> {
+    let serial = badge.serial.clone();
+    let render_err = |why: String| IssueError::Render {
+        serial: serial.clone(),
+        why,
+    };
+    let signed = SignedBadge::sign(badge, key)?;
+    let code = read::encode(signed.text()).map_err(|e| render_err(e.to_string()))?;
+    let qr_version = read::version_number(&code);
+    if qr_version > MAX_QR_VERSION {
+        return Err(FieldError::TooLarge {
+            chars: signed.text().len(),
+            version: qr_version,
+        }
+        .into());
+    }
+    let grey = read::render(&code, QR_PNG_MODULE_PX);
+    let read_back = read::decode(&grey);
+    if read_back.len() != 1 || read_back[0].bytes != signed.text().as_bytes() {
+        return Err(render_err(
+            "the rendered QR code did not read back to the badge text; nothing was written".into(),
+        ));
+    }
+    let mut qr_png = Vec::new();
+    grey.write_to(
+        &mut std::io::Cursor::new(&mut qr_png),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| render_err(e.to_string()))?;
+    let qr_svg = read::render_svg(&code);
+    let card_img = card::render(&signed.badge, &code);
+    let card_png = card::encode_png(&card_img).map_err(|e| render_err(e.to_string()))?;
+    Ok(IssuedBadge {
+        signed,
+        qr_version,
+        qr_png,
+        qr_svg,
+        card_png,
+    })
+}
+
+/// File names written for a badge with this serial: text, QR PNG, QR SVG, card.
+pub fn badge_file_names(serial: &str) -> [String; 4] {
+    [
+        format!("{serial}.txt"),
+        format!("{serial}.png"),
+        format!("{serial}.svg"),
+        format!("{serial}-card.png"),
+    ]
+}
+
+/// Name of the manifest written beside a batch.
+pub const MANIFEST: &str = "manifest.csv";
+
+/// What the manifest needs of a badge once its files are written.
+#[derive(Debug, Clone)]
+pub struct IssuedSummary {
+    pub signed: SignedBadge,
+    pub qr_version: i16,
+}
+
+/// An output folder being filled: files go to a staging folder inside it
+/// and are moved into place only when every one of them is written, so an
+/// error leaves no half batch. Existing files are never replaced unless
+/// `force`.
+struct Staging {
+    out: PathBuf,
+    dir: tempfile::TempDir,
+    force: bool,
+}
+
+fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> IssueError {
+    let path = path.to_owned();
+    move |source| IssueError::Write { path, source }
+}
+
+impl Staging {
+    /// Checks that none of `names` exists in `out` (unless `force`).
+    fn new(out: &Path, names: &[String], force: bool) -> Result<Staging, IssueError> {
+        fs::create_dir_all(out).map_err(write_err(out))?;
+        if !force {
+            for n in names {
+                let p = out.join(n);
+                if p.exists() {
+                    return Err(IssueError::Exists { path: p });
+                }
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(".badgegate-staging-")
+            .tempdir_in(out)
+            .map_err(write_err(out))?;
+        Ok(Staging {
+            out: out.to_owned(),
+            dir,
+            force,
+        })
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<(), IssueError> {
+        let p = self.dir.path().join(name);
+        fs::write(&p, bytes).map_err(write_err(&p))
+    }
+
+    fn write_badge(&self, b: &IssuedBadge) -> Result<(), IssueError> {
+        let [txt, png, svg, card] = badge_file_names(&b.signed.badge.serial);
+        self.write(&txt, format!("{}\n", b.signed.text()).as_bytes())?;
+        self.write(&png, &b.qr_png)?;
+        self.write(&svg, b.qr_svg.as_bytes())?;
+        self.write(&card, &b.card_png)
+    }
+
+    /// Moves every staged file into the output folder.
+    fn commit(self, names: &[String]) -> Result<Vec<PathBuf>, IssueError> {
+        let mut written = Vec::with_capacity(names.len());
+        for n in names {
+            let from = self.dir.path().join(n);
+            let to = self.out.join(n);
+            if self.force {
+                fs::rename(&from, &to).map_err(write_err(&to))?;
+            } else {
+                // hard_link refuses an existing target: no silent overwrite
+                // even if a file appeared since the check.
+                fs::hard_link(&from, &to).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        IssueError::Exists { path: to.clone() }
+                    } else {
+                        IssueError::Write {
+                            path: to.clone(),
+                            source: e,
+                        }
+                    }
+                })?;
+            }
+            written.push(to);
+        }
+        Ok(written)
+    }
+}
+
+fn all_names(serials: &[&str], manifest: bool) -> Vec<String> {
+    let mut names: Vec<String> = serials.iter().flat_map(|s| badge_file_names(s)).collect();
+    if manifest {
+        names.push(MANIFEST.to_owned());
+    }
+    names
+}
+
+/// Writes badges already produced into `out` (and a manifest if asked).
+pub fn write_badges(
+    out: &Path,
+    badges: &[IssuedBadge],
+    manifest: bool,
+    force: bool,
+) -> Result<Vec<PathBuf>, IssueError> {
+    let serials: Vec<&str> = badges
+        .iter()
+        .map(|b| b.signed.badge.serial.as_str())
+        .collect();
+    let names = all_names(&serials, manifest);
+    let staging = Staging::new(out, &names, force)?;
+    for b in badges {
+        staging.write_badge(b)?;
+    }
+    if manifest {
+        let summaries: Vec<IssuedSummary> = badges
+            .iter()
+            .map(|b| IssuedSummary {
+                signed: b.signed.clone(),
+                qr_version: b.qr_version,
+            })
+            .collect();
+        staging.write(MANIFEST, &manifest_csv(&summaries)?)?;
+    }
+    staging.commit(&names)
+}
+
+/// Issues a batch into `out`: every badge is signed, rendered, read back and
+/// written to the staging folder on all cores, one at a time per core (memory
+/// stays flat however long the list); then the manifest is written and
+/// everything is moved into place. `tick` is called once per badge (from
+/// worker threads). The first error stops the batch and nothing is placed.
+pub fn issue_batch(
+    out: &Path,
+    badges: Vec<Badge>,
+    key: &SecretKey,
+    force: bool,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<IssuedSummary>, IssueError> {
+    let serials: Vec<&str> = badges.iter().map(|b| b.serial.as_str()).collect();
+    let names = all_names(&serials, true);
+    let staging = Staging::new(out, &names, force)?;
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 16);
+    let chunk = badges.len().div_ceil(workers).max(1);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let results: Vec<Result<Vec<IssuedSummary>, IssueError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = badges
+            .chunks(chunk)
+            .map(|part| {
+                let staging = &staging;
+                let failed = &failed;
+                scope.spawn(move || {
+                    let mut done = Vec::with_capacity(part.len());
+                    for b in part {
+                        if failed.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let issued = produce(b.clone(), key)
+                            .and_then(|i| staging.write_badge(&i).map(|()| i));
+                        match issued {
+                            Ok(i) => done.push(IssuedSummary {
+                                signed: i.signed,
+                                qr_version: i.qr_version,
+                            }),
+                            Err(e) => {
+                                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                        tick();
+                    }
+                    Ok(done)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(IssueError::Render {
+                        serial: String::new(),
+                        why: "a rendering worker failed".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(badges.len());
+    for r in results {
+        all.extend(r?);
+    }
+    staging.write(MANIFEST, &manifest_csv(&all)?)?;
+    staging.commit(&names)?;
+    Ok(all)
+}
+
+/// The manifest: one row a badge with its fields and file names.
+pub fn manifest_csv(badges: &[IssuedSummary]) -> Result<Vec<u8>, IssueError> {
+    let err = |e: csv::Error| IssueError::Csv {
+        path: PathBuf::from(MANIFEST),
+        why: e.to_string(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "serial",
+        "name",
+        "org",
+        "category",
+        "zones",
+        "valid_from",
+        "valid_until",
+        "issued_at",
+        "key_id",
+        "qr_version",
+        "text_file",
+        "qr_png",
+        "qr_svg",
+        "card_png",
+        "text",
+    ])
+    .map_err(err)?;
+    for b in badges {
+        let badge = &b.signed.badge;
+        let [txt, png, svg, card] = badge_file_names(&badge.serial);
+        w.write_record([
+            badge.serial.as_str(),
+            &crate::text::spreadsheet_safe(&badge.name),
+            &crate::text::spreadsheet_safe(&badge.org),
+            &badge.category,
+            &badge.zones.join(","),
+            &format_utc(badge.valid_from),
+            &format_utc(badge.valid_until),
+            &format_utc(badge.issued_at),
+            &badge.key_id.to_string(),
+            &b.qr_version.to_string(),
+            &txt,
+            &png,
+            &svg,
+            &card,
+            b.signed.text(),
+        ])
+        .map_err(err)?;
+    }
+    w.into_inner().map_err(|e| IssueError::Csv {
+        path: PathBuf::from(MANIFEST),
+        why: e.to_string(),
+    })
+}
