@@ -79,6 +79,107 @@ pub fn write_atomic_with<T>(
     Ok(out)
 }
 
+/// An exclusive lock on a shared file, held until dropped: a lock file
+/// beside it (`NAME.lock`) locked with the operating system's file lock, so
+/// a crash or kill releases it. It says who holds it, for the message the
+/// next writer sees.
+#[derive(Debug)]
+pub struct Lock {
+    _file: fs::File,
+    path: PathBuf,
+}
+
+/// Failures taking a lock.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{what} is in use by another badgegate ({holder}); {then}")]
+    Held {
+        what: String,
+        holder: String,
+        then: &'static str,
+    },
+    #[error("cannot lock {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The lock file that guards `path`.
+pub fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+impl Lock {
+    /// Takes the lock for `path`, waiting up to `wait` for another holder
+    /// to finish. `then` says what to do when it stays taken.
+    pub fn acquire(
+        path: &Path,
+        wait: std::time::Duration,
+        then: &'static str,
+    ) -> Result<Lock, LockError> {
+        use std::io::{Read, Seek};
+        let lock = lock_path(path);
+        let io = |source| LockError::Io {
+            path: lock.clone(),
+            source,
+        };
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock)
+            .map_err(io)?;
+        let until = std::time::Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.rewind();
+                    let _ = (&file).take(200).read_to_string(&mut holder);
+                    return Err(LockError::Held {
+                        what: crate::text::shown_path(path),
+                        holder: crate::text::printable(holder.trim()),
+                        then,
+                    });
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
+        // Who holds it, for whoever waits next.
+        let me = format!("process {} on {}", std::process::id(), host_name());
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = file.write_all(me.as_bytes());
+        let _ = file.flush();
+        Ok(Lock {
+            _file: file,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The file this lock guards.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// This machine's name (or `this machine`).
+pub fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "this machine".into())
+}
+
 /// Unix permissions `mode` (e.g. 0o600 for a secret key).
 pub fn permissions(mode: u32) -> fs::Permissions {
     use std::os::unix::fs::PermissionsExt;
@@ -111,5 +212,23 @@ mod tests {
         assert!(failed.is_err());
         let left: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
         assert_eq!(left.len(), 1, "only the key: no half file, no temporary");
+    }
+
+    #[test]
+    fn a_second_writer_waits_then_is_refused_naming_the_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("revoked.txt");
+        let held = Lock::acquire(&p, std::time::Duration::ZERO, "try again").unwrap();
+        let t = std::time::Instant::now();
+        let e = Lock::acquire(&p, std::time::Duration::from_millis(200), "try again")
+            .unwrap_err()
+            .to_string();
+        assert!(t.elapsed() >= std::time::Duration::from_millis(200));
+        assert!(
+            e.contains(&format!("process {}", std::process::id())),
+            "{e}"
+        );
+        drop(held);
+        Lock::acquire(&p, std::time::Duration::ZERO, "try again").unwrap();
     }
 }

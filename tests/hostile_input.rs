@@ -171,6 +171,7 @@ fn revocation_parser_survives_bytes_and_mutations() {
     let (text, _) = list
         .add_and_sign(&k, &["D-000123".into(), "P-7".into()], "reported lost", NOW)
         .unwrap();
+    let text = text.expect("a new list");
     let strategy = (
         proptest::collection::vec(any::<u8>(), 0..400),
         proptest::collection::vec(edit_strategy(), 1..4),

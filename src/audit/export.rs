@@ -6,7 +6,7 @@ use std::io::Write;
 use super::{AuditError, Filter};
 use crate::clock::format_utc_ms;
 use crate::journal::{Entry, Journal};
-use crate::text::hex;
+use crate::text::{hex, json_line};
 
 /// The export columns, in their stable order.
 pub const EXPORT_COLUMNS: [&str; 24] = [
@@ -127,7 +127,7 @@ pub fn export_jsonl<W: Write>(j: &Journal, filter: &Filter, mut out: W) -> Resul
                 };
                 map.insert((*k).to_owned(), value);
             }
-            writeln!(out, "{}", serde_json::Value::Object(map))?;
+            writeln!(out, "{}", json_line(&serde_json::Value::Object(map)))?;
         }
         Ok::<(), std::io::Error>(())
     })?;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use badgegate::read;
-use badgegate::text::printable;
+use badgegate::text::{json_line, printable, shown_path};
 
 use super::Exit;
 use crate::cli::DecodeArgs;
@@ -15,7 +15,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
         let paths = match read::image_paths(input) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {}: {e}", input.display());
+                eprintln!("error: {}: {e}", shown_path(input));
                 failed = true;
                 continue;
             }
@@ -31,18 +31,18 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
             };
             let codes = read::decode(&img);
             if codes.is_empty() && !a.json {
-                println!("{}: no QR code found", path.display());
+                println!("{}: no QR code found", shown_path(&path));
             }
             for code in codes {
                 found_any = true;
-                let input = path.display().to_string();
+                let input = shown_path(&path).to_string();
                 if a.json {
                     let line = serde_json::json!({
                         "input": input,
                         "text": code.text(),
                         "corners": code.corners,
                     });
-                    println!("{line}");
+                    println!("{}", json_line(&line));
                 } else {
                     let c = code.corners;
                     println!(

@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail};
 use badgegate::clock::{self, format_human};
 use badgegate::format::keys::SecretKey;
 use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
-use badgegate::text::printable;
+use badgegate::text::{printable, shown_path};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Exit;
@@ -30,8 +30,8 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             println!(
                 "issued {} badges into {} (manifest: {}), signed by key {}",
                 issued.len(),
-                a.out.display(),
-                a.out.join(issue::MANIFEST).display(),
+                shown_path(&a.out),
+                shown_path(&a.out.join(issue::MANIFEST)),
                 key.key_id()
             );
         }
@@ -111,6 +111,6 @@ fn print_one(b: &IssuedBadge, out: &Path) {
     );
     println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
     for f in [card, png, svg, txt] {
-        println!("wrote       {}", out.join(f).display());
+        println!("wrote       {}", shown_path(&out.join(f)));
     }
 }

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use badgegate::format::keys;
+use badgegate::text::shown_path;
 
 use super::Exit;
 use crate::cli::KeygenArgs;
@@ -21,11 +22,11 @@ pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
     println!("key id      {}", k.id);
     println!(
         "secret key  {}  (mode 0600: keep it on the desk machine only)",
-        k.secret_path.display()
+        shown_path(&k.secret_path)
     );
     println!(
         "public key  {}  (copy it into every kiosk's trust folder)",
-        k.public_path.display()
+        shown_path(&k.public_path)
     );
     Ok(Exit::Ok.into())
 }

@@ -14,7 +14,7 @@ use badgegate::gate::engine::{Kiosk, KioskConfig};
 use badgegate::gate::runtime::{AdmitHook, Fed, Feed, FeedMode, Gate, KioskClock};
 use badgegate::journal::Journal;
 use badgegate::source::{OpenError, SourceSpec};
-use badgegate::text::printable;
+use badgegate::text::{json_line, printable, shown_path};
 use badgegate::vocab::Direction;
 
 use super::Exit;
@@ -243,7 +243,7 @@ fn run_headless(mut gate: Gate, mut feed: Feed, hook_timeout: u64) -> anyhow::Re
         let step = gate.step(&frame, now_ms);
         for outcome in &step.outcomes {
             let mut out = stdout.lock();
-            let line = gate.kiosk().outcome_json(outcome).to_string();
+            let line = json_line(&gate.kiosk().outcome_json(outcome));
             // A closed stdout (the controller went away) must not stop
             // the journal; the decision is already committed.
             let _ = writeln!(out, "{line}");
@@ -297,7 +297,7 @@ fn announce(kiosk: &Kiosk, now_ms: u64) {
         c.zone.as_deref().unwrap_or("(any)"),
         c.direction,
         c.anti_passback.as_str(),
-        kiosk.journal().path().display()
+        shown_path(kiosk.journal().path())
     );
     match kiosk.revocations() {
         Some(l) => eprintln!(

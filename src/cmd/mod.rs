@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use badgegate::text::shown_path;
+
 use crate::cli::Command;
 
 mod audit;
@@ -56,7 +58,7 @@ pub fn load_trust(
     let list = match revocations {
         Some(p) => Some(
             badgegate::format::revocation::RevocationList::load_verified(p, &trust)
-                .with_context(|| format!("refusing revocation list {}", p.display()))?,
+                .with_context(|| format!("refusing revocation list {}", shown_path(p)))?,
         ),
         None => None,
     };

@@ -9,7 +9,7 @@ use badgegate::format::constants::MAX_STDIN_LINE;
 use badgegate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
 use badgegate::read;
 use badgegate::source::{Frame, FrameSource, Payload, SourceError, TextLines};
-use badgegate::text::printable;
+use badgegate::text::{json_line, printable, shown_path};
 
 use super::Exit;
 use crate::cli::VerifyArgs;
@@ -81,7 +81,7 @@ impl Printer {
         self.count += 1;
         self.any_deny |= !d.is_admit();
         if self.json {
-            println!("{}", d.to_json(input));
+            println!("{}", json_line(&d.to_json(input)));
             return;
         }
         let who = d.holder_summary();
@@ -104,16 +104,16 @@ impl Printer {
 fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     let paths = match read::image_paths(input) {
         Ok(p) => p,
-        Err(e) => return out.error(&format!("{}: {e}", input.display())),
+        Err(e) => return out.error(&format!("{}: {e}", shown_path(input))),
     };
     if paths.is_empty() {
         out.error(&format!(
             "{}: no .png or .jpg images in this folder",
-            input.display()
+            shown_path(input)
         ));
     }
     for path in paths {
-        let name = path.display().to_string();
+        let name = shown_path(&path).to_string();
         match read::load_gray(&path) {
             Ok(img) => {
                 let codes = read::decode(&img);

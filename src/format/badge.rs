@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::constants::*;
 use crate::format::keys::{KeyId, PublicKey, SecretKey};
-use crate::text::is_forbidden_char;
+use crate::text::{has_visible_char, is_forbidden_char, is_hidden_char};
 
 impl Serialize for KeyId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -64,7 +64,7 @@ struct Wire<'a> {
 
 /// Whole minutes since the badge epoch for a Unix time, if it fits.
 fn to_minutes(unix: u64) -> Option<u32> {
-    if unix % 60 != 0 || unix < BADGE_EPOCH {
+    if !unix.is_multiple_of(60) || unix < BADGE_EPOCH {
         return None;
     }
     u32::try_from((unix - BADGE_EPOCH) / 60).ok()
@@ -91,6 +91,8 @@ pub enum FieldError {
     },
     #[error("{field} holds a control or text-direction character (U+{code:04X}); remove it")]
     ForbiddenChar { field: &'static str, code: u32 },
+    #[error("{field} shows nothing: it is made only of spaces or invisible characters")]
+    Invisible { field: &'static str },
     #[error("{field} has leading or trailing spaces")]
     Untrimmed { field: &'static str },
     #[error("category must be 1 to {MAX_CATEGORY_LEN} characters of a-z 0-9 - (got {0:?})")]
@@ -211,6 +213,27 @@ impl Badge {
         Ok(())
     }
 
+    /// What the issuer checks on top of [`Badge::validate`]: no hidden
+    /// characters at all (every bidirectional mark, zero-width space or tag
+    /// character; `text::is_hidden_char`), and a name and organisation that
+    /// show something. A reader does not refuse these, so badges issued
+    /// before still read; every output escapes them.
+    pub fn validate_for_issue(&self) -> Result<(), FieldError> {
+        self.validate()?;
+        for (field, value) in [("name", &self.name), ("organisation", &self.org)] {
+            if let Some(c) = value.chars().find(|c| is_hidden_char(*c)) {
+                return Err(FieldError::ForbiddenChar {
+                    field,
+                    code: c as u32,
+                });
+            }
+            if !value.is_empty() && !has_visible_char(value) {
+                return Err(FieldError::Invisible { field });
+            }
+        }
+        Ok(())
+    }
+
     /// The canonical payload bytes (postcard of [`Wire`]). Call on a
     /// validated badge: out-of-range times are clamped.
     pub fn to_payload(&self) -> Vec<u8> {
@@ -279,7 +302,8 @@ pub enum ParseError {
     #[error("not a badgegate badge")]
     NotABadge,
     #[error("badge format version {0} is not supported by this build")]
-    UnsupportedVersion(u32),
+    /// The version as written (`2`, `01`).
+    UnsupportedVersion(String),
     #[error("malformed badge: {0}")]
     Malformed(String),
 }
@@ -299,7 +323,7 @@ impl SignedBadge {
     /// re-parses and re-verifies what it produced.
     pub fn sign(mut badge: Badge, key: &SecretKey) -> Result<SignedBadge, FieldError> {
         badge.key_id = key.key_id();
-        badge.validate()?;
+        badge.validate_for_issue()?;
         let payload = badge.to_payload();
         let signature = key.sign(&signed_message(&payload));
         let mut raw = payload.clone();
@@ -324,7 +348,12 @@ impl SignedBadge {
     /// scanners) is ignored; anything else that is not the canonical text of
     /// a well-formed badge is refused.
     pub fn parse(input: &str) -> Result<SignedBadge, ParseError> {
-        let text = input.trim_end_matches(['\r', '\n']);
+        // One line ending, as scanners add it; nothing more.
+        let text = input
+            .strip_suffix("\r\n")
+            .or_else(|| input.strip_suffix('\n'))
+            .or_else(|| input.strip_suffix('\r'))
+            .unwrap_or(input);
         let Some(rest) = text.strip_prefix(BADGE_MAGIC) else {
             return Err(ParseError::NotABadge);
         };
@@ -332,11 +361,9 @@ impl SignedBadge {
         if digits_len == 0 || digits_len > 4 || rest.as_bytes().get(digits_len) != Some(&b':') {
             return Err(ParseError::NotABadge);
         }
-        let version: u32 = rest[..digits_len]
-            .parse()
-            .map_err(|_| ParseError::NotABadge)?;
-        if version != BADGE_VERSION || rest.starts_with('0') {
-            return Err(ParseError::UnsupportedVersion(version));
+        let version = &rest[..digits_len];
+        if version != BADGE_VERSION.to_string() {
+            return Err(ParseError::UnsupportedVersion(version.to_owned()));
         }
         if text.len() > MAX_BADGE_TEXT_LEN {
             return Err(ParseError::Malformed(format!(
@@ -439,11 +466,11 @@ mod tests {
         assert_eq!(SignedBadge::parse("BGX:AAA"), Err(ParseError::NotABadge));
         assert_eq!(
             SignedBadge::parse("BG2:AAA"),
-            Err(ParseError::UnsupportedVersion(2))
+            Err(ParseError::UnsupportedVersion("2".into()))
         );
         assert_eq!(
             SignedBadge::parse("BG01:AAA"),
-            Err(ParseError::UnsupportedVersion(1))
+            Err(ParseError::UnsupportedVersion("01".into()))
         );
         assert!(matches!(
             SignedBadge::parse("BG1:AAA"),

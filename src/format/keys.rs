@@ -28,8 +28,12 @@ pub enum KeyError {
     },
     #[error("{path} is not an Ed25519 secret key in PKCS#8 PEM form (make one with `badgegate keygen` or `openssl genpkey -algorithm ed25519`)")]
     BadSecretKey { path: PathBuf },
+    #[error("{path} is an encrypted secret key; decrypt a copy for signing with `openssl pkey -in {path} -out PLAIN.pem` (it asks for the passphrase) and keep that copy on the desk machine only")]
+    EncryptedSecretKey { path: PathBuf },
     #[error("{path} is not an Ed25519 public key in SPKI PEM form (make one with `openssl pkey -in SECRET.pem -pubout`)")]
     BadPublicKey { path: PathBuf },
+    #[error("{path} is a small-order (weak) Ed25519 public key: signatures under it prove nothing; remove it and copy the real registration public key")]
+    WeakPublicKey { path: PathBuf },
     #[error("{path} already exists; pass --force to replace it")]
     Exists { path: PathBuf },
     #[error("cannot write {path}: {source}")]
@@ -133,6 +137,11 @@ impl SecretKey {
     /// never echoed in an error.
     pub fn load(path: &Path) -> Result<SecretKey, KeyError> {
         let text = read_small(path)?;
+        if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+            return Err(KeyError::EncryptedSecretKey {
+                path: path.to_owned(),
+            });
+        }
         let key = SigningKey::from_pkcs8_pem(text.trim()).map_err(|_| KeyError::BadSecretKey {
             path: path.to_owned(),
         })?;
@@ -182,12 +191,24 @@ impl PublicKey {
         }
     }
 
-    /// Reads an SPKI PEM public key (ours or `openssl pkey -pubout`'s).
+    /// Reads an SPKI PEM public key (ours or `openssl pkey -pubout`'s);
+    /// refuses a small-order key.
     pub fn load(path: &Path) -> Result<PublicKey, KeyError> {
         let text = read_small(path)?;
-        Self::from_pem(text.trim()).ok_or_else(|| KeyError::BadPublicKey {
+        Self::checked(path, text.trim())
+    }
+
+    /// A key from PEM text read from `path`: well-formed and not weak.
+    fn checked(path: &Path, text: &str) -> Result<PublicKey, KeyError> {
+        let key = Self::from_pem(text).ok_or_else(|| KeyError::BadPublicKey {
             path: path.to_owned(),
-        })
+        })?;
+        if key.key.is_weak() {
+            return Err(KeyError::WeakPublicKey {
+                path: path.to_owned(),
+            });
+        }
+        Ok(key)
     }
 
     pub fn from_pem(text: &str) -> Option<PublicKey> {
@@ -356,8 +377,7 @@ impl TrustStore {
                 ));
                 continue;
             }
-            let key = PublicKey::from_pem(text.trim())
-                .ok_or_else(|| KeyError::BadPublicKey { path: path.clone() })?;
+            let key = PublicKey::checked(&path, text.trim())?;
             if let Some(existing) = self.keys.get(&key.id) {
                 if existing.key == key {
                     // The same key twice (e.g. active and retired): retired wins.

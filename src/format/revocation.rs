@@ -21,7 +21,7 @@ use crate::clock::{format_utc, parse_utc_z};
 use crate::format::badge::is_valid_serial;
 use crate::format::constants::*;
 use crate::format::keys::{KeyError, KeyId, KeyStatus, SecretKey, TrustStore};
-use crate::text::{hex, is_forbidden_char};
+use crate::text::{has_visible_char, hex, is_forbidden_char, is_hidden_char};
 
 /// One withdrawn badge.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,14 +62,18 @@ pub enum RevocationError {
     RetiredKey(KeyId),
     #[error("revocation list signature does not verify: the file was altered or forged; get a fresh copy from the desk")]
     BadSignature,
-    #[error("the existing list is signed by key {list}, but --key is key {key}; use the key that signed it")]
+    #[error("the existing list is signed by key {list}, but this key is {key}; sign with the key that signed the list")]
     WrongKey { list: KeyId, key: KeyId },
     #[error("revocation list sequence {got} is older than sequence {seen} already seen here; refusing a roll-back")]
     RolledBack { seen: u64, got: u64 },
     #[error("{0:?} is not a valid serial (1 to {MAX_SERIAL_LEN} characters of A-Z a-z 0-9 . _ -)")]
     BadSerial(String),
-    #[error("reason is longer than {MAX_REVOCATION_REASON_CHARS} characters or holds a control character")]
+    #[error("reason is longer than {MAX_REVOCATION_REASON_CHARS} characters, or holds a control, text-direction or invisible character")]
     BadReason,
+    #[error(
+        "the list's sequence number is at its largest ({0}); start a new list signed by a new key"
+    )]
+    SequenceExhausted(u64),
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -81,10 +85,19 @@ fn bad(line: usize, what: impl Into<String>) -> RevocationError {
     }
 }
 
+/// A reason as a list written by any build may hold (what a reader accepts).
 fn check_reason(reason: &str) -> bool {
     reason.chars().count() <= MAX_REVOCATION_REASON_CHARS
         && !reason.chars().any(is_forbidden_char)
         && reason.trim() == reason
+}
+
+/// A reason the desk may write now: no hidden characters at all, and
+/// something visible if anything.
+fn check_new_reason(reason: &str) -> bool {
+    check_reason(reason)
+        && !reason.chars().any(is_hidden_char)
+        && (reason.is_empty() || has_visible_char(reason))
 }
 
 impl RevocationList {
@@ -98,9 +111,12 @@ impl RevocationList {
         }
     }
 
-    /// The entry for `serial`, if revoked.
+    /// The entry for `serial`, if revoked. Serials compare without regard
+    /// to ASCII case: revoking `rev-1` withdraws the badge `REV-1`.
     pub fn find(&self, serial: &str) -> Option<&Revocation> {
-        self.entries.iter().find(|r| r.serial == serial)
+        self.entries
+            .iter()
+            .find(|r| r.serial.eq_ignore_ascii_case(serial))
     }
 
     /// The signed part of the file: everything before the signature line.
@@ -126,22 +142,24 @@ impl RevocationList {
         s
     }
 
-    /// Adds serials (already-listed ones are skipped and returned), bumps the
-    /// sequence, stamps the time and signs: returns the file text.
+    /// Adds serials (already-listed ones, in any case, are skipped and
+    /// returned), bumps the sequence, stamps the time and signs: returns the
+    /// file text, or `None` when every serial was already listed (the list
+    /// is left as it was, sequence unchanged).
     pub fn add_and_sign(
         &mut self,
         key: &SecretKey,
         serials: &[String],
         reason: &str,
         now: u64,
-    ) -> Result<(String, Vec<String>), RevocationError> {
+    ) -> Result<(Option<String>, Vec<String>), RevocationError> {
         if key.key_id() != self.key_id {
             return Err(RevocationError::WrongKey {
                 list: self.key_id,
                 key: key.key_id(),
             });
         }
-        if !check_reason(reason) {
+        if !check_new_reason(reason) {
             return Err(RevocationError::BadReason);
         }
         let mut skipped = Vec::new();
@@ -150,6 +168,11 @@ impl RevocationList {
                 return Err(RevocationError::BadSerial(s.clone()));
             }
         }
+        let sequence = self
+            .sequence
+            .checked_add(1)
+            .ok_or(RevocationError::SequenceExhausted(self.sequence))?;
+        let before = self.entries.len();
         for s in serials {
             if self.find(s).is_some() {
                 skipped.push(s.clone());
@@ -161,9 +184,12 @@ impl RevocationList {
                 });
             }
         }
-        self.sequence += 1;
+        if self.entries.len() == before {
+            return Ok((None, skipped));
+        }
+        self.sequence = sequence;
         self.issued_at = now;
-        Ok((self.sign(key), skipped))
+        Ok((Some(self.sign(key)), skipped))
     }
 
     /// The whole file text, signed with `key`.
@@ -199,9 +225,14 @@ impl RevocationList {
         let (n, l) = next("sequence")?;
         let sequence = l
             .strip_prefix("sequence: ")
-            .filter(|s| !s.starts_with('0') || *s == "0")
+            .filter(|s| !s.starts_with('0'))
             .and_then(|s| s.parse::<u64>().ok())
-            .ok_or_else(|| bad(n, "expected `sequence: <number>`"))?;
+            .ok_or_else(|| {
+                bad(
+                    n,
+                    "expected `sequence: <number>`, a whole number from 1 without leading zeros",
+                )
+            })?;
         let (n, l) = next("issued-at")?;
         let issued_at = l
             .strip_prefix("issued-at: ")
@@ -371,6 +402,7 @@ mod tests {
                 1_790_000_000,
             )
             .unwrap();
+        let text = text.unwrap();
         assert!(skipped.is_empty());
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let back = RevocationList::parse_verified(&text, &trust).unwrap();
@@ -386,6 +418,7 @@ mod tests {
         let (text, _) = list
             .add_and_sign(&k, &["D-1".into()], "", 1_790_000_000)
             .unwrap();
+        let text = text.unwrap();
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let edited = text.replace("D-1", "D-2");
         assert!(matches!(
@@ -398,6 +431,40 @@ mod tests {
         assert!(matches!(
             RevocationList::parse_verified(&dropped, &trust),
             Err(RevocationError::BadSignature)
+        ));
+    }
+
+    #[test]
+    fn exact_rules_for_sequence_case_reasons_and_repeats() {
+        let k = key();
+        let mut list = RevocationList::empty(k.key_id());
+        let (text, _) = list
+            .add_and_sign(&k, &["REV-1".into()], "", 1_790_000_000)
+            .unwrap();
+        let text = text.unwrap();
+        // A list numbered 0 is not a list the desk ever wrote.
+        let zero = text.replace("sequence: 1\n", "sequence: 0\n");
+        let e = RevocationList::parse(&zero).unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("from 1"), "{e}");
+        // Serials match without regard to case; a repeat changes nothing.
+        assert!(list.find("rev-1").is_some());
+        let (again, skipped) = list
+            .add_and_sign(&k, &["rev-1".into()], "", 1_790_000_100)
+            .unwrap();
+        assert!(again.is_none() && skipped == ["rev-1"]);
+        assert_eq!(list.sequence, 1, "no new list for nothing new");
+        // Hidden characters in a new reason are refused.
+        for reason in ["lost\u{200E}", "\u{200F}", "\u{061C}x", "\u{3164}"] {
+            assert!(matches!(
+                list.add_and_sign(&k, &["D-9".into()], reason, 1_790_000_200),
+                Err(RevocationError::BadReason)
+            ));
+        }
+        // The sequence never wraps round.
+        list.sequence = u64::MAX;
+        assert!(matches!(
+            list.add_and_sign(&k, &["D-8".into()], "", 1_790_000_300),
+            Err(RevocationError::SequenceExhausted(u64::MAX))
         ));
     }
 }

@@ -33,7 +33,10 @@ impl TrackingReader {
     pub fn read(&mut self, img: &GrayImage) -> Vec<FoundCode> {
         self.frame += 1;
         let mut found = Vec::new();
-        if let Some(region) = self.region.filter(|_| self.frame % FULL_PASS_EVERY != 0) {
+        if let Some(region) = self
+            .region
+            .filter(|_| !self.frame.is_multiple_of(FULL_PASS_EVERY))
+        {
             found = read_region(img, region);
             // The person tracked is read; one quick look at the whole frame
             // for anyone else, so a second badge is decided at once.

@@ -75,8 +75,12 @@ impl<R: BufRead> TextLines<R> {
         if !any {
             return Ok(Line::End);
         }
-        while kept.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        // One line ending (LF or CR LF); anything else is the line's own.
+        if kept.last() == Some(&b'\n') {
             kept.pop();
+            if kept.last() == Some(&b'\r') {
+                kept.pop();
+            }
         }
         if too_long || kept.len() > MAX_STDIN_LINE {
             return Ok(Line::TooLong);

@@ -8,6 +8,7 @@ use anyhow::bail;
 use badgegate::audit::{export, AuditError, Filter};
 use badgegate::files::write_atomic_with;
 use badgegate::journal::Journal;
+use badgegate::text::shown_path;
 
 use super::{filter, open};
 use crate::cli::AuditExportArgs;
@@ -27,7 +28,7 @@ pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
             let n = write_atomic_with(p, 0o600, a.force, |w| {
                 write(&j, &f, csv, w).map_err(std::io::Error::other)
             })?;
-            eprintln!("exported {n} record(s) to {}", p.display());
+            eprintln!("exported {n} record(s) to {}", shown_path(p));
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());

@@ -6,6 +6,7 @@ use anyhow::bail;
 use badgegate::audit::heads;
 use badgegate::clock::{self, format_utc_ms};
 use badgegate::files::write_atomic;
+use badgegate::text::shown_path;
 
 use super::open;
 use crate::cli::AuditHeadArgs;
@@ -22,7 +23,7 @@ pub fn run(a: AuditHeadArgs) -> anyhow::Result<ExitCode> {
     }
     let text = format!(
         "# badgegate chain heads of {} at {}\n{}",
-        a.journal.display(),
+        shown_path(&a.journal),
         format_utc_ms(clock::now_ms()),
         heads::format_heads(&report)
     );
@@ -31,7 +32,7 @@ pub fn run(a: AuditHeadArgs) -> anyhow::Result<ExitCode> {
             write_atomic(p, text.as_bytes(), 0o644, true)?;
             eprintln!(
                 "chain heads written to {}: keep this file away from the kiosk",
-                p.display()
+                shown_path(p)
             );
         }
         None => print!("{text}"),

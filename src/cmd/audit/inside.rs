@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use badgegate::audit::inside;
 use badgegate::clock::{format_human, format_utc_ms};
-use badgegate::text::{printable, printable_short};
+use badgegate::text::{json_line, printable, printable_short};
 
 use super::{ms, open};
 use crate::cli::AuditInsideArgs;
@@ -21,7 +21,7 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
                 if let Some(m) = v.as_object_mut() {
                     m.insert("zone".into(), zone.clone().into());
                 }
-                println!("{v}");
+                println!("{}", json_line(&v));
             }
         }
         return Ok(Exit::Ok.into());

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use badgegate::audit;
 use badgegate::clock::format_utc_ms;
-use badgegate::text::printable_short;
+use badgegate::text::{json_line, printable_short};
 
 use super::{filter, open};
 use crate::cli::AuditLogArgs;
@@ -17,7 +17,7 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     for e in &rows {
         if a.json {
-            writeln!(out, "{}", serde_json::to_string(e)?)?;
+            writeln!(out, "{}", json_line(e))?;
         } else {
             let b = &e.body;
             writeln!(

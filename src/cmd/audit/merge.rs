@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use badgegate::audit::merge;
 use badgegate::journal::Journal;
-use badgegate::text::printable;
+use badgegate::text::{printable, shown_path};
 
 use super::open;
 use crate::cli::AuditMergeArgs;
@@ -16,13 +16,13 @@ pub fn run(a: AuditMergeArgs) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;
     for src in &a.sources {
         if std::fs::canonicalize(src).ok() == std::fs::canonicalize(&a.journal).ok() {
-            bail!("{} is the target itself", src.display());
+            bail!("{} is the target itself", shown_path(src));
         }
         let source = open(src)?;
         let r = merge::merge(&mut target, &source)?;
         println!(
             "{}: {} record(s) added, {} already present{}",
-            src.display(),
+            shown_path(src),
             r.added,
             r.already_present,
             if r.refused.is_empty() {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use badgegate::audit::report;
 use badgegate::files::write_atomic;
+use badgegate::text::shown_path;
 
 use super::{ms, open};
 use crate::cli::AuditReportArgs;
@@ -16,7 +17,7 @@ pub fn run(a: AuditReportArgs) -> anyhow::Result<ExitCode> {
     write_atomic(&a.out, html.as_bytes(), 0o644, a.force)?;
     println!(
         "report written to {} (chain {})",
-        a.out.display(),
+        shown_path(&a.out),
         if chain.is_intact() {
             "intact"
         } else {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use badgegate::audit::stats;
 use badgegate::clock::format_human;
-use badgegate::text::printable_short;
+use badgegate::text::{json_line, printable_short};
 
 use super::{filter, open};
 use crate::cli::AuditStatsArgs;
@@ -14,7 +14,7 @@ pub fn run(a: AuditStatsArgs) -> anyhow::Result<ExitCode> {
     let j = open(&a.journal)?;
     let s = stats::stats(&j, &filter(&a.filter)?)?;
     if a.json {
-        println!("{}", serde_json::to_string(&s)?);
+        println!("{}", json_line(&s));
         return Ok(Exit::Ok.into());
     }
     println!(

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use badgegate::audit::heads;
-use badgegate::text::{hex, printable};
+use badgegate::text::{hex, json_line, printable, shown_path};
 
 use super::open;
 use crate::cli::AuditVerifyArgs;
@@ -14,13 +14,13 @@ pub fn run(a: AuditVerifyArgs) -> anyhow::Result<ExitCode> {
     let j = open(&a.journal)?;
     let heads = match &a.heads {
         Some(p) => Some(heads::parse_heads(
-            &std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+            &std::fs::read_to_string(p).with_context(|| format!("reading {}", shown_path(p)))?,
         )?),
         None => None,
     };
     let report = heads::verify(&j, heads.as_deref())?;
     if a.json {
-        println!("{}", serde_json::to_string(&report)?);
+        println!("{}", json_line(&report));
     } else {
         for h in &report.heads {
             println!(

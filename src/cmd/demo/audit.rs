@@ -5,7 +5,7 @@ use std::path::Path;
 
 use badgegate::audit::{heads, inside, report, stats, Filter};
 use badgegate::journal::Journal;
-use badgegate::text::printable_short;
+use badgegate::text::{printable_short, shown_path};
 
 use super::Story;
 
@@ -47,7 +47,7 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     );
     println!(
         "    report with charts and the muster list: {}",
-        report_path.display()
+        shown_path(&report_path)
     );
     let caught = edited_copy_is_caught(&s.root, &s.journal_path)?;
     Ok(usize::from(!chain.is_intact()) + usize::from(!caught))

@@ -9,6 +9,7 @@ use badgegate::format::keys::{self, SecretKey};
 use badgegate::format::revocation::RevocationList;
 use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
 use badgegate::read;
+use badgegate::text::shown_path;
 
 use super::{Story, HOUR};
 
@@ -47,11 +48,11 @@ fn make_key(root: &Path, kept: bool) -> anyhow::Result<(SecretKey, PathBuf)> {
     println!(
         "1. keygen: registration key {} (secret key mode 0600 in {})",
         key.key_id(),
-        desk.display()
+        shown_path(&desk)
     );
     println!(
         "   the kiosk's trust folder holds only the public key: {}",
-        trust_dir.display()
+        shown_path(&trust_dir)
     );
     Ok((key, trust_dir))
 }
@@ -131,7 +132,7 @@ fn issue_badges(
     println!(
         "2. issue: {} badges with QR PNG, SVG and a 300 dpi card each in {}",
         issued.len(),
-        dir.display()
+        shown_path(dir)
     );
     Ok(issued)
 }
@@ -170,6 +171,7 @@ fn odd_codes(dir: &Path, d: &Defaults, issued: &[IssuedBadge]) -> anyhow::Result
 fn revoke(key: &SecretKey, path: &Path, now: u64) -> anyhow::Result<()> {
     let mut list = RevocationList::empty(key.key_id());
     let (text, _) = list.add_and_sign(key, &["D-0004".into()], "reported lost", now - HOUR)?;
+    let text = text.ok_or_else(|| anyhow::anyhow!("the demo's revocation list stayed empty"))?;
     badgegate::files::write_atomic(path, text.as_bytes(), 0o644, true)?;
     println!(
         "3. revoke: D-0004 revoked (reported lost), list sequence {} signed by {}",

@@ -14,7 +14,7 @@ use badgegate::gate::runtime::Gate;
 use badgegate::journal::{verify_chain, Journal};
 use badgegate::read;
 use badgegate::source::{Frame, Payload};
-use badgegate::text::printable_short;
+use badgegate::text::{printable_short, shown_path};
 use badgegate::vocab::{Direction, Reason};
 use image::GrayImage;
 
@@ -119,7 +119,7 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     let records: u64 = report.heads.iter().map(|h| h.records).sum();
     println!(
         "\n6. journal {}: {} records ({} decisions + 1 start record), hash chain {}",
-        s.journal_path.display(),
+        shown_path(&s.journal_path),
         records,
         reasons.len(),
         if report.is_intact() {

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use badgegate::clock;
+use badgegate::text::shown_path;
 
 use crate::cli::DemoArgs;
 use crate::cmd::Exit;
@@ -37,7 +38,8 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
     let temp;
     let root: PathBuf = match &a.keep {
         Some(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating {}", shown_path(dir)))?;
             dir.clone()
         }
         None => {
@@ -47,7 +49,7 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
             temp.path().to_owned()
         }
     };
-    println!("badgegate demo in {}\n", root.display());
+    println!("badgegate demo in {}\n", shown_path(&root));
     let story = desk::run(&root, clock::now(), a.keep.is_some())?;
     let mut surprises = verify::run(&story)?;
     surprises += kiosk::run(&story)?;
@@ -63,14 +65,11 @@ pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {
 fn try_it_yourself(s: &Story, kept: bool) {
     let shown = |p: &Path| {
         if kept {
-            p.display().to_string()
+            shown_path(p)
         } else {
             // The temporary folder is gone when the demo ends: speak of the
             // folder a `--keep demo` run leaves.
-            Path::new("demo")
-                .join(p.strip_prefix(&s.root).unwrap_or(p))
-                .display()
-                .to_string()
+            shown_path(&Path::new("demo").join(p.strip_prefix(&s.root).unwrap_or(p)))
         }
     };
     println!("\n7. try it yourself:");
