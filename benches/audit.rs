@@ -49,8 +49,9 @@ fn generate(dir: &Path) {
                 detail: "valid until 2026-12-02 21:00 UTC".into(),
                 note: None,
                 input: format!("camera:0#{seq}"),
+                ..NewEntry::default()
             };
-            let hash = record_hash(&prev, &kiosk, seq, &body);
+            let hash = record_hash(&prev, &kiosk, seq, 2, &body, None);
             batch.push(Entry {
                 id: 0,
                 kiosk_id: kiosk.clone(),
@@ -58,6 +59,9 @@ fn generate(dir: &Path) {
                 body,
                 prev_hash: prev,
                 hash,
+                format: 2,
+                signer: None,
+                sig: None,
             });
             prev = hash;
             if batch.len() == 10_000 {

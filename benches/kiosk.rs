@@ -30,7 +30,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
     Kiosk::start(
         cfg,
         TrustStore::from_keys(&[key.public()], &[]),
-        None,
+        badgegate::gate::lists::RevocationSet::new(),
         journal,
         NOW * 1000,
     )
@@ -103,6 +103,7 @@ fn benches(c: &mut Criterion) {
         detail: "valid until 2026-12-02 21:00 UTC".into(),
         note: None,
         input: "camera:0#1".into(),
+        ..NewEntry::default()
     };
     c.bench_function("journal: one durable commit (WAL, synchronous FULL)", |b| {
         b.iter(|| journal.append(black_box(&entry)).unwrap())

@@ -143,9 +143,9 @@ pub struct VerifyArgs {
     /// Folder of trusted public keys (*.pem; retired keys in its retired/ subfolder)
     #[arg(long, value_name = "DIR")]
     pub trust: PathBuf,
-    /// Signed revocation list
-    #[arg(long, value_name = "FILE")]
-    pub revocations: Option<PathBuf>,
+    /// Signed revocation list, or a folder of them (repeatable: one list a trusted key)
+    #[arg(long, value_name = "PATH")]
+    pub revocations: Vec<PathBuf>,
     /// Zone of this gate: badges must open it
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
@@ -184,9 +184,12 @@ pub struct KioskArgs {
     /// Badge already inside: off, soft (admit, flagged) or hard (deny)
     #[arg(long, value_name = "off|soft|hard", default_value = "hard")]
     pub anti_passback: String,
-    /// Signed revocation list (an older one than this journal has seen is refused)
+    /// Signed revocation list, or a folder of them (repeatable: one list a trusted key); re-read every second, a newer list taken up at once, an older one refused
+    #[arg(long, value_name = "PATH")]
+    pub revocations: Vec<PathBuf>,
+    /// This kiosk's own secret key (from `badgegate keygen --name KIOSK`): every record is signed with it
     #[arg(long, value_name = "FILE")]
-    pub revocations: Option<PathBuf>,
+    pub signing_key: Option<PathBuf>,
     /// Command to run on each admit (sh -c), e.g. a turnstile relay
     #[arg(long, value_name = "CMD")]
     pub on_admit: Option<String>,
@@ -313,6 +316,11 @@ verify are reported and not merged (exit 1)."
         after_help = "Examples:\n  badgegate audit report --journal all-gates.db --out report.html"
     )]
     Report(AuditReportArgs),
+    /// Copy a journal a kiosk is writing, consistently (a plain `cp` can miss its -wal)
+    #[command(
+        after_help = "Examples:\n  badgegate audit snapshot --journal /var/lib/badgegate/north.db --out north-copy.db"
+    )]
+    Snapshot(AuditSnapshotArgs),
 }
 
 #[derive(Debug, Args)]
@@ -323,10 +331,13 @@ pub struct AuditFilterArgs {
     /// Only records at or before this time (RFC 3339)
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+    /// Only records of this gate
     #[arg(long, value_name = "NAME")]
     pub gate: Option<String>,
+    /// Only records of this zone
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
+    /// Only records of this badge serial
     #[arg(long, value_name = "S")]
     pub serial: Option<String>,
     /// Holder name contains this (case-insensitive)
@@ -338,6 +349,7 @@ pub struct AuditFilterArgs {
     /// A reason code, e.g. expired
     #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
+    /// Only records of this kiosk id
     #[arg(long, value_name = "ID")]
     pub kiosk: Option<String>,
     /// Include kiosk start records
@@ -347,6 +359,7 @@ pub struct AuditFilterArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditLogArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     #[command(flatten)]
@@ -364,6 +377,7 @@ pub struct AuditLogArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditExportArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     #[command(flatten)]
@@ -374,23 +388,43 @@ pub struct AuditExportArgs {
     /// Output file (default: stdout); never overwritten without --force
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace the output file if it exists
     #[arg(long)]
     pub force: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditVerifyArgs {
+    /// The journal to check (SQLite)
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     /// Chain heads exported earlier (`audit head`): catches a cut-back tail
     #[arg(long, value_name = "FILE")]
     pub heads: Option<PathBuf>,
+    /// Folder of the enrolled kiosks' public keys (KIOSK.pub.pem): each kiosk's records must be signed by its own key
+    #[arg(long, value_name = "DIR")]
+    pub kiosk_keys: Option<PathBuf>,
+    /// One JSON object with every chain, head and signature found
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
+pub struct AuditSnapshotArgs {
+    /// The live journal a kiosk is writing
+    #[arg(long, value_name = "LIVE")]
+    pub journal: PathBuf,
+    /// Where the consistent copy goes
+    #[arg(long, value_name = "COPY")]
+    pub out: PathBuf,
+    /// Replace COPY if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct AuditHeadArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     /// Write to this file instead of stdout
@@ -400,21 +434,25 @@ pub struct AuditHeadArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditStatsArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     #[command(flatten)]
     pub filter: AuditFilterArgs,
+    /// One JSON object per line instead of a table
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditInsideArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     /// As of this time (RFC 3339); default: the end of the journal
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// One JSON object per line instead of a table
     #[arg(long)]
     pub json: bool,
 }
@@ -431,6 +469,7 @@ pub struct AuditMergeArgs {
 
 #[derive(Debug, Args)]
 pub struct AuditReportArgs {
+    /// The journal file (SQLite), as a kiosk wrote it or merged
     #[arg(long, value_name = "FILE")]
     pub journal: PathBuf,
     /// The HTML file to write

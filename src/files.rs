@@ -180,6 +180,35 @@ pub fn host_name() -> String {
         .unwrap_or_else(|| "this machine".into())
 }
 
+/// Opens a file for reading only if it is a regular file: a FIFO, socket
+/// or device is refused at once instead of blocking the reader forever.
+pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_dir() {
+            "a folder"
+        } else if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{what}, not a regular file"),
+        ));
+    }
+    Ok(file)
+}
+
 /// Unix permissions `mode` (e.g. 0o600 for a secret key).
 pub fn permissions(mode: u32) -> fs::Permissions {
     use std::os::unix::fs::PermissionsExt;

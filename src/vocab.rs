@@ -105,6 +105,18 @@ coded! {
         Override = "override",
         /// A guard's confirmation or refusal of a decision that needed one.
         Confirm = "confirm",
+        /// A signed list (revocations) taken up or refused.
+        List = "list",
+    }
+}
+
+coded! {
+    /// What a kiosk records about itself.
+    pub enum KioskEvent {
+        /// A newer signed list was taken up.
+        ListAccepted = "list_accepted",
+        /// A list was refused: forged, unreadable, or older than one taken.
+        ListRefused = "list_refused",
     }
 }
 
@@ -116,6 +128,36 @@ coded! {
         /// No decision: a start record, or an admit waiting for the guard's
         /// ID check (the `confirm` record after it carries the answer).
         None = "none",
+    }
+}
+
+// Defaults for building records field by field (`..NewEntry::default()`).
+// Written out: the enums come from `coded!`, which derives no Default.
+#[allow(clippy::derivable_impls)]
+impl Default for Direction {
+    fn default() -> Direction {
+        Direction::In
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for EntryKind {
+    fn default() -> EntryKind {
+        EntryKind::Decision
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for EntryDecision {
+    fn default() -> EntryDecision {
+        EntryDecision::None
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for EntryReason {
+    fn default() -> EntryReason {
+        EntryReason::Start
     }
 }
 
@@ -138,6 +180,8 @@ pub enum EntryReason {
     Badge(Reason),
     /// A guard's confirmation or override.
     Guard(GuardReason),
+    /// Something the kiosk records about itself.
+    Event(KioskEvent),
 }
 
 /// The code of a start record's reason.
@@ -149,6 +193,7 @@ impl EntryReason {
             EntryReason::Start => START_CODE,
             EntryReason::Badge(r) => r.code(),
             EntryReason::Guard(g) => g.code(),
+            EntryReason::Event(k) => k.code(),
         }
     }
 
@@ -159,6 +204,7 @@ impl EntryReason {
         Reason::from_code(code)
             .map(EntryReason::Badge)
             .or_else(|| GuardReason::from_code(code).map(EntryReason::Guard))
+            .or_else(|| KioskEvent::from_code(code).map(EntryReason::Event))
     }
 
     /// The badge reason, when the record is about a scanned badge.
@@ -173,6 +219,12 @@ impl EntryReason {
 impl From<Reason> for EntryReason {
     fn from(r: Reason) -> EntryReason {
         EntryReason::Badge(r)
+    }
+}
+
+impl From<KioskEvent> for EntryReason {
+    fn from(k: KioskEvent) -> EntryReason {
+        EntryReason::Event(k)
     }
 }
 
@@ -203,7 +255,12 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         let reasons = Reason::ALL.iter().map(|r| EntryReason::Badge(*r));
         let guards = GuardReason::ALL.iter().map(|g| EntryReason::Guard(*g));
-        for r in reasons.chain(guards).chain([EntryReason::Start]) {
+        let events = KioskEvent::ALL.iter().map(|k| EntryReason::Event(*k));
+        for r in reasons
+            .chain(guards)
+            .chain(events)
+            .chain([EntryReason::Start])
+        {
             assert_eq!(EntryReason::from_code(r.code()), Some(r));
             assert!(seen.insert(r.code()), "{} twice", r.code());
         }

@@ -471,8 +471,8 @@ fn verify_names_edits_deletions_reorders_splices_and_truncation() {
         .unwrap();
     c.execute(
         "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, category, key_id,
-          decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
-         VALUES ('north', ?1, ?2, 'decision', 'south', 'plenary', 'out', 'A-1', 'x', 'x', 'x', 'x', 'admit', 'ok', 0, 1, 'x', NULL, 'x', ?3, ?4)",
+          decision, reason, flagged, authentic, detail, note, input, format, prev_hash, hash)
+         VALUES ('north', ?1, ?2, 'decision', 'south', 'plenary', 'out', 'A-1', 'x', 'x', 'x', 'x', 'admit', 'ok', 0, 1, 'x', NULL, 'x', 2, ?3, ?4)",
         rusqlite::params![last + 1, at, prev, hash],
     )
     .unwrap();

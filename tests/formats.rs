@@ -78,14 +78,26 @@ fn an_earlier_builds_journal_exports_counts_and_musters_the_same() {
         r.stdout
     };
     let export = ["audit", "export", "--journal", "merged.db", "--with-starts"];
-    assert_eq!(
-        run(&[&export[..], &["--format", "csv"]].concat()),
-        expected("merged.csv")
-    );
-    assert_eq!(
-        run(&[&export[..], &["--format", "jsonl"]].concat()),
-        expected("merged.jsonl")
-    );
+    // Schema 2 added five columns at the end: the earlier 24 are unchanged,
+    // and the new ones say "format 1, unsigned".
+    let csv = run(&[&export[..], &["--format", "csv"]].concat());
+    let old = expected("merged.csv");
+    assert_eq!(csv.lines().count(), old.lines().count());
+    for (new, old) in csv.lines().zip(old.lines()) {
+        let new: Vec<&str> = new.split(',').collect();
+        let old: Vec<&str> = old.split(',').collect();
+        assert_eq!(&new[..new.len() - 5], &old[..], "the first 24 columns");
+    }
+    let jsonl = run(&[&export[..], &["--format", "jsonl"]].concat());
+    for (new, old) in jsonl.lines().zip(expected("merged.jsonl").lines()) {
+        let new: serde_json::Value = serde_json::from_str(new).unwrap();
+        let old: serde_json::Value = serde_json::from_str(old).unwrap();
+        for (k, v) in old.as_object().unwrap() {
+            assert_eq!(&new[k], v, "{k}");
+        }
+        assert_eq!(new["format"], 1);
+        assert!(new["sig"].is_null() && new["signer"].is_null());
+    }
     assert_eq!(
         run(&["audit", "stats", "--journal", "merged.db", "--json"]),
         expected("stats.json")
@@ -104,8 +116,25 @@ fn an_earlier_builds_journal_exports_counts_and_musters_the_same() {
     );
 }
 
-#[test]
-fn the_same_frames_give_the_same_records_hash_for_hash() {
+/// What this build writes, pinned: `tests/fixtures/v2/` holds the JSON
+/// lines, export and heads that the kiosks below must produce (journal
+/// schema 2, record format 2, the north kiosk signing with a key made from a
+/// fixed seed). `BADGEGATE_WRITE_FIXTURES=1` writes them anew, for a format
+/// change made on purpose.
+fn expected_v2(name: &str, got: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/v2")
+        .join(name);
+    if std::env::var_os("BADGEGATE_WRITE_FIXTURES").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The fixture's frames, trust folder and list in a fresh folder, and the
+/// north kiosk's key (seed 0x42...; test only, never a real key).
+fn kiosk_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for sub in ["trust", "frames-in", "frames-out"] {
@@ -113,50 +142,76 @@ fn the_same_frames_give_the_same_records_hash_for_hash() {
         copy_dir(&fixture().join(sub), &d.join(sub));
     }
     std::fs::copy(fixture().join("revoked.txt"), d.join("revoked.txt")).unwrap();
-    let kiosk = |journal: &str, gate: &str, id: &str, frames: &str, at: &str, extra: &[&str]| {
-        let mut args = vec![
-            "kiosk",
-            "--trust",
-            "trust",
-            "--revocations",
-            "revoked.txt",
-            "--journal",
-            journal,
-            "--gate",
-            gate,
-            "--kiosk-id",
-            id,
-            "--images",
-            frames,
-            "--frame-interval",
-            "5000",
-            "--at",
-            at,
-            "--headless",
-        ];
-        args.extend_from_slice(extra);
-        let r = bg(d, &args);
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        r.stdout
-    };
+    let key = badgegate::format::keys::SecretKey::from_seed(&[0x42; 32]);
+    std::fs::write(
+        d.join("fixture-north.key.pem"),
+        key.to_pem().unwrap().as_bytes(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.join("kiosk-keys")).unwrap();
+    std::fs::write(
+        d.join("kiosk-keys/fixture-north.pub.pem"),
+        key.public().to_pem().unwrap(),
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs a kiosk over a fixture frame folder at a fixed time.
+fn kiosk(d: &Path, journal: &str, gate: &str, frames: &str, at: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "kiosk",
+        "--trust",
+        "trust",
+        "--revocations",
+        "revoked.txt",
+        "--journal",
+        journal,
+        "--gate",
+        gate,
+        "--images",
+        frames,
+        "--frame-interval",
+        "5000",
+        "--at",
+        at,
+        "--headless",
+    ];
+    args.extend_from_slice(extra);
+    let r = bg(d, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+}
+
+#[test]
+fn the_same_frames_give_the_same_records_hash_for_hash() {
+    let dir = kiosk_folder();
+    let d = dir.path();
     let north = kiosk(
+        d,
         "north.db",
         "north",
-        "fixture-north",
         "frames-in",
         "2026-12-01T09:00:00+01:00",
-        &["--zone", "plenary"],
+        &[
+            "--zone",
+            "plenary",
+            "--kiosk-id",
+            "fixture-north",
+            "--signing-key",
+            "fixture-north.key.pem",
+        ],
     );
-    assert_eq!(north, expected("north.jsonl"));
+    assert_eq!(north, expected_v2("north.jsonl", &north));
     let exit = kiosk(
+        d,
         "exit.db",
         "exit-1",
-        "fixture-exit",
         "frames-out",
         "2026-12-01T18:00:00+01:00",
-        &["--direction", "out"],
+        &["--direction", "out", "--kiosk-id", "fixture-exit"],
     );
-    assert_eq!(exit, expected("exit.jsonl"));
+    assert_eq!(exit, expected_v2("exit.jsonl", &exit));
     let r = bg(
         d,
         &[
@@ -178,12 +233,62 @@ fn the_same_frames_give_the_same_records_hash_for_hash() {
             "merged.db",
             "--with-starts",
             "--format",
-            "csv",
+            "jsonl",
         ],
     );
-    assert_eq!(r.stdout, expected("merged.csv"));
+    assert_eq!(r.stdout, expected_v2("merged.jsonl", &r.stdout));
     let r = bg(d, &["audit", "head", "--journal", "merged.db"]);
-    assert_eq!(heads(&r.stdout), heads(&expected("merged.head")));
+    let got = heads(&r.stdout).join("\n") + "\n";
+    assert_eq!(got, expected_v2("merged.head", &got));
+    // The merged file keeps the signatures: the north kiosk is proven by
+    // its enrolled key, the unsigned exit kiosk is said to be unsigned.
+    let r = bg(
+        d,
+        &[
+            "audit",
+            "verify",
+            "--journal",
+            "merged.db",
+            "--kiosk-keys",
+            "kiosk-keys",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("kiosk fixture-north: 9 record(s) signed by its enrolled key")
+            && r.stdout.contains("kiosk fixture-exit: not signed"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_kiosk_upgraded_in_place_goes_on_with_the_journal_an_earlier_build_wrote() {
+    let dir = kiosk_folder();
+    let d = dir.path();
+    std::fs::copy(fixture().join("north.db"), d.join("north.db")).unwrap();
+    let out = kiosk(
+        d,
+        "north.db",
+        "north",
+        "frames-in",
+        "2026-12-01T10:00:00+01:00",
+        &["--zone", "plenary", "--kiosk-id", "fixture-north"],
+    );
+    let first = out.lines().next().expect("decisions");
+    let v: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert_eq!(
+        v["seq"], 10,
+        "after the 8 old records, a start and a list record"
+    );
+    assert_eq!(
+        v["reason"], "already_inside",
+        "anti-passback remembers what the old journal holds"
+    );
+    let r = bg(d, &["audit", "verify", "--journal", "north.db"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("intact"), "{}", r.stdout);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use badgegate::format::badge::{Badge, SignedBadge};
 use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
 use badgegate::gate::decide::AntiPassback;
 use badgegate::gate::engine::{Kiosk, KioskConfig};
+use badgegate::gate::lists::RevocationSet;
 use badgegate::gate::runtime::{AdmitHook, Fed, Feed, FeedMode, Gate, KioskClock};
 use badgegate::journal::{verify_chain, Journal};
 use badgegate::read;
@@ -60,7 +61,7 @@ fn gate(journal: Journal, hook: Option<AdmitHook>) -> Gate {
         confirm_categories: vec![],
     };
     let trust = TrustStore::from_keys(&[key().public()], &[]);
-    let kiosk = Kiosk::start(cfg, trust, None, journal, NOW * 1000).unwrap();
+    let kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), journal, NOW * 1000).unwrap();
     Gate::new(kiosk, hook)
 }
 

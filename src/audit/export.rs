@@ -6,10 +6,11 @@ use std::io::Write;
 use super::{AuditError, Filter};
 use crate::clock::format_utc_ms;
 use crate::journal::{Entry, Journal};
-use crate::text::{hex, json_line};
+use crate::text::{hex, is_hidden_char, json_line, printable};
 
-/// The export columns, in their stable order.
-pub const EXPORT_COLUMNS: [&str; 24] = [
+/// The export columns, in their stable order (the last five came with
+/// journal schema 2; a format-1 record has them empty, `format` 1).
+pub const EXPORT_COLUMNS: [&str; 29] = [
     "kiosk_id",
     "seq",
     "at",
@@ -34,6 +35,11 @@ pub const EXPORT_COLUMNS: [&str; 24] = [
     "hash",
     "id",
     "journal",
+    "list_seq",
+    "guard",
+    "format",
+    "signer",
+    "sig",
 ];
 
 /// A CSV cell a spreadsheet will not run: a cell starting with `=`, `+`,
@@ -52,7 +58,31 @@ pub fn csv_cell_value(s: &str) -> &str {
     s.strip_prefix('\'').unwrap_or(s)
 }
 
-fn row(e: &Entry, journal_name: &str) -> [String; 24] {
+/// A cell's text as CSV carries it: hidden characters (ESC, other
+/// controls, bidi marks) written as `\u{XXXX}`, as everywhere a terminal
+/// may show them; tab, CR and LF kept (CSV quotes them), so a cell without
+/// hidden characters round-trips exactly. The JSON lines export keeps
+/// every character (JSON escapes them).
+fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars()
+        .any(|c| is_hidden_char(c) && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        s.split(['\t', '\n', '\r'])
+            .map(printable)
+            .zip(
+                s.matches(['\t', '\n', '\r'])
+                    .map(Some)
+                    .chain(std::iter::once(None)),
+            )
+            .map(|(part, sep)| part + sep.unwrap_or(""))
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+fn row(e: &Entry, journal_name: &str) -> [String; 29] {
     let b = &e.body;
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     [
@@ -80,6 +110,11 @@ fn row(e: &Entry, journal_name: &str) -> [String; 24] {
         hex(&e.hash),
         e.id.to_string(),
         journal_name.to_owned(),
+        b.list_seq.map(|n| n.to_string()).unwrap_or_default(),
+        opt(&b.guard),
+        e.format.to_string(),
+        opt(&e.signer),
+        e.sig.map(|s| hex(&s)).unwrap_or_default(),
     ]
 }
 
@@ -94,7 +129,7 @@ pub fn export_csv<W: Write>(j: &Journal, filter: &Filter, out: W) -> Result<u64,
         if filter.matches(&e) {
             n += 1;
             let cells = row(&e, &name);
-            w.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))?;
+            w.write_record(cells.iter().map(|c| csv_cell(&csv_text(c)).into_owned()))?;
         }
         Ok::<(), csv::Error>(())
     })?;
@@ -114,11 +149,15 @@ pub fn export_jsonl<W: Write>(j: &Journal, filter: &Filter, mut out: W) -> Resul
             let mut map = serde_json::Map::new();
             for (k, v) in EXPORT_COLUMNS.iter().zip(cells) {
                 let value = match *k {
-                    "seq" | "at_ms" | "id" => {
+                    "seq" | "at_ms" | "id" | "format" => {
                         serde_json::Value::from(v.parse::<u64>().unwrap_or(0))
                     }
+                    "list_seq" => v
+                        .parse::<u64>()
+                        .map_or(serde_json::Value::Null, serde_json::Value::from),
                     "flagged" | "authentic" => serde_json::Value::from(v == "1"),
                     "zone" | "serial" | "holder" | "org" | "category" | "key_id" | "note"
+                    | "guard" | "signer" | "sig"
                         if v.is_empty() =>
                     {
                         serde_json::Value::Null

@@ -2,7 +2,7 @@
 //! later so that a cut-back tail is found.
 
 use super::AuditError;
-use crate::journal::{verify_chain, ChainHead, ChainProblem, ChainReport, Journal};
+use crate::journal::{verify_signatures, ChainHead, ChainProblem, ChainReport, Journal, KioskKeys};
 use crate::text::hex;
 
 /// One line of an exported chain head: `kiosk seq hash` (hash in hex).
@@ -71,12 +71,14 @@ pub fn check_heads(
     Ok(problems)
 }
 
-/// The chain check, plus exported heads if given.
+/// The chain check with the enrolled kiosks' keys if given, plus exported
+/// heads if given.
 pub fn verify(
     j: &Journal,
     heads: Option<&[(String, u64, String)]>,
+    kiosk_keys: Option<&KioskKeys>,
 ) -> Result<ChainReport, AuditError> {
-    let mut report = verify_chain(j)?;
+    let mut report = verify_signatures(j, kiosk_keys)?;
     if let Some(h) = heads {
         report.problems.extend(check_heads(j, h)?);
     }

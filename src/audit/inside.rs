@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::AuditError;
 use crate::clock::format_utc_ms;
-use crate::journal::Journal;
+use crate::journal::{ChainReport, Journal};
 use crate::vocab::{Direction, EntryDecision, EntryKind};
 
 /// Someone inside, for the muster list.
@@ -20,6 +20,16 @@ pub struct Present {
     pub kiosk_id: String,
     pub since_ms: u64,
     pub since: String,
+    /// This kiosk's chain is broken: its records cannot be trusted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chain_broken: bool,
+}
+
+/// Marks everyone seen by a kiosk whose chain is broken.
+pub fn mark_broken(zones: &mut BTreeMap<String, Vec<Present>>, chain: &ChainReport) {
+    for p in zones.values_mut().flatten() {
+        p.chain_broken = chain.problems.iter().any(|x| x.kiosk_id == p.kiosk_id);
+    }
 }
 
 /// Who is inside at `at_ms` (or at the end of the journal), per zone: a
@@ -50,6 +60,7 @@ pub fn inside(
             kiosk_id: e.kiosk_id.clone(),
             since_ms: b.at_ms,
             since: format_utc_ms(b.at_ms),
+            chain_broken: false,
         };
         last.insert(serial.clone(), (b.direction, b.zone.clone(), present));
         Ok(())

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::inside::{inside, Present};
+use super::inside::{inside, mark_broken, Present};
 use super::stats::{stats, Stats};
 use super::{AuditError, Filter};
 use crate::clock::{format_human, format_utc_ms};
@@ -153,7 +153,12 @@ fn muster_table(zones: &BTreeMap<String, Vec<Present>>) -> String {
         for p in people {
             let _ = write!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                if p.chain_broken {
+                    " class=bad title='this gate&#39;s journal is broken: not to be trusted'"
+                } else {
+                    ""
+                },
                 esc(&p.name),
                 esc(&p.org),
                 esc(&p.category),
@@ -183,7 +188,8 @@ pub fn report_html(
     at_ms: Option<u64>,
 ) -> Result<String, AuditError> {
     let s = stats(j, &Filter::default())?;
-    let zones = inside(j, at_ms)?;
+    let mut zones = inside(j, at_ms)?;
+    mark_broken(&mut zones, chain);
     let mut html = format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>badgegate audit report</title><style>{STYLE}</style></head><body>"
     );
@@ -201,6 +207,9 @@ pub fn report_html(
         },
         env!("CARGO_PKG_VERSION")
     );
+    if !chain.is_intact() {
+        html.push_str("<p class='card bad'><b>This journal's chain is BROKEN.</b> Records of the kiosks named under Chain problems may have been altered, added or removed: their counts and muster entries (marked in red) cannot be trusted.</p>");
+    }
     html.push_str(&summary_cards(&s, chain, &zones, at_ms));
     if !chain.is_intact() {
         html.push_str("<h2>Chain problems</h2><ul>");

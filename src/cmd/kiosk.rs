@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use badgegate::clock::{self, format_human, format_span};
+use badgegate::format::keys::SecretKey;
 use badgegate::gate::decide::AntiPassback;
-use badgegate::gate::engine::{Kiosk, KioskConfig};
-use badgegate::gate::runtime::{AdmitHook, Fed, Feed, FeedMode, Gate, KioskClock};
+use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, LIST_CHECK_EVERY};
+use badgegate::gate::runtime::{spawn_feed, AdmitHook, Fed, FeedMode, Gate, KioskClock};
 use badgegate::journal::Journal;
 use badgegate::source::{OpenError, SourceSpec};
 use badgegate::text::{json_line, printable, shown_path};
@@ -126,20 +128,21 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     // The screen reads its source on a thread of its own, where it is
     // opened; either way a source that cannot open stops the start here.
     let source = if a.headless {
-        let feed = Feed::open(spec, kiosk_clock, FeedMode::default()).map_err(open_error)?;
-        if let Some(d) = feed.describe() {
+        let (frames, describe) =
+            spawn_feed(spec, kiosk_clock, FeedMode::default()).map_err(open_error)?;
+        if let Some(d) = describe {
             eprintln!("{}", printable(&d));
         }
-        Source::Here(feed)
+        Source::Here(frames)
     } else {
         open_for_screen(spec, kiosk_clock)?
     };
 
-    let (trust, revocations) = super::load_trust(trust_dir, a.revocations.as_deref())?;
-    let default_id = format!("{}-{}", host_name(), gate.trim());
-    let journal = Journal::open(journal_path, a.kiosk_id.as_deref(), &default_id)?;
-    let kiosk = Kiosk::start(cfg, trust, revocations, journal, kiosk_clock.base_ms)
+    let (trust, revocations, watch) = super::load_trust(trust_dir, &a.revocations)?;
+    let journal = open_journal(&a, journal_path, gate)?;
+    let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, kiosk_clock.base_ms)
         .context("the kiosk cannot start and admits no one")?;
+    kiosk.watch_lists(watch);
     announce(&kiosk, kiosk_clock.base_ms);
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
@@ -147,7 +150,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     });
     let gate = Gate::new(kiosk, hook);
     match source {
-        Source::Here(feed) => run_headless(gate, feed, a.hook_timeout),
+        Source::Here(frames) => run_headless(gate, frames, kiosk_clock, a.hook_timeout),
         #[cfg(feature = "screen")]
         Source::Screen(capture) => {
             let screen = badgegate::screen::ScreenConfig {
@@ -180,7 +183,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
 /// Where frames come from: read in the headless loop, or by the screen's
 /// capture thread.
 enum Source {
-    Here(Feed),
+    Here(Receiver<Fed>),
     #[cfg(feature = "screen")]
     Screen(super::window::Capture),
     #[cfg(not(feature = "screen"))]
@@ -223,24 +226,41 @@ fn zone_names(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
 }
 
 /// Decides every frame of the feed and prints one JSON line per decision,
-/// each after its record is committed.
-fn run_headless(mut gate: Gate, mut feed: Feed, hook_timeout: u64) -> anyhow::Result<ExitCode> {
+/// each after its record is committed; takes up new revocation lists while
+/// no frame comes.
+fn run_headless(
+    mut gate: Gate,
+    frames: Receiver<Fed>,
+    clock: KioskClock,
+    hook_timeout: u64,
+) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     loop {
-        let (frame, now_ms) = match feed.next_fed() {
-            Fed::Frame { frame, now_ms } => (frame, now_ms),
-            Fed::Skipped(why) => {
+        let (frame, now_ms) = match frames.recv_timeout(LIST_CHECK_EVERY) {
+            Ok(Fed::Frame { frame, now_ms }) => (frame, now_ms),
+            Ok(Fed::Skipped(why)) => {
                 eprintln!("warning: {}", printable(&why));
                 continue;
             }
-            Fed::Ended => break,
-            Fed::Lost(why) | Fed::Reconnecting { why, .. } => {
+            Ok(Fed::Ended) | Err(RecvTimeoutError::Disconnected) => break,
+            Ok(Fed::Lost(why) | Fed::Reconnecting { why, .. }) => {
                 eprintln!("error: {}; the kiosk stopped", printable(&why));
                 return Ok(Exit::SourceLost.into());
             }
-            Fed::Reconnected => continue,
+            Ok(Fed::Reconnected) => continue,
+            Err(RecvTimeoutError::Timeout) => match gate.refresh(clock.now_ms()) {
+                Ok(changes) => {
+                    say_lists(&changes);
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("{}", out_of_service_line(&e));
+                    return Ok(Exit::OutOfService.into());
+                }
+            },
         };
         let step = gate.step(&frame, now_ms);
+        say_lists(&step.lists);
         for outcome in &step.outcomes {
             let mut out = stdout.lock();
             let line = json_line(&gate.kiosk().outcome_json(outcome));
@@ -259,6 +279,63 @@ fn run_headless(mut gate: Gate, mut feed: Feed, hook_timeout: u64) -> anyhow::Re
         eprintln!("warning: {killed} --on-admit command(s) killed after {hook_timeout} s");
     }
     Ok(Exit::Ok.into())
+}
+
+/// Revocation lists taken up or refused, one line each on stderr.
+pub fn say_lists(changes: &[ListChange]) {
+    for c in changes {
+        let what = printable(&c.entry.body.detail);
+        if c.accepted {
+            eprintln!("{what} (record {})", c.entry.seq);
+        } else {
+            eprintln!("warning: {what} (record {})", c.entry.seq);
+        }
+    }
+}
+
+/// The journal, opened for this kiosk alone, signing with the kiosk's key
+/// when it has one.
+fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Result<Journal> {
+    let key = match &a.signing_key {
+        Some(p) => Some((SecretKey::load(p)?, key_name(p))),
+        None => None,
+    };
+    // A kiosk's key is named after it (keygen --name KIOSK): a new journal
+    // takes that name as its kiosk id unless --kiosk-id says otherwise.
+    let default_id = match &key {
+        Some((_, Some(name))) => name.clone(),
+        _ => format!("{}-{}", host_name(), gate.trim()),
+    };
+    let mut journal = Journal::open(path, a.kiosk_id.as_deref(), &default_id)?;
+    match key {
+        Some((key, name)) => {
+            eprintln!(
+                "journal signed by this kiosk's key {} (enrol its public key with the security office as {}.pub.pem)",
+                key.key_id(),
+                printable(journal.kiosk_id())
+            );
+            if name.as_deref().is_some_and(|n| n != journal.kiosk_id()) {
+                eprintln!(
+                    "warning: the key file is named {}, but the journal belongs to kiosk {}; `audit verify --kiosk-keys` looks the key up by the kiosk id",
+                    printable(name.as_deref().unwrap_or_default()),
+                    printable(journal.kiosk_id())
+                );
+            }
+            journal.sign_with(key);
+        }
+        None => eprintln!(
+            "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --name KIOSK, then --signing-key KIOSK.key.pem)"
+        ),
+    }
+    Ok(journal)
+}
+
+/// `north-1` for `keys/north-1.key.pem`.
+fn key_name(path: &std::path::Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let stem = name.strip_suffix(".pem").unwrap_or(name);
+    let stem = stem.strip_suffix(".key").unwrap_or(stem);
+    (!stem.is_empty()).then(|| stem.to_owned())
 }
 
 /// The one line printed when the journal fails.
@@ -299,14 +376,17 @@ fn announce(kiosk: &Kiosk, now_ms: u64) {
         c.anti_passback.as_str(),
         shown_path(kiosk.journal().path())
     );
-    match kiosk.revocations() {
-        Some(l) => eprintln!(
-            "revocation list sequence {}, {} serial(s), issued {} ({} old)",
+    if kiosk.revocations().is_empty() {
+        eprintln!("warning: no revocation list: revoked badges are not refused");
+    }
+    for l in kiosk.revocations().lists() {
+        eprintln!(
+            "revocation list key {} sequence {}, {} serial(s), issued {} ({} old)",
+            l.key_id,
             l.sequence,
             l.entries.len(),
             format_human(l.issued_at),
             format_span((now_ms / 1000).saturating_sub(l.issued_at))
-        ),
-        None => eprintln!("warning: no revocation list: revoked badges are not refused"),
+        );
     }
 }

@@ -41,28 +41,44 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Loads the trust folder (printing its warnings) and, if given, the
-/// revocation list, which must verify against it.
+/// Loads the trust folder (printing its warnings) and every revocation
+/// list the `--revocations` paths hold, each verified against it. A list
+/// that does not verify stops the command: it might be the one that
+/// revokes the badge at the gate.
 pub fn load_trust(
     dir: &std::path::Path,
-    revocations: Option<&std::path::Path>,
+    revocations: &[std::path::PathBuf],
 ) -> anyhow::Result<(
     badgegate::format::keys::TrustStore,
-    Option<badgegate::format::revocation::RevocationList>,
+    badgegate::gate::lists::RevocationSet,
+    badgegate::gate::lists::ListWatch,
 )> {
     use anyhow::Context;
     let trust = badgegate::format::keys::TrustStore::load(dir)?;
     for w in &trust.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", badgegate::text::printable(w));
     }
-    let list = match revocations {
-        Some(p) => Some(
-            badgegate::format::revocation::RevocationList::load_verified(p, &trust)
-                .with_context(|| format!("refusing revocation list {}", shown_path(p)))?,
-        ),
-        None => None,
-    };
-    Ok((trust, list))
+    for p in revocations {
+        if !p.exists() {
+            anyhow::bail!(
+                "revocation list {} does not exist; give the list the desk wrote (badgegate revoke --list)",
+                shown_path(p)
+            );
+        }
+    }
+    let mut watch = badgegate::gate::lists::ListWatch::new(revocations.to_vec());
+    let mut lists = Vec::new();
+    for found in watch.read_all(&trust) {
+        let list = found
+            .list
+            .with_context(|| format!("refusing revocation list {}", shown_path(&found.path)))?;
+        lists.push(list);
+    }
+    Ok((
+        trust,
+        badgegate::gate::lists::RevocationSet::of(lists),
+        watch,
+    ))
 }
 
 /// Runs a command. `Err` is printed as one line and exits 2.

@@ -15,7 +15,7 @@ use super::Exit;
 use crate::cli::VerifyArgs;
 
 pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let (trust, revocations) = super::load_trust(&a.trust, a.revocations.as_deref())?;
+    let (trust, revocations, _) = super::load_trust(&a.trust, &a.revocations)?;
     let now = match &a.at {
         Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--at: {e}"))?,
         None => clock::now(),
@@ -27,7 +27,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let checks = Checks {
         trust: &trust,
-        revocations: revocations.as_ref(),
+        revocations: Some(&revocations),
         gate: &gate,
         now,
     };

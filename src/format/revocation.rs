@@ -13,7 +13,6 @@
 //! ```
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -298,7 +297,7 @@ pub fn read_list(path: &Path) -> Result<String, RevocationError> {
         path: path.to_owned(),
         source,
     };
-    let file = fs::File::open(path).map_err(read_err)?;
+    let file = crate::files::open_regular(path).map_err(read_err)?;
     let mut bytes = Vec::new();
     file.take(MAX_REVOCATION_FILE_BYTES + 1)
         .read_to_end(&mut bytes)

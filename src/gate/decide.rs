@@ -5,7 +5,7 @@
 use crate::clock::{format_human, format_span, format_utc};
 use crate::format::badge::{Badge, ParseError, SignedBadge};
 use crate::format::keys::{KeyStatus, TrustStore};
-use crate::format::revocation::RevocationList;
+use crate::gate::lists::RevocationSet;
 use crate::vocab::{Direction, Reason, Verdict};
 
 /// What this gate checks beyond the badge itself.
@@ -174,7 +174,7 @@ impl Decision {
 #[derive(Clone, Copy)]
 pub struct Checks<'a> {
     pub trust: &'a TrustStore,
-    pub revocations: Option<&'a RevocationList>,
+    pub revocations: Option<&'a RevocationSet>,
     pub gate: &'a GatePolicy,
     /// Unix seconds the decision is made at.
     pub now: u64,
@@ -311,6 +311,7 @@ pub fn decide_bytes(bytes: &[u8], checks: &Checks<'_>) -> Decision {
 mod tests {
     use super::*;
     use crate::format::keys::{KeyId, SecretKey};
+    use crate::format::revocation::RevocationList;
 
     const T0: u64 = 1_790_000_040;
 
@@ -331,7 +332,7 @@ mod tests {
     fn run(
         text: &str,
         trust: &TrustStore,
-        revs: Option<&RevocationList>,
+        revs: Option<&RevocationSet>,
         zone: Option<&str>,
         now: u64,
     ) -> Decision {
@@ -399,7 +400,13 @@ mod tests {
         let mut list = RevocationList::empty(k.key_id());
         list.add_and_sign(&k, &["S-1".into()], "reported lost", T0)
             .unwrap();
-        let d = run(t, &trust, Some(&list), None, T0);
+        let d = run(
+            t,
+            &trust,
+            Some(&RevocationSet::of([list.clone()])),
+            None,
+            T0,
+        );
         assert_eq!(d.reason, Reason::Revoked);
         assert!(d.detail.contains("reported lost"));
         assert_eq!(
@@ -475,11 +482,12 @@ mod tests {
         let mut list = RevocationList::empty(k.key_id());
         list.add_and_sign(&k, &["S-1".into()], "stolen", T0)
             .unwrap();
+        let set = RevocationSet::of([list]);
         let d = decide(
             good.text(),
             &Checks {
                 trust: &trust,
-                revocations: Some(&list),
+                revocations: Some(&set),
                 gate: &gate,
                 now: late,
             },

@@ -1,19 +1,27 @@
 //! The kiosk engine: codes read from frames in, decisions out, each one
 //! committed to the journal before anyone sees it. One person held in front
 //! of the camera for many frames is one decision (debounce); a badge that is
-//! already inside is handled by anti-passback; a revocation list older than
-//! one this kiosk has seen is refused.
+//! already inside is handled by anti-passback; revocation lists are taken
+//! up while the kiosk runs, each acceptance a record in the chain, so that
+//! nothing outside the chain can roll them back.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use crate::clock::{format_human, format_utc_ms};
-use crate::format::keys::TrustStore;
+use crate::format::keys::{KeyId, TrustStore};
 use crate::format::revocation::{RevocationError, RevocationList};
 use crate::gate::decide::{
     apply_anti_passback, decide_bytes, AntiPassback, Checks, Decision, GatePolicy,
 };
-use crate::journal::{Entry, Journal, JournalError, NewEntry};
-use crate::vocab::{Direction, EntryDecision, EntryKind, EntryReason, GuardReason, Verdict};
+use crate::gate::lists::{Found, ListWatch, RevocationSet};
+use crate::journal::{Entry, Journal, JournalError, NewEntry, Presence};
+use crate::vocab::{
+    Direction, EntryDecision, EntryKind, EntryReason, GuardReason, KioskEvent, Verdict,
+};
+
+/// How often the kiosk looks for new revocation lists.
+pub const LIST_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Default time the same code is ignored after it was last seen (ms).
 pub const DEFAULT_COOLDOWN_MS: u64 = 3000;
@@ -46,8 +54,18 @@ pub enum KioskError {
     Journal(#[from] JournalError),
     #[error(transparent)]
     Revocations(#[from] RevocationError),
-    #[error("this journal has seen revocation list sequence {seen} (key {key_id}); start the kiosk with --revocations and the current list")]
+    #[error("this journal has taken up revocation list sequence {seen} from key {key_id}; start the kiosk with that key's current list")]
     RevocationsMissing { seen: u64, key_id: String },
+    #[error("revocation list from key {key_id} has sequence {got}, older than sequence {seen} this journal has taken up; refusing a roll-back")]
+    RolledBack { key_id: String, seen: u64, got: u64 },
+}
+
+/// A revocation list taken up or refused while the kiosk ran.
+#[derive(Clone, Debug)]
+pub struct ListChange {
+    /// Its record in the journal.
+    pub entry: Entry,
+    pub accepted: bool,
 }
 
 /// Remembers which codes were seen when, so a badge held up for many frames
@@ -146,7 +164,7 @@ pub fn clean_note(note: &str) -> Option<String> {
     let kept: String = note
         .chars()
         .map(|c| {
-            if crate::text::is_forbidden_char(c) {
+            if crate::text::is_hidden_char(c) {
                 ' '
             } else {
                 c
@@ -161,58 +179,85 @@ pub fn clean_note(note: &str) -> Option<String> {
 pub struct Kiosk {
     cfg: KioskConfig,
     trust: TrustStore,
-    revocations: Option<RevocationList>,
+    revocations: RevocationSet,
     journal: Journal,
     debounce: Debouncer,
+    presence: Presence,
+    watch: Option<ListWatch>,
+    lists_checked: Option<Instant>,
 }
 
-fn meta_key(key_id: &str) -> String {
+/// The legacy (schema 1) place a journal kept the highest list sequence
+/// seen from a key.
+fn legacy_meta_key(key_id: &KeyId) -> String {
     format!("revocations.{key_id}.sequence")
 }
 
-/// Refuses a revocation list older than one this journal has accepted
-/// from the same key (or none when one was), then records it as seen.
-fn accept_revocations(
-    journal: &mut Journal,
+/// The highest list sequence this journal has taken up from each trusted
+/// key: from its `list` records, or for a journal written before lists
+/// were recorded there, from its meta table.
+fn list_floors(
+    journal: &Journal,
     trust: &TrustStore,
-    revocations: Option<&RevocationList>,
-) -> Result<(), KioskError> {
-    let mut seen_lists = Vec::new();
+    presence: &Presence,
+) -> Result<BTreeMap<KeyId, u64>, JournalError> {
+    let mut floors = BTreeMap::new();
     for k in trust.keys() {
-        let key_id = k.key.id.to_string();
-        if let Some(v) = journal.meta(&meta_key(&key_id))? {
-            seen_lists.push((key_id, v.parse::<u64>().unwrap_or(0)));
+        let id = k.key.id;
+        let from_chain = presence.list_floor(&id.to_string());
+        let from_meta = match from_chain {
+            Some(_) => None,
+            None => journal
+                .meta(&legacy_meta_key(&id))?
+                .and_then(|v| v.parse::<u64>().ok()),
+        };
+        if let Some(seq) = from_chain.or(from_meta).filter(|s| *s > 0) {
+            floors.insert(id, seq);
         }
     }
-    match revocations {
-        Some(list) => {
-            let key_id = list.key_id.to_string();
-            if let Some((_, seen)) = seen_lists.iter().find(|(k, _)| *k == key_id) {
-                if list.sequence < *seen {
-                    return Err(RevocationError::RolledBack {
-                        seen: *seen,
-                        got: list.sequence,
-                    }
-                    .into());
-                }
+    Ok(floors)
+}
+
+/// Refuses to start without, for every key this journal has taken a list
+/// from, a list at least as new; returns the lists newer than the journal
+/// has recorded.
+fn check_lists<'a>(
+    floors: &BTreeMap<KeyId, u64>,
+    lists: &'a RevocationSet,
+) -> Result<Vec<&'a RevocationList>, KioskError> {
+    for (key, seen) in floors {
+        match lists.get(key) {
+            None => {
+                return Err(KioskError::RevocationsMissing {
+                    seen: *seen,
+                    key_id: key.to_string(),
+                })
             }
-            journal.set_meta(&meta_key(&key_id), &list.sequence.to_string())?;
-        }
-        None => {
-            if let Some((key_id, seen)) = seen_lists.into_iter().find(|(_, s)| *s > 0) {
-                return Err(KioskError::RevocationsMissing { seen, key_id });
+            Some(l) if l.sequence < *seen => {
+                return Err(KioskError::RolledBack {
+                    key_id: key.to_string(),
+                    seen: *seen,
+                    got: l.sequence,
+                })
             }
+            Some(_) => {}
         }
     }
-    Ok(())
+    Ok(lists
+        .lists()
+        .filter(|l| floors.get(&l.key_id).is_none_or(|seen| l.sequence > *seen))
+        .collect())
 }
 
 /// The start record's settings: what this kiosk decided with.
-fn start_detail(
-    cfg: &KioskConfig,
-    trust: &TrustStore,
-    revocations: Option<&RevocationList>,
-) -> String {
+fn start_detail(cfg: &KioskConfig, trust: &TrustStore, lists: &RevocationSet) -> String {
+    let keys: Vec<String> = trust
+        .keys()
+        .map(|k| {
+            let retired = k.status == crate::format::keys::KeyStatus::Retired;
+            format!("{}{}", k.key.id, if retired { " (retired)" } else { "" })
+        })
+        .collect();
     let mut detail = format!(
         "gate {} zone {} direction {} anti-passback {} skew {} s cooldown {} ms; trusted keys {}",
         cfg.gate,
@@ -221,19 +266,7 @@ fn start_detail(
         cfg.anti_passback.as_str(),
         cfg.skew_secs,
         cfg.cooldown_ms,
-        trust
-            .keys()
-            .map(|k| format!(
-                "{}{}",
-                k.key.id,
-                if k.status == crate::format::keys::KeyStatus::Retired {
-                    " (retired)"
-                } else {
-                    ""
-                }
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
+        keys.join(", ")
     );
     if !cfg.confirm_categories.is_empty() {
         detail.push_str(&format!(
@@ -241,57 +274,198 @@ fn start_detail(
             cfg.confirm_categories.join(", ")
         ));
     }
-    match revocations {
-        Some(l) => detail.push_str(&format!(
+    if lists.is_empty() {
+        detail.push_str("; no revocation list");
+    }
+    for l in lists.lists() {
+        detail.push_str(&format!(
             "; revocation list key {} sequence {} issued {} with {} serial(s)",
             l.key_id,
             l.sequence,
             format_human(l.issued_at),
             l.entries.len()
-        )),
-        None => detail.push_str("; no revocation list"),
+        ));
     }
     detail
 }
 
 impl Kiosk {
-    /// Starts a kiosk: refuses a rolled-back (or missing) revocation list,
-    /// records the list's sequence as seen, and journals a start record —
-    /// so a journal that cannot be written stops the kiosk before any scan.
+    /// Starts a kiosk: refuses a rolled-back (or missing) revocation list
+    /// from any key the journal has taken one from, journals a start record
+    /// and a `list` record for each list newer than the journal knows — so
+    /// a journal that cannot be written stops the kiosk before any scan.
     pub fn start(
         cfg: KioskConfig,
         trust: TrustStore,
-        revocations: Option<RevocationList>,
+        revocations: RevocationSet,
         mut journal: Journal,
         now_ms: u64,
     ) -> Result<Kiosk, KioskError> {
-        accept_revocations(&mut journal, &trust, revocations.as_ref())?;
-        let detail = start_detail(&cfg, &trust, revocations.as_ref());
+        let presence = journal.presence()?;
+        let floors = list_floors(&journal, &trust, &presence)?;
+        let new_lists: Vec<RevocationList> = check_lists(&floors, &revocations)?
+            .into_iter()
+            .cloned()
+            .collect();
         journal.append(&NewEntry {
             at_ms: now_ms,
             kind: EntryKind::Start,
             gate: cfg.gate.clone(),
             zone: cfg.zone.clone(),
             direction: cfg.direction,
-            serial: None,
-            holder: None,
-            org: None,
-            category: None,
-            key_id: None,
             decision: EntryDecision::None,
             reason: EntryReason::Start,
-            flagged: false,
-            authentic: false,
-            detail,
-            note: None,
-            input: String::new(),
+            detail: start_detail(&cfg, &trust, &revocations),
+            ..NewEntry::default()
         })?;
-        Ok(Kiosk {
+        let mut kiosk = Kiosk {
             debounce: Debouncer::new(cfg.cooldown_ms),
             cfg,
             trust,
             revocations,
             journal,
+            presence,
+            watch: None,
+            lists_checked: None,
+        };
+        for l in &new_lists {
+            kiosk.record_list(l, "", "taken up at start", now_ms)?;
+        }
+        Ok(kiosk)
+    }
+
+    /// Looks for new revocation lists in these files and folders while the
+    /// kiosk runs ([`Kiosk::refresh_lists`]).
+    pub fn watch_lists(&mut self, watch: ListWatch) {
+        self.watch = Some(watch);
+    }
+
+    /// Takes up new revocation lists, at most every [`LIST_CHECK_EVERY`]:
+    /// a newer list from a trusted key is used from the next decision on;
+    /// a forged, unreadable or older one is refused and the one in use
+    /// kept. Each is journalled; what was journalled is returned.
+    pub fn refresh_lists(&mut self, now_ms: u64) -> Result<Vec<ListChange>, JournalError> {
+        if self
+            .lists_checked
+            .is_some_and(|t| t.elapsed() < LIST_CHECK_EVERY)
+        {
+            return Ok(Vec::new());
+        }
+        self.lists_checked = Some(Instant::now());
+        let Some(watch) = self.watch.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let found = watch.changed(&self.trust);
+        let mut changes = Vec::new();
+        for f in found {
+            if let Some(c) = self.take_list(f, now_ms)? {
+                changes.push(c);
+            }
+        }
+        Ok(changes)
+    }
+
+    /// One list file as read: taken up if newer than the one in use from
+    /// its key, otherwise refused (unless it is the very list in use).
+    fn take_list(&mut self, found: Found, now_ms: u64) -> Result<Option<ListChange>, JournalError> {
+        let input = found.path.display().to_string();
+        let list = match found.list {
+            Ok(l) => l,
+            Err(e) => {
+                let why = format!("refused revocation list: {e}; the list in use is kept");
+                return self.record_refusal(None, &input, &why, now_ms).map(Some);
+            }
+        };
+        let current = self.revocations.get(&list.key_id).map(|c| c.sequence);
+        match current {
+            Some(seq) if seq == list.sequence => {
+                if self.revocations.get(&list.key_id) == Some(&list) {
+                    return Ok(None);
+                }
+                let why = format!(
+                    "refused revocation list key {} sequence {}: it differs from the list of the same number in use",
+                    list.key_id, list.sequence
+                );
+                self.record_refusal(Some(&list), &input, &why, now_ms)
+                    .map(Some)
+            }
+            Some(seq) if seq > list.sequence => {
+                let why = format!(
+                    "refused revocation list key {} sequence {}: older than sequence {seq} in use (a roll-back)",
+                    list.key_id, list.sequence
+                );
+                self.record_refusal(Some(&list), &input, &why, now_ms)
+                    .map(Some)
+            }
+            _ => {
+                let change = self.record_list(&list, &input, "taken up", now_ms)?;
+                self.revocations.put(list);
+                Ok(Some(change))
+            }
+        }
+    }
+
+    fn record_refusal(
+        &mut self,
+        list: Option<&RevocationList>,
+        input: &str,
+        why: &str,
+        now_ms: u64,
+    ) -> Result<ListChange, JournalError> {
+        let record = NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::List,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            key_id: list.map(|l| l.key_id.to_string()),
+            decision: EntryDecision::None,
+            reason: KioskEvent::ListRefused.into(),
+            detail: why.to_owned(),
+            input: input.to_owned(),
+            list_seq: list.map(|l| l.sequence).filter(|s| *s > 0),
+            ..NewEntry::default()
+        };
+        let entry = self.journal.append(&record)?;
+        Ok(ListChange {
+            entry,
+            accepted: false,
+        })
+    }
+
+    /// Journals a list taken up: its key and sequence, in the chain.
+    fn record_list(
+        &mut self,
+        l: &RevocationList,
+        input: &str,
+        how: &str,
+        now_ms: u64,
+    ) -> Result<ListChange, JournalError> {
+        let record = NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::List,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            key_id: Some(l.key_id.to_string()),
+            decision: EntryDecision::None,
+            reason: KioskEvent::ListAccepted.into(),
+            detail: format!(
+                "revocation list key {} sequence {} issued {} with {} serial(s) {how}",
+                l.key_id,
+                l.sequence,
+                format_human(l.issued_at),
+                l.entries.len()
+            ),
+            input: input.to_owned(),
+            list_seq: Some(l.sequence),
+            ..NewEntry::default()
+        };
+        let entry = self.journal.append(&record)?;
+        self.presence.note(&entry.body);
+        Ok(ListChange {
+            entry,
+            accepted: true,
         })
     }
 
@@ -303,8 +477,9 @@ impl Kiosk {
         &self.journal
     }
 
-    pub fn revocations(&self) -> Option<&RevocationList> {
-        self.revocations.as_ref()
+    /// The revocation lists in use, one per key.
+    pub fn revocations(&self) -> &RevocationSet {
+        &self.revocations
     }
 
     /// Decides one code read at `now_ms` (Unix ms) and journals it.
@@ -327,7 +502,7 @@ impl Kiosk {
         };
         let checks = Checks {
             trust: &self.trust,
-            revocations: self.revocations.as_ref(),
+            revocations: Some(&self.revocations),
             gate: &gate,
             now: now_ms / 1000,
         };
@@ -337,7 +512,7 @@ impl Kiosk {
             && self.cfg.anti_passback != AntiPassback::Off
         {
             if let Some(b) = &d.badge {
-                let inside = self.journal.is_inside(&b.serial)?;
+                let inside = self.presence.is_inside(&b.serial);
                 d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
             }
         }
@@ -347,7 +522,7 @@ impl Kiosk {
             record.decision = EntryDecision::None;
             record.detail = format!("{}; awaiting the guard's ID check", d.detail);
         }
-        let entry = self.journal.append(&record)?;
+        let entry = self.commit(&record)?;
         Ok(Some(Outcome {
             decision: d,
             entry,
@@ -407,7 +582,7 @@ impl Kiosk {
             note.and_then(clean_note),
         );
         record.reason = reason.into();
-        let entry = self.journal.append(&record)?;
+        let entry = self.commit(&record)?;
         Ok(Outcome {
             decision: d,
             entry,
@@ -440,7 +615,7 @@ impl Kiosk {
         let input = about.map_or("guard", |o| o.entry.body.input.as_str());
         let mut record = self.entry_for(&d, input, now_ms, EntryKind::Override, Some(note));
         record.reason = GuardReason::Override.into();
-        let entry = self.journal.append(&record)?;
+        let entry = self.commit(&record)?;
         Ok(Outcome {
             decision: d,
             entry,
@@ -448,14 +623,22 @@ impl Kiosk {
         })
     }
 
-    /// Admits, denies (since `since_ms`) and people inside, from the journal.
+    /// Admits, denies (since `since_ms`) and people inside, as the journal
+    /// says.
     pub fn counters(&self, since_ms: u64) -> Result<Counters, JournalError> {
-        let (admitted, denied) = self.journal.decision_counts(since_ms)?;
+        let (admitted, denied) = self.presence.decision_counts(since_ms);
         Ok(Counters {
             admitted,
             denied,
-            inside: self.journal.inside_count()?,
+            inside: self.presence.inside_count(),
         })
+    }
+
+    /// Appends a record and takes it into the kiosk's view of who is inside.
+    fn commit(&mut self, record: &NewEntry) -> Result<Entry, JournalError> {
+        let entry = self.journal.append(record)?;
+        self.presence.note(&entry.body);
+        Ok(entry)
     }
 
     fn entry_for(
@@ -485,6 +668,7 @@ impl Kiosk {
             detail: d.detail.clone(),
             note,
             input: input.to_owned(),
+            ..NewEntry::default()
         }
     }
 

@@ -1,8 +1,10 @@
 //! The gate: the pure decision, the kiosk engine that journals each one,
-//! the runtime that feeds it frames (shared by the headless loop and the
-//! guard's screen), and the admit hook.
+//! the revocation lists it holds and watches, the runtime that feeds it
+//! frames (shared by the headless loop and the guard's screen), and the
+//! admit hook.
 
 pub mod decide;
 pub mod engine;
 pub mod hook;
+pub mod lists;
 pub mod runtime;

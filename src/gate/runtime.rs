@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::clock;
-use crate::gate::engine::{GuardAction, GuardError, Kiosk, Outcome};
+use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome};
 use crate::gate::hook::{self, HookEnd};
 use crate::journal::JournalError;
 use crate::read::TrackingReader;
@@ -184,6 +184,55 @@ impl Feed {
     }
 }
 
+/// Runs a feed on a thread of its own and hands over what it gets, so the
+/// caller can do other work (take up a new revocation list) while no frame
+/// comes, e.g. while a scanner is idle. The source is opened on that thread;
+/// an error opening it is returned here. Returns the receiver and what the
+/// source says it delivers.
+pub fn spawn_feed(
+    spec: SourceSpec,
+    clock: KioskClock,
+    mode: FeedMode,
+) -> Result<(std::sync::mpsc::Receiver<Fed>, Option<String>), OpenError> {
+    use std::sync::mpsc;
+    // A replay must not lose a frame; a slow reader holds the feed back.
+    let (tx, rx) = mpsc::sync_channel::<Fed>(2);
+    let (opened_tx, opened) = mpsc::channel::<Result<Option<String>, OpenError>>();
+    let spawned = std::thread::Builder::new()
+        .name("feed".into())
+        .spawn(move || {
+            let mut feed = match Feed::open(spec, clock, mode) {
+                Ok(f) => {
+                    let _ = opened_tx.send(Ok(f.describe()));
+                    f
+                }
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                let fed = feed.next_fed();
+                let last = matches!(fed, Fed::Ended | Fed::Lost(_));
+                if tx.send(fed).is_err() || last {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        return Err(OpenError::Images(format!(
+            "cannot start the frame thread: {e}"
+        )));
+    }
+    match opened.recv() {
+        Ok(Ok(describe)) => Ok((rx, describe)),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(OpenError::Images(
+            "the frame source stopped while opening".into(),
+        )),
+    }
+}
+
 /// The command run on each admit, and how long it may take.
 #[derive(Clone, Debug)]
 pub struct AdmitHook {
@@ -200,6 +249,8 @@ pub struct FrameStep {
     pub size: [u32; 2],
     /// Each decision made, committed to the journal, in order.
     pub outcomes: Vec<Outcome>,
+    /// Revocation lists taken up or refused before the frame was decided.
+    pub lists: Vec<ListChange>,
     /// The journal failed on a later code of this frame: what came before
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
@@ -228,10 +279,23 @@ impl Gate {
         &self.kiosk
     }
 
+    /// The engine, to configure before the first frame.
+    pub fn kiosk_mut(&mut self) -> &mut Kiosk {
+        &mut self.kiosk
+    }
+
     /// Reads every code in a frame (or takes a scanned line), decides and
     /// journals each, and starts the admit hook after each committed admit.
     pub fn step(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
         let mut step = FrameStep::default();
+        // A list written a moment ago counts for this very frame.
+        match self.kiosk.refresh_lists(now_ms) {
+            Ok(changes) => step.lists = changes,
+            Err(e) => {
+                step.failed = Some(e);
+                return step;
+            }
+        }
         let codes: Vec<Vec<u8>> = match &frame.payload {
             Payload::Image(img) => {
                 let found = self.reader.read(img);
@@ -255,6 +319,12 @@ impl Gate {
             }
         }
         step
+    }
+
+    /// Looks for new revocation lists now and then (the loop calls this
+    /// while no frame comes, so a list is taken up with nobody at the gate).
+    pub fn refresh(&mut self, now_ms: u64) -> Result<Vec<ListChange>, JournalError> {
+        self.kiosk.refresh_lists(now_ms)
     }
 
     /// Journals a guard's action from the screen.

@@ -11,10 +11,16 @@ mod record;
 mod schema;
 mod store;
 
-pub use chain::{chain_break, verify_chain, ChainHead, ChainProblem, ChainReport};
-pub use record::{genesis_hash, record_hash, Entry, NewEntry, GENESIS_CONTEXT, HASH_CONTEXT};
+pub use chain::{
+    chain_break, verify_chain, verify_signatures, ChainHead, ChainProblem, ChainReport, KioskKeys,
+    KioskSigning, SignatureCheck,
+};
+pub use record::{
+    genesis_hash, record_hash, sign_record, signed_message, Entry, NewEntry, GENESIS_CONTEXT,
+    HASH_CONTEXT, HASH_CONTEXT_V2, RECORD_FORMAT, SIGNATURE_CONTEXT,
+};
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
-pub use store::Journal;
+pub use store::{snapshot, Journal, Presence};
 
 /// Failures opening, writing or reading a journal.
 #[derive(Debug, thiserror::Error)]
@@ -37,4 +43,10 @@ pub enum JournalError {
     },
     #[error("journal {path}: {why}")]
     Sqlite { path: PathBuf, why: String },
+    #[error(transparent)]
+    InUse(#[from] crate::files::LockError),
+    #[error("journal {path} was deleted or replaced while this kiosk was writing it ({why}); records are no longer kept: restore the file or start the kiosk again")]
+    Vanished { path: PathBuf, why: String },
+    #[error("journal {path} was opened for reading only")]
+    ReadOnly { path: PathBuf },
 }

@@ -1,15 +1,32 @@
-//! The open journal: the one owner of its SQLite connection. Appends chain
-//! and commit each record durably; queries answer the gate and the audit.
+//! The open journal: the one owner of its SQLite connection. A journal
+//! opened for writing holds the journal's lock (one writer), keeps its
+//! chain head in memory, signs each record when the kiosk has a key, and
+//! checks after every commit that the file it wrote is still the journal.
+//! A journal opened for reading reads schema 1 and 2 files as they are.
 
+use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-use super::record::{genesis_hash, record_hash, Entry, NewEntry};
-use super::schema::{check_identity, migrate};
+use super::record::{genesis_hash, record_hash, sign_record, Entry, NewEntry, RECORD_FORMAT};
+use super::schema::{check_identity, migrate, SCHEMA_VERSION};
 use super::JournalError;
-use crate::vocab::{Direction, EntryDecision, EntryKind, EntryReason};
+use crate::files::Lock;
+use crate::format::keys::SecretKey;
+use crate::vocab::{Direction, EntryDecision, EntryKind, EntryReason, KioskEvent};
+
+/// Pages the write-ahead log may grow to before SQLite copies it into the
+/// main file (SQLite's default is 1000): fewer checkpoints, each an fsync of
+/// the main file, between a kiosk's commits.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 4000;
+/// The `journal_meta` key naming the process writing the journal; set while
+/// a kiosk runs, so a copy of the main file taken without its `-wal` can be
+/// told apart from a journal closed cleanly.
+const WRITER_META: &str = "writer";
 
 /// A stored row that does not read as a record (a value outside the
 /// vocabulary, a hash of the wrong length).
@@ -19,11 +36,29 @@ pub(super) struct UnreadableRow {
     pub why: String,
 }
 
+/// What only a journal opened for writing has.
+struct Writer {
+    /// One writer a journal (`None` in memory).
+    _lock: Option<Lock>,
+    /// Device and inode of the file at open: another file at the path, or
+    /// none, means the journal was deleted or replaced under the kiosk.
+    file_id: Option<(u64, u64)>,
+    /// This kiosk's last (sequence, hash).
+    head: Option<(u64, [u8; 32])>,
+    /// The kiosk's signing key and its public key in hex.
+    signer: Option<(SecretKey, String)>,
+}
+
 /// An open journal.
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
     kiosk_id: String,
+    /// The file's schema (a file opened for writing is brought to the
+    /// current one).
+    schema: i32,
+    writer: Option<Writer>,
+    warnings: Vec<String>,
 }
 
 impl fmt::Debug for Journal {
@@ -53,25 +88,18 @@ pub(super) fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> JournalError +
     }
 }
 
+/// The columns a record is read from, in [`row_to_entry`]'s order.
 const COLUMNS: &str =
     "id, kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
-     category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash";
+     category, key_id, decision, reason, flagged, authentic, detail, note, input, \
+     list_seq, guard, format, signer, prev_hash, hash, sig";
+/// The same from a schema-1 file: what it lacks, as format-1 records have it.
+const COLUMNS_SCHEMA_1: &str =
+    "id, kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
+     category, key_id, decision, reason, flagged, authentic, detail, note, input, \
+     NULL, NULL, 1, NULL, prev_hash, hash, NULL";
 
 fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
-    let kind: String = r.get(4)?;
-    let direction: String = r.get(7)?;
-    let decision: String = r.get(13)?;
-    let reason: String = r.get(14)?;
-    let blob32 = |i: usize| -> rusqlite::Result<[u8; 32]> {
-        let v: Vec<u8> = r.get(i)?;
-        v.try_into().map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(
-                i,
-                rusqlite::types::Type::Blob,
-                "hash is not 32 bytes".into(),
-            )
-        })
-    };
     let bad = |i: usize, what: &str| {
         rusqlite::Error::FromSqlConversionFailure(
             i,
@@ -79,50 +107,82 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
             what.to_owned().into(),
         )
     };
+    let code = |i: usize| -> rusqlite::Result<String> { r.get(i) };
+    let blob = |i: usize| -> rusqlite::Result<Vec<u8>> { r.get(i) };
+    let hash = |i: usize| -> rusqlite::Result<[u8; 32]> {
+        blob(i)?
+            .try_into()
+            .map_err(|_| bad(i, "hash is not 32 bytes"))
+    };
+    let sig: Option<Vec<u8>> = r.get(26)?;
+    let sig = match sig {
+        Some(s) => Some(
+            <[u8; 64]>::try_from(s.as_slice()).map_err(|_| bad(26, "signature is not 64 bytes"))?,
+        ),
+        None => None,
+    };
+    let list_seq: Option<i64> = r.get(20)?;
     Ok(Entry {
         id: r.get(0)?,
         kiosk_id: r.get(1)?,
         seq: u64::try_from(r.get::<_, i64>(2)?).map_err(|_| bad(2, "negative seq"))?,
         body: NewEntry {
             at_ms: u64::try_from(r.get::<_, i64>(3)?).map_err(|_| bad(3, "negative time"))?,
-            kind: EntryKind::from_code(&kind).ok_or_else(|| bad(4, "unknown kind"))?,
+            kind: EntryKind::from_code(&code(4)?).ok_or_else(|| bad(4, "unknown kind"))?,
             gate: r.get(5)?,
             zone: r.get(6)?,
-            direction: Direction::from_code(&direction)
+            direction: Direction::from_code(&code(7)?)
                 .ok_or_else(|| bad(7, "unknown direction"))?,
             serial: r.get(8)?,
             holder: r.get(9)?,
             org: r.get(10)?,
             category: r.get(11)?,
             key_id: r.get(12)?,
-            decision: EntryDecision::from_code(&decision)
+            decision: EntryDecision::from_code(&code(13)?)
                 .ok_or_else(|| bad(13, "unknown decision"))?,
-            reason: EntryReason::from_code(&reason).ok_or_else(|| bad(14, "unknown reason"))?,
+            reason: EntryReason::from_code(&code(14)?).ok_or_else(|| bad(14, "unknown reason"))?,
             flagged: r.get::<_, i64>(15)? != 0,
             authentic: r.get::<_, i64>(16)? != 0,
             detail: r.get(17)?,
             note: r.get(18)?,
             input: r.get(19)?,
+            list_seq: list_seq
+                .map(|n| u64::try_from(n).map_err(|_| bad(20, "negative list sequence")))
+                .transpose()?,
+            guard: r.get(21)?,
         },
-        prev_hash: blob32(20)?,
-        hash: blob32(21)?,
+        format: u8::try_from(r.get::<_, i64>(22)?).map_err(|_| bad(22, "unknown format"))?,
+        signer: r.get(23)?,
+        prev_hash: hash(24)?,
+        hash: hash(25)?,
+        sig,
     })
+}
+
+/// Device and inode of a file.
+fn file_id(path: &Path) -> std::io::Result<(u64, u64)> {
+    let m = std::fs::metadata(path)?;
+    Ok((m.dev(), m.ino()))
+}
+
+/// The write-ahead log beside a journal.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push("-wal");
+    path.with_file_name(name)
 }
 
 impl Journal {
     /// Opens (creating if needed) the journal of kiosk `kiosk_id` for
-    /// writing: WAL, `synchronous=FULL`, schema migrated in one transaction.
-    /// With `kiosk_id` `None`, an existing journal keeps its id and a new one
+    /// writing: its lock taken (a second writer is refused), WAL,
+    /// `synchronous=FULL`, schema migrated in one transaction. With
+    /// `kiosk_id` `None`, an existing journal keeps its id and a new one
     /// gets `default_id`.
     pub fn open(
         path: &Path,
         kiosk_id: Option<&str>,
         default_id: &str,
     ) -> Result<Journal, JournalError> {
-        let open_err = |e: rusqlite::Error| JournalError::Open {
-            path: path.to_owned(),
-            why: e.to_string(),
-        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
                 return Err(JournalError::Open {
@@ -131,21 +191,38 @@ impl Journal {
                 });
             }
         }
+        let lock = Lock::acquire(
+            path,
+            Duration::ZERO,
+            "one kiosk writes a journal: stop the other one, or give this kiosk its own --journal",
+        )?;
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(open_err)?;
-        Self::setup(conn, path, kiosk_id, default_id)
+        .map_err(|e| JournalError::Open {
+            path: path.to_owned(),
+            why: e.to_string(),
+        })?;
+        let mut j = Self::setup(conn, path, kiosk_id, default_id, Some(lock))?;
+        j.mark_writer()?;
+        let id = file_id(path).map_err(|e| JournalError::Open {
+            path: path.to_owned(),
+            why: e.to_string(),
+        })?;
+        if let Some(w) = j.writer.as_mut() {
+            w.file_id = Some(id);
+        }
+        Ok(j)
     }
 
     /// A journal in memory (tests).
     pub fn open_in_memory(kiosk_id: &str) -> Result<Journal, JournalError> {
         let path = Path::new(":memory:");
         let conn = Connection::open_in_memory().map_err(sql_err(path))?;
-        Self::setup(conn, path, Some(kiosk_id), kiosk_id)
+        Self::setup(conn, path, Some(kiosk_id), kiosk_id, None)
     }
 
     fn setup(
@@ -153,10 +230,10 @@ impl Journal {
         path: &Path,
         kiosk_id: Option<&str>,
         default_id: &str,
+        lock: Option<Lock>,
     ) -> Result<Journal, JournalError> {
         let e = sql_err(path);
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(&e)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(&e)?;
         check_identity(&conn, path)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -170,11 +247,42 @@ impl Journal {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&e)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&e)?;
-        // 32 MiB of page cache: merges of a million records insert into
-        // several indexes at once.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
+            .map_err(&e)?;
+        // 32 MiB of page cache: merges of a million records at once.
         conn.pragma_update(None, "cache_size", -32_768)
             .map_err(&e)?;
         migrate(&mut conn, path)?;
+        let id = Self::kiosk_id_of(&conn, path, kiosk_id, default_id)?;
+        let mut j = Journal {
+            conn,
+            path: path.to_owned(),
+            kiosk_id: id,
+            schema: SCHEMA_VERSION,
+            writer: Some(Writer {
+                _lock: lock,
+                file_id: None,
+                head: None,
+                signer: None,
+            }),
+            warnings: Vec::new(),
+        };
+        let head = j.head_of(&j.kiosk_id.clone())?;
+        if let Some(w) = j.writer.as_mut() {
+            w.head = head;
+        }
+        Ok(j)
+    }
+
+    /// The journal's kiosk id: the one stored, which `given` must match;
+    /// or, for a new journal, `given` or `default_id`, stored now.
+    fn kiosk_id_of(
+        conn: &Connection,
+        path: &Path,
+        given: Option<&str>,
+        default_id: &str,
+    ) -> Result<String, JournalError> {
+        let e = sql_err(path);
         let stored: Option<String> = conn
             .query_row(
                 "SELECT value FROM journal_meta WHERE key = 'kiosk_id'",
@@ -183,15 +291,13 @@ impl Journal {
             )
             .optional()
             .map_err(&e)?;
-        let id = match (stored, kiosk_id) {
-            (Some(found), Some(given)) if found != given => {
-                return Err(JournalError::KioskIdMismatch {
-                    path: path.to_owned(),
-                    found,
-                    given: given.to_owned(),
-                })
-            }
-            (Some(found), _) => found,
+        match (stored, given) {
+            (Some(found), Some(given)) if found != given => Err(JournalError::KioskIdMismatch {
+                path: path.to_owned(),
+                found,
+                given: given.to_owned(),
+            }),
+            (Some(found), _) => Ok(found),
             (None, given) => {
                 let id = given.unwrap_or(default_id).to_owned();
                 conn.execute(
@@ -199,17 +305,49 @@ impl Journal {
                     params![id],
                 )
                 .map_err(&e)?;
-                id
+                Ok(id)
             }
-        };
-        Ok(Journal {
-            conn,
-            path: path.to_owned(),
-            kiosk_id: id,
-        })
+        }
     }
 
-    /// Opens an existing journal for reading only (audit).
+    /// Notes who writes the journal, and copies the log into the main file
+    /// so that the file alone has the schema, the header and the note.
+    fn mark_writer(&mut self) -> Result<(), JournalError> {
+        let who = format!(
+            "kiosk {} (process {} on {})",
+            self.kiosk_id,
+            std::process::id(),
+            crate::files::host_name()
+        );
+        self.set_meta(WRITER_META, &who)?;
+        self.checkpoint()
+    }
+
+    /// Copies the write-ahead log into the main file and empties it.
+    fn checkpoint(&self) -> Result<(), JournalError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(sql_err(&self.path))
+    }
+
+    /// Signs every record appended from now on with the kiosk's own key.
+    pub fn sign_with(&mut self, key: SecretKey) {
+        let hex = crate::text::hex(key.public().key.as_bytes());
+        if let Some(w) = self.writer.as_mut() {
+            w.signer = Some((key, hex));
+        }
+    }
+
+    /// The kiosk key records are signed with, if any (its key id).
+    pub fn signer_id(&self) -> Option<String> {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.signer.as_ref())
+            .map(|(k, _)| k.key_id().to_string())
+    }
+
+    /// Opens an existing journal for reading only (audit), as it is:
+    /// nothing is migrated or written.
     pub fn open_readonly(path: &Path) -> Result<Journal, JournalError> {
         if !path.is_file() {
             return Err(JournalError::Open {
@@ -226,30 +364,50 @@ impl Journal {
             why: e.to_string(),
         })?;
         let e = sql_err(path);
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(&e)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(&e)?;
         check_identity(&conn, path)?;
-        let version: i32 = conn
+        let schema: i32 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(&e)?;
-        if version == 0 {
+        if schema == 0 {
             return Err(JournalError::NotAJournal {
                 path: path.to_owned(),
             });
         }
-        let kiosk_id: String = conn
-            .query_row(
-                "SELECT value FROM journal_meta WHERE key = 'kiosk_id'",
-                [],
+        if schema > SCHEMA_VERSION {
+            return Err(JournalError::TooNew {
+                path: path.to_owned(),
+                version: schema,
+                max: SCHEMA_VERSION,
+            });
+        }
+        let meta = |key: &str| -> Result<Option<String>, JournalError> {
+            conn.query_row(
+                "SELECT value FROM journal_meta WHERE key = ?1",
+                params![key],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(&e)?
-            .unwrap_or_default();
+            .map_err(&e)
+        };
+        let kiosk_id = meta("kiosk_id")?.unwrap_or_default();
+        let mut warnings = Vec::new();
+        if let Some(writer) = meta(WRITER_META)? {
+            if !wal_path(path).exists() {
+                warnings.push(format!(
+                    "{} was copied while {} was writing it, without its -wal file: records written since the last checkpoint are missing; copy a live journal with `badgegate audit snapshot`",
+                    path.display(),
+                    writer
+                ));
+            }
+        }
         Ok(Journal {
             conn,
             path: path.to_owned(),
             kiosk_id,
+            schema,
+            writer: None,
+            warnings,
         })
     }
 
@@ -261,92 +419,99 @@ impl Journal {
         &self.path
     }
 
-    /// Appends a record for this kiosk, chained to its previous one, and
-    /// commits it durably. Only when this returns `Ok` may the decision be
-    /// shown or acted on.
+    /// What is doubtful about the file itself (a copy missing its log).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    fn columns(&self) -> &'static str {
+        if self.schema >= 2 {
+            COLUMNS
+        } else {
+            COLUMNS_SCHEMA_1
+        }
+    }
+
+    /// Appends a record for this kiosk, chained to its previous one, signed
+    /// when the kiosk has a key, and commits it durably. Only when this
+    /// returns `Ok` may the decision be shown or acted on.
     pub fn append(&mut self, e: &NewEntry) -> Result<Entry, JournalError> {
         let err = sql_err(&self.path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(&err)?;
-        // The head is read inside the write transaction: a second process
-        // writing the same journal is serialised, never forked.
-        let head: Option<(i64, Vec<u8>)> = tx
-            .query_row(
-                "SELECT seq, hash FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
-                params![self.kiosk_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(&err)?;
-        let (seq, prev) = match head {
-            Some((s, h)) => (
-                u64::try_from(s).unwrap_or(0) + 1,
-                h.try_into().unwrap_or([0; 32]),
-            ),
+        let Some(w) = self.writer.as_mut() else {
+            return Err(JournalError::ReadOnly {
+                path: self.path.clone(),
+            });
+        };
+        let (seq, prev) = match w.head {
+            Some((s, h)) => (s + 1, h),
             None => (1, genesis_hash(&self.kiosk_id)),
         };
-        let hash = record_hash(&prev, &self.kiosk_id, seq, e);
-        insert_entry(&tx, &self.kiosk_id, seq, e, &prev, &hash).map_err(&err)?;
-        let id = tx.last_insert_rowid();
-        tx.commit().map_err(&err)?;
-        Ok(Entry {
-            id,
+        let signer = w.signer.as_ref().map(|(_, hex)| hex.clone());
+        let hash = record_hash(
+            &prev,
+            &self.kiosk_id,
+            seq,
+            RECORD_FORMAT,
+            e,
+            signer.as_deref(),
+        );
+        let entry = Entry {
+            id: 0,
             kiosk_id: self.kiosk_id.clone(),
             seq,
             body: e.clone(),
             prev_hash: prev,
             hash,
-        })
+            format: RECORD_FORMAT,
+            signer,
+            sig: w.signer.as_ref().map(|(key, _)| sign_record(key, &hash)),
+        };
+        // One statement, one transaction, committed (WAL, fsync) on return.
+        insert_entry(&self.conn, &entry).map_err(&err)?;
+        w.head = Some((seq, hash));
+        let id = self.conn.last_insert_rowid();
+        self.check_still_there()?;
+        Ok(Entry { id, ..entry })
     }
 
-    /// True if `serial`'s last admitted record here was an entry (`in`).
-    pub fn is_inside(&self, serial: &str) -> Result<bool, JournalError> {
-        let dir: Option<String> = self
+    /// Fails if the file at the journal's path is no longer the one this
+    /// kiosk opened (deleted, or replaced by another), or its log is gone.
+    fn check_still_there(&self) -> Result<(), JournalError> {
+        let Some(expected) = self.writer.as_ref().and_then(|w| w.file_id) else {
+            return Ok(());
+        };
+        let vanished = |why: String| JournalError::Vanished {
+            path: self.path.clone(),
+            why,
+        };
+        match file_id(&self.path) {
+            Ok(now) if now == expected => {}
+            Ok(_) => return Err(vanished("another file is in its place".into())),
+            Err(e) => return Err(vanished(e.to_string())),
+        }
+        if !wal_path(&self.path).exists() {
+            return Err(vanished("its -wal file is gone".into()));
+        }
+        Ok(())
+    }
+
+    /// The last (sequence, hash) of a kiosk's chain in this file.
+    fn head_of(&self, kiosk_id: &str) -> Result<Option<(u64, [u8; 32])>, JournalError> {
+        let head: Option<(i64, Vec<u8>)> = self
             .conn
             .query_row(
-                "SELECT direction FROM entries WHERE serial = ?1 AND decision = 'admit'
-                 AND kind IN ('decision', 'override', 'confirm') ORDER BY id DESC LIMIT 1",
-                params![serial],
-                |r| r.get(0),
+                "SELECT seq, hash FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
+                params![kiosk_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(sql_err(&self.path))?;
-        Ok(dir.as_deref() == Some("in"))
-    }
-
-    /// Admits and denies (automatic, confirmed and by hand) since `since_ms`.
-    /// Records awaiting a confirmation (`none`) count once answered.
-    pub fn decision_counts(&self, since_ms: u64) -> Result<(u64, u64), JournalError> {
-        let since = i64::try_from(since_ms).unwrap_or(i64::MAX);
-        self.conn
-            .query_row(
-                "SELECT COALESCE(SUM(decision = 'admit'), 0), COALESCE(SUM(decision = 'deny'), 0)
-                 FROM entries WHERE at_ms >= ?1 AND kind != 'start'",
-                params![since],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        Ok(head.map(|(s, h)| {
+            (
+                u64::try_from(s).unwrap_or(0),
+                h.try_into().unwrap_or([0; 32]),
             )
-            .map(|(a, d)| (a.max(0) as u64, d.max(0) as u64))
-            .map_err(sql_err(&self.path))
-    }
-
-    /// How many badges' last admitted, authentic record here is an entry:
-    /// the people this journal saw come in and not go out.
-    pub fn inside_count(&self) -> Result<u64, JournalError> {
-        self.conn
-            .query_row(
-                "SELECT COUNT(*) FROM (
-                     SELECT serial, direction, MAX(id) FROM entries
-                     WHERE decision = 'admit' AND authentic = 1 AND serial IS NOT NULL
-                       AND kind != 'start'
-                     GROUP BY serial)
-                 WHERE direction = 'in'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n.max(0) as u64)
-            .map_err(sql_err(&self.path))
+        }))
     }
 
     /// A value from the journal's meta table.
@@ -361,7 +526,8 @@ impl Journal {
             .map_err(sql_err(&self.path))
     }
 
-    /// Sets a value in the journal's meta table.
+    /// Sets a value in the journal's meta table (outside the chain: nothing
+    /// a decision depends on lives there).
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), JournalError> {
         self.conn
             .execute(
@@ -377,44 +543,108 @@ impl Journal {
     /// first error `f` returns.
     pub fn for_each_entry<E>(
         &self,
-        f: impl FnMut(Entry) -> Result<(), E>,
-    ) -> Result<Result<(), E>, JournalError> {
-        self.for_each_ordered("id", f)
-    }
-
-    /// Every record in chain order (kiosk id, then sequence), streamed to `f`.
-    pub fn for_each_in_chain_order<E>(
-        &self,
-        f: impl FnMut(Entry) -> Result<(), E>,
-    ) -> Result<Result<(), E>, JournalError> {
-        self.for_each_ordered("kiosk_id, seq", f)
-    }
-
-    /// Every record in time order (then storage order), streamed to `f`.
-    pub fn for_each_in_time_order<E>(
-        &self,
-        f: impl FnMut(Entry) -> Result<(), E>,
-    ) -> Result<Result<(), E>, JournalError> {
-        self.for_each_ordered("at_ms, id", f)
-    }
-
-    /// `order` is one of the fixed orderings above, never user input.
-    fn for_each_ordered<E>(
-        &self,
-        order: &'static str,
         mut f: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<(), E>, JournalError> {
         let err = sql_err(&self.path);
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM entries ORDER BY {order}"))
+            .prepare(&format!(
+                "SELECT {} FROM entries ORDER BY id",
+                self.columns()
+            ))
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
         while let Some(row) = rows.next().map_err(&err)? {
-            let entry = row_to_entry(row).map_err(&err)?;
-            if let Err(e) = f(entry) {
+            if let Err(e) = f(row_to_entry(row).map_err(&err)?) {
                 return Ok(Err(e));
             }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Every record in chain order (kiosk id, then sequence), streamed to `f`.
+    pub fn for_each_in_chain_order<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let mut failed = None;
+        let mut stop = None;
+        self.for_each_row_in_chain_order(|row| {
+            if failed.is_some() || stop.is_some() {
+                return;
+            }
+            match row {
+                Ok(e) => {
+                    if let Err(x) = f(e) {
+                        stop = Some(x);
+                    }
+                }
+                Err(bad) => failed = Some(bad),
+            }
+        })?;
+        if let Some(bad) = failed {
+            return Err(JournalError::Sqlite {
+                path: self.path.clone(),
+                why: format!("record at row {} does not read: {}", bad.id, bad.why),
+            });
+        }
+        Ok(stop.map_or(Ok(()), Err))
+    }
+
+    /// Every record in time order, each kiosk's own records in sequence
+    /// order: the kiosks' chains merged by time, so a kiosk whose clock
+    /// stepped back still has its records in the order it made them.
+    pub fn for_each_in_time_order<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let err = sql_err(&self.path);
+        let kiosks: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT DISTINCT kiosk_id FROM entries ORDER BY kiosk_id")
+                .map_err(&err)?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(&err)?;
+            rows.collect::<Result<_, _>>().map_err(&err)?
+        };
+        let sql = format!(
+            "SELECT {} FROM entries WHERE kiosk_id = ?1 ORDER BY seq",
+            self.columns()
+        );
+        let mut stmts = Vec::with_capacity(kiosks.len());
+        for _ in &kiosks {
+            stmts.push(self.conn.prepare(&sql).map_err(&err)?);
+        }
+        let mut cursors = Vec::with_capacity(kiosks.len());
+        for (stmt, kiosk) in stmts.iter_mut().zip(&kiosks) {
+            cursors.push(stmt.query(params![kiosk]).map_err(&err)?);
+        }
+        // The next record of each kiosk, earliest first (then by kiosk).
+        let mut next: BinaryHeap<std::cmp::Reverse<(u64, usize, i64)>> = BinaryHeap::new();
+        let mut pending: HashMap<usize, Entry> = HashMap::new();
+        let advance = |i: usize,
+                       cursors: &mut Vec<rusqlite::Rows<'_>>,
+                       next: &mut BinaryHeap<_>,
+                       pending: &mut HashMap<usize, Entry>|
+         -> Result<(), JournalError> {
+            if let Some(row) = cursors[i].next().map_err(&err)? {
+                let e = row_to_entry(row).map_err(&err)?;
+                next.push(std::cmp::Reverse((e.body.at_ms, i, e.id)));
+                pending.insert(i, e);
+            }
+            Ok(())
+        };
+        for i in 0..cursors.len() {
+            advance(i, &mut cursors, &mut next, &mut pending)?;
+        }
+        while let Some(std::cmp::Reverse((_, i, _))) = next.pop() {
+            let Some(e) = pending.remove(&i) else {
+                continue;
+            };
+            if let Err(x) = f(e) {
+                return Ok(Err(x));
+            }
+            advance(i, &mut cursors, &mut next, &mut pending)?;
         }
         Ok(Ok(()))
     }
@@ -429,7 +659,8 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {COLUMNS} FROM entries ORDER BY kiosk_id, seq"
+                "SELECT {} FROM entries ORDER BY kiosk_id, seq",
+                self.columns()
             ))
             .map_err(&err)?;
         let mut rows = stmt.query([]).map_err(&err)?;
@@ -489,18 +720,29 @@ impl Journal {
         Ok(out)
     }
 
-    /// Inserts records exactly as they are (merging journals), in one
-    /// transaction. The caller has checked that they extend their chains.
+    /// Inserts records exactly as they are, signatures included (merging
+    /// journals), in one transaction. The caller has checked that they
+    /// extend their chains.
     pub fn import(&mut self, entries: &[Entry]) -> Result<(), JournalError> {
         let err = sql_err(&self.path);
+        if self.writer.is_none() {
+            return Err(JournalError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(&err)?;
         for x in entries {
-            insert_entry(&tx, &x.kiosk_id, x.seq, &x.body, &x.prev_hash, &x.hash).map_err(&err)?;
+            insert_entry(&tx, x).map_err(&err)?;
         }
-        tx.commit().map_err(&err)
+        tx.commit().map_err(&err)?;
+        let head = self.head_of(&self.kiosk_id.clone())?;
+        if let Some(w) = self.writer.as_mut() {
+            w.head = head;
+        }
+        Ok(())
     }
 
     /// Every record, in storage order.
@@ -514,6 +756,18 @@ impl Journal {
         Ok(all)
     }
 
+    /// Who is inside and today's numbers, as this file's records say: read
+    /// once when a kiosk starts, then kept up to date by the kiosk.
+    pub fn presence(&self) -> Result<Presence, JournalError> {
+        let mut p = Presence::default();
+        self.for_each_entry(|e| {
+            p.note(&e.body);
+            Ok::<(), ()>(())
+        })?
+        .ok();
+        Ok(p)
+    }
+
     /// The raw connection, for tests that play the attacker.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
@@ -521,23 +775,161 @@ impl Journal {
     }
 }
 
+impl Drop for Journal {
+    /// A kiosk that stops cleanly leaves a journal whose main file holds
+    /// every record and no writer's note.
+    fn drop(&mut self) {
+        if self.writer.is_some() && self.path != Path::new(":memory:") {
+            let _ = self.conn.execute(
+                "DELETE FROM journal_meta WHERE key = ?1",
+                params![WRITER_META],
+            );
+            let _ = self.checkpoint();
+        }
+    }
+}
+
+/// The journal's answer to anti-passback and the guard's counters, kept in
+/// memory: for each serial the direction of its last admitted record (and
+/// whether that badge's signature checked out), and every admit and deny
+/// with its time.
+#[derive(Clone, Debug, Default)]
+pub struct Presence {
+    last: HashMap<String, (Direction, bool)>,
+    decided: Vec<(u64, EntryDecision)>,
+    /// The highest list sequence taken up from each key (key id in hex).
+    lists: HashMap<String, u64>,
+}
+
+impl Presence {
+    /// Takes a record into account (in the order they were made).
+    pub fn note(&mut self, e: &NewEntry) {
+        if e.kind == EntryKind::List && e.reason == EntryReason::Event(KioskEvent::ListAccepted) {
+            if let (Some(key), Some(seq)) = (&e.key_id, e.list_seq) {
+                let floor = self.lists.entry(key.clone()).or_default();
+                *floor = (*floor).max(seq);
+            }
+            return;
+        }
+        let decides = matches!(
+            e.kind,
+            EntryKind::Decision | EntryKind::Override | EntryKind::Confirm
+        );
+        if !decides {
+            return;
+        }
+        if e.decision != EntryDecision::None {
+            self.decided.push((e.at_ms, e.decision));
+        }
+        if e.decision == EntryDecision::Admit {
+            if let Some(serial) = &e.serial {
+                self.last.insert(serial.clone(), (e.direction, e.authentic));
+            }
+        }
+    }
+
+    /// True if `serial`'s last admitted record was an entry (`in`).
+    pub fn is_inside(&self, serial: &str) -> bool {
+        self.last
+            .get(serial)
+            .is_some_and(|(d, _)| *d == Direction::In)
+    }
+
+    /// Admits and denies (automatic, confirmed and by hand) since
+    /// `since_ms`; records awaiting a confirmation count once answered.
+    pub fn decision_counts(&self, since_ms: u64) -> (u64, u64) {
+        self.decided
+            .iter()
+            .filter(|(t, _)| *t >= since_ms)
+            .fold((0, 0), |(a, d), (_, x)| match x {
+                EntryDecision::Admit => (a + 1, d),
+                EntryDecision::Deny => (a, d + 1),
+                EntryDecision::None => (a, d),
+            })
+    }
+
+    /// The highest sequence of a list from this key the journal records
+    /// taking up.
+    pub fn list_floor(&self, key_id: &str) -> Option<u64> {
+        self.lists.get(key_id).copied()
+    }
+
+    /// Badges whose last admitted, authentic record is an entry: the
+    /// people this journal saw come in and not go out.
+    pub fn inside_count(&self) -> u64 {
+        self.last
+            .values()
+            .filter(|(d, authentic)| *d == Direction::In && *authentic)
+            .count() as u64
+    }
+}
+
+/// Copies a journal consistently, even while its kiosk writes it (SQLite's
+/// online backup), to `out`, placed whole; the copy is marked as no longer
+/// written.
+pub fn snapshot(live: &Path, out: &Path, replace: bool) -> Result<u64, JournalError> {
+    let source = Journal::open_readonly(live)?;
+    let folder = crate::files::folder_of(out);
+    let tmp = tempfile::Builder::new()
+        .prefix(crate::files::TEMP_PREFIX)
+        .tempfile_in(folder)
+        .map_err(|e| JournalError::Open {
+            path: out.to_owned(),
+            why: e.to_string(),
+        })?;
+    let err = sql_err(out);
+    {
+        let mut copy = Connection::open(tmp.path()).map_err(&err)?;
+        let backup = rusqlite::backup::Backup::new(&source.conn, &mut copy).map_err(&err)?;
+        backup
+            .run_to_completion(256, Duration::from_millis(5), None)
+            .map_err(&err)?;
+        drop(backup);
+        copy.execute(
+            "DELETE FROM journal_meta WHERE key = ?1",
+            params![WRITER_META],
+        )
+        .map_err(&err)?;
+        copy.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(&err)?;
+        copy.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(&err)?;
+    }
+    let records =
+        Journal::open_readonly(tmp.path()).and_then(|j| j.entries().map(|e| e.len() as u64))?;
+    tmp.as_file().sync_all().map_err(|e| JournalError::Open {
+        path: out.to_owned(),
+        why: e.to_string(),
+    })?;
+    let placed = if replace {
+        tmp.persist(out).map(|_| ())
+    } else {
+        tmp.persist_noclobber(out).map(|_| ())
+    };
+    placed.map_err(|e| JournalError::Open {
+        path: out.to_owned(),
+        why: if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            "it already exists; pass --force to replace it".into()
+        } else {
+            e.error.to_string()
+        },
+    })?;
+    Ok(records)
+}
+
 /// Inserts one record exactly as given (chaining is the caller's job).
-fn insert_entry(
-    conn: &Connection,
-    kiosk_id: &str,
-    seq: u64,
-    e: &NewEntry,
-    prev: &[u8; 32],
-    hash: &[u8; 32],
-) -> rusqlite::Result<()> {
+fn insert_entry(conn: &Connection, x: &Entry) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
-             category, key_id, decision, reason, flagged, authentic, detail, note, input, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
+             org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
+             list_seq, guard, format, signer, prev_hash, hash, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
     )?;
+    let e = &x.body;
     stmt.execute(params![
-        kiosk_id,
-        seq as i64,
+        x.kiosk_id,
+        x.seq as i64,
         e.at_ms as i64,
         e.kind.code(),
         e.gate,
@@ -555,8 +947,13 @@ fn insert_entry(
         e.detail,
         e.note,
         e.input,
-        prev.to_vec(),
-        hash.to_vec(),
+        e.list_seq.map(|n| n as i64),
+        e.guard,
+        i64::from(x.format),
+        x.signer,
+        x.prev_hash.to_vec(),
+        x.hash.to_vec(),
+        x.sig.map(|s| s.to_vec()),
     ])?;
     Ok(())
 }
@@ -595,6 +992,7 @@ mod tests {
             detail: String::new(),
             note: None,
             input: "test".into(),
+            ..NewEntry::default()
         }
     }
 
@@ -635,40 +1033,71 @@ mod tests {
             Err(JournalError::KioskIdMismatch { .. })
         ));
         let c = Connection::open(&path).unwrap();
-        c.pragma_update(None, "user_version", 2).unwrap();
+        c.pragma_update(None, "user_version", 3).unwrap();
         drop(c);
         let e = Journal::open(&path, None, "k1").unwrap_err();
-        assert!(matches!(e, JournalError::TooNew { version: 2, .. }), "{e}");
+        assert!(matches!(e, JournalError::TooNew { version: 3, .. }), "{e}");
         assert!(e.to_string().contains("newer"));
     }
 
     #[test]
-    fn two_writers_on_one_journal_are_serialised_not_forked() {
+    fn a_second_writer_is_refused_and_a_reader_is_not() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j.db");
         let mut a = Journal::open(&path, Some("k1"), "k1").unwrap();
-        let mut b = Journal::open(&path, Some("k1"), "k1").unwrap();
-        for i in 0..6 {
-            let j = if i % 2 == 0 { &mut a } else { &mut b };
-            let e = j
-                .append(&entry(&format!("S-{i}"), "admit", Direction::In))
-                .unwrap();
-            assert_eq!(e.seq, i + 1);
-        }
-        let r = verify_chain(&a).unwrap();
-        assert!(r.is_intact(), "{:?}", r.problems);
-        assert_eq!(r.heads[0].records, 6);
+        a.append(&entry("S-1", "admit", Direction::In)).unwrap();
+        let e = Journal::open(&path, Some("k1"), "k1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("in use by another badgegate") && e.contains("one kiosk writes a journal"),
+            "{e}"
+        );
+        let r = Journal::open_readonly(&path).unwrap();
+        assert_eq!(r.entries().unwrap().len(), 1);
+        assert!(
+            r.warnings().is_empty(),
+            "a live journal with its log is fine"
+        );
+        drop(a);
+        let mut again = Journal::open(&path, Some("k1"), "k1").unwrap();
+        assert_eq!(
+            again
+                .append(&entry("S-2", "admit", Direction::In))
+                .unwrap()
+                .seq,
+            2
+        );
+    }
+
+    #[test]
+    fn a_signed_record_verifies_and_a_forged_one_does_not() {
+        let mut j = Journal::open_in_memory("k1").unwrap();
+        let key = SecretKey::from_seed(&[3; 32]);
+        j.sign_with(key);
+        let e = j.append(&entry("S-1", "admit", Direction::In)).unwrap();
+        assert_eq!(e.format, 2);
+        let signer = e.signer_key().unwrap();
+        let sig = e.sig.unwrap();
+        assert!(signer.verify(&crate::journal::signed_message(&e.hash), &sig));
+        assert!(!signer.verify(&crate::journal::signed_message(&e.prev_hash), &sig));
+        let back = j.entries().unwrap();
+        assert_eq!(back[0], e, "read back as written, signature included");
     }
 
     #[test]
     fn inside_follows_last_admitted_direction() {
         let mut j = Journal::open_in_memory("k1").unwrap();
-        assert!(!j.is_inside("S-1").unwrap());
+        let inside = |j: &Journal| j.presence().unwrap().is_inside("S-1");
+        assert!(!inside(&j));
         j.append(&entry("S-1", "admit", Direction::In)).unwrap();
-        assert!(j.is_inside("S-1").unwrap());
+        assert!(inside(&j));
         j.append(&entry("S-1", "deny", Direction::Out)).unwrap();
-        assert!(j.is_inside("S-1").unwrap(), "a denied exit does not count");
+        assert!(inside(&j), "a denied exit does not count");
         j.append(&entry("S-1", "admit", Direction::Out)).unwrap();
-        assert!(!j.is_inside("S-1").unwrap());
+        assert!(!inside(&j));
+        let p = j.presence().unwrap();
+        assert_eq!(p.decision_counts(0), (2, 1));
+        assert_eq!(p.inside_count(), 0);
     }
 }

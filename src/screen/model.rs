@@ -125,6 +125,11 @@ pub struct ScreenModel {
     scan_line_at: u64,
     /// A message for the guard in the status line (an action that failed).
     notice: Option<(String, u64)>,
+    /// The revocation lists in use: "#4 (key 1a2b3c4d)", and when the
+    /// stalest was signed; `None` without any list.
+    lists: Option<(String, u64)>,
+    /// The last list refused since one was taken up, and why.
+    list_refused: Option<String>,
 }
 
 impl ScreenModel {
@@ -138,6 +143,8 @@ impl ScreenModel {
             scan_line: String::new(),
             scan_line_at: 0,
             notice: None,
+            lists: None,
+            list_refused: None,
         }
     }
 
@@ -382,18 +389,33 @@ impl ScreenModel {
         None
     }
 
+    /// The revocation lists in use: their numbers and when the stalest
+    /// was signed.
+    pub fn set_lists(&mut self, lists: Option<(String, u64)>) {
+        self.lists = lists;
+    }
+
+    /// A list was taken up (`None`) or refused (why): a refusal stays on
+    /// the status bar until the next list is taken up.
+    pub fn list_changed(&mut self, refused: Option<String>, now_ms: u64) {
+        if let Some(why) = &refused {
+            self.notice = Some((why.clone(), now_ms + 8000));
+        }
+        self.list_refused = refused;
+    }
+
     /// The status bar's revocation text and whether it needs attention.
-    pub fn revocation_status(&self, list: Option<(u64, u64)>, now_secs: u64) -> (String, bool) {
-        match list {
+    pub fn revocation_status(&self, now_secs: u64) -> (String, bool) {
+        let (mut text, mut warn) = match &self.lists {
             None => (
                 "no revocation list: revoked badges are NOT refused".into(),
                 true,
             ),
-            Some((sequence, issued_at)) => {
-                let age = now_secs.saturating_sub(issued_at);
+            Some((numbers, issued_at)) => {
+                let age = now_secs.saturating_sub(*issued_at);
                 let stale = age > self.cfg.revocation_max_age_secs;
                 let mut s = format!(
-                    "revocations #{sequence}, {} old",
+                    "revocations {numbers}, {} old",
                     crate::clock::format_span(age)
                 );
                 if stale {
@@ -401,7 +423,12 @@ impl ScreenModel {
                 }
                 (s, stale)
             }
+        };
+        if self.list_refused.is_some() {
+            text.push_str(" · a new list was REFUSED");
+            warn = true;
         }
+        (text, warn)
     }
 }
 
@@ -412,6 +439,7 @@ mod tests {
     use crate::format::keys::{KeyId, SecretKey, TrustStore};
     use crate::gate::decide::AntiPassback;
     use crate::gate::engine::{Kiosk, KioskConfig};
+    use crate::gate::lists::RevocationSet;
     use crate::journal::Journal;
     use crate::screen::Tone;
     use crate::vocab::{Direction, EntryDecision, EntryReason, GuardReason};
@@ -432,7 +460,10 @@ mod tests {
         };
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let j = Journal::open_in_memory("k1").unwrap();
-        (Kiosk::start(cfg, trust, None, j, NOW * 1000).unwrap(), k)
+        (
+            Kiosk::start(cfg, trust, RevocationSet::new(), j, NOW * 1000).unwrap(),
+            k,
+        )
     }
 
     fn badge(k: &SecretKey, serial: &str, category: &str, until: u64) -> String {
@@ -716,15 +747,22 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_revocation_list_is_flagged() {
-        let m = ScreenModel::new(ScreenConfig::default());
-        let (text, warn) = m.revocation_status(Some((4, NOW - 3 * 3600)), NOW);
+    fn a_stale_or_refused_revocation_list_is_flagged() {
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        assert!(m.revocation_status(NOW).1, "no list at all");
+        m.set_lists(Some(("#4".into(), NOW - 3 * 3600)));
+        let (text, warn) = m.revocation_status(NOW);
         assert_eq!(
             (text.as_str(), warn),
             ("revocations #4, 3 hours old", false)
         );
-        let (_, warn) = m.revocation_status(Some((4, NOW - 13 * 3600)), NOW);
-        assert!(warn);
-        assert!(m.revocation_status(None, NOW).1);
+        m.set_lists(Some(("#4".into(), NOW - 13 * 3600)));
+        assert!(m.revocation_status(NOW).1);
+        m.set_lists(Some(("#4".into(), NOW - 60)));
+        m.list_changed(Some("refused: a roll-back".into()), NOW * 1000);
+        let (text, warn) = m.revocation_status(NOW);
+        assert!(warn && text.contains("REFUSED"), "{text}");
+        m.list_changed(None, NOW * 1000);
+        assert!(!m.revocation_status(NOW).1);
     }
 }

@@ -6,7 +6,7 @@ use crate::clock::format_relative;
 use crate::format::category::{category_colour, category_label};
 use crate::gate::engine::Outcome;
 use crate::text::printable_short;
-use crate::vocab::{Direction, EntryDecision, EntryReason, GuardReason, Reason};
+use crate::vocab::{Direction, EntryDecision, EntryReason, GuardReason, KioskEvent, Reason};
 
 /// The colour of the verdict field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,6 +136,13 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
         EntryReason::Guard(g) => guard_words(g, body.decision, body.note.as_deref()),
         EntryReason::Badge(r) => badge_words(r, o, cfg),
         EntryReason::Start => "the kiosk started".into(),
+        EntryReason::Event(KioskEvent::ListAccepted) => {
+            format!(
+                "new revocation list taken up: {}",
+                printable_short(&body.detail, 120)
+            )
+        }
+        EntryReason::Event(KioskEvent::ListRefused) => printable_short(&body.detail, 160),
     }
 }
 

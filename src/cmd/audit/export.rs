@@ -10,12 +10,11 @@ use badgegate::files::write_atomic_with;
 use badgegate::journal::Journal;
 use badgegate::text::shown_path;
 
-use super::{filter, open};
+use super::{done, filter, open_checked};
 use crate::cli::AuditExportArgs;
-use crate::cmd::Exit;
 
 pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
-    let j = open(&a.journal)?;
+    let (j, chain) = open_checked(&a.journal)?;
     let f = filter(&a.filter)?;
     let csv = match a.format.as_str() {
         "csv" => true,
@@ -36,7 +35,7 @@ pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
             w.flush()?;
         }
     }
-    Ok(Exit::Ok.into())
+    Ok(done(&chain))
 }
 
 fn write(j: &Journal, f: &Filter, csv: bool, w: &mut dyn Write) -> Result<u64, AuditError> {

@@ -6,14 +6,14 @@ use badgegate::audit::inside;
 use badgegate::clock::{format_human, format_utc_ms};
 use badgegate::text::{json_line, printable, printable_short};
 
-use super::{ms, open};
+use super::{done, ms, open_checked};
 use crate::cli::AuditInsideArgs;
-use crate::cmd::Exit;
 
 pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
-    let j = open(&a.journal)?;
+    let (j, chain) = open_checked(&a.journal)?;
     let at = ms(&a.at, "--at")?;
-    let zones = inside::inside(&j, at)?;
+    let mut zones = inside::inside(&j, at)?;
+    inside::mark_broken(&mut zones, &chain);
     if a.json {
         for (zone, people) in &zones {
             for p in people {
@@ -24,7 +24,7 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
                 println!("{}", json_line(&v));
             }
         }
-        return Ok(Exit::Ok.into());
+        return Ok(done(&chain));
     }
     let total: usize = zones.values().map(Vec::len).sum();
     println!(
@@ -36,15 +36,20 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
         println!("\nzone {} — {} inside", printable(zone), people.len());
         for p in people {
             println!(
-                "  {:<10} {:<32} {:<28} {:<12} since {} via {}",
+                "  {:<10} {:<32} {:<28} {:<12} since {} via {}{}",
                 printable_short(&p.serial, 10),
                 printable_short(&p.name, 32),
                 printable_short(&p.org, 28),
                 printable_short(&p.category, 12),
                 format_human(p.since_ms / 1000),
-                printable_short(&p.gate, 16)
+                printable_short(&p.gate, 16),
+                if p.chain_broken {
+                    "  UNTRUSTED: this gate's journal is broken"
+                } else {
+                    ""
+                }
             );
         }
     }
-    Ok(Exit::Ok.into())
+    Ok(done(&chain))
 }

@@ -7,12 +7,11 @@ use badgegate::audit;
 use badgegate::clock::format_utc_ms;
 use badgegate::text::{json_line, printable_short};
 
-use super::{filter, open};
+use super::{done, filter, open_checked};
 use crate::cli::AuditLogArgs;
-use crate::cmd::Exit;
 
 pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
-    let j = open(&a.journal)?;
+    let (j, chain) = open_checked(&a.journal)?;
     let rows = audit::select(&j, &filter(&a.filter)?, a.newest_first, a.limit)?;
     let mut out = std::io::stdout().lock();
     for e in &rows {
@@ -42,5 +41,5 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
     if !a.json {
         eprintln!("{} record(s)", rows.len());
     }
-    Ok(Exit::Ok.into())
+    Ok(done(&chain))
 }

@@ -7,9 +7,11 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use badgegate::audit::Filter;
 use badgegate::clock;
-use badgegate::journal::Journal;
+use badgegate::journal::{verify_chain, ChainReport, Journal};
+use badgegate::text::printable;
 use badgegate::vocab::{EntryDecision, EntryReason};
 
+use super::Exit;
 use crate::cli::{AuditArgs, AuditCommand, AuditFilterArgs};
 
 mod export;
@@ -18,6 +20,7 @@ mod inside;
 mod log;
 mod merge;
 mod report;
+mod snapshot;
 mod stats;
 mod verify;
 
@@ -31,6 +34,7 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitCode> {
         AuditCommand::Inside(a) => inside::run(a),
         AuditCommand::Merge(a) => merge::run(a),
         AuditCommand::Report(a) => report::run(a),
+        AuditCommand::Snapshot(a) => snapshot::run(a),
     }
 }
 
@@ -78,7 +82,40 @@ fn filter(f: &AuditFilterArgs) -> anyhow::Result<Filter> {
     })
 }
 
-/// A journal opened for reading.
+/// A journal opened for reading; what is doubtful about the file itself
+/// (a copy missing its log) said on stderr.
 fn open(path: &Path) -> anyhow::Result<Journal> {
-    Ok(Journal::open_readonly(path)?)
+    let j = Journal::open_readonly(path)?;
+    for w in j.warnings() {
+        eprintln!("warning: {}", printable(w));
+    }
+    Ok(j)
+}
+
+/// A journal opened for reading, and its chain checked: every command that
+/// reads records says on stderr when they cannot be trusted.
+fn open_checked(path: &Path) -> anyhow::Result<(Journal, ChainReport)> {
+    let j = open(path)?;
+    let chain = verify_chain(&j)?;
+    if let Some(first) = chain.problems.first() {
+        eprintln!(
+            "warning: the journal's chain is BROKEN ({}{}); what follows cannot be trusted: run `badgegate audit verify`",
+            printable(&first.to_string()),
+            if chain.problems.len() > 1 {
+                format!(", and {} more", chain.problems.len() - 1)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok((j, chain))
+}
+
+/// Success, unless the chain was broken.
+fn done(chain: &ChainReport) -> ExitCode {
+    if chain.is_intact() {
+        Exit::Ok.into()
+    } else {
+        Exit::Problem.into()
+    }
 }

@@ -6,13 +6,11 @@ use badgegate::audit::report;
 use badgegate::files::write_atomic;
 use badgegate::text::shown_path;
 
-use super::{ms, open};
+use super::{done, ms, open_checked};
 use crate::cli::AuditReportArgs;
-use crate::cmd::Exit;
 
 pub fn run(a: AuditReportArgs) -> anyhow::Result<ExitCode> {
-    let j = open(&a.journal)?;
-    let chain = badgegate::journal::verify_chain(&j)?;
+    let (j, chain) = open_checked(&a.journal)?;
     let html = report::report_html(&j, &chain, ms(&a.at, "--at")?)?;
     write_atomic(&a.out, html.as_bytes(), 0o644, a.force)?;
     println!(
@@ -24,5 +22,5 @@ pub fn run(a: AuditReportArgs) -> anyhow::Result<ExitCode> {
             "BROKEN"
         }
     );
-    Ok(Exit::Ok.into())
+    Ok(done(&chain))
 }

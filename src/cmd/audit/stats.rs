@@ -6,16 +6,15 @@ use badgegate::audit::stats;
 use badgegate::clock::format_human;
 use badgegate::text::{json_line, printable_short};
 
-use super::{filter, open};
+use super::{done, filter, open_checked};
 use crate::cli::AuditStatsArgs;
-use crate::cmd::Exit;
 
 pub fn run(a: AuditStatsArgs) -> anyhow::Result<ExitCode> {
-    let j = open(&a.journal)?;
+    let (j, chain) = open_checked(&a.journal)?;
     let s = stats::stats(&j, &filter(&a.filter)?)?;
     if a.json {
         println!("{}", json_line(&s));
-        return Ok(Exit::Ok.into());
+        return Ok(done(&chain));
     }
     println!(
         "decisions {}   admitted {} ({} flagged)   denied {}",
@@ -58,5 +57,5 @@ pub fn run(a: AuditStatsArgs) -> anyhow::Result<ExitCode> {
             parts.join(" ")
         );
     }
-    Ok(Exit::Ok.into())
+    Ok(done(&chain))
 }

@@ -12,7 +12,7 @@ use super::Story;
 /// Returns how many checks came out other than they must.
 pub fn run(s: &Story) -> anyhow::Result<usize> {
     let j = Journal::open_readonly(&s.journal_path)?;
-    let chain = heads::verify(&j, None)?;
+    let chain = heads::verify(&j, None, None)?;
     let counts = stats::stats(&j, &Filter::default())?;
     let inside = inside::inside(&j, None)?;
     let report_path = s.root.join("audit-report.html");
@@ -64,7 +64,7 @@ fn edited_copy_is_caught(root: &Path, journal: &Path) -> anyhow::Result<bool> {
             "DROP TRIGGER entries_no_update; UPDATE entries SET decision = 'admit', reason = 'ok' WHERE reason = 'revoked';",
         )?;
     }
-    let edited = heads::verify(&Journal::open_readonly(&forged)?, None)?;
+    let edited = heads::verify(&Journal::open_readonly(&forged)?, None, None)?;
     let caught = edited
         .problems
         .first()

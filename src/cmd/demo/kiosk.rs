@@ -74,7 +74,8 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         cooldown_ms: 1000,
         confirm_categories: Vec::new(),
     };
-    Ok(Kiosk::start(cfg, trust, Some(list), journal, s.now * 1000)?)
+    let lists = badgegate::gate::lists::RevocationSet::of([list]);
+    Ok(Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?)
 }
 
 /// Returns how many decisions differed from the script.

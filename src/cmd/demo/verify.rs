@@ -7,6 +7,7 @@ use badgegate::clock::format_human;
 use badgegate::format::keys::TrustStore;
 use badgegate::format::revocation::RevocationList;
 use badgegate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
+use badgegate::gate::lists::RevocationSet;
 use badgegate::read;
 use badgegate::text::printable_short;
 use badgegate::vocab::Reason;
@@ -49,14 +50,14 @@ fn cases(s: &Story) -> Vec<(&'static str, PathBuf, Reason)> {
 /// Returns how many decisions differed from the script.
 pub fn run(s: &Story) -> anyhow::Result<usize> {
     let trust = TrustStore::load(&s.trust_dir)?;
-    let list = RevocationList::load_verified(&s.list_path, &trust)?;
+    let lists = RevocationSet::of([RevocationList::load_verified(&s.list_path, &trust)?]);
     let gate = GatePolicy {
         zone: Some("plenary".into()),
         ..GatePolicy::default()
     };
     let checks = Checks {
         trust: &trust,
-        revocations: Some(&list),
+        revocations: Some(&lists),
         gate: &gate,
         now: s.now,
     };

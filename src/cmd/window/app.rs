@@ -24,7 +24,8 @@ pub struct Fixed {
     pub zone: String,
     pub direction: String,
     pub kiosk_id: String,
-    pub revocations: Option<(u64, u64)>,
+    /// False: the journal is not signed, and the status bar says so.
+    pub signed: bool,
 }
 
 /// Codes found in the last read frame.
@@ -75,6 +76,12 @@ impl App {
                     self.model.on_outcome(*o, now_ms);
                 }
                 EngineEvent::Counters(c) => self.model.set_counters(c),
+                EngineEvent::Lists { state, refused } => {
+                    self.model.set_lists(state);
+                    if let Some(refused) = refused {
+                        self.model.list_changed(refused, now_ms);
+                    }
+                }
                 EngineEvent::Source(s) => self.model.set_source(s),
                 EngineEvent::Seen { corners, size } => {
                     self.seen = Some(Seen {

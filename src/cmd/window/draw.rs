@@ -424,8 +424,12 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
     );
     let w = r.width() - clock_w - 3.0 * c::PAD;
     let top = format!(
-        "{} · {} · {} · kiosk {}",
-        f.gate, f.zone, f.direction, f.kiosk_id
+        "{} · {} · {} · kiosk {}{}",
+        f.gate,
+        f.zone,
+        f.direction,
+        f.kiosk_id,
+        if f.signed { "" } else { " · journal UNSIGNED" }
     );
     fit_text(
         p,
@@ -447,7 +451,7 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         theme::STATUS_TEXT,
         w * c::LEFT_SHARE,
     );
-    let (revs, stale) = app.model.revocation_status(f.revocations, now_ms / 1000);
+    let (revs, stale) = app.model.revocation_status(now_ms / 1000);
     let ink = if stale {
         theme::STATUS_WARN_TEXT
     } else {

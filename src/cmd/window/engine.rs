@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use badgegate::clock::local_day_start_ms;
-use badgegate::gate::engine::{Counters, GuardAction, GuardError, Outcome};
+use badgegate::gate::engine::{Counters, GuardAction, GuardError, ListChange, Outcome};
 use badgegate::gate::runtime::{Gate, KioskClock};
 use badgegate::journal::JournalError;
 use badgegate::screen::SourceState;
@@ -22,6 +22,13 @@ use crate::cmd::kiosk::out_of_service_line;
 pub enum EngineEvent {
     Outcome(Box<Outcome>),
     Counters(Counters),
+    /// The revocation lists in use ("#4 (1a2b3c4d)", stalest signing time),
+    /// and, when a list changed, `Some(None)` for taken up or
+    /// `Some(Some(why))` for refused.
+    Lists {
+        state: Option<(String, u64)>,
+        refused: Option<Option<String>>,
+    },
     Source(SourceState),
     Seen {
         corners: Vec<[[i32; 2]; 4]>,
@@ -57,6 +64,31 @@ impl Engine {
         {
             Ok(c) => self.send(EngineEvent::Counters(c)),
             Err(e) => eprintln!("warning: cannot count today's decisions: {e}"),
+        }
+    }
+
+    /// Tells the screen about the lists in use, and what changed.
+    fn lists(&self, changes: &[ListChange]) {
+        let set = self.gate.kiosk().revocations();
+        let state = set.oldest_issued_at().map(|t| (set.summary(), t));
+        let refused = changes
+            .last()
+            .map(|c| (!c.accepted).then(|| printable_short(&c.entry.body.detail, 160)));
+        crate::cmd::kiosk::say_lists(changes);
+        self.send(EngineEvent::Lists { state, refused });
+    }
+
+    /// Looks for new revocation lists; false once the journal failed.
+    fn refresh(&mut self) -> bool {
+        let now_ms = self.clock.now_ms();
+        match self.gate.refresh(now_ms) {
+            Ok(changes) => {
+                if !changes.is_empty() {
+                    self.lists(&changes);
+                }
+                true
+            }
+            Err(e) => self.committed(Vec::new(), Some(e), now_ms),
         }
     }
 
@@ -102,8 +134,12 @@ impl Engine {
         stop: &AtomicBool,
     ) {
         self.counters(self.clock.now_ms());
+        self.lists(&[]);
         let mut frames = Some(frames);
         while !stop.load(Ordering::Relaxed) {
+            if !self.refresh() {
+                return;
+            }
             while let Ok(action) = actions.try_recv() {
                 if !self.act(action) {
                     return;
@@ -125,6 +161,9 @@ impl Engine {
             match rx.recv_timeout(Duration::from_millis(15)) {
                 Ok(Captured::Frame { frame, now_ms }) => {
                     let step = self.gate.step(&frame, now_ms);
+                    if !step.lists.is_empty() {
+                        self.lists(&step.lists);
+                    }
                     if !step.found.is_empty() {
                         self.send(EngineEvent::Seen {
                             corners: step.found,

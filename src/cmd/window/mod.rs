@@ -77,7 +77,7 @@ fn fixed(gate: &Gate, screen: &ScreenConfig) -> Fixed {
             Direction::Out => "EXIT".into(),
         },
         kiosk_id: printable_short(kiosk.journal().kiosk_id(), 40),
-        revocations: kiosk.revocations().map(|l| (l.sequence, l.issued_at)),
+        signed: kiosk.journal().signer_id().is_some(),
     }
 }
 

@@ -1,0 +1,321 @@
+//! `cargo bench --bench journal`: durable journal appends against a bare
+//! SQLite loop on the same disk in the same run, and where a kiosk's
+//! decision time goes.
+//!
+//! - bare: one INSERT and COMMIT a row into a table with the journal's
+//!   columns (STRICT, no index, no trigger), WAL, `synchronous=FULL`;
+//! - append: `Journal::append` (chain head, hash, signature when a kiosk
+//!   key is given, the journal's indexes), each committed durably;
+//! - the stages of one `kiosk --stdin --headless` decision, timed apart;
+//! - the release binary on N scanner lines, end to end.
+//!
+//! `BADGEGATE_BENCH_N` (default 3000) rows a run; three alternating rounds,
+//! the median round reported.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use badgegate::format::badge::{Badge, SignedBadge};
+use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::gate::decide::{decide_bytes, AntiPassback, Checks, GatePolicy};
+use badgegate::gate::engine::{Kiosk, KioskConfig};
+use badgegate::gate::lists::RevocationSet;
+use badgegate::journal::{Journal, NewEntry};
+use badgegate::vocab::{Direction, EntryDecision, EntryKind, Reason};
+
+const NOW: u64 = 1_790_000_040;
+
+fn entry(i: u64) -> NewEntry {
+    NewEntry {
+        at_ms: NOW * 1000 + i,
+        kind: EntryKind::Decision,
+        gate: "north".into(),
+        zone: Some("plenary".into()),
+        direction: Direction::In,
+        serial: Some(format!("D-{i:06}")),
+        holder: Some("Maximilian Alexander von Hohenberg-Ruiz".into()),
+        org: Some("Federal Ministry for European Affairs".into()),
+        category: Some("delegate".into()),
+        key_id: Some("01020304".into()),
+        decision: EntryDecision::Admit,
+        reason: Reason::Ok.into(),
+        flagged: false,
+        authentic: true,
+        detail: "valid until 2026-12-02 21:00 UTC".into(),
+        note: None,
+        input: format!("stdin:{i}"),
+        ..NewEntry::default()
+    }
+}
+
+/// Commits a second into a bare table: the floor any journal is held to.
+fn bare(dir: &std::path::Path, n: u64) -> f64 {
+    let path = dir.join(format!("bare-{}.db", rand_suffix()));
+    let c = rusqlite::Connection::open(&path).unwrap();
+    c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+        .unwrap();
+    c.pragma_update(None, "synchronous", "FULL").unwrap();
+    c.execute_batch(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, seq INTEGER NOT NULL,
+         at_ms INTEGER NOT NULL, kind TEXT NOT NULL, gate TEXT NOT NULL, zone TEXT,
+         direction TEXT NOT NULL, serial TEXT, holder TEXT, org TEXT, category TEXT, key_id TEXT,
+         decision TEXT NOT NULL, reason TEXT NOT NULL, flagged INTEGER NOT NULL,
+         authentic INTEGER NOT NULL, detail TEXT NOT NULL, note TEXT, input TEXT NOT NULL,
+         prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT",
+    )
+    .unwrap();
+    let mut stmt = c
+        .prepare(
+            "INSERT INTO t (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
+             org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
+             prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        )
+        .unwrap();
+    let start = Instant::now();
+    for i in 0..n {
+        let e = entry(i);
+        stmt.execute(rusqlite::params![
+            "bench",
+            (i + 1) as i64,
+            e.at_ms as i64,
+            e.kind.code(),
+            e.gate,
+            e.zone,
+            e.direction.code(),
+            e.serial,
+            e.holder,
+            e.org,
+            e.category,
+            e.key_id,
+            e.decision.code(),
+            e.reason.code(),
+            0,
+            1,
+            e.detail,
+            e.note,
+            e.input,
+            vec![0u8; 32],
+            vec![1u8; 32],
+        ])
+        .unwrap();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Durable appends a second through the journal, signed with a kiosk key
+/// or not.
+fn appends(dir: &std::path::Path, n: u64, signed: bool) -> f64 {
+    let path = dir.join(format!("journal-{}.db", rand_suffix()));
+    let mut j = Journal::open(&path, Some("bench"), "bench").unwrap();
+    if signed {
+        j.sign_with(SecretKey::from_seed(&[9; 32]));
+    }
+    let start = Instant::now();
+    for i in 0..n {
+        j.append(&entry(i)).unwrap();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn badge_text(key: &SecretKey, i: u64) -> String {
+    let b = Badge {
+        key_id: KeyId([0; 4]),
+        serial: format!("D-{i:06}"),
+        name: "Maximilian Alexander von Hohenberg-Ruiz".into(),
+        org: "Federal Ministry for European Affairs".into(),
+        category: "delegate".into(),
+        zones: vec!["plenary".into(), "press".into(), "lounge".into()],
+        valid_from: NOW - 3600,
+        valid_until: NOW + 86_400,
+        issued_at: NOW - 7200,
+    };
+    SignedBadge::sign(b, key).unwrap().text().to_owned()
+}
+
+/// Microseconds a decision for each stage of the kiosk's decision path.
+fn stages(dir: &std::path::Path, n: u64) {
+    let key = SecretKey::from_seed(&[1; 32]);
+    let texts: Vec<String> = (0..n).map(|i| badge_text(&key, i)).collect();
+    let trust = TrustStore::from_keys(&[key.public()], &[]);
+    let gate = GatePolicy {
+        zone: Some("plenary".into()),
+        ..GatePolicy::default()
+    };
+    let checks = Checks {
+        trust: &trust,
+        revocations: None,
+        gate: &gate,
+        now: NOW,
+    };
+    let per = |t: Instant| t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let t = Instant::now();
+    for s in &texts {
+        std::hint::black_box(decide_bytes(s.as_bytes(), &checks));
+    }
+    let decide_us = per(t);
+    let cfg = KioskConfig {
+        gate: "north".into(),
+        zone: Some("plenary".into()),
+        direction: Direction::In,
+        anti_passback: AntiPassback::Hard,
+        skew_secs: 120,
+        cooldown_ms: 0,
+        confirm_categories: Vec::new(),
+    };
+    let journal = Journal::open(
+        &dir.join(format!("stages-{}.db", rand_suffix())),
+        Some("k"),
+        "k",
+    )
+    .unwrap();
+    let mut kiosk = Kiosk::start(
+        cfg,
+        trust.clone(),
+        RevocationSet::new(),
+        journal,
+        NOW * 1000,
+    )
+    .unwrap();
+    let t = Instant::now();
+    for (i, s) in texts.iter().enumerate() {
+        std::hint::black_box(
+            kiosk
+                .scan(s.as_bytes(), "stdin", NOW * 1000 + i as u64)
+                .unwrap(),
+        );
+    }
+    let scan_us = per(t);
+    let presence = kiosk.journal().presence().unwrap();
+    let t = Instant::now();
+    for i in 0..n {
+        std::hint::black_box(presence.is_inside(&format!("D-{i:06}")));
+    }
+    let inside_us = per(t);
+    let o = kiosk
+        .scan(texts[0].as_bytes(), "stdin", NOW * 1000 + 10 * n)
+        .unwrap()
+        .unwrap();
+    let mut sink = std::io::sink();
+    let t = Instant::now();
+    for _ in 0..n {
+        writeln!(
+            sink,
+            "{}",
+            badgegate::text::json_line(&kiosk.outcome_json(&o))
+        )
+        .unwrap();
+    }
+    let json_us = per(t);
+    println!("\nstages of one decision, µs (N = {n}):");
+    println!("  parse + verify_strict + decide        {decide_us:8.1}");
+    println!("  anti-passback lookup (in memory)      {inside_us:8.1}");
+    println!("  JSON line                             {json_us:8.1}");
+    println!("  Kiosk::scan in all (decide + lookup + append) {scan_us:8.1}");
+}
+
+/// The release binary deciding N scanner lines, end to end.
+fn end_to_end(dir: &std::path::Path, n: u64) {
+    let key = SecretKey::from_seed(&[1; 32]);
+    let trust = dir.join("trust");
+    std::fs::create_dir_all(&trust).unwrap();
+    std::fs::write(
+        trust.join("registration.pub.pem"),
+        key.public().to_pem().unwrap(),
+    )
+    .unwrap();
+    let mut input = String::new();
+    for i in 0..n {
+        input.push_str(&badge_text(&key, i));
+        input.push('\n');
+    }
+    let journal = dir.join(format!("e2e-{}.db", rand_suffix()));
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
+        .args(["kiosk", "--trust"])
+        .arg(&trust)
+        .arg("--journal")
+        .arg(&journal)
+        .args([
+            "--gate",
+            "north",
+            "--zone",
+            "plenary",
+            "--stdin",
+            "--headless",
+            "--at",
+            "2026-09-21T12:00:00Z",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "\nkiosk --stdin --headless, release binary, {n} lines: {:.0} decisions a second ({:.0} µs each, start-up included)",
+        n as f64 / secs,
+        secs * 1e6 / n as f64
+    );
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let n: u64 = std::env::var("BADGEGATE_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    // On the project's own disk, not a memory-backed /tmp.
+    let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let (mut b, mut a, mut s) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        b.push(bare(dir.path(), n));
+        a.push(appends(dir.path(), n, false));
+        s.push(appends(dir.path(), n, true));
+    }
+    let (b, a, s) = (median(b), median(a), median(s));
+    println!("durable commits a second, {n} rows a round, median of 3 alternating rounds:");
+    println!("  bare SQLite loop (WAL, synchronous=FULL)   {b:8.0}");
+    println!(
+        "  Journal::append, unsigned                  {a:8.0}   ({:.2}x the bare loop)",
+        a / b
+    );
+    println!(
+        "  Journal::append, signed by the kiosk key   {s:8.0}   ({:.2}x the bare loop)",
+        s / b
+    );
+    let key = SecretKey::from_seed(&[9; 32]);
+    let t = Instant::now();
+    for i in 0..n {
+        std::hint::black_box(key.sign(&i.to_be_bytes()));
+    }
+    println!(
+        "  (one Ed25519 signature: {:.1} µs)",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
+    stages(dir.path(), n.min(2000));
+    end_to_end(dir.path(), n);
+}
