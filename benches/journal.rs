@@ -49,33 +49,42 @@ fn entry(i: u64) -> NewEntry {
     }
 }
 
-/// Commits a second into a bare table: the floor any journal is held to.
-fn bare(dir: &std::path::Path, n: u64) -> f64 {
-    let path = dir.join(format!("bare-{}.db", rand_suffix()));
-    let c = rusqlite::Connection::open(&path).unwrap();
-    c.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-        .unwrap();
-    c.pragma_update(None, "synchronous", "FULL").unwrap();
-    c.execute_batch(
-        "CREATE TABLE t (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, seq INTEGER NOT NULL,
-         at_ms INTEGER NOT NULL, kind TEXT NOT NULL, gate TEXT NOT NULL, zone TEXT,
-         direction TEXT NOT NULL, serial TEXT, holder TEXT, org TEXT, category TEXT, key_id TEXT,
-         decision TEXT NOT NULL, reason TEXT NOT NULL, flagged INTEGER NOT NULL,
-         authentic INTEGER NOT NULL, detail TEXT NOT NULL, note TEXT, input TEXT NOT NULL,
-         prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT",
-    )
-    .unwrap();
-    let mut stmt = c
-        .prepare(
-            "INSERT INTO t (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
-             org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
-             prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+/// A bare table with the journal's columns (STRICT, no index, no
+/// trigger), WAL, `synchronous=FULL`: the floor any journal is held to.
+struct Bare {
+    conn: rusqlite::Connection,
+}
+
+impl Bare {
+    fn open(dir: &std::path::Path) -> Bare {
+        let conn = rusqlite::Connection::open(dir.join("bare.db")).unwrap();
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .unwrap();
+        conn.pragma_update(None, "synchronous", "FULL").unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, seq INTEGER NOT NULL,
+             at_ms INTEGER NOT NULL, kind TEXT NOT NULL, gate TEXT NOT NULL, zone TEXT,
+             direction TEXT NOT NULL, serial TEXT, holder TEXT, org TEXT, category TEXT, key_id TEXT,
+             decision TEXT NOT NULL, reason TEXT NOT NULL, flagged INTEGER NOT NULL,
+             authentic INTEGER NOT NULL, detail TEXT NOT NULL, note TEXT, input TEXT NOT NULL,
+             prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT",
         )
         .unwrap();
-    let start = Instant::now();
-    for i in 0..n {
+        Bare { conn }
+    }
+
+    /// One INSERT, committed (autocommit: one transaction a row).
+    fn commit(&self, i: u64) {
         let e = entry(i);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO t (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
+                 org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
+                 prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                 ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            )
+            .unwrap();
         stmt.execute(rusqlite::params![
             "bench",
             (i + 1) as i64,
@@ -101,29 +110,34 @@ fn bare(dir: &std::path::Path, n: u64) -> f64 {
         ])
         .unwrap();
     }
-    n as f64 / start.elapsed().as_secs_f64()
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0)
-}
-
-/// Durable appends a second through the journal, signed with a kiosk key
-/// or not.
-fn appends(dir: &std::path::Path, n: u64, signed: bool) -> f64 {
-    let path = dir.join(format!("journal-{}.db", rand_suffix()));
-    let mut j = Journal::open(&path, Some("bench"), "bench").unwrap();
-    if signed {
-        j.sign_with(SecretKey::from_seed(&[9; 32]));
-    }
-    let start = Instant::now();
+/// Commits a second for the bare loop, unsigned appends and signed
+/// appends, measured together: one commit of each in turn, in rotating
+/// order, so the disk's drift from second to second falls on all three.
+fn commits(dir: &std::path::Path, n: u64) -> [f64; 3] {
+    let bare = Bare::open(dir);
+    let mut unsigned = Journal::open(&dir.join("unsigned.db"), Some("bench"), "bench").unwrap();
+    let mut signed = Journal::open(&dir.join("signed.db"), Some("bench"), "bench").unwrap();
+    signed.sign_with(SecretKey::from_seed(&[9; 32]));
+    let mut spent = [std::time::Duration::ZERO; 3];
     for i in 0..n {
-        j.append(&entry(i)).unwrap();
+        for k in 0..3 {
+            let which = (i as usize + k) % 3;
+            let t = Instant::now();
+            match which {
+                0 => bare.commit(i),
+                1 => {
+                    unsigned.append(&entry(i)).unwrap();
+                }
+                _ => {
+                    signed.append(&entry(i)).unwrap();
+                }
+            }
+            spent[which] += t.elapsed();
+        }
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    spent.map(|d| n as f64 / d.as_secs_f64())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -176,12 +190,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         cooldown_ms: 0,
         confirm_categories: Vec::new(),
     };
-    let journal = Journal::open(
-        &dir.join(format!("stages-{}.db", rand_suffix())),
-        Some("k"),
-        "k",
-    )
-    .unwrap();
+    let journal = Journal::open(&dir.join("stages.db"), Some("k"), "k").unwrap();
     let mut kiosk = Kiosk::start(
         cfg,
         trust.clone(),
@@ -242,7 +251,7 @@ fn end_to_end(dir: &std::path::Path, n: u64) {
         input.push_str(&badge_text(&key, i));
         input.push('\n');
     }
-    let journal = dir.join(format!("e2e-{}.db", rand_suffix()));
+    let journal = dir.join("e2e.db");
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
         .args(["kiosk", "--trust"])
@@ -290,14 +299,18 @@ fn main() {
         .unwrap_or(3000);
     // On the project's own disk, not a memory-backed /tmp.
     let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let (mut b, mut a, mut s) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..3 {
-        b.push(bare(dir.path(), n));
-        a.push(appends(dir.path(), n, false));
-        s.push(appends(dir.path(), n, true));
-    }
-    let (b, a, s) = (median(b), median(a), median(s));
-    println!("durable commits a second, {n} rows a round, median of 3 alternating rounds:");
+    let rates: Vec<[f64; 3]> = (0..3)
+        .map(|r| {
+            let round = dir.path().join(format!("round-{r}"));
+            std::fs::create_dir_all(&round).unwrap();
+            commits(&round, n)
+        })
+        .collect();
+    let col = |k: usize| median(rates.iter().map(|r| r[k]).collect());
+    let (b, a, s) = (col(0), col(1), col(2));
+    println!(
+        "durable commits a second, {n} of each a round, interleaved one by one, median of 3 rounds:"
+    );
     println!("  bare SQLite loop (WAL, synchronous=FULL)   {b:8.0}");
     println!(
         "  Journal::append, unsigned                  {a:8.0}   ({:.2}x the bare loop)",

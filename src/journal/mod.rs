@@ -10,6 +10,7 @@ mod chain;
 mod record;
 mod schema;
 mod store;
+mod watch;
 
 pub use chain::{
     chain_break, verify_chain, verify_signatures, ChainHead, ChainProblem, ChainReport, KioskKeys,

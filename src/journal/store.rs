@@ -6,7 +6,6 @@
 
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -14,6 +13,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 
 use super::record::{genesis_hash, record_hash, sign_record, Entry, NewEntry, RECORD_FORMAT};
 use super::schema::{check_identity, migrate, SCHEMA_VERSION};
+use super::watch::VanishWatch;
 use super::JournalError;
 use crate::files::Lock;
 use crate::format::keys::SecretKey;
@@ -22,7 +22,9 @@ use crate::vocab::{Direction, EntryDecision, EntryKind, EntryReason, KioskEvent}
 /// Pages the write-ahead log may grow to before SQLite copies it into the
 /// main file (SQLite's default is 1000): fewer checkpoints, each an fsync of
 /// the main file, between a kiosk's commits.
-const WAL_AUTOCHECKPOINT_PAGES: i64 = 4000;
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
+/// Bytes a page of a new journal.
+const PAGE_SIZE: i64 = 1024;
 /// The `journal_meta` key naming the process writing the journal; set while
 /// a kiosk runs, so a copy of the main file taken without its `-wal` can be
 /// told apart from a journal closed cleanly.
@@ -40,9 +42,8 @@ pub(super) struct UnreadableRow {
 struct Writer {
     /// One writer a journal (`None` in memory).
     _lock: Option<Lock>,
-    /// Device and inode of the file at open: another file at the path, or
-    /// none, means the journal was deleted or replaced under the kiosk.
-    file_id: Option<(u64, u64)>,
+    /// The journal's folder, watched for its file or log going away.
+    vanish: Option<VanishWatch>,
     /// This kiosk's last (sequence, hash).
     head: Option<(u64, [u8; 32])>,
     /// The kiosk's signing key and its public key in hex.
@@ -159,12 +160,6 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
-/// Device and inode of a file.
-fn file_id(path: &Path) -> std::io::Result<(u64, u64)> {
-    let m = std::fs::metadata(path)?;
-    Ok((m.dev(), m.ino()))
-}
-
 /// The write-ahead log beside a journal.
 fn wal_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_owned();
@@ -208,12 +203,12 @@ impl Journal {
         })?;
         let mut j = Self::setup(conn, path, kiosk_id, default_id, Some(lock))?;
         j.mark_writer()?;
-        let id = file_id(path).map_err(|e| JournalError::Open {
+        let vanish = VanishWatch::new(path, &wal_path(path)).map_err(|e| JournalError::Open {
             path: path.to_owned(),
-            why: e.to_string(),
+            why: format!("cannot watch its folder: {e}"),
         })?;
         if let Some(w) = j.writer.as_mut() {
-            w.file_id = Some(id);
+            w.vanish = Some(vanish);
         }
         Ok(j)
     }
@@ -235,6 +230,12 @@ impl Journal {
         let e = sql_err(path);
         conn.busy_timeout(Duration::from_secs(5)).map_err(&e)?;
         check_identity(&conn, path)?;
+        // A new journal gets small pages: a commit writes two of them (the
+        // record and its place in the chain's index), and fewer bytes to
+        // the log make each durable commit cheaper. An existing file keeps
+        // its page size.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(&e)?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(&e)?;
@@ -261,7 +262,7 @@ impl Journal {
             schema: SCHEMA_VERSION,
             writer: Some(Writer {
                 _lock: lock,
-                file_id: None,
+                vanish: None,
                 head: None,
                 signer: None,
             }),
@@ -467,32 +468,27 @@ impl Journal {
             sig: w.signer.as_ref().map(|(key, _)| sign_record(key, &hash)),
         };
         // One statement, one transaction, committed (WAL, fsync) on return.
-        insert_entry(&self.conn, &entry).map_err(&err)?;
+        insert_entry(&self.conn, &entry).map_err(err)?;
         w.head = Some((seq, hash));
         let id = self.conn.last_insert_rowid();
         self.check_still_there()?;
         Ok(Entry { id, ..entry })
     }
 
-    /// Fails if the file at the journal's path is no longer the one this
-    /// kiosk opened (deleted, or replaced by another), or its log is gone.
-    fn check_still_there(&self) -> Result<(), JournalError> {
-        let Some(expected) = self.writer.as_ref().and_then(|w| w.file_id) else {
+    /// Fails if the journal this kiosk opened was deleted, moved or
+    /// replaced, or its log deleted: the record just committed went where
+    /// nobody will find it.
+    fn check_still_there(&mut self) -> Result<(), JournalError> {
+        let Some(vanish) = self.writer.as_mut().and_then(|w| w.vanish.as_mut()) else {
             return Ok(());
         };
-        let vanished = |why: String| JournalError::Vanished {
-            path: self.path.clone(),
-            why,
-        };
-        match file_id(&self.path) {
-            Ok(now) if now == expected => {}
-            Ok(_) => return Err(vanished("another file is in its place".into())),
-            Err(e) => return Err(vanished(e.to_string())),
+        match vanish.gone() {
+            Some(why) => Err(JournalError::Vanished {
+                path: self.path.clone(),
+                why,
+            }),
+            None => Ok(()),
         }
-        if !wal_path(&self.path).exists() {
-            return Err(vanished("its -wal file is gone".into()));
-        }
-        Ok(())
     }
 
     /// The last (sequence, hash) of a kiosk's chain in this file.
