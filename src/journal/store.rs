@@ -356,6 +356,8 @@ impl Journal {
                 why: "no such file".into(),
             });
         }
+        // Before SQLite opens the file, which makes a new, empty -wal.
+        let had_wal = wal_path(path).exists();
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -394,7 +396,7 @@ impl Journal {
         let kiosk_id = meta("kiosk_id")?.unwrap_or_default();
         let mut warnings = Vec::new();
         if let Some(writer) = meta(WRITER_META)? {
-            if !wal_path(path).exists() {
+            if !had_wal {
                 warnings.push(format!(
                     "{} was copied while {} was writing it, without its -wal file: records written since the last checkpoint are missing; copy a live journal with `badgegate audit snapshot`",
                     path.display(),

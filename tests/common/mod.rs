@@ -169,3 +169,95 @@ pub fn alternating_scans(desk: &Desk, name: &str, a: &str, b: &str, n: usize) {
         .collect();
     std::fs::write(desk.p(name), lines).unwrap();
 }
+
+/// A kiosk process running with its stdin and stdout open: lines are sent
+/// as a scanner would, and its JSON decision lines read as they come.
+pub struct LiveKiosk {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: std::sync::mpsc::Receiver<String>,
+    pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl LiveKiosk {
+    /// `badgegate kiosk ARGS` in `dir`, headless on stdin (the caller's
+    /// args say so).
+    pub fn start(dir: &Path, args: &[&str]) -> LiveKiosk {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
+            .args(args)
+            .env_remove("DISPLAY")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run badgegate");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let err = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+                if let Ok(mut s) = sink.lock() {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        LiveKiosk {
+            child,
+            stdin,
+            lines,
+            stderr,
+        }
+    }
+
+    /// Sends one scanner line.
+    pub fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        writeln!(stdin, "{line}").expect("write to the kiosk");
+        stdin.flush().expect("flush");
+    }
+
+    /// The next decision, waiting up to 10 s.
+    pub fn decision(&self) -> serde_json::Value {
+        let line = self
+            .lines
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("no decision in 10 s; stderr: {}", self.stderr()));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Closes stdin and waits for the kiosk to end; its exit code.
+    pub fn finish(mut self) -> i32 {
+        drop(self.stdin.take());
+        self.child
+            .wait()
+            .map(|s| s.code().unwrap_or(-1))
+            .unwrap_or(-1)
+    }
+}
+
+impl Drop for LiveKiosk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
