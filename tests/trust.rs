@@ -223,8 +223,8 @@ fn signed_journal(desk: &Desk) {
         desk.p("enrolled/north-1.pub.pem"),
     )
     .unwrap();
-    let a = badge(&desk, "A-1");
-    let b = badge(&desk, "B-2");
+    let a = badge(desk, "A-1");
+    let b = badge(desk, "B-2");
     let input = format!("{a}\n{b}\n{a}\nnot a badge\n");
     let r = desk.run_stdin(
         &kiosk_args("j.db", &["--signing-key", "kiosk/north-1.key.pem"]),
