@@ -37,13 +37,31 @@ fn install_panic_hook() {
     }));
 }
 
+/// An error and its causes in one line, each cause said once: a message
+/// that already quotes its cause (`cannot read X: No such file`) is not
+/// followed by the cause again.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let msg = cause.to_string();
+        if line.contains(&msg) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&msg);
+    }
+    line
+}
+
 fn main() -> ExitCode {
     install_panic_hook();
     let cli = cli::Cli::parse();
     let code = match cmd::run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", badgegate::text::printable(&format!("{e:#}")));
+            eprintln!("error: {}", badgegate::text::printable(&one_line(&e)));
             cmd::Exit::Error.into()
         }
     };

@@ -135,6 +135,6 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         valid_until: floor_minute(time(&req.valid_until, d.valid_until)?),
         issued_at: floor_minute(d.issued_at),
     };
-    badge.validate().map_err(|e| e.to_string())?;
+    badge.validate_for_issue().map_err(|e| e.to_string())?;
     Ok(badge)
 }
