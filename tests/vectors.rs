@@ -8,7 +8,9 @@
 use badgegate::clock::parse_rfc3339;
 use badgegate::format::badge::{signed_message, Badge, SignedBadge};
 use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
-use badgegate::gate::decide::{decide, Checks, GatePolicy};
+use badgegate::format::revocation::RevocationList;
+use badgegate::gate::decide::{decide_bytes, Checks, GatePolicy};
+use badgegate::gate::lists::RevocationSet;
 use badgegate::vocab::Reason;
 
 const DOC: &str = include_str!("../docs/badge-format.md");
@@ -67,12 +69,59 @@ struct Vector {
 
 impl Vector {
     fn get(&self, k: &str) -> &str {
+        self.opt(k)
+            .unwrap_or_else(|| panic!("vector {} has no {k}", self.name))
+    }
+
+    fn opt(&self, k: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.as_str())
-            .unwrap_or_else(|| panic!("vector {} has no {k}", self.name))
     }
+
+    /// The input as bytes: `text` (with `\r` and `\n` written as such) or
+    /// `bytes` in hex.
+    fn input(&self) -> Vec<u8> {
+        match self.opt("bytes") {
+            Some(h) => unhex(h),
+            None => self
+                .get("text")
+                .replace("\\r", "\r")
+                .replace("\\n", "\n")
+                .into_bytes(),
+        }
+    }
+}
+
+/// The revocation lists the vectors use: ```revocations blocks, each
+/// `list: NAME`, `expect: ok` or `expect: refused`, then the file's lines.
+fn lists() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut lines = DOC.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() != "```revocations" {
+            continue;
+        }
+        let name = lines
+            .next()
+            .and_then(|l| l.strip_prefix("list: "))
+            .expect("list: NAME");
+        let expect = lines
+            .next()
+            .and_then(|l| l.strip_prefix("expect: "))
+            .expect("expect: ...");
+        let mut text = String::new();
+        for l in lines.by_ref() {
+            if l.trim() == "```" {
+                break;
+            }
+            text.push_str(l);
+            text.push('\n');
+        }
+        out.push((name.to_owned(), expect.to_owned(), text));
+    }
+    out
 }
 
 fn vectors() -> Vec<Vector> {
@@ -101,14 +150,80 @@ fn vectors() -> Vec<Vector> {
     out
 }
 
-/// The text of every vector, as this implementation computes it.
-fn computed() -> Vec<(
-    &'static str,
-    String,
-    &'static str,
-    &'static str,
-    &'static str,
-)> {
+/// A vector as this implementation computes it.
+struct Computed {
+    name: &'static str,
+    /// The scanned text, or raw bytes (hex in the document).
+    text: Option<String>,
+    bytes: Option<Vec<u8>>,
+    expect: &'static str,
+    at: &'static str,
+    zone: &'static str,
+    /// `retired`: the registration key sits in the trust folder's retired/.
+    trust: Option<&'static str>,
+    /// The name of a revocation list vector in use.
+    revocations: Option<&'static str>,
+}
+
+fn vector(name: &'static str, text: String, expect: &'static str) -> Computed {
+    Computed {
+        name,
+        text: Some(text),
+        bytes: None,
+        expect,
+        at: "2026-12-01T09:00:00Z",
+        zone: "plenary",
+        trust: None,
+        revocations: None,
+    }
+}
+
+/// `BG1:` and base45 of a payload signed by `key` (whatever the payload).
+fn signed_text(payload: &[u8], key: &SecretKey) -> String {
+    let mut raw = payload.to_vec();
+    raw.extend_from_slice(&key.sign(&signed_message(payload)));
+    format!("BG1:{}", base45::encode(&raw))
+}
+
+/// The revocation lists, as this implementation signs them: (name,
+/// expected outcome, file text).
+fn computed_lists() -> Vec<(&'static str, &'static str, String)> {
+    let k = registration_key();
+    let list = |serial: &str, reason: &str| {
+        let mut l = RevocationList::empty(k.key_id());
+        let (text, _) = l
+            .add_and_sign(
+                &k,
+                &[serial.into()],
+                reason,
+                parse_rfc3339("2026-11-30T18:00:00Z").unwrap(),
+            )
+            .unwrap();
+        text.unwrap()
+    };
+    let one = list("D-000123", "reported lost");
+    let lower = list("d-000123", "");
+    // Numbered 0 and re-signed: well signed, but no list the desk writes.
+    let zero_body = one
+        .replace("sequence: 1\n", "sequence: 0\n")
+        .split("signature: ")
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut m = b"badgegate/revocations/v1\0".to_vec();
+    m.extend_from_slice(zero_body.as_bytes());
+    let zero = format!("{zero_body}signature: {}\n", hex(&k.sign(&m)));
+    let edited = one.replace("reported lost", "reported found");
+    vec![
+        ("lost", "ok", one),
+        ("lower-case", "ok", lower),
+        ("sequence-zero", "refused", zero),
+        ("edited", "refused", edited),
+    ]
+}
+
+/// Every vector, as this implementation computes it.
+fn computed() -> Vec<Computed> {
     let k = registration_key();
     let stranger = SecretKey::from_seed(&seed(100));
     let good = SignedBadge::sign(typical(), &k).unwrap();
@@ -120,92 +235,102 @@ fn computed() -> Vec<(
     let mut raw = edited.to_payload();
     raw.extend_from_slice(good.signature());
     let tampered = format!("BG1:{}", base45::encode(&raw));
-    // One byte appended after the signature: the signature now covers the
-    // wrong bytes and the payload has a stray byte.
+    // One byte inserted between payload and signature: the payload has a
+    // stray byte.
     let mut raw = good.payload().to_vec();
     raw.extend_from_slice(good.signature());
     raw.insert(good.payload().len(), 0);
     let stray = format!("BG1:{}", base45::encode(&raw));
+    // One byte after a good signature: the last 64 bytes are no longer it.
+    let mut raw = good.payload().to_vec();
+    raw.extend_from_slice(good.signature());
+    raw.push(0);
+    let trailing = format!("BG1:{}", base45::encode(&raw));
     let v2 = good.text().replacen("BG1:", "BG2:", 1);
     let lower = good.text().to_lowercase().replacen("bg1:", "BG1:", 1);
+    // The serial's length (8) written in two bytes, 0x88 0x00, and signed:
+    // a valid signature over a payload that is not the shortest encoding.
+    let p = good.payload();
+    let mut long_varint = p[..4].to_vec();
+    long_varint.extend_from_slice(&[0x88, 0x00]);
+    long_varint.extend_from_slice(&p[5..]);
+    // issued 2020-01-01T00:00Z, valid from one minute before: before the
+    // badge epoch, signed.
+    let mut early = p.to_vec();
+    let tail = early.len() - 9; // d68add01 9cf401 e811
+    early.truncate(tail);
+    early.extend_from_slice(&[0x00, 0x01, 0xe8, 0x11]);
+    let retired = Computed {
+        trust: Some("retired"),
+        ..vector("retired-key", good.text().to_owned(), "retired_key")
+    };
     vec![
-        (
-            "typical",
-            good.text().to_owned(),
-            "ok",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
-            "cyrillic-all-zones",
-            cyr.text().to_owned(),
-            "ok",
-            "2026-12-02T20:59:00Z",
-            "bilateral",
-        ),
-        (
-            "wrong-zone",
-            good.text().to_owned(),
-            "wrong_zone",
-            "2026-12-01T09:00:00Z",
-            "bilateral",
-        ),
-        (
-            "not-yet-valid",
-            good.text().to_owned(),
-            "not_yet_valid",
-            "2026-12-01T06:57:59Z",
-            "plenary",
-        ),
-        (
-            "expired",
-            good.text().to_owned(),
-            "expired",
-            "2026-12-02T21:02:01Z",
-            "plenary",
-        ),
-        (
-            "unknown-key",
-            foreign.text().to_owned(),
-            "unknown_key",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
-            "tampered-name",
-            tampered,
-            "bad_signature",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
-            "stray-byte",
-            stray,
-            "malformed",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
-            "lowercase",
-            lower,
-            "malformed",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
-            "version-2",
-            v2,
-            "unsupported_version",
-            "2026-12-01T09:00:00Z",
-            "plenary",
-        ),
-        (
+        vector("typical", good.text().to_owned(), "ok"),
+        Computed {
+            at: "2026-12-02T20:59:00Z",
+            zone: "bilateral",
+            ..vector("cyrillic-all-zones", cyr.text().to_owned(), "ok")
+        },
+        Computed {
+            zone: "bilateral",
+            ..vector("wrong-zone", good.text().to_owned(), "wrong_zone")
+        },
+        Computed {
+            at: "2026-12-01T06:57:59Z",
+            ..vector("not-yet-valid", good.text().to_owned(), "not_yet_valid")
+        },
+        Computed {
+            at: "2026-12-02T21:02:01Z",
+            ..vector("expired", good.text().to_owned(), "expired")
+        },
+        vector("unknown-key", foreign.text().to_owned(), "unknown_key"),
+        vector("tampered-name", tampered, "bad_signature"),
+        vector("stray-byte", stray, "malformed"),
+        vector("lowercase", lower, "malformed"),
+        vector("version-2", v2, "unsupported_version"),
+        vector(
             "not-ours",
             "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH".into(),
             "not_a_badge",
-            "2026-12-01T09:00:00Z",
-            "plenary",
         ),
+        retired,
+        Computed {
+            revocations: Some("lost"),
+            ..vector("revoked", good.text().to_owned(), "revoked")
+        },
+        Computed {
+            revocations: Some("lower-case"),
+            ..vector("revoked-any-case", good.text().to_owned(), "revoked")
+        },
+        vector("crlf", format!("{}\\r\\n", good.text()), "ok"),
+        vector(
+            "three-crs",
+            format!("{}\\r\\r\\r", good.text()),
+            "malformed",
+        ),
+        vector(
+            "version-01",
+            good.text().replacen("BG1:", "BG01:", 1),
+            "unsupported_version",
+        ),
+        vector("trailing-byte", trailing, "malformed"),
+        vector("long-varint", signed_text(&long_varint, &k), "malformed"),
+        vector("before-the-epoch", signed_text(&early, &k), "malformed"),
+        vector(
+            "final-group-over-255",
+            format!("{}ZZ", good.text()),
+            "malformed",
+        ),
+        vector(
+            "signature-only",
+            format!("BG1:{}", base45::encode(good.signature())),
+            "malformed",
+        ),
+        Computed {
+            text: None,
+            bytes: Some(b"BG1:\xff\xfe".to_vec()),
+            ..vector("not-utf-8", String::new(), "not_a_badge")
+        },
     ]
 }
 
@@ -220,19 +345,64 @@ fn document_vectors_match_this_implementation() {
         println!("signed message: {}", hex(&signed_message(good.payload())));
         println!("signature: {}", hex(good.signature()));
         println!("text length: {}", good.text().len());
-        for (name, text, expect, at, zone) in computed() {
-            println!("\n```vector\nvector: {name}\nexpect: {expect}\nat: {at}\nzone: {zone}\ntext: {text}\n```");
+        for (name, expect, text) in computed_lists() {
+            println!(
+                "\n```revocations\nlist: {name}\nexpect: {expect}\n{}```",
+                text
+            );
         }
+        for c in computed() {
+            println!(
+                "\n```vector\nvector: {}\nexpect: {}\nat: {}\nzone: {}",
+                c.name, c.expect, c.at, c.zone
+            );
+            if let Some(t) = c.trust {
+                println!("trust: {t}");
+            }
+            if let Some(r) = c.revocations {
+                println!("revocations: {r}");
+            }
+            match (&c.text, &c.bytes) {
+                (Some(t), _) => println!("text: {t}"),
+                (_, Some(b)) => println!("bytes: {}", hex(b)),
+                _ => {}
+            }
+            println!("```");
+        }
+    }
+    let doc_lists = lists();
+    let want_lists = computed_lists();
+    assert_eq!(
+        doc_lists.len(),
+        want_lists.len(),
+        "list count in the document"
+    );
+    for ((name, expect, text), (wname, wexpect, wtext)) in doc_lists.iter().zip(&want_lists) {
+        assert_eq!((name.as_str(), expect.as_str()), (*wname, *wexpect));
+        assert_eq!(text, wtext, "list {name}");
     }
     let doc = vectors();
     let want = computed();
     assert_eq!(doc.len(), want.len(), "vector count in the document");
-    for (v, (name, text, expect, at, zone)) in doc.iter().zip(want) {
-        assert_eq!(v.name, name);
-        assert_eq!(v.get("text"), text, "vector {name}: text");
-        assert_eq!(v.get("expect"), expect, "vector {name}: expected reason");
-        assert_eq!(v.get("at"), at);
-        assert_eq!(v.get("zone"), zone);
+    for (v, c) in doc.iter().zip(want) {
+        assert_eq!(v.name, c.name);
+        assert_eq!(v.opt("text"), c.text.as_deref(), "vector {}: text", c.name);
+        assert_eq!(
+            v.opt("bytes").map(unhex),
+            c.bytes,
+            "vector {}: bytes",
+            c.name
+        );
+        assert_eq!(
+            v.get("expect"),
+            c.expect,
+            "vector {}: expected reason",
+            c.name
+        );
+        assert_eq!(v.get("at"), c.at);
+        assert_eq!(v.get("zone"), c.zone);
+        assert_eq!(v.opt("trust"), c.trust);
+        assert_eq!(v.opt("revocations"), c.revocations);
     }
     // The worked example's bytes, as printed in the document.
     let field = |label: &str| {
@@ -251,10 +421,31 @@ fn document_vectors_match_this_implementation() {
 }
 
 #[test]
-fn document_vectors_decide_as_stated() {
+fn document_lists_read_as_stated() {
     let k = registration_key();
     let trust = TrustStore::from_keys(&[k.public()], &[]);
+    for (name, expect, text) in lists() {
+        let got = RevocationList::parse_verified(&text, &trust);
+        assert_eq!(got.is_ok(), expect == "ok", "list {name}: {:?}", got.err());
+    }
+}
+
+#[test]
+fn document_vectors_decide_as_stated() {
+    let k = registration_key();
+    let lists = lists();
     for v in vectors() {
+        let trust = match v.opt("trust") {
+            Some("retired") => TrustStore::from_keys(&[], &[k.public()]),
+            _ => TrustStore::from_keys(&[k.public()], &[]),
+        };
+        let set = v.opt("revocations").map(|name| {
+            let (_, _, text) = lists
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .unwrap_or_else(|| panic!("list {name}"));
+            RevocationSet::of([RevocationList::parse_verified(text, &trust).unwrap()])
+        });
         let gate = GatePolicy {
             zone: Some(v.get("zone").to_owned()),
             skew_secs: 120,
@@ -262,11 +453,11 @@ fn document_vectors_decide_as_stated() {
         };
         let checks = Checks {
             trust: &trust,
-            revocations: None,
+            revocations: set.as_ref(),
             gate: &gate,
             now: parse_rfc3339(v.get("at")).unwrap(),
         };
-        let d = decide(v.get("text"), &checks);
+        let d = decide_bytes(&v.input(), &checks);
         assert_eq!(
             Some(d.reason),
             Reason::from_code(v.get("expect")),
@@ -275,4 +466,78 @@ fn document_vectors_decide_as_stated() {
             d.detail
         );
     }
+}
+
+const JOURNAL_DOC: &str = include_str!("../docs/journal-format.md");
+
+/// The journal record vector: a format-2 decision record, first of its
+/// kiosk, signed by the kiosk key of seed 0x42 0x43 …
+fn journal_record() -> (badgegate::journal::Entry, SecretKey) {
+    use badgegate::journal::{genesis_hash, record_hash, sign_record, Entry, NewEntry};
+    use badgegate::vocab::{Direction, EntryDecision, EntryKind};
+    let key = SecretKey::from_seed(&seed(0x42));
+    let body = NewEntry {
+        at_ms: 1_796_115_600_000,
+        kind: EntryKind::Decision,
+        gate: "north".into(),
+        zone: Some("plenary".into()),
+        direction: Direction::In,
+        serial: Some("D-000123".into()),
+        holder: Some("Maximilian Alexander von Hohenberg-Ruiz".into()),
+        org: Some("Federal Ministry for European Affairs".into()),
+        category: Some("delegate".into()),
+        key_id: Some("56475aa7".into()),
+        decision: EntryDecision::Admit,
+        reason: Reason::Ok.into(),
+        flagged: false,
+        authentic: true,
+        detail: "valid until 2026-12-02 21:00 UTC".into(),
+        note: None,
+        input: "camera:0#1234".into(),
+        list_seq: None,
+        guard: None,
+    };
+    let signer = hex(key.public().key.as_bytes());
+    let prev = genesis_hash("north-1");
+    let hash = record_hash(&prev, "north-1", 1, 2, &body, Some(&signer));
+    let entry = Entry {
+        id: 1,
+        kiosk_id: "north-1".into(),
+        seq: 1,
+        body,
+        prev_hash: prev,
+        hash,
+        format: 2,
+        signer: Some(signer),
+        sig: Some(sign_record(&key, &hash)),
+    };
+    (entry, key)
+}
+
+#[test]
+fn the_journal_documents_record_vector_matches() {
+    let (e, _) = journal_record();
+    let field = |label: &str| {
+        JOURNAL_DOC
+            .lines()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("{label} in the journal document"))
+            .trim()
+            .trim_matches('`')
+            .to_owned()
+    };
+    if std::env::var_os("BADGEGATE_PRINT_VECTORS").is_some() {
+        println!("genesis: {}", hex(&e.prev_hash));
+        println!("signer: {}", e.signer.clone().unwrap());
+        println!("hash: {}", hex(&e.hash));
+        println!("sig: {}", hex(&e.sig.unwrap()));
+    }
+    assert_eq!(field("- kiosk public key:"), e.signer.clone().unwrap());
+    assert_eq!(
+        field("- genesis (prev_hash of record 1):"),
+        hex(&e.prev_hash)
+    );
+    assert_eq!(field("- record hash:"), hex(&e.hash));
+    assert_eq!(field("- signature:"), hex(&e.sig.unwrap()));
+    assert_eq!(e.expected_hash(), e.hash);
 }
