@@ -1,14 +1,19 @@
-//! Writing files so that nobody ever reads half of one: the bytes go to a
-//! temporary file in the same folder, are synced, then renamed into place
-//! (or linked, when an existing file must not be replaced). Keys, lists,
-//! reports and exports are all written this way.
+//! Writing files so that nobody ever reads half of one, and a killed
+//! writer leaves nothing behind: the bytes go to an unnamed temporary file
+//! in the same folder (Linux `O_TMPFILE`), are synced, and only then get a
+//! name — linked straight to the target when an existing file must not be
+//! replaced, or linked to a temporary name and renamed over it. A process
+//! killed while writing leaves no file at all; the one short-lived
+//! temporary name carries the writer's process id, and a later write in the
+//! folder removes such names whose process is gone. Keys, lists, reports
+//! and exports are all written this way.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Prefix of the temporary files this module makes (hidden, and easy to
-/// recognise as ours).
+/// Prefix of the temporary names this module gives (hidden, and easy to
+/// recognise as ours): `.badgegate-PID-...`.
 pub const TEMP_PREFIX: &str = ".badgegate-";
 
 /// Failures writing a file.
@@ -53,30 +58,115 @@ pub fn write_atomic_with<T>(
             path: path.to_owned(),
         });
     }
-    let tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .permissions(permissions(mode))
-        .tempfile_in(folder_of(path))
-        .map_err(io)?;
-    let mut w = std::io::BufWriter::new(tmp.as_file());
+    let folder = folder_of(path);
+    remove_stale(folder, TEMP_PREFIX);
+    let file = unnamed_file(folder, mode).map_err(io)?;
+    let mut w = std::io::BufWriter::new(&file);
     let out = fill(&mut w).map_err(io)?;
     w.flush().map_err(io)?;
     drop(w);
-    tmp.as_file().sync_all().map_err(io)?;
+    file.sync_all().map_err(io)?;
     if replace {
-        tmp.persist(path).map_err(|e| io(e.error))?;
+        let temp = folder.join(temp_name(TEMP_PREFIX));
+        link(&file, &temp).map_err(io)?;
+        if let Err(e) = fs::rename(&temp, path) {
+            let _ = fs::remove_file(&temp);
+            return Err(io(e));
+        }
     } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+        link(&file, path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
                 WriteError::Exists {
                     path: path.to_owned(),
                 }
             } else {
-                io(e.error)
+                io(e)
             }
         })?;
     }
+    // The new name, durable.
+    if let Ok(dir) = fs::File::open(folder) {
+        let _ = dir.sync_all();
+    }
     Ok(out)
+}
+
+/// A file with no name yet in `folder`, mode `mode`: it disappears if the
+/// process dies before [`link`] names it.
+fn unnamed_file(folder: &Path, mode: u32) -> std::io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    fs::OpenOptions::new()
+        .write(true)
+        .mode(mode)
+        .custom_flags(libc::O_TMPFILE)
+        .open(folder)
+}
+
+/// Gives an unnamed file its name; fails if the name exists.
+fn link(file: &fs::File, to: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let from = format!("/proc/self/fd/{}\0", file.as_raw_fd());
+    let mut target = to.as_os_str().as_bytes().to_vec();
+    target.push(0);
+    // SAFETY: two NUL-terminated paths; the descriptor is open.
+    let r = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr().cast(),
+            libc::AT_FDCWD,
+            target.as_ptr().cast(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// `PREFIX` + this process's id + something unique: a temporary name whose
+/// writer can be told dead or alive.
+pub fn temp_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}{}-{nanos:08x}", std::process::id())
+}
+
+/// Removes what `prefix`-named temporary files and folders in `folder`
+/// were left by processes that no longer run (killed while writing).
+/// Returns how many were removed.
+pub fn remove_stale(folder: &Path, prefix: &str) -> usize {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        if alive {
+            continue;
+        }
+        let path = e.path();
+        let gone = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed += usize::from(gone.is_ok());
+    }
+    removed
 }
 
 /// An exclusive lock on a shared file, held until dropped: a lock file

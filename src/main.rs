@@ -55,9 +55,24 @@ fn one_line(e: &anyhow::Error) -> String {
     line
 }
 
+/// A reader that stops reading (`badgegate verify … | head -1`) ends the
+/// command quietly, as it ends `cat` or `grep`: killed by SIGPIPE, status
+/// 141 in the shell. Not the kiosk: a controller that goes away must not
+/// stop it journalling, so it keeps Rust's default and ignores the error.
+fn quiet_on_closed_stdout(command: &cli::Command) {
+    if !matches!(command, cli::Command::Kiosk(_)) {
+        // SAFETY: restoring the default disposition of one signal, before
+        // any other thread exists.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+}
+
 fn main() -> ExitCode {
     install_panic_hook();
     let cli = cli::Cli::parse();
+    quiet_on_closed_stdout(&cli.command);
     let code = match cmd::run(cli.command) {
         Ok(code) => code,
         Err(e) => {

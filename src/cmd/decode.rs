@@ -20,6 +20,13 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        if paths.is_empty() {
+            eprintln!(
+                "error: {}: no .png or .jpg pictures in this folder or the folders in it",
+                shown_path(input)
+            );
+            failed = true;
+        }
         for path in paths {
             let img = match read::load_gray(&path) {
                 Ok(img) => img,
@@ -35,10 +42,9 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
             }
             for code in codes {
                 found_any = true;
-                let input = shown_path(&path).to_string();
                 if a.json {
                     let line = serde_json::json!({
-                        "input": input,
+                        "input": path.display().to_string(),
                         "text": code.text(),
                         "corners": code.corners,
                     });
@@ -46,7 +52,8 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
                 } else {
                     let c = code.corners;
                     println!(
-                        "{input}: ({},{}) ({},{}) ({},{}) ({},{})  {}",
+                        "{}: ({},{}) ({},{}) ({},{}) ({},{})  {}",
+                        shown_path(&path),
                         c[0][0],
                         c[0][1],
                         c[1][0],

@@ -24,6 +24,13 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     match &a.csv {
         Some(csv) => {
             let badges = issue::read_registration_csv(csv, &defaults)?;
+            let removed = issue::remove_unfinished(&a.out);
+            if removed > 0 {
+                eprintln!(
+                    "removed {removed} unfinished batch(es) a killed run left in {} (their badges were never placed)",
+                    shown_path(&a.out)
+                );
+            }
             let bar = progress(badges.len());
             let issued = issue::issue_batch(&a.out, badges, &key, a.force, &|| bar.inc(1))?;
             bar.finish_and_clear();

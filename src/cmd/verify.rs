@@ -108,12 +108,13 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     };
     if paths.is_empty() {
         out.error(&format!(
-            "{}: no .png or .jpg images in this folder",
+            "{}: no .png or .jpg pictures in this folder or the folders in it",
             shown_path(input)
         ));
     }
     for path in paths {
-        let name = shown_path(&path).to_string();
+        // Raw here: each output escapes it its own way.
+        let name = path.display().to_string();
         match read::load_gray(&path) {
             Ok(img) => {
                 let codes = read::decode(&img);

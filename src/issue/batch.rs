@@ -85,6 +85,15 @@ pub struct IssuedSummary {
     pub qr_version: i16,
 }
 
+/// Prefix of a batch's staging folder: `.badgegate-staging-PID-...`.
+pub const STAGING_PREFIX: &str = ".badgegate-staging-";
+
+/// Removes the staging folders that batches killed while writing left in
+/// `out` (signed badges in no manifest); returns how many.
+pub fn remove_unfinished(out: &Path) -> usize {
+    crate::files::remove_stale(out, STAGING_PREFIX)
+}
+
 /// An output folder being filled: files go to a staging folder inside it
 /// and are moved into place only when every one of them is written, so an
 /// error leaves no half batch. Existing files are never replaced unless
@@ -113,7 +122,7 @@ impl Staging {
             }
         }
         let dir = tempfile::Builder::new()
-            .prefix(".badgegate-staging-")
+            .prefix(&format!("{STAGING_PREFIX}{}-", std::process::id()))
             .tempdir_in(out)
             .map_err(write_err(out))?;
         Ok(Staging {
@@ -121,6 +130,12 @@ impl Staging {
             dir,
             force,
         })
+    }
+
+    /// Moves one staged file into place, replacing what is there.
+    fn replace(&self, name: &str) -> Result<(), IssueError> {
+        let to = self.out.join(name);
+        fs::rename(self.dir.path().join(name), &to).map_err(write_err(&to))
     }
 
     fn write(&self, name: &str, bytes: &[u8]) -> Result<(), IssueError> {
@@ -137,7 +152,7 @@ impl Staging {
     }
 
     /// Moves every staged file into the output folder.
-    fn commit(self, names: &[String]) -> Result<Vec<PathBuf>, IssueError> {
+    fn commit(&self, names: &[String]) -> Result<Vec<PathBuf>, IssueError> {
         let mut written = Vec::with_capacity(names.len());
         for n in names {
             let from = self.dir.path().join(n);
@@ -214,7 +229,29 @@ pub fn issue_batch(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<IssuedSummary>, IssueError> {
     let serials: Vec<&str> = badges.iter().map(|b| b.serial.as_str()).collect();
-    let names = all_names(&serials, true);
+    let names = all_names(&serials, false);
+    std::fs::create_dir_all(out).map_err(write_err(out))?;
+    // A second batch into the folder waits for the first, then adds to the
+    // manifest that batch wrote.
+    let _lock = crate::files::Lock::acquire(
+        &out.join(MANIFEST),
+        std::time::Duration::from_secs(30),
+        "another batch is being written into this folder; wait for it to finish",
+    )
+    .map_err(|e| IssueError::Render {
+        serial: String::new(),
+        why: e.to_string(),
+    })?;
+    let earlier = read_manifest(out)?;
+    if !force {
+        for b in &badges {
+            if let Some(line) = earlier.serial_line(&b.serial) {
+                return Err(IssueError::Exists {
+                    path: out.join(format!("{MANIFEST} line {line}: serial {}", b.serial)),
+                });
+            }
+        }
+    }
     let staging = Staging::new(out, &names, force)?;
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -268,9 +305,93 @@ pub fn issue_batch(
     for r in results {
         all.extend(r?);
     }
-    staging.write(MANIFEST, &manifest_csv(&all)?)?;
+    staging.write(MANIFEST, &earlier.with(&all)?)?;
     staging.commit(&names)?;
+    staging.replace(MANIFEST)?;
     Ok(all)
+}
+
+/// The manifest an earlier batch left in the folder, row by row.
+struct Manifest {
+    header: Option<csv::StringRecord>,
+    rows: Vec<csv::StringRecord>,
+}
+
+fn read_manifest(out: &Path) -> Result<Manifest, IssueError> {
+    let path = out.join(MANIFEST);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Manifest {
+                header: None,
+                rows: Vec::new(),
+            })
+        }
+        Err(e) => return Err(write_err(&path)(e)),
+    };
+    let csv_err = |e: csv::Error| IssueError::Csv {
+        path: path.clone(),
+        why: format!("the folder's manifest does not read ({e}); move it away to start a new one"),
+    };
+    let mut r = csv::Reader::from_reader(bytes.as_slice());
+    let header = r.headers().map_err(csv_err)?.clone();
+    let rows = r
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(csv_err)?;
+    Ok(Manifest {
+        header: Some(header),
+        rows,
+    })
+}
+
+impl Manifest {
+    /// The line (2 for the first row) of an earlier row for `serial`, in
+    /// any case.
+    fn serial_line(&self, serial: &str) -> Option<usize> {
+        self.rows
+            .iter()
+            .position(|r| r.get(0).is_some_and(|s| s.eq_ignore_ascii_case(serial)))
+            .map(|i| i + 2)
+    }
+
+    /// The earlier rows (those not issued again now) and the new ones.
+    fn with(&self, new: &[IssuedSummary]) -> Result<Vec<u8>, IssueError> {
+        let fresh = manifest_csv(new)?;
+        if self.rows.is_empty() {
+            return Ok(fresh);
+        }
+        let err = |e: csv::Error| IssueError::Csv {
+            path: PathBuf::from(MANIFEST),
+            why: e.to_string(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        if let Some(h) = &self.header {
+            w.write_record(h).map_err(err)?;
+        }
+        let reissued = |s: &str| {
+            new.iter()
+                .any(|b| b.signed.badge.serial.eq_ignore_ascii_case(s))
+        };
+        for r in self
+            .rows
+            .iter()
+            .filter(|r| !reissued(r.get(0).unwrap_or_default()))
+        {
+            w.write_record(r).map_err(err)?;
+        }
+        let mut out = w.into_inner().map_err(|e| IssueError::Csv {
+            path: PathBuf::from(MANIFEST),
+            why: e.to_string(),
+        })?;
+        // The new rows, without their header.
+        let body = fresh
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(&fresh[..0], |i| &fresh[i + 1..]);
+        out.extend_from_slice(body);
+        Ok(out)
+    }
 }
 
 /// The manifest: one row a badge with its fields and file names.

@@ -13,8 +13,8 @@ pub mod card;
 mod registration;
 
 pub use batch::{
-    badge_file_names, issue_batch, manifest_csv, produce, write_badges, IssuedBadge, IssuedSummary,
-    MANIFEST,
+    badge_file_names, issue_batch, manifest_csv, produce, remove_unfinished, write_badges,
+    IssuedBadge, IssuedSummary, MANIFEST,
 };
 pub use registration::{parse_registration_csv, read_registration_csv};
 

@@ -868,51 +868,56 @@ impl Presence {
 pub fn snapshot(live: &Path, out: &Path, replace: bool) -> Result<u64, JournalError> {
     let source = Journal::open_readonly(live)?;
     let folder = crate::files::folder_of(out);
-    let tmp = tempfile::Builder::new()
-        .prefix(crate::files::TEMP_PREFIX)
-        .tempfile_in(folder)
-        .map_err(|e| JournalError::Open {
-            path: out.to_owned(),
-            why: e.to_string(),
-        })?;
+    crate::files::remove_stale(folder, crate::files::TEMP_PREFIX);
+    let tmp = folder.join(crate::files::temp_name(crate::files::TEMP_PREFIX));
     let err = sql_err(out);
-    {
-        let mut copy = Connection::open(tmp.path()).map_err(&err)?;
-        let backup = rusqlite::backup::Backup::new(&source.conn, &mut copy).map_err(&err)?;
-        backup
-            .run_to_completion(256, Duration::from_millis(5), None)
+    let copied = (|| -> Result<u64, JournalError> {
+        {
+            let mut copy = Connection::open(&tmp).map_err(&err)?;
+            let backup = rusqlite::backup::Backup::new(&source.conn, &mut copy).map_err(&err)?;
+            backup
+                .run_to_completion(256, Duration::from_millis(5), None)
+                .map_err(&err)?;
+            drop(backup);
+            copy.execute(
+                "DELETE FROM journal_meta WHERE key = ?1",
+                params![WRITER_META],
+            )
             .map_err(&err)?;
-        drop(backup);
-        copy.execute(
-            "DELETE FROM journal_meta WHERE key = ?1",
-            params![WRITER_META],
-        )
-        .map_err(&err)?;
-        copy.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(&err)?;
-        copy.pragma_update(None, "journal_mode", "DELETE")
-            .map_err(&err)?;
-    }
-    let records =
-        Journal::open_readonly(tmp.path()).and_then(|j| j.entries().map(|e| e.len() as u64))?;
-    tmp.as_file().sync_all().map_err(|e| JournalError::Open {
-        path: out.to_owned(),
-        why: e.to_string(),
-    })?;
-    let placed = if replace {
-        tmp.persist(out).map(|_| ())
-    } else {
-        tmp.persist_noclobber(out).map(|_| ())
-    };
-    placed.map_err(|e| JournalError::Open {
-        path: out.to_owned(),
-        why: if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            "it already exists; pass --force to replace it".into()
+            copy.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(&err)?;
+            copy.pragma_update(None, "journal_mode", "DELETE")
+                .map_err(&err)?;
+        }
+        let records =
+            Journal::open_readonly(&tmp).and_then(|j| j.entries().map(|e| e.len() as u64))?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| JournalError::Open {
+                path: out.to_owned(),
+                why: e.to_string(),
+            })?;
+        let placed = if replace {
+            std::fs::rename(&tmp, out)
         } else {
-            e.error.to_string()
-        },
-    })?;
-    Ok(records)
+            std::fs::hard_link(&tmp, out).and_then(|()| std::fs::remove_file(&tmp))
+        };
+        placed.map_err(|e| JournalError::Open {
+            path: out.to_owned(),
+            why: if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "it already exists; pass --force to replace it".into()
+            } else {
+                e.to_string()
+            },
+        })?;
+        Ok(records)
+    })();
+    for leftover in ["", "-wal", "-shm", "-journal"] {
+        let mut name = tmp.clone().into_os_string();
+        name.push(leftover);
+        let _ = std::fs::remove_file(name);
+    }
+    copied
 }
 
 /// Inserts one record exactly as given (chaining is the caller's job).

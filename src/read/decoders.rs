@@ -1,6 +1,8 @@
 //! The two QR decoders the pipeline cascades over, each caught if it
 //! panics: rxing (ZXing's detector and binarisers) and rqrr.
 
+use std::time::Instant;
+
 use image::GrayImage;
 
 use super::FoundCode;
@@ -32,12 +34,100 @@ pub(super) fn decode_rxing_with(img: &GrayImage, binarizer: Binarizer) -> Vec<Fo
     rxing_decode(img, binarizer, true)
 }
 
+/// Most codes read from one picture: a gate sees a person or two at a
+/// time; a picture tiled with thousands of codes is not a badge.
+const MAX_CODES: usize = 64;
+/// How deep the search for further codes goes (as ZXing's multiple reader).
+const MAX_DEPTH: u32 = 4;
+/// Regions narrower than this are not searched for further codes.
+const MIN_REGION: f32 = 100.0;
+
+/// One search for every code in a picture: the first found with ZXing's
+/// reader, then the regions left, above, right and below it searched in
+/// turn (as ZXing's multiple-barcode reader does), stopping at
+/// [`MAX_CODES`] codes or at the deadline.
+struct Search<'a> {
+    reader: rxing::MultiUseMultiFormatReader,
+    hints: &'a rxing::DecodeHints,
+    deadline: Instant,
+    found: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+impl Search<'_> {
+    fn run<B: rxing::Binarizer>(
+        &mut self,
+        image: &mut rxing::BinaryBitmap<B>,
+        offset: (f32, f32),
+        depth: u32,
+    ) {
+        use rxing::Reader;
+        // The first look is always taken; the search for more stops at the
+        // deadline.
+        let late = depth > 0 && Instant::now() >= self.deadline;
+        if depth > MAX_DEPTH || self.found.len() >= MAX_CODES || late {
+            return;
+        }
+        let Ok(result) = self.reader.decode_with_hints(image, self.hints) else {
+            return;
+        };
+        if *result.getBarcodeFormat() != rxing::BarcodeFormat::QR_CODE {
+            return;
+        }
+        let points = result.getPoints().to_vec();
+        let text = result.getText().to_owned();
+        if !self.found.iter().any(|(t, _)| *t == text) {
+            let shifted = points
+                .iter()
+                .map(|p| (f64::from(p.x + offset.0), f64::from(p.y + offset.1)))
+                .collect();
+            self.found.push((text, shifted));
+        }
+        if points.is_empty() {
+            return;
+        }
+        let (w, h) = (image.get_width() as f32, image.get_height() as f32);
+        let min_x = points.iter().map(|p| p.x).fold(w, f32::min);
+        let min_y = points.iter().map(|p| p.y).fold(h, f32::min);
+        let max_x = points.iter().map(|p| p.x).fold(0.0, f32::max);
+        let max_y = points.iter().map(|p| p.y).fold(0.0, f32::max);
+        let (wu, hu) = (w as usize, h as usize);
+        if min_x > MIN_REGION {
+            self.run(&mut image.crop(0, 0, min_x as usize, hu), offset, depth + 1);
+        }
+        if min_y > MIN_REGION {
+            self.run(&mut image.crop(0, 0, wu, min_y as usize), offset, depth + 1);
+        }
+        if max_x < w - MIN_REGION {
+            let right = (offset.0 + max_x.floor(), offset.1);
+            let cropped = &mut image.crop(max_x as usize, 0, wu - max_x as usize, hu);
+            self.run(cropped, right, depth + 1);
+        }
+        if max_y < h - MIN_REGION {
+            let below = (offset.0, offset.1 + max_y.floor());
+            let cropped = &mut image.crop(0, max_y as usize, wu, hu - max_y as usize);
+            self.run(cropped, below, depth + 1);
+        }
+    }
+}
+
 fn rxing_decode(img: &GrayImage, binarizer: Binarizer, try_harder: bool) -> Vec<FoundCode> {
+    rxing_decode_until(
+        img,
+        binarizer,
+        try_harder,
+        Instant::now() + super::hard_limit(img),
+    )
+}
+
+/// rxing on a picture, searching for more codes until `deadline`.
+pub(super) fn rxing_decode_until(
+    img: &GrayImage,
+    binarizer: Binarizer,
+    try_harder: bool,
+    deadline: Instant,
+) -> Vec<FoundCode> {
     use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-    use rxing::multi::{GenericMultipleBarcodeReader, MultipleBarcodeReader};
-    use rxing::{
-        BarcodeFormat, BinaryBitmap, DecodeHints, Luma8LuminanceSource, MultiUseMultiFormatReader,
-    };
+    use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8LuminanceSource};
     if img.width() == 0 || img.height() == 0 {
         return Vec::new();
     }
@@ -46,38 +136,37 @@ fn rxing_decode(img: &GrayImage, binarizer: Binarizer, try_harder: bool) -> Vec<
         TryHarder: Some(try_harder),
         ..DecodeHints::default()
     };
-    let found = guarded(std::panic::AssertUnwindSafe(move || {
+    let found = guarded(std::panic::AssertUnwindSafe(|| {
         let source =
             Luma8LuminanceSource::new(img.as_raw().clone(), img.width(), img.height()).ok()?;
-        let mut scanner = GenericMultipleBarcodeReader::new(MultiUseMultiFormatReader::default());
-        let results = match binarizer {
-            Binarizer::Hybrid => scanner.decode_multiple_with_hints(
-                &mut BinaryBitmap::new(HybridBinarizer::new(source)),
-                &hints,
-            ),
-            Binarizer::GlobalHistogram => scanner.decode_multiple_with_hints(
-                &mut BinaryBitmap::new(GlobalHistogramBinarizer::new(source)),
-                &hints,
-            ),
+        let mut search = Search {
+            reader: rxing::MultiUseMultiFormatReader::default(),
+            hints: &hints,
+            deadline,
+            found: Vec::new(),
         };
-        results.ok()
+        match binarizer {
+            Binarizer::Hybrid => search.run(
+                &mut BinaryBitmap::new(HybridBinarizer::new(source)),
+                (0.0, 0.0),
+                0,
+            ),
+            Binarizer::GlobalHistogram => search.run(
+                &mut BinaryBitmap::new(GlobalHistogramBinarizer::new(source)),
+                (0.0, 0.0),
+                0,
+            ),
+        }
+        Some(search.found)
     }));
-    let Ok(Some(results)) = found else {
+    let Ok(Some(found)) = found else {
         return Vec::new();
     };
-    results
+    found
         .into_iter()
-        .filter(|r| *r.getBarcodeFormat() == BarcodeFormat::QR_CODE)
-        .map(|r| {
-            let p: Vec<(f64, f64)> = r
-                .getPoints()
-                .iter()
-                .map(|q| (f64::from(q.x), f64::from(q.y)))
-                .collect();
-            FoundCode {
-                bytes: r.getText().as_bytes().to_vec(),
-                corners: corners_from_finders(&p),
-            }
+        .map(|(text, points)| FoundCode {
+            bytes: text.into_bytes(),
+            corners: corners_from_finders(&points),
         })
         .collect()
 }

@@ -18,7 +18,9 @@ pub fn load_gray(path: &Path) -> Result<GrayImage, QrError> {
         path: path.to_owned(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(read_err)?;
+    // A FIFO, socket or device is refused at once: reading one could wait
+    // forever.
+    let file = crate::files::open_regular(path).map_err(read_err)?;
     let mut bytes = Vec::new();
     file.take(MAX_IMAGE_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -39,7 +41,7 @@ pub fn read_gray_bytes(bytes: &[u8], path: &Path) -> Result<GrayImage, QrError> 
         why,
     };
     if bytes.is_empty() {
-        return Err(QrError::Empty {
+        return Err(QrError::EmptyFile {
             path: path.to_owned(),
         });
     }
@@ -82,20 +84,49 @@ pub fn is_image_path(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
-/// The images of a folder in name order (not recursive), or the path itself
-/// if it is a file.
+/// The pictures an input names: the file itself, or every `.png`,
+/// `.jpg` and `.jpeg` file in a folder and in the folders inside it, in name
+/// order, each folder's files before its subfolders (links to folders are
+/// not followed). A path that is neither a folder nor a regular file (a
+/// FIFO, a socket, a device) is an error.
 pub fn image_paths(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if path.is_dir() {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && is_image_path(p))
-            .collect();
-        paths.sort();
-        Ok(paths)
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        let mut out = Vec::new();
+        collect_images(path, &mut out, 0)?;
+        Ok(out)
+    } else if meta.is_file() {
+        Ok(vec![path.to_owned()])
     } else {
-        std::fs::metadata(path)?;
+        crate::files::open_regular(path)?;
         Ok(vec![path.to_owned()])
     }
+}
+
+/// Folders deeper than this are not searched (a loop of bind mounts).
+const MAX_FOLDER_DEPTH: usize = 16;
+
+fn collect_images(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_type().ok().map(|t| (e.path(), t)))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, t) in &entries {
+        // A link to a file counts as the file; a FIFO or socket does not.
+        let is_file = t.is_file() || (t.is_symlink() && p.is_file());
+        if is_file && is_image_path(p) {
+            out.push(p.clone());
+        }
+    }
+    if depth < MAX_FOLDER_DEPTH {
+        for (p, t) in &entries {
+            if t.is_dir() {
+                collect_images(p, out, depth + 1)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

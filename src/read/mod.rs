@@ -44,7 +44,9 @@ pub enum QrError {
         width: u32,
         height: u32,
     },
-    #[error("{path}: image is empty (zero pixels)")]
+    #[error("{path}: the file is empty (0 bytes), not an image")]
+    EmptyFile { path: PathBuf },
+    #[error("{path}: the image has no pixels (width or height 0)")]
     Empty { path: PathBuf },
 }
 
@@ -69,6 +71,18 @@ impl FoundCode {
 /// Time the reading pipeline spends on one frame before it gives up on
 /// the remaining stages: a webcam delivers a frame every 33 ms.
 pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
+
+/// The longest the search for codes in one picture may go on, whatever it
+/// holds: four frame budgets for a camera frame, 40 ms a megapixel for a
+/// larger picture (a photo), never more than 3 s. A picture tiled with
+/// thousands of codes costs this, not minutes.
+pub fn hard_limit(img: &GrayImage) -> std::time::Duration {
+    let megapixels = u64::from(img.width()) * u64::from(img.height()) / 1_000_000;
+    let by_size = std::time::Duration::from_millis(40 * megapixels);
+    (FRAME_BUDGET * 4)
+        .max(by_size)
+        .min(std::time::Duration::from_secs(3))
+}
 
 /// Every QR code found and decoded in a grey image, within
 /// [`FRAME_BUDGET`] where possible. Codes that are found but do not decode

@@ -22,7 +22,7 @@ impl ImageReplay {
                 .map_err(|e| SourceError::Lost(format!("{}: {e}", input.display())))?;
             if found.is_empty() {
                 return Err(SourceError::Lost(format!(
-                    "{}: no .png or .jpg images",
+                    "{}: no .png or .jpg pictures in this folder or the folders in it",
                     input.display()
                 )));
             }
