@@ -127,12 +127,12 @@ fn a_forged_or_older_list_written_while_running_is_refused_journalled_and_the_li
     std::thread::sleep(Duration::from_millis(2000));
     k.send(&a);
     assert_eq!(k.decision()["reason"], "revoked", "the newest list is kept");
-    let err = k.stderr();
+    let (code, err) = k.finish_with_stderr();
     assert!(
         err.contains("roll-back") && err.contains("does not verify"),
         "{err}"
     );
-    assert_eq!(k.finish(), 0);
+    assert_eq!(code, 0);
     let reasons: Vec<String> = list_records(&desk, "j.db")
         .into_iter()
         .map(|r| r.0)

@@ -56,12 +56,17 @@ pub fn bg_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run badgegate");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
+    // Fed from a thread of its own: a command writing more than a pipe
+    // holds to stdout before it has read all of stdin must not deadlock.
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
         // A command that does not read stdin may close it early.
-        let _ = stdin.write_all(input);
-    }
-    finish(child.wait_with_output().expect("wait"))
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    let _ = writer.join();
+    finish(out)
 }
 
 /// A fresh folder with a registration key in `keys/` and a trust folder
@@ -177,6 +182,7 @@ pub struct LiveKiosk {
     stdin: Option<std::process::ChildStdin>,
     lines: std::sync::mpsc::Receiver<String>,
     pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl LiveKiosk {
@@ -208,7 +214,7 @@ impl LiveKiosk {
         let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let err = child.stderr.take().expect("stderr");
         let sink = stderr.clone();
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
                 if let Ok(mut s) = sink.lock() {
                     s.push_str(&line);
@@ -222,6 +228,7 @@ impl LiveKiosk {
             stdin,
             lines,
             stderr,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -245,13 +252,24 @@ impl LiveKiosk {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Closes stdin and waits for the kiosk to end; its exit code.
-    pub fn finish(mut self) -> i32 {
+    /// Closes stdin and waits for the kiosk to end; its exit code, and
+    /// everything it said on stderr.
+    pub fn finish_with_stderr(mut self) -> (i32, String) {
         drop(self.stdin.take());
-        self.child
+        let code = self
+            .child
             .wait()
             .map(|s| s.code().unwrap_or(-1))
-            .unwrap_or(-1)
+            .unwrap_or(-1);
+        if let Some(h) = self.stderr_reader.take() {
+            let _ = h.join();
+        }
+        (code, self.stderr())
+    }
+
+    /// Closes stdin and waits for the kiosk to end; its exit code.
+    pub fn finish(self) -> i32 {
+        self.finish_with_stderr().0
     }
 }
 
