@@ -76,7 +76,13 @@ fn main() -> ExitCode {
     let code = match cmd::run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", badgegate::text::printable(&one_line(&e)));
+            // A message may list several problems, one per line (a CSV's bad
+            // rows); each line is escaped on its own.
+            let lines: Vec<String> = one_line(&e)
+                .split('\n')
+                .map(badgegate::text::printable)
+                .collect();
+            eprintln!("error: {}", lines.join("\n"));
             cmd::Exit::Error.into()
         }
     };

@@ -360,6 +360,22 @@ fn merge_twice_equals_merge_once_and_chains_stay_verifiable() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("kiosk north") && r.stdout.contains("kiosk south"));
 
+    // A missing source stops the merge before anything is merged.
+    let r = desk.run(&[
+        "audit",
+        "merge",
+        "--journal",
+        "fresh.db",
+        "north.db",
+        "gone.db",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("gone.db"), "{}", r.stderr);
+    assert!(
+        !desk.p("fresh.db").exists(),
+        "the target was made before the sources were checked"
+    );
+
     // A forged journal claiming to be kiosk "north" conflicts: reported, not kept.
     let r = desk.run_stdin(
         &[

@@ -382,8 +382,30 @@ fn verify_reads_qr_png_card_and_folder() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let lines = r.json_lines();
     let inputs: Vec<&str> = lines.iter().map(|j| j["input"].as_str().unwrap()).collect();
-    assert_eq!(inputs, ["badges/IMG-1-card.png", "badges/IMG-1.png"]);
+    // A batch folder holds each badge as its card and its QR picture: one
+    // decision per badge, at its first picture.
+    assert_eq!(inputs, ["badges/IMG-1-card.png"]);
     assert!(lines.iter().all(|j| j["reason"] == "ok"));
+    let r = desk.run(&["verify", "--trust", "trust", "--at", AT, "badges"]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("1 code(s) also found in an earlier picture"),
+        "{}",
+        r.stderr
+    );
+    // Files named one by one are each reported.
+    let r = desk.run(&[
+        "verify",
+        "--trust",
+        "trust",
+        "--at",
+        AT,
+        "--json",
+        "badges/IMG-1.png",
+        "badges/IMG-1-card.png",
+    ]);
+    assert_eq!(r.reasons(), ["ok", "ok"]);
 }
 
 #[test]
@@ -660,6 +682,75 @@ fn csv_with_bad_rows_writes_nothing_and_names_every_bad_line() {
     }
     assert!(r.stderr.contains("nothing was written"));
     assert!(!desk.p("batch").exists() || fs::read_dir(desk.p("batch")).unwrap().next().is_none());
+    // One bad row a line, with real line breaks, not escapes.
+    assert!(!r.stderr.contains("\\u{"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .lines()
+            .filter(|l| l.starts_with("  line "))
+            .count()
+            >= 5,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn every_flag_of_every_command_has_a_word_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: &[&[&str]] = &[
+        &["keygen"],
+        &["issue"],
+        &["verify"],
+        &["kiosk"],
+        &["revoke"],
+        &["decode"],
+        &["demo"],
+        &["audit", "verify"],
+        &["audit", "head"],
+        &["audit", "log"],
+        &["audit", "export"],
+        &["audit", "stats"],
+        &["audit", "inside"],
+        &["audit", "merge"],
+        &["audit", "report"],
+        &["audit", "snapshot"],
+    ];
+    for c in commands {
+        let mut args = c.to_vec();
+        args.push("--help");
+        let r = common::bg(dir.path(), &args);
+        assert_eq!(r.code, 0, "{c:?}: {}", r.stderr);
+        let options = r
+            .stdout
+            .split("Options:")
+            .nth(1)
+            .expect("an Options section");
+        let lines: Vec<&str> = options
+            .lines()
+            .take_while(|l| !l.starts_with(|c: char| c.is_alphabetic()))
+            .collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            if !t.starts_with('-') {
+                continue;
+            }
+            // `--flag <V>   words`, or the words on the next line.
+            let words = t
+                .split("  ")
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .nth(1);
+            let next = lines
+                .get(i + 1)
+                .map(|n| n.trim())
+                .filter(|n| !n.is_empty() && !n.starts_with('-'));
+            assert!(
+                words.is_some() || next.is_some(),
+                "{c:?}: {l} has no description"
+            );
+        }
+    }
 }
 
 #[test]

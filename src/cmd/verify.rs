@@ -112,6 +112,10 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
             shown_path(input)
         ));
     }
+    // A batch folder holds each badge twice (its card and its QR picture):
+    // within one folder, each code is decided once, at its first picture.
+    let mut seen = std::collections::HashSet::new();
+    let mut repeats = 0usize;
     for path in paths {
         // Raw here: each output escapes it its own way.
         let name = path.display().to_string();
@@ -125,11 +129,21 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
                     );
                 }
                 for code in codes {
+                    if input.is_dir() && !seen.insert(code.bytes.clone()) {
+                        repeats += 1;
+                        continue;
+                    }
                     out.decision(&decide_bytes(&code.bytes, checks), &name);
                 }
             }
             Err(e) => out.error(&e.to_string()),
         }
+    }
+    if repeats > 0 && !out.json {
+        eprintln!(
+            "{}: {repeats} code(s) also found in an earlier picture of this folder (a card and its QR file): each decided once",
+            shown_path(input)
+        );
     }
 }
 

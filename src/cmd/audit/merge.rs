@@ -12,14 +12,20 @@ use crate::cli::AuditMergeArgs;
 use crate::cmd::Exit;
 
 pub fn run(a: AuditMergeArgs) -> anyhow::Result<ExitCode> {
-    let mut target = Journal::open(&a.journal, None, "audit-merge")?;
-    let mut all_ok = true;
+    // Every source is opened before anything is merged: a missing or
+    // unreadable one stops the merge with the target untouched, rather
+    // than half way through.
+    let mut sources = Vec::with_capacity(a.sources.len());
     for src in &a.sources {
         if std::fs::canonicalize(src).ok() == std::fs::canonicalize(&a.journal).ok() {
             bail!("{} is the target itself", shown_path(src));
         }
-        let source = open(src)?;
-        let r = merge::merge(&mut target, &source)?;
+        sources.push((src, open(src)?));
+    }
+    let mut target = Journal::open(&a.journal, None, "audit-merge")?;
+    let mut all_ok = true;
+    for (src, source) in &sources {
+        let r = merge::merge(&mut target, source)?;
         println!(
             "{}: {} record(s) added, {} already present{}",
             shown_path(src),

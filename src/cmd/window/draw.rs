@@ -243,10 +243,12 @@ fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     let x = r.min.x + r.width() * c::PAD;
     let w = r.width() * (1.0 - 2.0 * c::PAD);
     let mut y = r.min.y + h * c::TOP;
+    let ended = app.model.source() == &SourceState::Ended;
     y += fit_text(
         p,
         Pos2::new(x, y),
-        "READY",
+        // Nothing more will be read: READY would invite a badge in vain.
+        if ended { "NO MORE FRAMES" } else { "READY" },
         bold(h * c::HEADLINE),
         theme::READY_TEXT,
         w,
