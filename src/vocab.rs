@@ -105,8 +105,13 @@ coded! {
         Override = "override",
         /// A guard's confirmation or refusal of a decision that needed one.
         Confirm = "confirm",
-        /// A signed list (revocations) taken up or refused.
+        /// A signed list (revocations, or the venue policy) taken up or
+        /// refused.
         List = "list",
+        /// How the admit hook ran for an admit (`hook_ok`, `hook_failed`).
+        Hook = "hook",
+        /// A guard signed in or out at this kiosk.
+        Shift = "shift",
     }
 }
 
@@ -117,6 +122,19 @@ coded! {
         ListAccepted = "list_accepted",
         /// A list was refused: forged, unreadable, or older than one taken.
         ListRefused = "list_refused",
+        /// A newer signed venue policy was taken up.
+        PolicyAccepted = "policy_accepted",
+        /// A venue policy was refused: forged, unreadable, or older.
+        PolicyRefused = "policy_refused",
+        /// The admit hook (a turnstile, a door) ran and exited 0.
+        HookOk = "hook_ok",
+        /// The admit hook failed: a non-zero exit, killed at its timeout,
+        /// or not started. The door may not have opened.
+        HookFailed = "hook_failed",
+        /// A guard signed in at this kiosk (`guard` names them).
+        GuardSignedIn = "guard_signed_in",
+        /// The guard signed out (or the kiosk stopped with them signed in).
+        GuardSignedOut = "guard_signed_out",
     }
 }
 

@@ -630,16 +630,89 @@ fn on_admit_hook_runs_for_admits_only_with_the_decision_in_its_environment() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let log = fs::read_to_string(desk.p("hook.log")).unwrap();
     assert_eq!(log, "admit A-1 north 2\n");
+    // Its run is a record of its own, naming the admit it ran for.
+    let hooks = hook_records(&desk, "j.db");
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0].0, "hook_ok");
+    assert!(
+        hooks[0]
+            .1
+            .starts_with("on-admit command for record 2: exited 0"),
+        "{}",
+        hooks[0].1
+    );
+    assert_eq!(hooks[0].2.as_deref(), Some("A-1"));
 
-    // A hook that hangs is killed; the kiosk goes on and ends.
+    // A hook that hangs is killed; the kiosk goes on, ends, and says so.
     let r = kiosk_stdin(
         &desk,
         "j2.db",
         &["--on-admit", "sleep 60", "--hook-timeout", "1"],
         &[&a],
     );
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("killed"), "{}", r.stderr);
+    let hooks = hook_records(&desk, "j2.db");
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(hooks[0].0, "hook_failed");
+    assert!(
+        hooks[0].1.contains("still running after 1 s, killed"),
+        "{}",
+        hooks[0].1
+    );
+}
+
+/// A failing turnstile command: the admit stands (it is journalled first),
+/// the failure is journalled with the shell's words, said on stderr, and
+/// the kiosk's exit status says something went wrong.
+#[test]
+fn a_failing_hook_is_journalled_with_its_words_and_the_exit_status_says_so() {
+    let desk = Desk::new();
+    let a = badge(&desk, "A-1", &[]);
+    let b = badge(&desk, "B-2", &[]);
+    let r = kiosk_stdin(
+        &desk,
+        "j.db",
+        &["--on-admit", "turnstile-pulse --door 3"],
+        &[&a, &b],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.reasons(), ["ok", "ok"]);
+    assert!(
+        r.stderr.contains("turnstile-pulse: not found"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("failed 2 time(s)"), "{}", r.stderr);
+    let hooks = hook_records(&desk, "j.db");
+    assert_eq!(hooks.len(), 2);
+    for (reason, detail, _) in &hooks {
+        assert_eq!(reason, "hook_failed");
+        assert!(detail.contains("FAILED: exit status 127"), "{detail}");
+        assert!(detail.contains("turnstile-pulse: not found"), "{detail}");
+    }
+    let serials: Vec<_> = hooks.iter().map(|h| h.2.clone().unwrap()).collect();
+    assert_eq!(serials, ["A-1", "B-2"]);
+    // The chain holds with the hook records in it.
+    let r = desk.run(&["audit", "verify", "--journal", "j.db"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+/// (reason, detail, serial) of each `hook` record, in order.
+fn hook_records(desk: &Desk, journal: &str) -> Vec<(String, String, Option<String>)> {
+    let j = Journal::open_readonly(&desk.p(journal)).unwrap();
+    j.entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.body.kind == badgegate::vocab::EntryKind::Hook)
+        .map(|e| {
+            (
+                e.body.reason.code().to_owned(),
+                e.body.detail,
+                e.body.serial,
+            )
+        })
+        .collect()
 }
 
 #[test]

@@ -13,7 +13,9 @@ use badgegate::clock::{self, format_human, format_span};
 use badgegate::format::keys::SecretKey;
 use badgegate::gate::decide::AntiPassback;
 use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, LIST_CHECK_EVERY};
-use badgegate::gate::runtime::{spawn_feed, AdmitHook, Fed, FeedMode, Gate, KioskClock};
+use badgegate::gate::runtime::{
+    spawn_feed, AdmitHook, Fed, FeedMode, Gate, HookReport, KioskClock,
+};
 use badgegate::journal::Journal;
 use badgegate::source::{OpenError, SourceSpec};
 use badgegate::text::{json_line, printable, shown_path};
@@ -150,7 +152,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     });
     let gate = Gate::new(kiosk, hook);
     match source {
-        Source::Here(frames) => run_headless(gate, frames, kiosk_clock, a.hook_timeout),
+        Source::Here(frames) => run_headless(gate, frames, kiosk_clock),
         #[cfg(feature = "screen")]
         Source::Screen(capture) => {
             let screen = badgegate::screen::ScreenConfig {
@@ -163,7 +165,6 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
             let options = super::window::Options {
                 fullscreen: !a.windowed,
                 sound: !a.silent,
-                hook_timeout: a.hook_timeout,
             };
             let out_of_service = super::window::run(gate, capture, screen, kiosk_clock, options)?;
             Ok(if out_of_service {
@@ -232,9 +233,9 @@ fn run_headless(
     mut gate: Gate,
     frames: Receiver<Fed>,
     clock: KioskClock,
-    hook_timeout: u64,
 ) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
+    let mut hooks_failed = 0usize;
     loop {
         let (frame, now_ms) = match frames.recv_timeout(LIST_CHECK_EVERY) {
             Ok(Fed::Frame { frame, now_ms }) => (frame, now_ms),
@@ -249,8 +250,9 @@ fn run_headless(
             }
             Ok(Fed::Reconnected) => continue,
             Err(RecvTimeoutError::Timeout) => match gate.refresh(clock.now_ms()) {
-                Ok(changes) => {
+                Ok((changes, hooks)) => {
                     say_lists(&changes);
+                    hooks_failed += say_hooks(&hooks);
                     continue;
                 }
                 Err(e) => {
@@ -261,6 +263,7 @@ fn run_headless(
         };
         let step = gate.step(&frame, now_ms);
         say_lists(&step.lists);
+        hooks_failed += say_hooks(&step.hooks);
         for outcome in &step.outcomes {
             let mut out = stdout.lock();
             let line = json_line(&gate.kiosk().outcome_json(outcome));
@@ -274,11 +277,35 @@ fn run_headless(
             return Ok(Exit::OutOfService.into());
         }
     }
-    let killed = gate.finish();
-    if killed > 0 {
-        eprintln!("warning: {killed} --on-admit command(s) killed after {hook_timeout} s");
+    match gate.finish(clock.now_ms()) {
+        Ok(hooks) => hooks_failed += say_hooks(&hooks),
+        Err(e) => {
+            eprintln!("{}", out_of_service_line(&e));
+            return Ok(Exit::OutOfService.into());
+        }
+    }
+    if hooks_failed > 0 {
+        eprintln!(
+            "warning: the --on-admit command failed {hooks_failed} time(s): those admits may not have opened the door (hook_failed records in the journal)"
+        );
+        return Ok(Exit::Problem.into());
     }
     Ok(Exit::Ok.into())
+}
+
+/// Says on stderr which admit hooks failed; returns how many.
+pub fn say_hooks(hooks: &[HookReport]) -> usize {
+    let mut failed = 0;
+    for h in hooks.iter().filter(|h| h.failed) {
+        failed += 1;
+        eprintln!(
+            "warning: {} ({}; record {})",
+            printable(&h.entry.body.detail),
+            printable(h.entry.body.holder.as_deref().unwrap_or("no name")),
+            h.entry.seq
+        );
+    }
+    failed
 }
 
 /// Revocation lists taken up or refused, one line each on stderr.

@@ -14,6 +14,7 @@ use crate::format::revocation::{RevocationError, RevocationList};
 use crate::gate::decide::{
     apply_anti_passback, decide_bytes, AntiPassback, Checks, Decision, GatePolicy,
 };
+use crate::gate::hook::HookRun;
 use crate::gate::lists::{Found, ListWatch, RevocationSet};
 use crate::journal::{Entry, Journal, JournalError, NewEntry, Presence};
 use crate::vocab::{
@@ -185,6 +186,8 @@ pub struct Kiosk {
     presence: Presence,
     watch: Option<ListWatch>,
     lists_checked: Option<Instant>,
+    /// The guard signed in at this kiosk, as records name them.
+    guard: Option<String>,
 }
 
 /// The legacy (schema 1) place a journal kept the highest list sequence
@@ -327,6 +330,7 @@ impl Kiosk {
             presence,
             watch: None,
             lists_checked: None,
+            guard: None,
         };
         for l in &new_lists {
             kiosk.record_list(l, "", "taken up at start", now_ms)?;
@@ -623,6 +627,47 @@ impl Kiosk {
         })
     }
 
+    /// Journals how the admit hook ran for the admit `admit`: a `hook`
+    /// record naming the holder and the admit's record number, `hook_ok` or
+    /// `hook_failed` with the command's last words.
+    pub fn record_hook(
+        &mut self,
+        admit: &Entry,
+        run: &HookRun,
+        timeout: std::time::Duration,
+        now_ms: u64,
+    ) -> Result<Entry, JournalError> {
+        let a = &admit.body;
+        let record = NewEntry {
+            at_ms: now_ms.max(a.at_ms),
+            kind: EntryKind::Hook,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            serial: a.serial.clone(),
+            holder: a.holder.clone(),
+            org: a.org.clone(),
+            category: a.category.clone(),
+            key_id: a.key_id.clone(),
+            decision: EntryDecision::None,
+            reason: if run.end.is_success() {
+                KioskEvent::HookOk.into()
+            } else {
+                KioskEvent::HookFailed.into()
+            },
+            authentic: a.authentic,
+            detail: format!(
+                "on-admit command for record {}: {}",
+                admit.seq,
+                run.describe(timeout)
+            ),
+            input: a.input.clone(),
+            guard: self.guard.clone(),
+            ..NewEntry::default()
+        };
+        self.commit(&record)
+    }
+
     /// Admits, denies (since `since_ms`) and people inside, as the journal
     /// says.
     pub fn counters(&self, since_ms: u64) -> Result<Counters, JournalError> {
@@ -668,6 +713,7 @@ impl Kiosk {
             detail: d.detail.clone(),
             note,
             input: input.to_owned(),
+            guard: self.guard.clone(),
             ..NewEntry::default()
         }
     }

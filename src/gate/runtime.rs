@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use crate::clock;
 use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome};
-use crate::gate::hook::{self, HookEnd};
-use crate::journal::JournalError;
+use crate::gate::hook::{self, HookRun};
+use crate::journal::{Entry, JournalError};
 use crate::read::TrackingReader;
 use crate::source::{Frame, FrameSource, OpenError, Payload, SourceError, SourceSpec};
 use crate::vocab::EntryDecision;
@@ -251,9 +251,25 @@ pub struct FrameStep {
     pub outcomes: Vec<Outcome>,
     /// Revocation lists taken up or refused before the frame was decided.
     pub lists: Vec<ListChange>,
+    /// Admit hooks that finished since the last step, as journalled.
+    pub hooks: Vec<HookReport>,
     /// The journal failed on a later code of this frame: what came before
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
+}
+
+/// An admit hook's run as journalled: its `hook` record, and whether it
+/// failed (the door may not have opened: the guard must be told).
+#[derive(Clone, Debug)]
+pub struct HookReport {
+    pub entry: Entry,
+    pub failed: bool,
+}
+
+/// A hook still running, and the admit it runs for.
+struct RunningHook {
+    admit: Entry,
+    handle: JoinHandle<HookRun>,
 }
 
 /// The kiosk engine with its reader and admit hook: what the headless loop
@@ -262,7 +278,7 @@ pub struct Gate {
     kiosk: Kiosk,
     reader: TrackingReader,
     hook: Option<AdmitHook>,
-    hooks: Vec<JoinHandle<HookEnd>>,
+    hooks: Vec<RunningHook>,
 }
 
 impl Gate {
@@ -289,12 +305,15 @@ impl Gate {
     pub fn step(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
         let mut step = FrameStep::default();
         // A list written a moment ago counts for this very frame.
-        match self.kiosk.refresh_lists(now_ms) {
-            Ok(changes) => step.lists = changes,
-            Err(e) => {
-                step.failed = Some(e);
-                return step;
-            }
+        let ready = self
+            .kiosk
+            .refresh_lists(now_ms)
+            .map(|changes| step.lists = changes)
+            .and_then(|()| self.finished_hooks(now_ms, false))
+            .map(|hooks| step.hooks = hooks);
+        if let Err(e) = ready {
+            step.failed = Some(e);
+            return step;
         }
         let codes: Vec<Vec<u8>> = match &frame.payload {
             Payload::Image(img) => {
@@ -321,10 +340,47 @@ impl Gate {
         step
     }
 
-    /// Looks for new revocation lists now and then (the loop calls this
-    /// while no frame comes, so a list is taken up with nobody at the gate).
-    pub fn refresh(&mut self, now_ms: u64) -> Result<Vec<ListChange>, JournalError> {
-        self.kiosk.refresh_lists(now_ms)
+    /// Looks for new revocation lists now and then, and journals the admit
+    /// hooks that finished (the loop calls this while no frame comes, so a
+    /// list is taken up with nobody at the gate).
+    pub fn refresh(
+        &mut self,
+        now_ms: u64,
+    ) -> Result<(Vec<ListChange>, Vec<HookReport>), JournalError> {
+        let lists = self.kiosk.refresh_lists(now_ms)?;
+        let hooks = self.finished_hooks(now_ms, false)?;
+        Ok((lists, hooks))
+    }
+
+    /// Journals each admit hook that has finished (with `wait`, waits for
+    /// all of them first).
+    fn finished_hooks(&mut self, now_ms: u64, wait: bool) -> Result<Vec<HookReport>, JournalError> {
+        let Some(h) = &self.hook else {
+            return Ok(Vec::new());
+        };
+        let timeout = h.timeout;
+        let mut reports = Vec::new();
+        let mut i = 0;
+        while i < self.hooks.len() {
+            if !wait && !self.hooks[i].handle.is_finished() {
+                i += 1;
+                continue;
+            }
+            let running = self.hooks.remove(i);
+            let run = running.handle.join().unwrap_or_else(|_| HookRun {
+                end: hook::HookEnd::Failed("the hook's watcher thread panicked".into()),
+                last_error: None,
+                millis: 0,
+            });
+            let entry = self
+                .kiosk
+                .record_hook(&running.admit, &run, timeout, now_ms)?;
+            reports.push(HookReport {
+                entry,
+                failed: !run.end.is_success(),
+            });
+        }
+        Ok(reports)
     }
 
     /// Journals a guard's action from the screen.
@@ -354,22 +410,15 @@ impl Gate {
             return;
         }
         if let Some(h) = &self.hook {
-            self.hooks.retain(|h| !h.is_finished());
-            self.hooks.push(hook::spawn(
-                &h.command,
-                hook::admit_env(&self.kiosk, o),
-                h.timeout,
-            ));
+            self.hooks.push(RunningHook {
+                admit: o.entry.clone(),
+                handle: hook::spawn(&h.command, hook::admit_env(&self.kiosk, o), h.timeout),
+            });
         }
     }
 
-    /// Waits for the hooks still running; returns how many were killed at
-    /// their timeout.
-    pub fn finish(self) -> usize {
-        self.hooks
-            .into_iter()
-            .filter_map(|h| h.join().ok())
-            .filter(|end| *end == HookEnd::Killed)
-            .count()
+    /// Waits for the hooks still running and journals how each ended.
+    pub fn finish(&mut self, now_ms: u64) -> Result<Vec<HookReport>, JournalError> {
+        self.finished_hooks(now_ms, true)
     }
 }

@@ -389,6 +389,12 @@ impl ScreenModel {
         None
     }
 
+    /// The admit hook failed: the door may not have opened. Said longer
+    /// than other notices: the guard must let the person through by hand.
+    pub fn hook_failed(&mut self, why: impl Into<String>, now_ms: u64) {
+        self.notice = Some((why.into(), now_ms + 15_000));
+    }
+
     /// The revocation lists in use: their numbers and when the stalest
     /// was signed.
     pub fn set_lists(&mut self, lists: Option<(String, u64)>) {

@@ -142,7 +142,24 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
                 printable_short(&body.detail, 120)
             )
         }
-        EntryReason::Event(KioskEvent::ListRefused) => printable_short(&body.detail, 160),
+        EntryReason::Event(KioskEvent::PolicyAccepted) => {
+            format!(
+                "new venue policy taken up: {}",
+                printable_short(&body.detail, 120)
+            )
+        }
+        EntryReason::Event(
+            KioskEvent::ListRefused | KioskEvent::PolicyRefused | KioskEvent::HookFailed,
+        ) => printable_short(&body.detail, 160),
+        EntryReason::Event(KioskEvent::HookOk) => "the door opened".into(),
+        EntryReason::Event(KioskEvent::GuardSignedIn) => format!(
+            "{} signed in",
+            printable_short(body.guard.as_deref().unwrap_or("a guard"), 60)
+        ),
+        EntryReason::Event(KioskEvent::GuardSignedOut) => format!(
+            "{} signed out",
+            printable_short(body.guard.as_deref().unwrap_or("the guard"), 60)
+        ),
     }
 }
 

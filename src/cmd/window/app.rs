@@ -92,6 +92,10 @@ impl App {
                     });
                 }
                 EngineEvent::ActionFailed(why) => self.model.action_failed(why, now_ms),
+                EngineEvent::HookFailed(why) => {
+                    self.play(Cue::Deny);
+                    self.model.hook_failed(why, now_ms);
+                }
                 EngineEvent::OutOfService(why) => {
                     self.out_of_service.store(true, Ordering::Relaxed);
                     self.play(Cue::Deny);

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use badgegate::clock::local_day_start_ms;
 use badgegate::gate::engine::{Counters, GuardAction, GuardError, ListChange, Outcome};
-use badgegate::gate::runtime::{Gate, KioskClock};
+use badgegate::gate::runtime::{Gate, HookReport, KioskClock};
 use badgegate::journal::JournalError;
 use badgegate::screen::SourceState;
 use badgegate::text::printable_short;
@@ -35,6 +35,8 @@ pub enum EngineEvent {
         size: [u32; 2],
     },
     ActionFailed(String),
+    /// The admit hook failed for an admit: the door may not have opened.
+    HookFailed(String),
     OutOfService(String),
 }
 
@@ -45,7 +47,6 @@ pub struct Engine {
     pub repaint: Arc<OnceLock<egui::Context>>,
     pub clock: KioskClock,
     pub utc_offset: i32,
-    pub hook_timeout: u64,
 }
 
 impl Engine {
@@ -82,13 +83,26 @@ impl Engine {
     fn refresh(&mut self) -> bool {
         let now_ms = self.clock.now_ms();
         match self.gate.refresh(now_ms) {
-            Ok(changes) => {
+            Ok((changes, hooks)) => {
                 if !changes.is_empty() {
                     self.lists(&changes);
                 }
+                self.hooks(&hooks);
                 true
             }
             Err(e) => self.committed(Vec::new(), Some(e), now_ms),
+        }
+    }
+
+    /// Tells the guard of each failed admit hook, by name.
+    fn hooks(&self, hooks: &[HookReport]) {
+        crate::cmd::kiosk::say_hooks(hooks);
+        for h in hooks.iter().filter(|h| h.failed) {
+            self.send(EngineEvent::HookFailed(format!(
+                "DOOR NOT OPENED for {}? the turnstile command failed (record {}): let them through by hand",
+                printable_short(h.entry.body.holder.as_deref().unwrap_or("the last admit"), 40),
+                h.entry.seq
+            )));
         }
     }
 
@@ -164,6 +178,7 @@ impl Engine {
                     if !step.lists.is_empty() {
                         self.lists(&step.lists);
                     }
+                    self.hooks(&step.hooks);
                     if !step.found.is_empty() {
                         self.send(EngineEvent::Seen {
                             corners: step.found,
@@ -179,12 +194,11 @@ impl Engine {
                 Err(RecvTimeoutError::Disconnected) => frames = None,
             }
         }
-        let killed = self.gate.finish();
-        if killed > 0 {
-            eprintln!(
-                "warning: {killed} --on-admit command(s) killed after {} s",
-                self.hook_timeout
-            );
+        match self.gate.finish(self.clock.now_ms()) {
+            Ok(hooks) => {
+                crate::cmd::kiosk::say_hooks(&hooks);
+            }
+            Err(e) => eprintln!("{}", out_of_service_line(&e)),
         }
     }
 }

@@ -38,8 +38,6 @@ const WINDOW_SIZE: [f32; 2] = [1280.0, 720.0];
 pub struct Options {
     pub fullscreen: bool,
     pub sound: bool,
-    /// For the warning about admit hooks killed at their timeout.
-    pub hook_timeout: u64,
 }
 
 /// Fails with one line when there is no display to open the screen on.
@@ -100,7 +98,6 @@ pub fn run(
         repaint: capture.repaint.clone(),
         clock,
         utc_offset: screen.utc_offset,
-        hook_timeout: options.hook_timeout,
     };
     let engine_stop = stop.clone();
     let frames = capture.frames;
