@@ -5,6 +5,7 @@
 use crate::journal::{Entry, Journal, JournalError};
 use crate::vocab::{EntryDecision, EntryKind, EntryReason};
 
+pub mod alarms;
 pub mod export;
 pub mod heads;
 pub mod inside;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::alarms::{alarms, Alarm, AlarmKind};
 use super::inside::{inside, mark_broken, Present};
 use super::stats::{stats, Stats};
 use super::{AuditError, Filter};
@@ -54,10 +55,13 @@ fn entries_chart(s: &Stats) -> String {
     // Four whole-number steps on the axis.
     let step = highest.div_ceil(4);
     let max = step * 4;
-    let (w, h, left, bottom) = (900.0, 320.0, 50.0, 70.0);
-    let bar_w = ((w - left - 10.0) / hours.len() as f64).min(60.0);
+    // Fitted to the hours with traffic: bars up to 60 wide, the chart no
+    // wider than its bars (a two-hour event is not a sliver in a field).
+    let (h, left, bottom) = (320.0, 50.0, 70.0);
+    let bar_w = (840.0 / hours.len() as f64).min(60.0);
+    let w = left + 10.0 + bar_w * hours.len() as f64;
     let mut svg = format!(
-        "<svg viewBox='0 0 {w} {h}' width='100%' role='img' aria-label='Entries per hour per gate'>"
+        "<svg viewBox='0 0 {w:.0} {h}' width='{w:.0}' style='max-width:100%' role='img' aria-label='Entries per hour per gate'>"
     );
     let plot_h = h - bottom - 10.0;
     for i in 0..=4 {
@@ -178,7 +182,8 @@ h1{margin-bottom:0}.muted{color:#777}.cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{border:1px solid #ddd;border-radius:8px;padding:.8em 1.2em;min-width:9em}.card b{display:block;font-size:2em}\
 .ok{background:#e8f5e9;border-color:#2e7d32}.bad{background:#ffebee;border-color:#c62828}\
 table{border-collapse:collapse;width:100%;margin-bottom:1em}td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}\
-.legend span{margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}";
+.legend span{margin-right:1em}.alarmcounts span{margin-right:1.2em;padding:2px 6px;border-radius:4px}\
+tr.alarm td{background:#fff5f5}tr.muted td{color:#777}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}";
 
 /// The whole report for a journal, its chain check result, and the muster
 /// list at `at_ms` (end of the journal if `None`).
@@ -210,7 +215,8 @@ pub fn report_html(
     if !chain.is_intact() {
         html.push_str("<p class='card bad'><b>This journal's chain is BROKEN.</b> Records of the kiosks named under Chain problems may have been altered, added or removed: their counts and muster entries (marked in red) cannot be trusted.</p>");
     }
-    html.push_str(&summary_cards(&s, chain, &zones, at_ms));
+    let alarms = alarms(j, &Filter::default())?;
+    html.push_str(&summary_cards(&s, chain, &zones, at_ms, &alarms));
     if !chain.is_intact() {
         html.push_str("<h2>Chain problems</h2><ul>");
         for p in &chain.problems {
@@ -218,6 +224,7 @@ pub fn report_html(
         }
         html.push_str("</ul>");
     }
+    html.push_str(&alarms_section(&alarms));
     html.push_str("<h2>Entries per hour, by gate</h2>");
     html.push_str(&entries_chart(&s));
     html.push_str("<h2>Denied, by reason</h2>");
@@ -242,8 +249,10 @@ fn summary_cards(
     chain: &ChainReport,
     zones: &BTreeMap<String, Vec<Present>>,
     at_ms: Option<u64>,
+    alarms: &[Alarm],
 ) -> String {
     let inside_n: usize = zones.values().map(Vec::len).sum();
+    let trouble = alarms.iter().filter(|a| a.kind.is_trouble()).count();
     let records: u64 = chain.heads.iter().map(|h| h.records).sum();
     let chain_class = if chain.is_intact() { "ok" } else { "bad" };
     let chain_text = if chain.is_intact() {
@@ -258,7 +267,8 @@ fn summary_cards(
     format!(
         "<div class=cards><div class='card {chain_class}'>Journal chain<b>{}</b>{}</div>\
 <div class=card>Admitted<b>{}</b>{} flagged</div><div class=card>Denied<b>{}</b>of {} decisions</div>\
-<div class=card>Inside {}<b>{inside_n}</b>muster list below</div><div class=card>Peak entries<b>{}</b>per minute{}</div></div>",
+<div class=card>Inside {}<b>{inside_n}</b>muster list below</div><div class=card>Peak entries<b>{}</b>per minute{}</div>\
+<div class='card {}'>Alarms<b>{trouble}</b><a href='#alarms'>listed below</a></div></div>",
         if chain.is_intact() { "✔" } else { "✘" },
         esc(&chain_text),
         s.admits,
@@ -273,8 +283,68 @@ fn summary_cards(
         s.peak_minute
             .as_ref()
             .map(|m| format!(" ({})", esc(m)))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if trouble > 0 { "bad" } else { "ok" }
     )
+}
+
+/// Every alarm, newest last, with a count of each kind first.
+fn alarms_section(alarms: &[Alarm]) -> String {
+    let mut html = String::from("<h2 id=alarms>Alarms</h2>");
+    let mut counts: BTreeMap<AlarmKind, usize> = BTreeMap::new();
+    for a in alarms {
+        *counts.entry(a.kind).or_default() += 1;
+    }
+    if alarms.is_empty() {
+        html.push_str("<p class=muted>None: no revoked, forged or unknown badges, no overrides, no failed doors, no refused lists, no kiosk starts.</p>");
+        return html;
+    }
+    html.push_str("<p class=alarmcounts>");
+    for (kind, n) in &counts {
+        let _ = write!(
+            html,
+            "<span class='{}'>{}: <b>{n}</b></span> ",
+            if kind.is_trouble() { "bad" } else { "ok" },
+            esc(kind.words())
+        );
+    }
+    html.push_str("</p><table class=alarms><tr><th>Time</th><th>Gate</th><th>What</th><th>Name</th><th>Serial</th><th>Guard</th><th>Details</th></tr>");
+    for a in alarms {
+        let name = match (&a.name, a.authentic) {
+            (Some(n), true) => esc(n),
+            (Some(n), false) => format!("<s>{}</s> <em>(not verified)</em>", esc(n)),
+            (None, _) => String::from("—"),
+        };
+        let mut detail = esc(&a.detail);
+        if let Some(n) = &a.note {
+            let _ = write!(detail, " — note: “{}”", esc(n));
+        }
+        if let Some(since) = a.since_ms {
+            let _ = write!(
+                detail,
+                " — down from {} ({})",
+                esc(&format_human(since / 1000)),
+                esc(&crate::clock::format_span(
+                    a.at_ms.saturating_sub(since) / 1000
+                ))
+            );
+        }
+        let _ = write!(
+            html,
+            "<tr class='{}' data-kind='{}'><td>{}</td><td>{} <span class=muted>{} #{}</span></td><td>{}</td><td>{name}</td><td>{}</td><td>{}</td><td>{detail}</td></tr>",
+            if a.kind.is_trouble() { "alarm" } else { "muted" },
+            serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            esc(&format_human(a.at_ms / 1000)),
+            esc(&a.gate),
+            esc(&a.kiosk_id),
+            a.seq,
+            esc(a.kind.words()),
+            esc(a.serial.as_deref().unwrap_or("—")),
+            esc(a.guard.as_deref().unwrap_or("—")),
+        );
+    }
+    html.push_str("</table>");
+    html
 }
 
 /// Gates by traffic, with their deny rate.

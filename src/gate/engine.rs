@@ -310,6 +310,18 @@ impl Kiosk {
             .into_iter()
             .cloned()
             .collect();
+        let mut detail = start_detail(&cfg, &trust, &revocations);
+        // A run that did not close its journal (killed, crashed, power lost,
+        // out of service): the start record says so, flagged, with the
+        // time of the last record before the gap.
+        let unclosed = journal.previous_run_unclosed()?;
+        if let Some((who, last)) = &unclosed {
+            detail.push_str(&format!(
+                "; the previous run ({who}) did not close the journal: stopped out of service, killed or without power{}",
+                last.map(|t| format!(", last record at {}", format_human(t / 1000)))
+                    .unwrap_or_default()
+            ));
+        }
         journal.append(&NewEntry {
             at_ms: now_ms,
             kind: EntryKind::Start,
@@ -318,7 +330,8 @@ impl Kiosk {
             direction: cfg.direction,
             decision: EntryDecision::None,
             reason: EntryReason::Start,
-            detail: start_detail(&cfg, &trust, &revocations),
+            flagged: unclosed.is_some(),
+            detail,
             ..NewEntry::default()
         })?;
         let mut kiosk = Kiosk {

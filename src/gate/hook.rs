@@ -197,7 +197,7 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(end.end, HookEnd::Exited(127));
-        let said = end.last_error.unwrap();
+        let said = end.last_error.clone().unwrap();
         assert!(said.contains("no-such-relay-command"), "{said}");
         assert!(end
             .describe(Duration::from_secs(5))

@@ -48,6 +48,12 @@ struct Writer {
     head: Option<(u64, [u8; 32])>,
     /// The kiosk's signing key and its public key in hex.
     signer: Option<(SecretKey, String)>,
+    /// An append failed: the kiosk is out of service, and its journal is
+    /// left marked as not closed cleanly.
+    failed: bool,
+    /// The writer's note found at open: the previous run did not close
+    /// the journal (killed, crashed, power lost, out of service).
+    unclosed: Option<String>,
 }
 
 /// An open journal.
@@ -202,6 +208,10 @@ impl Journal {
             why: e.to_string(),
         })?;
         let mut j = Self::setup(conn, path, kiosk_id, default_id, Some(lock))?;
+        let unclosed = j.meta(WRITER_META)?;
+        if let Some(w) = j.writer.as_mut() {
+            w.unclosed = unclosed;
+        }
         j.mark_writer()?;
         let vanish = VanishWatch::new(path, &wal_path(path)).map_err(|e| JournalError::Open {
             path: path.to_owned(),
@@ -265,6 +275,8 @@ impl Journal {
                 vanish: None,
                 head: None,
                 signer: None,
+                failed: false,
+                unclosed: None,
             }),
             warnings: Vec::new(),
         };
@@ -439,7 +451,6 @@ impl Journal {
     /// when the kiosk has a key, and commits it durably. Only when this
     /// returns `Ok` may the decision be shown or acted on.
     pub fn append(&mut self, e: &NewEntry) -> Result<Entry, JournalError> {
-        let err = sql_err(&self.path);
         let Some(w) = self.writer.as_mut() else {
             return Err(JournalError::ReadOnly {
                 path: self.path.clone(),
@@ -470,11 +481,43 @@ impl Journal {
             sig: w.signer.as_ref().map(|(key, _)| sign_record(key, &hash)),
         };
         // One statement, one transaction, committed (WAL, fsync) on return.
-        insert_entry(&self.conn, &entry).map_err(err)?;
+        if let Err(e) = insert_entry(&self.conn, &entry) {
+            w.failed = true;
+            return Err(sql_err(&self.path)(e));
+        }
         w.head = Some((seq, hash));
         let id = self.conn.last_insert_rowid();
-        self.check_still_there()?;
+        if let Err(e) = self.check_still_there() {
+            if let Some(w) = self.writer.as_mut() {
+                w.failed = true;
+            }
+            return Err(e);
+        }
         Ok(Entry { id, ..entry })
+    }
+
+    /// When the previous run of this kiosk did not close the journal
+    /// (killed, crashed, power lost, or out of service): who wrote it, and
+    /// the time of its last record. `None` for a clean stop or a new file.
+    pub fn previous_run_unclosed(&self) -> Result<Option<(String, Option<u64>)>, JournalError> {
+        let Some(who) = self.writer.as_ref().and_then(|w| w.unclosed.clone()) else {
+            return Ok(None);
+        };
+        Ok(Some((who, self.last_record_ms()?)))
+    }
+
+    /// The time of this kiosk's last record (`None` in an empty journal).
+    pub fn last_record_ms(&self) -> Result<Option<u64>, JournalError> {
+        let at: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT at_ms FROM entries WHERE kiosk_id = ?1 ORDER BY seq DESC LIMIT 1",
+                params![self.kiosk_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))?;
+        Ok(at.map(|t| u64::try_from(t).unwrap_or(0)))
     }
 
     /// Fails if the journal this kiosk opened was deleted, moved or
@@ -777,7 +820,10 @@ impl Drop for Journal {
     /// A kiosk that stops cleanly leaves a journal whose main file holds
     /// every record and no writer's note.
     fn drop(&mut self) {
-        if self.writer.is_some() && self.path != Path::new(":memory:") {
+        // A kiosk that went out of service leaves its note: its next start
+        // records that this run did not end cleanly.
+        let clean = self.writer.as_ref().is_some_and(|w| !w.failed);
+        if clean && self.path != Path::new(":memory:") {
             let _ = self.conn.execute(
                 "DELETE FROM journal_meta WHERE key = ?1",
                 params![WRITER_META],

@@ -267,6 +267,13 @@ impl LiveKiosk {
         (code, self.stderr())
     }
 
+    /// Kills the kiosk outright (SIGKILL: no chance to close anything), as
+    /// a power cut or an OOM kill would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Closes stdin and waits for the kiosk to end; its exit code.
     pub fn finish(self) -> i32 {
         self.finish_with_stderr().0
