@@ -390,7 +390,7 @@ fn verify_reads_qr_png_card_and_folder() {
     assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
     assert!(
         r.stderr
-            .contains("1 code(s) also found in an earlier picture"),
+            .contains("1 badge(s) found both on a card and in its QR picture"),
         "{}",
         r.stderr
     );

@@ -112,9 +112,10 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
             shown_path(input)
         ));
     }
-    // A batch folder holds each badge twice (its card and its QR picture):
-    // within one folder, each code is decided once, at its first picture.
-    let mut seen = std::collections::HashSet::new();
+    // A batch folder holds each badge twice, as `SERIAL-card.png` and
+    // `SERIAL.png`: the second of such a pair is not decided again. Any
+    // other repeat (the same badge in two frames) is its own decision.
+    let mut seen: std::collections::HashMap<Vec<u8>, std::path::PathBuf> = Default::default();
     let mut repeats = 0usize;
     for path in paths {
         // Raw here: each output escapes it its own way.
@@ -129,10 +130,15 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
                     );
                 }
                 for code in codes {
-                    if input.is_dir() && !seen.insert(code.bytes.clone()) {
+                    if seen
+                        .get(&code.bytes)
+                        .is_some_and(|first| card_and_qr(first, &path))
+                    {
                         repeats += 1;
                         continue;
                     }
+                    seen.entry(code.bytes.clone())
+                        .or_insert_with(|| path.clone());
                     out.decision(&decide_bytes(&code.bytes, checks), &name);
                 }
             }
@@ -141,10 +147,22 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     }
     if repeats > 0 && !out.json {
         eprintln!(
-            "{}: {repeats} code(s) also found in an earlier picture of this folder (a card and its QR file): each decided once",
+            "{}: {repeats} badge(s) found both on a card and in its QR picture: each decided once",
             shown_path(input)
         );
     }
+}
+
+/// True for a badge's card and QR picture as `issue` writes them:
+/// `DIR/S-card.png` and `DIR/S.png`, either way round.
+fn card_and_qr(a: &Path, b: &Path) -> bool {
+    let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let (Some(sa), Some(sb)) = (stem(a), stem(b)) else {
+        return false;
+    };
+    a.parent() == b.parent()
+        && (sa.strip_suffix("-card") == Some(sb.as_str())
+            || sb.strip_suffix("-card") == Some(sa.as_str()))
 }
 
 /// Badge text lines on stdin (a keyboard-wedge scanner, a file of scans):
