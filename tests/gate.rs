@@ -89,6 +89,26 @@ fn two_badges_in_one_frame_are_two_committed_decisions_with_their_outlines() {
     assert_eq!(seqs, [2, 3], "after the start record");
     assert_eq!(stored.len(), 3);
     assert!(verify_chain(g.kiosk().journal()).unwrap().is_intact());
+    // Each outline carries its own code's verdict, in this frame and in the
+    // next ones while the cards stay up (debounced, not decided again).
+    let step = g.step(&image_frame(frame_with(&[&a, &b]), "f2"), NOW * 1000 + 100);
+    assert!(step.outcomes.is_empty(), "still the same sighting");
+    let mut seen: Vec<(String, Reason)> = step
+        .found
+        .iter()
+        .map(|s| {
+            let o = s.outcome.as_ref().expect("an outline knows its verdict");
+            (o.entry.body.serial.clone().unwrap(), o.decision.reason)
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("D-1".into(), Reason::Ok),
+            ("P-2".into(), Reason::WrongZone)
+        ]
+    );
 }
 
 #[test]

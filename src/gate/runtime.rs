@@ -243,9 +243,9 @@ pub struct AdmitHook {
 /// What one frame came to.
 #[derive(Debug, Default)]
 pub struct FrameStep {
-    /// Where codes were found (corners in frame pixels) and the frame's
-    /// size: for outlines on the live picture.
-    pub found: Vec<[[i32; 2]; 4]>,
+    /// Where codes were found and what was decided for each: for outlines
+    /// on the live picture, in the verdict's colour.
+    pub found: Vec<Sighting>,
     pub size: [u32; 2],
     /// Each decision made, committed to the journal, in order.
     pub outcomes: Vec<Outcome>,
@@ -257,6 +257,21 @@ pub struct FrameStep {
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
 }
+
+/// A code's four corners in frame pixels.
+pub type Corners = [[i32; 2]; 4];
+
+/// A code found in a frame: its corners (frame pixels) and the outcome
+/// it had — decided in this frame, or earlier while the same badge stayed
+/// in view (`None`: nothing decided for it yet).
+#[derive(Clone, Debug)]
+pub struct Sighting {
+    pub corners: Corners,
+    pub outcome: Option<Outcome>,
+}
+
+/// How many codes' last outcomes are remembered for outlines.
+const REMEMBERED_OUTCOMES: usize = 256;
 
 /// An admit hook's run as journalled: its `hook` record, and whether it
 /// failed (the door may not have opened: the guard must be told).
@@ -279,6 +294,9 @@ pub struct Gate {
     reader: TrackingReader,
     hook: Option<AdmitHook>,
     hooks: Vec<RunningHook>,
+    /// Each code's latest outcome, so a badge held up for many frames keeps
+    /// its verdict's colour (and an ID check's answer replaces it).
+    outcomes: std::collections::HashMap<Vec<u8>, Outcome>,
 }
 
 impl Gate {
@@ -288,6 +306,7 @@ impl Gate {
             reader: TrackingReader::new(),
             hook,
             hooks: Vec::new(),
+            outcomes: Default::default(),
         }
     }
 
@@ -315,29 +334,53 @@ impl Gate {
             step.failed = Some(e);
             return step;
         }
-        let codes: Vec<Vec<u8>> = match &frame.payload {
+        let codes: Vec<(Vec<u8>, Option<Corners>)> = match &frame.payload {
             Payload::Image(img) => {
-                let found = self.reader.read(img);
                 step.size = [img.width(), img.height()];
-                step.found = found.iter().map(|c| c.corners).collect();
-                found.into_iter().map(|c| c.bytes).collect()
+                self.reader
+                    .read(img)
+                    .into_iter()
+                    .map(|c| (c.bytes, Some(c.corners)))
+                    .collect()
             }
-            Payload::Text(t) => vec![t.clone()],
+            Payload::Text(t) => vec![(t.clone(), None)],
         };
-        for code in codes {
-            match self.kiosk.scan(&code, &frame.label, now_ms) {
-                Ok(Some(o)) => {
-                    self.after_commit(&o);
-                    step.outcomes.push(o);
+        let mut failed = false;
+        for (code, corners) in codes {
+            if !failed {
+                match self.kiosk.scan(&code, &frame.label, now_ms) {
+                    Ok(Some(o)) => {
+                        self.after_commit(&o);
+                        self.remember(&code, &o);
+                        step.outcomes.push(o);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        step.failed = Some(e);
+                        failed = true;
+                    }
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    step.failed = Some(e);
-                    break;
-                }
+            }
+            if let Some(corners) = corners {
+                step.found.push(Sighting {
+                    corners,
+                    outcome: if failed {
+                        None
+                    } else {
+                        self.outcomes.get(&code).cloned()
+                    },
+                });
             }
         }
         step
+    }
+
+    /// Keeps a code's latest outcome for its outline.
+    fn remember(&mut self, code: &[u8], o: &Outcome) {
+        if self.outcomes.len() >= REMEMBERED_OUTCOMES && !self.outcomes.contains_key(code) {
+            self.outcomes.clear();
+        }
+        self.outcomes.insert(code.to_vec(), o.clone());
     }
 
     /// Looks for new revocation lists now and then, and journals the admit
@@ -401,6 +444,14 @@ impl Gate {
             };
         if let Some(o) = &outcome {
             self.after_commit(o);
+            // The code an ID check's answer is about now shows the answer.
+            if o.entry.body.kind == crate::vocab::EntryKind::Confirm {
+                for seen in self.outcomes.values_mut() {
+                    if seen.awaiting_confirmation && seen.entry.body.serial == o.entry.body.serial {
+                        *seen = o.clone();
+                    }
+                }
+            }
         }
         Ok(outcome)
     }

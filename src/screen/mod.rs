@@ -5,8 +5,13 @@
 //! Keys (a guard never needs a mouse):
 //! - Enter: confirm the ID check the screen asks for; Escape: refuse it.
 //! - F2: admit by hand, F3: deny by hand; both ask for a typed note, Enter
-//!   saves it, Escape cancels. They concern the verdict on screen; Escape
-//!   clears a verdict first for a badge that would not read at all.
+//!   saves it, Escape cancels. They concern the newest deny on screen (or
+//!   else the newest verdict); admitting a revoked, forged or foreign badge
+//!   takes a second Enter. Escape clears the verdicts first for a badge that
+//!   would not read at all.
+//!
+//! Verdicts are held for their full hold time each: two people at once see
+//! two verdicts, the newest largest, and no deny is replaced early.
 //! - Anything else typed and ended with Enter is a scanned line: USB
 //!   keyboard-wedge scanners type into the focused window.
 
@@ -16,7 +21,7 @@ mod wording;
 
 pub use cues::{cue_samples, Cue, CUE_RATE};
 pub use model::{
-    Key, ScreenConfig, ScreenModel, SourceState, View, DEFAULT_CONFIRM_TIMEOUT_SECS,
+    Key, ScreenConfig, ScreenModel, Shown, SourceState, View, DEFAULT_CONFIRM_TIMEOUT_SECS,
     DEFAULT_HOLD_MS, DEFAULT_REVOCATION_MAX_AGE_HOURS,
 };
 pub use wording::{card_for, plain_reason, tone_for, Card, Tone};

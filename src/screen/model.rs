@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::wording::{card_for, Card};
+use super::wording::{card_for, Card, Tone};
 use crate::gate::engine::{Answer, Counters, GuardAction, Outcome};
 use crate::text::printable_short;
 use crate::vocab::EntryKind;
@@ -54,17 +54,35 @@ impl Default for ScreenConfig {
     }
 }
 
-/// What fills the screen.
+/// At most this many verdicts are held on screen at once; beyond it the
+/// oldest admit gives way (a deny is never dropped before its hold).
+pub const MAX_SHOWN: usize = 4;
+
+/// Reasons serious enough that admitting by hand takes a second Enter.
+fn needs_second_confirmation(o: &Outcome) -> bool {
+    use crate::vocab::{EntryReason, Reason};
+    matches!(
+        o.entry.body.reason,
+        EntryReason::Badge(
+            Reason::Revoked | Reason::BadSignature | Reason::UnknownKey | Reason::RetiredKey
+        )
+    )
+}
+
+/// A verdict on screen, held until `until_ms`.
+#[derive(Clone, Debug)]
+pub struct Shown {
+    pub card: Card,
+    pub outcome: Outcome,
+    pub until_ms: u64,
+}
+
+/// What the guard is asked to do, if anything; the verdicts in their hold
+/// time are shown beside it ([`ScreenModel::verdicts`]).
 #[derive(Clone, Debug)]
 pub enum View {
-    /// Waiting for the next badge.
+    /// Nothing asked of the guard: the verdicts held, or READY.
     Ready,
-    /// A verdict, held until `until_ms`.
-    Verdict {
-        card: Card,
-        outcome: Outcome,
-        until_ms: u64,
-    },
     /// An admit waiting for the guard's ID check.
     Confirm {
         card: Card,
@@ -79,6 +97,9 @@ pub enum View {
         about: Option<Outcome>,
         text: String,
         error: Option<String>,
+        /// Admitting a revoked, forged or foreign badge: the first Enter
+        /// only arms, a second one saves.
+        armed: bool,
     },
     /// The journal cannot be written: nobody is admitted.
     OutOfService { why: String },
@@ -116,8 +137,11 @@ pub enum SourceState {
 pub struct ScreenModel {
     cfg: ScreenConfig,
     view: View,
-    /// Decisions that arrived while the guard was busy (confirming, typing
-    /// a note): already journalled, shown in turn afterwards.
+    /// Verdicts in their hold time, newest first: two people at once both
+    /// see theirs, and no deny is replaced before its time.
+    shown: Vec<Shown>,
+    /// Admits awaiting the guard's ID check that arrived while another was
+    /// being checked: shown in turn.
     queue: VecDeque<Outcome>,
     counters: Counters,
     source: SourceState,
@@ -137,6 +161,7 @@ impl ScreenModel {
         ScreenModel {
             cfg,
             view: View::Ready,
+            shown: Vec::new(),
             queue: VecDeque::new(),
             counters: Counters::default(),
             source: SourceState::Running,
@@ -152,6 +177,11 @@ impl ScreenModel {
         &self.view
     }
 
+    /// The verdicts in their hold time, newest first.
+    pub fn verdicts(&self) -> &[Shown] {
+        &self.shown
+    }
+
     pub fn config(&self) -> &ScreenConfig {
         &self.cfg
     }
@@ -164,7 +194,7 @@ impl ScreenModel {
         &self.source
     }
 
-    /// Decisions waiting to be shown.
+    /// ID checks waiting their turn.
     pub fn queued(&self) -> usize {
         self.queue.len()
     }
@@ -193,6 +223,7 @@ impl ScreenModel {
     pub fn out_of_service(&mut self, why: impl Into<String>) {
         self.view = View::OutOfService { why: why.into() };
         self.queue.clear();
+        self.shown.clear();
     }
 
     /// A guard's action the engine could not carry out (e.g. an empty note).
@@ -210,60 +241,79 @@ impl ScreenModel {
             return;
         }
         let kind = o.entry.body.kind;
-        let answers_confirmation = kind == EntryKind::Confirm;
-        match &self.view {
-            View::Confirm { .. } if answers_confirmation => self.show(o, now_ms),
-            View::Note { .. } if kind == EntryKind::Override => self.show(o, now_ms),
-            View::Confirm { .. } | View::Note { .. } => self.queue.push_back(o),
-            _ => self.show(o, now_ms),
+        if kind == EntryKind::Confirm && matches!(self.view, View::Confirm { .. }) {
+            self.view = View::Ready;
         }
+        if kind == EntryKind::Override && matches!(self.view, View::Note { .. }) {
+            self.view = View::Ready;
+        }
+        if o.awaiting_confirmation {
+            if !matches!(self.view, View::Ready) {
+                self.queue.push_back(o);
+            } else {
+                self.ask(o, now_ms);
+            }
+            return;
+        }
+        self.hold(o, now_ms);
     }
 
-    fn show(&mut self, o: Outcome, now_ms: u64) {
-        let card = card_for(&o, &self.cfg);
-        self.view = if o.awaiting_confirmation {
-            View::Confirm {
-                card,
-                outcome: o,
-                deadline_ms: now_ms + self.cfg.confirm_timeout_ms,
-                answered: false,
-            }
-        } else {
-            View::Verdict {
-                card,
-                outcome: o,
-                until_ms: now_ms + self.cfg.hold_ms,
-            }
+    fn ask(&mut self, o: Outcome, now_ms: u64) {
+        self.view = View::Confirm {
+            card: card_for(&o, &self.cfg),
+            outcome: o,
+            deadline_ms: now_ms + self.cfg.confirm_timeout_ms,
+            answered: false,
         };
     }
 
-    /// Time passes: verdicts expire, queued ones come up, an unanswered
-    /// confirmation times out (returned as the action to journal).
+    /// Puts a verdict on top of those held, for its full hold time.
+    fn hold(&mut self, o: Outcome, now_ms: u64) {
+        self.shown.insert(
+            0,
+            Shown {
+                card: card_for(&o, &self.cfg),
+                outcome: o,
+                until_ms: now_ms + self.cfg.hold_ms,
+            },
+        );
+        while self.shown.len() > MAX_SHOWN {
+            // The oldest admit gives way; denies stay their full time.
+            match self.shown.iter().rposition(|s| s.card.tone != Tone::Deny) {
+                Some(i) => {
+                    self.shown.remove(i);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Time passes: verdicts expire, a queued ID check comes up, an
+    /// unanswered confirmation times out (returned as the action to
+    /// journal).
     pub fn tick(&mut self, now_ms: u64) -> Option<GuardAction> {
         if !self.scan_line.is_empty() && now_ms > self.scan_line_at + SCAN_LINE_IDLE_MS {
             self.scan_line.clear();
         }
-        match &mut self.view {
-            View::Verdict { until_ms, .. } if now_ms >= *until_ms => {
-                self.view = View::Ready;
-            }
-            View::Confirm {
-                outcome,
-                deadline_ms,
-                answered,
-                ..
-            } if now_ms >= *deadline_ms && !*answered => {
+        self.shown.retain(|s| now_ms < s.until_ms);
+        if let View::Confirm {
+            outcome,
+            deadline_ms,
+            answered,
+            ..
+        } = &mut self.view
+        {
+            if now_ms >= *deadline_ms && !*answered {
                 *answered = true;
                 return Some(GuardAction::Confirm {
                     pending: outcome.clone(),
                     answer: Answer::TimedOut,
                 });
             }
-            _ => {}
         }
         if matches!(self.view, View::Ready) {
             if let Some(o) = self.queue.pop_front() {
-                self.show(o, now_ms);
+                self.ask(o, now_ms);
             }
         }
         None
@@ -273,14 +323,24 @@ impl ScreenModel {
     /// confirmation times out, a notice fades — so the window can sleep
     /// until then.
     pub fn next_deadline(&self) -> Option<u64> {
-        let view = match &self.view {
-            View::Verdict { until_ms, .. } => Some(*until_ms),
+        let verdict = self.shown.iter().map(|s| s.until_ms).min();
+        let confirm = match &self.view {
             View::Confirm { deadline_ms, .. } => Some(*deadline_ms),
             _ => None,
         };
         let notice = self.notice.as_ref().map(|(_, until)| *until);
         let line = (!self.scan_line.is_empty()).then(|| self.scan_line_at + SCAN_LINE_IDLE_MS + 1);
-        [view, notice, line].into_iter().flatten().min()
+        [verdict, confirm, notice, line].into_iter().flatten().min()
+    }
+
+    /// The verdict a hand decision is about: the newest deny held, or else
+    /// the newest verdict.
+    fn disputed(&self) -> Option<Outcome> {
+        self.shown
+            .iter()
+            .find(|s| s.card.tone == Tone::Deny)
+            .or_else(|| self.shown.first())
+            .map(|s| s.outcome.clone())
     }
 
     /// A key from the guard (or a keyboard-wedge scanner).
@@ -291,6 +351,7 @@ impl ScreenModel {
         if matches!(self.view, View::Note { .. }) {
             return self.note_key(key);
         }
+        let confirming = matches!(self.view, View::Confirm { .. });
         match key {
             Key::Text(t) => {
                 if self.scan_line.len() + t.len() <= MAX_SCAN_LINE {
@@ -307,28 +368,25 @@ impl ScreenModel {
                 let text = std::mem::take(&mut self.scan_line);
                 Some(GuardAction::Scan { text })
             }
-            Key::Escape if matches!(self.view, View::Verdict { .. }) => {
-                // Clears the verdict: a hand decision after it is then about
-                // no badge (the one that would not read).
-                self.view = View::Ready;
+            Key::Escape if !confirming => {
+                // Clears the verdicts: a hand decision after it is then
+                // about no badge (the one that would not read).
+                self.shown.clear();
                 None
             }
             Key::Enter => self.answer(Answer::Confirmed),
             Key::Escape => self.answer(Answer::Refused),
             Key::OverrideAdmit | Key::OverrideDeny => {
-                if matches!(self.view, View::Confirm { .. }) {
+                if confirming {
                     // The ID check is answered with Enter or Escape first.
                     return None;
                 }
-                let about = match &self.view {
-                    View::Verdict { outcome, .. } => Some(outcome.clone()),
-                    _ => None,
-                };
                 self.view = View::Note {
                     admit: key == Key::OverrideAdmit,
-                    about,
+                    about: self.disputed(),
                     text: String::new(),
                     error: None,
+                    armed: false,
                 };
                 None
             }
@@ -360,6 +418,7 @@ impl ScreenModel {
             about,
             text,
             error,
+            armed,
         } = &mut self.view
         else {
             return None;
@@ -368,14 +427,25 @@ impl ScreenModel {
             Key::Text(t) => {
                 text.extend(t.chars().filter(|c| !crate::text::is_forbidden_char(*c)));
                 *error = None;
+                *armed = false;
             }
             Key::Backspace => {
                 text.pop();
+                *armed = false;
             }
             Key::Escape => self.view = View::Ready,
             Key::Enter => {
                 if crate::gate::engine::clean_note(text).is_none() {
                     *error = Some("type why before saving: the note is journalled".into());
+                    return None;
+                }
+                let serious = *admit && about.as_ref().is_some_and(needs_second_confirmation);
+                if serious && !*armed {
+                    *armed = true;
+                    *error = Some(
+                        "this badge was refused as revoked, forged or from an unknown key: Enter again admits anyway, Esc cancels"
+                            .into(),
+                    );
                     return None;
                 }
                 return Some(GuardAction::Override {
@@ -491,10 +561,11 @@ mod tests {
         kiosk.scan(text.as_bytes(), "test", at_ms).unwrap().unwrap()
     }
 
+    /// The card an ID check shows, or else the newest verdict held.
     fn card(m: &ScreenModel) -> &Card {
         match m.view() {
-            View::Verdict { card, .. } | View::Confirm { card, .. } => card,
-            other => panic!("no card shown: {other:?}"),
+            View::Confirm { card, .. } => card,
+            _ => &m.verdicts().first().expect("a verdict is shown").card,
         }
     }
 
@@ -520,11 +591,129 @@ mod tests {
         );
         assert!(c.verified);
         assert!(m.tick(t + DEFAULT_HOLD_MS - 1).is_none());
-        assert!(matches!(m.view(), View::Verdict { .. }));
+        assert_eq!(m.verdicts().len(), 1);
         assert_eq!(m.next_deadline(), Some(t + DEFAULT_HOLD_MS));
         m.tick(t + DEFAULT_HOLD_MS);
         assert!(matches!(m.view(), View::Ready));
+        assert!(m.verdicts().is_empty());
         assert_eq!(m.next_deadline(), None, "nothing to wake up for");
+    }
+
+    #[test]
+    fn two_people_at_once_each_see_their_verdict_for_its_full_hold() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let first = badge(&k, "D-1", "delegate", NOW + 36_000);
+        let second = badge(&k, "D-2", "delegate", NOW - 3600);
+        m.on_outcome(scan(&mut kiosk, &first, t), t);
+        m.on_outcome(scan(&mut kiosk, &second, t + 200), t + 200);
+        let tones: Vec<Tone> = m.verdicts().iter().map(|s| s.card.tone).collect();
+        assert_eq!(tones, [Tone::Deny, Tone::Admit], "newest first, both shown");
+        // The admit stays its own 4 s, not cut short by the deny.
+        m.tick(t + DEFAULT_HOLD_MS - 1);
+        assert_eq!(m.verdicts().len(), 2);
+        m.tick(t + DEFAULT_HOLD_MS);
+        assert_eq!(m.verdicts().len(), 1);
+        assert_eq!(m.verdicts()[0].card.tone, Tone::Deny);
+        m.tick(t + 200 + DEFAULT_HOLD_MS);
+        assert!(m.verdicts().is_empty());
+    }
+
+    #[test]
+    fn a_crowd_never_pushes_a_deny_off_the_screen_before_its_time() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Off);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        m.on_outcome(scan(&mut kiosk, "not a badge", t), t);
+        for i in 1..=6u64 {
+            let b = badge(&k, &format!("D-{i}"), "delegate", NOW + 3600);
+            m.on_outcome(scan(&mut kiosk, &b, t + i * 10), t + i * 10);
+        }
+        let shown = m.verdicts();
+        assert_eq!(shown.len(), MAX_SHOWN);
+        assert!(
+            shown.iter().any(|s| s.card.tone == Tone::Deny),
+            "the deny stays while admits give way"
+        );
+        // Five denies: all five held.
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        for i in 0..5u64 {
+            m.on_outcome(scan(&mut kiosk, "junk", t + i), t + i);
+        }
+        assert_eq!(m.verdicts().len(), 5);
+    }
+
+    #[test]
+    fn a_forged_name_is_never_shown_as_fact() {
+        let (mut kiosk, _) = start_kiosk(AntiPassback::Hard);
+        let stranger = SecretKey::from_seed(&[9; 32]);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let eve = Badge {
+            key_id: KeyId([0; 4]),
+            serial: "E-1".into(),
+            name: "Eve Stranger".into(),
+            org: "Nowhere".into(),
+            category: "hod".into(),
+            zones: vec!["plenary".into()],
+            valid_from: NOW - 60,
+            valid_until: NOW + 3600,
+            issued_at: NOW - 120,
+        };
+        let text = SignedBadge::sign(eve, &stranger).unwrap().text().to_owned();
+        m.on_outcome(scan(&mut kiosk, &text, t), t);
+        let c = card(&m);
+        assert_eq!(c.tone, Tone::Deny);
+        assert!(!c.verified);
+        assert_eq!(c.name, "NAME NOT VERIFIED");
+        assert_eq!(
+            c.claimed,
+            "badge claims “Eve Stranger” (Nowhere): do not trust it"
+        );
+        assert!(
+            c.category.is_empty() && c.org.is_empty(),
+            "no claimed category band"
+        );
+    }
+
+    #[test]
+    fn admitting_a_revoked_or_forged_badge_by_hand_takes_a_second_enter() {
+        let (mut kiosk, _) = start_kiosk(AntiPassback::Hard);
+        let stranger = SecretKey::from_seed(&[9; 32]);
+        let mut m = ScreenModel::new(ScreenConfig::default());
+        let t = NOW * 1000;
+        let text = badge(&stranger, "E-2", "delegate", NOW + 3600);
+        let o = scan(&mut kiosk, &text, t);
+        assert_eq!(o.decision.reason, crate::vocab::Reason::UnknownKey);
+        m.on_outcome(o, t);
+        m.key(Key::OverrideAdmit, t + 1);
+        m.key(Key::Text("known to the desk".into()), t + 2);
+        assert!(
+            m.key(Key::Enter, t + 3).is_none(),
+            "the first Enter only arms"
+        );
+        assert!(matches!(
+            m.view(),
+            View::Note {
+                armed: true,
+                error: Some(_),
+                ..
+            }
+        ));
+        let Some(GuardAction::Override { admit: true, .. }) = m.key(Key::Enter, t + 4) else {
+            panic!("the second Enter saves");
+        };
+        // Typing again disarms.
+        m.key(Key::Escape, t + 5);
+        m.key(Key::OverrideAdmit, t + 6);
+        m.key(Key::Text("x".into()), t + 7);
+        m.key(Key::Enter, t + 8);
+        m.key(Key::Text("y".into()), t + 9);
+        assert!(
+            m.key(Key::Enter, t + 10).is_none(),
+            "armed again from the start"
+        );
     }
 
     #[test]
@@ -569,9 +758,10 @@ mod tests {
         // It does not time out on the hold timer.
         m.tick(t + DEFAULT_HOLD_MS * 3);
         assert!(matches!(m.view(), View::Confirm { .. }));
-        // Another badge meanwhile waits its turn.
+        // Another badge meanwhile is shown below the question.
         m.on_outcome(scan(&mut kiosk, "hello", t + 100), t + 100);
-        assert_eq!(m.queued(), 1);
+        assert_eq!(m.verdicts().len(), 1);
+        assert!(matches!(m.view(), View::Confirm { .. }));
         let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Enter, t + 5000) else {
             panic!("Enter confirms");
         };
@@ -585,9 +775,18 @@ mod tests {
         assert_eq!(card(&m).reason, "ID checked and confirmed by the guard");
         assert_eq!(kiosk.counters(0).unwrap().admitted, 1);
         assert_eq!(kiosk.counters(0).unwrap().inside, 1);
-        // After the hold, the queued deny comes up.
-        m.tick(t + 5002 + DEFAULT_HOLD_MS);
-        assert_eq!(card(&m).reason, "not a badge of this venue");
+        assert!(matches!(m.view(), View::Ready));
+        // A second ID check while one is asked waits its turn.
+        m.on_outcome(
+            scan(&mut kiosk, &badge(&k, "H-9", "hod", NOW + 36_000), t + 6000),
+            t + 6000,
+        );
+        assert!(matches!(m.view(), View::Confirm { .. }));
+        m.on_outcome(
+            scan(&mut kiosk, &badge(&k, "H-8", "hod", NOW + 36_000), t + 6001),
+            t + 6001,
+        );
+        assert_eq!(m.queued(), 1);
     }
 
     #[test]
@@ -677,6 +876,7 @@ mod tests {
         // about no badge.
         m.key(Key::Escape, t + 8);
         assert!(matches!(m.view(), View::Ready));
+        assert!(m.verdicts().is_empty());
         m.key(Key::OverrideDeny, t + 60_001);
         assert!(matches!(
             m.view(),

@@ -52,8 +52,13 @@ pub struct Card {
     pub headline: String,
     /// The reason in plain words.
     pub reason: String,
+    /// The holder's name, or `NAME NOT VERIFIED` when the signature did not
+    /// check out: a forged name is never shown as fact.
     pub name: String,
     pub org: String,
+    /// For an unverified badge, what it claims, in small type and marked:
+    /// `badge claims “Eve Stranger” (Acme): do not trust it`.
+    pub claimed: String,
     pub category: String,
     pub category_colour: [u8; 3],
     pub serial: String,
@@ -102,12 +107,37 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
     } else {
         "F2: admit by hand · F3: deny by hand · Esc: clear".to_owned()
     };
+    let verified = d.authentic;
+    let (name, org, claimed, category) = match b {
+        Some(b) if verified => (
+            printable_short(&b.name, 60),
+            printable_short(&b.org, 60),
+            String::new(),
+            category,
+        ),
+        Some(b) => (
+            "NAME NOT VERIFIED".to_owned(),
+            String::new(),
+            format!(
+                "badge claims “{}”{}: do not trust it",
+                printable_short(&b.name, 40),
+                if b.org.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", printable_short(&b.org, 30))
+                }
+            ),
+            String::new(),
+        ),
+        None => Default::default(),
+    };
     Card {
         tone,
         headline,
         reason: plain_reason(o, cfg),
-        name: b.map(|b| printable_short(&b.name, 60)).unwrap_or_default(),
-        org: b.map(|b| printable_short(&b.org, 60)).unwrap_or_default(),
+        name,
+        org,
+        claimed,
         category_colour: if category.is_empty() {
             [90, 90, 90]
         } else {
@@ -121,7 +151,7 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
         serial: b
             .map(|b| printable_short(&b.serial, 40))
             .unwrap_or_default(),
-        verified: d.authentic,
+        verified,
         hint,
         seq: o.entry.seq,
     }

@@ -14,7 +14,7 @@ use eframe::egui::{self, TextureHandle, TextureOptions};
 
 use super::capture::Picture;
 use super::draw::draw;
-use super::engine::EngineEvent;
+use super::engine::{EngineEvent, Outline};
 use super::sound::Speaker;
 use super::theme;
 
@@ -30,7 +30,7 @@ pub struct Fixed {
 
 /// Codes found in the last read frame.
 pub struct Seen {
-    pub corners: Vec<[[i32; 2]; 4]>,
+    pub codes: Vec<Outline>,
     /// The frame's size, to scale the corners to the picture.
     pub size: [u32; 2],
     pub at: Instant,
@@ -83,9 +83,9 @@ impl App {
                     }
                 }
                 EngineEvent::Source(s) => self.model.set_source(s),
-                EngineEvent::Seen { corners, size } => {
+                EngineEvent::Seen { codes, size } => {
                     self.seen = Some(Seen {
-                        corners,
+                        codes,
                         size,
                         at: Instant::now(),
                         pictures: self.pictures,

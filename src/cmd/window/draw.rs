@@ -3,7 +3,7 @@
 
 use badgegate::clock::format_clock;
 use badgegate::gate::engine::Outcome;
-use badgegate::screen::{Card, SourceState, Tone, View};
+use badgegate::screen::{Card, Shown, SourceState, Tone, View};
 use badgegate::text::printable_short;
 use eframe::egui::{self, Align2, Color32, FontFamily, FontId, Pos2, Rect, Stroke, Vec2};
 
@@ -44,20 +44,29 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
         )),
         _ => None,
     };
+    let shown = app.model.verdicts();
     match app.model.view() {
-        View::Ready => match &reconnecting {
+        View::Ready if shown.is_empty() => match &reconnecting {
             Some(why) => {
                 draw_out_of_service(p, field, why, "badges from a USB scanner are still decided")
             }
             None => draw_ready(app, p, field),
         },
-        View::Verdict { card, .. } | View::Confirm { card, .. } => draw_card(p, field, card),
+        View::Ready => draw_verdicts(p, field, shown),
+        View::Confirm { card, .. } => {
+            let top = with_verdicts_below(p, field, shown);
+            draw_card(p, top, card);
+        }
         View::Note {
             admit,
             about,
             text,
             error,
-        } => draw_note(p, field, *admit, about.as_ref(), text, error.as_deref()),
+            ..
+        } => {
+            let top = with_verdicts_below(p, field, shown);
+            draw_note(p, top, *admit, about.as_ref(), text, error.as_deref());
+        }
         View::OutOfService { .. } => {}
     }
     if let Some(notice) = app.model.notice(now_ms) {
@@ -111,15 +120,39 @@ fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
         if (current || seen.at.elapsed().as_millis() < theme::OUTLINE_MS) && fw > 0 && fh > 0 {
             let sx = size.x / fw as f32;
             let sy = size.y / fh as f32;
-            for quad in &seen.corners {
-                let pts: Vec<Pos2> = quad
+            for code in &seen.codes {
+                let pts: Vec<Pos2> = code
+                    .corners
                     .iter()
                     .map(|[x, y]| Pos2::new(img.min.x + *x as f32 * sx, img.min.y + *y as f32 * sy))
                     .collect();
+                // Each code in its own verdict's colour, with its holder.
+                let colour = code.tone.map_or(theme::OUTLINE, |t| rgb(t.rgb()));
+                let top_left = pts
+                    .iter()
+                    .copied()
+                    .fold(Pos2::new(f32::MAX, f32::MAX), |a, b| {
+                        Pos2::new(a.x.min(b.x), a.y.min(b.y))
+                    });
                 p.add(egui::Shape::closed_line(
                     pts,
-                    Stroke::new(theme::OUTLINE_WIDTH, theme::OUTLINE),
+                    Stroke::new(theme::OUTLINE_WIDTH, colour),
                 ));
+                if let (Some(tone), false) = (code.tone, code.label.is_empty()) {
+                    let g = p.layout_no_wrap(
+                        code.label.clone(),
+                        bold(theme::OUTLINE_LABEL),
+                        rgb(tone.ink()),
+                    );
+                    let size = g.size() + Vec2::splat(2.0 * theme::OUTLINE_LABEL_PAD);
+                    let at = Pos2::new(top_left.x, (top_left.y - size.y).max(img.min.y));
+                    p.rect_filled(Rect::from_min_size(at, size), 3.0, colour);
+                    p.galley(
+                        at + Vec2::splat(theme::OUTLINE_LABEL_PAD),
+                        g,
+                        rgb(tone.ink()),
+                    );
+                }
             }
         }
     }
@@ -161,6 +194,87 @@ fn wrapped(
     h
 }
 
+/// The verdicts held, newest first: one fills the field; with more, the
+/// newest takes the top and each other keeps a row of its own below, in
+/// its colour, until its own hold ends.
+fn draw_verdicts(p: &egui::Painter, r: Rect, shown: &[Shown]) {
+    let Some((newest, older)) = shown.split_first() else {
+        return;
+    };
+    if older.is_empty() {
+        draw_card(p, r, &newest.card);
+        return;
+    }
+    let split = r.min.y + r.height() * theme::stack::NEWEST;
+    let top = Rect::from_min_max(r.min, Pos2::new(r.max.x, split));
+    draw_card(p, top, &newest.card);
+    draw_rows(
+        p,
+        Rect::from_min_max(Pos2::new(r.min.x, split), r.max),
+        older,
+    );
+}
+
+/// Leaves the lower part of `r` to the verdicts held (if any) and returns
+/// the part above for what the guard is asked.
+fn with_verdicts_below(p: &egui::Painter, r: Rect, shown: &[Shown]) -> Rect {
+    if shown.is_empty() {
+        return r;
+    }
+    let split = r.min.y + r.height() * theme::stack::ASKING;
+    draw_rows(
+        p,
+        Rect::from_min_max(Pos2::new(r.min.x, split), r.max),
+        shown,
+    );
+    Rect::from_min_max(r.min, Pos2::new(r.max.x, split))
+}
+
+/// One row a verdict, stacked in `r`.
+fn draw_rows(p: &egui::Painter, r: Rect, shown: &[Shown]) {
+    let row_h = r.height() / shown.len() as f32;
+    for (i, s) in shown.iter().enumerate() {
+        let y = r.min.y + row_h * i as f32;
+        let row = Rect::from_min_max(Pos2::new(r.min.x, y), Pos2::new(r.max.x, y + row_h))
+            .shrink2(Vec2::new(0.0, theme::stack::GAP));
+        draw_row(p, row, &s.card);
+    }
+}
+
+/// A verdict in one row: headline, name, and reason.
+fn draw_row(p: &egui::Painter, r: Rect, card: &Card) {
+    use theme::stack as c;
+    let tone = card.tone;
+    p.rect_filled(r, theme::FIELD_CORNER, rgb(tone.rgb()));
+    let ink = rgb(tone.ink());
+    let h = r.height();
+    let pad = r.width() * theme::card::PAD;
+    let x = r.min.x + pad;
+    let w = r.width() - 2.0 * pad;
+    let head_size = (h * c::ROW_HEADLINE).min(c::ROW_HEADLINE_MAX);
+    let head = p.layout_no_wrap(card.headline.clone(), bold(head_size), ink);
+    let head_w = head.size().x;
+    p.galley(Pos2::new(x, r.center().y - head.size().y / 2.0), head, ink);
+    let tx = x + head_w + c::ROW_GAP;
+    let tw = (w - head_w - c::ROW_GAP).max(10.0);
+    let line = (h * c::ROW_TEXT).min(c::ROW_TEXT_MAX);
+    let who = if card.name.is_empty() {
+        "no badge read".to_owned()
+    } else {
+        card.name.clone()
+    };
+    let top = r.center().y - line * 1.15;
+    fit_text(p, Pos2::new(tx, top), &who, bold(line), ink, tw);
+    fit_text(
+        p,
+        Pos2::new(tx, top + line * 1.25),
+        &card.reason,
+        regular(line * 0.9),
+        ink,
+        tw,
+    );
+}
+
 /// A verdict: headline, reason, who, category band, serial, key hints.
 fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
     use theme::card as c;
@@ -188,7 +302,27 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
         ink,
         w,
     ) + h * c::AFTER_REASON;
-    if !card.name.is_empty() {
+    if !card.verified && !card.name.is_empty() {
+        // A name the signature does not vouch for is never set as fact.
+        y += fit_text(p, Pos2::new(x, y), &card.name, bold(h * c::NAME), ink, w);
+        y += wrapped(
+            p,
+            Pos2::new(x, y),
+            &card.claimed,
+            regular(h * c::ORG),
+            ink,
+            w,
+        );
+        y += h * c::AFTER_BAND;
+        fit_text(
+            p,
+            Pos2::new(x, y),
+            &format!("badge {}", card.serial),
+            regular(h * c::SERIAL),
+            ink,
+            w,
+        );
+    } else if !card.name.is_empty() {
         y += fit_text(p, Pos2::new(x, y), &card.name, bold(h * c::NAME), ink, w);
         if !card.org.is_empty() {
             y += fit_text(p, Pos2::new(x, y), &card.org, regular(h * c::ORG), ink, w);
@@ -211,14 +345,7 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
             w,
         );
         y += band.height() + h * c::AFTER_BAND;
-        let serial = if card.verified {
-            format!("badge {}", card.serial)
-        } else {
-            format!(
-                "badge {} — NOT VERIFIED: do not trust the name",
-                card.serial
-            )
-        };
+        let serial = format!("badge {}", card.serial);
         fit_text(p, Pos2::new(x, y), &serial, regular(h * c::SERIAL), ink, w);
     }
     let small = regular((h * c::HINT).max(c::HINT_MIN));
@@ -301,13 +428,27 @@ fn draw_note(
         theme::NOTE_TITLE,
         w,
     );
-    let who = match about.and_then(|o| o.decision.badge.as_ref()) {
-        Some(b) => format!(
-            "badge {} · {}",
-            printable_short(&b.serial, 30),
-            printable_short(&b.name, 50)
-        ),
-        None => "no badge read: write the holder's name in the note".into(),
+    let who = match about.and_then(|o| o.decision.badge.as_ref().map(|b| (o, b))) {
+        Some((o, b)) => {
+            let name = if o.decision.authentic {
+                printable_short(&b.name, 50)
+            } else {
+                "name NOT VERIFIED".into()
+            };
+            let refused = if o.entry.body.decision == badgegate::vocab::EntryDecision::Deny {
+                format!("\nrefused: {}", printable_short(&o.decision.detail, 120))
+            } else {
+                String::new()
+            };
+            format!("badge {} · {name}{refused}", printable_short(&b.serial, 30))
+        }
+        None => match about {
+            Some(o) => format!(
+                "no badge read\nrefused: {}",
+                printable_short(&o.decision.detail, 120)
+            ),
+            None => "no badge read: write the holder's name in the note".into(),
+        },
     };
     y += wrapped(
         p,

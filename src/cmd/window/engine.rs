@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use badgegate::clock::local_day_start_ms;
 use badgegate::gate::engine::{Counters, GuardAction, GuardError, ListChange, Outcome};
-use badgegate::gate::runtime::{Gate, HookReport, KioskClock};
+use badgegate::gate::runtime::{Gate, HookReport, KioskClock, Sighting};
 use badgegate::journal::JournalError;
-use badgegate::screen::SourceState;
+use badgegate::screen::{tone_for, SourceState, Tone};
 use badgegate::text::printable_short;
 use eframe::egui;
 
@@ -31,13 +31,43 @@ pub enum EngineEvent {
     },
     Source(SourceState),
     Seen {
-        corners: Vec<[[i32; 2]; 4]>,
+        codes: Vec<Outline>,
         size: [u32; 2],
     },
     ActionFailed(String),
     /// The admit hook failed for an admit: the door may not have opened.
     HookFailed(String),
     OutOfService(String),
+}
+
+/// A code's outline on the live picture: where, in which verdict's colour
+/// (`None`: not decided yet), and the words beside it.
+pub struct Outline {
+    pub corners: [[i32; 2]; 4],
+    pub tone: Option<Tone>,
+    pub label: String,
+}
+
+impl Outline {
+    fn of(s: Sighting) -> Outline {
+        let Some(o) = s.outcome else {
+            return Outline {
+                corners: s.corners,
+                tone: None,
+                label: String::new(),
+            };
+        };
+        let label = match o.decision.badge.as_ref() {
+            Some(b) if o.decision.authentic => printable_short(&b.name, 28),
+            Some(_) => "NAME NOT VERIFIED".to_owned(),
+            None => "not a badge".to_owned(),
+        };
+        Outline {
+            corners: s.corners,
+            tone: Some(tone_for(&o)),
+            label,
+        }
+    }
 }
 
 /// The engine thread's state: the gate and where its news goes.
@@ -181,7 +211,7 @@ impl Engine {
                     self.hooks(&step.hooks);
                     if !step.found.is_empty() {
                         self.send(EngineEvent::Seen {
-                            corners: step.found,
+                            codes: step.found.into_iter().map(Outline::of).collect(),
                             size: step.size,
                         });
                     }

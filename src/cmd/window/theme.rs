@@ -14,7 +14,7 @@ pub fn rgb(c: [u8; 3]) -> Color32 {
 pub const BACKGROUND: Color32 = Color32::from_rgb(16, 18, 22);
 pub const CAMERA_BACKGROUND: Color32 = Color32::from_rgb(8, 8, 10);
 pub const CAMERA_NOTE: Color32 = Color32::GRAY;
-/// A found code's outline on the live picture.
+/// A found code's outline on the live picture, before it is decided.
 pub const OUTLINE: Color32 = Color32::from_rgb(0, 230, 120);
 pub const NOTICE_BACKGROUND: Color32 = Color32::from_rgb(40, 40, 40);
 pub const NOTICE_TEXT: Color32 = Color32::YELLOW;
@@ -52,6 +52,9 @@ pub const FIELD_CORNER: f32 = 10.0;
 /// Outline width, px, and how long an outline stays after its picture.
 pub const OUTLINE_WIDTH: f32 = 4.0;
 pub const OUTLINE_MS: u128 = 600;
+/// The holder's name beside an outline, px.
+pub const OUTLINE_LABEL: f32 = 18.0;
+pub const OUTLINE_LABEL_PAD: f32 = 4.0;
 /// A notice at the foot of the field, px.
 pub const NOTICE_HEIGHT: f32 = 44.0;
 pub const NOTICE_SIZE: f32 = 22.0;
@@ -85,6 +88,23 @@ pub mod card {
     pub const BOTTOM: f32 = 0.04;
     /// Space between the hint and the record number, px.
     pub const HINT_GAP: f32 = 16.0;
+}
+
+/// Several verdicts at once.
+pub mod stack {
+    /// The newest verdict's share of the field when others are held.
+    pub const NEWEST: f32 = 0.58;
+    /// The share of the field an ID check or a note takes above the
+    /// verdicts held.
+    pub const ASKING: f32 = 0.62;
+    /// Space between rows, px.
+    pub const GAP: f32 = 3.0;
+    /// Sizes in a row, as shares of its height, within bounds (px).
+    pub const ROW_HEADLINE: f32 = 0.5;
+    pub const ROW_HEADLINE_MAX: f32 = 56.0;
+    pub const ROW_TEXT: f32 = 0.26;
+    pub const ROW_TEXT_MAX: f32 = 26.0;
+    pub const ROW_GAP: f32 = 18.0;
 }
 
 /// The READY field.
