@@ -312,23 +312,28 @@ pub fn read_list(path: &Path) -> Result<String, RevocationError> {
 
 /// The signed body and the signature of the last line.
 fn split_signature(text: &str) -> Result<(&str, [u8; 64]), RevocationError> {
+    split_signed(text).map_err(|(line, what)| bad(line, what))
+}
+
+/// A signed text file's body and the signature of its last line
+/// (`signature: <128 hex>\n`), or the line number and what is wrong. The
+/// revocation list and the venue policy share this shape.
+pub(crate) fn split_signed(text: &str) -> Result<(&str, [u8; 64]), (usize, &'static str)> {
     let sig_at = text
         .rfind("signature: ")
         .filter(|i| *i == 0 || text.as_bytes().get(i - 1) == Some(&b'\n'))
-        .ok_or_else(|| bad(text.lines().count().max(1), "no signature line"))?;
+        .ok_or((text.lines().count().max(1), "no signature line"))?;
     let body = &text[..sig_at];
     let sig_line_no = body.lines().count() + 1;
     let sig_hex = text[sig_at..]
         .strip_prefix("signature: ")
         .and_then(|s| s.strip_suffix('\n'))
-        .ok_or_else(|| {
-            bad(
-                sig_line_no,
-                "signature line must end the file with a newline",
-            )
-        })?;
-    let signature = unhex64(sig_hex)
-        .ok_or_else(|| bad(sig_line_no, "signature is not 128 lowercase hex digits"))?;
+        .ok_or((
+            sig_line_no,
+            "signature line must end the file with a newline",
+        ))?;
+    let signature =
+        unhex64(sig_hex).ok_or((sig_line_no, "signature is not 128 lowercase hex digits"))?;
     Ok((body, signature))
 }
 
