@@ -95,10 +95,11 @@ fn batch_1000() {
         valid_from: NOW,
         valid_until: NOW + 86_400,
         issued_at: NOW,
+        policy: None,
     };
     let start = Instant::now();
     let badges = issue::read_registration_csv(&csv_path, &d).unwrap();
-    issue::issue_batch(&dir.path().join("out"), badges, &key, false, &|| {}).unwrap();
+    issue::issue_batch(&dir.path().join("out"), badges, &key, None, false, &|| {}).unwrap();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "issue --csv of 1000 rows (library path, all cores): {secs:.1} s wall, {:.1} ms per badge",

@@ -185,6 +185,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         skew_secs: 120,
         cooldown_ms: 0,
         confirm_categories: Vec::new(),
+        guard_present: false,
     };
     let mut journal = Journal::open(&dir.join("stages.db"), Some("k"), "k").unwrap();
     journal.sign_with(SecretKey::from_seed(&[9; 32]));

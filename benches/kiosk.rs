@@ -26,6 +26,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
         skew_secs: 120,
         cooldown_ms: 0,
         confirm_categories: Vec::new(),
+        guard_present: false,
     };
     Kiosk::start(
         cfg,
@@ -52,7 +53,8 @@ fn benches(c: &mut Criterion) {
     };
     let signed = SignedBadge::sign(badge, &key).unwrap();
     let code = read::encode(signed.text()).unwrap();
-    let card_img = image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code)).into_luma8();
+    let card_img =
+        image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code, None)).into_luma8();
     let dir = tempfile::tempdir().unwrap();
 
     for (w, h, card_h) in [(1280u32, 720u32, 640u32), (1920, 1080, 900)] {

@@ -77,6 +77,21 @@ Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of 
 The list is signed by the registration key and its sequence number grows with every change."
     )]
     Revoke(RevokeArgs),
+    /// Sign the venue policy (zones, categories, gates, time zone) from a draft
+    #[command(
+        after_help = "Examples:\n  badgegate policy --key keys/registration.key.pem --draft venue.txt --out policy.txt\n\n\
+The draft lists, one a line (# starts a comment):\n\
+  venue: Geneva Summit 2026\n\
+  time-zone: Europe/Zurich\n\
+  zone: plenary Plenary hall\n\
+  category: hod #801020 id-check Head of delegation\n\
+  category: delegate #00529b - Delegate\n\
+  category: staff #008050 staff Security staff\n\
+  gate: north plenary in North entrance\n\n\
+Category flags: - (none), id-check (the guard checks an ID), staff (guards sign in with it), or id-check,staff.\n\
+The signed policy's sequence number grows with every change; kiosks refuse an older one. Give it to `issue --policy` and `kiosk --policy`."
+    )]
+    Policy(PolicyArgs),
     /// Print the raw text and position of every QR code in images, ours or not
     #[command(
         after_help = "Examples:\n  badgegate decode photo.jpg\n  badgegate decode --json frames/"
@@ -124,10 +139,10 @@ pub struct IssueArgs {
     /// Zones the badge opens, comma-separated; * for every zone
     #[arg(long, value_name = "Z1,Z2")]
     pub zones: Option<String>,
-    /// Start of validity, RFC 3339 (default: now)
+    /// Start of validity: RFC 3339, or venue time (2026-12-01 08:00) when a policy is given (default: now)
     #[arg(long, value_name = "TIME")]
     pub valid_from: Option<String>,
-    /// End of validity, RFC 3339 (default: 48 hours after valid-from)
+    /// End of validity, like --valid-from (default: 48 hours after valid-from)
     #[arg(long, value_name = "TIME")]
     pub valid_until: Option<String>,
     /// Serial for a single badge (default: random)
@@ -136,6 +151,9 @@ pub struct IssueArgs {
     /// Replace existing badge files in the output folder
     #[arg(long)]
     pub force: bool,
+    /// The signed venue policy (badgegate policy): unknown zones and categories are refused, cards use its names, colours and time zone
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +205,9 @@ pub struct KioskArgs {
     /// Signed revocation list, or a folder of them (repeatable: one list a trusted key); re-read every second, a newer list taken up at once, an older one refused
     #[arg(long, value_name = "PATH")]
     pub revocations: Vec<PathBuf>,
+    /// The signed venue policy (badgegate policy): zone and category names, colours, ID-check categories, staff, time zone; re-read every second like the lists
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// This kiosk's own secret key (from `badgegate keygen --name KIOSK`): every record is signed with it
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
@@ -497,6 +518,19 @@ pub struct RevokeArgs {
     /// Serials to revoke
     #[arg(value_name = "SERIAL", required = true)]
     pub serials: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Registration secret key (PKCS#8 PEM)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The draft: venue, time zone, zones, categories, gates (see below)
+    #[arg(long, value_name = "FILE")]
+    pub draft: PathBuf,
+    /// The signed policy file (created, or replaced with the next sequence)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -137,6 +137,90 @@ fn to_datetime(secs: u64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?).ok()
 }
 
+/// How people at the venue read and write times: in the venue's time zone
+/// (from its policy), or in UTC when there is none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VenueTime {
+    zone: Option<String>,
+}
+
+impl VenueTime {
+    /// Times in UTC.
+    pub fn utc() -> VenueTime {
+        VenueTime::default()
+    }
+
+    /// Times in an IANA time zone (`Europe/Zurich`); an unknown name reads
+    /// as UTC (a policy naming one is refused before it gets here).
+    pub fn zone(name: &str) -> VenueTime {
+        VenueTime {
+            zone: jiff::tz::TimeZone::get(name).ok().map(|_| name.to_owned()),
+        }
+    }
+
+    fn tz(&self) -> Option<jiff::tz::TimeZone> {
+        self.zone
+            .as_deref()
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+    }
+
+    /// The zone's name, or `UTC`.
+    pub fn name(&self) -> &str {
+        self.zone.as_deref().unwrap_or("UTC")
+    }
+
+    /// Seconds east of UTC at Unix time `secs`.
+    pub fn offset_at(&self, secs: u64) -> i32 {
+        let (Some(tz), Ok(ts)) = (
+            self.tz(),
+            jiff::Timestamp::from_second(secs.min(i64::MAX as u64) as i64),
+        ) else {
+            return 0;
+        };
+        tz.to_offset(ts).seconds()
+    }
+
+    /// `YYYY-MM-DD HH:MM CET` in the venue's time (`… UTC` without a zone).
+    pub fn format(&self, secs: u64) -> String {
+        let (Some(tz), Ok(ts)) = (
+            self.tz(),
+            jiff::Timestamp::from_second(secs.min(i64::MAX as u64) as i64),
+        ) else {
+            return format_human(secs);
+        };
+        let info = tz.to_offset_info(ts);
+        let local = (secs as i64).saturating_add(i64::from(info.offset().seconds()));
+        let base = format_human(u64::try_from(local).unwrap_or(0));
+        let abbreviation = info.abbreviation();
+        // Zones without a letter abbreviation print their offset (+04).
+        format!("{} {abbreviation}", base.trim_end_matches(" UTC"))
+    }
+
+    /// Parses a time the desk typed: RFC 3339 with an offset, or — with a
+    /// venue time zone — a local `YYYY-MM-DD HH:MM[:SS]` (a `T` also
+    /// works) meaning the venue's wall clock.
+    pub fn parse(&self, s: &str) -> Result<u64, String> {
+        let s = s.trim();
+        if let Ok(t) = parse_rfc3339(s) {
+            return Ok(t);
+        }
+        let Some(tz) = self.tz() else {
+            return parse_rfc3339(s);
+        };
+        let civil: jiff::civil::DateTime = s.parse().map_err(|_| {
+            format!(
+                "{s:?} is not a time; write it like 2026-12-01 08:00 (venue time, {}) or 2026-12-01T07:00:00Z",
+                self.name()
+            )
+        })?;
+        let zoned = tz
+            .to_ambiguous_zoned_datetime(civil)
+            .compatible()
+            .map_err(|e| format!("{s:?}: {e}"))?;
+        u64::try_from(zoned.timestamp().as_second()).map_err(|_| format!("{s:?} is before 1970"))
+    }
+}
+
 /// Plain words for a span of seconds: `3 days`, `5 hours`, `12 minutes`.
 pub fn format_span(secs: u64) -> String {
     let (n, unit) = if secs >= 2 * 86_400 {
@@ -154,6 +238,24 @@ pub fn format_span(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venue_time_reads_and_writes_the_venues_wall_clock() {
+        let zurich = VenueTime::zone("Europe/Zurich");
+        // 2026-12-01 08:00 in Zurich is 07:00 UTC.
+        let t = zurich.parse("2026-12-01 08:00").unwrap();
+        assert_eq!(format_utc(t), "2026-12-01T07:00:00Z");
+        assert_eq!(zurich.parse("2026-12-01T08:00").unwrap(), t);
+        assert_eq!(zurich.parse("2026-12-01T07:00:00Z").unwrap(), t);
+        assert_eq!(zurich.format(t), "2026-12-01 08:00 CET");
+        assert_eq!(zurich.offset_at(t), 3600);
+        let utc = VenueTime::utc();
+        assert!(
+            utc.parse("2026-12-01 08:00").is_err(),
+            "no zone: an offset is needed"
+        );
+        assert_eq!(utc.format(t), "2026-12-01 07:00 UTC");
+    }
 
     #[test]
     fn offsets_are_honoured() {

@@ -112,9 +112,12 @@ pub fn signed_cards(
             };
             let signed = SignedBadge::sign(badge, &key).ok()?;
             let code = crate::read::encode(signed.text()).ok()?;
-            let card =
-                image::DynamicImage::ImageRgb8(crate::issue::card::render(&signed.badge, &code))
-                    .into_luma8();
+            let card = image::DynamicImage::ImageRgb8(crate::issue::card::render(
+                &signed.badge,
+                &code,
+                None,
+            ))
+            .into_luma8();
             Some((signed.text().to_owned(), card))
         })
         .collect()

@@ -703,6 +703,7 @@ fn every_flag_of_every_command_has_a_word_in_help() {
         &["issue"],
         &["verify"],
         &["kiosk"],
+        &["policy"],
         &["revoke"],
         &["decode"],
         &["demo"],

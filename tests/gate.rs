@@ -59,6 +59,7 @@ fn gate(journal: Journal, hook: Option<AdmitHook>) -> Gate {
         skew_secs: 60,
         cooldown_ms: 3000,
         confirm_categories: vec![],
+        guard_present: false,
     };
     let trust = TrustStore::from_keys(&[key().public()], &[]);
     let kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), journal, NOW * 1000).unwrap();

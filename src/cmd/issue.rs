@@ -3,9 +3,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail};
-use badgegate::clock::{self, format_human};
-use badgegate::format::keys::SecretKey;
+use anyhow::{anyhow, bail, Context};
+use badgegate::clock;
+use badgegate::format::keys::{SecretKey, TrustStore};
+use badgegate::format::policy::{PolicyBody, VenuePolicy};
 use badgegate::issue::{self, BadgeRequest, Defaults, IssuedBadge};
 use badgegate::text::{printable, shown_path};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -20,7 +21,17 @@ const PROGRESS_MIN: usize = 20;
 
 pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     let key = SecretKey::load(&a.key)?;
-    let defaults = defaults(&a)?;
+    let policy = match &a.policy {
+        Some(path) => Some(load_policy(path, &key)?),
+        None => {
+            eprintln!(
+                "warning: no venue policy (--policy): zones and categories are not checked, so a typo makes a badge that opens nothing; times need an offset and print in UTC"
+            );
+            None
+        }
+    };
+    let defaults = defaults(&a, policy)?;
+    let look = defaults.policy.clone();
     match &a.csv {
         Some(csv) => {
             let badges = issue::read_registration_csv(csv, &defaults)?;
@@ -32,7 +43,8 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             let bar = progress(badges.len());
-            let issued = issue::issue_batch(&a.out, badges, &key, a.force, &|| bar.inc(1))?;
+            let issued =
+                issue::issue_batch(&a.out, badges, &key, look.as_ref(), a.force, &|| bar.inc(1))?;
             bar.finish_and_clear();
             println!(
                 "issued {} badges into {} (manifest: {}), signed by key {}",
@@ -52,23 +64,47 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 ..BadgeRequest::default()
             };
             let badge = issue::build_badge(&req, &defaults).map_err(|e| anyhow!("{e}"))?;
-            let issued = issue::produce(badge, &key)?;
+            let issued = issue::produce(badge, &key, look.as_ref())?;
             issue::write_badges(&a.out, std::slice::from_ref(&issued), false, a.force)?;
-            print_one(&issued, &a.out);
+            print_one(&issued, &a.out, &defaults.venue_time());
         }
     }
     Ok(Exit::Ok.into())
 }
 
+/// The venue policy, which must be signed by the desk's own key.
+fn load_policy(path: &Path, key: &SecretKey) -> anyhow::Result<PolicyBody> {
+    let trust = TrustStore::from_keys(&[key.public()], &[]);
+    let policy = VenuePolicy::load_verified(path, &trust)
+        .with_context(|| format!("venue policy {}", shown_path(path)))?;
+    eprintln!(
+        "venue policy #{}: {} ({}), {} zone(s), {} categor{}",
+        policy.sequence,
+        printable(&policy.body.venue),
+        policy.body.time_zone,
+        policy.body.zones.len(),
+        policy.body.categories.len(),
+        if policy.body.categories.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    Ok(policy.body)
+}
+
 /// What the flags give every badge that does not say otherwise.
-fn defaults(a: &IssueArgs) -> anyhow::Result<Defaults> {
+fn defaults(a: &IssueArgs, policy: Option<PolicyBody>) -> anyhow::Result<Defaults> {
     let now = clock::now();
+    let time = policy
+        .as_ref()
+        .map_or_else(clock::VenueTime::utc, PolicyBody::venue_time);
     let valid_from = match &a.valid_from {
-        Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-from: {e}"))?,
+        Some(t) => time.parse(t).map_err(|e| anyhow!("--valid-from: {e}"))?,
         None => now,
     };
     let valid_until = match &a.valid_until {
-        Some(t) => clock::parse_rfc3339(t).map_err(|e| anyhow!("--valid-until: {e}"))?,
+        Some(t) => time.parse(t).map_err(|e| anyhow!("--valid-until: {e}"))?,
         None => valid_from + DEFAULT_VALIDITY_SECS,
     };
     Ok(Defaults {
@@ -78,6 +114,7 @@ fn defaults(a: &IssueArgs) -> anyhow::Result<Defaults> {
         valid_from,
         valid_until,
         issued_at: now,
+        policy,
     })
 }
 
@@ -97,14 +134,18 @@ fn progress(len: usize) -> ProgressBar {
 }
 
 /// One badge issued from flags: what it says and where its files are.
-fn print_one(b: &IssuedBadge, out: &Path) {
+fn print_one(b: &IssuedBadge, out: &Path, time: &clock::VenueTime) {
     let badge = &b.signed.badge;
     let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
     println!("serial      {}", badge.serial);
     println!(
-        "holder      {} ({})",
+        "holder      {}{}",
         printable(&badge.name),
-        printable(&badge.org)
+        if badge.org.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", printable(&badge.org))
+        }
     );
     println!(
         "category    {}   zones {}",
@@ -113,8 +154,8 @@ fn print_one(b: &IssuedBadge, out: &Path) {
     );
     println!(
         "valid       {} – {}",
-        format_human(badge.valid_from),
-        format_human(badge.valid_until)
+        time.format(badge.valid_from),
+        time.format(badge.valid_until)
     );
     println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
     for f in [card, png, svg, txt] {

@@ -11,11 +11,13 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context};
 use badgegate::clock::{self, format_human, format_span};
 use badgegate::format::keys::SecretKey;
+use badgegate::format::policy::VenuePolicy;
 use badgegate::gate::decide::AntiPassback;
 use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, LIST_CHECK_EVERY};
 use badgegate::gate::runtime::{
     spawn_feed, AdmitHook, Fed, FeedMode, Gate, HookReport, KioskClock,
 };
+use badgegate::gate::venue::PolicyWatch;
 use badgegate::journal::Journal;
 use badgegate::source::{OpenError, SourceSpec};
 use badgegate::text::{json_line, printable, shown_path};
@@ -104,6 +106,7 @@ fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
         skew_secs: a.skew,
         cooldown_ms: a.cooldown,
         confirm_categories,
+        guard_present: !a.headless,
     })
 }
 
@@ -142,9 +145,21 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
 
     let (trust, revocations, watch) = super::load_trust(trust_dir, &a.revocations)?;
     let journal = open_journal(&a, journal_path, gate)?;
+    let mut cfg = cfg;
+    let policy = match &a.policy {
+        Some(path) => Some(first_policy(path, &trust, &mut cfg, a.zone.is_some())?),
+        None => None,
+    };
     let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, kiosk_clock.base_ms)
         .context("the kiosk cannot start and admits no one")?;
     kiosk.watch_lists(watch);
+    let taken = kiosk
+        .run_under_policy(a.policy.clone().map(PolicyWatch::new), kiosk_clock.base_ms)
+        .context("the kiosk cannot start and admits no one")?;
+    say_lists(taken.as_slice());
+    if let (Some(p), true) = (kiosk.policy(), policy.is_some()) {
+        say_policy(p, a.headless);
+    }
     announce(&kiosk, kiosk_clock.base_ms);
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
@@ -161,6 +176,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
                 confirm_timeout_ms: a.confirm_timeout.saturating_mul(1000),
                 revocation_max_age_secs: a.revocations_max_age.saturating_mul(3600),
                 utc_offset,
+                policy: gate.kiosk().policy().map(|p| p.body.clone()),
             };
             let options = super::window::Options {
                 fullscreen: !a.windowed,
@@ -306,6 +322,74 @@ pub fn say_hooks(hooks: &[HookReport]) -> usize {
         );
     }
     failed
+}
+
+/// Reads the venue policy before the kiosk starts, to take this gate's
+/// zone from it when `--zone` does not say (the kiosk engine reads and
+/// judges it again, against the journal).
+fn first_policy(
+    path: &std::path::Path,
+    trust: &badgegate::format::keys::TrustStore,
+    cfg: &mut KioskConfig,
+    zone_given: bool,
+) -> anyhow::Result<VenuePolicy> {
+    let p = VenuePolicy::load_verified(path, trust)
+        .context("the kiosk cannot start and admits no one")?;
+    if let Some(g) = p.body.gate(&cfg.gate) {
+        let policy_zone =
+            (g.zone != badgegate::format::constants::ALL_ZONES).then(|| g.zone.clone());
+        if !zone_given {
+            cfg.zone = policy_zone;
+        } else if cfg.zone != policy_zone {
+            eprintln!(
+                "warning: the venue policy says gate {} opens zone {}, but --zone says {}; --zone wins",
+                cfg.gate,
+                g.zone,
+                cfg.zone.as_deref().unwrap_or("*")
+            );
+        }
+        if g.direction != cfg.direction {
+            eprintln!(
+                "warning: the venue policy says gate {} is an {} gate, but --direction says {}",
+                cfg.gate, g.direction, cfg.direction
+            );
+        }
+    }
+    if let Some(z) = &cfg.zone {
+        if p.body.zone(z).is_none() {
+            eprintln!(
+                "warning: zone {z} is not in the venue policy{}",
+                p.body
+                    .nearest_zone(z)
+                    .map(|n| format!("; did you mean {n}?"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(p)
+}
+
+/// What the venue policy changes at this kiosk, on stderr.
+fn say_policy(p: &VenuePolicy, headless: bool) {
+    let checks: Vec<&str> = p
+        .body
+        .categories
+        .iter()
+        .filter(|c| c.id_check)
+        .map(|c| c.code.as_str())
+        .collect();
+    eprintln!(
+        "venue policy #{}: {} ({})",
+        p.sequence,
+        printable(&p.body.venue),
+        p.body.time_zone
+    );
+    if headless && !checks.is_empty() {
+        eprintln!(
+            "warning: the venue checks IDs for {}; a headless kiosk has nobody to ask, so their admits are flagged (\"flagged\": true) for the gate's controller",
+            checks.join(", ")
+        );
+    }
 }
 
 /// Revocation lists taken up or refused, one line each on stderr.

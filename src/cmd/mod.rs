@@ -14,6 +14,7 @@ mod demo;
 mod issue;
 mod keygen;
 mod kiosk;
+mod policy;
 mod revoke;
 mod verify;
 #[cfg(feature = "screen")]
@@ -90,6 +91,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Kiosk(a) => kiosk::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Revoke(a) => revoke::run(a),
+        Command::Policy(a) => policy::run(a),
         Command::Decode(a) => decode::run(a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),

@@ -174,18 +174,6 @@ pub fn is_time_zone(name: &str) -> bool {
     jiff::tz::TimeZone::get(name).is_ok()
 }
 
-/// Seconds east of UTC in time zone `name` at Unix time `secs` (0 for a
-/// zone this build does not know: a policy naming one is refused anyway).
-pub fn utc_offset_at(name: &str, secs: u64) -> i32 {
-    let Ok(tz) = jiff::tz::TimeZone::get(name) else {
-        return 0;
-    };
-    let Ok(ts) = jiff::Timestamp::from_second(secs.min(i64::MAX as u64) as i64) else {
-        return 0;
-    };
-    tz.to_offset(ts).seconds()
-}
-
 impl PolicyBody {
     /// Parses the body lines (from `venue:` on). `first_line` is the line
     /// number of the first; with `draft`, blank lines and `#` comments are
@@ -367,7 +355,24 @@ impl PolicyBody {
 
     /// Seconds east of UTC at the venue at Unix time `secs`.
     pub fn utc_offset_at(&self, secs: u64) -> i32 {
-        utc_offset_at(&self.time_zone, secs)
+        self.venue_time().offset_at(secs)
+    }
+
+    /// How the venue reads times.
+    pub fn venue_time(&self) -> crate::clock::VenueTime {
+        crate::clock::VenueTime::zone(&self.time_zone)
+    }
+
+    /// A category's display name and colour: the policy's, or the built-in
+    /// look for a code it does not name.
+    pub fn category_look(policy: Option<&PolicyBody>, code: &str) -> (String, [u8; 3]) {
+        match policy.and_then(|p| p.category(code)) {
+            Some(c) => (c.name.clone(), c.colour),
+            None => (
+                crate::format::category::category_label(code),
+                crate::format::category::category_colour(code),
+            ),
+        }
     }
 }
 

@@ -10,12 +10,14 @@ use std::time::{Duration, Instant};
 
 use crate::clock::{format_human, format_utc_ms};
 use crate::format::keys::{KeyId, TrustStore};
+use crate::format::policy::VenuePolicy;
 use crate::format::revocation::{RevocationError, RevocationList};
 use crate::gate::decide::{
     apply_anti_passback, decide_bytes, AntiPassback, Checks, Decision, GatePolicy,
 };
 use crate::gate::hook::HookRun;
 use crate::gate::lists::{Found, ListWatch, RevocationSet};
+use crate::gate::venue::{judge, PolicyStep, PolicyWatch};
 use crate::journal::{Entry, Journal, JournalError, NewEntry, Presence};
 use crate::vocab::{
     Direction, EntryDecision, EntryKind, EntryReason, GuardReason, KioskEvent, Verdict,
@@ -43,6 +45,11 @@ pub struct KioskConfig {
     /// Categories whose admits count only once the guard confirms (an ID
     /// check for heads of delegation, say). Empty: none.
     pub confirm_categories: Vec<String>,
+    /// A guard watches a screen at this kiosk and can answer ID checks:
+    /// the venue policy's ID-check categories then wait for them. Without
+    /// one (headless), such admits are flagged instead, for whoever
+    /// controls the gate.
+    pub guard_present: bool,
 }
 
 /// Longest note a guard can type, in characters.
@@ -59,14 +66,22 @@ pub enum KioskError {
     RevocationsMissing { seen: u64, key_id: String },
     #[error("revocation list from key {key_id} has sequence {got}, older than sequence {seen} this journal has taken up; refusing a roll-back")]
     RolledBack { key_id: String, seen: u64, got: u64 },
+    #[error("this journal has taken up venue policy sequence {seen} from key {key_id}; start the kiosk with --policy and the current policy")]
+    PolicyMissing { seen: u64, key_id: String },
+    #[error("{0}")]
+    PolicyRefused(String),
 }
 
-/// A revocation list taken up or refused while the kiosk ran.
+/// A revocation list or venue policy taken up or refused while the kiosk
+/// ran.
 #[derive(Clone, Debug)]
 pub struct ListChange {
     /// Its record in the journal.
     pub entry: Entry,
     pub accepted: bool,
+    /// The venue policy taken up (`None` for a revocation list, or a
+    /// refusal).
+    pub policy: Option<VenuePolicy>,
 }
 
 /// Remembers which codes were seen when, so a badge held up for many frames
@@ -188,6 +203,19 @@ pub struct Kiosk {
     lists_checked: Option<Instant>,
     /// The guard signed in at this kiosk, as records name them.
     guard: Option<String>,
+    /// The venue policy in use, and where new ones are looked for.
+    policy: Option<VenuePolicy>,
+    policy_watch: Option<PolicyWatch>,
+}
+
+/// A policy watch always has something to say the first time it reads.
+fn unreachable_first_read(
+    path: &std::path::Path,
+) -> Result<VenuePolicy, crate::format::policy::PolicyError> {
+    Err(crate::format::policy::PolicyError::Read {
+        path: path.to_owned(),
+        source: std::io::Error::other("read twice before start"),
+    })
 }
 
 /// The legacy (schema 1) place a journal kept the highest list sequence
@@ -344,6 +372,8 @@ impl Kiosk {
             watch: None,
             lists_checked: None,
             guard: None,
+            policy: None,
+            policy_watch: None,
         };
         for l in &new_lists {
             kiosk.record_list(l, "", "taken up at start", now_ms)?;
@@ -379,7 +409,141 @@ impl Kiosk {
                 changes.push(c);
             }
         }
+        if let Some(c) = self.refresh_policy(now_ms)? {
+            changes.push(c);
+        }
         Ok(changes)
+    }
+
+    /// Runs under the venue policy in `watch`'s file from now on: reads it
+    /// now (a missing, forged or rolled-back policy stops the start), and
+    /// again whenever [`Kiosk::refresh_lists`] looks. Without a policy
+    /// file, a journal that took one up before refuses to start.
+    pub fn run_under_policy(
+        &mut self,
+        watch: Option<PolicyWatch>,
+        now_ms: u64,
+    ) -> Result<Option<ListChange>, KioskError> {
+        let floors = self.presence.policy_floors().clone();
+        let Some(mut watch) = watch else {
+            if let Some((key_id, seen)) = floors.iter().max_by_key(|(_, s)| **s) {
+                return Err(KioskError::PolicyMissing {
+                    seen: *seen,
+                    key_id: key_id.clone(),
+                });
+            }
+            return Ok(None);
+        };
+        let read = watch
+            .changed(&self.trust)
+            .unwrap_or_else(|| unreachable_first_read(watch.path()));
+        let change = match judge(None, &floors, read) {
+            PolicyStep::Take(p) => {
+                let known = floors.get(&p.key_id.to_string()) == Some(&p.sequence);
+                let change = if known {
+                    None
+                } else {
+                    Some(self.record_policy(
+                        Ok(&p),
+                        &watch.path().display().to_string(),
+                        "taken up at start",
+                        now_ms,
+                    )?)
+                };
+                self.policy = Some(p);
+                change
+            }
+            PolicyStep::Same => None,
+            PolicyStep::Refuse(why, _) => return Err(KioskError::PolicyRefused(why)),
+        };
+        self.policy_watch = Some(watch);
+        // Changes from here on are taken up at the same pace as lists.
+        self.lists_checked.get_or_insert_with(Instant::now);
+        if self.watch.is_none() {
+            self.watch = Some(ListWatch::default());
+        }
+        Ok(change)
+    }
+
+    /// The venue policy in use.
+    pub fn policy(&self) -> Option<&VenuePolicy> {
+        self.policy.as_ref()
+    }
+
+    /// Takes up a changed policy file, or refuses it; journalled either way.
+    fn refresh_policy(&mut self, now_ms: u64) -> Result<Option<ListChange>, JournalError> {
+        let Some(watch) = self.policy_watch.as_mut() else {
+            return Ok(None);
+        };
+        let input = watch.path().display().to_string();
+        let Some(read) = watch.changed(&self.trust) else {
+            return Ok(None);
+        };
+        let floors = self.presence.policy_floors().clone();
+        match judge(self.policy.as_ref(), &floors, read) {
+            PolicyStep::Same => Ok(None),
+            PolicyStep::Take(p) => {
+                let change = self.record_policy(Ok(&p), &input, "taken up", now_ms)?;
+                self.policy = Some(p);
+                Ok(Some(change))
+            }
+            PolicyStep::Refuse(why, p) => {
+                let change =
+                    self.record_policy(Err((why.as_str(), p.as_ref())), &input, "", now_ms)?;
+                Ok(Some(change))
+            }
+        }
+    }
+
+    /// Journals a policy taken up (`Ok`) or refused (`Err((why, policy if
+    /// it could be read))`).
+    fn record_policy(
+        &mut self,
+        outcome: Result<&VenuePolicy, (&str, Option<&VenuePolicy>)>,
+        input: &str,
+        how: &str,
+        now_ms: u64,
+    ) -> Result<ListChange, JournalError> {
+        let (p, reason, detail) = match outcome {
+            Ok(p) => (
+                Some(p),
+                KioskEvent::PolicyAccepted,
+                format!(
+                    "venue policy key {} sequence {} issued {} ({}: {} zone(s), {} categories, {} gate(s), time zone {}) {how}",
+                    p.key_id,
+                    p.sequence,
+                    format_human(p.issued_at),
+                    p.body.venue,
+                    p.body.zones.len(),
+                    p.body.categories.len(),
+                    p.body.gates.len(),
+                    p.body.time_zone
+                ),
+            ),
+            Err((why, p)) => (p, KioskEvent::PolicyRefused, why.to_owned()),
+        };
+        let record = NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::List,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            key_id: p.map(|p| p.key_id.to_string()),
+            decision: EntryDecision::None,
+            reason: reason.into(),
+            detail,
+            input: input.to_owned(),
+            list_seq: p.map(|p| p.sequence),
+            guard: self.guard.clone(),
+            ..NewEntry::default()
+        };
+        let entry = self.commit(&record)?;
+        let accepted = reason == KioskEvent::PolicyAccepted;
+        Ok(ListChange {
+            entry,
+            accepted,
+            policy: if accepted { p.cloned() } else { None },
+        })
     }
 
     /// One list file as read: taken up if newer than the one in use from
@@ -447,6 +611,7 @@ impl Kiosk {
         Ok(ListChange {
             entry,
             accepted: false,
+            policy: None,
         })
     }
 
@@ -483,6 +648,7 @@ impl Kiosk {
         Ok(ListChange {
             entry,
             accepted: true,
+            policy: None,
         })
     }
 
@@ -534,6 +700,16 @@ impl Kiosk {
             }
         }
         let awaiting_confirmation = d.is_admit() && self.needs_confirmation(&d);
+        // No guard to ask: an ID-check category is admitted flagged, so the
+        // controller (or whoever reads the lines) knows to look.
+        if d.is_admit() && !awaiting_confirmation {
+            if let Some(b) = &d.badge {
+                if self.policy_checks_id(&b.category) {
+                    d.flagged = true;
+                    d.detail = format!("{}; the venue checks this category's ID", d.detail);
+                }
+            }
+        }
         let mut record = self.entry_for(&d, input, now_ms, EntryKind::Decision, None);
         if awaiting_confirmation {
             record.decision = EntryDecision::None;
@@ -554,7 +730,16 @@ impl Kiosk {
                 .confirm_categories
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case(&b.category))
+                || (self.cfg.guard_present && self.policy_checks_id(&b.category))
         })
+    }
+
+    /// True when the venue policy says a guard checks this category's ID.
+    fn policy_checks_id(&self, category: &str) -> bool {
+        self.policy
+            .as_ref()
+            .and_then(|p| p.body.category(category))
+            .is_some_and(|c| c.id_check)
     }
 
     /// Journals the guard's answer to a decision awaiting confirmation.

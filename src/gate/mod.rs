@@ -1,10 +1,11 @@
 //! The gate: the pure decision, the kiosk engine that journals each one,
 //! the revocation lists it holds and watches, the runtime that feeds it
 //! frames (shared by the headless loop and the guard's screen), and the
-//! admit hook.
+//! admit hook, and the venue policy it runs under.
 
 pub mod decide;
 pub mod engine;
 pub mod hook;
 pub mod lists;
 pub mod runtime;
+pub mod venue;

@@ -10,6 +10,7 @@ use crate::clock::format_utc;
 use crate::format::badge::{Badge, FieldError, SignedBadge};
 use crate::format::constants::MAX_QR_VERSION;
 use crate::format::keys::SecretKey;
+use crate::format::policy::PolicyBody;
 use crate::read;
 
 /// A signed badge with everything printed from it.
@@ -24,7 +25,11 @@ pub struct IssuedBadge {
 
 /// Signs and renders one badge, then reads the rendered QR back from its
 /// pixels and checks the text and signature before handing it out.
-pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError> {
+pub fn produce(
+    badge: Badge,
+    key: &SecretKey,
+    policy: Option<&PolicyBody>,
+) -> Result<IssuedBadge, IssueError> {
     let serial = badge.serial.clone();
     let render_err = |why: String| IssueError::Render {
         serial: serial.clone(),
@@ -54,7 +59,7 @@ pub fn produce(badge: Badge, key: &SecretKey) -> Result<IssuedBadge, IssueError>
     )
     .map_err(|e| render_err(e.to_string()))?;
     let qr_svg = read::render_svg(&code);
-    let card_img = card::render(&signed.badge, &code);
+    let card_img = card::render(&signed.badge, &code, policy);
     let card_png = card::encode_png(&card_img).map_err(|e| render_err(e.to_string()))?;
     Ok(IssuedBadge {
         signed,
@@ -225,6 +230,7 @@ pub fn issue_batch(
     out: &Path,
     badges: Vec<Badge>,
     key: &SecretKey,
+    policy: Option<&PolicyBody>,
     force: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<IssuedSummary>, IssueError> {
@@ -271,7 +277,7 @@ pub fn issue_batch(
                         if failed.load(std::sync::atomic::Ordering::Relaxed) {
                             break;
                         }
-                        let issued = produce(b.clone(), key)
+                        let issued = produce(b.clone(), key, policy)
                             .and_then(|i| staging.write_badge(&i).map(|()| i));
                         match issued {
                             Ok(i) => done.push(IssuedSummary {

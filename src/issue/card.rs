@@ -7,10 +7,10 @@ use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 use qrcode::QrCode;
 
-use crate::clock::format_human;
+use crate::clock::VenueTime;
 use crate::fonts::{FONT_BOLD, FONT_REGULAR};
 use crate::format::badge::Badge;
-use crate::format::category::{category_colour, category_label};
+use crate::format::policy::PolicyBody;
 use crate::read::{self, QUIET_ZONE};
 
 /// Card width in pixels: 105 mm at 300 dpi.
@@ -137,10 +137,13 @@ fn line(
     draw_centred(img, font, size, CARD_WIDTH as f32 / 2.0, y, colour, text);
 }
 
-/// Renders the printable card for a badge and its QR code.
-pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
+/// Renders the printable card for a badge and its QR code: the category's
+/// name and colour, zone names and local times from the venue policy when
+/// there is one.
+pub fn render(badge: &Badge, code: &QrCode, policy: Option<&PolicyBody>) -> RgbImage {
     let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
-    let band = category_colour(&badge.category);
+    let (label, band) = PolicyBody::category_look(policy, &badge.category);
+    let time = policy.map_or_else(VenueTime::utc, PolicyBody::venue_time);
     fill(&mut img, 0, 0, CARD_WIDTH, BAND_HEIGHT, band);
     fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
     let Some(fonts) = fonts() else {
@@ -155,7 +158,7 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
         (130.0, 40.0),
         175.0,
         [255, 255, 255],
-        &category_label(&badge.category),
+        &label.to_uppercase(),
     );
     line(&mut img, bold, (96.0, 36.0), 400.0, [0, 0, 0], &badge.name);
     if !badge.org.is_empty() {
@@ -169,7 +172,16 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
         );
     }
     let qr_bottom = draw_qr(&mut img, code, 540) as f32;
-    let zones = format!("Zones: {}", badge.zones.join(" · ").replace('*', "ALL"));
+    let zone_names: Vec<String> = badge
+        .zones
+        .iter()
+        .map(|z| match policy.and_then(|p| p.zone(z)) {
+            Some(def) => def.name.clone(),
+            None if z == crate::format::constants::ALL_ZONES => "ALL".into(),
+            None => z.clone(),
+        })
+        .collect();
+    let zones = format!("Zones: {}", zone_names.join(" · "));
     line(
         &mut img,
         bold,
@@ -180,8 +192,8 @@ pub fn render(badge: &Badge, code: &QrCode) -> RgbImage {
     );
     let valid = format!(
         "Valid {} – {}",
-        format_human(badge.valid_from),
-        format_human(badge.valid_until)
+        time.format(badge.valid_from),
+        time.format(badge.valid_until)
     );
     line(
         &mut img,
@@ -250,6 +262,7 @@ pub fn has_glyphs(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::category::category_colour;
 
     #[test]
     fn latin_and_cyrillic_have_glyphs_cjk_does_not() {

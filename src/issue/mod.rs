@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use crate::clock::parse_rfc3339;
+use crate::clock::VenueTime;
 use crate::format::badge::{floor_minute, Badge, FieldError};
 use crate::format::keys::KeyId;
+use crate::format::policy::PolicyBody;
 
 mod batch;
 pub mod card;
@@ -68,7 +69,7 @@ pub struct BadgeRequest {
     pub valid_until: Option<String>,
 }
 
-/// Values for fields a request leaves out.
+/// Values for fields a request leaves out, and the venue's rules.
 #[derive(Debug, Clone)]
 pub struct Defaults {
     pub org: String,
@@ -77,6 +78,45 @@ pub struct Defaults {
     pub valid_from: u64,
     pub valid_until: u64,
     pub issued_at: u64,
+    /// The venue policy: a zone or category it does not name is refused,
+    /// and typed times without an offset are the venue's local time.
+    pub policy: Option<PolicyBody>,
+}
+
+impl Defaults {
+    /// How the desk's typed times are read: the venue's time zone, or UTC.
+    pub fn venue_time(&self) -> VenueTime {
+        self.policy
+            .as_ref()
+            .map_or_else(VenueTime::utc, PolicyBody::venue_time)
+    }
+}
+
+/// Refuses a zone or category the venue policy does not name, with the
+/// nearest code it does.
+fn check_against_policy(badge: &Badge, policy: &PolicyBody) -> Result<(), String> {
+    if policy.category(&badge.category).is_none() {
+        return Err(format!(
+            "category {:?} is not in the venue policy{}",
+            badge.category,
+            policy
+                .nearest_category(&badge.category)
+                .map(|n| format!("; did you mean {n:?}?"))
+                .unwrap_or_default()
+        ));
+    }
+    for z in &badge.zones {
+        if z != crate::format::constants::ALL_ZONES && policy.zone(z).is_none() {
+            return Err(format!(
+                "zone {z:?} is not in the venue policy{}",
+                policy
+                    .nearest_zone(z)
+                    .map(|n| format!("; did you mean {n:?}?"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Splits a zone list (`plenary,press`, `plenary; press`, `plenary press`)
@@ -112,8 +152,9 @@ pub fn generate_serial() -> String {
 
 /// Turns a request into a badge (not yet signed: key id left zero).
 pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
+    let venue_time = d.venue_time();
     let time = |v: &Option<String>, default: u64| match v.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => parse_rfc3339(t),
+        Some(t) if !t.is_empty() => venue_time.parse(t),
         _ => Ok(default),
     };
     let pick = |v: &Option<String>, default: &str| match v.as_deref().map(str::trim) {
@@ -136,5 +177,8 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         issued_at: floor_minute(d.issued_at),
     };
     badge.validate_for_issue().map_err(|e| e.to_string())?;
+    if let Some(policy) = &d.policy {
+        check_against_policy(&badge, policy)?;
+    }
     Ok(badge)
 }

@@ -843,14 +843,21 @@ pub struct Presence {
     decided: Vec<(u64, EntryDecision)>,
     /// The highest list sequence taken up from each key (key id in hex).
     lists: HashMap<String, u64>,
+    /// The highest venue policy sequence taken up from each key.
+    policies: HashMap<String, u64>,
 }
 
 impl Presence {
     /// Takes a record into account (in the order they were made).
     pub fn note(&mut self, e: &NewEntry) {
-        if e.kind == EntryKind::List && e.reason == EntryReason::Event(KioskEvent::ListAccepted) {
+        if e.kind == EntryKind::List {
+            let floors = match e.reason {
+                EntryReason::Event(KioskEvent::ListAccepted) => &mut self.lists,
+                EntryReason::Event(KioskEvent::PolicyAccepted) => &mut self.policies,
+                _ => return,
+            };
             if let (Some(key), Some(seq)) = (&e.key_id, e.list_seq) {
-                let floor = self.lists.entry(key.clone()).or_default();
+                let floor = floors.entry(key.clone()).or_default();
                 *floor = (*floor).max(seq);
             }
             return;
@@ -896,6 +903,12 @@ impl Presence {
     /// taking up.
     pub fn list_floor(&self, key_id: &str) -> Option<u64> {
         self.lists.get(key_id).copied()
+    }
+
+    /// The highest venue policy sequence this journal took up from each
+    /// key (key id in hex).
+    pub fn policy_floors(&self) -> &HashMap<String, u64> {
+        &self.policies
     }
 
     /// Badges whose last admitted, authentic record is an entry: the

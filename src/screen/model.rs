@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::wording::{card_for, Card, Tone};
+use crate::format::policy::PolicyBody;
 use crate::gate::engine::{Answer, Counters, GuardAction, Outcome};
 use crate::text::printable_short;
 use crate::vocab::EntryKind;
@@ -27,17 +28,34 @@ pub struct ScreenConfig {
     pub revocation_max_age_secs: u64,
     /// Local time, seconds east of UTC, for the clock and plain words.
     pub utc_offset: i32,
-    /// Words for zone codes, e.g. `press` → `the press centre`.
+    /// Words for zone codes, e.g. `press` → `the press centre` (flags;
+    /// they win over the policy's names).
     pub zone_names: std::collections::BTreeMap<String, String>,
+    /// The venue policy in use: zone and category names, colours and the
+    /// venue's time zone (which wins over `utc_offset`).
+    pub policy: Option<PolicyBody>,
 }
 
 impl ScreenConfig {
     /// A zone as the guard calls it: its name, or its code.
     pub fn zone_words(&self, code: &str) -> String {
-        match self.zone_names.get(code) {
+        let from_policy = self
+            .policy
+            .as_ref()
+            .and_then(|p| p.zone(code))
+            .map(|z| &z.name);
+        match self.zone_names.get(code).or(from_policy) {
             Some(name) => printable_short(name, 60),
             None if code == crate::format::constants::ALL_ZONES => "every zone".into(),
             None => printable_short(code, 40),
+        }
+    }
+
+    /// Seconds east of UTC on the guard's clock at Unix time `secs`.
+    pub fn offset_at(&self, secs: u64) -> i32 {
+        match &self.policy {
+            Some(p) => p.utc_offset_at(secs),
+            None => self.utc_offset,
         }
     }
 }
@@ -50,6 +68,7 @@ impl Default for ScreenConfig {
             revocation_max_age_secs: DEFAULT_REVOCATION_MAX_AGE_HOURS * 3600,
             utc_offset: 0,
             zone_names: Default::default(),
+            policy: None,
         }
     }
 }
@@ -465,6 +484,11 @@ impl ScreenModel {
         self.notice = Some((why.into(), now_ms + 15_000));
     }
 
+    /// A venue policy was taken up: names, colours and time from it on.
+    pub fn set_policy(&mut self, policy: PolicyBody) {
+        self.cfg.policy = Some(policy);
+    }
+
     /// The revocation lists in use: their numbers and when the stalest
     /// was signed.
     pub fn set_lists(&mut self, lists: Option<(String, u64)>) {
@@ -533,6 +557,7 @@ mod tests {
             skew_secs: 60,
             cooldown_ms: 0,
             confirm_categories: vec!["hod".into()],
+            guard_present: true,
         };
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let j = Journal::open_in_memory("k1").unwrap();

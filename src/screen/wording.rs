@@ -3,7 +3,7 @@
 
 use super::model::ScreenConfig;
 use crate::clock::format_relative;
-use crate::format::category::{category_colour, category_label};
+use crate::format::policy::PolicyBody;
 use crate::gate::engine::Outcome;
 use crate::text::printable_short;
 use crate::vocab::{Direction, EntryDecision, EntryReason, GuardReason, KioskEvent, Reason};
@@ -141,12 +141,17 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
         category_colour: if category.is_empty() {
             [90, 90, 90]
         } else {
-            category_colour(&category)
+            PolicyBody::category_look(cfg.policy.as_ref(), &category).1
         },
         category: if category.is_empty() {
             String::new()
         } else {
-            category_label(&category)
+            printable_short(
+                &PolicyBody::category_look(cfg.policy.as_ref(), &category)
+                    .0
+                    .to_uppercase(),
+                40,
+            )
         },
         serial: b
             .map(|b| printable_short(&b.serial, 40))
@@ -212,7 +217,7 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
     let d = &o.decision;
     let body = &o.entry.body;
     let now = body.at_ms / 1000;
-    let when = |t: u64| format_relative(t, now, cfg.utc_offset);
+    let when = |t: u64| format_relative(t, now, cfg.offset_at(now));
     // What the engine journalled, for the cases that need the badge's
     // fields when none could be read.
     let detail = || printable_short(&d.detail, 160);

@@ -65,6 +65,7 @@ fn defaults(now: u64) -> Defaults {
         valid_from: now - 2 * HOUR,
         valid_until: now + 36 * HOUR,
         issued_at: now - 3 * HOUR,
+        policy: None,
     }
 }
 
@@ -126,7 +127,7 @@ fn issue_badges(
     let mut issued = Vec::new();
     for r in &requests {
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
-        issued.push(issue::produce(badge, key)?);
+        issued.push(issue::produce(badge, key, None)?);
     }
     issue::write_badges(dir, &issued, true, kept)?;
     println!(

@@ -73,6 +73,7 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         skew_secs: DEFAULT_SKEW_SECS,
         cooldown_ms: 1000,
         confirm_categories: Vec::new(),
+        guard_present: false,
     };
     let lists = badgegate::gate::lists::RevocationSet::of([list]);
     Ok(Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?)

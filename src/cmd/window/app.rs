@@ -83,6 +83,7 @@ impl App {
                     }
                 }
                 EngineEvent::Source(s) => self.model.set_source(s),
+                EngineEvent::Policy(p) => self.model.set_policy(*p),
                 EngineEvent::Seen { codes, size } => {
                     self.seen = Some(Seen {
                         codes,

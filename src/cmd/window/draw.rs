@@ -550,7 +550,7 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
     let row = r.height() / 2.0;
     let size = (row * c::TEXT).clamp(c::TEXT_MIN, c::TEXT_MAX);
     // The clock, large, on the right across both rows.
-    let clock = format_clock(now_ms, app.model.config().utc_offset);
+    let clock = format_clock(now_ms, app.model.config().offset_at(now_ms / 1000));
     let clock_g = p.layout_no_wrap(
         clock,
         bold((r.height() * c::CLOCK).clamp(c::CLOCK_MIN, c::CLOCK_MAX)),

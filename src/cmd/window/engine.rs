@@ -30,6 +30,8 @@ pub enum EngineEvent {
         refused: Option<Option<String>>,
     },
     Source(SourceState),
+    /// A newer venue policy was taken up.
+    Policy(Box<badgegate::format::policy::PolicyBody>),
     Seen {
         codes: Vec<Outline>,
         size: [u32; 2],
@@ -91,15 +93,26 @@ impl Engine {
         match self
             .gate
             .kiosk()
-            .counters(local_day_start_ms(now_ms, self.utc_offset))
+            .counters(local_day_start_ms(now_ms, self.offset_at(now_ms)))
         {
             Ok(c) => self.send(EngineEvent::Counters(c)),
             Err(e) => eprintln!("warning: cannot count today's decisions: {e}"),
         }
     }
 
+    /// Seconds east of UTC at the venue: from its policy, or the flag.
+    fn offset_at(&self, now_ms: u64) -> i32 {
+        match self.gate.kiosk().policy() {
+            Some(p) => p.body.utc_offset_at(now_ms / 1000),
+            None => self.utc_offset,
+        }
+    }
+
     /// Tells the screen about the lists in use, and what changed.
     fn lists(&self, changes: &[ListChange]) {
+        for p in changes.iter().filter_map(|c| c.policy.as_ref()) {
+            self.send(EngineEvent::Policy(Box::new(p.body.clone())));
+        }
         let set = self.gate.kiosk().revocations();
         let state = set.oldest_issued_at().map(|t| (set.summary(), t));
         let refused = changes

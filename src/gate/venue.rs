@@ -1,0 +1,100 @@
+//! The venue policy a kiosk runs under: read from its file at start and
+//! again every second, a newer signed policy taken up at once, a forged or
+//! older one refused — each recorded in the chain like a revocation list.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+
+use crate::format::keys::TrustStore;
+use crate::format::policy::{read_policy, PolicyError, VenuePolicy};
+
+/// The policy file named by `--policy`, read again when it changes.
+#[derive(Debug)]
+pub struct PolicyWatch {
+    path: PathBuf,
+    /// What the file held when last read: its digest, or the error.
+    seen: Option<Result<[u8; 32], String>>,
+}
+
+impl PolicyWatch {
+    pub fn new(path: PathBuf) -> PolicyWatch {
+        PolicyWatch { path, seen: None }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The policy file, read and verified, if it changed since it was last
+    /// read (or could not be read in a new way).
+    pub fn changed(&mut self, trust: &TrustStore) -> Option<Result<VenuePolicy, PolicyError>> {
+        let text = read_policy(&self.path);
+        let now = match &text {
+            Ok(t) => Ok(Sha256::digest(t.as_bytes()).into()),
+            Err(e) => Err(e.to_string()),
+        };
+        if self.seen.as_ref() == Some(&now) {
+            return None;
+        }
+        self.seen = Some(now);
+        Some(text.and_then(|t| VenuePolicy::parse_verified(&t, trust)))
+    }
+}
+
+/// What to do with a policy as read.
+#[derive(Debug)]
+pub enum PolicyStep {
+    /// Newer than the one in use (or the first): take it up.
+    Take(VenuePolicy),
+    /// The very policy in use: nothing to do.
+    Same,
+    /// Refused, and why; the policy in use is kept. The policy itself when
+    /// it could be read (its key and number go in the record).
+    Refuse(String, Option<VenuePolicy>),
+}
+
+/// Judges a policy read while running (or at start) against the one in use
+/// and the highest sequence this journal took up from its key. At start
+/// (nothing in use) the policy the journal last took up is taken again.
+pub fn judge(
+    current: Option<&VenuePolicy>,
+    floors: &HashMap<String, u64>,
+    read: Result<VenuePolicy, PolicyError>,
+) -> PolicyStep {
+    let p = match read {
+        Ok(p) => p,
+        Err(e) => {
+            return PolicyStep::Refuse(
+                format!("refused venue policy: {e}; the policy in use is kept"),
+                None,
+            )
+        }
+    };
+    if current == Some(&p) {
+        return PolicyStep::Same;
+    }
+    let key = p.key_id.to_string();
+    let floor = floors
+        .get(&key)
+        .copied()
+        .max(current.filter(|c| c.key_id == p.key_id).map(|c| c.sequence));
+    match floor {
+        Some(f) if p.sequence < f => PolicyStep::Refuse(
+            format!(
+                "refused venue policy key {} sequence {}: older than sequence {f} already taken up (a roll-back); the policy in use is kept",
+                p.key_id, p.sequence
+            ),
+            Some(p),
+        ),
+        Some(f) if p.sequence == f && current.is_some() => PolicyStep::Refuse(
+            format!(
+                "refused venue policy key {} sequence {}: it differs from the policy of the same number taken up before",
+                p.key_id, p.sequence
+            ),
+            Some(p),
+        ),
+        _ => PolicyStep::Take(p),
+    }
+}

@@ -1,0 +1,374 @@
+//! The venue policy from the desk to the gate: signed from a draft, checked
+//! at issue (misspelt zones and categories refused with the nearest code,
+//! local times), taken up by kiosks at start and while running, each
+//! acceptance and refusal in the chain, roll-backs refused.
+
+mod common;
+
+use std::fs;
+
+use badgegate::journal::Journal;
+use badgegate::vocab::EntryKind;
+use common::{Desk, LiveKiosk};
+
+const DRAFT: &str = "# Geneva summit, v1\n\
+venue: Geneva Summit 2026\n\
+time-zone: Europe/Zurich\n\
+zone: plenary Plenary hall\n\
+zone: press Press centre\n\
+category: hod #801020 id-check Head of delegation\n\
+category: delegate #00529b - Delegate\n\
+category: staff #008050 staff Security staff\n\
+gate: north plenary in North entrance\n";
+
+fn sign(desk: &Desk, draft: &str, out: &str) -> common::Run {
+    fs::write(desk.p("venue.txt"), draft).unwrap();
+    desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        out,
+    ])
+}
+
+/// (reason, list_seq) of each policy record in a journal.
+fn policy_records(desk: &Desk, journal: &str) -> Vec<(String, Option<u64>)> {
+    Journal::open_readonly(&desk.p(journal))
+        .unwrap()
+        .entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.body.kind == EntryKind::List && e.body.reason.code().starts_with("policy"))
+        .map(|e| (e.body.reason.code().to_owned(), e.body.list_seq))
+        .collect()
+}
+
+#[test]
+fn the_desk_signs_a_draft_and_only_a_change_makes_a_new_sequence() {
+    let desk = Desk::new();
+    let r = sign(&desk, DRAFT, "policy.txt");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("sequence 1"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ID checked at the gate: hod"),
+        "{}",
+        r.stdout
+    );
+    let text = fs::read_to_string(desk.p("policy.txt")).unwrap();
+    assert!(text.starts_with("badgegate-policy v1\nkey-id: "));
+    assert!(
+        !text.contains('#') || text.contains("#801020"),
+        "comments are not signed"
+    );
+
+    let r = sign(&desk, DRAFT, "policy.txt");
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("unchanged (sequence 1)"), "{}", r.stdout);
+    assert_eq!(
+        fs::read_to_string(desk.p("policy.txt")).unwrap(),
+        text,
+        "file untouched"
+    );
+
+    let r = sign(
+        &desk,
+        &DRAFT.replace("Press centre", "Press centre, level 2"),
+        "policy.txt",
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("sequence 2"), "{}", r.stdout);
+
+    // A bad draft names its line and writes nothing.
+    let before = fs::read_to_string(desk.p("policy.txt")).unwrap();
+    let r = sign(&desk, &DRAFT.replace("#00529b", "blue"), "policy.txt");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("line 7") && r.stderr.contains("colour"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    let r = sign(
+        &desk,
+        &DRAFT.replace("Europe/Zurich", "Europe/Geneva-ish"),
+        "policy.txt",
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("line 3") && r.stderr.contains("unknown time zone"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read_to_string(desk.p("policy.txt")).unwrap(), before);
+
+    // Another desk's key cannot extend it.
+    assert_eq!(desk.run(&["keygen", "--dir", "other"]).code, 0);
+    fs::write(desk.p("venue.txt"), DRAFT).unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "other/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("sign with the key that signed the policy"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn issue_refuses_a_misspelt_zone_or_category_with_the_nearest_code_and_reads_local_times() {
+    let desk = Desk::new();
+    assert_eq!(sign(&desk, DRAFT, "policy.txt").code, 0);
+    let csv = "name,category,zones\n\
+               Amina Diallo,hod,plenary\n\
+               Lars Eriksson,delgate,plenary\n\
+               Li Ming,delegate,plenray;press\n\
+               Ana Núñez,delegate,*\n";
+    fs::write(desk.p("reg.csv"), csv).unwrap();
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--csv",
+        "reg.csv",
+        "--out",
+        "batch",
+        "--policy",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(
+            "line 3: category \"delgate\" is not in the venue policy; did you mean \"delegate\"?"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "line 4: zone \"plenray\" is not in the venue policy; did you mean \"plenary\"?"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("line 2") && !r.stderr.contains("line 5"),
+        "{}",
+        r.stderr
+    );
+    assert!(!desk.p("batch/manifest.csv").exists());
+
+    // Without a policy it is allowed, with one warning.
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--csv",
+        "reg.csv",
+        "--out",
+        "loose",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("warning: no venue policy").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+
+    // Venue time: 08:00 in Geneva in December is 07:00 UTC; printed as CET.
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        "Amina Diallo",
+        "--zones",
+        "plenary",
+        "--category",
+        "hod",
+        "--serial",
+        "HD-1",
+        "--out",
+        "one",
+        "--policy",
+        "policy.txt",
+        "--valid-from",
+        "2026-12-01 08:00",
+        "--valid-until",
+        "2026-12-02 22:00",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("valid       2026-12-01 08:00 CET – 2026-12-02 22:00 CET"),
+        "{}",
+        r.stdout
+    );
+    let text = fs::read_to_string(desk.p("one/HD-1.txt")).unwrap();
+    let r = desk.run_stdin(
+        &[
+            "verify",
+            "--trust",
+            "trust",
+            "--at",
+            "2026-12-01T09:00:00Z",
+            "--json",
+            "-",
+        ],
+        &text,
+    );
+    let j = &r.json_lines()[0];
+    assert_eq!(j["valid_from"], "2026-12-01T07:00:00Z");
+    assert_eq!(j["valid_until"], "2026-12-02T21:00:00Z");
+    // A local time without a policy has no zone to mean: refused with advice.
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        "X",
+        "--zones",
+        "plenary",
+        "--out",
+        "two",
+        "--valid-from",
+        "2026-12-01 08:00",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--valid-from") && r.stderr.contains("RFC 3339"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn kiosk_args<'a>(journal: &'a str, policy: Option<&'a str>) -> Vec<&'a str> {
+    let mut v = vec![
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        journal,
+        "--gate",
+        "north",
+        "--stdin",
+        "--headless",
+        "--at",
+        "2026-12-01T09:00:00Z",
+        "--cooldown",
+        "0",
+    ];
+    if let Some(p) = policy {
+        v.extend(["--policy", p]);
+    }
+    v
+}
+
+#[test]
+fn a_kiosk_takes_up_a_newer_policy_while_running_and_refuses_an_older_one() {
+    let desk = Desk::new();
+    assert_eq!(sign(&desk, DRAFT, "p1.txt").code, 0);
+    fs::copy(desk.p("p1.txt"), desk.p("p2.txt")).unwrap();
+    assert_eq!(
+        sign(
+            &desk,
+            &DRAFT.replace("Plenary hall", "Plenary hall A"),
+            "p2.txt"
+        )
+        .code,
+        0
+    );
+    fs::copy(desk.p("p1.txt"), desk.p("policy.txt")).unwrap();
+    let hod = desk.issue(
+        "badges",
+        "HD-1",
+        &["--category", "hod", "--valid-from", "2026-12-01T00:00:00Z"],
+    );
+    let press = desk.issue(
+        "badges",
+        "P-1",
+        &["--zones", "press", "--valid-from", "2026-12-01T00:00:00Z"],
+    );
+
+    let mut k = LiveKiosk::start(desk.path(), &kiosk_args("j.db", Some("policy.txt")));
+    // The gate's zone comes from the policy (gate north opens plenary).
+    k.send(&press);
+    let d = k.decision();
+    assert_eq!(d["reason"], "wrong_zone");
+    assert_eq!(d["zone"], "plenary");
+    // An ID-check category at a headless kiosk: admitted, flagged.
+    k.send(&hod);
+    let d = k.decision();
+    assert_eq!(
+        (d["reason"].as_str(), d["flagged"].as_bool()),
+        (Some("ok"), Some(true))
+    );
+
+    // Sequence 2 arrives: taken up within a second or two.
+    fs::copy(desk.p("p2.txt"), desk.p("policy.txt")).unwrap();
+    let wait = |k: &LiveKiosk, words: &str| {
+        let start = std::time::Instant::now();
+        while !k.stderr().contains(words) {
+            assert!(
+                start.elapsed().as_secs() < 10,
+                "no {words:?}: {}",
+                k.stderr()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    wait(&k, "sequence 2");
+    // Sequence 1 put back: a roll-back, refused; the kiosk goes on.
+    fs::copy(desk.p("p1.txt"), desk.p("policy.txt")).unwrap();
+    wait(&k, "refused venue policy");
+    k.send(&press);
+    assert_eq!(k.decision()["reason"], "wrong_zone");
+    assert_eq!(k.finish(), 0);
+    assert_eq!(
+        policy_records(&desk, "j.db"),
+        [
+            ("policy_accepted".to_owned(), Some(1)),
+            ("policy_accepted".to_owned(), Some(2)),
+            ("policy_refused".to_owned(), Some(1)),
+        ]
+    );
+
+    // Restarted with the old policy: refused at start, nobody admitted.
+    let r = desk.run_stdin(&kiosk_args("j.db", Some("p1.txt")), &format!("{hod}\n"));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("roll-back"), "{}", r.stderr);
+    // Restarted with no policy at all: refused too.
+    let r = desk.run_stdin(&kiosk_args("j.db", None), &format!("{hod}\n"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--policy"), "{}", r.stderr);
+    // With the current one: runs, and records nothing new about it.
+    let r = desk.run_stdin(&kiosk_args("j.db", Some("p2.txt")), &format!("{hod}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(policy_records(&desk, "j.db").len(), 3);
+    // A forged policy at start: refused.
+    let forged = fs::read_to_string(desk.p("p2.txt"))
+        .unwrap()
+        .replace("Press centre", "Press centrE");
+    fs::write(desk.p("forged.txt"), forged).unwrap();
+    let r = desk.run_stdin(&kiosk_args("k.db", Some("forged.txt")), &format!("{hod}\n"));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("signature does not verify"),
+        "{}",
+        r.stderr
+    );
+    let r = desk.run(&["audit", "verify", "--journal", "j.db"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
