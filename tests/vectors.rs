@@ -8,6 +8,7 @@
 use badgegate::clock::parse_rfc3339;
 use badgegate::format::badge::{signed_message, Badge, SignedBadge};
 use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
+use badgegate::format::policy::{PolicyBody, VenuePolicy};
 use badgegate::format::revocation::RevocationList;
 use badgegate::gate::decide::{decide_bytes, Checks, GatePolicy};
 use badgegate::gate::lists::RevocationSet;
@@ -97,10 +98,19 @@ impl Vector {
 /// The revocation lists the vectors use: ```revocations blocks, each
 /// `list: NAME`, `expect: ok` or `expect: refused`, then the file's lines.
 fn lists() -> Vec<(String, String, String)> {
+    blocks("```revocations")
+}
+
+/// The venue policies the document shows: ```policy blocks, like lists.
+fn policies() -> Vec<(String, String, String)> {
+    blocks("```policy")
+}
+
+fn blocks(fence: &str) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut lines = DOC.lines();
     while let Some(l) = lines.next() {
-        if l.trim() != "```revocations" {
+        if l.trim() != fence {
             continue;
         }
         let name = lines
@@ -418,6 +428,68 @@ fn document_vectors_match_this_implementation() {
     assert_eq!(field("- key id:"), k.key_id().to_string());
     assert_eq!(unhex(&field("- payload:")), good.payload());
     assert_eq!(unhex(&field("- signature:")), good.signature());
+}
+
+/// The venue policies, as this implementation signs them.
+fn computed_policies() -> Vec<(&'static str, &'static str, String)> {
+    let k = registration_key();
+    let draft = "venue: Geneva Summit 2026\n\
+                 time-zone: Europe/Zurich\n\
+                 zone: plenary Plenary hall\n\
+                 zone: press Press centre\n\
+                 category: hod #801020 id-check Head of delegation\n\
+                 category: delegate #00529b - Delegate\n\
+                 category: staff #008050 staff Security staff\n\
+                 gate: north plenary in North entrance\n";
+    let body = PolicyBody::parse_lines(draft, 1, true).unwrap();
+    let at = parse_rfc3339("2026-11-30T18:00:00Z").unwrap();
+    let (_, summit) = VenuePolicy::next(None, body, &k, at).unwrap().unwrap();
+    let edited = summit.replace("Plenary hall", "Plenary hal1");
+    // Well signed, but not canonical: upper-case colour digits.
+    let upper_body = summit
+        .replace("#801020", "#80102A")
+        .split("signature: ")
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut m = b"badgegate/policy/v1\0".to_vec();
+    m.extend_from_slice(upper_body.as_bytes());
+    let upper = format!("{upper_body}signature: {}\n", hex(&k.sign(&m)));
+    vec![
+        ("summit", "ok", summit),
+        ("edited", "refused", edited),
+        ("upper-case-colour", "refused", upper),
+    ]
+}
+
+#[test]
+fn document_policies_match_and_read_as_stated() {
+    let k = registration_key();
+    let trust = TrustStore::from_keys(&[k.public()], &[]);
+    let doc = policies();
+    let computed = computed_policies();
+    for (name, expect, text) in &computed {
+        let found = doc.iter().find(|(n, _, _)| n == name);
+        if found.is_none_or(|(_, e, t)| e != expect || t != text) {
+            println!("\n```policy\nlist: {name}\nexpect: {expect}\n{text}```");
+        }
+    }
+    assert_eq!(
+        doc.iter()
+            .map(|(n, e, t)| (n.as_str(), e.as_str(), t.clone()))
+            .collect::<Vec<_>>(),
+        computed,
+        "the document's policy vectors differ from this implementation (new blocks printed above)"
+    );
+    for (name, expect, text) in doc {
+        let got = VenuePolicy::parse_verified(&text, &trust);
+        assert_eq!(
+            got.is_ok(),
+            expect == "ok",
+            "policy {name}: {:?}",
+            got.err()
+        );
+    }
 }
 
 #[test]
