@@ -186,6 +186,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         cooldown_ms: 0,
         confirm_categories: Vec::new(),
         guard_present: false,
+        staff_categories: vec!["staff".into()],
     };
     let mut journal = Journal::open(&dir.join("stages.db"), Some("k"), "k").unwrap();
     journal.sign_with(SecretKey::from_seed(&[9; 32]));

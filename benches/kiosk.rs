@@ -27,6 +27,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
         cooldown_ms: 0,
         confirm_categories: Vec::new(),
         guard_present: false,
+        staff_categories: vec!["staff".into()],
     };
     Kiosk::start(
         cfg,

@@ -205,6 +205,14 @@ pub struct KioskArgs {
     /// Signed revocation list, or a folder of them (repeatable: one list a trusted key); re-read every second, a newer list taken up at once, an older one refused
     #[arg(long, value_name = "PATH")]
     pub revocations: Vec<PathBuf>,
+    /// Categories whose badges sign a guard in at the screen (F4), when there is no --policy (with one: its staff categories)
+    #[arg(
+        long,
+        value_name = "CAT,...",
+        value_delimiter = ',',
+        default_value = "staff,security"
+    )]
+    pub staff: Vec<String>,
     /// The signed venue policy (badgegate policy): zone and category names, colours, ID-check categories, staff, time zone; re-read every second like the lists
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

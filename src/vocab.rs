@@ -133,6 +133,8 @@ coded! {
         HookFailed = "hook_failed",
         /// A guard signed in at this kiosk (`guard` names them).
         GuardSignedIn = "guard_signed_in",
+        /// A sign-in was refused: not a genuine, valid staff badge.
+        GuardSignInRefused = "guard_sign_in_refused",
         /// The guard signed out (or the kiosk stopped with them signed in).
         GuardSignedOut = "guard_signed_out",
     }

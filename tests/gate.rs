@@ -60,6 +60,7 @@ fn gate(journal: Journal, hook: Option<AdmitHook>) -> Gate {
         cooldown_ms: 3000,
         confirm_categories: vec![],
         guard_present: false,
+        staff_categories: vec!["staff".into()],
     };
     let trust = TrustStore::from_keys(&[key().public()], &[]);
     let kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), journal, NOW * 1000).unwrap();

@@ -474,6 +474,11 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
         "H-1",
         &["--category", "hod", "--name", "Amara Okafor"],
     );
+    let staff = badge(
+        &desk,
+        "S-1",
+        &["--category", "staff", "--name", "Sam Okoro"],
+    );
     fs::write(desk.p("scans.txt"), format!("{hod}\n")).unwrap();
     let x = Xvfb::start().expect("checked");
     let args = [
@@ -510,15 +515,48 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
         "CHECK ID: {:.0}% of the screen blue",
         blue * 100.0
     );
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("NOBODY SIGNED IN"), "{words}");
+    }
 
+    // Enter with nobody signed in decides nothing; the guard signs in with
+    // their staff badge (F4, then the scanner types it), and the check
+    // comes back.
+    xdotool(&x, &["key", "Return"]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(records(&journal).len(), 1, "no answer without a guard");
+    xdotool(&x, &["key", "F4"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&x, &["type", "--delay", "2", &staff]);
     xdotool(&x, &["key", "Return"]);
     let rows = screen.wait_for_records(&journal, 2);
+    assert_eq!(rows[1].body.kind, EntryKind::Shift);
+    assert_eq!(rows[1].body.reason.code(), "guard_signed_in");
+    assert_eq!(rows[1].body.guard.as_deref(), Some("Sam Okoro (S-1)"));
+    std::thread::sleep(Duration::from_millis(500));
+    let img = x.screenshot();
+    keep(&img, "signed-in.png");
+    assert!(share(&img, Tone::Ask.rgb()) > 0.30, "the ID check is back");
+    if let Some(words) = read_words(&img) {
+        assert!(
+            words.contains("Sam Okoro"),
+            "the guard on the status bar: {words}"
+        );
+    }
+
+    xdotool(&x, &["key", "Return"]);
+    let rows = screen.wait_for_records(&journal, 3);
+    let rows: Vec<Entry> = rows
+        .into_iter()
+        .filter(|e| e.body.kind != EntryKind::Shift)
+        .collect();
     assert_eq!(rows[1].body.kind, EntryKind::Confirm);
     assert_eq!(
         (rows[1].body.decision.code(), rows[1].body.reason.code()),
         ("admit", "confirmed")
     );
     assert_eq!(rows[1].body.serial.as_deref(), Some("H-1"));
+    assert_eq!(rows[1].body.guard.as_deref(), Some("Sam Okoro (S-1)"));
     let img = x.screenshot();
     keep(&img, "confirmed.png");
     assert!(share(&img, Tone::Admit.rgb()) > 0.30, "confirmed: green");
@@ -528,14 +566,19 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     std::thread::sleep(Duration::from_millis(500));
     xdotool(&x, &["type", "--delay", "20", "passport name differs"]);
     xdotool(&x, &["key", "Return"]);
-    let rows = screen.wait_for_records(&journal, 3);
-    assert_eq!(rows[2].body.kind, EntryKind::Override);
+    let rows = screen.wait_for_records(&journal, 4);
+    assert_eq!(rows[3].body.kind, EntryKind::Override);
     assert_eq!(
-        (rows[2].body.decision.code(), rows[2].body.reason.code()),
+        (rows[3].body.decision.code(), rows[3].body.reason.code()),
         ("deny", "override")
     );
-    assert_eq!(rows[2].body.note.as_deref(), Some("passport name differs"));
-    assert_eq!(rows[2].body.serial.as_deref(), Some("H-1"));
+    assert_eq!(rows[3].body.note.as_deref(), Some("passport name differs"));
+    assert_eq!(rows[3].body.serial.as_deref(), Some("H-1"));
+    assert_eq!(
+        rows[3].body.guard.as_deref(),
+        Some("Sam Okoro (S-1)"),
+        "the override names the guard"
+    );
     let img = x.screenshot();
     keep(&img, "override.png");
     // Newest on top, the confirmed admit still held below it.

@@ -107,6 +107,12 @@ fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
         cooldown_ms: a.cooldown,
         confirm_categories,
         guard_present: !a.headless,
+        staff_categories: a
+            .staff
+            .iter()
+            .map(|c| c.trim().to_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect(),
     })
 }
 

@@ -23,6 +23,9 @@ use crate::vocab::{
     Direction, EntryDecision, EntryKind, EntryReason, GuardReason, KioskEvent, Verdict,
 };
 
+mod shift;
+pub use shift::ShiftOutcome;
+
 /// How often the kiosk looks for new revocation lists.
 pub const LIST_CHECK_EVERY: Duration = Duration::from_secs(1);
 
@@ -50,6 +53,9 @@ pub struct KioskConfig {
     /// one (headless), such admits are flagged instead, for whoever
     /// controls the gate.
     pub guard_present: bool,
+    /// Categories whose badges sign a guard in when there is no venue
+    /// policy (with one, its `staff` categories).
+    pub staff_categories: Vec<String>,
 }
 
 /// Longest note a guard can type, in characters.
@@ -152,6 +158,13 @@ pub enum GuardAction {
     },
     /// Decide a line typed by a keyboard-wedge scanner.
     Scan { text: String },
+    /// The next badge shown (camera or scanner) signs a guard in, instead
+    /// of being decided as an entry.
+    SignIn,
+    /// The guard changed their mind: the next badge is an entry again.
+    CancelSignIn,
+    /// The guard signs out.
+    SignOut,
 }
 
 /// Today's numbers for the status bar.
@@ -170,6 +183,8 @@ pub enum GuardError {
     NoteNeeded,
     #[error("this decision does not wait for a confirmation")]
     NothingToConfirm,
+    #[error("nobody is signed in: press F4 and show your staff badge first; a decision by hand names the guard")]
+    NobodySignedIn,
     #[error(transparent)]
     Journal(#[from] JournalError),
 }
@@ -754,6 +769,11 @@ impl Kiosk {
         if !pending.awaiting_confirmation {
             return Err(GuardError::NothingToConfirm);
         }
+        // A guard's answer names the guard; only the timeout (nobody
+        // answered: not admitted) is journalled without one.
+        if answer != Answer::TimedOut && self.cfg.guard_present && self.guard.is_none() {
+            return Err(GuardError::NobodySignedIn);
+        }
         let mut d = pending.decision.clone();
         let (reason, detail) = match answer {
             Answer::Confirmed => (
@@ -802,6 +822,9 @@ impl Kiosk {
         note: &str,
         now_ms: u64,
     ) -> Result<Outcome, GuardError> {
+        if self.cfg.guard_present && self.guard.is_none() {
+            return Err(GuardError::NobodySignedIn);
+        }
         let note = clean_note(note).ok_or(GuardError::NoteNeeded)?;
         let mut d = match about {
             Some(o) => o.decision.clone(),

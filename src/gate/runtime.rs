@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::clock;
-use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome};
+use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome};
 use crate::gate::hook::{self, HookRun};
 use crate::journal::{Entry, JournalError};
 use crate::read::TrackingReader;
@@ -253,9 +253,25 @@ pub struct FrameStep {
     pub lists: Vec<ListChange>,
     /// Admit hooks that finished since the last step, as journalled.
     pub hooks: Vec<HookReport>,
+    /// A guard's sign-in with a badge in this frame, as journalled.
+    pub shifts: Vec<ShiftOutcome>,
     /// The journal failed on a later code of this frame: what came before
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
+}
+
+/// How long the screen waits for the staff badge after F4 (ms).
+pub const SIGN_IN_WAIT_MS: u64 = 30_000;
+
+/// What a guard's action came to.
+#[derive(Clone, Debug)]
+pub enum Acted {
+    /// Nothing journalled (a sign-in armed or cancelled, nobody to sign out).
+    Nothing,
+    /// A confirmation, a decision by hand, or a scanned line's decision.
+    Outcome(Outcome),
+    /// A guard signed in, was refused, or signed out.
+    Shift(ShiftOutcome),
 }
 
 /// A code's four corners in frame pixels.
@@ -294,6 +310,8 @@ pub struct Gate {
     reader: TrackingReader,
     hook: Option<AdmitHook>,
     hooks: Vec<RunningHook>,
+    /// Until when (kiosk ms) the next badge signs a guard in.
+    sign_in_until: Option<u64>,
     /// Each code's latest outcome, so a badge held up for many frames keeps
     /// its verdict's colour (and an ID check's answer replaces it).
     outcomes: std::collections::HashMap<Vec<u8>, Outcome>,
@@ -307,6 +325,7 @@ impl Gate {
             hook,
             hooks: Vec::new(),
             outcomes: Default::default(),
+            sign_in_until: None,
         }
     }
 
@@ -347,6 +366,16 @@ impl Gate {
         };
         let mut failed = false;
         for (code, corners) in codes {
+            if !failed && self.take_sign_in(now_ms) {
+                match self.kiosk.sign_in_with_badge(&code, &frame.label, now_ms) {
+                    Ok(s) => step.shifts.push(s),
+                    Err(e) => {
+                        step.failed = Some(e);
+                        failed = true;
+                    }
+                }
+                continue;
+            }
             if !failed {
                 match self.kiosk.scan(&code, &frame.label, now_ms) {
                     Ok(Some(o)) => {
@@ -427,21 +456,42 @@ impl Gate {
     }
 
     /// Journals a guard's action from the screen.
-    pub fn act(&mut self, action: GuardAction, now_ms: u64) -> Result<Option<Outcome>, GuardError> {
-        let outcome =
-            match action {
-                GuardAction::Confirm { pending, answer } => {
-                    Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
-                }
-                GuardAction::Override { admit, about, note } => Some(
+    pub fn act(&mut self, action: GuardAction, now_ms: u64) -> Result<Acted, GuardError> {
+        let outcome = match action {
+            GuardAction::Confirm { pending, answer } => {
+                Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
+            }
+            GuardAction::Override { admit, about, note } => {
+                Some(
                     self.kiosk
                         .override_decision(admit, about.as_ref(), &note, now_ms)?,
-                ),
-                GuardAction::Scan { text } => {
-                    let input = format!("keyboard:{now_ms}");
-                    self.kiosk.scan(text.trim().as_bytes(), &input, now_ms)?
+                )
+            }
+            GuardAction::Scan { text } => {
+                let input = format!("keyboard:{now_ms}");
+                if self.take_sign_in(now_ms) {
+                    let s =
+                        self.kiosk
+                            .sign_in_with_badge(text.trim().as_bytes(), &input, now_ms)?;
+                    return Ok(Acted::Shift(s));
                 }
-            };
+                self.kiosk.scan(text.trim().as_bytes(), &input, now_ms)?
+            }
+            GuardAction::SignIn => {
+                self.sign_in_until = Some(now_ms + SIGN_IN_WAIT_MS);
+                return Ok(Acted::Nothing);
+            }
+            GuardAction::CancelSignIn => {
+                self.sign_in_until = None;
+                return Ok(Acted::Nothing);
+            }
+            GuardAction::SignOut => {
+                return Ok(match self.kiosk.sign_out("signed out", now_ms)? {
+                    Some(s) => Acted::Shift(s),
+                    None => Acted::Nothing,
+                })
+            }
+        };
         if let Some(o) = &outcome {
             self.after_commit(o);
             // The code an ID check's answer is about now shows the answer.
@@ -453,7 +503,17 @@ impl Gate {
                 }
             }
         }
-        Ok(outcome)
+        Ok(match outcome {
+            Some(o) => Acted::Outcome(o),
+            None => Acted::Nothing,
+        })
+    }
+
+    /// True (once) if the guard asked that the next badge sign them in.
+    fn take_sign_in(&mut self, now_ms: u64) -> bool {
+        self.sign_in_until
+            .take()
+            .is_some_and(|until| now_ms <= until)
     }
 
     fn after_commit(&mut self, o: &Outcome) {
@@ -468,8 +528,11 @@ impl Gate {
         }
     }
 
-    /// Waits for the hooks still running and journals how each ended.
+    /// Waits for the hooks still running and journals how each ended; the
+    /// guard on shift, if any, is signed out.
     pub fn finish(&mut self, now_ms: u64) -> Result<Vec<HookReport>, JournalError> {
-        self.finished_hooks(now_ms, true)
+        let hooks = self.finished_hooks(now_ms, true)?;
+        self.kiosk.sign_out("the kiosk stopped", now_ms)?;
+        Ok(hooks)
     }
 }

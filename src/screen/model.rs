@@ -120,6 +120,8 @@ pub enum View {
         /// only arms, a second one saves.
         armed: bool,
     },
+    /// Waiting for the guard's staff badge to sign them in.
+    SignIn { deadline_ms: u64 },
     /// The journal cannot be written: nobody is admitted.
     OutOfService { why: String },
 }
@@ -134,6 +136,8 @@ pub enum Key {
     OverrideAdmit,
     /// F3.
     OverrideDeny,
+    /// F4: sign in (show the staff badge), or sign out.
+    Shift,
     /// Typed text (a guard's note or a keyboard-wedge scanner).
     Text(String),
 }
@@ -173,6 +177,8 @@ pub struct ScreenModel {
     lists: Option<(String, u64)>,
     /// The last list refused since one was taken up, and why.
     list_refused: Option<String>,
+    /// The guard signed in, as records name them.
+    guard: Option<String>,
 }
 
 impl ScreenModel {
@@ -189,7 +195,33 @@ impl ScreenModel {
             notice: None,
             lists: None,
             list_refused: None,
+            guard: None,
         }
+    }
+
+    /// The guard signed in (`None`: nobody; the status bar says so).
+    pub fn guard(&self) -> Option<&str> {
+        self.guard.as_deref()
+    }
+
+    /// A sign-in or sign-out as journalled: who is on shift now; a refused
+    /// sign-in is said on the status line.
+    pub fn on_shift(&mut self, guard: Option<String>, refused: Option<String>, now_ms: u64) {
+        if matches!(self.view, View::SignIn { .. }) {
+            self.view = View::Ready;
+        }
+        if let Some(why) = refused {
+            self.notice = Some((why, now_ms + 8000));
+        } else {
+            self.notice = Some((
+                match &guard {
+                    Some(g) => format!("{} signed in", printable_short(g, 60)),
+                    None => "signed out: nobody is on shift at this kiosk".into(),
+                },
+                now_ms + 5000,
+            ));
+        }
+        self.guard = guard;
     }
 
     pub fn view(&self) -> &View {
@@ -330,6 +362,13 @@ impl ScreenModel {
                 });
             }
         }
+        if let View::SignIn { deadline_ms } = self.view {
+            if now_ms >= deadline_ms {
+                self.view = View::Ready;
+                self.notice = Some(("no staff badge shown: not signed in".into(), now_ms + 5000));
+                return Some(GuardAction::CancelSignIn);
+            }
+        }
         if matches!(self.view, View::Ready) {
             if let Some(o) = self.queue.pop_front() {
                 self.ask(o, now_ms);
@@ -344,7 +383,7 @@ impl ScreenModel {
     pub fn next_deadline(&self) -> Option<u64> {
         let verdict = self.shown.iter().map(|s| s.until_ms).min();
         let confirm = match &self.view {
-            View::Confirm { deadline_ms, .. } => Some(*deadline_ms),
+            View::Confirm { deadline_ms, .. } | View::SignIn { deadline_ms } => Some(*deadline_ms),
             _ => None,
         };
         let notice = self.notice.as_ref().map(|(_, until)| *until);
@@ -370,7 +409,21 @@ impl ScreenModel {
         if matches!(self.view, View::Note { .. }) {
             return self.note_key(key);
         }
+        if matches!(self.view, View::SignIn { .. }) {
+            return self.sign_in_key(key, now_ms);
+        }
         let confirming = matches!(self.view, View::Confirm { .. });
+        // What a guard decides names the guard: nobody signed in, nobody
+        // decides by hand (the ID check then times out: not admitted).
+        let by_hand = matches!(key, Key::OverrideAdmit | Key::OverrideDeny)
+            || (confirming && matches!(key, Key::Enter | Key::Escape) && self.scan_line.is_empty());
+        if by_hand && self.guard.is_none() {
+            self.notice = Some((
+                "nobody is signed in: press F4 and show your staff badge first".into(),
+                now_ms + 8000,
+            ));
+            return None;
+        }
         match key {
             Key::Text(t) => {
                 if self.scan_line.len() + t.len() <= MAX_SCAN_LINE {
@@ -395,6 +448,31 @@ impl ScreenModel {
             }
             Key::Enter => self.answer(Answer::Confirmed),
             Key::Escape => self.answer(Answer::Refused),
+            Key::Shift if self.guard.is_some() => {
+                if confirming {
+                    // Signing out mid-check: finish the check first.
+                    return None;
+                }
+                Some(GuardAction::SignOut)
+            }
+            Key::Shift => {
+                // An ID check waiting with nobody signed in: it comes back
+                // (with its full time) once the guard has signed in.
+                if let View::Confirm {
+                    outcome,
+                    answered: false,
+                    ..
+                } = &self.view
+                {
+                    self.queue.push_front(outcome.clone());
+                } else if confirming {
+                    return None;
+                }
+                self.view = View::SignIn {
+                    deadline_ms: now_ms + crate::gate::runtime::SIGN_IN_WAIT_MS,
+                };
+                Some(GuardAction::SignIn)
+            }
             Key::OverrideAdmit | Key::OverrideDeny => {
                 if confirming {
                     // The ID check is answered with Enter or Escape first.
@@ -428,6 +506,32 @@ impl ScreenModel {
             pending: outcome.clone(),
             answer,
         })
+    }
+
+    /// Keys while the screen waits for a staff badge: a scanner's line is
+    /// the badge; Escape (or F4) cancels.
+    fn sign_in_key(&mut self, key: Key, now_ms: u64) -> Option<GuardAction> {
+        match key {
+            Key::Escape | Key::Shift => {
+                self.view = View::Ready;
+                Some(GuardAction::CancelSignIn)
+            }
+            Key::Text(t) => {
+                if self.scan_line.len() + t.len() <= MAX_SCAN_LINE {
+                    self.scan_line.push_str(&t);
+                }
+                self.scan_line_at = now_ms;
+                None
+            }
+            Key::Backspace => {
+                self.scan_line.pop();
+                None
+            }
+            Key::Enter if !self.scan_line.is_empty() => Some(GuardAction::Scan {
+                text: std::mem::take(&mut self.scan_line),
+            }),
+            _ => None,
+        }
     }
 
     /// Keys while the guard types the note of a decision by hand.
@@ -473,7 +577,7 @@ impl ScreenModel {
                     note: text.clone(),
                 });
             }
-            Key::OverrideAdmit | Key::OverrideDeny => {}
+            Key::OverrideAdmit | Key::OverrideDeny | Key::Shift => {}
         }
         None
     }
@@ -558,13 +662,18 @@ mod tests {
             cooldown_ms: 0,
             confirm_categories: vec!["hod".into()],
             guard_present: true,
+            staff_categories: vec!["staff".into()],
         };
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let j = Journal::open_in_memory("k1").unwrap();
-        (
-            Kiosk::start(cfg, trust, RevocationSet::new(), j, NOW * 1000).unwrap(),
-            k,
-        )
+        let mut kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), j, NOW * 1000).unwrap();
+        // The guard on shift signs in with a staff badge first.
+        let staff = badge(&k, "S-1", "staff", NOW + 36_000);
+        let shift = kiosk
+            .sign_in_with_badge(staff.as_bytes(), "test", NOW * 1000 - 1)
+            .unwrap();
+        assert_eq!(shift.guard.as_deref(), Some("Ines Ferreira (S-1)"));
+        (kiosk, k)
     }
 
     fn badge(k: &SecretKey, serial: &str, category: &str, until: u64) -> String {
@@ -586,6 +695,14 @@ mod tests {
         kiosk.scan(text.as_bytes(), "test", at_ms).unwrap().unwrap()
     }
 
+    /// A screen with the guard of [`start_kiosk`] signed in.
+    fn screen(cfg: ScreenConfig) -> ScreenModel {
+        let mut m = ScreenModel::new(cfg);
+        m.on_shift(Some("Ines Ferreira (S-1)".into()), None, 0);
+        m.notice = None;
+        m
+    }
+
     /// The card an ID check shows, or else the newest verdict held.
     fn card(m: &ScreenModel) -> &Card {
         match m.view() {
@@ -597,7 +714,7 @@ mod tests {
     #[test]
     fn a_verdict_shows_then_returns_to_ready_after_the_hold_time() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         m.on_outcome(
             scan(&mut kiosk, &badge(&k, "D-1", "delegate", NOW + 36_000), t),
@@ -627,7 +744,7 @@ mod tests {
     #[test]
     fn two_people_at_once_each_see_their_verdict_for_its_full_hold() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let first = badge(&k, "D-1", "delegate", NOW + 36_000);
         let second = badge(&k, "D-2", "delegate", NOW - 3600);
@@ -648,7 +765,7 @@ mod tests {
     #[test]
     fn a_crowd_never_pushes_a_deny_off_the_screen_before_its_time() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Off);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         m.on_outcome(scan(&mut kiosk, "not a badge", t), t);
         for i in 1..=6u64 {
@@ -662,7 +779,7 @@ mod tests {
             "the deny stays while admits give way"
         );
         // Five denies: all five held.
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         for i in 0..5u64 {
             m.on_outcome(scan(&mut kiosk, "junk", t + i), t + i);
         }
@@ -673,7 +790,7 @@ mod tests {
     fn a_forged_name_is_never_shown_as_fact() {
         let (mut kiosk, _) = start_kiosk(AntiPassback::Hard);
         let stranger = SecretKey::from_seed(&[9; 32]);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let eve = Badge {
             key_id: KeyId([0; 4]),
@@ -706,7 +823,7 @@ mod tests {
     fn admitting_a_revoked_or_forged_badge_by_hand_takes_a_second_enter() {
         let (mut kiosk, _) = start_kiosk(AntiPassback::Hard);
         let stranger = SecretKey::from_seed(&[9; 32]);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let text = badge(&stranger, "E-2", "delegate", NOW + 3600);
         let o = scan(&mut kiosk, &text, t);
@@ -744,7 +861,7 @@ mod tests {
     #[test]
     fn deny_and_warning_read_in_plain_words() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let expired = badge(&k, "D-2", "delegate", NOW - 14 * 3600);
         m.on_outcome(scan(&mut kiosk, &expired, t), t);
@@ -767,7 +884,7 @@ mod tests {
     #[test]
     fn a_confirmation_waits_for_the_guard_and_only_then_admits() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let hod = badge(&k, "H-1", "hod", NOW + 36_000);
         let o = scan(&mut kiosk, &hod, t);
@@ -821,7 +938,7 @@ mod tests {
             confirm_timeout_ms: 30_000,
             ..ScreenConfig::default()
         };
-        let mut m = ScreenModel::new(cfg);
+        let mut m = screen(cfg);
         let t = NOW * 1000;
         m.on_outcome(scan(&mut kiosk, &badge(&k, "H-2", "hod", NOW + 3600), t), t);
         let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Escape, t + 10) else {
@@ -858,7 +975,7 @@ mod tests {
     #[test]
     fn an_override_needs_a_typed_note_and_is_journalled_with_it() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         let t = NOW * 1000;
         let expired = badge(&k, "D-9", "delegate", NOW - 600);
         m.on_outcome(scan(&mut kiosk, &expired, t), t);
@@ -886,6 +1003,7 @@ mod tests {
             .unwrap();
         assert_eq!(o.entry.body.kind, EntryKind::Override);
         assert_eq!(o.entry.body.serial.as_deref(), Some("D-9"));
+        assert_eq!(o.entry.body.guard.as_deref(), Some("Ines Ferreira (S-1)"));
         assert_eq!(
             o.entry.body.note.as_deref(),
             Some("extension signed by desk")
@@ -920,8 +1038,85 @@ mod tests {
     }
 
     #[test]
-    fn a_keyboard_wedge_line_becomes_a_scan_and_stray_keys_fade() {
+    fn only_a_genuine_valid_staff_badge_signs_a_guard_in_and_hand_decisions_need_one() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let t = NOW * 1000;
+        kiosk.sign_out("end of shift", t).unwrap().unwrap();
+        assert_eq!(kiosk.guard(), None);
+        let expired = badge(&k, "D-1", "delegate", NOW - 3600);
+        assert!(matches!(
+            kiosk.override_decision(true, None, "known to me", t),
+            Err(crate::gate::engine::GuardError::NobodySignedIn)
+        ));
+        // A delegate's badge, an expired staff badge, a stranger's staff
+        // badge: each refused, on the record.
+        let stranger = SecretKey::from_seed(&[9; 32]);
+        for (text, why) in [
+            (
+                badge(&k, "D-2", "delegate", NOW + 3600),
+                "not a staff badge",
+            ),
+            (badge(&k, "S-2", "staff", NOW - 3600), "expired"),
+            (
+                badge(&stranger, "S-3", "staff", NOW + 3600),
+                "does not trust",
+            ),
+        ] {
+            let s = kiosk
+                .sign_in_with_badge(text.as_bytes(), "test", t)
+                .unwrap();
+            let refused = s.refused.expect("refused");
+            assert!(refused.contains(why), "{refused}");
+            assert_eq!(s.guard, None);
+            assert_eq!(s.entry.body.reason.code(), "guard_sign_in_refused");
+        }
+        let s = kiosk
+            .sign_in_with_badge(badge(&k, "S-4", "staff", NOW + 3600).as_bytes(), "test", t)
+            .unwrap();
+        assert_eq!(s.guard.as_deref(), Some("Ines Ferreira (S-4)"));
+        assert_eq!(s.entry.body.kind, EntryKind::Shift);
+        let o = kiosk
+            .scan(expired.as_bytes(), "test", t + 200)
+            .unwrap()
+            .unwrap();
+        assert_eq!(o.entry.body.guard.as_deref(), Some("Ines Ferreira (S-4)"));
+        let o = kiosk
+            .override_decision(true, Some(&o), "desk extended it", t + 300)
+            .unwrap();
+        assert_eq!(o.entry.body.guard.as_deref(), Some("Ines Ferreira (S-4)"));
+    }
+
+    #[test]
+    fn f4_waits_for_a_staff_badge_and_hand_decisions_wait_for_a_guard() {
         let mut m = ScreenModel::new(ScreenConfig::default());
+        assert_eq!(m.guard(), None);
+        assert!(m.key(Key::OverrideAdmit, 0).is_none());
+        assert!(matches!(m.view(), View::Ready), "no note without a guard");
+        assert!(m.notice(1).unwrap().contains("F4"));
+        assert!(matches!(m.key(Key::Shift, 10), Some(GuardAction::SignIn)));
+        assert!(matches!(m.view(), View::SignIn { .. }));
+        // A scanner line while waiting is the staff badge.
+        m.key(Key::Text("BG1:X".into()), 20);
+        assert!(matches!(
+            m.key(Key::Enter, 30),
+            Some(GuardAction::Scan { .. })
+        ));
+        m.on_shift(Some("Sam Guard (S-9)".into()), None, 40);
+        assert_eq!(m.guard(), Some("Sam Guard (S-9)"));
+        assert!(matches!(m.view(), View::Ready));
+        assert!(matches!(m.key(Key::Shift, 50), Some(GuardAction::SignOut)));
+        // Nobody shows a badge: the wait ends by itself.
+        m.on_shift(None, None, 60);
+        m.key(Key::Shift, 100);
+        let until = 100 + crate::gate::runtime::SIGN_IN_WAIT_MS;
+        assert!(m.tick(until - 1).is_none());
+        assert!(matches!(m.tick(until), Some(GuardAction::CancelSignIn)));
+        assert!(matches!(m.view(), View::Ready));
+    }
+
+    #[test]
+    fn a_keyboard_wedge_line_becomes_a_scan_and_stray_keys_fade() {
+        let mut m = screen(ScreenConfig::default());
         m.key(Key::Text("BG1:".into()), 0);
         m.key(Key::Text("ABC".into()), 10);
         let Some(GuardAction::Scan { text }) = m.key(Key::Enter, 20) else {
@@ -936,7 +1131,7 @@ mod tests {
     #[test]
     fn out_of_service_overrides_everything() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         m.out_of_service("disk full");
         m.on_outcome(
             scan(&mut kiosk, &badge(&k, "D-1", "delegate", NOW + 60), 0),
@@ -956,7 +1151,7 @@ mod tests {
         let mut cfg = ScreenConfig::default();
         cfg.zone_names
             .insert("plenary".into(), "the plenary hall".into());
-        let mut m = ScreenModel::new(cfg);
+        let mut m = screen(cfg);
         let t = NOW * 1000;
         let b = Badge {
             key_id: KeyId([0; 4]),
@@ -979,7 +1174,7 @@ mod tests {
 
     #[test]
     fn a_stale_or_refused_revocation_list_is_flagged() {
-        let mut m = ScreenModel::new(ScreenConfig::default());
+        let mut m = screen(ScreenConfig::default());
         assert!(m.revocation_status(NOW).1, "no list at all");
         m.set_lists(Some(("#4".into(), NOW - 3 * 3600)));
         let (text, warn) = m.revocation_status(NOW);

@@ -184,7 +184,10 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
             )
         }
         EntryReason::Event(
-            KioskEvent::ListRefused | KioskEvent::PolicyRefused | KioskEvent::HookFailed,
+            KioskEvent::ListRefused
+            | KioskEvent::PolicyRefused
+            | KioskEvent::HookFailed
+            | KioskEvent::GuardSignInRefused,
         ) => printable_short(&body.detail, 160),
         EntryReason::Event(KioskEvent::HookOk) => "the door opened".into(),
         EntryReason::Event(KioskEvent::GuardSignedIn) => format!(

@@ -74,6 +74,7 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         cooldown_ms: 1000,
         confirm_categories: Vec::new(),
         guard_present: false,
+        staff_categories: vec!["staff".into()],
     };
     let lists = badgegate::gate::lists::RevocationSet::of([list]);
     Ok(Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?)

@@ -84,6 +84,12 @@ impl App {
                 }
                 EngineEvent::Source(s) => self.model.set_source(s),
                 EngineEvent::Policy(p) => self.model.set_policy(*p),
+                EngineEvent::Shift { guard, refused } => {
+                    if refused.is_some() {
+                        self.play(Cue::Deny);
+                    }
+                    self.model.on_shift(guard, refused, now_ms);
+                }
                 EngineEvent::Seen { codes, size } => {
                     self.seen = Some(Seen {
                         codes,
@@ -133,6 +139,7 @@ impl App {
                     egui::Key::Backspace => Some(Key::Backspace),
                     egui::Key::F2 => Some(Key::OverrideAdmit),
                     egui::Key::F3 => Some(Key::OverrideDeny),
+                    egui::Key::F4 => Some(Key::Shift),
                     _ => None,
                 },
                 _ => None,

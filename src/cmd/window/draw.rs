@@ -67,6 +67,10 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
             let top = with_verdicts_below(p, field, shown);
             draw_note(p, top, *admit, about.as_ref(), text, error.as_deref());
         }
+        View::SignIn { .. } => {
+            let top = with_verdicts_below(p, field, shown);
+            draw_sign_in(p, top);
+        }
         View::OutOfService { .. } => {}
     }
     if let Some(notice) = app.model.notice(now_ms) {
@@ -363,6 +367,32 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
     );
 }
 
+/// Waiting for the guard's staff badge.
+fn draw_sign_in(p: &egui::Painter, r: Rect) {
+    use theme::ready as c;
+    p.rect_filled(r, theme::FIELD_CORNER, rgb(Tone::Ask.rgb()));
+    let h = r.height();
+    let x = r.min.x + r.width() * c::PAD;
+    let w = r.width() * (1.0 - 2.0 * c::PAD);
+    let mut y = r.min.y + h * c::TOP;
+    y += fit_text(
+        p,
+        Pos2::new(x, y),
+        "SIGN IN",
+        bold(h * c::HEADLINE),
+        theme::READY_TEXT,
+        w,
+    );
+    wrapped(
+        p,
+        Pos2::new(x, y),
+        "show your own staff badge to the camera, or scan it · Esc: cancel",
+        regular(h * c::LINE),
+        theme::READY_TEXT,
+        w,
+    );
+}
+
 fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     use theme::ready as c;
     p.rect_filled(r, theme::FIELD_CORNER, theme::READY_FIELD);
@@ -395,7 +425,7 @@ fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     p.text(
         Pos2::new(x, r.max.y - h * theme::card::BOTTOM),
         Align2::LEFT_BOTTOM,
-        "F2: admit by hand · F3: deny by hand · Ctrl+Q: close",
+        "F2: admit by hand · F3: deny by hand · F4: sign in/out · Ctrl+Q: close",
         regular((h * theme::card::HINT).max(theme::card::HINT_MIN)),
         theme::KEY_HINTS,
     );
@@ -567,12 +597,16 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
     );
     let w = r.width() - clock_w - 3.0 * c::PAD;
     let top = format!(
-        "{} · {} · {} · kiosk {}{}",
+        "{} · {} · {} · kiosk {}{} · {}",
         f.gate,
         f.zone,
         f.direction,
         f.kiosk_id,
-        if f.signed { "" } else { " · journal UNSIGNED" }
+        if f.signed { "" } else { " · journal UNSIGNED" },
+        match app.model.guard() {
+            Some(g) => format!("guard {}", printable_short(g, 40)),
+            None => "NOBODY SIGNED IN (F4)".into(),
+        }
     );
     fit_text(
         p,

@@ -8,8 +8,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use badgegate::clock::local_day_start_ms;
-use badgegate::gate::engine::{Counters, GuardAction, GuardError, ListChange, Outcome};
-use badgegate::gate::runtime::{Gate, HookReport, KioskClock, Sighting};
+use badgegate::gate::engine::{
+    Counters, GuardAction, GuardError, ListChange, Outcome, ShiftOutcome,
+};
+use badgegate::gate::runtime::{Acted, Gate, HookReport, KioskClock, Sighting};
 use badgegate::journal::JournalError;
 use badgegate::screen::{tone_for, SourceState, Tone};
 use badgegate::text::printable_short;
@@ -30,6 +32,11 @@ pub enum EngineEvent {
         refused: Option<Option<String>>,
     },
     Source(SourceState),
+    /// A guard signed in (or was refused), or signed out.
+    Shift {
+        guard: Option<String>,
+        refused: Option<String>,
+    },
     /// A newer venue policy was taken up.
     Policy(Box<badgegate::format::policy::PolicyBody>),
     Seen {
@@ -137,6 +144,14 @@ impl Engine {
         }
     }
 
+    /// Tells the screen who is on shift now.
+    fn shift(&self, s: ShiftOutcome) {
+        self.send(EngineEvent::Shift {
+            guard: s.guard,
+            refused: s.refused.map(|r| printable_short(&r, 160)),
+        });
+    }
+
     /// Tells the guard of each failed admit hook, by name.
     fn hooks(&self, hooks: &[HookReport]) {
         crate::cmd::kiosk::say_hooks(hooks);
@@ -175,7 +190,12 @@ impl Engine {
     fn act(&mut self, action: GuardAction) -> bool {
         let now_ms = self.clock.now_ms();
         match self.gate.act(action, now_ms) {
-            Ok(o) => self.committed(o.into_iter().collect(), None, now_ms),
+            Ok(Acted::Outcome(o)) => self.committed(vec![o], None, now_ms),
+            Ok(Acted::Shift(s)) => {
+                self.shift(s);
+                true
+            }
+            Ok(Acted::Nothing) => true,
             Err(GuardError::Journal(e)) => self.committed(Vec::new(), Some(e), now_ms),
             Err(e) => {
                 self.send(EngineEvent::ActionFailed(e.to_string()));
@@ -222,6 +242,9 @@ impl Engine {
                         self.lists(&step.lists);
                     }
                     self.hooks(&step.hooks);
+                    for s in step.shifts.iter().cloned() {
+                        self.shift(s);
+                    }
                     if !step.found.is_empty() {
                         self.send(EngineEvent::Seen {
                             codes: step.found.into_iter().map(Outline::of).collect(),
