@@ -68,7 +68,7 @@ The --on-admit command gets BADGEGATE_DECISION, _REASON, _SERIAL, _NAME, _ORG, _
 _DIRECTION, _KIOSK_ID, _SEQ and _FLAGGED in its environment.\n\n\
 Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of service), 4 frame source lost."
     )]
-    Kiosk(KioskArgs),
+    Kiosk(Box<KioskArgs>),
     /// Read, check, export, count, merge and report entry journals
     Audit(AuditArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)

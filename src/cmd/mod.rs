@@ -88,7 +88,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Keygen(a) => keygen::run(a),
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
-        Command::Kiosk(a) => kiosk::run(a),
+        Command::Kiosk(a) => kiosk::run(*a),
         Command::Audit(a) => audit::run(a),
         Command::Revoke(a) => revoke::run(a),
         Command::Policy(a) => policy::run(a),
