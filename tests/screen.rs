@@ -238,7 +238,7 @@ fn records(journal: &Path) -> Vec<Entry> {
         .and_then(|j| j.entries())
         .map(|rows| {
             rows.into_iter()
-                .filter(|e| e.body.kind != EntryKind::Start)
+                .filter(|e| !matches!(e.body.kind, EntryKind::Start | EntryKind::List))
                 .collect()
         })
         .unwrap_or_default()
@@ -738,4 +738,85 @@ fn a_forged_badge_name_is_marked_as_not_verified_on_screen() {
         words.contains("claims"),
         "the claimed name only in a marked line: {words}"
     );
+}
+
+#[test]
+fn the_venue_policy_names_zones_and_asks_for_id_checks_on_screen() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    fs::write(
+        desk.p("venue.txt"),
+        "venue: Geneva Summit 2026\n\
+         time-zone: Europe/Zurich\n\
+         zone: plenary Plenary hall\n\
+         zone: press Press centre\n\
+         category: hod #801020 id-check Head of delegation\n\
+         category: guest #00529b - Guest\n\
+         category: staff #008050 staff Security staff\n\
+         gate: north plenary in North entrance\n",
+    )
+    .unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    badge(&desk, "P-1", &["--zones", "press", "--name", "Li Ming"]);
+    badge(
+        &desk,
+        "H-1",
+        &["--category", "hod", "--name", "Amara Okafor"],
+    );
+    write_frames(&desk, "press", &[Some("P-1"), Some("P-1")]);
+    write_frames(&desk, "hod", &[Some("H-1"), Some("H-1")]);
+
+    // The press badge at the plenary gate: the reason names the hall as
+    // the policy calls it (no --zone: the gate's zone comes from it too).
+    let policy = ["--policy", "policy.txt"];
+    let (img, rows) = shot(&desk, "press", "press.db", &policy, 1);
+    assert_eq!(
+        rows.iter()
+            .find(|e| e.body.kind == EntryKind::Decision)
+            .unwrap()
+            .body
+            .reason
+            .code(),
+        "wrong_zone"
+    );
+    assert!(share(&field(&img), Tone::Deny.rgb()) > 0.30);
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("Plenary hall"), "{words}");
+    }
+    // A head of delegation: the policy's ID check, without any --confirm.
+    let (img, rows) = shot(&desk, "hod", "hod.db", &policy, 1);
+    let d = rows
+        .iter()
+        .find(|e| e.body.kind == EntryKind::Decision)
+        .unwrap();
+    assert_eq!(
+        (d.body.decision.code(), d.body.reason.code()),
+        ("none", "ok")
+    );
+    assert!(
+        share(&field(&img), Tone::Ask.rgb()) > 0.30,
+        "CHECK ID in blue"
+    );
+    // The category band in the policy's colour.
+    assert!(
+        share(&field(&img), [0x80, 0x10, 0x20]) > 0.03,
+        "{}",
+        palette(&field(&img))
+    );
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("CHECK ID"), "{words}");
+        // The clock in venue time: 09:00 UTC is 10:00 in Geneva.
+        assert!(words.contains("10:00"), "{words}");
+    }
 }
