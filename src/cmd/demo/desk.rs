@@ -15,7 +15,12 @@ use super::{Story, HOUR};
 
 pub fn run(root: &Path, now: u64, kept: bool) -> anyhow::Result<Story> {
     let (key, trust_dir) = make_key(root, kept)?;
-    let d = defaults(now);
+    let policy_path = root.join("policy.txt");
+    let policy = write_policy(&key, root, &policy_path, now)?;
+    let d = Defaults {
+        policy: Some(policy),
+        ..defaults(now)
+    };
     let badges_dir = root.join("badges");
     let issued = issue_badges(&key, &d, now, &badges_dir, kept)?;
     let odd_dir = root.join("odd");
@@ -28,6 +33,7 @@ pub fn run(root: &Path, now: u64, kept: bool) -> anyhow::Result<Story> {
         badges_dir,
         odd_dir,
         list_path,
+        policy_path,
         journal_path: root.join("plenary-north.db"),
         now,
     })
@@ -55,6 +61,46 @@ fn make_key(root: &Path, kept: bool) -> anyhow::Result<(SecretKey, PathBuf)> {
         shown_path(&trust_dir)
     );
     Ok((key, trust_dir))
+}
+
+/// The venue's draft: its zones, categories and the demo's gate.
+const DRAFT: &str = "# The demo summit: what badges may say, and how people see it.
+venue: Demo Summit
+time-zone: Europe/Zurich
+zone: plenary Plenary hall
+zone: bilateral Bilateral rooms
+zone: press Press centre
+category: head-of-delegation #801020 - Head of delegation
+category: delegate #00529b - Delegate
+category: press #e67e00 - Press
+category: security #1e1e1e staff Security
+gate: plenary-north plenary in Plenary north entrance
+";
+
+/// 1b. The desk signs the venue policy from its draft.
+fn write_policy(
+    key: &SecretKey,
+    root: &Path,
+    path: &Path,
+    now: u64,
+) -> anyhow::Result<badgegate::format::policy::PolicyBody> {
+    use badgegate::format::policy::{PolicyBody, VenuePolicy};
+    let draft = root.join("desk").join("venue.txt");
+    std::fs::write(&draft, DRAFT)?;
+    let body = PolicyBody::parse_lines(DRAFT, 1, true)?;
+    let (policy, text) = VenuePolicy::next(None, body, key, now - 4 * HOUR)?
+        .ok_or_else(|| anyhow::anyhow!("the demo's policy was not signed"))?;
+    std::fs::write(path, text)?;
+    println!(
+        "   policy: {} ({}): {} zones, {} categories, signed as {} from the draft {}",
+        policy.body.venue,
+        policy.body.time_zone,
+        policy.body.zones.len(),
+        policy.body.categories.len(),
+        shown_path(path),
+        shown_path(&draft)
+    );
+    Ok(policy.body)
 }
 
 fn defaults(now: u64) -> Defaults {
@@ -127,7 +173,7 @@ fn issue_badges(
     let mut issued = Vec::new();
     for r in &requests {
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
-        issued.push(issue::produce(badge, key, None)?);
+        issued.push(issue::produce(badge, key, d.policy.as_ref())?);
     }
     issue::write_badges(dir, &issued, true, kept)?;
     println!(

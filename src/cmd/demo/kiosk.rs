@@ -77,7 +77,10 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         staff_categories: vec!["staff".into()],
     };
     let lists = badgegate::gate::lists::RevocationSet::of([list]);
-    Ok(Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?)
+    let mut kiosk = Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?;
+    let watch = badgegate::gate::venue::PolicyWatch::new(s.policy_path.clone());
+    kiosk.run_under_policy(Some(watch), s.now * 1000)?;
+    Ok(kiosk)
 }
 
 /// Returns how many decisions differed from the script.
@@ -121,7 +124,7 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     let report = verify_chain(gate.kiosk().journal())?;
     let records: u64 = report.heads.iter().map(|h| h.records).sum();
     println!(
-        "\n6. journal {}: {} records ({} decisions + 1 start record), hash chain {}",
+        "\n6. journal {}: {} records ({} decisions; the kiosk's start, and the revocation list and venue policy it took up), hash chain {}",
         shown_path(&s.journal_path),
         records,
         reasons.len(),

@@ -29,6 +29,7 @@ pub struct Story {
     pub badges_dir: PathBuf,
     pub odd_dir: PathBuf,
     pub list_path: PathBuf,
+    pub policy_path: PathBuf,
     pub journal_path: PathBuf,
     /// Unix seconds the story happens at.
     pub now: u64,
@@ -77,17 +78,18 @@ fn try_it_yourself(s: &Story, kept: bool) {
         println!("   badgegate demo --keep demo      # keeps the demo's files in ./demo, then:");
     }
     let (trust, list) = (shown(&s.trust_dir), shown(&s.list_path));
+    let policy = shown(&s.policy_path);
     let frames = shown(&s.root.join("frames"));
     println!(
         "   badgegate verify --trust {trust} --revocations {list} --zone plenary {}",
         shown(&s.badges_dir)
     );
     println!(
-        "   badgegate kiosk --trust {trust} --revocations {list} --journal {} --gate plenary-north --zone plenary --images {frames} --frame-interval 100 --headless",
+        "   badgegate kiosk --trust {trust} --revocations {list} --policy {policy} --journal {} --gate plenary-north --images {frames} --frame-interval 100 --headless",
         shown(&s.root.join("again.db"))
     );
     println!(
-        "   badgegate kiosk --trust {trust} --revocations {list} --journal {} --gate plenary-north --zone plenary --images {frames} --frame-interval 500 --windowed\n     (the same frames on the guard's screen; needs a display)",
+        "   badgegate kiosk --trust {trust} --revocations {list} --policy {policy} --journal {} --gate plenary-north --images {frames} --frame-interval 500 --windowed\n     (the same frames on the guard's screen; needs a display)",
         shown(&s.root.join("screen.db"))
     );
     println!(
