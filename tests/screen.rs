@@ -820,3 +820,47 @@ fn the_venue_policy_names_zones_and_asks_for_id_checks_on_screen() {
         assert!(words.contains("10:00"), "{words}");
     }
 }
+
+#[test]
+fn a_replay_that_has_ended_says_so_instead_of_ready() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "A-1", &[]);
+    write_frames(&desk, "short", &[Some("A-1"), None]);
+    let x = Xvfb::start().expect("checked");
+    let args = [
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "north",
+        "--zone",
+        "plenary",
+        "--images",
+        "short",
+        "--at",
+        AT,
+        "--frame-interval",
+        "100",
+        "--hold",
+        "800",
+        "--silent",
+    ];
+    let mut screen = Screen::start(&desk, &x, &args, None);
+    screen.wait_for_records(&desk.p("j.db"), 1);
+    // The verdict's hold ends; the replay has no more frames.
+    std::thread::sleep(Duration::from_millis(2500));
+    let img = x.screenshot();
+    keep(&img, "ended.png");
+    assert!(
+        share(&field(&img), Tone::Admit.rgb()) < 0.01,
+        "the verdict's hold is over"
+    );
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("NO MORE FRAMES"), "{words}");
+        assert!(!words.contains("READY"), "{words}");
+    }
+}
