@@ -149,24 +149,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         open_for_screen(spec, kiosk_clock)?
     };
 
-    let (trust, revocations, watch) = super::load_trust(trust_dir, &a.revocations)?;
-    let journal = open_journal(&a, journal_path, gate)?;
-    let mut cfg = cfg;
-    let policy = match &a.policy {
-        Some(path) => Some(first_policy(path, &trust, &mut cfg, a.zone.is_some())?),
-        None => None,
-    };
-    let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, kiosk_clock.base_ms)
-        .context("the kiosk cannot start and admits no one")?;
-    kiosk.watch_lists(watch);
-    let taken = kiosk
-        .run_under_policy(a.policy.clone().map(PolicyWatch::new), kiosk_clock.base_ms)
-        .context("the kiosk cannot start and admits no one")?;
-    say_lists(taken.as_slice());
-    if let (Some(p), true) = (kiosk.policy(), policy.is_some()) {
-        say_policy(p, a.headless);
-    }
-    announce(&kiosk, kiosk_clock.base_ms);
+    let kiosk = start_kiosk(&a, cfg, trust_dir, journal_path, kiosk_clock.base_ms)?;
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
         timeout: Duration::from_secs(a.hook_timeout),
@@ -328,6 +311,35 @@ pub fn say_hooks(hooks: &[HookReport]) -> usize {
         );
     }
     failed
+}
+
+/// The kiosk engine, started: trust, lists, journal and venue policy
+/// loaded and checked against the journal, the start recorded.
+fn start_kiosk(
+    a: &KioskArgs,
+    mut cfg: KioskConfig,
+    trust_dir: &std::path::Path,
+    journal_path: &std::path::Path,
+    now_ms: u64,
+) -> anyhow::Result<Kiosk> {
+    let (trust, revocations, watch) = super::load_trust(trust_dir, &a.revocations)?;
+    let gate = cfg.gate.clone();
+    let journal = open_journal(a, journal_path, &gate)?;
+    if let Some(path) = &a.policy {
+        first_policy(path, &trust, &mut cfg, a.zone.is_some())?;
+    }
+    let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, now_ms)
+        .context("the kiosk cannot start and admits no one")?;
+    kiosk.watch_lists(watch);
+    let taken = kiosk
+        .run_under_policy(a.policy.clone().map(PolicyWatch::new), now_ms)
+        .context("the kiosk cannot start and admits no one")?;
+    say_lists(taken.as_slice());
+    if let Some(p) = kiosk.policy() {
+        say_policy(p, a.headless);
+    }
+    announce(&kiosk, now_ms);
+    Ok(kiosk)
 }
 
 /// Reads the venue policy before the kiosk starts, to take this gate's

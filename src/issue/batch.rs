@@ -250,13 +250,7 @@ pub fn issue_batch(
     })?;
     let earlier = read_manifest(out)?;
     if !force {
-        for b in &badges {
-            if let Some(line) = earlier.serial_line(&b.serial) {
-                return Err(IssueError::Exists {
-                    path: out.join(format!("{MANIFEST} line {line}: serial {}", b.serial)),
-                });
-            }
-        }
+        earlier.refuse_reuse(out, &badges)?;
     }
     let staging = Staging::new(out, &names, force)?;
     let workers = std::thread::available_parallelism()
@@ -321,6 +315,20 @@ pub fn issue_batch(
 struct Manifest {
     header: Option<csv::StringRecord>,
     rows: Vec<csv::StringRecord>,
+}
+
+impl Manifest {
+    /// Refuses a serial an earlier batch in this folder already used.
+    fn refuse_reuse(&self, out: &Path, badges: &[Badge]) -> Result<(), IssueError> {
+        for b in badges {
+            if let Some(line) = self.serial_line(&b.serial) {
+                return Err(IssueError::Exists {
+                    path: out.join(format!("{MANIFEST} line {line}: serial {}", b.serial)),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 fn read_manifest(out: &Path) -> Result<Manifest, IssueError> {

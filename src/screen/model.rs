@@ -413,15 +413,7 @@ impl ScreenModel {
             return self.sign_in_key(key, now_ms);
         }
         let confirming = matches!(self.view, View::Confirm { .. });
-        // What a guard decides names the guard: nobody signed in, nobody
-        // decides by hand (the ID check then times out: not admitted).
-        let by_hand = matches!(key, Key::OverrideAdmit | Key::OverrideDeny)
-            || (confirming && matches!(key, Key::Enter | Key::Escape) && self.scan_line.is_empty());
-        if by_hand && self.guard.is_none() {
-            self.notice = Some((
-                "nobody is signed in: press F4 and show your staff badge first".into(),
-                now_ms + 8000,
-            ));
+        if self.wants_guard(&key, confirming, now_ms) {
             return None;
         }
         match key {
@@ -506,6 +498,22 @@ impl ScreenModel {
             pending: outcome.clone(),
             answer,
         })
+    }
+
+    /// What a guard decides names the guard: with nobody signed in, a hand
+    /// decision or an ID-check answer is refused with a notice (the check
+    /// then times out: not admitted). True when `key` was refused so.
+    fn wants_guard(&mut self, key: &Key, confirming: bool, now_ms: u64) -> bool {
+        let by_hand = matches!(key, Key::OverrideAdmit | Key::OverrideDeny)
+            || (confirming && matches!(key, Key::Enter | Key::Escape) && self.scan_line.is_empty());
+        if by_hand && self.guard.is_none() {
+            self.notice = Some((
+                "nobody is signed in: press F4 and show your staff badge first".into(),
+                now_ms + 8000,
+            ));
+            return true;
+        }
+        false
     }
 
     /// Keys while the screen waits for a staff badge: a scanner's line is

@@ -279,6 +279,33 @@ fn draw_row(p: &egui::Painter, r: Rect, card: &Card) {
     );
 }
 
+/// A badge whose signature did not check out: NAME NOT VERIFIED, what it
+/// claims in small type, its serial — never the claimed name as fact.
+fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) {
+    use theme::card as c;
+    let ink = rgb(card.tone.ink());
+    let mut y = at.y;
+    y += fit_text(p, Pos2::new(at.x, y), &card.name, bold(h * c::NAME), ink, w);
+    y += wrapped(
+        p,
+        Pos2::new(at.x, y),
+        &card.claimed,
+        regular(h * c::ORG),
+        ink,
+        w,
+    );
+    y += h * c::AFTER_BAND;
+    let serial = format!("badge {}", card.serial);
+    fit_text(
+        p,
+        Pos2::new(at.x, y),
+        &serial,
+        regular(h * c::SERIAL),
+        ink,
+        w,
+    );
+}
+
 /// A verdict: headline, reason, who, category band, serial, key hints.
 fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
     use theme::card as c;
@@ -307,25 +334,7 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
         w,
     ) + h * c::AFTER_REASON;
     if !card.verified && !card.name.is_empty() {
-        // A name the signature does not vouch for is never set as fact.
-        y += fit_text(p, Pos2::new(x, y), &card.name, bold(h * c::NAME), ink, w);
-        y += wrapped(
-            p,
-            Pos2::new(x, y),
-            &card.claimed,
-            regular(h * c::ORG),
-            ink,
-            w,
-        );
-        y += h * c::AFTER_BAND;
-        fit_text(
-            p,
-            Pos2::new(x, y),
-            &format!("badge {}", card.serial),
-            regular(h * c::SERIAL),
-            ink,
-            w,
-        );
+        draw_claim(p, Pos2::new(x, y), h, w, card);
     } else if !card.name.is_empty() {
         y += fit_text(p, Pos2::new(x, y), &card.name, bold(h * c::NAME), ink, w);
         if !card.org.is_empty() {
@@ -431,6 +440,33 @@ fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     );
 }
 
+/// What a hand decision is about, for the note screen: the badge and
+/// holder (a name only when verified), and why it was refused.
+fn note_subject(about: Option<&Outcome>) -> String {
+    match about.and_then(|o| o.decision.badge.as_ref().map(|b| (o, b))) {
+        Some((o, b)) => {
+            let name = if o.decision.authentic {
+                printable_short(&b.name, 50)
+            } else {
+                "name NOT VERIFIED".into()
+            };
+            let refused = if o.entry.body.decision == badgegate::vocab::EntryDecision::Deny {
+                format!("\nrefused: {}", printable_short(&o.decision.detail, 120))
+            } else {
+                String::new()
+            };
+            format!("badge {} · {name}{refused}", printable_short(&b.serial, 30))
+        }
+        None => match about {
+            Some(o) => format!(
+                "no badge read\nrefused: {}",
+                printable_short(&o.decision.detail, 120)
+            ),
+            None => "no badge read: write the holder's name in the note".into(),
+        },
+    }
+}
+
 fn draw_note(
     p: &egui::Painter,
     r: Rect,
@@ -458,28 +494,7 @@ fn draw_note(
         theme::NOTE_TITLE,
         w,
     );
-    let who = match about.and_then(|o| o.decision.badge.as_ref().map(|b| (o, b))) {
-        Some((o, b)) => {
-            let name = if o.decision.authentic {
-                printable_short(&b.name, 50)
-            } else {
-                "name NOT VERIFIED".into()
-            };
-            let refused = if o.entry.body.decision == badgegate::vocab::EntryDecision::Deny {
-                format!("\nrefused: {}", printable_short(&o.decision.detail, 120))
-            } else {
-                String::new()
-            };
-            format!("badge {} · {name}{refused}", printable_short(&b.serial, 30))
-        }
-        None => match about {
-            Some(o) => format!(
-                "no badge read\nrefused: {}",
-                printable_short(&o.decision.detail, 120)
-            ),
-            None => "no badge read: write the holder's name in the note".into(),
-        },
-    };
+    let who = note_subject(about);
     y += wrapped(
         p,
         Pos2::new(x, y),
