@@ -71,6 +71,15 @@ Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of 
     Kiosk(Box<KioskArgs>),
     /// Read, check, export, count, merge and report entry journals
     Audit(AuditArgs),
+    /// The venue office: every kiosk and the security office on one PostgreSQL
+    #[command(
+        after_help = "Examples:\n  badgegate office init --db postgresql://admin@office:5432/venue\n  \
+badgegate office add-kiosk --db postgresql://admin@office:5432/venue --kiosk-id north-1 --out north-1.office\n  \
+badgegate kiosk --trust trust --journal north-1.db --gate north --stdin --headless --office north-1.office\n  \
+badgegate office status --db postgresql://admin@office:5432/venue\n\n\
+URL is a libpq connection URI. Its password comes from libpq's password file (PGPASSFILE or ~/.pgpass), never the command line."
+    )]
+    Office(OfficeArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)
     #[command(
         after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
@@ -216,6 +225,15 @@ pub struct KioskArgs {
     /// The signed venue policy (badgegate policy): zone and category names, colours, ID-check categories, staff, time zone; re-read every second like the lists
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Join the venue office: a connection file from `office add-kiosk` (records pushed, lists fetched, venue-wide anti-passback)
+    #[arg(long, value_name = "FILE")]
+    pub office: Option<PathBuf>,
+    /// How long the venue-wide passback check may take before the gate decides alone (ms)
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub passback_timeout: u64,
+    /// When the office does not answer in time: soft admits flagged "passback unverified", hard denies; give every gate of a zone the same
+    #[arg(long, value_name = "soft|hard", default_value = "soft")]
+    pub offline_passback: String,
     /// This kiosk's own secret key (from `badgegate keygen --name KIOSK`): every record is signed with it
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
@@ -296,6 +314,99 @@ pub struct KioskArgs {
     /// No admit/deny sounds on the screen
     #[arg(long)]
     pub silent: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeArgs {
+    #[command(subcommand)]
+    pub command: OfficeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Create the venue schema in the office database (or say it is current)
+    Init(OfficeDb),
+    /// Enrol a kiosk: its own login (append its records, read lists) and a connection file
+    AddKiosk(OfficeAddKioskArgs),
+    /// A login for the desk to publish signed lists, and its connection file
+    AddPublisher(OfficeAddPublisherArgs),
+    /// Every kiosk: online or offline since when, records, backlog, lists, clock, alarms
+    Status(OfficeViewArgs),
+    /// The live muster list across all gates, with how fresh each gate's data is
+    Inside(OfficeInsideArgs),
+    /// Decisions as they arrive at the office (Ctrl+C stops)
+    Watch(OfficeViewArgs),
+    /// The venue's records as one journal file every `audit` command reads
+    Export(OfficeExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeDb {
+    /// The office database: a libpq URI, postgresql://user@host:port/db (password from ~/.pgpass or PGPASSFILE)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeAddKioskArgs {
+    /// The office database (admin login)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// The kiosk's id, as its journal names it
+    #[arg(long, value_name = "ID")]
+    pub kiosk_id: String,
+    /// The kiosk's public key (keygen --name KIOSK): the office checks each record's signature
+    #[arg(long, value_name = "PUB.pem")]
+    pub kiosk_key: Option<PathBuf>,
+    /// The connection file to write (mode 0600; never overwritten)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeAddPublisherArgs {
+    /// The office database (admin login)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// A name for the desk's login, e.g. accreditation
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// The connection file to write (mode 0600; never overwritten)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeViewArgs {
+    /// The office database
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeInsideArgs {
+    /// The office database
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// Only this zone
+    #[arg(long, value_name = "Z")]
+    pub zone: Option<String>,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeExportArgs {
+    /// The office database
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// The journal file to write (created, or merged into)
+    #[arg(long, value_name = "FILE")]
+    pub journal: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -523,6 +634,9 @@ pub struct RevokeArgs {
     /// Why, in plain words (shown to the guard)
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub reason: String,
+    /// Also publish the signed list to every gate through the venue office (a connection file from `office add-publisher`)
+    #[arg(long, value_name = "FILE")]
+    pub office: Option<PathBuf>,
     /// Serials to revoke
     #[arg(value_name = "SERIAL", required = true)]
     pub serials: Vec<String>,
@@ -539,6 +653,9 @@ pub struct PolicyArgs {
     /// The signed policy file (created, or replaced with the next sequence)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Also publish the signed policy to every gate through the venue office (a connection file from `office add-publisher`)
+    #[arg(long, value_name = "FILE")]
+    pub office: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,8 @@ pub mod gate;
 // What the security office and the desk do with it.
 pub mod audit;
 pub mod issue;
+// The venue network: every kiosk and the office on one PostgreSQL.
+pub mod office;
 // What the guard's screen shows (the window that draws it is in the binary).
 pub mod screen;
 // Camera-like test frames made from real badge cards (demo, tests, benches).

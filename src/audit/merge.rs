@@ -24,37 +24,55 @@ pub struct MergeReport {
 /// last record), is refused and reported with everything after it in that
 /// kiosk's chain. Idempotent: merging the same journal twice adds nothing.
 pub fn merge(target: &mut Journal, source: &Journal) -> Result<MergeReport, AuditError> {
-    let mut m = Merger {
-        target_heads: target
-            .kiosk_heads()?
-            .into_iter()
-            .map(|(k, s, h)| (k, (s, h)))
-            .collect(),
-        batch: Vec::new(),
-        current: None,
-        prev: [0; 32],
-        expected_seq: 1,
-        broken: false,
-        pending: HashMap::new(),
-        report: MergeReport::default(),
-    };
+    let mut m = Merger::new(target)?;
     source.for_each_in_chain_order(|e| m.take(e, target))??;
-    if !m.batch.is_empty() {
-        target.import(&m.batch)?;
+    m.finish(target)
+}
+
+/// [`merge`] from records in chain order (kiosk id, then sequence) from
+/// elsewhere (the venue office), in batches: feed each batch with
+/// [`Merger::take`] and end with [`Merger::finish`].
+pub fn merger(target: &Journal) -> Result<Merger, AuditError> {
+    Merger::new(target)
+}
+
+impl Merger {
+    fn new(target: &Journal) -> Result<Merger, AuditError> {
+        Ok(Merger {
+            target_heads: target
+                .kiosk_heads()?
+                .into_iter()
+                .map(|(k, s, h)| (k, (s, h)))
+                .collect(),
+            batch: Vec::new(),
+            current: None,
+            prev: [0; 32],
+            expected_seq: 1,
+            broken: false,
+            pending: HashMap::new(),
+            report: MergeReport::default(),
+        })
     }
-    for (kiosk, (seq, hash)) in std::mem::take(&mut m.pending) {
-        if target.hash_of(&kiosk, seq)? != Some(hash) {
-            m.conflict(&kiosk, seq, seq);
+
+    /// Imports what is left and compares the chains that end early.
+    pub fn finish(mut self, target: &mut Journal) -> Result<MergeReport, AuditError> {
+        if !self.batch.is_empty() {
+            target.import(&self.batch)?;
         }
+        for (kiosk, (seq, hash)) in std::mem::take(&mut self.pending) {
+            if target.hash_of(&kiosk, seq)? != Some(hash) {
+                self.conflict(&kiosk, seq, seq);
+            }
+        }
+        Ok(self.report)
     }
-    Ok(m.report)
 }
 
 /// Records imported in one transaction.
 const BATCH: usize = 20_000;
 
 /// A merge under way: the source's records arrive in chain order.
-struct Merger {
+pub struct Merger {
     /// Each kiosk's last (sequence, hash) in the target.
     target_heads: HashMap<String, (u64, [u8; 32])>,
     batch: Vec<Entry>,
@@ -71,7 +89,8 @@ struct Merger {
 }
 
 impl Merger {
-    fn take(&mut self, e: Entry, target: &mut Journal) -> Result<(), AuditError> {
+    /// Takes the next record in chain order.
+    pub fn take(&mut self, e: Entry, target: &mut Journal) -> Result<(), AuditError> {
         if self.current.as_deref() != Some(e.kiosk_id.as_str()) {
             self.current = Some(e.kiosk_id.clone());
             self.prev = genesis_hash(&e.kiosk_id);

@@ -149,7 +149,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         open_for_screen(spec, kiosk_clock)?
     };
 
-    let kiosk = start_kiosk(&a, cfg, trust_dir, journal_path, kiosk_clock.base_ms)?;
+    let (kiosk, office) = start_kiosk(&a, cfg, trust_dir, journal_path, kiosk_clock.base_ms)?;
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
         timeout: Duration::from_secs(a.hook_timeout),
@@ -170,6 +170,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
             let options = super::window::Options {
                 fullscreen: !a.windowed,
                 sound: !a.silent,
+                office,
             };
             let out_of_service = super::window::run(gate, capture, screen, kiosk_clock, options)?;
             Ok(if out_of_service {
@@ -180,7 +181,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         }
         #[cfg(not(feature = "screen"))]
         Source::Screen(never) => {
-            let _ = (zone_names, utc_offset);
+            let _ = (zone_names, utc_offset, office);
             match never {}
         }
     }
@@ -321,25 +322,120 @@ fn start_kiosk(
     trust_dir: &std::path::Path,
     journal_path: &std::path::Path,
     now_ms: u64,
-) -> anyhow::Result<Kiosk> {
-    let (trust, revocations, watch) = super::load_trust(trust_dir, &a.revocations)?;
+) -> anyhow::Result<(Kiosk, Option<badgegate::office::link::SharedState>)> {
+    // With the venue office, lists and the policy it delivers are kept in a
+    // folder beside the journal, read like any other.
+    let office = match &a.office {
+        Some(file) => Some(OfficeFiles::prepare(
+            file,
+            journal_path,
+            a.policy.as_deref(),
+        )?),
+        None => None,
+    };
+    let mut sources = a.revocations.clone();
+    sources.extend(office.as_ref().map(|o| o.lists_dir.clone()));
+    let (trust, revocations, watch) = super::load_trust(trust_dir, &sources)?;
     let gate = cfg.gate.clone();
     let journal = open_journal(a, journal_path, &gate)?;
-    if let Some(path) = &a.policy {
+    let policy_path = office
+        .as_ref()
+        .map(|o| o.policy_file.clone())
+        .or_else(|| a.policy.clone());
+    if let Some(path) = policy_path.as_ref().filter(|p| p.exists()) {
         first_policy(path, &trust, &mut cfg, a.zone.is_some())?;
     }
+    let office_trust = trust.clone();
     let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, now_ms)
         .context("the kiosk cannot start and admits no one")?;
     kiosk.watch_lists(watch);
+    let policy_watch = match (&office, policy_path) {
+        (Some(_), Some(p)) => Some(PolicyWatch::optional(p)),
+        (None, Some(p)) => Some(PolicyWatch::new(p)),
+        _ => None,
+    };
     let taken = kiosk
-        .run_under_policy(a.policy.clone().map(PolicyWatch::new), now_ms)
+        .run_under_policy(policy_watch, now_ms)
         .context("the kiosk cannot start and admits no one")?;
+    let link = match office {
+        Some(o) => Some(o.join(a, &mut kiosk, office_trust, journal_path)?),
+        None => None,
+    };
     say_lists(taken.as_slice());
     if let Some(p) = kiosk.policy() {
         say_policy(p, a.headless);
     }
     announce(&kiosk, now_ms);
-    Ok(kiosk)
+    Ok((kiosk, link))
+}
+
+/// Where the office's deliveries are kept for this kiosk.
+struct OfficeFiles {
+    url: String,
+    lists_dir: std::path::PathBuf,
+    policy_file: std::path::PathBuf,
+}
+
+impl OfficeFiles {
+    /// Reads the connection file and makes the local folder; a `--policy`
+    /// given as well seeds the office's policy file the first time.
+    fn prepare(
+        file: &std::path::Path,
+        journal: &std::path::Path,
+        policy: Option<&std::path::Path>,
+    ) -> anyhow::Result<OfficeFiles> {
+        let url = super::office::office_url(file)?;
+        let dir = badgegate::office::link::cache_dir(journal);
+        let lists_dir = dir.join("lists");
+        std::fs::create_dir_all(&lists_dir)
+            .with_context(|| format!("creating {}", shown_path(&lists_dir)))?;
+        let policy_file = dir.join("policy.txt");
+        if let (Some(given), false) = (policy, policy_file.exists()) {
+            std::fs::copy(given, &policy_file).with_context(|| {
+                format!("copying {} into {}", shown_path(given), shown_path(&dir))
+            })?;
+        }
+        Ok(OfficeFiles {
+            url,
+            lists_dir,
+            policy_file,
+        })
+    }
+
+    /// Starts pushing records and fetching lists, and asks the office
+    /// before each entry.
+    fn join(
+        self,
+        a: &KioskArgs,
+        kiosk: &mut Kiosk,
+        trust: badgegate::format::keys::TrustStore,
+        journal: &std::path::Path,
+    ) -> anyhow::Result<badgegate::office::link::SharedState> {
+        use badgegate::gate::decide::OfflinePassback;
+        use badgegate::office::link::{start_pusher, LinkConfig, Passback};
+        let offline = OfflinePassback::parse(&a.offline_passback)
+            .ok_or_else(|| anyhow!("--offline-passback must be soft or hard"))?;
+        let state = start_pusher(LinkConfig {
+            url: self.url.clone(),
+            journal: journal.to_owned(),
+            kiosk_id: kiosk.journal().kiosk_id().to_owned(),
+            lists_dir: self.lists_dir,
+            policy_file: self.policy_file,
+            trust,
+            say: true,
+        });
+        let check = Passback::new(
+            self.url,
+            Duration::from_millis(a.passback_timeout.max(1)),
+            state.clone(),
+        );
+        kiosk.join_venue(Box::new(check), offline);
+        eprintln!(
+            "joined the venue office: records pushed in the background, entries checked venue-wide (timeout {} ms, offline: {})",
+            a.passback_timeout, a.offline_passback
+        );
+        Ok(state)
+    }
 }
 
 /// Reads the venue policy before the kiosk starts, to take this gate's

@@ -14,6 +14,7 @@ mod demo;
 mod issue;
 mod keygen;
 mod kiosk;
+mod office;
 mod policy;
 mod revoke;
 mod verify;
@@ -46,6 +47,24 @@ impl From<Exit> for ExitCode {
 /// list the `--revocations` paths hold, each verified against it. A list
 /// that does not verify stops the command: it might be the one that
 /// revokes the badge at the gate.
+/// Publishes a signed list through the venue office (`--office FILE`).
+pub fn publish(
+    office: &std::path::Path,
+    kind: &str,
+    key_id: &str,
+    sequence: u64,
+    text: &str,
+) -> anyhow::Result<()> {
+    let url = office::office_url(office)?;
+    let mut db = badgegate::office::connect::connect(&url, std::time::Duration::from_secs(5))?;
+    let new = badgegate::office::admin::publish(&mut db, kind, key_id, sequence, text)?;
+    println!(
+        "{} the venue office: {kind} list sequence {sequence} from key {key_id}; online gates take it up within seconds",
+        if new { "published to" } else { "already at" }
+    );
+    Ok(())
+}
+
 pub fn load_trust(
     dir: &std::path::Path,
     revocations: &[std::path::PathBuf],
@@ -92,6 +111,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(a) => audit::run(a),
         Command::Revoke(a) => revoke::run(a),
         Command::Policy(a) => policy::run(a),
+        Command::Office(a) => office::run(a),
         Command::Decode(a) => decode::run(a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),

@@ -44,11 +44,30 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         println!(
             "venue policy {}: unchanged (sequence {}); the draft says what it already says",
             shown_path(&a.out),
-            previous.map(|p| p.sequence).unwrap_or_default()
+            previous.as_ref().map(|p| p.sequence).unwrap_or_default()
         );
+        if let (Some(office), Some(p)) = (&a.office, &previous) {
+            let current = read_policy(&a.out)?;
+            super::publish(
+                office,
+                "policy",
+                &p.key_id.to_string(),
+                p.sequence,
+                &current,
+            )?;
+        }
         return Ok(Exit::Ok.into());
     };
     write_atomic(&a.out, text.as_bytes(), 0o644, true)?;
+    if let Some(office) = &a.office {
+        super::publish(
+            office,
+            "policy",
+            &policy.key_id.to_string(),
+            policy.sequence,
+            &text,
+        )?;
+    }
     let b = &policy.body;
     let offset = b.utc_offset_at(now);
     println!(

@@ -48,9 +48,28 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
             shown_path(&a.list),
             list.sequence
         );
+        if let Some(office) = &a.office {
+            let current = read_list(&a.list)?;
+            super::publish(
+                office,
+                "revocations",
+                &list.key_id.to_string(),
+                list.sequence,
+                &current,
+            )?;
+        }
         return Ok(Exit::Ok.into());
     };
     write_atomic(&a.list, text.as_bytes(), 0o644, true)?;
+    if let Some(office) = &a.office {
+        super::publish(
+            office,
+            "revocations",
+            &list.key_id.to_string(),
+            list.sequence,
+            &text,
+        )?;
+    }
     println!(
         "revocation list {}: sequence {}, {} serial(s) revoked, signed by key {}",
         shown_path(&a.list),

@@ -211,6 +211,14 @@ impl PublicKey {
         Ok(key)
     }
 
+    /// A key from its 32 raw bytes (as journals and the office store it);
+    /// `None` for anything else or a weak key.
+    pub fn from_raw(bytes: &[u8]) -> Option<PublicKey> {
+        let raw: [u8; 32] = bytes.try_into().ok()?;
+        let key = VerifyingKey::from_bytes(&raw).ok()?;
+        (!key.is_weak()).then(|| PublicKey::new(key))
+    }
+
     pub fn from_pem(text: &str) -> Option<PublicKey> {
         VerifyingKey::from_public_key_pem(text)
             .ok()

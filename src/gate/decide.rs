@@ -89,6 +89,82 @@ pub fn apply_anti_passback(
     d
 }
 
+/// What the venue's office answered when asked whether a badge may enter
+/// (venue-wide anti-passback).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VenueAnswer {
+    /// Not inside anywhere in this zone: the entry is claimed.
+    Clear,
+    /// Inside by another gate's admit, at this gate and time (Unix ms).
+    Inside { gate: String, at_ms: u64 },
+    /// No answer in time (office down, hung or unreachable), and why.
+    Unanswered(String),
+}
+
+/// What a gate does when the office cannot say whether a badge is already
+/// inside: admit flagged "passback unverified" (`Soft`), or deny (`Hard`).
+/// Every gate of a zone should make the same choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfflinePassback {
+    Soft,
+    Hard,
+}
+
+impl OfflinePassback {
+    pub fn parse(s: &str) -> Option<OfflinePassback> {
+        match s {
+            "soft" => Some(OfflinePassback::Soft),
+            "hard" => Some(OfflinePassback::Hard),
+            _ => None,
+        }
+    }
+}
+
+/// Applies the office's venue-wide answer to an entry the gate would admit.
+pub fn apply_venue_passback(
+    mut d: Decision,
+    answer: &VenueAnswer,
+    mode: AntiPassback,
+    offline: OfflinePassback,
+    at: impl Fn(u64) -> String,
+) -> Decision {
+    if !d.is_admit() || mode == AntiPassback::Off {
+        return d;
+    }
+    match answer {
+        VenueAnswer::Clear => d,
+        VenueAnswer::Inside { gate, at_ms } => {
+            d.reason = Reason::AlreadyInside;
+            let seen = format!(
+                "entered at gate {gate} at {} and has not exited",
+                at(*at_ms)
+            );
+            if mode == AntiPassback::Hard {
+                d.verdict = Verdict::Deny;
+                d.detail = format!("already inside: {seen}");
+            } else {
+                d.flagged = true;
+                d.detail = format!("admitted with warning: {seen}");
+            }
+            d
+        }
+        VenueAnswer::Unanswered(_) if offline == OfflinePassback::Hard => {
+            d.verdict = Verdict::Deny;
+            d.reason = Reason::AlreadyInside;
+            d.detail = "passback unverified: the office did not answer in time, and this zone admits only verified entries".into();
+            d
+        }
+        VenueAnswer::Unanswered(_) => {
+            d.flagged = true;
+            d.detail = format!(
+                "{}; passback unverified: the office did not answer",
+                d.detail
+            );
+            d
+        }
+    }
+}
+
 /// The outcome for one scanned code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {

@@ -13,7 +13,8 @@ use crate::format::keys::{KeyId, TrustStore};
 use crate::format::policy::VenuePolicy;
 use crate::format::revocation::{RevocationError, RevocationList};
 use crate::gate::decide::{
-    apply_anti_passback, decide_bytes, AntiPassback, Checks, Decision, GatePolicy,
+    apply_anti_passback, apply_venue_passback, decide_bytes, AntiPassback, Checks, Decision,
+    GatePolicy, OfflinePassback, VenueAnswer,
 };
 use crate::gate::hook::HookRun;
 use crate::gate::lists::{Found, ListWatch, RevocationSet};
@@ -56,6 +57,25 @@ pub struct KioskConfig {
     /// Categories whose badges sign a guard in when there is no venue
     /// policy (with one, its `staff` categories).
     pub staff_categories: Vec<String>,
+}
+
+/// The venue-wide anti-passback check (the office), as the engine asks
+/// it. It answers within its own timeout, whatever the network does.
+pub trait VenueCheck: Send {
+    fn claim_entry(&mut self, claim: &EntryClaim) -> VenueAnswer;
+}
+
+/// An entry the gate would admit, to be claimed venue-wide.
+#[derive(Clone, Debug)]
+pub struct EntryClaim {
+    pub serial: String,
+    /// The gate's zone (`*`: any).
+    pub zone: String,
+    /// The sequence number the decision's record will have.
+    pub seq: u64,
+    pub gate: String,
+    pub at_ms: u64,
+    pub holder: String,
 }
 
 /// Longest note a guard can type, in characters.
@@ -221,16 +241,8 @@ pub struct Kiosk {
     /// The venue policy in use, and where new ones are looked for.
     policy: Option<VenuePolicy>,
     policy_watch: Option<PolicyWatch>,
-}
-
-/// A policy watch always has something to say the first time it reads.
-fn unreachable_first_read(
-    path: &std::path::Path,
-) -> Result<VenuePolicy, crate::format::policy::PolicyError> {
-    Err(crate::format::policy::PolicyError::Read {
-        path: path.to_owned(),
-        source: std::io::Error::other("read twice before start"),
-    })
+    /// The venue's office, asked before an entry is admitted.
+    venue: Option<(Box<dyn VenueCheck>, OfflinePassback)>,
 }
 
 /// The legacy (schema 1) place a journal kept the highest list sequence
@@ -389,6 +401,7 @@ impl Kiosk {
             guard: None,
             policy: None,
             policy_watch: None,
+            venue: None,
         };
         for l in &new_lists {
             kiosk.record_list(l, "", "taken up at start", now_ms)?;
@@ -449,9 +462,22 @@ impl Kiosk {
             }
             return Ok(None);
         };
-        let read = watch
-            .changed(&self.trust)
-            .unwrap_or_else(|| unreachable_first_read(watch.path()));
+        let Some(read) = watch.changed(&self.trust) else {
+            // An office's policy file not delivered yet: none so far, unless
+            // this journal took one up before.
+            if let Some((key_id, seen)) = floors.iter().max_by_key(|(_, s)| **s) {
+                return Err(KioskError::PolicyMissing {
+                    seen: *seen,
+                    key_id: key_id.clone(),
+                });
+            }
+            self.policy_watch = Some(watch);
+            self.lists_checked.get_or_insert_with(Instant::now);
+            if self.watch.is_none() {
+                self.watch = Some(ListWatch::default());
+            }
+            return Ok(None);
+        };
         let change = match judge(None, &floors, read) {
             PolicyStep::Take(p) => {
                 let known = floors.get(&p.key_id.to_string()) == Some(&p.sequence);
@@ -713,6 +739,7 @@ impl Kiosk {
                 let inside = self.presence.is_inside(&b.serial);
                 d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
             }
+            d = self.venue_passback(d, now_ms);
         }
         let awaiting_confirmation = d.is_admit() && self.needs_confirmation(&d);
         // No guard to ask: an ID-check category is admitted flagged, so the
@@ -736,6 +763,35 @@ impl Kiosk {
             entry,
             awaiting_confirmation,
         }))
+    }
+
+    /// Joins the venue: entries are claimed at the office first; when it
+    /// does not answer in time, `offline` decides.
+    pub fn join_venue(&mut self, check: Box<dyn VenueCheck>, offline: OfflinePassback) {
+        self.venue = Some((check, offline));
+    }
+
+    /// Asks the office whether an entry this gate would admit is already
+    /// inside elsewhere in the zone (only when the gate is in the venue).
+    fn venue_passback(&mut self, d: Decision, now_ms: u64) -> Decision {
+        let Some((check, offline)) = self.venue.as_mut() else {
+            return d;
+        };
+        let (Some(b), true) = (d.badge.as_ref(), d.is_admit()) else {
+            return d;
+        };
+        let claim = EntryClaim {
+            serial: b.serial.clone(),
+            zone: self.cfg.zone.clone().unwrap_or_else(|| "*".into()),
+            seq: self.journal.next_seq(),
+            gate: self.cfg.gate.clone(),
+            at_ms: now_ms,
+            holder: b.name.clone(),
+        };
+        let answer = check.claim_entry(&claim);
+        apply_venue_passback(d, &answer, self.cfg.anti_passback, *offline, |ms| {
+            format_human(ms / 1000)
+        })
     }
 
     /// True when this admitted badge's category needs the guard to confirm.

@@ -16,11 +16,27 @@ pub struct PolicyWatch {
     path: PathBuf,
     /// What the file held when last read: its digest, or the error.
     seen: Option<Result<[u8; 32], String>>,
+    /// A file that may not exist yet (the venue office delivers it): until
+    /// it does, there is no policy and nothing to refuse.
+    optional: bool,
 }
 
 impl PolicyWatch {
     pub fn new(path: PathBuf) -> PolicyWatch {
-        PolicyWatch { path, seen: None }
+        PolicyWatch {
+            path,
+            seen: None,
+            optional: false,
+        }
+    }
+
+    /// A policy file the office will deliver, perhaps later.
+    pub fn optional(path: PathBuf) -> PolicyWatch {
+        PolicyWatch {
+            path,
+            seen: None,
+            optional: true,
+        }
     }
 
     pub fn path(&self) -> &std::path::Path {
@@ -30,6 +46,9 @@ impl PolicyWatch {
     /// The policy file, read and verified, if it changed since it was last
     /// read (or could not be read in a new way).
     pub fn changed(&mut self, trust: &TrustStore) -> Option<Result<VenuePolicy, PolicyError>> {
+        if self.optional && !self.path.exists() {
+            return None;
+        }
         let text = read_policy(&self.path);
         let now = match &text {
             Ok(t) => Ok(Sha256::digest(t.as_bytes()).into()),

@@ -603,6 +603,48 @@ impl Journal {
         Ok(Ok(()))
     }
 
+    /// Up to `limit` records of `kiosk_id` after sequence `after`, in
+    /// sequence order: what a kiosk sends the office next.
+    pub fn entries_after(
+        &self,
+        kiosk_id: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Entry>, JournalError> {
+        let err = sql_err(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {} FROM entries WHERE kiosk_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                self.columns()
+            ))
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map(
+                params![
+                    kiosk_id,
+                    i64::try_from(after).unwrap_or(i64::MAX),
+                    limit as i64
+                ],
+                row_to_entry,
+            )
+            .map_err(&err)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(&err)
+    }
+
+    /// The last sequence number of a kiosk's chain in this file.
+    pub fn head_seq(&self, kiosk_id: &str) -> Result<Option<u64>, JournalError> {
+        Ok(self.head_of(kiosk_id)?.map(|(s, _)| s))
+    }
+
+    /// The sequence number this kiosk's next record will have.
+    pub fn next_seq(&self) -> u64 {
+        self.writer
+            .as_ref()
+            .and_then(|w| w.head)
+            .map_or(1, |(s, _)| s + 1)
+    }
+
     /// Every record in chain order (kiosk id, then sequence), streamed to `f`.
     pub fn for_each_in_chain_order<E>(
         &self,

@@ -59,6 +59,8 @@ pub struct App {
     pub pictures: u64,
     /// When the first and the latest camera picture were shown.
     pub picture_span: Option<(Instant, Instant)>,
+    /// The venue office link (`None`: the kiosk works alone).
+    pub office: Option<badgegate::office::link::SharedState>,
 }
 
 impl App {

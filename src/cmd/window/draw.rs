@@ -631,10 +631,25 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         theme::STATUS_TEXT,
         w * c::LEFT_SHARE,
     );
-    let today = format!(
+    let mut today = format!(
         "today: admitted {} · denied {} · inside {}",
         counts.admitted, counts.denied, counts.inside
     );
+    if let Some(office) = app
+        .office
+        .as_ref()
+        .and_then(|o| o.lock().ok().map(|s| s.clone()))
+    {
+        let offset = app.model.config().offset_at(now_ms / 1000);
+        today.push_str(&if office.online {
+            format!(" · office ONLINE, backlog {}", office.backlog)
+        } else {
+            format!(
+                " · office OFFLINE since {}",
+                format_clock(office.since_ms, offset)
+            )
+        });
+    }
     fit_text(
         p,
         Pos2::new(r.min.x + c::PAD, r.min.y + row * c::BOTTOM_ROW),

@@ -38,6 +38,8 @@ const WINDOW_SIZE: [f32; 2] = [1280.0, 720.0];
 pub struct Options {
     pub fullscreen: bool,
     pub sound: bool,
+    /// The venue office link, for ONLINE / OFFLINE on the status bar.
+    pub office: Option<badgegate::office::link::SharedState>,
 }
 
 /// Fails with one line when there is no display to open the screen on.
@@ -126,6 +128,7 @@ pub fn run(
         drawn: 0,
         pictures: 0,
         picture_span: None,
+        office: options.office.clone(),
     };
     let repaint = capture.repaint;
     let viewport = egui::ViewportBuilder::default()

@@ -1,0 +1,218 @@
+//! `badgegate office`: set up the venue database and ask it questions.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use badgegate::clock::format_utc_ms;
+use badgegate::format::keys::PublicKey;
+use badgegate::office::admin::{self, Initialised};
+use badgegate::office::connect::{connect, read_connection_file, shown_url};
+use badgegate::office::views;
+use badgegate::text::{hex, json_line, printable, shown_path};
+use postgres::Client;
+
+use super::Exit;
+use crate::cli::{OfficeArgs, OfficeCommand};
+
+/// How long a command waits to reach the office.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
+    match a.command {
+        OfficeCommand::Init(o) => {
+            let mut db = open(&o.db)?;
+            match admin::init(&mut db)? {
+                Initialised::Created => println!(
+                    "venue schema version {} created in {}",
+                    badgegate::office::OFFICE_SCHEMA_VERSION,
+                    shown_url(&o.db)
+                ),
+                Initialised::AlreadyCurrent => println!(
+                    "{}: venue schema already at version {}; nothing to do",
+                    shown_url(&o.db),
+                    badgegate::office::OFFICE_SCHEMA_VERSION
+                ),
+            }
+            Ok(Exit::Ok.into())
+        }
+        OfficeCommand::AddKiosk(o) => {
+            let key = match &o.kiosk_key {
+                Some(p) => Some(hex(PublicKey::load(p)?.key.as_bytes())),
+                None => None,
+            };
+            let mut db = open(&o.db)?;
+            let login = admin::add_kiosk(&mut db, &o.db, &o.kiosk_id, key.as_deref(), &o.out)?;
+            println!(
+                "kiosk {} enrolled (login {login}{}); its connection file is {} (mode 0600): give it to `badgegate kiosk --office`",
+                o.kiosk_id,
+                if key.is_some() { ", records signature-checked" } else { "" },
+                shown_path(&o.out)
+            );
+            Ok(Exit::Ok.into())
+        }
+        OfficeCommand::AddPublisher(o) => {
+            let mut db = open(&o.db)?;
+            let login = admin::add_publisher(&mut db, &o.db, &o.name, &o.out)?;
+            println!(
+                "publisher {} (login {login}); its connection file is {} (mode 0600): give it to `badgegate revoke --office` and `badgegate policy --office`",
+                o.name,
+                shown_path(&o.out)
+            );
+            Ok(Exit::Ok.into())
+        }
+        OfficeCommand::Status(o) => status(&o.db, o.json),
+        OfficeCommand::Inside(o) => inside(&o.db, o.zone.as_deref(), o.json),
+        OfficeCommand::Watch(o) => watch(&o.db, o.json),
+        OfficeCommand::Export(o) => {
+            let mut db = open(&o.db)?;
+            let r = views::export(&mut db, &o.journal)?;
+            println!(
+                "{}: {} record(s) added, {} already present{}",
+                shown_path(&o.journal),
+                r.added,
+                r.already_present,
+                if r.refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} refused", r.refused.len())
+                }
+            );
+            for why in &r.refused {
+                println!("  REFUSED {}", printable(why));
+            }
+            Ok(if r.refused.is_empty() {
+                Exit::Ok.into()
+            } else {
+                Exit::Problem.into()
+            })
+        }
+    }
+}
+
+/// Connects with a URL given on the command line.
+fn open(url: &str) -> anyhow::Result<Client> {
+    Ok(connect(url, CONNECT_TIMEOUT)?)
+}
+
+/// A connection file's URI, for `--office FILE` options.
+pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
+    read_connection_file(path).with_context(|| "the venue office".to_string())
+}
+
+fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let mut db = open(url)?;
+    let kiosks = views::status(&mut db)?;
+    let venue = views::venue_alarms(&mut db)?;
+    let mut trouble = !venue.is_empty();
+    for k in &kiosks {
+        trouble |= !k.online || k.clock_off || !k.alarms.is_empty();
+        if json {
+            println!("{}", json_line(&serde_json::to_value(k)?));
+            continue;
+        }
+        let since = match (k.online, k.silent_secs, &k.last_contact) {
+            (true, _, _) => "ONLINE ".to_owned(),
+            (false, Some(s), Some(at)) => format!("OFFLINE since {at} ({:.0} s)", s),
+            _ => "NEVER SEEN".to_owned(),
+        };
+        println!(
+            "{:<16} {:<12} {:<36} {:>8} records  head #{:<8} clock {}  lists: {}",
+            printable(&k.kiosk_id),
+            printable(k.gate.as_deref().unwrap_or("-")),
+            since,
+            k.records,
+            k.head_seq,
+            match k.clock_offset_ms {
+                Some(o) if k.clock_off => format!("{:+.1} s OFF", o as f64 / 1000.0),
+                Some(o) => format!("{:+.1} s", o as f64 / 1000.0),
+                None => "?".into(),
+            },
+            printable(
+                k.lists_in_use
+                    .as_deref()
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or("none")
+            ),
+        );
+        for a in &k.alarms {
+            println!("    ALARM {}", printable(a));
+        }
+    }
+    for a in &venue {
+        println!("ALARM {}", printable(a));
+    }
+    if kiosks.is_empty() && !json {
+        println!(
+            "no kiosk enrolled yet: badgegate office add-kiosk --db URL --kiosk-id ID --out FILE"
+        );
+    }
+    Ok(if trouble {
+        Exit::Problem.into()
+    } else {
+        Exit::Ok.into()
+    })
+}
+
+fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+    let mut db = open(url)?;
+    let people = views::inside(&mut db, zone)?;
+    for p in &people {
+        if json {
+            println!("{}", json_line(&serde_json::to_value(p)?));
+            continue;
+        }
+        let fresh = match p.gate_silent_secs {
+            Some(s) if s < views::OFFLINE_AFTER_SECS => "live".to_owned(),
+            Some(s) => format!("gate silent {:.0} s", s),
+            None => "gate never seen".to_owned(),
+        };
+        println!(
+            "{:<12} {:<12} {:<30} since {} at {} ({fresh})",
+            printable(&p.zone),
+            printable(&p.serial),
+            printable(p.holder.as_deref().unwrap_or("-")),
+            format_utc_ms(u64::try_from(p.since_ms).unwrap_or(0)),
+            printable(&p.gate)
+        );
+    }
+    if !json {
+        eprintln!("{} inside", people.len());
+    }
+    Ok(Exit::Ok.into())
+}
+
+fn watch(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let mut db = open(url)?;
+    db.batch_execute("LISTEN badgegate_records")?;
+    let mut last: Option<(String, i64)> = None;
+    loop {
+        for (e, received) in views::arrived_since(&mut db, last.clone())? {
+            if json {
+                let mut v = serde_json::to_value(&e)?;
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("received_at".into(), received.clone().into());
+                }
+                println!("{}", json_line(&v));
+            } else {
+                let b = &e.body;
+                println!(
+                    "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {}",
+                    format_utc_ms(b.at_ms),
+                    printable(&e.kiosk_id),
+                    e.seq,
+                    printable(&b.gate),
+                    b.kind.code(),
+                    b.decision.code(),
+                    b.reason.code(),
+                    printable(b.holder.as_deref().unwrap_or("-"))
+                );
+            }
+            last = Some((received, 0));
+        }
+        use postgres::fallible_iterator::FallibleIterator;
+        db.notifications()
+            .timeout_iter(Duration::from_secs(1))
+            .next()?;
+    }
+}

@@ -1,0 +1,168 @@
+//! Reaching the office: libpq connection URIs (`postgresql://user@host:port/db`),
+//! connection files (`#` comments and one URI line, mode 0600, as
+//! `office add-kiosk` writes them) and libpq's password file, so a password
+//! never has to go on a command line.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use postgres::{Client, Config, NoTls};
+
+use super::OfficeError;
+
+/// The URI in a connection file: the first line that is neither blank nor
+/// a `#` comment.
+pub fn read_connection_file(path: &Path) -> Result<String, OfficeError> {
+    let bad = |why: String| OfficeError::ConnectionFile {
+        path: path.display().to_string(),
+        why,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .ok_or_else(|| bad("no connection line (postgresql://…)".into()))
+}
+
+/// A URI with its password replaced by `***`, for messages.
+pub fn shown_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (auth, tail) = match rest.find('@') {
+        Some(at) if rest[..at].find('/').is_none() => (&rest[..at], &rest[at..]),
+        _ => return url.to_owned(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{tail}"),
+        None => url.to_owned(),
+    }
+}
+
+/// The connection settings of a URI, with the password from libpq's
+/// password file (`PGPASSFILE`, or `~/.pgpass`) when the URI has none.
+pub fn config(url: &str) -> Result<Config, OfficeError> {
+    let mut cfg = Config::from_str(url).map_err(|e| {
+        OfficeError::Connect(format!(
+            "{}: {e}; write it like postgresql://user@host:5432/venue",
+            shown_url(url)
+        ))
+    })?;
+    if cfg.get_password().is_none() {
+        if let Some(pw) = pgpass_lookup(&cfg) {
+            cfg.password(pw);
+        }
+    }
+    cfg.application_name("badgegate");
+    Ok(cfg)
+}
+
+/// Connects within `timeout` (TCP keepalives on, so a dead peer is
+/// noticed).
+pub fn connect(url: &str, timeout: Duration) -> Result<Client, OfficeError> {
+    let mut cfg = config(url)?;
+    cfg.connect_timeout(timeout);
+    cfg.keepalives(true);
+    cfg.keepalives_idle(Duration::from_secs(5));
+    cfg.connect(NoTls)
+        .map_err(|e| OfficeError::Connect(format!("{}: {}", shown_url(url), reason(&e))))
+}
+
+/// The useful part of a connection error.
+fn reason(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => {
+            let mut s = e.to_string();
+            let mut src = std::error::Error::source(e);
+            while let Some(inner) = src {
+                let m = inner.to_string();
+                if !s.contains(&m) {
+                    s.push_str(": ");
+                    s.push_str(&m);
+                }
+                src = inner.source();
+            }
+            s
+        }
+    }
+}
+
+/// The password for these settings in libpq's password file, if any.
+fn pgpass_lookup(cfg: &Config) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = cfg.get_hosts().first().map(|h| match h {
+        postgres::config::Host::Tcp(name) => name.clone(),
+        postgres::config::Host::Unix(p) => p.display().to_string(),
+    });
+    let host = host.unwrap_or_else(|| "localhost".into());
+    let port = cfg.get_ports().first().copied().unwrap_or(5432).to_string();
+    let db = cfg
+        .get_dbname()
+        .or(cfg.get_user())
+        .unwrap_or_default()
+        .to_owned();
+    let user = cfg.get_user().unwrap_or_default().to_owned();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = split_pgpass(line);
+            if fields.len() != 5 {
+                return None;
+            }
+            let matches = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+            (matches(&fields[0], &host)
+                && matches(&fields[1], &port)
+                && matches(&fields[2], &db)
+                && matches(&fields[3], &user))
+            .then(|| fields[4].clone())
+        })
+}
+
+/// A password-file line's fields (`:` separates, `\` escapes).
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let (Some(n), Some(f)) = (chars.next(), fields.last_mut()) {
+                    f.push(n);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_show_and_pgpass_lines_split() {
+        assert_eq!(
+            shown_url("postgresql://k1:s3cret@office:5432/venue?sslmode=require"),
+            "postgresql://k1:***@office:5432/venue?sslmode=require"
+        );
+        assert_eq!(
+            shown_url("postgresql://k1@office/venue"),
+            "postgresql://k1@office/venue"
+        );
+        assert_eq!(
+            split_pgpass("office:5432:venue:k1:pa\\:ss"),
+            ["office", "5432", "venue", "k1", "pa:ss"]
+        );
+    }
+}

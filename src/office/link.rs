@@ -1,0 +1,502 @@
+//! A kiosk's link to the office, beside the decision path, never in it:
+//!
+//! - the **pusher** (a thread of its own) reads committed records from the
+//!   kiosk's journal and sends them in order, idempotently, resuming from
+//!   the office's head for this kiosk after any break; it fetches signed
+//!   lists the desk published, verifies them against the kiosk's trust
+//!   folder and keeps them in a local folder the kiosk's list watch reads
+//!   (so a kiosk restarted offline still has them);
+//! - the **passback check** asks the office to claim an entry, on a worker
+//!   thread, and gives up after its timeout: a hung office costs one
+//!   timeout, then the check answers "unanswered" at once until the office
+//!   is back.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use postgres::Client;
+
+use super::connect::connect;
+use super::OfficeError;
+use crate::format::keys::TrustStore;
+use crate::format::policy::VenuePolicy;
+use crate::format::revocation::RevocationList;
+use crate::gate::decide::VenueAnswer;
+use crate::gate::engine::{EntryClaim, VenueCheck};
+use crate::journal::{Entry, Journal};
+
+/// How long to wait for a connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Records sent in one transaction.
+const PUSH_BATCH: usize = 500;
+/// Pause between attempts while the office is unreachable.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+/// After an unanswered passback check, how long the check answers
+/// "unanswered" at once before asking again.
+const PASSBACK_BACKOFF: Duration = Duration::from_secs(3);
+
+/// What the link knows, for the status bar and the log.
+#[derive(Clone, Debug, Default)]
+pub struct LinkState {
+    pub online: bool,
+    /// When the link last went online or offline (Unix ms).
+    pub since_ms: u64,
+    /// Records committed here that the office does not hold yet.
+    pub backlog: u64,
+    /// Why the link is offline, or what the office refused.
+    pub problem: Option<String>,
+    /// The last time the office answered (Unix ms).
+    pub last_contact_ms: Option<u64>,
+}
+
+/// The shared view of the link.
+pub type SharedState = Arc<Mutex<LinkState>>;
+
+/// What the pusher needs.
+pub struct LinkConfig {
+    pub url: String,
+    pub journal: PathBuf,
+    pub kiosk_id: String,
+    /// Where verified lists from the office are kept (the kiosk reads them
+    /// like any `--revocations` folder).
+    pub lists_dir: PathBuf,
+    /// The verified venue policy from the office, if one is published.
+    pub policy_file: PathBuf,
+    pub trust: TrustStore,
+    /// Say state changes on stderr (headless kiosks).
+    pub say: bool,
+}
+
+/// Starts the pusher; returns the state it keeps up to date.
+pub fn start_pusher(cfg: LinkConfig) -> SharedState {
+    let state: SharedState = Arc::new(Mutex::new(LinkState {
+        since_ms: crate::clock::now_ms(),
+        ..LinkState::default()
+    }));
+    let shared = state.clone();
+    std::thread::Builder::new()
+        .name("office-push".into())
+        .spawn(move || Pusher::new(cfg, shared).run())
+        .ok();
+    state
+}
+
+struct Pusher {
+    cfg: LinkConfig,
+    state: SharedState,
+    journal: Option<Journal>,
+    /// The office's head of this kiosk's chain.
+    office_head: u64,
+    /// (kind, key id) → highest sequence kept locally.
+    lists_kept: std::collections::HashMap<(String, String), i64>,
+}
+
+impl Pusher {
+    fn new(cfg: LinkConfig, state: SharedState) -> Pusher {
+        Pusher {
+            cfg,
+            state,
+            journal: None,
+            office_head: 0,
+            lists_kept: Default::default(),
+        }
+    }
+
+    fn run(mut self) {
+        loop {
+            match self.session() {
+                Ok(()) => {}
+                Err(e) => self.offline(&e.to_string()),
+            }
+            std::thread::sleep(RETRY_EVERY);
+        }
+    }
+
+    fn set(&self, f: impl FnOnce(&mut LinkState)) {
+        if let Ok(mut s) = self.state.lock() {
+            f(&mut s);
+        }
+    }
+
+    fn offline(&self, why: &str) {
+        let mut said = None;
+        self.set(|s| {
+            if s.online || s.problem.as_deref() != Some(why) {
+                if s.online {
+                    s.since_ms = crate::clock::now_ms();
+                }
+                said = Some(s.since_ms);
+            }
+            s.online = false;
+            s.problem = Some(why.to_owned());
+        });
+        if let (Some(since), true) = (said, self.cfg.say) {
+            eprintln!(
+                "office: OFFLINE since {} ({}); deciding alone, records kept for later",
+                crate::clock::format_utc_ms(since),
+                crate::text::printable_short(why, 200)
+            );
+        }
+    }
+
+    fn online(&self, backlog: u64) {
+        let mut came_back = false;
+        self.set(|s| {
+            if !s.online {
+                s.since_ms = crate::clock::now_ms();
+                came_back = true;
+            }
+            s.online = true;
+            s.backlog = backlog;
+            s.problem = None;
+            s.last_contact_ms = Some(crate::clock::now_ms());
+        });
+        if came_back && self.cfg.say {
+            eprintln!("office: ONLINE (backlog {backlog} record(s))");
+        }
+    }
+
+    /// One connection's life: hello, then push and fetch until it breaks.
+    fn session(&mut self) -> Result<(), OfficeError> {
+        let mut db = connect(&self.cfg.url, CONNECT_TIMEOUT)?;
+        db.batch_execute("LISTEN badgegate_lists")?;
+        self.hello(&mut db)?;
+        loop {
+            self.fetch_lists(&mut db)?;
+            let sent = self.push(&mut db)?;
+            self.hello(&mut db)?;
+            if sent == 0 {
+                // Wake at once for a published list; look for new records
+                // a few times a second.
+                use postgres::fallible_iterator::FallibleIterator;
+                db.notifications()
+                    .timeout_iter(Duration::from_millis(200))
+                    .next()?;
+            }
+        }
+    }
+
+    fn journal(&mut self) -> Result<&Journal, OfficeError> {
+        if self.journal.is_none() {
+            self.journal = Some(Journal::open_readonly(&self.cfg.journal)?);
+        }
+        self.journal
+            .as_ref()
+            .ok_or_else(|| OfficeError::Refused("journal not open".into()))
+    }
+
+    fn local_head(&mut self) -> Result<u64, OfficeError> {
+        let id = self.cfg.kiosk_id.clone();
+        Ok(self.journal()?.head_seq(&id)?.unwrap_or(0))
+    }
+
+    /// Tells the office this kiosk's clock and lists; learns its head.
+    fn hello(&mut self, db: &mut Client) -> Result<(), OfficeError> {
+        let lists = self.lists_summary();
+        let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
+        let row = db.query_one(
+            "SELECT head_seq FROM badgegate.hello($1, $2)",
+            &[&now, &lists],
+        )?;
+        let head: Option<i64> = row.get(0);
+        let head = head.ok_or_else(|| {
+            OfficeError::Refused(format!(
+                "the office does not know kiosk {}; enrol it with `badgegate office add-kiosk`",
+                self.cfg.kiosk_id
+            ))
+        })?;
+        self.office_head = u64::try_from(head).unwrap_or(0);
+        let local = self.local_head()?;
+        if self.office_head > local {
+            return Err(OfficeError::Refused(format!(
+                "the office holds record {} of kiosk {}, but this journal ends at {}: another kiosk uses this id, or the journal was replaced",
+                self.office_head, self.cfg.kiosk_id, local
+            )));
+        }
+        self.online(local - self.office_head);
+        Ok(())
+    }
+
+    /// Sends the next batch of records; how many were sent.
+    fn push(&mut self, db: &mut Client) -> Result<usize, OfficeError> {
+        let id = self.cfg.kiosk_id.clone();
+        let after = self.office_head;
+        let batch = self.journal()?.entries_after(&id, after, PUSH_BATCH)?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = db.transaction()?;
+        let insert = tx.prepare(INSERT_RECORD)?;
+        for e in &batch {
+            tx.execute(&insert, &record_params(e).as_params())?;
+        }
+        tx.commit()?;
+        let last = batch.last().map_or(after, |e| e.seq);
+        self.hello(db)?;
+        if self.office_head < last {
+            let refused = self.office_head + 1;
+            let why = format!(
+                "the office refused record {refused} of this kiosk (see `badgegate office status`); records from it on are kept here"
+            );
+            self.set(|s| s.problem = Some(why.clone()));
+            return Err(OfficeError::Refused(why));
+        }
+        Ok(batch.len())
+    }
+
+    /// The lists in use, for the office's status page.
+    fn lists_summary(&self) -> String {
+        let mut v: Vec<String> = self
+            .lists_kept
+            .iter()
+            .map(|((kind, key), seq)| format!("{kind} {key} #{seq}"))
+            .collect();
+        v.sort();
+        v.join(", ")
+    }
+
+    /// Fetches lists newer than those kept, verifies each against the
+    /// trust folder, and keeps the good ones (the office is not trusted
+    /// for authenticity: a forged list is skipped here and refused there).
+    fn fetch_lists(&mut self, db: &mut Client) -> Result<(), OfficeError> {
+        let rows = db.query(
+            "SELECT DISTINCT ON (kind, key_id) kind, key_id, sequence, body FROM badgegate.lists \
+             ORDER BY kind, key_id, sequence DESC",
+            &[],
+        )?;
+        for r in rows {
+            let (kind, key, seq, body): (String, String, i64, String) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
+            let k = (kind.clone(), key.clone());
+            if self.lists_kept.get(&k).is_some_and(|s| *s >= seq) {
+                continue;
+            }
+            let (path, ok) = match kind.as_str() {
+                "revocations" => (
+                    self.cfg.lists_dir.join(format!("revocations-{key}.txt")),
+                    RevocationList::parse_verified(&body, &self.cfg.trust).is_ok(),
+                ),
+                _ => (
+                    self.cfg.policy_file.clone(),
+                    VenuePolicy::parse_verified(&body, &self.cfg.trust).is_ok(),
+                ),
+            };
+            if ok {
+                crate::files::write_atomic(&path, body.as_bytes(), 0o644, true).map_err(|e| {
+                    OfficeError::Refused(format!("keeping a list from the office: {e}"))
+                })?;
+            } else if self.cfg.say {
+                eprintln!(
+                    "warning: the office published a {kind} list from key {key} (#{seq}) that does not verify here; not used"
+                );
+            }
+            self.lists_kept.insert(k, seq);
+        }
+        Ok(())
+    }
+}
+
+const INSERT_RECORD: &str = "INSERT INTO badgegate.records (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, \
+    holder, org, category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, \
+    format, signer, prev_hash, hash, sig) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+    $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
+
+/// A record's values in the order of [`INSERT_RECORD`].
+struct RecordParams {
+    text: Vec<Option<String>>,
+    seq: i64,
+    at_ms: i64,
+    list_seq: Option<i64>,
+    flags: [bool; 2],
+    format: i16,
+    hashes: [Vec<u8>; 2],
+    sig: Option<Vec<u8>>,
+}
+
+fn record_params(e: &Entry) -> RecordParams {
+    let b = &e.body;
+    RecordParams {
+        text: vec![
+            Some(e.kiosk_id.clone()),
+            Some(b.kind.code().to_owned()),
+            Some(b.gate.clone()),
+            b.zone.clone(),
+            Some(b.direction.code().to_owned()),
+            b.serial.clone(),
+            b.holder.clone(),
+            b.org.clone(),
+            b.category.clone(),
+            b.key_id.clone(),
+            Some(b.decision.code().to_owned()),
+            Some(b.reason.code().to_owned()),
+            Some(b.detail.clone()),
+            b.note.clone(),
+            Some(b.input.clone()),
+            b.guard.clone(),
+            e.signer.clone(),
+        ],
+        seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+        at_ms: i64::try_from(b.at_ms).unwrap_or(i64::MAX),
+        list_seq: b.list_seq.map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        flags: [b.flagged, b.authentic],
+        format: i16::from(e.format),
+        hashes: [e.prev_hash.to_vec(), e.hash.to_vec()],
+        sig: e.sig.map(|s| s.to_vec()),
+    }
+}
+
+impl RecordParams {
+    fn as_params(&self) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+        let t = &self.text;
+        vec![
+            &t[0],
+            &self.seq,
+            &self.at_ms,
+            &t[1],
+            &t[2],
+            &t[3],
+            &t[4],
+            &t[5],
+            &t[6],
+            &t[7],
+            &t[8],
+            &t[9],
+            &t[10],
+            &t[11],
+            &self.flags[0],
+            &self.flags[1],
+            &t[12],
+            &t[13],
+            &t[14],
+            &self.list_seq,
+            &t[15],
+            &self.format,
+            &t[16],
+            &self.hashes[0],
+            &self.hashes[1],
+            &self.sig,
+        ]
+    }
+}
+
+/// The passback check: claims an entry at the office within `timeout`.
+pub struct Passback {
+    url: String,
+    timeout: Duration,
+    worker: Option<Sender<(EntryClaim, Sender<VenueAnswer>)>>,
+    /// Until when the check answers "unanswered" without asking.
+    quiet_until: Option<Instant>,
+    state: SharedState,
+}
+
+impl Passback {
+    pub fn new(url: String, timeout: Duration, state: SharedState) -> Passback {
+        Passback {
+            url,
+            timeout,
+            worker: None,
+            quiet_until: None,
+            state,
+        }
+    }
+
+    /// A worker thread with its own connection, answering claims in turn.
+    fn spawn_worker(&self) -> Sender<(EntryClaim, Sender<VenueAnswer>)> {
+        let (tx, rx): (Sender<(EntryClaim, Sender<VenueAnswer>)>, Receiver<_>) = mpsc::channel();
+        let url = self.url.clone();
+        std::thread::Builder::new()
+            .name("office-passback".into())
+            .spawn(move || {
+                let mut db: Option<Client> = None;
+                for (claim, reply) in rx {
+                    let answer = ask(&mut db, &url, &claim);
+                    if matches!(answer, VenueAnswer::Unanswered(_)) {
+                        db = None;
+                    }
+                    let _ = reply.send(answer);
+                }
+            })
+            .ok();
+        tx
+    }
+}
+
+/// One claim on a (re)opened connection.
+fn ask(db: &mut Option<Client>, url: &str, c: &EntryClaim) -> VenueAnswer {
+    if db.is_none() {
+        match connect(url, CONNECT_TIMEOUT) {
+            Ok(c) => *db = Some(c),
+            Err(e) => return VenueAnswer::Unanswered(e.to_string()),
+        }
+    }
+    let Some(client) = db.as_mut() else {
+        return VenueAnswer::Unanswered("no connection".into());
+    };
+    let seq = i64::try_from(c.seq).unwrap_or(i64::MAX);
+    let at = i64::try_from(c.at_ms).unwrap_or(i64::MAX);
+    match client.query_one(
+        "SELECT badgegate.claim($1, $2, 'in', $3, $4, $5, $6)",
+        &[&c.serial, &c.zone, &seq, &c.gate, &at, &c.holder],
+    ) {
+        Ok(row) => {
+            let said: String = row.get(0);
+            match said.strip_prefix("inside ") {
+                None => VenueAnswer::Clear,
+                Some(rest) => {
+                    let (gate, at) = rest.rsplit_once(' ').unwrap_or((rest, "0"));
+                    VenueAnswer::Inside {
+                        gate: gate.to_owned(),
+                        at_ms: at.parse().unwrap_or(0),
+                    }
+                }
+            }
+        }
+        Err(e) => VenueAnswer::Unanswered(OfficeError::from(e).to_string()),
+    }
+}
+
+impl VenueCheck for Passback {
+    fn claim_entry(&mut self, claim: &EntryClaim) -> VenueAnswer {
+        if self.quiet_until.is_some_and(|t| Instant::now() < t) {
+            return VenueAnswer::Unanswered("the office did not answer a moment ago".into());
+        }
+        let worker = match &self.worker {
+            Some(w) => w.clone(),
+            None => {
+                let w = self.spawn_worker();
+                self.worker = Some(w.clone());
+                w
+            }
+        };
+        let (reply_tx, reply_rx) = mpsc::channel();
+        if worker.send((claim.clone(), reply_tx)).is_err() {
+            self.worker = None;
+            return VenueAnswer::Unanswered("the office link stopped".into());
+        }
+        let answer = match reply_rx.recv_timeout(self.timeout) {
+            Ok(a) => a,
+            Err(_) => {
+                // The worker is stuck on a hung office: leave it, and use a
+                // fresh one once the office answers again.
+                self.worker = None;
+                VenueAnswer::Unanswered(format!("no answer within {} ms", self.timeout.as_millis()))
+            }
+        };
+        if let VenueAnswer::Unanswered(why) = &answer {
+            self.quiet_until = Some(Instant::now() + PASSBACK_BACKOFF);
+            if let Ok(mut s) = self.state.lock() {
+                s.problem = Some(format!("passback check: {why}"));
+            }
+        }
+        answer
+    }
+}
+
+/// The local folder for what the office delivers, beside the journal.
+pub fn cache_dir(journal: &Path) -> PathBuf {
+    let mut name = journal.file_name().unwrap_or_default().to_owned();
+    name.push(".office");
+    journal.with_file_name(name)
+}

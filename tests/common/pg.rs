@@ -1,0 +1,269 @@
+//! A real, throw-away PostgreSQL for one test: `initdb` in a temporary
+//! folder (as the `postgres` user when the tests run as root), a free port,
+//! a private socket folder; stopped and deleted at the end. Skipped with a
+//! printed reason where PostgreSQL is not installed; under CI a missing
+//! server fails the test.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The test servers' superuser password: only ever in a password file.
+const ADMIN_PASSWORD: &str = "office-admin-test";
+
+/// Points libpq's password file (for every badgegate this test process
+/// starts) at one holding the test superuser's password.
+fn use_pgpass() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let path = std::env::temp_dir().join(format!("bg-pgpass-{}", std::process::id()));
+        std::fs::write(&path, format!("127.0.0.1:*:*:postgres:{ADMIN_PASSWORD}\n")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // SAFETY: set once, before any badgegate child reads it.
+        unsafe { std::env::set_var("PGPASSFILE", &path) };
+    });
+}
+
+pub struct Pg {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+    as_postgres: bool,
+}
+
+/// The folder holding `initdb` and `pg_ctl`.
+fn bin_dir() -> Option<PathBuf> {
+    if let Some(paths) = std::env::var_os("PATH") {
+        for p in std::env::split_paths(&paths) {
+            if p.join("initdb").is_file() && p.join("pg_ctl").is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").is_file())
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Pg {
+    /// Starts a server, or `None` (with a printed reason) without one.
+    pub fn start() -> Option<Pg> {
+        let Some(bin) = bin_dir() else {
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "PostgreSQL is not installed, and CI must run this test (.ci/run installs it)"
+                );
+            }
+            eprintln!("SKIPPED: PostgreSQL (initdb, pg_ctl) is not installed");
+            return None;
+        };
+        let as_postgres = unsafe { libc::geteuid() } == 0;
+        let dir = tempfile::Builder::new()
+            .prefix("bg-pg-")
+            .tempdir()
+            .expect("temp dir");
+        if as_postgres {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:", &dir.path().display().to_string()])
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "chown the test database folder to postgres");
+        }
+        let pg = Pg {
+            port: free_port(),
+            dir,
+            bin,
+            as_postgres,
+        };
+        let data = pg.data();
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ],
+        );
+        pg.pg_ctl_start();
+        pg.sql(&format!("ALTER ROLE postgres PASSWORD '{ADMIN_PASSWORD}'"));
+        use_pgpass();
+        Some(pg)
+    }
+
+    fn data(&self) -> String {
+        self.dir.path().join("data").display().to_string()
+    }
+
+    pub fn socket_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self, tool: &str) -> Command {
+        let exe = self.bin.join(tool);
+        if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let out = self
+            .command(tool)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("run {tool}: {e}"));
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn pg_ctl_start(&self) {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.dir.path().join("server.log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-o", &opts, "-l", &log, "-w", "start"],
+        );
+    }
+
+    /// Stops the server (immediately, as a crash would).
+    pub fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
+    }
+
+    /// Starts it again after [`Pg::stop`].
+    pub fn restart(&self) {
+        self.pg_ctl_start();
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> i32 {
+        let text = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")).unwrap();
+        text.lines().next().unwrap().trim().parse().unwrap()
+    }
+
+    /// SIGSTOP / SIGCONT to the server and all its backends: a hung office.
+    pub fn freeze(&self, frozen: bool) {
+        let sig = if frozen { "-STOP" } else { "-CONT" };
+        let _ = Command::new("pkill")
+            .args([sig, "-P", &self.pid().to_string()])
+            .status();
+        let _ = Command::new("kill")
+            .args([sig, &self.pid().to_string()])
+            .status();
+    }
+
+    /// The admin URL, over TCP as a venue's would be; the password comes
+    /// from the password file set up here, never the command line.
+    pub fn admin_url(&self) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Runs SQL as the superuser, returning psql's output.
+    pub fn sql(&self, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                &self.dir.path().display().to_string(),
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Runs SQL with a connection file's own login (what a kiosk may do);
+    /// returns psql's success and its error text.
+    pub fn sql_as(&self, connection_file: &Path, sql: &str) -> (bool, String) {
+        let uri = std::fs::read_to_string(connection_file)
+            .unwrap()
+            .lines()
+            .find(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .unwrap()
+            .to_owned();
+        let out = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                &uri,
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("run psql");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        self.freeze(false);
+        let _ = self
+            .command("pg_ctl")
+            .args(["-D", &self.data(), "-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}

@@ -1,0 +1,219 @@
+//! The venue network against a real PostgreSQL started by each test:
+//! several kiosk processes, one office; records pushed and checked,
+//! logins that can do only their part, revocations published, venue-wide
+//! anti-passback, and every gate deciding on while the office is gone.
+
+mod common;
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use common::pg::Pg;
+use common::{Desk, LiveKiosk};
+
+const AT: &str = "2026-12-01T09:00:00Z";
+
+fn office(desk: &Desk, pg: &Pg, args: &[&str]) -> common::Run {
+    let url = pg.admin_url();
+    let mut v = vec!["office", args[0], "--db", url.as_str()];
+    v.extend_from_slice(&args[1..]);
+    desk.run(&v)
+}
+
+/// An office with the venue schema and these kiosks enrolled
+/// (`ID.office` connection files).
+fn venue(desk: &Desk, pg: &Pg, kiosks: &[&str]) {
+    let r = office(desk, pg, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for k in kiosks {
+        let out = format!("{k}.office");
+        let r = office(desk, pg, &["add-kiosk", "--kiosk-id", k, "--out", &out]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+}
+
+fn kiosk_args<'a>(
+    id: &'a str,
+    gate: &'a str,
+    direction: &'a str,
+    extra: &[&'a str],
+) -> Vec<String> {
+    let mut v: Vec<String> = [
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        &format!("{id}.db"),
+        "--gate",
+        gate,
+        "--zone",
+        "plenary",
+        "--direction",
+        direction,
+        "--stdin",
+        "--headless",
+        "--at",
+        AT,
+        "--cooldown",
+        "0",
+        "--kiosk-id",
+        id,
+        "--office",
+        &format!("{id}.office"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
+fn live(desk: &Desk, args: &[String]) -> LiveKiosk {
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    LiveKiosk::start(desk.path(), &refs)
+}
+
+/// Waits until `f` holds (up to 20 s).
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < Duration::from_secs(20), "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn count(pg: &Pg, sql: &str) -> i64 {
+    pg.sql(sql).parse().unwrap_or(-1)
+}
+
+#[test]
+fn kiosks_push_their_records_and_the_office_export_equals_a_merge_of_their_journals() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north", "south"]);
+    // Init twice: nothing to do.
+    let r = office(&desk, &pg, &["init"]);
+    assert!(r.stdout.contains("already at version 1"), "{}", r.stdout);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let b = desk.issue("badges", "B-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+
+    let mut north = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    let mut south = live(&desk, &kiosk_args("south", "south", "out", &[]));
+    north.send(&a);
+    assert_eq!(north.decision()["reason"], "ok");
+    north.send("junk");
+    north.decision();
+    south.send(&b);
+    south.decision();
+    eventually("both kiosks' records at the office", || {
+        count(&pg, "SELECT count(*) FROM badgegate.records") == 3 + 2
+    });
+    assert_eq!(north.finish(), 0);
+    assert_eq!(south.finish(), 0);
+
+    let r = office(&desk, &pg, &["status"]);
+    assert!(
+        r.stdout.contains("north") && r.stdout.contains("south"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("ALARM"), "{}", r.stdout);
+
+    // The office's record as a journal equals a merge of the kiosks' files.
+    let r = office(&desk, &pg, &["export", "--journal", "venue.db"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = desk.run(&[
+        "audit",
+        "merge",
+        "--journal",
+        "merged.db",
+        "north.db",
+        "south.db",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let export = |j: &str| {
+        desk.run(&["audit", "export", "--journal", j, "--format", "jsonl"])
+            .stdout
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v.as_object_mut().unwrap().remove("journal");
+                v
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(export("venue.db"), export("merged.db"));
+    let r = desk.run(&["audit", "verify", "--journal", "venue.db"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn a_kiosk_login_appends_only_its_own_records_and_changes_nothing_else() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north", "south"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let mut north = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    north.send(&a);
+    north.decision();
+    eventually("north's records", || {
+        count(&pg, "SELECT count(*) FROM badgegate.records") == 2
+    });
+    assert_eq!(north.finish(), 0);
+
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(desk.p("north.office"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "a connection file is private");
+    let text = fs::read_to_string(desk.p("north.office")).unwrap();
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("postgresql://bg_kiosk_north:")));
+
+    let file = desk.p("north.office");
+    let insert_as = |kiosk: &str, seq: i64| {
+        format!(
+            "INSERT INTO badgegate.records (kiosk_id, seq, at_ms, kind, gate, direction, decision, reason, \
+             flagged, authentic, detail, input, format, prev_hash, hash) VALUES ('{kiosk}', {seq}, 0, 'decision', \
+             'x', 'in', 'admit', 'ok', false, true, '', '', 2, '\\x{z}', '\\x{z}')",
+            z = "00".repeat(32)
+        )
+    };
+    for (sql, why) in [
+        (insert_as("south", 1), "another kiosk's record"),
+        ("UPDATE badgegate.records SET holder = 'X' WHERE kiosk_id = 'north'".to_owned(), "an update"),
+        ("DELETE FROM badgegate.records".to_owned(), "a delete"),
+        (
+            "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ('revocations', 'aaaaaaaa', 9, 'x')".to_owned(),
+            "publishing a list",
+        ),
+        ("SELECT * FROM badgegate.records".to_owned(), "reading the venue's records"),
+        ("UPDATE badgegate.presence SET inside = false".to_owned(), "clearing presence"),
+    ] {
+        let (ok, err) = pg.sql_as(&file, &sql);
+        assert!(!ok, "a kiosk login could do {why}");
+        assert!(err.contains("permission denied") || err.contains("only its own"), "{why}: {err}");
+    }
+    // Its own record out of chain: not stored, an alarm.
+    let (ok, _) = pg.sql_as(&file, &insert_as("north", 9));
+    assert!(ok, "an out-of-chain insert is skipped, not an error");
+    assert_eq!(count(&pg, "SELECT count(*) FROM badgegate.records"), 2);
+    let r = office(&desk, &pg, &["status"]);
+    assert_eq!(r.code, 1, "an alarm makes status exit 1");
+    assert!(
+        r.stdout.contains("ALARM") && r.stdout.contains("gap"),
+        "{}",
+        r.stdout
+    );
+    // The desk's login publishes, and cannot touch records.
+    let (ok, _) = pg.sql_as(&desk.p("desk.office"), "DELETE FROM badgegate.records");
+    assert!(!ok);
+}
