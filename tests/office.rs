@@ -217,3 +217,226 @@ fn a_kiosk_login_appends_only_its_own_records_and_changes_nothing_else() {
     let (ok, _) = pg.sql_as(&desk.p("desk.office"), "DELETE FROM badgegate.records");
     assert!(!ok);
 }
+
+#[test]
+fn a_revocation_reaches_every_online_gate_and_stays_when_the_office_is_gone() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north", "south"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let mut north = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    let mut south = live(
+        &desk,
+        &kiosk_args("south", "south", "in", &["--anti-passback", "off"]),
+    );
+    north.send(&a);
+    assert_eq!(north.decision()["reason"], "ok");
+
+    let published = Instant::now();
+    let r = desk.run(&[
+        "revoke",
+        "--key",
+        "keys/registration.key.pem",
+        "--list",
+        "rl.txt",
+        "A-1",
+        "--reason",
+        "reported stolen",
+        "--office",
+        "desk.office",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("published to the venue office"),
+        "{}",
+        r.stdout
+    );
+    for k in [&north, &south] {
+        eventually("the list taken up", || {
+            k.stderr().contains("sequence 1") && k.stderr().contains("taken up")
+        });
+    }
+    let took = published.elapsed();
+    eprintln!("revocation reached both gates in {} ms", took.as_millis());
+    south.send(&a);
+    let d = south.decision();
+    assert_eq!(d["reason"], "revoked");
+    assert!(d["detail"].as_str().unwrap().contains("reported stolen"));
+    assert_eq!(north.finish(), 0);
+    assert_eq!(south.finish(), 0);
+
+    // The office is gone; north restarts with no list of its own: the list
+    // it kept from the office still refuses the badge.
+    pg.stop();
+    let args = kiosk_args("north", "north", "in", &[]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.reasons(), ["revoked"]);
+    assert!(r.stderr.contains("OFFLINE"), "{}", r.stderr);
+
+    // A forged list in the office is not used: the kiosk verifies.
+    pg.restart();
+    let forged = fs::read_to_string(desk.p("rl.txt"))
+        .unwrap()
+        .replace("sequence: 1", "sequence: 2");
+    pg.sql(&format!(
+        "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ('revocations', '{}', 2, $${forged}$$)",
+        forged.lines().nth(1).unwrap().trim_start_matches("key-id: ")
+    ));
+    let mut north = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    eventually("the forged list skipped", || {
+        north.stderr().contains("does not verify here")
+    });
+    north.send(&a);
+    assert_eq!(
+        north.decision()["reason"],
+        "revoked",
+        "the good list stays in force"
+    );
+    assert_eq!(north.finish(), 0);
+}
+
+#[test]
+fn a_badge_inside_by_one_gate_is_refused_at_every_other_entry_of_the_zone_until_it_exits() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2", "s1"]);
+    let badges: Vec<String> = (0..12)
+        .map(|i| {
+            desk.issue(
+                "badges",
+                &format!("P-{i}"),
+                &["--valid-from", "2026-12-01T00:00:00Z"],
+            )
+        })
+        .collect();
+    let mut n1 = live(&desk, &kiosk_args("n1", "north", "in", &[]));
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &[]));
+    let mut s1 = live(&desk, &kiosk_args("s1", "south", "out", &[]));
+
+    n1.send(&badges[0]);
+    assert_eq!(n1.decision()["reason"], "ok");
+    n2.send(&badges[0]);
+    let d = n2.decision();
+    assert_eq!(
+        (d["decision"].as_str(), d["reason"].as_str()),
+        (Some("deny"), Some("already_inside"))
+    );
+    assert!(d["detail"].as_str().unwrap().contains("gate north"), "{d}");
+    // It leaves by the south exit; the office hears of it; it may enter again.
+    s1.send(&badges[0]);
+    assert_eq!(s1.decision()["reason"], "ok");
+    eventually("the exit at the office", || {
+        pg.sql("SELECT inside FROM badgegate.presence WHERE serial = 'P-0'") == "f"
+    });
+    n2.send(&badges[0]);
+    assert_eq!(n2.decision()["reason"], "ok");
+
+    // Two gates, the same badges, the same moment: exactly one admits each.
+    for b in &badges[1..] {
+        n1.send(b);
+        n2.send(b);
+    }
+    let mut admits = std::collections::HashMap::new();
+    for _ in 1..badges.len() {
+        for k in [&n1, &n2] {
+            let d = k.decision();
+            if d["decision"] == "admit" {
+                *admits
+                    .entry(d["serial"].as_str().unwrap().to_owned())
+                    .or_insert(0) += 1;
+            } else {
+                assert_eq!(d["reason"], "already_inside", "{d}");
+            }
+        }
+    }
+    assert_eq!(admits.len(), badges.len() - 1, "{admits:?}");
+    assert!(admits.values().all(|n| *n == 1), "{admits:?}");
+    for k in [n1, n2, s1] {
+        assert_eq!(k.finish(), 0);
+    }
+}
+
+#[test]
+fn when_the_office_cannot_answer_each_zone_decides_by_its_choice_and_the_screen_line_says_offline()
+{
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["soft", "hard"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let b = desk.issue("badges", "B-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let mut soft = live(
+        &desk,
+        &kiosk_args("soft", "north", "in", &["--offline-passback", "soft"]),
+    );
+    let mut hard = live(
+        &desk,
+        &kiosk_args(
+            "hard",
+            "east",
+            "in",
+            &["--offline-passback", "hard", "--passback-timeout", "300"],
+        ),
+    );
+    // A hung office (every server process stopped): each gate still decides,
+    // within its timeout.
+    soft.send("junk");
+    soft.decision();
+    pg.freeze(true);
+    let t = Instant::now();
+    soft.send(&a);
+    let d = soft.decision();
+    assert_eq!(
+        (d["reason"].as_str(), d["flagged"].as_bool()),
+        (Some("ok"), Some(true)),
+        "{d}"
+    );
+    assert!(
+        d["detail"]
+            .as_str()
+            .unwrap()
+            .contains("passback unverified"),
+        "{d}"
+    );
+    hard.send(&b);
+    let d = hard.decision();
+    assert_eq!(
+        (d["decision"].as_str(), d["reason"].as_str()),
+        (Some("deny"), Some("already_inside")),
+        "{d}"
+    );
+    assert!(
+        d["detail"]
+            .as_str()
+            .unwrap()
+            .contains("passback unverified"),
+        "{d}"
+    );
+    eprintln!(
+        "two decisions with the office hung: {} ms",
+        t.elapsed().as_millis()
+    );
+    // Back: every record reaches the office exactly once.
+    pg.freeze(false);
+    soft.send("junk");
+    soft.decision();
+    assert_eq!(soft.finish(), 0);
+    assert_eq!(hard.finish(), 0);
+    eventually("every record at the office", || {
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'soft'",
+        ) == 4
+            && count(
+                &pg,
+                "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'hard'",
+            ) == 2
+    });
+}

@@ -149,14 +149,18 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         open_for_screen(spec, kiosk_clock)?
     };
 
-    let (kiosk, office) = start_kiosk(&a, cfg, trust_dir, journal_path, kiosk_clock.base_ms)?;
+    let (kiosk, office) = start_kiosk(&a, cfg, trust_dir, journal_path, kiosk_clock)?;
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
         timeout: Duration::from_secs(a.hook_timeout),
     });
     let gate = Gate::new(kiosk, hook);
     match source {
-        Source::Here(frames) => run_headless(gate, frames, kiosk_clock),
+        Source::Here(frames) => {
+            let head = |g: &Gate| g.kiosk().journal().next_seq() - 1;
+            let code = run_headless(gate, frames, kiosk_clock, office.as_ref(), head)?;
+            Ok(code)
+        }
         #[cfg(feature = "screen")]
         Source::Screen(capture) => {
             let screen = badgegate::screen::ScreenConfig {
@@ -239,6 +243,8 @@ fn run_headless(
     mut gate: Gate,
     frames: Receiver<Fed>,
     clock: KioskClock,
+    office: Option<&badgegate::office::link::SharedState>,
+    head: impl Fn(&Gate) -> u64,
 ) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut hooks_failed = 0usize;
@@ -290,6 +296,16 @@ fn run_headless(
             return Ok(Exit::OutOfService.into());
         }
     }
+    if let Some(state) = office {
+        // The input ended: hand the office the last records while it is
+        // there; what it does not get waits for the next run.
+        let last = head(&gate);
+        if !badgegate::office::link::wait_flushed(state, last, Duration::from_secs(5)) {
+            eprintln!(
+                "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
+            );
+        }
+    }
     if hooks_failed > 0 {
         eprintln!(
             "warning: the --on-admit command failed {hooks_failed} time(s): those admits may not have opened the door (hook_failed records in the journal)"
@@ -321,8 +337,9 @@ fn start_kiosk(
     mut cfg: KioskConfig,
     trust_dir: &std::path::Path,
     journal_path: &std::path::Path,
-    now_ms: u64,
+    clock: KioskClock,
 ) -> anyhow::Result<(Kiosk, Option<badgegate::office::link::SharedState>)> {
+    let now_ms = clock.base_ms;
     // With the venue office, lists and the policy it delivers are kept in a
     // folder beside the journal, read like any other.
     let office = match &a.office {
@@ -358,7 +375,7 @@ fn start_kiosk(
         .run_under_policy(policy_watch, now_ms)
         .context("the kiosk cannot start and admits no one")?;
     let link = match office {
-        Some(o) => Some(o.join(a, &mut kiosk, office_trust, journal_path)?),
+        Some(o) => Some(o.join(a, &mut kiosk, office_trust, journal_path, clock)?),
         None => None,
     };
     say_lists(taken.as_slice());
@@ -410,6 +427,7 @@ impl OfficeFiles {
         kiosk: &mut Kiosk,
         trust: badgegate::format::keys::TrustStore,
         journal: &std::path::Path,
+        clock: KioskClock,
     ) -> anyhow::Result<badgegate::office::link::SharedState> {
         use badgegate::gate::decide::OfflinePassback;
         use badgegate::office::link::{start_pusher, LinkConfig, Passback};
@@ -423,6 +441,7 @@ impl OfficeFiles {
             policy_file: self.policy_file,
             trust,
             say: true,
+            clock: Box::new(move || clock.now_ms()),
         });
         let check = Passback::new(
             self.url,

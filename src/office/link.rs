@@ -49,6 +49,8 @@ pub struct LinkState {
     pub problem: Option<String>,
     /// The last time the office answered (Unix ms).
     pub last_contact_ms: Option<u64>,
+    /// The office's head of this kiosk's chain, as last heard.
+    pub office_head: u64,
 }
 
 /// The shared view of the link.
@@ -67,6 +69,9 @@ pub struct LinkConfig {
     pub trust: TrustStore,
     /// Say state changes on stderr (headless kiosks).
     pub say: bool,
+    /// The kiosk's clock (Unix ms), reported to the office, which measures
+    /// the kiosk's offset from its own.
+    pub clock: Box<dyn Fn() -> u64 + Send>,
 }
 
 /// Starts the pusher; returns the state it keeps up to date.
@@ -195,7 +200,7 @@ impl Pusher {
     /// Tells the office this kiosk's clock and lists; learns its head.
     fn hello(&mut self, db: &mut Client) -> Result<(), OfficeError> {
         let lists = self.lists_summary();
-        let now = i64::try_from(crate::clock::now_ms()).unwrap_or(i64::MAX);
+        let now = i64::try_from((self.cfg.clock)()).unwrap_or(i64::MAX);
         let row = db.query_one(
             "SELECT head_seq FROM badgegate.hello($1, $2)",
             &[&now, &lists],
@@ -208,6 +213,8 @@ impl Pusher {
             ))
         })?;
         self.office_head = u64::try_from(head).unwrap_or(0);
+        let office_head = self.office_head;
+        self.set(|s| s.office_head = office_head);
         let local = self.local_head()?;
         if self.office_head > local {
             return Err(OfficeError::Refused(format!(
@@ -491,6 +498,27 @@ impl VenueCheck for Passback {
             }
         }
         answer
+    }
+}
+
+/// Waits up to `timeout` for the office to hold every record up to
+/// `head` (a kiosk that stops hands over its last records first); true
+/// when it does.
+pub fn wait_flushed(state: &SharedState, head: u64, timeout: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        let (online, at) = state
+            .lock()
+            .map(|s| (s.online, s.office_head))
+            .unwrap_or((false, 0));
+        if at >= head {
+            return true;
+        }
+        if start.elapsed() >= timeout || (!online && start.elapsed() >= Duration::from_millis(500))
+        {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -259,8 +259,8 @@ $$;
 -- Venue-wide anti-passback, decided here and atomically: an entry is
 -- claimed only if the badge is not inside that zone by another gate's
 -- admit; an exit clears it. Returns 'ok', or 'inside GATE AT_MS'.
-CREATE FUNCTION badgegate.claim(serial text, zone text, direction text, seq bigint, gate text,
-                                at_ms bigint, holder text) RETURNS text
+CREATE FUNCTION badgegate.claim(p_serial text, p_zone text, p_direction text, p_seq bigint,
+                                p_gate text, p_at_ms bigint, p_holder text) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     me text := badgegate.session_kiosk();
@@ -269,22 +269,22 @@ BEGIN
     IF me IS NULL THEN
         RAISE EXCEPTION 'this login is not a kiosk''s' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF direction = 'out' THEN
-        UPDATE badgegate.presence q SET inside = false, kiosk_id = me, seq = claim.seq, gate = claim.gate,
-            at_ms = claim.at_ms
-            WHERE q.serial = claim.serial AND (claim.zone = '*' OR q.zone = claim.zone);
+    IF p_direction = 'out' THEN
+        UPDATE badgegate.presence q SET inside = false, kiosk_id = me, seq = p_seq, gate = p_gate,
+            at_ms = p_at_ms
+            WHERE q.serial = p_serial AND (p_zone = '*' OR q.zone = p_zone);
         RETURN 'ok';
     END IF;
     INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
-        VALUES (claim.serial, claim.zone, true, me, claim.seq, claim.gate, claim.at_ms, claim.holder)
-        ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = me, seq = EXCLUDED.seq,
-            gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder
+        VALUES (p_serial, p_zone, true, me, p_seq, p_gate, p_at_ms, p_holder)
+        ON CONFLICT ON CONSTRAINT presence_pkey DO UPDATE SET inside = true, kiosk_id = me,
+            seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder
             WHERE NOT q.inside OR (q.kiosk_id = me AND q.seq = EXCLUDED.seq)
         RETURNING * INTO p;
     IF FOUND THEN
         RETURN 'ok';
     END IF;
-    SELECT * INTO p FROM badgegate.presence q WHERE q.serial = claim.serial AND q.zone = claim.zone;
+    SELECT * INTO p FROM badgegate.presence q WHERE q.serial = p_serial AND q.zone = p_zone;
     RETURN 'inside ' || p.gate || ' ' || p.at_ms;
 END
 $$;
