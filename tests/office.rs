@@ -440,3 +440,130 @@ fn when_the_office_cannot_answer_each_zone_decides_by_its_choice_and_the_screen_
             ) == 2
     });
 }
+
+#[test]
+fn every_record_reaches_the_office_exactly_once_through_outages_kills_and_restarts() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["k1", "k2"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let b = desk.issue("badges", "B-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    common::alternating_scans(&desk, "stream.txt", &a, &b, 300);
+    let stream = fs::read_to_string(desk.p("stream.txt")).unwrap();
+    let lines: Vec<&str> = stream.lines().collect();
+
+    // The office is down when k1 starts: it decides anyway.
+    pg.stop();
+    let no_passback = ["--anti-passback", "off"];
+    let mut k1 = live(&desk, &kiosk_args("k1", "north", "in", &no_passback));
+    for l in &lines[..100] {
+        k1.send(l);
+        k1.decision();
+    }
+    assert!(k1.stderr().contains("OFFLINE"), "{}", k1.stderr());
+    // Back, and stopped again in the middle of the stream.
+    pg.restart();
+    for l in &lines[100..200] {
+        k1.send(l);
+        k1.decision();
+    }
+    pg.stop();
+    pg.restart();
+    for l in &lines[200..] {
+        k1.send(l);
+        k1.decision();
+    }
+    let (code, said) = k1.finish_with_stderr();
+    assert_eq!(code, 0, "{said}");
+    eventually("k1's 301 records", || {
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'k1'",
+        ) == 301
+    });
+
+    // k2 is killed (SIGKILL) while it pushes; restarted, it resumes from
+    // the office's head.
+    let mut k2 = live(&desk, &kiosk_args("k2", "south", "out", &no_passback));
+    for l in &lines {
+        k2.send(l);
+    }
+    for _ in &lines {
+        k2.decision();
+    }
+    k2.kill();
+    let args = kiosk_args("k2", "south", "out", &no_passback);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, "junk\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    eventually("k2's records", || {
+        // 300 scans and two starts, a junk line: 303, and the start of a
+        // run that did not close its journal is flagged, not extra.
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'k2'",
+        ) == 303
+    });
+    // Exactly once, chains intact at the office and in the export.
+    assert_eq!(
+        pg.sql("SELECT count(*) FROM (SELECT kiosk_id, seq FROM badgegate.records GROUP BY 1, 2 HAVING count(*) > 1) d"),
+        "0"
+    );
+    let r = office(&desk, &pg, &["export", "--journal", "venue.db"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = desk.run(&["audit", "verify", "--journal", "venue.db"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let status = office(&desk, &pg, &["status", "--json"]);
+    for line in status.stdout.lines() {
+        let k: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(k["alarms"].as_array().unwrap().is_empty(), "{k}");
+    }
+}
+
+#[test]
+fn admits_made_while_apart_are_reported_as_conflicts_and_a_far_clock_is_flagged() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    // Both gates admit A while the office is away (soft: admitted, flagged).
+    pg.stop();
+    let first = kiosk_args("n1", "north", "in", &["--passback-timeout", "200"]);
+    let refs: Vec<&str> = first.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["ok"]);
+    let second = kiosk_args("n2", "north-2", "in", &["--passback-timeout", "200"]);
+    let refs2: Vec<&str> = second.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs2, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["ok"]);
+    pg.restart();
+    // Each hands its records over when it next runs.
+    for refs in [&refs, &refs2] {
+        let r = desk.run_stdin(refs, "junk\n");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = office(&desk, &pg, &["status"]);
+    assert!(
+        r.stdout.contains("passback"),
+        "a conflict is an alarm: {}",
+        r.stdout
+    );
+    // Nothing rewritten: both admits are on the record.
+    assert_eq!(
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE serial = 'A-1' AND decision = 'admit'"
+        ),
+        2
+    );
+    // The kiosks ran with --at, days from the office's clock: flagged.
+    assert!(r.stdout.contains("OFF"), "{}", r.stdout);
+    let r = office(&desk, &pg, &["inside", "--json"]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stdout.lines().count(),
+        1,
+        "one person inside: {}",
+        r.stdout
+    );
+}

@@ -118,30 +118,18 @@ fn login_name(prefix: &str, name: &str) -> String {
     )
 }
 
-/// The admin URI with another login and password, for a connection file.
+/// The admin URI with another login and password, for a connection file:
+/// the same host, port, database and options (`sslmode`, a socket folder).
 fn uri_for(admin_url: &str, login: &str, password: &str) -> Result<String, OfficeError> {
-    let cfg = super::connect::config(admin_url)?;
-    let host = match cfg.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => {
-            return Ok(format!(
-                "postgresql://{login}:{password}@/{}?host={}&port={}",
-                cfg.get_dbname().unwrap_or("postgres"),
-                p.display(),
-                cfg.get_ports().first().copied().unwrap_or(5432)
-            ))
-        }
-        None => "localhost".into(),
+    super::connect::config(admin_url)?;
+    let (scheme, rest) = admin_url.split_once("://").ok_or_else(|| {
+        OfficeError::Connect("the office URL must start with postgresql://".into())
+    })?;
+    let rest = match rest.split_once('@') {
+        Some((_, after)) if !rest[..rest.find('@').unwrap_or(0)].contains('/') => after,
+        _ => rest,
     };
-    let port = cfg.get_ports().first().copied().unwrap_or(5432);
-    let db = cfg.get_dbname().unwrap_or("postgres");
-    let ssl = match admin_url.split_once("sslmode=") {
-        Some((_, rest)) => format!("?sslmode={}", rest.split('&').next().unwrap_or("prefer")),
-        None => String::new(),
-    };
-    Ok(format!(
-        "postgresql://{login}:{password}@{host}:{port}/{db}{ssl}"
-    ))
+    Ok(format!("{scheme}://{login}:{password}@{rest}"))
 }
 
 /// Writes a connection file (mode 0600, never over an existing one).

@@ -32,7 +32,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Records sent in one transaction.
 const PUSH_BATCH: usize = 500;
 /// Pause between attempts while the office is unreachable.
-const RETRY_EVERY: Duration = Duration::from_secs(1);
+const RETRY_EVERY: Duration = Duration::from_millis(500);
 /// After an unanswered passback check, how long the check answers
 /// "unanswered" at once before asking again.
 const PASSBACK_BACKOFF: Duration = Duration::from_secs(3);

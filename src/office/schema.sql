@@ -209,10 +209,11 @@ BEGIN
         SELECT * INTO p FROM badgegate.presence WHERE serial = NEW.serial AND zone = zone_key FOR UPDATE;
         IF FOUND AND p.kiosk_id = NEW.kiosk_id AND p.seq = NEW.seq THEN
             NULL; -- claimed online before it was decided
-        ELSIF NEW.direction = 'in' AND FOUND AND p.inside AND p.kiosk_id <> NEW.kiosk_id AND p.at_ms <= NEW.at_ms THEN
+        ELSIF NEW.direction = 'in' AND FOUND AND p.inside AND p.kiosk_id <> NEW.kiosk_id THEN
             INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (NEW.kiosk_id, 'passback',
-                format('badge %s admitted into zone %s at gate %s (record %s) while the office had it inside since gate %s (kiosk %s record %s)',
-                       NEW.serial, zone_key, NEW.gate, NEW.seq, p.gate, p.kiosk_id, p.seq));
+                format('badge %s admitted into zone %s at gate %s (kiosk %s record %s, kiosk time %s) while the office had it inside by gate %s (kiosk %s record %s, kiosk time %s): two entries, or an exit not yet reported',
+                       NEW.serial, zone_key, NEW.gate, NEW.kiosk_id, NEW.seq, to_timestamp(NEW.at_ms / 1000.0),
+                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
         ELSIF NOT FOUND OR p.at_ms <= NEW.at_ms THEN
             INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
                 VALUES (NEW.serial, zone_key, NEW.direction = 'in', NEW.kiosk_id, NEW.seq, NEW.gate, NEW.at_ms, NEW.holder)
