@@ -567,3 +567,68 @@ fn admits_made_while_apart_are_reported_as_conflicts_and_a_far_clock_is_flagged(
         r.stdout
     );
 }
+
+#[test]
+fn the_office_checks_each_record_against_the_kiosks_enrolled_key() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for k in ["gate-a", "gate-b", "impostor"] {
+        assert_eq!(
+            desk.run(&["keygen", "--dir", "kiosk-keys", "--name", k])
+                .code,
+            0
+        );
+    }
+    for k in ["gate-a", "gate-b"] {
+        let key = format!("kiosk-keys/{k}.pub.pem");
+        let out = format!("{k}.office");
+        let r = office(
+            &desk,
+            &pg,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--kiosk-key",
+                &key,
+                "--out",
+                &out,
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("signature-checked"), "{}", r.stdout);
+    }
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    // gate-a signs with its own key; gate-b's journal is signed by another.
+    for (id, key) in [("gate-a", "gate-a"), ("gate-b", "impostor")] {
+        let signing = format!("kiosk-keys/{key}.key.pem");
+        let args = kiosk_args(id, id, "out", &["--signing-key", &signing]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let r = desk.run_stdin(&refs, &format!("{a}\n"));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = office(&desk, &pg, &["status", "--json"]);
+    let kiosks: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let alarms = |id: &str| {
+        kiosks.iter().find(|k| k["kiosk_id"] == id).unwrap()["alarms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(alarms("gate-a").is_empty(), "{:?}", alarms("gate-a"));
+    let b = alarms("gate-b");
+    assert_eq!(b.len(), 2, "both of gate-b's records: {b:?}");
+    assert!(
+        b.iter()
+            .all(|a| a.contains("not signed by this kiosk's enrolled key")),
+        "{b:?}"
+    );
+}
