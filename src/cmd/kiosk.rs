@@ -300,7 +300,7 @@ fn run_headless(
         // The input ended: hand the office the last records while it is
         // there; what it does not get waits for the next run.
         let last = head(&gate);
-        if !badgegate::office::link::wait_flushed(state, last, Duration::from_secs(5)) {
+        if !badgegate::office::link::wait_flushed(state, last, Duration::from_secs(10)) {
             eprintln!(
                 "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
             );

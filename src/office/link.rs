@@ -234,12 +234,12 @@ impl Pusher {
         if batch.is_empty() {
             return Ok(0);
         }
-        let mut tx = db.transaction()?;
-        let insert = tx.prepare(INSERT_RECORD)?;
-        for e in &batch {
-            tx.execute(&insert, &record_params(e).as_params())?;
-        }
-        tx.commit()?;
+        // One statement for the whole batch: one round trip, one
+        // transaction; the office's trigger still checks record by record.
+        let params: Vec<RecordParams> = batch.iter().map(record_params).collect();
+        let values: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            params.iter().flat_map(RecordParams::as_params).collect();
+        db.execute(&insert_statement(batch.len()), &values)?;
         let last = batch.last().map_or(after, |e| e.seq);
         self.hello(db)?;
         if self.office_head < last {
@@ -305,12 +305,33 @@ impl Pusher {
     }
 }
 
-const INSERT_RECORD: &str = "INSERT INTO badgegate.records (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, \
-    holder, org, category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, \
-    format, signer, prev_hash, hash, sig) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-    $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)";
+/// Columns a record is sent with.
+const RECORD_FIELDS: usize = 26;
 
-/// A record's values in the order of [`INSERT_RECORD`].
+/// `INSERT … VALUES (…), (…)` for `n` records, in order.
+fn insert_statement(n: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO badgegate.records (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, \
+         holder, org, category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, \
+         format, signer, prev_hash, hash, sig) VALUES ",
+    );
+    for r in 0..n {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for f in 0..RECORD_FIELDS {
+            if f > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * RECORD_FIELDS + f + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// A record's values in the order of [`insert_statement`].
 struct RecordParams {
     text: Vec<Option<String>>,
     seq: i64,
@@ -501,21 +522,22 @@ impl VenueCheck for Passback {
     }
 }
 
-/// Waits up to `timeout` for the office to hold every record up to
-/// `head` (a kiosk that stops hands over its last records first); true
-/// when it does.
-pub fn wait_flushed(state: &SharedState, head: u64, timeout: Duration) -> bool {
-    let start = Instant::now();
+/// Waits for the office to hold every record up to `head` (a kiosk that
+/// stops hands over its last records first), for as long as the office
+/// keeps taking them; gives up after `stall` without progress. True when
+/// the office holds them all.
+pub fn wait_flushed(state: &SharedState, head: u64, stall: Duration) -> bool {
+    let mut last = (Instant::now(), 0u64);
     loop {
-        let (online, at) = state
-            .lock()
-            .map(|s| (s.online, s.office_head))
-            .unwrap_or((false, 0));
+        let at = state.lock().map(|s| s.office_head).unwrap_or(0);
         if at >= head {
             return true;
         }
-        if start.elapsed() >= timeout || (!online && start.elapsed() >= Duration::from_millis(500))
-        {
+        if at > last.1 {
+            last = (Instant::now(), at);
+        }
+        // An office that is away may be back in a moment: wait it out.
+        if last.0.elapsed() >= stall {
             return false;
         }
         std::thread::sleep(Duration::from_millis(50));
