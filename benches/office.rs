@@ -12,7 +12,6 @@
 //! `cargo bench --bench office`
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
