@@ -119,7 +119,8 @@ fn kiosk_cmd(dir: &Path, id: &str, extra: &[&str]) -> Command {
     c
 }
 
-/// Sum of the resident memory of the PostgreSQL server's processes (KiB).
+/// The PostgreSQL server's memory (KiB): the proportional set size of its
+/// processes, so shared buffers are counted once.
 fn office_rss_kib(pg: &Pg) -> u64 {
     let parent = pg.pid();
     let mut total = 0;
@@ -127,6 +128,14 @@ fn office_rss_kib(pg: &Pg) -> u64 {
         let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
             continue;
         };
+        let pss = std::fs::read_to_string(entry.path().join("smaps_rollup"))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find(|l| l.starts_with("Pss:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            });
         let field = |k: &str| {
             status
                 .lines()
@@ -136,7 +145,7 @@ fn office_rss_kib(pg: &Pg) -> u64 {
         };
         let pid = field("Pid:").unwrap_or(0) as i32;
         if pid == parent || field("PPid:") == Some(parent as u64) {
-            total += field("VmRSS:").unwrap_or(0);
+            total += pss.unwrap_or(0);
         }
     }
     total
@@ -235,7 +244,7 @@ fn main() {
         .parse()
         .unwrap();
     println!(
-        "push: {held} records from {KIOSKS} kiosk processes in {secs:.1} s = {:.0} records/s; office peak RSS {:.0} MiB; \
+        "push: {held} records from {KIOSKS} kiosk processes in {secs:.1} s = {:.0} records/s; office peak memory (PSS) {:.0} MiB; \
          records table {:.0} MiB ({:.0} bytes a record, {:.0} MiB a million); database {:.0} MiB",
         held as f64 / secs,
         peak_rss as f64 / 1024.0,

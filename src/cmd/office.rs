@@ -117,12 +117,13 @@ fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
             _ => "NEVER SEEN".to_owned(),
         };
         println!(
-            "{:<16} {:<12} {:<36} {:>8} records  head #{:<8} clock {}  lists: {}",
+            "{:<16} {:<12} {:<36} {:>8} records  head #{:<8} backlog {:<6} clock {}  lists: {}",
             printable(&k.kiosk_id),
             printable(k.gate.as_deref().unwrap_or("-")),
             since,
             k.records,
             k.head_seq,
+            k.backlog.map_or("?".to_owned(), |b| b.to_string()),
             match k.clock_offset_ms {
                 Some(o) if k.clock_off => format!("{:+.1} s OFF", o as f64 / 1000.0),
                 Some(o) => format!("{:+.1} s", o as f64 / 1000.0),

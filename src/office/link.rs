@@ -201,9 +201,10 @@ impl Pusher {
     fn hello(&mut self, db: &mut Client) -> Result<(), OfficeError> {
         let lists = self.lists_summary();
         let now = i64::try_from((self.cfg.clock)()).unwrap_or(i64::MAX);
+        let mine = i64::try_from(self.local_head()?).unwrap_or(i64::MAX);
         let row = db.query_one(
-            "SELECT head_seq FROM badgegate.hello($1, $2)",
-            &[&now, &lists],
+            "SELECT head_seq FROM badgegate.hello($1, $2, $3)",
+            &[&now, &lists, &mine],
         )?;
         let head: Option<i64> = row.get(0);
         let head = head.ok_or_else(|| {

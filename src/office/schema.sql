@@ -26,6 +26,9 @@ CREATE TABLE badgegate.kiosks (
     lists_in_use    text,
     head_seq        bigint NOT NULL DEFAULT 0,
     head_hash       bytea,
+    -- The kiosk's own latest record, as it last said (its backlog is the
+    -- difference).
+    kiosk_head      bigint,
     -- Records whose signature the office checked (status, export).
     verified_seq    bigint NOT NULL DEFAULT 0
 );
@@ -169,10 +172,16 @@ BEGIN
         RAISE EXCEPTION 'kiosk % may send only its own records, not kiosk %''s', sender, NEW.kiosk_id
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT * INTO k FROM badgegate.kiosks WHERE kiosk_id = NEW.kiosk_id FOR UPDATE;
+    -- One writer a kiosk at a time (a lock, not a row update: the chain's
+    -- head is read from the records themselves).
+    PERFORM pg_advisory_xact_lock(hashtext('badgegate.kiosk:' || NEW.kiosk_id));
+    SELECT * INTO k FROM badgegate.kiosks WHERE kiosk_id = NEW.kiosk_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'kiosk % is not enrolled at this office (badgegate office add-kiosk)', NEW.kiosk_id;
     END IF;
+    SELECT r.seq, r.hash INTO k.head_seq, k.head_hash FROM badgegate.records r
+        WHERE r.kiosk_id = NEW.kiosk_id ORDER BY r.seq DESC LIMIT 1;
+    k.head_seq := COALESCE(k.head_seq, 0);
     NEW.received_at := now();
     IF NEW.seq <= k.head_seq THEN
         SELECT hash INTO held FROM badgegate.records WHERE kiosk_id = NEW.kiosk_id AND seq = NEW.seq;
@@ -198,9 +207,6 @@ BEGIN
             format('record %s: content does not match its hash (edited)', NEW.seq));
         RETURN NULL;
     END IF;
-    UPDATE badgegate.kiosks SET head_seq = NEW.seq, head_hash = NEW.hash, last_contact = now(),
-        gate = NEW.gate
-        WHERE kiosk_id = NEW.kiosk_id;
     -- The venue's presence, from admits decided while the office could not
     -- be asked (or not asked): a conflict is an alarm, never rewritten.
     IF NEW.decision = 'admit' AND NEW.serial IS NOT NULL AND NEW.authentic
@@ -221,7 +227,8 @@ BEGIN
                     seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder;
         END IF;
     END IF;
-    PERFORM pg_notify('badgegate_records', NEW.kiosk_id || ' ' || NEW.seq);
+    -- A wake-up for `office watch`: one a transaction (same payload).
+    PERFORM pg_notify('badgegate_records', 'records');
     RETURN NEW;
 END
 $$;
@@ -241,19 +248,24 @@ CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON badgegate.records
 
 -- A kiosk says it is there: its clock and the lists it holds. Returns the
 -- office's head of its chain, where pushing resumes.
-CREATE FUNCTION badgegate.hello(kiosk_now_ms bigint, lists text, OUT head_seq bigint, OUT head_hash bytea)
+CREATE FUNCTION badgegate.hello(kiosk_now_ms bigint, lists text, local_head bigint,
+                                OUT head_seq bigint, OUT head_hash bytea)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     me text := badgegate.session_kiosk();
+    last_gate text;
 BEGIN
     IF me IS NULL THEN
         RAISE EXCEPTION 'this login is not a kiosk''s' USING ERRCODE = 'insufficient_privilege';
     END IF;
+    SELECT r.seq, r.hash, r.gate INTO head_seq, head_hash, last_gate FROM badgegate.records r
+        WHERE r.kiosk_id = me ORDER BY r.seq DESC LIMIT 1;
+    head_seq := COALESCE(head_seq, 0);
     UPDATE badgegate.kiosks k SET last_contact = now(),
         clock_offset_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint - kiosk_now_ms,
-        lists_in_use = lists
-        WHERE k.kiosk_id = me
-        RETURNING k.head_seq, k.head_hash INTO head_seq, head_hash;
+        lists_in_use = lists, kiosk_head = local_head, head_seq = hello.head_seq,
+        head_hash = hello.head_hash, gate = COALESCE(last_gate, k.gate)
+        WHERE k.kiosk_id = me;
 END
 $$;
 
@@ -311,7 +323,7 @@ GRANT SELECT ON badgegate.meta TO badgegate_kiosk, badgegate_publisher;
 GRANT INSERT ON badgegate.records TO badgegate_kiosk;
 GRANT SELECT ON badgegate.lists TO badgegate_kiosk, badgegate_publisher;
 GRANT INSERT ON badgegate.lists TO badgegate_publisher;
-GRANT EXECUTE ON FUNCTION badgegate.hello(bigint, text) TO badgegate_kiosk;
+GRANT EXECUTE ON FUNCTION badgegate.hello(bigint, text, bigint) TO badgegate_kiosk;
 GRANT EXECUTE ON FUNCTION badgegate.claim(text, text, text, bigint, text, bigint, text) TO badgegate_kiosk;
 GRANT EXECUTE ON FUNCTION badgegate.session_kiosk() TO badgegate_kiosk;
 -- Row-level security: a kiosk's login inserts only its own records (the

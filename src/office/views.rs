@@ -28,8 +28,12 @@ pub struct KioskStatus {
     pub silent_secs: Option<f64>,
     pub last_contact: Option<String>,
     pub records: i64,
-    /// The kiosk's head as last reported by its chain at the office.
+    /// The last record of the kiosk's chain the office holds.
     pub head_seq: i64,
+    /// The kiosk's own last record, as it last said; the backlog is the
+    /// difference.
+    pub kiosk_head: Option<i64>,
+    pub backlog: Option<i64>,
     pub lists_in_use: Option<String>,
     pub clock_offset_ms: Option<i64>,
     pub clock_off: bool,
@@ -49,7 +53,8 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
         "SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
                 to_char(k.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                 (SELECT count(*) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id),
-                k.head_seq, k.lists_in_use, k.clock_offset_ms, k.key_pub IS NOT NULL,
+                COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0),
+                k.lists_in_use, k.clock_offset_ms, k.key_pub IS NOT NULL, k.kiosk_head,
                 ARRAY(SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
                       FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id ORDER BY a.id)
          FROM badgegate.kiosks k",
@@ -60,6 +65,8 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
         .map(|r| {
             let silent: Option<f64> = r.get(2);
             let offset: Option<i64> = r.get(7);
+            let head: i64 = r.get(5);
+            let kiosk_head: Option<i64> = r.get(9);
             KioskStatus {
                 kiosk_id: r.get(0),
                 gate: r.get(1),
@@ -67,12 +74,14 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
                 silent_secs: silent,
                 last_contact: r.get(3),
                 records: r.get(4),
-                head_seq: r.get(5),
+                head_seq: head,
+                kiosk_head,
+                backlog: kiosk_head.map(|k| (k - head).max(0)),
                 lists_in_use: r.get(6),
                 clock_offset_ms: offset,
                 clock_off: offset.is_some_and(|o| o.abs() > CLOCK_TOLERANCE_MS),
                 signed: r.get(8),
-                alarms: r.get(9),
+                alarms: r.get(10),
             }
         })
         .collect();
@@ -101,8 +110,9 @@ pub fn venue_alarms(db: &mut Client) -> Result<Vec<String>, OfficeError> {
 /// from kiosks whose key is enrolled; a bad or missing one is an alarm.
 fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> {
     let kiosks = db.query(
-        "SELECT kiosk_id, key_pub, verified_seq, head_seq FROM badgegate.kiosks
-         WHERE key_pub IS NOT NULL AND verified_seq < head_seq",
+        "SELECT k.kiosk_id, k.key_pub, k.verified_seq,
+                COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0) AS head
+         FROM badgegate.kiosks k WHERE k.key_pub IS NOT NULL",
         &[],
     )?;
     for k in kiosks {
