@@ -864,3 +864,39 @@ fn a_replay_that_has_ended_says_so_instead_of_ready() {
         assert!(!words.contains("READY"), "{words}");
     }
 }
+
+#[test]
+fn the_status_bar_says_when_the_venue_office_is_offline() {
+    if !have_tools() {
+        return;
+    }
+    let Some(pg) = common::pg::Pg::start() else {
+        return;
+    };
+    let desk = Desk::new();
+    let url = pg.admin_url();
+    for args in [
+        vec!["office", "init", "--db", url.as_str()],
+        vec![
+            "office",
+            "add-kiosk",
+            "--db",
+            url.as_str(),
+            "--kiosk-id",
+            "k-north",
+            "--out",
+            "k.office",
+        ],
+    ] {
+        let r = desk.run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    badge(&desk, "A-1", &[]);
+    write_frames(&desk, "one", &[Some("A-1"), Some("A-1")]);
+    pg.stop();
+    let (img, rows) = shot(&desk, "one", "j.db", &["--office", "k.office"], 1);
+    assert_eq!(rows[0].body.reason.code(), "ok");
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("OFFLINE since"), "{words}");
+    }
+}

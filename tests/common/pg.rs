@@ -174,19 +174,24 @@ impl Pg {
 
     /// The server's process id.
     pub fn pid(&self) -> i32 {
-        let text = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")).unwrap();
-        text.lines().next().unwrap().trim().parse().unwrap()
+        self.running_pid().expect("the server is running")
+    }
+
+    fn running_pid(&self) -> Option<i32> {
+        let text = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")).ok()?;
+        text.lines().next()?.trim().parse().ok()
     }
 
     /// SIGSTOP / SIGCONT to the server and all its backends: a hung office.
     pub fn freeze(&self, frozen: bool) {
         let sig = if frozen { "-STOP" } else { "-CONT" };
+        let Some(pid) = self.running_pid() else {
+            return;
+        };
         let _ = Command::new("pkill")
-            .args([sig, "-P", &self.pid().to_string()])
+            .args([sig, "-P", &pid.to_string()])
             .status();
-        let _ = Command::new("kill")
-            .args([sig, &self.pid().to_string()])
-            .status();
+        let _ = Command::new("kill").args([sig, &pid.to_string()]).status();
     }
 
     /// The admin URL, over TCP as a venue's would be; the password comes
