@@ -25,6 +25,7 @@ fn typical() -> Badge {
         valid_from: NOW - 3600,
         valid_until: NOW + 86_400,
         issued_at: NOW - 7200,
+        photo: None,
     }
 }
 

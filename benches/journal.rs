@@ -156,6 +156,7 @@ fn badge_text(key: &SecretKey, i: u64) -> String {
         valid_from: NOW - 3600,
         valid_until: NOW + 86_400,
         issued_at: NOW - 7200,
+        photo: None,
     };
     SignedBadge::sign(b, key).unwrap().text().to_owned()
 }
@@ -187,6 +188,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         confirm_categories: Vec::new(),
         guard_present: false,
         staff_categories: vec!["staff".into()],
+        photos: None,
     };
     let mut journal = Journal::open(&dir.join("stages.db"), Some("k"), "k").unwrap();
     journal.sign_with(SecretKey::from_seed(&[9; 32]));

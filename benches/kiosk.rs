@@ -28,6 +28,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
         confirm_categories: Vec::new(),
         guard_present: false,
         staff_categories: vec!["staff".into()],
+        photos: None,
     };
     Kiosk::start(
         cfg,
@@ -51,11 +52,12 @@ fn benches(c: &mut Criterion) {
         valid_from: NOW - 3600,
         valid_until: NOW + 86_400,
         issued_at: NOW - 7200,
+        photo: None,
     };
     let signed = SignedBadge::sign(badge, &key).unwrap();
     let code = read::encode(signed.text()).unwrap();
     let card_img =
-        image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code, None)).into_luma8();
+        image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code, None, None)).into_luma8();
     let dir = tempfile::tempdir().unwrap();
 
     for (w, h, card_h) in [(1280u32, 720u32, 640u32), (1920, 1080, 900)] {

@@ -355,6 +355,7 @@ fn main() {
             valid_from: now - 3600,
             valid_until: now + 86_400,
             issued_at: now - 7200,
+            photo: None,
         };
         SignedBadge::sign(b, &key).unwrap().text().to_owned()
     };

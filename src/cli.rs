@@ -157,6 +157,9 @@ pub struct IssueArgs {
     /// Serial for a single badge (default: random)
     #[arg(long, value_name = "S", conflicts_with = "csv")]
     pub serial: Option<String>,
+    /// Holder's photo for a single badge (JPEG or PNG): cropped to a 3:4 portrait, written as SERIAL-photo.jpg and bound to the badge by its digest (a CSV batch takes a photo column instead)
+    #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+    pub photo: Option<PathBuf>,
     /// Replace existing badge files in the output folder
     #[arg(long)]
     pub force: bool,
@@ -173,6 +176,9 @@ pub struct VerifyArgs {
     /// Signed revocation list, or a folder of them (repeatable: one list a trusted key)
     #[arg(long, value_name = "PATH")]
     pub revocations: Vec<PathBuf>,
+    /// Folder of holders' photos (SERIAL-photo.jpg): a badge with a photo digest is checked against its photo there (photo_mismatch when another photo is there; an admit flagged "check an ID" when none is)
+    #[arg(long, value_name = "DIR")]
+    pub photos: Option<PathBuf>,
     /// Zone of this gate: badges must open it
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
@@ -205,6 +211,9 @@ pub struct KioskArgs {
     /// Zone this gate opens: badges must list it (or *)
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
+    /// Folder of holders' photos (SERIAL-photo.jpg, as issue writes them): a badge with a photo is shown with it when it matches, denied photo_mismatch when another photo is there, and needs an ID check when none is
+    #[arg(long, value_name = "DIR")]
+    pub photos: Option<PathBuf>,
     /// in (entry) or out (exit)
     #[arg(long, value_name = "in|out", default_value = "in")]
     pub direction: String,

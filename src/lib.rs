@@ -22,6 +22,7 @@
 //!     valid_from: 1_790_000_040,
 //!     valid_until: 1_790_086_440,
 //!     issued_at: 1_789_990_020,
+//!     photo: None, // Some(PhotoDigest::of(&jpeg)) makes a BG2: badge
 //! };
 //! let signed = SignedBadge::sign(badge, &key).unwrap();
 //! assert!(signed.text().starts_with("BG1:"));

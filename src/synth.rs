@@ -109,12 +109,14 @@ pub fn signed_cards(
                 valid_from: crate::format::badge::floor_minute(now),
                 valid_until: crate::format::badge::floor_minute(now) + 86_400,
                 issued_at: crate::format::badge::floor_minute(now),
+                photo: None,
             };
             let signed = SignedBadge::sign(badge, &key).ok()?;
             let code = crate::read::encode(signed.text()).ok()?;
             let card = image::DynamicImage::ImageRgb8(crate::issue::card::render(
                 &signed.badge,
                 &code,
+                None,
                 None,
             ))
             .into_luma8();

@@ -77,6 +77,9 @@ coded! {
         Revoked = "revoked",
         WrongZone = "wrong_zone",
         AlreadyInside = "already_inside",
+        /// The badge carries a photo digest and the kiosk's photo folder
+        /// holds another photo under its serial.
+        PhotoMismatch = "photo_mismatch",
     }
 }
 

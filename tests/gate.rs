@@ -36,6 +36,7 @@ fn badge(serial: &str, zones: &[&str]) -> String {
         valid_from: NOW - 3600,
         valid_until: NOW + 36_000,
         issued_at: NOW - 7200,
+        photo: None,
     };
     SignedBadge::sign(b, &key()).unwrap().text().to_owned()
 }
@@ -61,6 +62,7 @@ fn gate(journal: Journal, hook: Option<AdmitHook>) -> Gate {
         confirm_categories: vec![],
         guard_present: false,
         staff_categories: vec!["staff".into()],
+        photos: None,
     };
     let trust = TrustStore::from_keys(&[key().public()], &[]);
     let kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), journal, NOW * 1000).unwrap();

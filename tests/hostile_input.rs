@@ -28,6 +28,7 @@ fn genuine() -> SignedBadge {
         valid_from: NOW - 3600,
         valid_until: NOW + 3600,
         issued_at: NOW - 7200,
+        photo: None,
     };
     SignedBadge::sign(b, &key()).unwrap()
 }

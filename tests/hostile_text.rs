@@ -116,6 +116,7 @@ fn old_badge_with(name: &str) -> (SecretKey, String) {
         valid_from: 1_796_108_400,
         valid_until: 1_796_194_800,
         issued_at: 1_796_100_000,
+        photo: None,
     };
     b.key_id = key.key_id();
     let _ = KeyId([0; 4]);

@@ -6,15 +6,32 @@
 //! deliberate format change.
 
 use badgegate::clock::parse_rfc3339;
-use badgegate::format::badge::{signed_message, Badge, SignedBadge};
+use badgegate::format::badge::{signed_message, Badge, PhotoDigest, SignedBadge};
 use badgegate::format::keys::{KeyId, SecretKey, TrustStore};
 use badgegate::format::policy::{PolicyBody, VenuePolicy};
 use badgegate::format::revocation::RevocationList;
 use badgegate::gate::decide::{decide_bytes, Checks, GatePolicy};
 use badgegate::gate::lists::RevocationSet;
-use badgegate::vocab::Reason;
+use badgegate::vocab::{Direction, Reason};
+
+mod common;
 
 const DOC: &str = include_str!("../docs/badge-format.md");
+
+/// The photo files the photo vectors name, in `docs/vectors/`.
+fn vector_photo(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/vectors")
+        .join(name);
+    if !path.exists() && std::env::var_os("BADGEGATE_PRINT_VECTORS").is_some() {
+        // Made once, then kept: the digest is of these exact bytes.
+        let seed = if name.starts_with("D-") { 1 } else { 2 };
+        let raw = common::photos::jpeg(&common::photos::portrait(600, 800, seed));
+        let photo = badgegate::issue::photo::normalise(&raw).unwrap();
+        std::fs::write(&path, &photo.jpeg).unwrap();
+    }
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
@@ -50,6 +67,7 @@ fn typical() -> Badge {
         valid_from: parse_rfc3339("2026-12-01T07:00:00Z").unwrap(),
         valid_until: parse_rfc3339("2026-12-02T21:00:00Z").unwrap(),
         issued_at: parse_rfc3339("2026-11-20T10:30:00Z").unwrap(),
+        photo: None,
     }
 }
 
@@ -173,6 +191,9 @@ struct Computed {
     trust: Option<&'static str>,
     /// The name of a revocation list vector in use.
     revocations: Option<&'static str>,
+    /// The file in `docs/vectors/` the kiosk's photo folder holds for the
+    /// badge's serial, or `none`.
+    photo: Option<&'static str>,
 }
 
 fn vector(name: &'static str, text: String, expect: &'static str) -> Computed {
@@ -185,6 +206,7 @@ fn vector(name: &'static str, text: String, expect: &'static str) -> Computed {
         zone: "plenary",
         trust: None,
         revocations: None,
+        photo: None,
     }
 }
 
@@ -256,7 +278,16 @@ fn computed() -> Vec<Computed> {
     raw.extend_from_slice(good.signature());
     raw.push(0);
     let trailing = format!("BG1:{}", base45::encode(&raw));
-    let v2 = good.text().replacen("BG1:", "BG2:", 1);
+    let v3 = good.text().replacen("BG1:", "BG3:", 1);
+    let v1_as_v2 = good.text().replacen("BG1:", "BG2:", 1);
+    let mut with_photo = typical();
+    with_photo.photo = Some(PhotoDigest::of(&vector_photo("D-000123-photo.jpg")));
+    let pictured = SignedBadge::sign(with_photo, &k).unwrap();
+    let v2_as_v1 = pictured.text().replacen("BG2:", "BG1:", 1);
+    // The version-2 payload signed as if it were version 1.
+    let mut raw = pictured.payload().to_vec();
+    raw.extend_from_slice(&k.sign(&signed_message(pictured.payload())));
+    let cross_context = format!("BG2:{}", base45::encode(&raw));
     let lower = good.text().to_lowercase().replacen("bg1:", "BG1:", 1);
     // The serial's length (8) written in two bytes, 0x88 0x00, and signed:
     // a valid signature over a payload that is not the shortest encoding.
@@ -297,7 +328,22 @@ fn computed() -> Vec<Computed> {
         vector("tampered-name", tampered, "bad_signature"),
         vector("stray-byte", stray, "malformed"),
         vector("lowercase", lower, "malformed"),
-        vector("version-2", v2, "unsupported_version"),
+        vector("version-3", v3, "unsupported_version"),
+        Computed {
+            photo: Some("D-000123-photo.jpg"),
+            ..vector("with-photo", pictured.text().to_owned(), "ok")
+        },
+        Computed {
+            photo: Some("other-photo.jpg"),
+            ..vector("photo-mismatch", pictured.text().to_owned(), "photo_mismatch")
+        },
+        Computed {
+            photo: Some("none"),
+            ..vector("photo-missing", pictured.text().to_owned(), "ok")
+        },
+        vector("version-1-body-as-2", v1_as_v2, "malformed"),
+        vector("version-2-body-as-1", v2_as_v1, "malformed"),
+        vector("version-2-signed-as-1", cross_context, "bad_signature"),
         vector(
             "not-ours",
             "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH".into(),
@@ -372,6 +418,9 @@ fn document_vectors_match_this_implementation() {
             if let Some(r) = c.revocations {
                 println!("revocations: {r}");
             }
+            if let Some(p) = c.photo {
+                println!("photo: {p}");
+            }
             match (&c.text, &c.bytes) {
                 (Some(t), _) => println!("text: {t}"),
                 (_, Some(b)) => println!("bytes: {}", hex(b)),
@@ -413,6 +462,7 @@ fn document_vectors_match_this_implementation() {
         assert_eq!(v.get("zone"), c.zone);
         assert_eq!(v.opt("trust"), c.trust);
         assert_eq!(v.opt("revocations"), c.revocations);
+        assert_eq!(v.opt("photo"), c.photo);
     }
     // The worked example's bytes, as printed in the document.
     let field = |label: &str| {
@@ -529,7 +579,22 @@ fn document_vectors_decide_as_stated() {
             gate: &gate,
             now: parse_rfc3339(v.get("at")).unwrap(),
         };
-        let d = decide_bytes(&v.input(), &checks);
+        let mut d = decide_bytes(&v.input(), &checks);
+        if let (Some(photo), Some(b)) = (v.opt("photo"), d.badge.clone()) {
+            let folder = tempfile::tempdir().unwrap();
+            if photo != "none" {
+                std::fs::write(
+                    folder.path().join(format!("{}-photo.jpg", b.serial)),
+                    vector_photo(photo),
+                )
+                .unwrap();
+            }
+            let found = badgegate::gate::photo::check(&b, Some(folder.path()));
+            d = badgegate::gate::photo::apply(d, &found, Direction::In, false);
+            if photo == "none" {
+                assert!(d.flagged, "vector {}: no photo: flagged", v.name);
+            }
+        }
         assert_eq!(
             Some(d.reason),
             Reason::from_code(v.get("expect")),

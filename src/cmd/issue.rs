@@ -64,7 +64,12 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 ..BadgeRequest::default()
             };
             let badge = issue::build_badge(&req, &defaults).map_err(|e| anyhow!("{e}"))?;
-            let issued = issue::produce(badge, &key, look.as_ref())?;
+            let registration = issue::Registration {
+                badge,
+                photo: a.photo.clone(),
+            };
+            let photo = registration.load_photo()?;
+            let issued = issue::produce(registration.badge, &key, look.as_ref(), photo)?;
             issue::write_badges(&a.out, std::slice::from_ref(&issued), false, a.force)?;
             print_one(&issued, &a.out, &defaults.venue_time());
         }
@@ -137,6 +142,10 @@ fn progress(len: usize) -> ProgressBar {
 fn print_one(b: &IssuedBadge, out: &Path, time: &clock::VenueTime) {
     let badge = &b.signed.badge;
     let [txt, png, svg, card] = issue::badge_file_names(&badge.serial);
+    let photo = b
+        .photo
+        .as_ref()
+        .map(|_| issue::photo_file_name(&badge.serial));
     println!("serial      {}", badge.serial);
     println!(
         "holder      {}{}",
@@ -158,7 +167,13 @@ fn print_one(b: &IssuedBadge, out: &Path, time: &clock::VenueTime) {
         time.format(badge.valid_until)
     );
     println!("key id      {}   QR version {}", badge.key_id, b.qr_version);
-    for f in [card, png, svg, txt] {
+    if let Some(p) = &b.photo {
+        println!("photo       digest {} (badge format version 2)", p.digest);
+    }
+    for f in [Some(card), photo, Some(png), Some(svg), Some(txt)]
+        .into_iter()
+        .flatten()
+    {
         println!("wrote       {}", shown_path(&out.join(f)));
     }
 }

@@ -95,6 +95,14 @@ fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
         .map(|c| c.trim().to_lowercase())
         .filter(|c| !c.is_empty())
         .collect();
+    if let Some(p) = &a.photos {
+        if !p.is_dir() {
+            bail!(
+                "--photos {}: not a folder; give the folder holding the holders' SERIAL-photo.jpg files",
+                badgegate::text::shown_path(p)
+            );
+        }
+    }
     if a.headless && !confirm_categories.is_empty() {
         bail!("--confirm needs the guard's screen: a headless kiosk has nobody to check IDs; drop --headless or --confirm");
     }
@@ -113,6 +121,7 @@ fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
             .map(|c| c.trim().to_lowercase())
             .filter(|c| !c.is_empty())
             .collect(),
+        photos: a.photos.clone(),
     })
 }
 

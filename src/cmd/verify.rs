@@ -7,6 +7,7 @@ use anyhow::anyhow;
 use badgegate::clock;
 use badgegate::format::constants::MAX_STDIN_LINE;
 use badgegate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
+use badgegate::gate::photo;
 use badgegate::read;
 use badgegate::source::{Frame, FrameSource, Payload, SourceError, TextLines};
 use badgegate::text::{json_line, printable, shown_path};
@@ -30,6 +31,18 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         revocations: Some(&revocations),
         gate: &gate,
         now,
+    };
+    if let Some(p) = &a.photos {
+        if !p.is_dir() {
+            anyhow::bail!(
+                "--photos {}: not a folder; give the folder holding SERIAL-photo.jpg files",
+                shown_path(p)
+            );
+        }
+    }
+    let checks = Verifier {
+        checks,
+        photos: a.photos.as_deref(),
     };
     let mut out = Printer {
         json: a.json,
@@ -101,7 +114,24 @@ impl Printer {
     }
 }
 
-fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
+/// The checks `verify` runs on a code: the badge, then its photo.
+struct Verifier<'a> {
+    checks: Checks<'a>,
+    photos: Option<&'a Path>,
+}
+
+impl Verifier<'_> {
+    fn decide(&self, code: &[u8]) -> Decision {
+        let d = decide_bytes(code, &self.checks);
+        let Some(b) = &d.badge else {
+            return d;
+        };
+        let found = photo::check(b, self.photos);
+        photo::apply(d, &found, self.checks.gate.direction, false)
+    }
+}
+
+fn verify_path(input: &Path, checks: &Verifier<'_>, out: &mut Printer) {
     let paths = match read::image_paths(input) {
         Ok(p) => p,
         Err(e) => return out.error(&format!("{}: {e}", shown_path(input))),
@@ -117,7 +147,13 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
     // other repeat (the same badge in two frames) is its own decision.
     let mut seen: std::collections::HashMap<Vec<u8>, std::path::PathBuf> = Default::default();
     let mut repeats = 0usize;
+    let walked = paths.len() > 1 || input.is_dir();
     for path in paths {
+        // A holder's photo beside the badges in an issued folder holds no
+        // code: it is not a picture to decide.
+        if walked && is_holder_photo(&path) {
+            continue;
+        }
         // Raw here: each output escapes it its own way.
         let name = path.display().to_string();
         match read::load_gray(&path) {
@@ -139,7 +175,7 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
                     }
                     seen.entry(code.bytes.clone())
                         .or_insert_with(|| path.clone());
-                    out.decision(&decide_bytes(&code.bytes, checks), &name);
+                    out.decision(&checks.decide(&code.bytes), &name);
                 }
             }
             Err(e) => out.error(&e.to_string()),
@@ -151,6 +187,13 @@ fn verify_path(input: &Path, checks: &Checks<'_>, out: &mut Printer) {
             shown_path(input)
         );
     }
+}
+
+/// True for a holder's photo as `issue` writes it: `SERIAL-photo.jpg`.
+fn is_holder_photo(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with("-photo.jpg"))
 }
 
 /// True for a badge's card and QR picture as `issue` writes them:
@@ -167,14 +210,14 @@ fn card_and_qr(a: &Path, b: &Path) -> bool {
 
 /// Badge text lines on stdin (a keyboard-wedge scanner, a file of scans):
 /// the same reader as the kiosk's `--stdin`.
-fn read_stdin(checks: &Checks<'_>, out: &mut Printer) {
+fn read_stdin(checks: &Verifier<'_>, out: &mut Printer) {
     let mut lines = TextLines::new(std::io::stdin().lock(), "stdin");
     loop {
         match lines.next_frame() {
             Ok(Some(Frame {
                 payload: Payload::Text(t),
                 label,
-            })) => out.decision(&decide_bytes(&t, checks), &label),
+            })) => out.decision(&checks.decide(&t), &label),
             Ok(Some(_)) => {}
             Ok(None) => return,
             // An over-long line: not a badge, and the next line is read.

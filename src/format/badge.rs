@@ -1,5 +1,6 @@
 //! The badge: its fields, their limits, its canonical bytes, its signed text
-//! form (`BG1:` + base45), and parsing of that text back, strictly.
+//! form (`BG1:` + base45, or `BG2:` for a badge that carries its holder's
+//! photo digest), and parsing of that text back, strictly.
 //!
 //! The byte layout is specified in `docs/badge-format.md`.
 
@@ -43,6 +44,31 @@ pub struct Badge {
     pub valid_until: u64,
     /// When the desk signed it, Unix seconds (UTC).
     pub issued_at: u64,
+    /// The digest of the holder's photo file (`SERIAL-photo.jpg`), if the
+    /// badge has one: such a badge is written in format version 2.
+    pub photo: Option<PhotoDigest>,
+}
+
+/// The first [`PHOTO_DIGEST_LEN`] bytes of SHA-256 over a photo file's
+/// exact bytes: a kiosk shows a photo only when its digest matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PhotoDigest(pub [u8; PHOTO_DIGEST_LEN]);
+
+impl PhotoDigest {
+    /// The digest of these file bytes.
+    pub fn of(bytes: &[u8]) -> PhotoDigest {
+        use sha2::Digest;
+        let full = sha2::Sha256::digest(bytes);
+        let mut d = [0u8; PHOTO_DIGEST_LEN];
+        d.copy_from_slice(&full[..PHOTO_DIGEST_LEN]);
+        PhotoDigest(d)
+    }
+}
+
+impl std::fmt::Display for PhotoDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::text::hex(&self.0))
+    }
 }
 
 /// The payload as it travels, in wire order (postcard). Times are minutes:
@@ -252,13 +278,36 @@ impl Badge {
                 .unwrap_or(0),
         };
         // Serialising plain strings, integers and byte arrays into a Vec cannot fail.
-        postcard::to_allocvec(&wire).unwrap_or_default()
+        let mut bytes = postcard::to_allocvec(&wire).unwrap_or_default();
+        // Version 2: the photo digest, raw, after the version-1 fields.
+        if let Some(photo) = &self.photo {
+            bytes.extend_from_slice(&photo.0);
+        }
+        bytes
     }
 
-    /// Decodes payload bytes; returns the badge and the bytes left over.
-    fn from_payload(payload: &[u8]) -> Result<(Badge, &[u8]), String> {
-        let (w, rest) =
+    /// The format version this badge is written in: 2 with a photo, else 1.
+    pub fn version(&self) -> u32 {
+        if self.photo.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Decodes the payload bytes of a badge of format `version`; returns
+    /// the badge and the bytes left over.
+    fn from_payload(payload: &[u8], version: u32) -> Result<(Badge, &[u8]), String> {
+        let (w, mut rest) =
             postcard::take_from_bytes::<Wire<'_>>(payload).map_err(|e| e.to_string())?;
+        let mut photo = None;
+        if version == 2 {
+            let Some((digest, after)) = rest.split_first_chunk::<PHOTO_DIGEST_LEN>() else {
+                return Err("the photo digest is cut short".into());
+            };
+            photo = Some(PhotoDigest(*digest));
+            rest = after;
+        }
         let issued_at = BADGE_EPOCH + u64::from(w.issued_at_min) * 60;
         let valid_from = i128::from(issued_at) + i128::from(w.valid_from_offset_min) * 60;
         let valid_from = u64::try_from(valid_from)
@@ -276,6 +325,7 @@ impl Badge {
             issued_at,
             valid_from,
             valid_until,
+            photo,
         };
         Ok((badge, rest))
     }
@@ -287,10 +337,22 @@ impl Badge {
     }
 }
 
-/// The bytes an Ed25519 signature of a badge covers: context, then payload.
+/// The bytes an Ed25519 signature of a version-1 badge covers: context,
+/// then payload.
 pub fn signed_message(payload: &[u8]) -> Vec<u8> {
-    let mut m = Vec::with_capacity(BADGE_SIGNING_CONTEXT.len() + payload.len());
-    m.extend_from_slice(BADGE_SIGNING_CONTEXT);
+    signed_message_for(1, payload)
+}
+
+/// The bytes an Ed25519 signature of a badge of format `version` covers:
+/// that version's context, then the payload.
+pub fn signed_message_for(version: u32, payload: &[u8]) -> Vec<u8> {
+    let context = if version == 2 {
+        BADGE_V2_SIGNING_CONTEXT
+    } else {
+        BADGE_SIGNING_CONTEXT
+    };
+    let mut m = Vec::with_capacity(context.len() + payload.len());
+    m.extend_from_slice(context);
     m.extend_from_slice(payload);
     m
 }
@@ -325,10 +387,15 @@ impl SignedBadge {
         badge.key_id = key.key_id();
         badge.validate_for_issue()?;
         let payload = badge.to_payload();
-        let signature = key.sign(&signed_message(&payload));
+        let signature = key.sign(&signed_message_for(badge.version(), &payload));
         let mut raw = payload.clone();
         raw.extend_from_slice(&signature);
-        let text = format!("{BADGE_PREFIX_V1}{}", base45::encode(&raw));
+        let prefix = if badge.photo.is_some() {
+            BADGE_PREFIX_V2
+        } else {
+            BADGE_PREFIX_V1
+        };
+        let text = format!("{prefix}{}", base45::encode(&raw));
         let signed = SignedBadge {
             badge,
             payload,
@@ -361,10 +428,11 @@ impl SignedBadge {
         if digits_len == 0 || digits_len > 4 || rest.as_bytes().get(digits_len) != Some(&b':') {
             return Err(ParseError::NotABadge);
         }
-        let version = &rest[..digits_len];
-        if version != BADGE_VERSION.to_string() {
-            return Err(ParseError::UnsupportedVersion(version.to_owned()));
-        }
+        let version = match &rest[..digits_len] {
+            "1" => 1,
+            "2" => 2,
+            other => return Err(ParseError::UnsupportedVersion(other.to_owned())),
+        };
         if text.len() > MAX_BADGE_TEXT_LEN {
             return Err(ParseError::Malformed(format!(
                 "text is {} characters long (at most {MAX_BADGE_TEXT_LEN})",
@@ -385,7 +453,7 @@ impl SignedBadge {
         let (payload, sig) = raw.split_at(raw.len() - SIGNATURE_LEN);
         let mut signature = [0u8; SIGNATURE_LEN];
         signature.copy_from_slice(sig);
-        let (badge, rest) = Badge::from_payload(payload)
+        let (badge, rest) = Badge::from_payload(payload, version)
             .map_err(|e| ParseError::Malformed(format!("payload does not decode ({e})")))?;
         if !rest.is_empty() {
             return Err(ParseError::Malformed(format!(
@@ -409,7 +477,7 @@ impl SignedBadge {
         })
     }
 
-    /// The canonical text form, e.g. `BG1:…`.
+    /// The canonical text form, e.g. `BG1:…` (`BG2:…` with a photo digest).
     pub fn text(&self) -> &str {
         &self.text
     }
@@ -426,7 +494,11 @@ impl SignedBadge {
 
     /// True if `key` made the signature (strict verification).
     pub fn verify_with(&self, key: &PublicKey) -> bool {
-        key.id == self.badge.key_id && key.verify(&signed_message(&self.payload), &self.signature)
+        key.id == self.badge.key_id
+            && key.verify(
+                &signed_message_for(self.badge.version(), &self.payload),
+                &self.signature,
+            )
     }
 }
 
@@ -445,6 +517,7 @@ mod tests {
             valid_from: 1_790_000_040,
             valid_until: 1_790_172_840,
             issued_at: 1_789_990_020,
+            photo: None,
         }
     }
 
@@ -461,13 +534,48 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_digest_makes_a_version_2_badge_that_binds_the_photo() {
+        let key = SecretKey::from_seed(&[1; 32]);
+        let mut b = sample();
+        b.photo = Some(PhotoDigest::of(b"a photo"));
+        let signed = SignedBadge::sign(b.clone(), &key).unwrap();
+        assert!(signed.text().starts_with("BG2:"));
+        let parsed = SignedBadge::parse(signed.text()).unwrap();
+        assert_eq!(parsed.badge.photo, Some(PhotoDigest::of(b"a photo")));
+        assert!(parsed.verify_with(&key.public()));
+        // The same bytes presented as version 1 are not a badge anyone signed.
+        let v1 = signed.text().replacen("BG2:", "BG1:", 1);
+        assert!(matches!(
+            SignedBadge::parse(&v1),
+            Err(ParseError::Malformed(_))
+        ));
+        // Another photo digest: the signature no longer holds.
+        let mut other = parsed.badge.clone();
+        other.photo = Some(PhotoDigest::of(b"another photo"));
+        let mut raw = other.to_payload();
+        raw.extend_from_slice(signed.signature());
+        let forged = SignedBadge::parse(&format!("BG2:{}", base45::encode(&raw))).unwrap();
+        assert!(!forged.verify_with(&key.public()));
+        // A version-1 signature over the same payload does not pass as v2.
+        let payload = parsed.payload().to_vec();
+        let mut raw = payload.clone();
+        raw.extend_from_slice(&key.sign(&signed_message(&payload)));
+        let cross = SignedBadge::parse(&format!("BG2:{}", base45::encode(&raw))).unwrap();
+        assert!(!cross.verify_with(&key.public()));
+    }
+
+    #[test]
     fn prefixes_classify() {
         assert_eq!(SignedBadge::parse("hello"), Err(ParseError::NotABadge));
         assert_eq!(SignedBadge::parse("BGX:AAA"), Err(ParseError::NotABadge));
         assert_eq!(
-            SignedBadge::parse("BG2:AAA"),
-            Err(ParseError::UnsupportedVersion("2".into()))
+            SignedBadge::parse("BG3:AAA"),
+            Err(ParseError::UnsupportedVersion("3".into()))
         );
+        assert!(matches!(
+            SignedBadge::parse("BG2:AAA"),
+            Err(ParseError::Malformed(_))
+        ));
         assert_eq!(
             SignedBadge::parse("BG01:AAA"),
             Err(ParseError::UnsupportedVersion("01".into()))

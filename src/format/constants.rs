@@ -2,13 +2,20 @@
 
 /// Text prefix of a version-1 badge: `BG` + format version + `:`.
 pub const BADGE_PREFIX_V1: &str = "BG1:";
+/// Text prefix of a version-2 badge (a version 1 badge that also carries
+/// the digest of its holder's photo).
+pub const BADGE_PREFIX_V2: &str = "BG2:";
 /// Letters every badge text starts with, before the version number.
 pub const BADGE_MAGIC: &str = "BG";
-/// The only badge format version this build reads and writes.
-pub const BADGE_VERSION: u32 = 1;
-/// Domain separation: the Ed25519 signature of a badge covers these bytes,
-/// then the payload. No other message this project signs starts with them.
+/// Domain separation: the Ed25519 signature of a version-1 badge covers
+/// these bytes, then the payload. No other message this project signs
+/// starts with them.
 pub const BADGE_SIGNING_CONTEXT: &[u8] = b"badgegate/badge/v1\0";
+/// Domain separation for version-2 badges (with a photo digest).
+pub const BADGE_V2_SIGNING_CONTEXT: &[u8] = b"badgegate/badge/v2\0";
+/// Bytes of the photo digest a version-2 badge carries: the first bytes of
+/// SHA-256 over the photo file.
+pub const PHOTO_DIGEST_LEN: usize = 16;
 /// Domain separation for revocation lists.
 pub const REVOCATION_SIGNING_CONTEXT: &[u8] = b"badgegate/revocations/v1\0";
 /// First line of a revocation list file.

@@ -402,6 +402,7 @@ mod tests {
             valid_from: T0,
             valid_until: T0 + 86_400,
             issued_at: T0 - 960,
+            photo: None,
         }
     }
 

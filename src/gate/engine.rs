@@ -6,6 +6,7 @@
 //! nothing outside the chain can roll them back.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::clock::{format_human, format_utc_ms};
@@ -18,6 +19,7 @@ use crate::gate::decide::{
 };
 use crate::gate::hook::HookRun;
 use crate::gate::lists::{Found, ListWatch, RevocationSet};
+use crate::gate::photo::{self, PhotoCheck};
 use crate::gate::venue::{judge, PolicyStep, PolicyWatch};
 use crate::journal::{Entry, Journal, JournalError, NewEntry, Presence};
 use crate::vocab::{
@@ -57,6 +59,10 @@ pub struct KioskConfig {
     /// Categories whose badges sign a guard in when there is no venue
     /// policy (with one, its `staff` categories).
     pub staff_categories: Vec<String>,
+    /// The folder of holders' photos (`SERIAL-photo.jpg`). A badge that
+    /// carries a photo digest is admitted at an entry only with a matching
+    /// photo, or after an ID check when none is here.
+    pub photos: Option<PathBuf>,
 }
 
 /// The venue-wide anti-passback check (the office), as the engine asks
@@ -154,6 +160,8 @@ pub struct Outcome {
     /// confirmation: the record says `none` and nobody is admitted until
     /// [`Kiosk::confirm`] journals the guard's answer.
     pub awaiting_confirmation: bool,
+    /// The holder's photo, as the photo folder has it.
+    pub photo: PhotoCheck,
 }
 
 /// How the guard answered a confirmation.
@@ -741,7 +749,15 @@ impl Kiosk {
             }
             d = self.venue_passback(d, now_ms);
         }
-        let awaiting_confirmation = d.is_admit() && self.needs_confirmation(&d);
+        let photo = d.badge.as_ref().map_or(PhotoCheck::NotOnBadge, |b| {
+            photo::check(b, self.cfg.photos.as_deref())
+        });
+        d = photo::apply(d, &photo, self.cfg.direction, self.cfg.guard_present);
+        let awaiting_confirmation = d.is_admit()
+            && (self.needs_confirmation(&d)
+                || (self.cfg.guard_present
+                    && self.cfg.direction == Direction::In
+                    && photo.code() == "missing"));
         // No guard to ask: an ID-check category is admitted flagged, so the
         // controller (or whoever reads the lines) knows to look.
         if d.is_admit() && !awaiting_confirmation {
@@ -762,6 +778,7 @@ impl Kiosk {
             decision: d,
             entry,
             awaiting_confirmation,
+            photo,
         }))
     }
 
@@ -865,6 +882,7 @@ impl Kiosk {
             decision: d,
             entry,
             awaiting_confirmation: false,
+            photo: pending.photo.clone(),
         })
     }
 
@@ -901,6 +919,7 @@ impl Kiosk {
             decision: d,
             entry,
             awaiting_confirmation: false,
+            photo: about.map_or(PhotoCheck::NotOnBadge, |o| o.photo.clone()),
         })
     }
 
@@ -1009,6 +1028,9 @@ impl Kiosk {
             map.insert("gate".into(), self.cfg.gate.clone().into());
             map.insert("zone".into(), self.cfg.zone.clone().into());
             map.insert("direction".into(), self.cfg.direction.code().into());
+            if o.photo != PhotoCheck::NotOnBadge {
+                map.insert("photo".into(), o.photo.code().into());
+            }
         }
         j
     }

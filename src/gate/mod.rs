@@ -7,5 +7,6 @@ pub mod decide;
 pub mod engine;
 pub mod hook;
 pub mod lists;
+pub mod photo;
 pub mod runtime;
 pub mod venue;

@@ -5,12 +5,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{card, IssueError, QR_PNG_MODULE_PX};
+use super::{card, IssueError, Registration, QR_PNG_MODULE_PX};
 use crate::clock::format_utc;
 use crate::format::badge::{Badge, FieldError, SignedBadge};
 use crate::format::constants::MAX_QR_VERSION;
 use crate::format::keys::SecretKey;
 use crate::format::policy::PolicyBody;
+use crate::issue::photo::{photo_file_name, Photo};
 use crate::read;
 
 /// A signed badge with everything printed from it.
@@ -21,20 +22,25 @@ pub struct IssuedBadge {
     pub qr_png: Vec<u8>,
     pub qr_svg: String,
     pub card_png: Vec<u8>,
+    /// The holder's photo, normalised, whose digest the badge carries.
+    pub photo: Option<Photo>,
 }
 
-/// Signs and renders one badge, then reads the rendered QR back from its
-/// pixels and checks the text and signature before handing it out.
+/// Signs and renders one badge (binding `photo` to it by its digest), then
+/// reads the rendered QR back from its pixels and checks the text and
+/// signature before handing it out.
 pub fn produce(
-    badge: Badge,
+    mut badge: Badge,
     key: &SecretKey,
     policy: Option<&PolicyBody>,
+    photo: Option<Photo>,
 ) -> Result<IssuedBadge, IssueError> {
     let serial = badge.serial.clone();
     let render_err = |why: String| IssueError::Render {
         serial: serial.clone(),
         why,
     };
+    badge.photo = photo.as_ref().map(|p| p.digest);
     let signed = SignedBadge::sign(badge, key)?;
     let code = read::encode(signed.text()).map_err(|e| render_err(e.to_string()))?;
     let qr_version = read::version_number(&code);
@@ -59,7 +65,12 @@ pub fn produce(
     )
     .map_err(|e| render_err(e.to_string()))?;
     let qr_svg = read::render_svg(&code);
-    let card_img = card::render(&signed.badge, &code, policy);
+    let card_img = card::render(
+        &signed.badge,
+        &code,
+        policy,
+        photo.as_ref().map(|p| p.jpeg.as_slice()),
+    );
     let card_png = card::encode_png(&card_img).map_err(|e| render_err(e.to_string()))?;
     Ok(IssuedBadge {
         signed,
@@ -67,6 +78,7 @@ pub fn produce(
         qr_png,
         qr_svg,
         card_png,
+        photo,
     })
 }
 
@@ -149,10 +161,14 @@ impl Staging {
     }
 
     fn write_badge(&self, b: &IssuedBadge) -> Result<(), IssueError> {
-        let [txt, png, svg, card] = badge_file_names(&b.signed.badge.serial);
+        let serial = &b.signed.badge.serial;
+        let [txt, png, svg, card] = badge_file_names(serial);
         self.write(&txt, format!("{}\n", b.signed.text()).as_bytes())?;
         self.write(&png, &b.qr_png)?;
         self.write(&svg, b.qr_svg.as_bytes())?;
+        if let Some(photo) = &b.photo {
+            self.write(&photo_file_name(serial), &photo.jpeg)?;
+        }
         self.write(&card, &b.card_png)
     }
 
@@ -184,8 +200,16 @@ impl Staging {
     }
 }
 
-fn all_names(serials: &[&str], manifest: bool) -> Vec<String> {
-    let mut names: Vec<String> = serials.iter().flat_map(|s| badge_file_names(s)).collect();
+/// Every file a batch writes: each badge's files (and its photo when it has
+/// one: `(serial, has_photo)`), and the manifest if asked.
+fn all_names(serials: &[(&str, bool)], manifest: bool) -> Vec<String> {
+    let mut names: Vec<String> = Vec::with_capacity(serials.len() * 5 + 1);
+    for (serial, photo) in serials {
+        names.extend(badge_file_names(serial));
+        if *photo {
+            names.push(photo_file_name(serial));
+        }
+    }
     if manifest {
         names.push(MANIFEST.to_owned());
     }
@@ -199,9 +223,9 @@ pub fn write_badges(
     manifest: bool,
     force: bool,
 ) -> Result<Vec<PathBuf>, IssueError> {
-    let serials: Vec<&str> = badges
+    let serials: Vec<(&str, bool)> = badges
         .iter()
-        .map(|b| b.signed.badge.serial.as_str())
+        .map(|b| (b.signed.badge.serial.as_str(), b.photo.is_some()))
         .collect();
     let names = all_names(&serials, manifest);
     let staging = Staging::new(out, &names, force)?;
@@ -228,13 +252,16 @@ pub fn write_badges(
 /// worker threads). The first error stops the batch and nothing is placed.
 pub fn issue_batch(
     out: &Path,
-    badges: Vec<Badge>,
+    badges: Vec<Registration>,
     key: &SecretKey,
     policy: Option<&PolicyBody>,
     force: bool,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<IssuedSummary>, IssueError> {
-    let serials: Vec<&str> = badges.iter().map(|b| b.serial.as_str()).collect();
+    let serials: Vec<(&str, bool)> = badges
+        .iter()
+        .map(|r| (r.badge.serial.as_str(), r.photo.is_some()))
+        .collect();
     let names = all_names(&serials, false);
     std::fs::create_dir_all(out).map_err(write_err(out))?;
     // A second batch into the folder waits for the first, then adds to the
@@ -267,11 +294,13 @@ pub fn issue_batch(
                 let failed = &failed;
                 scope.spawn(move || {
                     let mut done = Vec::with_capacity(part.len());
-                    for b in part {
+                    for r in part {
                         if failed.load(std::sync::atomic::Ordering::Relaxed) {
                             break;
                         }
-                        let issued = produce(b.clone(), key, policy)
+                        let issued = r
+                            .load_photo()
+                            .and_then(|photo| produce(r.badge.clone(), key, policy, photo))
                             .and_then(|i| staging.write_badge(&i).map(|()| i));
                         match issued {
                             Ok(i) => done.push(IssuedSummary {
@@ -319,8 +348,8 @@ struct Manifest {
 
 impl Manifest {
     /// Refuses a serial an earlier batch in this folder already used.
-    fn refuse_reuse(&self, out: &Path, badges: &[Badge]) -> Result<(), IssueError> {
-        for b in badges {
+    fn refuse_reuse(&self, out: &Path, badges: &[Registration]) -> Result<(), IssueError> {
+        for b in badges.iter().map(|r| &r.badge) {
             if let Some(line) = self.serial_line(&b.serial) {
                 return Err(IssueError::Exists {
                     path: out.join(format!("{MANIFEST} line {line}: serial {}", b.serial)),

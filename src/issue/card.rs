@@ -139,8 +139,14 @@ fn line(
 
 /// Renders the printable card for a badge and its QR code: the category's
 /// name and colour, zone names and local times from the venue policy when
-/// there is one.
-pub fn render(badge: &Badge, code: &QrCode, policy: Option<&PolicyBody>) -> RgbImage {
+/// there is one, and the holder's photo (normalised JPEG) beside the code
+/// when the badge has one.
+pub fn render(
+    badge: &Badge,
+    code: &QrCode,
+    policy: Option<&PolicyBody>,
+    photo: Option<&[u8]>,
+) -> RgbImage {
     let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
     let (label, band) = PolicyBody::category_look(policy, &badge.category);
     let time = policy.map_or_else(VenueTime::utc, PolicyBody::venue_time);
@@ -148,7 +154,13 @@ pub fn render(badge: &Badge, code: &QrCode, policy: Option<&PolicyBody>) -> RgbI
     fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
     let Some(fonts) = fonts() else {
         // The fonts are compiled in; without them the card still carries the code.
-        draw_qr(&mut img, code, BAND_HEIGHT + 300);
+        draw_qr(
+            &mut img,
+            code,
+            BAND_HEIGHT + 300,
+            CARD_WIDTH / 2,
+            QR_TARGET_PX,
+        );
         return img;
     };
     let (bold, regular) = (&fonts.bold, &fonts.regular);
@@ -171,7 +183,27 @@ pub fn render(badge: &Badge, code: &QrCode, policy: Option<&PolicyBody>) -> RgbI
             &badge.org,
         );
     }
-    let qr_bottom = draw_qr(&mut img, code, 540) as f32;
+    let photo = photo.and_then(|p| image::load_from_memory(p).ok());
+    let qr_bottom = match photo {
+        Some(p) => {
+            let p = p.into_rgb8();
+            image::imageops::overlay(&mut img, &p, i64::from(MARGIN), 560);
+            // A thin frame, so a pale photo still has an edge.
+            frame(
+                &mut img,
+                MARGIN,
+                560,
+                p.width(),
+                p.height(),
+                [120, 120, 120],
+            );
+            let right = MARGIN + p.width() + 30;
+            let centre = right + (CARD_WIDTH - MARGIN - right) / 2;
+            let qr = draw_qr(&mut img, code, 540, centre, CARD_WIDTH - MARGIN - right);
+            qr.max(560 + p.height() + 20) as f32
+        }
+        None => draw_qr(&mut img, code, 540, CARD_WIDTH / 2, QR_TARGET_PX) as f32,
+    };
     let zone_names: Vec<String> = badge
         .zones
         .iter()
@@ -215,12 +247,22 @@ pub fn render(badge: &Badge, code: &QrCode, policy: Option<&PolicyBody>) -> RgbI
     img
 }
 
-/// Draws the code centred at `top`, whole pixels a module; returns its bottom.
-fn draw_qr(img: &mut RgbImage, code: &QrCode, top: u32) -> u32 {
+/// A three-pixel frame just outside a rectangle.
+fn frame(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
+    let (x0, y0) = (x.saturating_sub(3), y.saturating_sub(3));
+    fill(img, x0, y0, w + 6, 3, colour);
+    fill(img, x0, y + h, w + 6, 3, colour);
+    fill(img, x0, y0, 3, h + 6, colour);
+    fill(img, x + w, y0, 3, h + 6, colour);
+}
+
+/// Draws the code at `top`, centred on `centre`, at most `target` pixels
+/// wide, whole pixels a module; returns its bottom.
+fn draw_qr(img: &mut RgbImage, code: &QrCode, top: u32, centre: u32, target: u32) -> u32 {
     let modules = code.width() as u32 + 2 * QUIET_ZONE;
-    let module_px = (QR_TARGET_PX / modules).max(1);
+    let module_px = (target / modules).max(1);
     let grey = read::render(code, module_px);
-    let left = (CARD_WIDTH.saturating_sub(grey.width())) / 2;
+    let left = centre.saturating_sub(grey.width() / 2);
     for (x, y, p) in grey.enumerate_pixels() {
         if x + left < img.width() && y + top < img.height() {
             img.put_pixel(x + left, y + top, Rgb([p.0[0]; 3]));

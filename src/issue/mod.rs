@@ -11,12 +11,14 @@ use crate::format::policy::PolicyBody;
 
 mod batch;
 pub mod card;
+pub mod photo;
 mod registration;
 
 pub use batch::{
     badge_file_names, issue_batch, manifest_csv, produce, remove_unfinished, write_badges,
     IssuedBadge, IssuedSummary, MANIFEST,
 };
+pub use photo::{photo_file_name, Photo};
 pub use registration::{parse_registration_csv, read_registration_csv};
 
 /// Most rows one CSV batch may hold.
@@ -40,6 +42,12 @@ pub enum IssueError {
     Csv { path: PathBuf, why: String },
     #[error("badge {serial}: {why}")]
     Render { serial: String, why: String },
+    #[error("badge {serial}: photo {}: {why}", crate::text::shown_path(path))]
+    Photo {
+        serial: String,
+        path: PathBuf,
+        why: String,
+    },
     #[error("{path} already exists; pass --force to replace it, or choose another --out folder")]
     Exists { path: PathBuf },
     #[error("cannot write {path}: {source}")]
@@ -57,6 +65,31 @@ pub struct RowError {
     pub message: String,
 }
 
+/// One registration checked and ready to sign: the badge, and the
+/// holder's photo file if there is one (read, normalised and bound to the
+/// badge when it is signed).
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub badge: Badge,
+    pub photo: Option<PathBuf>,
+}
+
+impl Registration {
+    /// The photo, normalised (`None` without one).
+    pub fn load_photo(&self) -> Result<Option<photo::Photo>, IssueError> {
+        let Some(path) = &self.photo else {
+            return Ok(None);
+        };
+        photo::load_photo(path)
+            .map(Some)
+            .map_err(|why| IssueError::Photo {
+                serial: self.badge.serial.clone(),
+                path: path.clone(),
+                why,
+            })
+    }
+}
+
 /// What one registration asks for, as typed (flags or a CSV row).
 #[derive(Debug, Clone, Default)]
 pub struct BadgeRequest {
@@ -67,6 +100,9 @@ pub struct BadgeRequest {
     pub zones: Option<String>,
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
+    /// The holder's photo file (a CSV's `photo` column is relative to the
+    /// CSV's folder).
+    pub photo: Option<String>,
 }
 
 /// Values for fields a request leaves out, and the venue's rules.
@@ -175,6 +211,7 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         valid_from: floor_minute(time(&req.valid_from, d.valid_from)?),
         valid_until: floor_minute(time(&req.valid_until, d.valid_until)?),
         issued_at: floor_minute(d.issued_at),
+        photo: None,
     };
     badge.validate_for_issue().map_err(|e| e.to_string())?;
     if let Some(policy) = &d.policy {

@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{
-    build_badge, generate_serial, BadgeRequest, Defaults, IssueError, RowError, MAX_CSV_ROWS,
+    build_badge, generate_serial, BadgeRequest, Defaults, IssueError, Registration, RowError,
+    MAX_CSV_ROWS,
 };
-use crate::format::badge::Badge;
 
 const COLUMNS: &[(&str, &[&str])] = &[
     ("serial", &["serial", "badge", "id"]),
@@ -23,13 +23,15 @@ const COLUMNS: &[(&str, &[&str])] = &[
     ("zones", &["zones", "zone"]),
     ("valid_from", &["valid_from", "valid-from", "from"]),
     ("valid_until", &["valid_until", "valid-until", "until"]),
+    ("photo", &["photo", "picture", "portrait", "photo_file"]),
 ];
 
 /// Reads a registration CSV (header row first; a `name` column required;
-/// `serial`, `org`, `category`, `zones`, `valid_from`, `valid_until`
-/// optional). Every row is checked; any bad row fails the whole file with
-/// every bad line named.
-pub fn read_registration_csv(path: &Path, d: &Defaults) -> Result<Vec<Badge>, IssueError> {
+/// `serial`, `org`, `category`, `zones`, `valid_from`, `valid_until`,
+/// `photo` optional; a photo's path is relative to the CSV's folder). Every
+/// row is checked (a photo file must be there); any bad row fails the whole
+/// file with every bad line named.
+pub fn read_registration_csv(path: &Path, d: &Defaults) -> Result<Vec<Registration>, IssueError> {
     let read_err = |source| IssueError::Read {
         path: path.to_owned(),
         source,
@@ -43,12 +45,13 @@ pub fn read_registration_csv(path: &Path, d: &Defaults) -> Result<Vec<Badge>, Is
     parse_registration_csv(&bytes, path, d)
 }
 
-/// [`read_registration_csv`] on bytes in memory.
+/// [`read_registration_csv`] on bytes in memory (`path` names the file in
+/// errors; photos are looked up beside it).
 pub fn parse_registration_csv(
     bytes: &[u8],
     path: &Path,
     d: &Defaults,
-) -> Result<Vec<Badge>, IssueError> {
+) -> Result<Vec<Registration>, IssueError> {
     let csv_err = |why: String| IssueError::Csv {
         path: path.to_owned(),
         why,
@@ -94,7 +97,10 @@ pub fn parse_registration_csv(
                     });
                     continue;
                 }
-                badges.push(badge);
+                match photo_path(path, req.photo.as_deref()) {
+                    Ok(photo) => badges.push(Registration { badge, photo }),
+                    Err(message) => errors.push(RowError { line, message }),
+                }
             }
             Err(message) => errors.push(RowError { line, message }),
         }
@@ -109,6 +115,25 @@ pub fn parse_registration_csv(
         return Err(csv_err("no registration rows below the header".into()));
     }
     Ok(badges)
+}
+
+/// A row's photo file, relative to the CSV's folder; it must be a file.
+fn photo_path(csv: &Path, photo: Option<&str>) -> Result<Option<PathBuf>, String> {
+    let Some(photo) = photo.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let p = crate::files::folder_of(csv).join(photo);
+    match std::fs::metadata(&p) {
+        Ok(m) if m.is_file() => Ok(Some(p)),
+        Ok(_) => Err(format!(
+            "photo {} is not a file",
+            crate::text::shown_path(&p)
+        )),
+        Err(e) => Err(format!(
+            "photo {}: {e} (photo paths are relative to the CSV's folder)",
+            crate::text::shown_path(&p)
+        )),
+    }
 }
 
 /// Where each known column is in the file.
@@ -128,7 +153,7 @@ impl Columns {
                 .find(|(_, names)| names.contains(&h.as_str()))
             else {
                 return Err(format!(
-                    "line 1: unknown column {:?}; known columns: serial, name, org, category, zones, valid_from, valid_until",
+                    "line 1: unknown column {:?}; known columns: serial, name, org, category, zones, valid_from, valid_until, photo",
                     crate::text::printable_short(&h, 40)
                 ));
             };
@@ -185,6 +210,7 @@ impl Columns {
                 zones: fields.remove("zones"),
                 valid_from: fields.remove("valid_from"),
                 valid_until: fields.remove("valid_until"),
+                photo: fields.remove("photo"),
             },
         ))
     }

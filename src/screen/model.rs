@@ -671,6 +671,7 @@ mod tests {
             confirm_categories: vec!["hod".into()],
             guard_present: true,
             staff_categories: vec!["staff".into()],
+            photos: None,
         };
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let j = Journal::open_in_memory("k1").unwrap();
@@ -695,6 +696,7 @@ mod tests {
             valid_from: NOW - 86_400,
             valid_until: until,
             issued_at: NOW - 90_000,
+            photo: None,
         };
         SignedBadge::sign(b, k).unwrap().text().to_owned()
     }
@@ -810,6 +812,7 @@ mod tests {
             valid_from: NOW - 60,
             valid_until: NOW + 3600,
             issued_at: NOW - 120,
+            photo: None,
         };
         let text = SignedBadge::sign(eve, &stranger).unwrap().text().to_owned();
         m.on_outcome(scan(&mut kiosk, &text, t), t);
@@ -1171,6 +1174,7 @@ mod tests {
             valid_from: NOW - 60,
             valid_until: NOW + 3600,
             issued_at: NOW - 120,
+            photo: None,
         };
         let text = SignedBadge::sign(b, &k).unwrap().text().to_owned();
         m.on_outcome(scan(&mut kiosk, &text, t), t);

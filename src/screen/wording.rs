@@ -227,6 +227,10 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
     let b = d.badge.as_ref();
     match reason {
         Reason::Ok => match b {
+            Some(b) if o.awaiting_confirmation && o.photo.code() == "missing" => format!(
+                "valid badge; its photo is not on this kiosk: check an ID (valid until {})",
+                when(b.valid_until)
+            ),
             Some(b) if o.awaiting_confirmation => format!(
                 "valid badge; this category needs an ID check (valid until {})",
                 when(b.valid_until)
@@ -271,5 +275,8 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
         Reason::Malformed => "damaged or altered badge: cannot be read".into(),
         Reason::UnsupportedVersion => "badge format too new for this kiosk".into(),
         Reason::NotABadge => "not a badge of this venue".into(),
+        Reason::PhotoMismatch => {
+            "the photo on file is not the one this badge was issued with: do not admit; call the supervisor".into()
+        }
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod pg;
+pub mod photos;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

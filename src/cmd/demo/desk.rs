@@ -173,7 +173,7 @@ fn issue_badges(
     let mut issued = Vec::new();
     for r in &requests {
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
-        issued.push(issue::produce(badge, key, d.policy.as_ref())?);
+        issued.push(issue::produce(badge, key, d.policy.as_ref(), None)?);
     }
     issue::write_badges(dir, &issued, true, kept)?;
     println!(

@@ -2,6 +2,7 @@
 //! screen model, forwards the guard's keys, keeps the live picture's
 //! texture, and sleeps until something changes. Drawing is in `draw`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use badgegate::gate::engine::GuardAction;
 use badgegate::gate::runtime::KioskClock;
-use badgegate::screen::{tone_for, Cue, Key, ScreenModel};
+use badgegate::screen::{tone_for, Cue, Key, ScreenModel, View};
 use eframe::egui::{self, TextureHandle, TextureOptions};
 
 use super::capture::Picture;
@@ -46,6 +47,8 @@ pub struct App {
     pub picture: Arc<Mutex<Picture>>,
     pub texture: Option<TextureHandle>,
     pub texture_seq: u64,
+    /// Holders' photos on screen, by the record number of their verdict.
+    pub photos: HashMap<u64, TextureHandle>,
     pub seen: Option<Seen>,
     pub clock: KioskClock,
     pub speaker: Option<Speaker>,
@@ -152,6 +155,44 @@ impl App {
         }
     }
 
+    /// Keeps a texture for each matching photo of a verdict on screen (and
+    /// of the ID check asked), and drops the others.
+    fn update_photos(&mut self, ctx: &egui::Context) {
+        let mut wanted: Vec<&badgegate::gate::engine::Outcome> =
+            self.model.verdicts().iter().map(|s| &s.outcome).collect();
+        if let View::Confirm { outcome, .. } = self.model.view() {
+            wanted.push(outcome);
+        }
+        let keep: Vec<u64> = wanted
+            .iter()
+            .filter(|o| o.photo.jpeg().is_some())
+            .map(|o| o.entry.seq)
+            .collect();
+        self.photos.retain(|seq, _| keep.contains(seq));
+        for o in wanted {
+            let Some(jpeg) = o.photo.jpeg() else {
+                continue;
+            };
+            if self.photos.contains_key(&o.entry.seq) {
+                continue;
+            }
+            // The digest matched, so these are the desk's own bytes; a
+            // photo that still does not decode is simply not shown.
+            let Ok(img) = image::load_from_memory(jpeg) else {
+                continue;
+            };
+            let rgb = img.into_rgb8();
+            let size = [rgb.width() as usize, rgb.height() as usize];
+            let colour = egui::ColorImage::from_rgb(size, rgb.as_raw());
+            let t = ctx.load_texture(
+                format!("photo-{}", o.entry.seq),
+                colour,
+                TextureOptions::LINEAR,
+            );
+            self.photos.insert(o.entry.seq, t);
+        }
+    }
+
     fn update_texture(&mut self, ctx: &egui::Context) {
         let latest = match self.picture.lock() {
             Ok(p) if p.seq != self.texture_seq => p.img.clone().map(|i| (p.seq, i)),
@@ -191,6 +232,7 @@ impl eframe::App for App {
             let _ = self.actions.send(action);
         }
         self.update_texture(ctx);
+        self.update_photos(ctx);
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE.fill(theme::BACKGROUND))
             .show(ctx, |ui| {

@@ -52,10 +52,10 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
             }
             None => draw_ready(app, p, field),
         },
-        View::Ready => draw_verdicts(p, field, shown),
-        View::Confirm { card, .. } => {
+        View::Ready => draw_verdicts(app, p, field, shown),
+        View::Confirm { card, outcome, .. } => {
             let top = with_verdicts_below(p, field, shown);
-            draw_card(p, top, card);
+            draw_card(p, top, card, app.photos.get(&outcome.entry.seq));
         }
         View::Note {
             admit,
@@ -201,17 +201,18 @@ fn wrapped(
 /// The verdicts held, newest first: one fills the field; with more, the
 /// newest takes the top and each other keeps a row of its own below, in
 /// its colour, until its own hold ends.
-fn draw_verdicts(p: &egui::Painter, r: Rect, shown: &[Shown]) {
+fn draw_verdicts(app: &App, p: &egui::Painter, r: Rect, shown: &[Shown]) {
     let Some((newest, older)) = shown.split_first() else {
         return;
     };
+    let photo = app.photos.get(&newest.outcome.entry.seq);
     if older.is_empty() {
-        draw_card(p, r, &newest.card);
+        draw_card(p, r, &newest.card, photo);
         return;
     }
     let split = r.min.y + r.height() * theme::stack::NEWEST;
     let top = Rect::from_min_max(r.min, Pos2::new(r.max.x, split));
-    draw_card(p, top, &newest.card);
+    draw_card(p, top, &newest.card, photo);
     draw_rows(
         p,
         Rect::from_min_max(Pos2::new(r.min.x, split), r.max),
@@ -306,15 +307,34 @@ fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) {
     );
 }
 
-/// A verdict: headline, reason, who, category band, serial, key hints.
-fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
+/// A verdict: headline, reason, who, category band, serial, key hints;
+/// the holder's photo (one whose digest matched the badge) large on the
+/// right when there is one.
+fn draw_card(p: &egui::Painter, r: Rect, card: &Card, photo: Option<&egui::TextureHandle>) {
     use theme::card as c;
     let tone = card.tone;
     p.rect_filled(r, theme::FIELD_CORNER, rgb(tone.rgb()));
     let ink = rgb(tone.ink());
     let h = r.height();
     let pad = r.width() * c::PAD;
-    let w = r.width() - 2.0 * pad;
+    let mut w = r.width() - 2.0 * pad;
+    if let Some(t) = photo {
+        // 3:4, as tall as fits beside the text.
+        let ph = (h * c::PHOTO_HEIGHT).min(r.width() * c::PHOTO_WIDTH_MAX * 4.0 / 3.0);
+        let pw = ph * 3.0 / 4.0;
+        let at = Rect::from_min_size(
+            Pos2::new(r.max.x - pad - pw, r.min.y + h * c::TOP),
+            Vec2::new(pw, ph),
+        );
+        p.rect_filled(at.expand(c::PHOTO_FRAME), 0.0, theme::PHOTO_FRAME);
+        p.image(
+            t.id(),
+            at,
+            Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+            egui::Color32::WHITE,
+        );
+        w -= pw + pad;
+    }
     let mut y = r.min.y + h * c::TOP;
     let x = r.min.x + pad;
     y += fit_text(
@@ -341,7 +361,7 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card) {
             y += fit_text(p, Pos2::new(x, y), &card.org, regular(h * c::ORG), ink, w);
         }
         y += h * c::BEFORE_BAND;
-        let band = Rect::from_min_size(Pos2::new(r.min.x, y), Vec2::new(r.width(), h * c::BAND));
+        let band = Rect::from_min_size(Pos2::new(r.min.x, y), Vec2::new(w + pad, h * c::BAND));
         p.rect_filled(band, 0.0, rgb(card.category_colour));
         p.rect_stroke(
             band,

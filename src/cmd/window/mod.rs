@@ -118,6 +118,7 @@ pub fn run(
         picture: capture.picture,
         texture: None,
         texture_seq: 0,
+        photos: Default::default(),
         seen: None,
         clock,
         speaker: if options.sound { Speaker::open() } else { None },

@@ -23,6 +23,7 @@ pub const READY_TEXT: Color32 = Color32::WHITE;
 pub const READY_LINE: Color32 = Color32::from_gray(200);
 pub const KEY_HINTS: Color32 = Color32::from_gray(170);
 pub const CATEGORY_EDGE: Color32 = Color32::WHITE;
+pub const PHOTO_FRAME: Color32 = Color32::WHITE;
 pub const CATEGORY_TEXT: Color32 = Color32::WHITE;
 pub const NOTE_TITLE: Color32 = Color32::WHITE;
 pub const NOTE_PROMPT: Color32 = Color32::from_gray(220);
@@ -77,6 +78,12 @@ pub mod card {
     pub const ORG: f32 = 0.055;
     pub const BEFORE_BAND: f32 = 0.02;
     pub const BAND: f32 = 0.1;
+    /// The holder's photo: its height as a share of the card's, and its
+    /// width at most this share of the card's width.
+    pub const PHOTO_HEIGHT: f32 = 0.72;
+    pub const PHOTO_WIDTH_MAX: f32 = 0.4;
+    /// The white frame around the photo, px.
+    pub const PHOTO_FRAME: f32 = 4.0;
     pub const BAND_EDGE: f32 = 2.0;
     pub const BAND_TEXT_TOP: f32 = 0.012;
     pub const CATEGORY: f32 = 0.07;
