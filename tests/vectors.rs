@@ -335,7 +335,11 @@ fn computed() -> Vec<Computed> {
         },
         Computed {
             photo: Some("other-photo.jpg"),
-            ..vector("photo-mismatch", pictured.text().to_owned(), "photo_mismatch")
+            ..vector(
+                "photo-mismatch",
+                pictured.text().to_owned(),
+                "photo_mismatch",
+            )
         },
         Computed {
             photo: Some("none"),

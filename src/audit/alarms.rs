@@ -21,6 +21,8 @@ pub enum AlarmKind {
     UnknownKey,
     /// A badge signed by a retired key.
     RetiredKey,
+    /// The photo on file is not the one the badge was issued with.
+    PhotoMismatch,
     /// A guard admitted or refused by hand.
     Override,
     /// The guard refused the holder at the ID check, or nobody answered.
@@ -44,6 +46,7 @@ impl AlarmKind {
             AlarmKind::Forged => "forged or altered badge",
             AlarmKind::UnknownKey => "badge from an unknown key",
             AlarmKind::RetiredKey => "badge from a retired key",
+            AlarmKind::PhotoMismatch => "photo does not match the badge",
             AlarmKind::Override => "decided by hand",
             AlarmKind::IdCheckFailed => "ID check failed",
             AlarmKind::HookFailed => "door command failed",
@@ -106,6 +109,7 @@ fn kind_of(e: &Entry) -> Option<AlarmKind> {
             Reason::BadSignature => Some(AlarmKind::Forged),
             Reason::UnknownKey => Some(AlarmKind::UnknownKey),
             Reason::RetiredKey => Some(AlarmKind::RetiredKey),
+            Reason::PhotoMismatch => Some(AlarmKind::PhotoMismatch),
             _ => None,
         },
         _ => None,
