@@ -900,3 +900,83 @@ fn the_status_bar_says_when_the_venue_office_is_offline() {
         assert!(words.contains("OFFLINE since"), "{words}");
     }
 }
+
+/// The photo file's most common colour (its background).
+fn dominant(img: &RgbImage) -> [u8; 3] {
+    let mut counts = std::collections::HashMap::new();
+    for p in img.pixels() {
+        // Quantised: JPEG wobbles a level or two.
+        *counts.entry(p.0.map(|c| c / 8)).or_insert(0u32) += 1;
+    }
+    let (q, _) = counts.into_iter().max_by_key(|(_, n)| *n).unwrap();
+    q.map(|c| c * 8 + 4)
+}
+
+/// Share of pixels within `tol` levels a channel of `rgb`.
+fn near(img: &RgbImage, rgb: [u8; 3], tol: u8) -> f64 {
+    let n = img
+        .pixels()
+        .filter(|p| p.0.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= tol))
+        .count();
+    n as f64 / (img.width() * img.height()) as f64
+}
+
+#[test]
+fn the_holders_photo_is_shown_large_only_when_it_matches() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    for (serial, seed) in [("F-1", 1u8), ("F-2", 5)] {
+        let src = format!("{serial}-src.jpg");
+        fs::write(
+            desk.p(&src),
+            common::photos::jpeg(&common::photos::portrait(900, 1200, seed)),
+        )
+        .unwrap();
+        badge(&desk, serial, &["--photo", &src, "--name", "Li Ming"]);
+    }
+    let photo = image::open(desk.p("badges/F-1-photo.jpg"))
+        .unwrap()
+        .into_rgb8();
+    let bg = dominant(&photo);
+    write_frames(&desk, "f1", &[Some("F-1"), None]);
+    write_frames(&desk, "f2", &[Some("F-2"), None]);
+
+    // Matching: ADMIT, with the photo filling a good part of the field.
+    let (img, rows) = shot(&desk, "f1", "match.db", &["--photos", "badges"], 1);
+    assert_eq!(rows[0].body.reason.code(), "ok");
+    let shown = near(&field(&img), bg, 14);
+    assert!(
+        shown > 0.05,
+        "the photo's background covers {:.1}% of the field; {}",
+        shown * 100.0,
+        palette(&field(&img))
+    );
+
+    // F-2's slot holds F-1's photo: DENY photo_mismatch, and no photo.
+    fs::create_dir(desk.p("swapped")).unwrap();
+    fs::copy(
+        desk.p("badges/F-1-photo.jpg"),
+        desk.p("swapped/F-2-photo.jpg"),
+    )
+    .unwrap();
+    let (img, rows) = shot(&desk, "f2", "mismatch.db", &["--photos", "swapped"], 1);
+    assert_eq!(rows[0].body.reason.code(), "photo_mismatch");
+    assert!(share(&img, Tone::Deny.rgb()) > 0.30);
+    assert!(
+        near(&field(&img), bg, 14) < 0.01,
+        "a photo that does not match is never shown"
+    );
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("photo"), "{words}");
+    }
+
+    // No photo on this kiosk: the guard is asked to check an ID.
+    fs::create_dir(desk.p("none")).unwrap();
+    let (img, rows) = shot(&desk, "f1", "missing.db", &["--photos", "none"], 1);
+    assert_eq!(rows[0].body.decision.code(), "none", "awaiting the guard");
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("CHECK ID"), "{words}");
+    }
+}
