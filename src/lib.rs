@@ -38,6 +38,7 @@ pub mod clock;
 pub mod files;
 pub mod fonts;
 pub mod format;
+pub mod shape;
 pub mod text;
 pub mod vocab;
 // Reading codes and the sources frames come from.

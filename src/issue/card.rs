@@ -1,17 +1,17 @@
 //! The printable badge card: A6 portrait at 300 dpi with a category colour
 //! band, the holder's name and organisation, the QR code, serial, zones and
-//! validity. Text is drawn with the embedded DejaVu Sans (Latin, Greek,
-//! Cyrillic and more; no CJK glyphs, no Arabic shaping).
+//! validity. Text is shaped (`shape`): the embedded DejaVu Sans for Latin,
+//! Greek and Cyrillic, the system's Noto fonts for CJK, Arabic, Persian,
+//! Devanagari and the rest.
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use image::{Rgb, RgbImage};
 use qrcode::QrCode;
 
 use crate::clock::VenueTime;
-use crate::fonts::{FONT_BOLD, FONT_REGULAR};
 use crate::format::badge::Badge;
 use crate::format::policy::PolicyBody;
 use crate::read::{self, QUIET_ZONE};
+use crate::shape::{self, Mask};
 
 /// Card width in pixels: 105 mm at 300 dpi.
 pub const CARD_WIDTH: u32 = 1240;
@@ -24,93 +24,28 @@ const MARGIN: u32 = 70;
 const BAND_HEIGHT: u32 = 260;
 const QR_TARGET_PX: u32 = 760;
 
-struct Fonts {
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
-}
-
-fn fonts() -> Option<Fonts> {
-    Some(Fonts {
-        regular: FontRef::try_from_slice(FONT_REGULAR).ok()?,
-        bold: FontRef::try_from_slice(FONT_BOLD).ok()?,
-    })
-}
-
-fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
-    let f = font.as_scaled(PxScale::from(size));
-    let mut w = 0.0;
-    let mut prev = None;
-    for c in text.chars() {
-        let id = f.glyph_id(c);
-        if let Some(p) = prev {
-            w += f.kern(p, id);
-        }
-        w += f.h_advance(id);
-        prev = Some(id);
-    }
-    w
-}
-
-/// Largest size at most `max` at which `text` fits `width` (never below `min`).
-fn fit_size(font: &FontRef<'_>, text: &str, max: f32, min: f32, width: f32) -> f32 {
-    let mut size = max;
-    while size > min && text_width(font, size, text) > width {
-        size -= 2.0;
-    }
-    size.max(min)
-}
-
-/// Draws `text` centred on `cx` with its baseline at `baseline`.
-fn draw_centred(
-    img: &mut RgbImage,
-    font: &FontRef<'_>,
-    size: f32,
-    cx: f32,
-    baseline: f32,
-    colour: [u8; 3],
-    text: &str,
-) {
-    let x0 = cx - text_width(font, size, text) / 2.0;
-    draw_text(img, font, size, x0, baseline, colour, text);
-}
-
-fn draw_text(
-    img: &mut RgbImage,
-    font: &FontRef<'_>,
-    size: f32,
-    x0: f32,
-    baseline: f32,
-    colour: [u8; 3],
-    text: &str,
-) {
-    let scale = PxScale::from(size);
-    let f = font.as_scaled(scale);
-    let mut x = x0;
-    let mut prev = None;
-    for c in text.chars() {
-        let id = f.glyph_id(c);
-        if let Some(p) = prev {
-            x += f.kern(p, id);
-        }
-        let glyph = id.with_scale_and_position(scale, ab_glyph::point(x, baseline));
-        x += f.h_advance(id);
-        prev = Some(id);
-        let Some(outlined) = font.outline_glyph(glyph) else {
-            continue;
-        };
-        let bounds = outlined.px_bounds();
-        outlined.draw(|gx, gy, coverage| {
-            let px = bounds.min.x as i64 + i64::from(gx);
-            let py = bounds.min.y as i64 + i64::from(gy);
+/// Draws a shaped line of text with its baseline at `baseline`, centred on
+/// `cx`, blending `colour` in by coverage.
+fn draw_mask(img: &mut RgbImage, mask: &Mask, cx: f32, baseline: f32, colour: [u8; 3]) {
+    let ink_w = mask.width.saturating_sub(2 * mask.left) as f32;
+    let x0 = (cx - ink_w / 2.0).round() as i64 - i64::from(mask.left);
+    let y0 = baseline.round() as i64 - i64::from(mask.baseline);
+    for my in 0..mask.height {
+        for mx in 0..mask.width {
+            let a = mask.alpha[(my * mask.width + mx) as usize];
+            if a == 0 {
+                continue;
+            }
+            let (px, py) = (x0 + i64::from(mx), y0 + i64::from(my));
             if px < 0 || py < 0 || px >= i64::from(img.width()) || py >= i64::from(img.height()) {
-                return;
+                continue;
             }
             let p = img.get_pixel_mut(px as u32, py as u32);
-            let a = coverage.clamp(0.0, 1.0);
+            let a = f32::from(a) / 255.0;
             for (channel, target) in p.0.iter_mut().zip(colour) {
                 *channel = (f32::from(*channel) * (1.0 - a) + f32::from(target) * a).round() as u8;
             }
-        });
+        }
     }
 }
 
@@ -122,19 +57,21 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
     }
 }
 
-/// One line of text centred across the card at `y`, as large as fits
-/// between `sizes` (largest, smallest).
-fn line(
-    img: &mut RgbImage,
-    font: &FontRef<'_>,
-    sizes: (f32, f32),
-    y: f32,
-    colour: [u8; 3],
-    text: &str,
-) {
+/// One line of text centred across the card with its baseline at `y`,
+/// shaped in any script (right-to-left, joined, with font fallback), as
+/// large as fits between `sizes` (largest, smallest).
+fn line(img: &mut RgbImage, bold: bool, sizes: (f32, f32), y: f32, colour: [u8; 3], text: &str) {
     let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
-    let size = fit_size(font, text, sizes.0, sizes.1, inner);
-    draw_centred(img, font, size, CARD_WIDTH as f32 / 2.0, y, colour, text);
+    let mask = shape::with_shaper(|s| {
+        let width = s.measure(text, sizes.0, bold).width;
+        let size = if width > inner {
+            (sizes.0 * inner / width).floor().max(sizes.1)
+        } else {
+            sizes.0
+        };
+        s.render(text, size, bold)
+    });
+    draw_mask(img, &mask, CARD_WIDTH as f32 / 2.0, y, colour);
 }
 
 /// Renders the printable card for a badge and its QR code: the category's
@@ -152,18 +89,7 @@ pub fn render(
     let time = policy.map_or_else(VenueTime::utc, PolicyBody::venue_time);
     fill(&mut img, 0, 0, CARD_WIDTH, BAND_HEIGHT, band);
     fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
-    let Some(fonts) = fonts() else {
-        // The fonts are compiled in; without them the card still carries the code.
-        draw_qr(
-            &mut img,
-            code,
-            BAND_HEIGHT + 300,
-            CARD_WIDTH / 2,
-            QR_TARGET_PX,
-        );
-        return img;
-    };
-    let (bold, regular) = (&fonts.bold, &fonts.regular);
+    let (bold, regular) = (true, false);
     line(
         &mut img,
         bold,
@@ -292,12 +218,17 @@ pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, png::EncodingError> {
     Ok(out)
 }
 
-/// True if every character of `text` has a glyph in the card fonts.
-pub fn has_glyphs(text: &str) -> bool {
-    fonts().is_some_and(|f| {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .all(|c| f.bold.glyph_id(c).0 != 0 && f.regular.glyph_id(c).0 != 0)
+/// The characters of `text` no font on this machine draws (they would
+/// print as boxes).
+pub fn missing_glyphs(text: &str) -> Vec<char> {
+    shape::with_shaper(|s| {
+        let mut m = s.measure(text, 40.0, true).missing;
+        for c in s.measure(text, 40.0, false).missing {
+            if !m.contains(&c) {
+                m.push(c);
+            }
+        }
+        m
     })
 }
 
@@ -307,10 +238,11 @@ mod tests {
     use crate::format::category::category_colour;
 
     #[test]
-    fn latin_and_cyrillic_have_glyphs_cjk_does_not() {
-        assert!(has_glyphs("Ana María Núñez"));
-        assert!(has_glyphs("Тоҷикистон"));
-        assert!(!has_glyphs("中国"));
+    fn latin_and_cyrillic_need_only_the_embedded_font() {
+        assert!(missing_glyphs("Ana María Núñez").is_empty());
+        assert!(missing_glyphs("Тоҷикистон").is_empty());
+        // A private-use character: no font anywhere draws it.
+        assert_eq!(missing_glyphs("A\u{10FFFD}"), vec!['\u{10FFFD}']);
     }
 
     #[test]

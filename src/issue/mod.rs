@@ -214,6 +214,16 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         photo: None,
     };
     badge.validate_for_issue().map_err(|e| e.to_string())?;
+    // A name the card would print as boxes is refused, naming the script.
+    for (field, value) in [("name", &badge.name), ("organisation", &badge.org)] {
+        let missing = card::missing_glyphs(value);
+        if !missing.is_empty() {
+            return Err(format!(
+                "{field}: {}",
+                crate::shape::missing_words(&missing)
+            ));
+        }
+    }
     if let Some(policy) = &d.policy {
         check_against_policy(&badge, policy)?;
     }
