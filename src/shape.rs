@@ -43,6 +43,10 @@ pub struct Mask {
     /// Pixels left of the first glyph's pen position (room for glyphs that
     /// reach left of it).
     pub left: u32,
+    /// Pixels above the line's top (room for marks above it).
+    pub top: u32,
+    /// The line's own height (without the room around it).
+    pub line_height: u32,
     pub alpha: Vec<u8>,
 }
 
@@ -181,6 +185,8 @@ impl Shaper {
             height: h,
             baseline: (baseline + pad_y).round() as u32,
             left: pad_x as u32,
+            top: pad_y as u32,
+            line_height: line_h.ceil() as u32,
             alpha,
         }
     }

@@ -269,7 +269,7 @@ fn draw_row(p: &egui::Painter, r: Rect, card: &Card) {
         card.name.clone()
     };
     let top = r.center().y - line * 1.15;
-    fit_text(p, Pos2::new(tx, top), &who, bold(line), ink, tw);
+    shaped::fit(p, Pos2::new(tx, top), &who, line, true, ink, tw);
     fit_text(
         p,
         Pos2::new(tx, top + line * 1.25),
@@ -287,11 +287,12 @@ fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) {
     let ink = rgb(card.tone.ink());
     let mut y = at.y;
     y += fit_text(p, Pos2::new(at.x, y), &card.name, bold(h * c::NAME), ink, w);
-    y += wrapped(
+    y += shaped::fit(
         p,
         Pos2::new(at.x, y),
         &card.claimed,
-        regular(h * c::ORG),
+        h * c::ORG,
+        false,
         ink,
         w,
     );
@@ -356,9 +357,9 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card, photo: Option<&egui::Textu
     if !card.verified && !card.name.is_empty() {
         draw_claim(p, Pos2::new(x, y), h, w, card);
     } else if !card.name.is_empty() {
-        y += fit_text(p, Pos2::new(x, y), &card.name, bold(h * c::NAME), ink, w);
+        y += shaped::fit(p, Pos2::new(x, y), &card.name, h * c::NAME, true, ink, w);
         if !card.org.is_empty() {
-            y += fit_text(p, Pos2::new(x, y), &card.org, regular(h * c::ORG), ink, w);
+            y += shaped::fit(p, Pos2::new(x, y), &card.org, h * c::ORG, false, ink, w);
         }
         y += h * c::BEFORE_BAND;
         let band = Rect::from_min_size(Pos2::new(r.min.x, y), Vec2::new(w + pad, h * c::BAND));
@@ -703,4 +704,106 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         );
     }
     p.galley(pos, g, ink);
+}
+
+/// Names and organisations, shaped in any script (`badgegate::shape`) and
+/// kept as textures while they are on screen.
+mod shaped {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::time::{Duration, Instant};
+
+    use badgegate::shape;
+    use eframe::egui::{self, Color32, Pos2, Rect, TextureHandle, TextureOptions, Vec2};
+
+    struct Entry {
+        texture: TextureHandle,
+        /// Size in screen pixels, and the room around the line.
+        size: [u32; 2],
+        left: u32,
+        top: u32,
+        line_height: u32,
+        used: Instant,
+    }
+
+    thread_local! {
+        static CACHE: RefCell<HashMap<(String, u32, bool), Entry>> = RefCell::new(HashMap::new());
+    }
+
+    /// A texture not drawn for this long is let go.
+    const KEEP: Duration = Duration::from_secs(30);
+
+    /// Draws `text` at `size` points (shrunk until it fits `max_w`, never
+    /// below the smallest text size) with its line's top at `pos`; returns the line's
+    /// height. A character no font draws shows as its code point.
+    pub fn fit(
+        p: &egui::Painter,
+        pos: Pos2,
+        text: &str,
+        size: f32,
+        bold: bool,
+        colour: Color32,
+        max_w: f32,
+    ) -> f32 {
+        let min = super::theme::MIN_TEXT;
+        let ppp = p.ctx().pixels_per_point();
+        let px = (size * ppp).max(1.0);
+        let max_px = max_w * ppp;
+        let (text, px) = shape::with_shaper(|s| {
+            let m = s.measure(text, px, bold);
+            let text = if m.missing.is_empty() {
+                text.to_owned()
+            } else {
+                shape::with_code_points(text, &m.missing)
+            };
+            let width = s.measure(&text, px, bold).width;
+            let px = if width > max_px {
+                (px * max_px / width).max(min * ppp)
+            } else {
+                px
+            };
+            (text, px)
+        });
+        let key = (text.clone(), (px * 4.0).round() as u32, bold);
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let now = Instant::now();
+            cache.retain(|_, e| now.duration_since(e.used) < KEEP);
+            let e = cache.entry(key).or_insert_with(|| {
+                let mask = shape::with_shaper(|s| s.render(&text, px, bold));
+                let rgba: Vec<u8> = mask
+                    .alpha
+                    .iter()
+                    .flat_map(|a| [255, 255, 255, *a])
+                    .collect();
+                let image = egui::ColorImage::from_rgba_unmultiplied(
+                    [mask.width as usize, mask.height as usize],
+                    &rgba,
+                );
+                Entry {
+                    texture: p
+                        .ctx()
+                        .load_texture("shaped-text", image, TextureOptions::LINEAR),
+                    size: [mask.width, mask.height],
+                    left: mask.left,
+                    top: mask.top,
+                    line_height: mask.line_height,
+                    used: now,
+                }
+            });
+            e.used = now;
+            let min = Pos2::new(pos.x - e.left as f32 / ppp, pos.y - e.top as f32 / ppp);
+            let rect = Rect::from_min_size(
+                min,
+                Vec2::new(e.size[0] as f32 / ppp, e.size[1] as f32 / ppp),
+            );
+            p.image(
+                e.texture.id(),
+                rect,
+                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                colour,
+            );
+            e.line_height as f32 / ppp
+        })
+    }
 }
