@@ -980,3 +980,77 @@ fn the_holders_photo_is_shown_large_only_when_it_matches() {
         assert!(words.contains("CHECK ID"), "{words}");
     }
 }
+
+/// The words tesseract reads in `img` with the language model `lang`
+/// (sparse text, then a raw line); `None` without tesseract or the model.
+fn read_words_in(img: &RgbImage, lang: &str) -> Option<String> {
+    let tesseract = tool("tesseract")?;
+    let langs = Command::new(&tesseract).arg("--list-langs").output().ok()?;
+    if !String::from_utf8_lossy(&langs.stdout)
+        .lines()
+        .any(|l| l.trim() == lang)
+    {
+        assert!(std::env::var_os("CI").is_none(), "tesseract-ocr-{lang}");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let gray = image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y).0;
+        let lum = (p[0] as u32 * 3 + p[1] as u32 * 6 + p[2] as u32) / 10;
+        Luma([if lum > 200 { 0 } else { 255 }])
+    });
+    let big = image::imageops::resize(
+        &gray,
+        gray.width() * 2,
+        gray.height() * 2,
+        image::imageops::FilterType::Triangle,
+    );
+    let path = dir.path().join("screen.png");
+    big.save(&path).unwrap();
+    let mut all = String::new();
+    for psm in ["11", "13"] {
+        let out = Command::new(&tesseract)
+            .arg(&path)
+            .arg("stdout")
+            .args(["-l", lang, "--psm", psm])
+            .stderr(Stdio::null())
+            .output()
+            .expect("run tesseract");
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push(' ');
+    }
+    Some(all.chars().filter(|c| c.is_alphanumeric()).collect())
+}
+
+#[test]
+fn chinese_and_persian_names_show_shaped_on_the_verdict() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "Z-1", &["--name", "李明", "--org", "中国新闻社"]);
+    badge(&desk, "P-1", &["--name", "محمدرضا شجریان"]);
+    write_frames(&desk, "zh", &[Some("Z-1"), None]);
+    write_frames(&desk, "fa", &[Some("P-1"), None]);
+    for (frames, journal, lang, name) in [
+        ("zh", "zh.db", "chi_sim", "李明"),
+        ("fa", "fa.db", "fas", "محمدرضاشجریان"),
+    ] {
+        let (img, rows) = shot(&desk, frames, journal, &[], 1);
+        assert_eq!(rows[0].body.reason.code(), "ok");
+        let f = field(&img);
+        // The name's line: below the headline and reason, above the band.
+        let line = image::imageops::crop_imm(
+            &f,
+            0,
+            f.height() * 34 / 100,
+            f.width(),
+            f.height() * 22 / 100,
+        )
+        .to_image();
+        keep(&line, &format!("name-{lang}.png"));
+        if let Some(words) = read_words_in(&line, lang) {
+            assert!(words.contains(name), "{lang}: read {words:?}");
+        }
+    }
+}

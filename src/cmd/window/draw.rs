@@ -143,18 +143,19 @@ fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
                     Stroke::new(theme::OUTLINE_WIDTH, colour),
                 ));
                 if let (Some(tone), false) = (code.tone, code.label.is_empty()) {
-                    let g = p.layout_no_wrap(
-                        code.label.clone(),
-                        bold(theme::OUTLINE_LABEL),
-                        rgb(tone.ink()),
-                    );
-                    let size = g.size() + Vec2::splat(2.0 * theme::OUTLINE_LABEL_PAD);
+                    // The holder's name, shaped like the verdict's.
+                    let text = shaped::size(p, &code.label, theme::OUTLINE_LABEL, true);
+                    let size = text + Vec2::splat(2.0 * theme::OUTLINE_LABEL_PAD);
                     let at = Pos2::new(top_left.x, (top_left.y - size.y).max(img.min.y));
                     p.rect_filled(Rect::from_min_size(at, size), 3.0, colour);
-                    p.galley(
+                    shaped::fit(
+                        p,
                         at + Vec2::splat(theme::OUTLINE_LABEL_PAD),
-                        g,
+                        &code.label,
+                        theme::OUTLINE_LABEL,
+                        true,
                         rgb(tone.ink()),
+                        f32::MAX,
                     );
                 }
             }
@@ -728,6 +729,23 @@ mod shaped {
 
     thread_local! {
         static CACHE: RefCell<HashMap<(String, u32, bool), Entry>> = RefCell::new(HashMap::new());
+    }
+
+    /// The size `text` takes at `size` points (characters no font draws
+    /// counted as their code points).
+    pub fn size(p: &egui::Painter, text: &str, size: f32, bold: bool) -> Vec2 {
+        let ppp = p.ctx().pixels_per_point();
+        let px = (size * ppp).max(1.0);
+        let width = shape::with_shaper(|s| {
+            let m = s.measure(text, px, bold);
+            if m.missing.is_empty() {
+                m.width
+            } else {
+                s.measure(&shape::with_code_points(text, &m.missing), px, bold)
+                    .width
+            }
+        });
+        Vec2::new(width / ppp, (px * 1.3).ceil() / ppp)
     }
 
     /// A texture not drawn for this long is let go.

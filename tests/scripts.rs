@@ -1,0 +1,148 @@
+//! Names in every script on the printed card: each card is read back by an
+//! independent OCR engine (tesseract, with the script's language model) —
+//! a box, an unjoined Arabic word or a broken Devanagari cluster does not
+//! read back as the name. A name no installed font draws is refused.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{tool, Desk};
+
+/// (name, organisation, tesseract language).
+const SCRIPTS: &[(&str, &str, &str)] = &[
+    ("Ana María Núñez", "República de Chile", "eng"),
+    ("Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон", "tgk"),
+    ("Γιώργος Παπαδόπουλος", "Ελληνική Δημοκρατία", "ell"),
+    ("李明", "中国新闻社", "chi_sim"),
+    ("山田太郎", "日本国外務省", "jpn"),
+    ("김민준", "대한민국 외교부", "kor"),
+    ("محمد العلي", "المملكة العربية", "ara"),
+    ("محمدرضا شجریان", "جمهوری اسلامی ایران", "fas"),
+    ("अमित शाह", "भारत सरकार", "hin"),
+];
+
+/// Whether tesseract has this language's model installed.
+fn has_language(tesseract: &Path, lang: &str) -> bool {
+    Command::new(tesseract)
+        .arg("--list-langs")
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == lang)
+        })
+        .unwrap_or(false)
+}
+
+/// The text tesseract reads on one line of a picture (`psm` 7: a line;
+/// 13: a raw line, which its Persian model needs).
+fn ocr_line(tesseract: &Path, img: &image::RgbImage, lang: &str, psm: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.png");
+    img.save(&path).unwrap();
+    let out = Command::new(tesseract)
+        .arg(&path)
+        .arg("stdout")
+        .args(["-l", lang, "--psm", psm])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run tesseract");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Letters only: OCR spacing and punctuation vary.
+fn letters(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+#[test]
+fn every_script_prints_shaped_and_reads_back() {
+    let Some(tesseract) = tool("tesseract") else {
+        return;
+    };
+    let desk = Desk::new();
+    let mut failures = Vec::new();
+    for (i, (name, org, lang)) in SCRIPTS.iter().enumerate() {
+        if !has_language(&tesseract, lang) {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "tesseract-ocr-{lang} is not installed"
+            );
+            eprintln!("skipping {name}: no tesseract model {lang}");
+            continue;
+        }
+        let serial = format!("S-{i}");
+        desk.issue(
+            "cards",
+            &serial,
+            &["--name", name, "--org", org, "--zones", "*"],
+        );
+        let card = image::open(desk.p(&format!("cards/{serial}-card.png")))
+            .unwrap()
+            .into_rgb8();
+        // The name's line on the A6 card (its baseline at 400 px).
+        let line = image::imageops::crop_imm(&card, 0, 290, card.width(), 140).to_image();
+        if let Some(dir) = std::env::var_os("BADGEGATE_SCREENSHOT_DIR") {
+            let _ = std::fs::create_dir_all(&dir);
+            line.save(Path::new(&dir).join(format!("name-{lang}.png")))
+                .unwrap();
+        }
+        let want = letters(name);
+        let (score, read) = ["7", "13"]
+            .iter()
+            .map(|psm| {
+                let read = ocr_line(&tesseract, &line, lang, psm);
+                (strsim::normalized_levenshtein(&want, &letters(&read)), read)
+            })
+            .fold((0.0, String::new()), |a, b| if b.0 > a.0 { b } else { a });
+        if score < 0.75 {
+            failures.push(format!(
+                "{lang}: printed {name:?}, read {read:?} ({score:.2})"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn a_name_no_font_draws_is_refused_naming_its_script() {
+    let desk = Desk::new();
+    // Tangut: a real script no font on a venue's desk PC covers.
+    let name = "Test \u{17000}\u{17001}";
+    let missing = badgegate::issue::card::missing_glyphs(name);
+    if missing.is_empty() {
+        eprintln!("a font for Tangut is installed here; nothing to refuse");
+        return;
+    }
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        name,
+        "--zones",
+        "*",
+        "--out",
+        "cards",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Tangut"), "{}", r.stderr);
+    assert!(r.stderr.contains("fonts-noto"), "{}", r.stderr);
+    assert!(!desk.p("cards").join("manifest.csv").exists());
+    // In a CSV batch the row is named by its line.
+    std::fs::write(desk.p("reg.csv"), format!("name,zones\nAna,*\n{name},*\n")).unwrap();
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--csv",
+        "reg.csv",
+        "--out",
+        "batch",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+    assert!(r.stderr.contains("Tangut"), "{}", r.stderr);
+}
