@@ -57,78 +57,139 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
     }
 }
 
-/// One line of text centred across the card with its baseline at `y`,
-/// shaped in any script (right-to-left, joined, with font fallback), as
-/// large as fits between `sizes` (largest, smallest).
-fn line(img: &mut RgbImage, bold: bool, sizes: (f32, f32), y: f32, colour: [u8; 3], text: &str) {
-    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
-    let mask = shape::with_shaper(|s| {
-        let width = s.measure(text, sizes.0, bold).width;
-        let size = if width > inner {
-            (sizes.0 * inner / width).floor().max(sizes.1)
-        } else {
-            sizes.0
-        };
-        s.render(text, size, bold)
-    });
-    draw_mask(img, &mask, CARD_WIDTH as f32 / 2.0, y, colour);
+/// What a card is made of, in card pixels (300 dpi, y down): the PNG draws
+/// it, the print sheet (`sheet`) draws the same marks as vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mark {
+    /// A filled rectangle.
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        colour: [u8; 3],
+    },
+    /// One line of shaped text, centred on `cx`, its baseline at `baseline`.
+    Text {
+        text: String,
+        bold: bool,
+        size: f32,
+        cx: f32,
+        baseline: f32,
+        colour: [u8; 3],
+    },
+    /// The holder's photo.
+    Photo { x: f32, y: f32, w: f32, h: f32 },
+    /// The QR code, quiet zone included, `module` pixels a module.
+    Qr { x: f32, y: f32, module: f32 },
 }
 
-/// Renders the printable card for a badge and its QR code: the category's
-/// name and colour, zone names and local times from the venue policy when
-/// there is one, and the holder's photo (normalised JPEG) beside the code
-/// when the badge has one.
-pub fn render(
+/// One line of text centred across the card with its baseline at `y`, as
+/// large as fits between `sizes` (largest, smallest).
+fn line(bold: bool, sizes: (f32, f32), y: f32, colour: [u8; 3], text: &str) -> Mark {
+    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
+    let width = shape::with_shaper(|s| s.measure(text, sizes.0, bold).width);
+    let size = if width > inner {
+        (sizes.0 * inner / width).floor().max(sizes.1)
+    } else {
+        sizes.0
+    };
+    Mark::Text {
+        text: text.to_owned(),
+        bold,
+        size,
+        cx: CARD_WIDTH as f32 / 2.0,
+        baseline: y,
+        colour,
+    }
+}
+
+/// The code at `top`, centred on `centre`, at most `target` pixels wide,
+/// whole pixels a module; and its bottom.
+fn qr_mark(code: &QrCode, top: u32, centre: u32, target: u32) -> (Mark, u32) {
+    let modules = code.width() as u32 + 2 * QUIET_ZONE;
+    let module = (target / modules).max(1);
+    let side = modules * module;
+    let left = centre.saturating_sub(side / 2);
+    (
+        Mark::Qr {
+            x: left as f32,
+            y: top as f32,
+            module: module as f32,
+        },
+        top + side,
+    )
+}
+
+/// The marks of a badge's card: the category's name and colour, zone names
+/// and local times from the venue policy when there is one, and the
+/// holder's photo (`photo`: its size in pixels) beside the code when the
+/// badge has one.
+pub fn layout(
     badge: &Badge,
     code: &QrCode,
     policy: Option<&PolicyBody>,
-    photo: Option<&[u8]>,
-) -> RgbImage {
-    let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
+    photo: Option<(u32, u32)>,
+) -> Vec<Mark> {
     let (label, band) = PolicyBody::category_look(policy, &badge.category);
     let time = policy.map_or_else(VenueTime::utc, PolicyBody::venue_time);
-    fill(&mut img, 0, 0, CARD_WIDTH, BAND_HEIGHT, band);
-    fill(&mut img, 0, CARD_HEIGHT - 60, CARD_WIDTH, 60, band);
+    let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
+    let mut marks = vec![
+        Mark::Fill {
+            x: 0.0,
+            y: 0.0,
+            w,
+            h: BAND_HEIGHT as f32,
+            colour: band,
+        },
+        Mark::Fill {
+            x: 0.0,
+            y: h - 60.0,
+            w,
+            h: 60.0,
+            colour: band,
+        },
+    ];
     let (bold, regular) = (true, false);
-    line(
-        &mut img,
+    marks.push(line(
         bold,
         (130.0, 40.0),
         175.0,
         [255, 255, 255],
         &label.to_uppercase(),
-    );
-    line(&mut img, bold, (96.0, 36.0), 400.0, [0, 0, 0], &badge.name);
+    ));
+    marks.push(line(bold, (96.0, 36.0), 400.0, [0, 0, 0], &badge.name));
     if !badge.org.is_empty() {
-        line(
-            &mut img,
-            regular,
-            (60.0, 28.0),
-            490.0,
-            [60, 60, 60],
-            &badge.org,
-        );
+        marks.push(line(regular, (60.0, 28.0), 490.0, [60, 60, 60], &badge.org));
     }
-    let photo = photo.and_then(|p| image::load_from_memory(p).ok());
     let qr_bottom = match photo {
-        Some(p) => {
-            let p = p.into_rgb8();
-            image::imageops::overlay(&mut img, &p, i64::from(MARGIN), 560);
+        Some((pw, ph)) => {
             // A thin frame, so a pale photo still has an edge.
-            frame(
-                &mut img,
-                MARGIN,
-                560,
-                p.width(),
-                p.height(),
-                [120, 120, 120],
-            );
-            let right = MARGIN + p.width() + 30;
+            let (fx, fy) = ((MARGIN - 3) as f32, 557.0);
+            marks.push(Mark::Fill {
+                x: fx,
+                y: fy,
+                w: (pw + 6) as f32,
+                h: (ph + 6) as f32,
+                colour: [120, 120, 120],
+            });
+            marks.push(Mark::Photo {
+                x: MARGIN as f32,
+                y: 560.0,
+                w: pw as f32,
+                h: ph as f32,
+            });
+            let right = MARGIN + pw + 30;
             let centre = right + (CARD_WIDTH - MARGIN - right) / 2;
-            let qr = draw_qr(&mut img, code, 540, centre, CARD_WIDTH - MARGIN - right);
-            qr.max(560 + p.height() + 20) as f32
+            let (qr, bottom) = qr_mark(code, 540, centre, CARD_WIDTH - MARGIN - right);
+            marks.push(qr);
+            bottom.max(560 + ph + 20) as f32
         }
-        None => draw_qr(&mut img, code, 540, CARD_WIDTH / 2, QR_TARGET_PX) as f32,
+        None => {
+            let (qr, bottom) = qr_mark(code, 540, CARD_WIDTH / 2, QR_TARGET_PX);
+            marks.push(qr);
+            bottom as f32
+        }
     };
     let zone_names: Vec<String> = badge
         .zones
@@ -140,61 +201,82 @@ pub fn render(
         })
         .collect();
     let zones = format!("Zones: {}", zone_names.join(" · "));
-    line(
-        &mut img,
+    marks.push(line(
         bold,
         (52.0, 24.0),
         qr_bottom + 80.0,
         [0, 0, 0],
         &zones,
-    );
+    ));
     let valid = format!(
         "Valid {} – {}",
         time.format(badge.valid_from),
         time.format(badge.valid_until)
     );
-    line(
-        &mut img,
+    marks.push(line(
         regular,
         (38.0, 20.0),
         qr_bottom + 145.0,
         [60, 60, 60],
         &valid,
-    );
+    ));
     let serial = format!("No. {}   key {}", badge.serial, badge.key_id);
-    line(
-        &mut img,
+    marks.push(line(
         regular,
         (34.0, 20.0),
         qr_bottom + 200.0,
         [90, 90, 90],
         &serial,
-    );
-    img
+    ));
+    marks
 }
 
-/// A three-pixel frame just outside a rectangle.
-fn frame(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
-    let (x0, y0) = (x.saturating_sub(3), y.saturating_sub(3));
-    fill(img, x0, y0, w + 6, 3, colour);
-    fill(img, x0, y + h, w + 6, 3, colour);
-    fill(img, x0, y0, 3, h + 6, colour);
-    fill(img, x + w, y0, 3, h + 6, colour);
-}
-
-/// Draws the code at `top`, centred on `centre`, at most `target` pixels
-/// wide, whole pixels a module; returns its bottom.
-fn draw_qr(img: &mut RgbImage, code: &QrCode, top: u32, centre: u32, target: u32) -> u32 {
-    let modules = code.width() as u32 + 2 * QUIET_ZONE;
-    let module_px = (target / modules).max(1);
-    let grey = read::render(code, module_px);
-    let left = centre.saturating_sub(grey.width() / 2);
-    for (x, y, p) in grey.enumerate_pixels() {
-        if x + left < img.width() && y + top < img.height() {
-            img.put_pixel(x + left, y + top, Rgb([p.0[0]; 3]));
+/// Renders the printable card (see [`layout`]) as pixels; `photo` is the
+/// normalised JPEG.
+pub fn render(
+    badge: &Badge,
+    code: &QrCode,
+    policy: Option<&PolicyBody>,
+    photo: Option<&[u8]>,
+) -> RgbImage {
+    let photo = photo
+        .and_then(|p| image::load_from_memory(p).ok())
+        .map(|p| p.into_rgb8());
+    let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
+    let size = photo.as_ref().map(|p| p.dimensions());
+    for mark in layout(badge, code, policy, size) {
+        match mark {
+            Mark::Fill { x, y, w, h, colour } => {
+                fill(&mut img, x as u32, y as u32, w as u32, h as u32, colour);
+            }
+            Mark::Text {
+                text,
+                bold,
+                size,
+                cx,
+                baseline,
+                colour,
+            } => {
+                let mask = shape::with_shaper(|s| s.render(&text, size, bold));
+                draw_mask(&mut img, &mask, cx, baseline, colour);
+            }
+            Mark::Photo { x, y, .. } => {
+                if let Some(p) = &photo {
+                    image::imageops::overlay(&mut img, p, x as i64, y as i64);
+                }
+            }
+            Mark::Qr { x, y, module } => {
+                let grey = read::render(code, module as u32);
+                image::imageops::overlay(
+                    &mut img,
+                    &image::DynamicImage::ImageLuma8(grey).into_rgb8(),
+                    x as i64,
+                    y as i64,
+                );
+            }
         }
     }
-    top + grey.height()
+    img
 }
 
 /// Encodes the card as PNG with its 300 dpi print resolution recorded.
