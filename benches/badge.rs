@@ -100,7 +100,16 @@ fn batch_1000() {
     };
     let start = Instant::now();
     let badges = issue::read_registration_csv(&csv_path, &d).unwrap();
-    issue::issue_batch(&dir.path().join("out"), badges, &key, None, false, &|| {}).unwrap();
+    let options = issue::BatchOptions::default();
+    issue::issue_batch(
+        &dir.path().join("out"),
+        badges,
+        &key,
+        None,
+        &options,
+        &|| {},
+    )
+    .unwrap();
     let secs = start.elapsed().as_secs_f64();
     println!(
         "issue --csv of 1000 rows (library path, all cores): {secs:.1} s wall, {:.1} ms per badge",

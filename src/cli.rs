@@ -157,6 +157,9 @@ pub struct IssueArgs {
     /// Serial for a single badge (default: random)
     #[arg(long, value_name = "S", conflicts_with = "csv")]
     pub serial: Option<String>,
+    /// Also write the batch as one print-ready PDF: a4 (four A6 cards a page, with crop marks), a6 (one card a page) or cr80 (PVC card printers, 54 x 85.6 mm); QR codes and names as vectors
+    #[arg(long, value_name = "KIND")]
+    pub sheet: Option<String>,
     /// Holder's photo for a single badge (JPEG or PNG): cropped to a 3:4 portrait, written as SERIAL-photo.jpg and bound to the badge by its digest (a CSV batch takes a photo column instead)
     #[arg(long, value_name = "FILE", conflicts_with = "csv")]
     pub photo: Option<PathBuf>,

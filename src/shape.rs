@@ -192,6 +192,77 @@ impl Shaper {
     }
 }
 
+/// One step of a glyph outline, in pixels at the size asked, x to the
+/// right and y up from the start of the line's baseline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PathOp {
+    Move(f32, f32),
+    Line(f32, f32),
+    /// Control point, end point.
+    Quad(f32, f32, f32, f32),
+    /// Two control points, end point.
+    Cubic(f32, f32, f32, f32, f32, f32),
+    Close,
+}
+
+/// A line of text as filled outlines (nonzero winding): what a printer
+/// draws at any resolution.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outline {
+    /// Advance width in pixels.
+    pub width: f32,
+    pub ops: Vec<PathOp>,
+}
+
+impl Shaper {
+    /// `text` at `size` px as glyph outlines, shaped exactly as
+    /// [`Shaper::render`] draws it (unhinted: for print).
+    pub fn outline(&mut self, text: &str, size: f32, bold: bool) -> Outline {
+        use cosmic_text::{CacheKey, CacheKeyFlags, Command};
+        let b = self.layout(text, size, bold);
+        let mut out = Outline::default();
+        for run in b.layout_runs() {
+            out.width = out.width.max(run.line_w);
+            for g in run.glyphs {
+                let (key, _, _) = CacheKey::new(
+                    g.font_id,
+                    g.glyph_id,
+                    g.font_size,
+                    (0.0, 0.0),
+                    g.font_weight,
+                    g.cache_key_flags | CacheKeyFlags::DISABLE_HINTING,
+                );
+                // The glyph's pen position: layout y runs down from the
+                // baseline, outlines run up.
+                let ox = g.x + g.font_size * g.x_offset;
+                let oy = -(g.y - g.font_size * g.y_offset);
+                let Some(cmds) = self.cache.get_outline_commands(&mut self.fonts, key) else {
+                    continue;
+                };
+                for c in cmds {
+                    out.ops.push(match *c {
+                        Command::MoveTo(p) => PathOp::Move(ox + p.x, oy + p.y),
+                        Command::LineTo(p) => PathOp::Line(ox + p.x, oy + p.y),
+                        Command::QuadTo(c1, p) => {
+                            PathOp::Quad(ox + c1.x, oy + c1.y, ox + p.x, oy + p.y)
+                        }
+                        Command::CurveTo(c1, c2, p) => PathOp::Cubic(
+                            ox + c1.x,
+                            oy + c1.y,
+                            ox + c2.x,
+                            oy + c2.y,
+                            ox + p.x,
+                            oy + p.y,
+                        ),
+                        Command::Close => PathOp::Close,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Characters that draw nothing by design (joiners, marks of direction):
 /// a font need not have a glyph for them.
 fn is_invisible(c: char) -> bool {

@@ -43,8 +43,14 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 );
             }
             let bar = progress(badges.len());
+            let stem = csv
+                .file_stem()
+                .map_or_else(|| "badges".into(), |s| s.to_string_lossy().into_owned());
+            let options = options(&a, &stem)?;
             let issued =
-                issue::issue_batch(&a.out, badges, &key, look.as_ref(), a.force, &|| bar.inc(1))?;
+                issue::issue_batch(&a.out, badges, &key, look.as_ref(), &options, &|| {
+                    bar.inc(1)
+                })?;
             bar.finish_and_clear();
             println!(
                 "issued {} badges into {} (manifest: {}), signed by key {}",
@@ -53,6 +59,13 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 shown_path(&a.out.join(issue::MANIFEST)),
                 key.key_id()
             );
+            if let Some(sheet) = &options.sheet {
+                println!(
+                    "print sheet {}: {} page(s)",
+                    shown_path(&a.out.join(&sheet.file)),
+                    issued.len().div_ceil(sheet.kind.per_page())
+                );
+            }
         }
         None => {
             if a.zones.is_none() {
@@ -70,11 +83,41 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             };
             let photo = registration.load_photo()?;
             let issued = issue::produce(registration.badge, &key, look.as_ref(), photo)?;
-            issue::write_badges(&a.out, std::slice::from_ref(&issued), false, a.force)?;
+            let options = options(&a, &issued.signed.badge.serial)?;
+            issue::write_badges(
+                &a.out,
+                std::slice::from_ref(&issued),
+                false,
+                &options,
+                look.as_ref(),
+            )?;
             print_one(&issued, &a.out, &defaults.venue_time());
+            if let Some(sheet) = &options.sheet {
+                println!("wrote       {}", shown_path(&a.out.join(&sheet.file)));
+            }
         }
     }
     Ok(Exit::Ok.into())
+}
+
+/// How the batch is written; a print sheet is named after `stem` (the CSV's
+/// name, or the single badge's serial) and its kind: `people-a4.pdf`.
+fn options(a: &IssueArgs, stem: &str) -> anyhow::Result<issue::BatchOptions> {
+    let sheet = match &a.sheet {
+        Some(s) => {
+            let kind = issue::sheet::SheetKind::parse(s)
+                .ok_or_else(|| anyhow!("--sheet must be a4, a6 or cr80 (got {s:?})"))?;
+            Some(issue::SheetRequest {
+                kind,
+                file: format!("{stem}-{}.pdf", kind.code()),
+            })
+        }
+        None => None,
+    };
+    Ok(issue::BatchOptions {
+        force: a.force,
+        sheet,
+    })
 }
 
 /// The venue policy, which must be signed by the desk's own key.

@@ -12,6 +12,7 @@ use crate::format::constants::MAX_QR_VERSION;
 use crate::format::keys::SecretKey;
 use crate::format::policy::PolicyBody;
 use crate::issue::photo::{photo_file_name, Photo};
+use crate::issue::sheet::{write_pdf, SheetCard, SheetKind};
 use crate::read;
 
 /// A signed badge with everything printed from it.
@@ -172,6 +173,40 @@ impl Staging {
         self.write(&card, &b.card_png)
     }
 
+    /// The print sheet of badges already staged (their photos read back
+    /// from the staging folder).
+    fn sheet(
+        &self,
+        sheet: &SheetRequest,
+        badges: &[IssuedSummary],
+        policy: Option<&PolicyBody>,
+    ) -> Result<Vec<u8>, IssueError> {
+        let mut photos = Vec::with_capacity(badges.len());
+        for b in badges {
+            let p = self
+                .dir
+                .path()
+                .join(photo_file_name(&b.signed.badge.serial));
+            photos.push(if b.signed.badge.photo.is_some() {
+                Some(fs::read(&p).map_err(write_err(&p))?)
+            } else {
+                None
+            });
+        }
+        let cards: Vec<SheetCard<'_>> = badges
+            .iter()
+            .zip(&photos)
+            .map(|(b, p)| SheetCard {
+                badge: &b.signed,
+                photo: p.as_deref(),
+            })
+            .collect();
+        write_pdf(sheet.kind, &cards, policy).map_err(|why| IssueError::Render {
+            serial: String::new(),
+            why: format!("print sheet: {why}"),
+        })
+    }
+
     /// Moves every staged file into the output folder.
     fn commit(&self, names: &[String]) -> Result<Vec<PathBuf>, IssueError> {
         let mut written = Vec::with_capacity(names.len());
@@ -216,21 +251,56 @@ fn all_names(serials: &[(&str, bool)], manifest: bool) -> Vec<String> {
     names
 }
 
+/// How a batch is written: over existing files or not, and the print
+/// sheet to make of it.
+#[derive(Clone, Debug, Default)]
+pub struct BatchOptions {
+    /// Replace files already in the folder.
+    pub force: bool,
+    /// Also write the batch as one PDF.
+    pub sheet: Option<SheetRequest>,
+}
+
+/// A print sheet asked for: its kind and the file name it gets.
+#[derive(Clone, Debug)]
+pub struct SheetRequest {
+    pub kind: SheetKind,
+    pub file: String,
+}
+
 /// Writes badges already produced into `out` (and a manifest if asked).
 pub fn write_badges(
     out: &Path,
     badges: &[IssuedBadge],
     manifest: bool,
-    force: bool,
+    options: &BatchOptions,
+    policy: Option<&PolicyBody>,
 ) -> Result<Vec<PathBuf>, IssueError> {
     let serials: Vec<(&str, bool)> = badges
         .iter()
         .map(|b| (b.signed.badge.serial.as_str(), b.photo.is_some()))
         .collect();
-    let names = all_names(&serials, manifest);
-    let staging = Staging::new(out, &names, force)?;
+    let mut names = all_names(&serials, manifest);
+    if let Some(sheet) = &options.sheet {
+        names.push(sheet.file.clone());
+    }
+    let staging = Staging::new(out, &names, options.force)?;
     for b in badges {
         staging.write_badge(b)?;
+    }
+    if let Some(sheet) = &options.sheet {
+        let cards: Vec<SheetCard<'_>> = badges
+            .iter()
+            .map(|b| SheetCard {
+                badge: &b.signed,
+                photo: b.photo.as_ref().map(|p| p.jpeg.as_slice()),
+            })
+            .collect();
+        let pdf = write_pdf(sheet.kind, &cards, policy).map_err(|why| IssueError::Render {
+            serial: String::new(),
+            why: format!("print sheet: {why}"),
+        })?;
+        staging.write(&sheet.file, &pdf)?;
     }
     if manifest {
         let summaries: Vec<IssuedSummary> = badges
@@ -255,14 +325,18 @@ pub fn issue_batch(
     badges: Vec<Registration>,
     key: &SecretKey,
     policy: Option<&PolicyBody>,
-    force: bool,
+    options: &BatchOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<IssuedSummary>, IssueError> {
+    let force = options.force;
     let serials: Vec<(&str, bool)> = badges
         .iter()
         .map(|r| (r.badge.serial.as_str(), r.photo.is_some()))
         .collect();
-    let names = all_names(&serials, false);
+    let mut names = all_names(&serials, false);
+    if let Some(sheet) = &options.sheet {
+        names.push(sheet.file.clone());
+    }
     std::fs::create_dir_all(out).map_err(write_err(out))?;
     // A second batch into the folder waits for the first, then adds to the
     // manifest that batch wrote.
@@ -333,6 +407,10 @@ pub fn issue_batch(
     let mut all = Vec::with_capacity(badges.len());
     for r in results {
         all.extend(r?);
+    }
+    if let Some(sheet) = &options.sheet {
+        let pdf = staging.sheet(sheet, &all, policy)?;
+        staging.write(&sheet.file, &pdf)?;
     }
     staging.write(MANIFEST, &earlier.with(&all)?)?;
     staging.commit(&names)?;

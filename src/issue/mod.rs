@@ -13,10 +13,11 @@ mod batch;
 pub mod card;
 pub mod photo;
 mod registration;
+pub mod sheet;
 
 pub use batch::{
     badge_file_names, issue_batch, manifest_csv, produce, remove_unfinished, write_badges,
-    IssuedBadge, IssuedSummary, MANIFEST,
+    BatchOptions, IssuedBadge, IssuedSummary, SheetRequest, MANIFEST,
 };
 pub use photo::{photo_file_name, Photo};
 pub use registration::{parse_registration_csv, read_registration_csv};

@@ -175,7 +175,11 @@ fn issue_badges(
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
         issued.push(issue::produce(badge, key, d.policy.as_ref(), None)?);
     }
-    issue::write_badges(dir, &issued, true, kept)?;
+    let options = issue::BatchOptions {
+        force: kept,
+        sheet: None,
+    };
+    issue::write_badges(dir, &issued, true, &options, d.policy.as_ref())?;
     println!(
         "2. issue: {} badges with QR PNG, SVG and a 300 dpi card each in {}",
         issued.len(),
