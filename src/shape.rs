@@ -18,6 +18,9 @@ use crate::fonts::{FONT_BOLD, FONT_REGULAR};
 /// Extra fonts for a machine where the system's cannot be changed: every
 /// font file in this folder is used too.
 pub const FONT_DIR_ENV: &str = "BADGEGATE_FONT_DIR";
+/// Set to `1`: the system's fonts are not used, only the embedded DejaVu
+/// Sans (and [`FONT_DIR_ENV`]) — a machine with no fonts installed.
+pub const NO_SYSTEM_FONTS_ENV: &str = "BADGEGATE_NO_SYSTEM_FONTS";
 
 /// Text shaping and rasterising with the fonts found on this machine.
 pub struct Shaper {
@@ -82,7 +85,9 @@ impl Shaper {
         let mut db = fontdb::Database::new();
         db.load_font_data(FONT_REGULAR.to_vec());
         db.load_font_data(FONT_BOLD.to_vec());
-        db.load_system_fonts();
+        if std::env::var_os(NO_SYSTEM_FONTS_ENV).is_none_or(|v| v != "1") {
+            db.load_system_fonts();
+        }
         if let Some(dir) = std::env::var_os(FONT_DIR_ENV) {
             db.load_fonts_dir(dir);
         }

@@ -12,7 +12,7 @@ fn event(desk: &Desk) {
     let people = [
         ("A-1", "Zoë \"Zee\" O'Neil, Jr."),
         ("B-2", "Фарҳод Раҳимов"),
-        ("C-3", "<b>李明</b> & co"),
+        ("C-3", "<b>Ли Мин</b> & co"),
         ("D-4", "=HYPERLINK(\"x\")"),
     ];
     for (serial, name) in people {
@@ -232,7 +232,7 @@ fn export_csv_round_trips_every_field_and_is_spreadsheet_safe() {
     for n in [
         "Zoë \"Zee\" O'Neil, Jr.",
         "Фарҳод Раҳимов",
-        "<b>李明</b> & co",
+        "<b>Ли Мин</b> & co",
         "=HYPERLINK(\"x\")",
     ] {
         assert!(names.contains(&n), "{n} exported exactly");
@@ -615,10 +615,10 @@ fn report_is_self_contained_html_with_charts_and_escaped_names() {
     assert!(html.contains("Intact: 11 records in 2 kiosk chain(s)"));
     assert!(html.contains("already_inside"));
     assert!(
-        html.contains("&lt;b&gt;李明&lt;/b&gt; &amp; co") || !html.contains("李明"),
+        html.contains("&lt;b&gt;Ли Мин&lt;/b&gt; &amp; co") || !html.contains("Ли Мин"),
         "names escaped"
     );
-    assert!(!html.contains("<b>李明"));
+    assert!(!html.contains("<b>Ли Мин"));
     assert!(
         html.contains("Фарҳод Раҳимов"),
         "muster list shows who is inside"

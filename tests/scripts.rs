@@ -146,3 +146,45 @@ fn a_name_no_font_draws_is_refused_naming_its_script() {
     assert!(r.stderr.contains("line 3"), "{}", r.stderr);
     assert!(r.stderr.contains("Tangut"), "{}", r.stderr);
 }
+
+#[test]
+fn the_demo_runs_on_a_machine_without_fonts() {
+    // Only the embedded DejaVu Sans: no Chinese font. The demo still tells
+    // the whole story, issuing its press badge in Pinyin, and says why.
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_badgegate"))
+        .arg("demo")
+        .current_dir(dir.path())
+        .env(badgegate::shape::NO_SYSTEM_FONTS_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("Li Ming"), "{stdout}");
+    assert!(stdout.contains("fonts-noto-cjk"), "{stdout}");
+    // And without fonts the desk refuses the Chinese name, naming the script.
+    let desk = Desk::new();
+    let r = Command::new(env!("CARGO_BIN_EXE_badgegate"))
+        .args([
+            "issue",
+            "--key",
+            "keys/registration.key.pem",
+            "--name",
+            "李明",
+            "--zones",
+            "*",
+            "--out",
+            "cards",
+        ])
+        .current_dir(desk.path())
+        .env(badgegate::shape::NO_SYSTEM_FONTS_ENV, "1")
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("Han"), "{err}");
+}

@@ -128,6 +128,21 @@ fn request(serial: &str, name: &str, org: &str, category: &str, zones: &str) -> 
 
 /// 2. The desk issues six badges: two good, one for another zone, one to
 ///    be revoked, one expired yesterday, one valid from tomorrow.
+/// The press badge, in Chinese where this machine has a font for it (the
+/// desk refuses a name it would print as boxes), else in Pinyin.
+fn press_badge() -> BadgeRequest {
+    let (name, org) = ("李明", "中国 新闻社");
+    let missing = badgegate::issue::card::missing_glyphs(&format!("{name}{org}"));
+    if missing.is_empty() {
+        return request("P-0003", name, org, "press", "press");
+    }
+    println!(
+        "   (no Chinese font here: the press badge is issued as Li Ming; {})",
+        badgegate::shape::missing_words(&missing)
+    );
+    request("P-0003", "Li Ming", "Zhongguo Xinwenshe", "press", "press")
+}
+
 fn issue_badges(
     key: &SecretKey,
     d: &Defaults,
@@ -150,7 +165,7 @@ fn issue_badges(
             "delegate",
             "plenary",
         ),
-        request("P-0003", "李明", "中国 新闻社", "press", "press"),
+        press_badge(),
         request(
             "D-0004",
             "Jean Dupont",
