@@ -126,8 +126,6 @@ fn request(serial: &str, name: &str, org: &str, category: &str, zones: &str) -> 
     }
 }
 
-/// 2. The desk issues six badges: two good, one for another zone, one to
-///    be revoked, one expired yesterday, one valid from tomorrow.
 /// The press badge, in Chinese where this machine has a font for it (the
 /// desk refuses a name it would print as boxes), else in Pinyin.
 fn press_badge() -> BadgeRequest {
@@ -143,6 +141,8 @@ fn press_badge() -> BadgeRequest {
     request("P-0003", "Li Ming", "Zhongguo Xinwenshe", "press", "press")
 }
 
+/// 2. The desk issues six badges: two good, one for another zone, one to
+///    be revoked, one expired yesterday, one valid from tomorrow.
 fn issue_badges(
     key: &SecretKey,
     d: &Defaults,
