@@ -186,9 +186,14 @@ fn issue_badges(
     requests[4].valid_until = Some(clock::format_utc(now - 20 * HOUR));
     requests[5].valid_from = Some(clock::format_utc(now + 20 * HOUR));
     let mut issued = Vec::new();
-    for r in &requests {
+    for (i, r) in requests.iter().enumerate() {
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
-        issued.push(issue::produce(badge, key, d.policy.as_ref(), None)?);
+        // Each holder's photo, as the desk's camera would give it.
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&badgegate::synth::portrait(600, 800, i as u8 * 3 + 1))?;
+        let photo = issue::photo::normalise(&jpeg).map_err(anyhow::Error::msg)?;
+        issued.push(issue::produce(badge, key, d.policy.as_ref(), Some(photo))?);
     }
     let options = issue::BatchOptions {
         force: kept,
@@ -196,7 +201,7 @@ fn issue_badges(
     };
     issue::write_badges(dir, &issued, true, &options, d.policy.as_ref())?;
     println!(
-        "2. issue: {} badges with QR PNG, SVG and a 300 dpi card each in {}",
+        "2. issue: {} badges with photo, QR PNG, SVG and a 300 dpi card each in {}",
         issued.len(),
         shown_path(dir)
     );
@@ -258,9 +263,7 @@ fn tamper(genuine: &SignedBadge) -> String {
     badge.name = "Mallory Intruder".into();
     let mut raw = badge.to_payload();
     raw.extend_from_slice(genuine.signature());
-    format!(
-        "{}{}",
-        badgegate::format::constants::BADGE_PREFIX_V1,
-        base45::encode(&raw)
-    )
+    // The prefix of the genuine badge's own version (with a photo: BG2:).
+    let prefix = genuine.text().split(':').next().unwrap_or("BG1");
+    format!("{prefix}:{}", base45::encode(&raw))
 }

@@ -75,7 +75,7 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         confirm_categories: Vec::new(),
         guard_present: false,
         staff_categories: vec!["staff".into()],
-        photos: None,
+        photos: Some(s.badges_dir.clone()),
     };
     let lists = badgegate::gate::lists::RevocationSet::of([list]);
     let mut kiosk = Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?;
