@@ -425,6 +425,26 @@ pub fn condition_frame(
     frame
 }
 
+/// A portrait `w` x `h` for a demo badge: a plain background, shoulders
+/// and a head, their colours varying with `seed` (two seeds, two people).
+pub fn portrait(w: u32, h: u32, seed: u8) -> image::RgbImage {
+    let bg = image::Rgb([70 + seed.wrapping_mul(37) % 120, 110, 160]);
+    let skin = image::Rgb([200 - seed % 60, 150 + seed % 40, 120]);
+    let coat = image::Rgb([30 + seed.wrapping_mul(53) % 150, 40, 60]);
+    image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+        let head = ((fx - 0.5) / 0.17).powi(2) + ((fy - 0.38) / 0.2).powi(2) <= 1.0;
+        let body = fy > 0.62 && ((fx - 0.5) / 0.42).powi(2) + ((fy - 1.05) / 0.45).powi(2) <= 1.0;
+        if head {
+            skin
+        } else if body {
+            coat
+        } else {
+            bg
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,24 +468,4 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, camera_frame(&[&card], 320, 240, 200, 8));
     }
-}
-
-/// A portrait `w` x `h` for a demo badge: a plain background, shoulders
-/// and a head, their colours varying with `seed` (two seeds, two people).
-pub fn portrait(w: u32, h: u32, seed: u8) -> image::RgbImage {
-    let bg = image::Rgb([70 + seed.wrapping_mul(37) % 120, 110, 160]);
-    let skin = image::Rgb([200 - seed % 60, 150 + seed % 40, 120]);
-    let coat = image::Rgb([30 + seed.wrapping_mul(53) % 150, 40, 60]);
-    image::RgbImage::from_fn(w, h, |x, y| {
-        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
-        let head = ((fx - 0.5) / 0.17).powi(2) + ((fy - 0.38) / 0.2).powi(2) <= 1.0;
-        let body = fy > 0.62 && ((fx - 0.5) / 0.42).powi(2) + ((fy - 1.05) / 0.45).powi(2) <= 1.0;
-        if head {
-            skin
-        } else if body {
-            coat
-        } else {
-            bg
-        }
-    })
 }
