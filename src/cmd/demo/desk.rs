@@ -150,7 +150,7 @@ fn issue_badges(
     dir: &Path,
     kept: bool,
 ) -> anyhow::Result<Vec<IssuedBadge>> {
-    let mut requests = vec![
+    let mut requests = [
         request(
             "HD-0001",
             "Amina Diallo",
