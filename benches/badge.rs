@@ -1,6 +1,8 @@
-//! `cargo bench --bench badge`: badge sign and verify, QR render to PNG,
-//! QR decode from a clean badge PNG, and a 1,000-row CSV batch (wall time,
-//! one run, printed at the end).
+//! `cargo bench --bench badge`: badge sign and verify (with and without the
+//! photo check), QR render to PNG, QR decode from a clean badge PNG, the
+//! printable card per script, and a 1,000-row CSV batch (wall time, one
+//! run, printed at the end). The 1,000-badge print sheet is measured by
+//! `scripts/bench-sheet.sh` (wall time and memory of the real command).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -74,6 +76,57 @@ fn benches(c: &mut Criterion) {
             found
         })
     });
+
+    // A badge with a photo, checked against a photo folder.
+    let photos = tempfile::tempdir().unwrap();
+    let jpeg = {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
+            .encode_image(&badgegate::synth::portrait(600, 800, 1))
+            .unwrap();
+        badgegate::issue::photo::normalise(&out).unwrap()
+    };
+    std::fs::write(photos.path().join("D-000123-photo.jpg"), &jpeg.jpeg).unwrap();
+    let mut pictured = typical();
+    pictured.photo = Some(jpeg.digest);
+    let pictured = SignedBadge::sign(pictured, &key).unwrap();
+    c.bench_function(
+        "badge verify with the photo check (read + SHA-256 of a 360x480 JPEG)",
+        |b| {
+            b.iter(|| {
+                let d = decide(black_box(pictured.text()), &checks);
+                let found =
+                    badgegate::gate::photo::check(d.badge.as_ref().unwrap(), Some(photos.path()));
+                badgegate::gate::photo::apply(d, &found, badgegate::vocab::Direction::In, false)
+            })
+        },
+    );
+
+    // The printable card, per script (shaping, fallback, rasterising).
+    for (script, name, org) in [
+        ("Latin", "Ana María Núñez", "República de Chile"),
+        ("Cyrillic (Tajik)", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+        ("Greek", "Γιώργος Παπαδόπουλος", "Ελληνική Δημοκρατία"),
+        ("Chinese", "李明", "中国新闻社"),
+        ("Japanese", "山田太郎", "日本国外務省"),
+        ("Korean", "김민준", "대한민국 외교부"),
+        ("Arabic", "محمد العلي", "المملكة العربية"),
+        ("Persian", "محمدرضا شجریان", "جمهوری اسلامی ایران"),
+        ("Devanagari", "अमित शाह", "भारत सरकार"),
+    ] {
+        if !badgegate::issue::card::missing_glyphs(&format!("{name}{org}")).is_empty() {
+            println!("card render, {script}: no font for it here; skipped");
+            continue;
+        }
+        let mut b = typical();
+        b.name = name.into();
+        b.org = org.into();
+        let s = SignedBadge::sign(b, &key).unwrap();
+        let code = read::encode(s.text()).unwrap();
+        c.bench_function(&format!("card render, {script}"), |bench| {
+            bench.iter(|| badgegate::issue::card::render(&s.badge, &code, None, None))
+        });
+    }
 }
 
 /// Issues a 1,000-row registration CSV end to end (parse, validate, sign,
