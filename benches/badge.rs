@@ -124,7 +124,12 @@ fn benches(c: &mut Criterion) {
         let s = SignedBadge::sign(b, &key).unwrap();
         let code = read::encode(s.text()).unwrap();
         c.bench_function(&format!("card render, {script}"), |bench| {
-            bench.iter(|| badgegate::issue::card::render(&s.badge, &code, None, None))
+            let utc = badgegate::clock::VenueTime::utc();
+            let look = badgegate::issue::card::Look {
+                policy: None,
+                time: &utc,
+            };
+            bench.iter(|| badgegate::issue::card::render(&s.badge, &code, look, None))
         });
     }
 }
@@ -150,6 +155,7 @@ fn batch_1000() {
         valid_until: NOW + 86_400,
         issued_at: NOW,
         policy: None,
+        utc_offset: None,
     };
     let start = Instant::now();
     let badges = issue::read_registration_csv(&csv_path, &d).unwrap();
@@ -158,7 +164,10 @@ fn batch_1000() {
         &dir.path().join("out"),
         badges,
         &key,
-        None,
+        badgegate::issue::card::Look {
+            policy: None,
+            time: &badgegate::clock::VenueTime::utc(),
+        },
         &options,
         &|| {},
     )

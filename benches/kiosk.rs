@@ -56,8 +56,16 @@ fn benches(c: &mut Criterion) {
     };
     let signed = SignedBadge::sign(badge, &key).unwrap();
     let code = read::encode(signed.text()).unwrap();
-    let card_img =
-        image::DynamicImage::ImageRgb8(card::render(&signed.badge, &code, None, None)).into_luma8();
+    let card_img = image::DynamicImage::ImageRgb8(card::render(
+        &signed.badge,
+        &code,
+        card::Look {
+            policy: None,
+            time: &badgegate::clock::VenueTime::utc(),
+        },
+        None,
+    ))
+    .into_luma8();
     let dir = tempfile::tempdir().unwrap();
 
     for (w, h, card_h) in [(1280u32, 720u32, 640u32), (1920, 1080, 900)] {

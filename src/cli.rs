@@ -157,6 +157,9 @@ pub struct IssueArgs {
     /// Serial for a single badge (default: random)
     #[arg(long, value_name = "S", conflicts_with = "csv")]
     pub serial: Option<String>,
+    /// Without a venue policy: the venue's offset from UTC (+01:00), for the validity printed on cards and times typed without an offset
+    #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
+    pub utc_offset: Option<String>,
     /// Also write the batch as one print-ready PDF: a4 (four A6 cards a page, with crop marks), a6 (one card a page) or cr80 (PVC card printers, 54 x 85.6 mm); QR codes and names as vectors
     #[arg(long, value_name = "KIND")]
     pub sheet: Option<String>,

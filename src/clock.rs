@@ -142,6 +142,9 @@ fn to_datetime(secs: u64) -> Option<OffsetDateTime> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VenueTime {
     zone: Option<String>,
+    /// A fixed offset east of UTC in seconds (`--utc-offset`), when there
+    /// is no time zone.
+    fixed: Option<i32>,
 }
 
 impl VenueTime {
@@ -155,18 +158,39 @@ impl VenueTime {
     pub fn zone(name: &str) -> VenueTime {
         VenueTime {
             zone: jiff::tz::TimeZone::get(name).ok().map(|_| name.to_owned()),
+            fixed: None,
+        }
+    }
+
+    /// Times at a fixed offset from UTC (seconds east), for a venue with no
+    /// policy naming its time zone.
+    pub fn fixed(offset_secs: i32) -> VenueTime {
+        VenueTime {
+            zone: None,
+            fixed: (offset_secs != 0).then_some(offset_secs),
         }
     }
 
     fn tz(&self) -> Option<jiff::tz::TimeZone> {
-        self.zone
-            .as_deref()
-            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        if let Some(z) = self.zone.as_deref() {
+            return jiff::tz::TimeZone::get(z).ok();
+        }
+        let offset = jiff::tz::Offset::from_seconds(self.fixed?).ok()?;
+        Some(jiff::tz::TimeZone::fixed(offset))
     }
 
-    /// The zone's name, or `UTC`.
-    pub fn name(&self) -> &str {
-        self.zone.as_deref().unwrap_or("UTC")
+    /// The zone's name, `UTC+05:00` for a fixed offset, or `UTC`.
+    pub fn name(&self) -> String {
+        match (&self.zone, self.fixed) {
+            (Some(z), _) => z.clone(),
+            (None, Some(o)) => format!(
+                "UTC{}{:02}:{:02}",
+                if o < 0 { '-' } else { '+' },
+                o.unsigned_abs() / 3600,
+                o.unsigned_abs() % 3600 / 60
+            ),
+            (None, None) => "UTC".into(),
+        }
     }
 
     /// Seconds east of UTC at Unix time `secs`.
@@ -191,6 +215,9 @@ impl VenueTime {
         let info = tz.to_offset_info(ts);
         let local = (secs as i64).saturating_add(i64::from(info.offset().seconds()));
         let base = format_human(u64::try_from(local).unwrap_or(0));
+        if self.zone.is_none() {
+            return format!("{} {}", base.trim_end_matches(" UTC"), self.name());
+        }
         let abbreviation = info.abbreviation();
         // Zones without a letter abbreviation print their offset (+04).
         format!("{} {abbreviation}", base.trim_end_matches(" UTC"))

@@ -116,7 +116,10 @@ pub fn signed_cards(
             let card = image::DynamicImage::ImageRgb8(crate::issue::card::render(
                 &signed.badge,
                 &code,
-                None,
+                crate::issue::card::Look {
+                    policy: None,
+                    time: &crate::clock::VenueTime::utc(),
+                },
                 None,
             ))
             .into_luma8();

@@ -326,3 +326,52 @@ fn the_kiosk_journals_match_missing_and_mismatch_with_their_reasons() {
         "report alarms"
     );
 }
+
+#[test]
+fn without_a_policy_cards_print_validity_at_the_venues_utc_offset() {
+    let desk = Desk::new();
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        "Ana",
+        "--zones",
+        "*",
+        "--out",
+        "cards",
+        "--utc-offset",
+        "+04:00",
+        "--valid-from",
+        "2026-12-01 07:00",
+        "--valid-until",
+        "2026-12-02T21:00:00Z",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Typed without an offset: venue time. Printed in venue time.
+    assert!(
+        r.stdout
+            .contains("2026-12-01 07:00 UTC+04:00 – 2026-12-03 01:00 UTC+04:00"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        desk.p("cards/Ana-card.png").exists()
+            || fs::read_dir(desk.p("cards")).unwrap().count() >= 4
+    );
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        "Ana",
+        "--zones",
+        "*",
+        "--out",
+        "cards2",
+        "--utc-offset",
+        "4",
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("+01:00"), "{}", r.stderr);
+}

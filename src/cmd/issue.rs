@@ -31,7 +31,11 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let defaults = defaults(&a, policy)?;
-    let look = defaults.policy.clone();
+    let time = defaults.venue_time();
+    let look = issue::card::Look {
+        policy: defaults.policy.as_ref(),
+        time: &time,
+    };
     match &a.csv {
         Some(csv) => {
             let badges = issue::read_registration_csv(csv, &defaults)?;
@@ -47,10 +51,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 .file_stem()
                 .map_or_else(|| "badges".into(), |s| s.to_string_lossy().into_owned());
             let options = options(&a, &stem)?;
-            let issued =
-                issue::issue_batch(&a.out, badges, &key, look.as_ref(), &options, &|| {
-                    bar.inc(1)
-                })?;
+            let issued = issue::issue_batch(&a.out, badges, &key, look, &options, &|| bar.inc(1))?;
             bar.finish_and_clear();
             println!(
                 "issued {} badges into {} (manifest: {}), signed by key {}",
@@ -82,15 +83,9 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
                 photo: a.photo.clone(),
             };
             let photo = registration.load_photo()?;
-            let issued = issue::produce(registration.badge, &key, look.as_ref(), photo)?;
+            let issued = issue::produce(registration.badge, &key, look, photo)?;
             let options = options(&a, &issued.signed.badge.serial)?;
-            issue::write_badges(
-                &a.out,
-                std::slice::from_ref(&issued),
-                false,
-                &options,
-                look.as_ref(),
-            )?;
+            issue::write_badges(&a.out, std::slice::from_ref(&issued), false, &options, look)?;
             print_one(&issued, &a.out, &defaults.venue_time());
             if let Some(sheet) = &options.sheet {
                 println!("wrote       {}", shown_path(&a.out.join(&sheet.file)));
@@ -144,9 +139,23 @@ fn load_policy(path: &Path, key: &SecretKey) -> anyhow::Result<PolicyBody> {
 /// What the flags give every badge that does not say otherwise.
 fn defaults(a: &IssueArgs, policy: Option<PolicyBody>) -> anyhow::Result<Defaults> {
     let now = clock::now();
-    let time = policy
-        .as_ref()
-        .map_or_else(clock::VenueTime::utc, PolicyBody::venue_time);
+    let utc_offset =
+        match &a.utc_offset {
+            Some(o) if policy.is_some() => {
+                bail!(
+                "--utc-offset {o}: the venue policy already gives the time zone; drop one of them"
+            )
+            }
+            Some(o) => Some(clock::parse_offset(o).ok_or_else(|| {
+                anyhow!("--utc-offset must look like +01:00 or -05:30 (got {o:?})")
+            })?),
+            None => None,
+        };
+    let time = match (&policy, utc_offset) {
+        (Some(p), _) => p.venue_time(),
+        (None, Some(o)) => clock::VenueTime::fixed(o),
+        (None, None) => clock::VenueTime::utc(),
+    };
     let valid_from = match &a.valid_from {
         Some(t) => time.parse(t).map_err(|e| anyhow!("--valid-from: {e}"))?,
         None => now,
@@ -163,6 +172,7 @@ fn defaults(a: &IssueArgs, policy: Option<PolicyBody>) -> anyhow::Result<Default
         valid_until,
         issued_at: now,
         policy,
+        utc_offset,
     })
 }
 

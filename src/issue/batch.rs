@@ -10,7 +10,7 @@ use crate::clock::format_utc;
 use crate::format::badge::{Badge, FieldError, SignedBadge};
 use crate::format::constants::MAX_QR_VERSION;
 use crate::format::keys::SecretKey;
-use crate::format::policy::PolicyBody;
+use crate::issue::card::Look;
 use crate::issue::photo::{photo_file_name, Photo};
 use crate::issue::sheet::{write_pdf, SheetCard, SheetKind};
 use crate::read;
@@ -33,7 +33,7 @@ pub struct IssuedBadge {
 pub fn produce(
     mut badge: Badge,
     key: &SecretKey,
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
     photo: Option<Photo>,
 ) -> Result<IssuedBadge, IssueError> {
     let serial = badge.serial.clone();
@@ -69,7 +69,7 @@ pub fn produce(
     let card_img = card::render(
         &signed.badge,
         &code,
-        policy,
+        look,
         photo.as_ref().map(|p| p.jpeg.as_slice()),
     );
     let card_png = card::encode_png(&card_img).map_err(|e| render_err(e.to_string()))?;
@@ -179,7 +179,7 @@ impl Staging {
         &self,
         sheet: &SheetRequest,
         badges: &[IssuedSummary],
-        policy: Option<&PolicyBody>,
+        look: Look<'_>,
     ) -> Result<Vec<u8>, IssueError> {
         let mut photos = Vec::with_capacity(badges.len());
         for b in badges {
@@ -201,7 +201,7 @@ impl Staging {
                 photo: p.as_deref(),
             })
             .collect();
-        write_pdf(sheet.kind, &cards, policy).map_err(|why| IssueError::Render {
+        write_pdf(sheet.kind, &cards, look).map_err(|why| IssueError::Render {
             serial: String::new(),
             why: format!("print sheet: {why}"),
         })
@@ -274,7 +274,7 @@ pub fn write_badges(
     badges: &[IssuedBadge],
     manifest: bool,
     options: &BatchOptions,
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
 ) -> Result<Vec<PathBuf>, IssueError> {
     let serials: Vec<(&str, bool)> = badges
         .iter()
@@ -296,7 +296,7 @@ pub fn write_badges(
                 photo: b.photo.as_ref().map(|p| p.jpeg.as_slice()),
             })
             .collect();
-        let pdf = write_pdf(sheet.kind, &cards, policy).map_err(|why| IssueError::Render {
+        let pdf = write_pdf(sheet.kind, &cards, look).map_err(|why| IssueError::Render {
             serial: String::new(),
             why: format!("print sheet: {why}"),
         })?;
@@ -324,7 +324,7 @@ pub fn issue_batch(
     out: &Path,
     badges: Vec<Registration>,
     key: &SecretKey,
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
     options: &BatchOptions,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<IssuedSummary>, IssueError> {
@@ -374,7 +374,7 @@ pub fn issue_batch(
                         }
                         let issued = r
                             .load_photo()
-                            .and_then(|photo| produce(r.badge.clone(), key, policy, photo))
+                            .and_then(|photo| produce(r.badge.clone(), key, look, photo))
                             .and_then(|i| staging.write_badge(&i).map(|()| i));
                         match issued {
                             Ok(i) => done.push(IssuedSummary {
@@ -409,7 +409,7 @@ pub fn issue_batch(
         all.extend(r?);
     }
     if let Some(sheet) = &options.sheet {
-        let pdf = staging.sheet(sheet, &all, policy)?;
+        let pdf = staging.sheet(sheet, &all, look)?;
         staging.write(&sheet.file, &pdf)?;
     }
     staging.write(MANIFEST, &earlier.with(&all)?)?;

@@ -57,6 +57,14 @@ fn fill(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: [u8; 3]) {
     }
 }
 
+/// How cards look at this venue: the policy's names and colours, and the
+/// time zone (or fixed offset) their validity is printed in.
+#[derive(Clone, Copy, Debug)]
+pub struct Look<'a> {
+    pub policy: Option<&'a PolicyBody>,
+    pub time: &'a VenueTime,
+}
+
 /// What a card is made of, in card pixels (300 dpi, y down): the PNG draws
 /// it, the print sheet (`sheet`) draws the same marks as vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,11 +136,12 @@ fn qr_mark(code: &QrCode, top: u32, centre: u32, target: u32) -> (Mark, u32) {
 pub fn layout(
     badge: &Badge,
     code: &QrCode,
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
     photo: Option<(u32, u32)>,
 ) -> Vec<Mark> {
+    let policy = look.policy;
     let (label, band) = PolicyBody::category_look(policy, &badge.category);
-    let time = policy.map_or_else(VenueTime::utc, PolicyBody::venue_time);
+    let time = look.time;
     let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
     let mut marks = vec![
         Mark::Fill {
@@ -233,18 +242,13 @@ pub fn layout(
 
 /// Renders the printable card (see [`layout`]) as pixels; `photo` is the
 /// normalised JPEG.
-pub fn render(
-    badge: &Badge,
-    code: &QrCode,
-    policy: Option<&PolicyBody>,
-    photo: Option<&[u8]>,
-) -> RgbImage {
+pub fn render(badge: &Badge, code: &QrCode, look: Look<'_>, photo: Option<&[u8]>) -> RgbImage {
     let photo = photo
         .and_then(|p| image::load_from_memory(p).ok())
         .map(|p| p.into_rgb8());
     let mut img = RgbImage::from_pixel(CARD_WIDTH, CARD_HEIGHT, Rgb([255, 255, 255]));
     let size = photo.as_ref().map(|p| p.dimensions());
-    for mark in layout(badge, code, policy, size) {
+    for mark in layout(badge, code, look, size) {
         match mark {
             Mark::Fill { x, y, w, h, colour } => {
                 fill(&mut img, x as u32, y as u32, w as u32, h as u32, colour);

@@ -118,14 +118,20 @@ pub struct Defaults {
     /// The venue policy: a zone or category it does not name is refused,
     /// and typed times without an offset are the venue's local time.
     pub policy: Option<PolicyBody>,
+    /// Without a policy: the venue's offset from UTC in seconds
+    /// (`--utc-offset`), for the times printed on cards and typed times.
+    pub utc_offset: Option<i32>,
 }
 
 impl Defaults {
-    /// How the desk's typed times are read: the venue's time zone, or UTC.
+    /// How the desk's typed times are read and cards print them: the
+    /// venue's time zone, else its fixed offset, else UTC.
     pub fn venue_time(&self) -> VenueTime {
-        self.policy
-            .as_ref()
-            .map_or_else(VenueTime::utc, PolicyBody::venue_time)
+        match (&self.policy, self.utc_offset) {
+            (Some(p), _) => p.venue_time(),
+            (None, Some(o)) => VenueTime::fixed(o),
+            (None, None) => VenueTime::utc(),
+        }
     }
 }
 

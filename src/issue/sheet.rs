@@ -13,9 +13,8 @@ use miniz_oxide::deflate::{compress_to_vec_zlib, CompressionLevel};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, TextStr};
 use qrcode::QrCode;
 
-use super::card::{self, Mark, CARD_HEIGHT, CARD_WIDTH};
+use super::card::{self, Look, Mark, CARD_HEIGHT, CARD_WIDTH};
 use crate::format::badge::SignedBadge;
-use crate::format::policy::PolicyBody;
 use crate::read::QUIET_ZONE;
 use crate::shape::{self, PathOp};
 
@@ -111,7 +110,7 @@ impl Refs {
 pub fn write_pdf(
     kind: SheetKind,
     cards: &[SheetCard<'_>],
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
 ) -> Result<Vec<u8>, String> {
     let mut pdf = Pdf::new();
     let mut refs = Refs(0);
@@ -157,7 +156,7 @@ pub fn write_pdf(
             let top = ph - y_mm * PT_PER_MM;
             content.save_state();
             content.transform([s, 0.0, 0.0, -s, left, top]);
-            draw_card(&mut content, card.badge, &code, policy, image.as_ref());
+            draw_card(&mut content, card.badge, &code, look, image.as_ref());
             content.restore_state();
             if kind == SheetKind::A4 {
                 crop_marks(
@@ -211,14 +210,14 @@ fn draw_card(
     c: &mut Content,
     badge: &SignedBadge,
     code: &QrCode,
-    policy: Option<&PolicyBody>,
+    look: Look<'_>,
     photo: Option<&(String, (u32, u32))>,
 ) {
     // The card's white (a sheet may be printed on tinted stock).
     fill_colour(c, [255, 255, 255]);
     c.rect(0.0, 0.0, CARD_WIDTH as f32, CARD_HEIGHT as f32);
     c.fill_nonzero();
-    for mark in card::layout(&badge.badge, code, policy, photo.map(|p| p.1)) {
+    for mark in card::layout(&badge.badge, code, look, photo.map(|p| p.1)) {
         match mark {
             Mark::Fill { x, y, w, h, colour } => {
                 fill_colour(c, colour);

@@ -112,6 +112,7 @@ fn defaults(now: u64) -> Defaults {
         valid_until: now + 36 * HOUR,
         issued_at: now - 3 * HOUR,
         policy: None,
+        utc_offset: None,
     }
 }
 
@@ -185,6 +186,11 @@ fn issue_badges(
     requests[4].valid_from = Some(clock::format_utc(now - 72 * HOUR));
     requests[4].valid_until = Some(clock::format_utc(now - 20 * HOUR));
     requests[5].valid_from = Some(clock::format_utc(now + 20 * HOUR));
+    let time = d.venue_time();
+    let look = issue::card::Look {
+        policy: d.policy.as_ref(),
+        time: &time,
+    };
     let mut issued = Vec::new();
     for (i, r) in requests.iter().enumerate() {
         let badge = issue::build_badge(r, d).map_err(anyhow::Error::msg)?;
@@ -193,13 +199,13 @@ fn issue_badges(
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
             .encode_image(&badgegate::synth::portrait(600, 800, i as u8 * 3 + 1))?;
         let photo = issue::photo::normalise(&jpeg).map_err(anyhow::Error::msg)?;
-        issued.push(issue::produce(badge, key, d.policy.as_ref(), Some(photo))?);
+        issued.push(issue::produce(badge, key, look, Some(photo))?);
     }
     let options = issue::BatchOptions {
         force: kept,
         sheet: None,
     };
-    issue::write_badges(dir, &issued, true, &options, d.policy.as_ref())?;
+    issue::write_badges(dir, &issued, true, &options, look)?;
     println!(
         "2. issue: {} badges with photo, QR PNG, SVG and a 300 dpi card each in {}",
         issued.len(),
