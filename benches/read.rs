@@ -104,4 +104,56 @@ fn main() {
         std::fs::write(dir.join("manifest.tsv"), manifest).unwrap();
         println!("\ncorpus written to {}", dir.display());
     }
+    photos(decoder);
+}
+
+/// The real photographs in `tests/photos/` (ZXing's corpus): read %, wrong
+/// texts, median and p95 ms a photo (decoding only: the image is in memory).
+fn photos(decoder: read::Decoder) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/photos");
+    let norm = |s: &str| {
+        s.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .trim()
+            .to_owned()
+    };
+    let (mut ok, mut n, mut wrong) = (0, 0, 0);
+    let mut times = Vec::new();
+    let mut missed = Vec::new();
+    for set in ["qrcode-1", "qrcode-3", "qrcode-4", "qrcode-5"] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(set))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .collect();
+        files.sort();
+        for png in files {
+            let want = norm(&std::fs::read_to_string(png.with_extension("txt")).unwrap());
+            let img = read::load_gray(&png).unwrap();
+            let start = Instant::now();
+            let found = match decoder {
+                read::Decoder::Pipeline => read::decode_picture(&img),
+                other => read::decode_with(other, &img),
+            };
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+            let texts: Vec<String> = found.iter().map(|c| norm(&c.text())).collect();
+            n += 1;
+            if texts.contains(&want) {
+                ok += 1;
+            } else {
+                missed.push(format!(
+                    "{set}/{}",
+                    png.file_name().unwrap().to_string_lossy()
+                ));
+            }
+            wrong += texts.iter().filter(|t| **t != want).count();
+        }
+    }
+    println!(
+        "\nreal photographs (tests/photos): read {ok} of {n} ({:.1}%), {wrong} wrong texts, median {:.1} ms, p95 {:.1} ms\n  missed: {}",
+        100.0 * ok as f64 / n as f64,
+        percentile(&mut times.clone(), 0.5),
+        percentile(&mut times, 0.95),
+        missed.join(" ")
+    );
 }

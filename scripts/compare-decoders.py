@@ -5,6 +5,7 @@ with badgegate's own pipeline (`cargo bench --bench read`).
     BADGEGATE_CORPUS_DIR=/tmp/corpus cargo bench --bench read
     pip install zxing-cpp pyzbar pillow        # pyzbar needs libzbar0 (apt: zbar-tools)
     python3 scripts/compare-decoders.py /tmp/corpus
+    python3 scripts/compare-decoders.py tests/photos     # the real photographs
 
 Prints, per decoder, resolution and condition: read % (every expected code
 found, no other text), median and p95 decode time in ms (one thread; the
@@ -42,10 +43,27 @@ def p95(v):
     return v[round((len(v) - 1) * 0.95)] if v else 0.0
 
 
+def photo_frames(root):
+    """A folder of photos with their texts (`tests/photos`: SET/NAME.png
+    beside SET/NAME.txt) as frames: condition = the set, resolution =
+    `photo`."""
+    norm = lambda s: s.replace("\r\n", "\n").replace("\r", "\n").strip()
+    frames = []
+    for png in sorted(root.glob("*/*.png")):
+        txt = png.with_suffix(".txt")
+        if txt.exists():
+            frames.append((png, png.parent.name, "photo", [norm(txt.read_text(errors="replace"))]))
+    return frames, norm
+
+
 def main():
     corpus = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/corpus")
-    rows = [l.split("\t") for l in (corpus / "manifest.tsv").read_text().splitlines()[1:]]
-    frames = [(corpus / f, cond, res, [e for e in exp.split("|") if e]) for f, cond, res, exp in rows]
+    norm = lambda s: s
+    if (corpus / "manifest.tsv").exists():
+        rows = [l.split("\t") for l in (corpus / "manifest.tsv").read_text().splitlines()[1:]]
+        frames = [(corpus / f, cond, res, [e for e in exp.split("|") if e]) for f, cond, res, exp in rows]
+    else:
+        frames, norm = photo_frames(corpus)
     images = {f: Image.open(f).convert("L") for f, *_ in frames}
     for name, make in [("ZXing-C++", zxing_reader), ("zbar", zbar_reader)]:
         try:
@@ -56,7 +74,7 @@ def main():
         stats = defaultdict(lambda: [0, 0, []])
         for f, cond, res, expected in frames:
             start = time.perf_counter()
-            texts = read(images[f])
+            texts = [norm(t) for t in read(images[f])]
             ms = (time.perf_counter() - start) * 1000
             ok = all(e in texts for e in expected) and all(t in expected for t in texts)
             for key in [(res, cond), (res, "overall")]:

@@ -36,7 +36,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
                     continue;
                 }
             };
-            let codes = read::decode(&img);
+            let codes = read::decode_picture(&img);
             if codes.is_empty() && !a.json {
                 println!("{}: no QR code found", shown_path(&path));
             }

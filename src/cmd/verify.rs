@@ -158,7 +158,7 @@ fn verify_path(input: &Path, checks: &Verifier<'_>, out: &mut Printer) {
         let name = path.display().to_string();
         match read::load_gray(&path) {
             Ok(img) => {
-                let codes = read::decode(&img);
+                let codes = read::decode_picture(&img);
                 if codes.is_empty() {
                     out.decision(
                         &Decision::not_a_badge("no readable QR code in the image"),

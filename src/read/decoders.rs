@@ -222,6 +222,35 @@ fn guarded<R>(f: impl FnOnce() -> R + std::panic::UnwindSafe) -> std::thread::Re
     r
 }
 
+/// quirc (quircs) on a grey picture: every code it finds and can decode
+/// (its Reed-Solomon check refuses a code it cannot correct).
+pub(super) fn decode_quirc(img: &GrayImage) -> Vec<FoundCode> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    let found = guarded(|| {
+        let mut q = quircs::Quirc::default();
+        let mut out = Vec::new();
+        for code in q.identify(w, h, img.as_raw()).flatten() {
+            if let Ok(data) = code.decode() {
+                let c = code.corners;
+                out.push(FoundCode {
+                    bytes: data.payload,
+                    corners: [
+                        [c[0].x, c[0].y],
+                        [c[1].x, c[1].y],
+                        [c[2].x, c[2].y],
+                        [c[3].x, c[3].y],
+                    ],
+                });
+            }
+        }
+        out
+    });
+    found.unwrap_or_default()
+}
+
 /// rqrr on a grey picture: every grid it finds and can decode.
 pub(super) fn decode_once(img: &GrayImage) -> Vec<FoundCode> {
     let (w, h) = (img.width() as usize, img.height() as usize);

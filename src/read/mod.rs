@@ -23,7 +23,9 @@ pub use image_file::{
 };
 pub use track::TrackingReader;
 
-use decoders::{decode_once, decode_rxing, decode_rxing_fast, decode_rxing_with, Binarizer};
+use decoders::{
+    decode_once, decode_quirc, decode_rxing, decode_rxing_fast, decode_rxing_with, Binarizer,
+};
 use enhance::{halve, sharpen, sharpen_along, smear_axis};
 
 /// Failures making or reading QR images.
@@ -92,6 +94,13 @@ pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
     decode_within(img, FRAME_BUDGET)
 }
 
+/// Every QR code in a still picture (a file given to `decode` or
+/// `verify`, a photo): the whole pipeline, with up to [`hard_limit`] for it
+/// instead of one camera frame's time.
+pub fn decode_picture(img: &GrayImage) -> Vec<FoundCode> {
+    decode_within(img, hard_limit(img))
+}
+
 /// The reading pipeline with a time budget. Stages, each only if nothing
 /// was found yet and the budget is not spent:
 /// 1. rxing (ZXing's hybrid binariser and detector) on the frame;
@@ -102,7 +111,11 @@ pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
 /// 4. rqrr on the frame;
 /// 5. rqrr on the frame halved, then halved again (codes with large or
 ///    noisy modules; rqrr mis-samples about 1 in 2,000 clean codes at 4 px a
-///    module or more, which then read at 1-3 px).
+///    module or more, which then read at 1-3 px);
+/// 6. quirc on the frame (another detector: reads some bent codes);
+/// 7. a small picture (a photo, at most [`SMALL_PICTURE`] pixels) enlarged
+///    2x, then 4x, and read by rxing and quirc again (codes of 2-3 px a
+///    module, blurred).
 ///
 /// Stage 1 always runs, so every frame gets at least one full look.
 pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundCode> {
@@ -153,8 +166,39 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
         found = decode_once(&current);
         to_frame(&mut found, factor, 0, 0);
     }
+    // quirc costs about 10 ns a pixel.
+    if found.is_empty() && fits_ns(pixels * 10) {
+        found = decode_quirc(img);
+    }
+    if found.is_empty() && pixels <= SMALL_PICTURE {
+        for scale in [2u32, 4] {
+            // Enlarging and reading cost about 60 ns a pixel of the result.
+            let big = pixels * u64::from(scale * scale);
+            if !found.is_empty() || !fits_ns(big * 60) {
+                break;
+            }
+            let up = image::imageops::resize(
+                img,
+                img.width() * scale,
+                img.height() * scale,
+                image::imageops::FilterType::CatmullRom,
+            );
+            found = decode_rxing(&up);
+            if found.is_empty() {
+                found = decode_quirc(&up);
+            }
+            for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
+                corner[0] /= scale as i32;
+                corner[1] /= scale as i32;
+            }
+        }
+    }
     found
 }
+
+/// Pictures of at most this many pixels (a cropped photo, a thumbnail) are
+/// also read enlarged: a camera frame is never this small.
+pub const SMALL_PICTURE: u64 = 400_000;
 
 /// Maps corners found in a scaled-down (by `scale`) or cropped (at
 /// `dx`, `dy`) copy back to the frame's pixels.
