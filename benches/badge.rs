@@ -82,7 +82,9 @@ fn benches(c: &mut Criterion) {
     let jpeg = {
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
-            .encode_image(&badgegate::synth::portrait(600, 800, 1))
+            .encode_image(&image::RgbImage::from_fn(600, 800, |x, y| {
+                image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+            }))
             .unwrap();
         badgegate::issue::photo::normalise(&out).unwrap()
     };
