@@ -69,6 +69,13 @@ _DIRECTION, _KIOSK_ID, _SEQ and _FLAGGED in its environment.\n\n\
 Exit codes: 0 input ended, 2 usage or start-up error, 3 journal failure (out of service), 4 frame source lost."
     )]
     Kiosk(Box<KioskArgs>),
+    /// Check a gate PC before the doors open: camera, reading speed, display, sound, fonts, journal disk, clock, keys, lists, policy, office
+    #[command(
+        after_help = "Examples:\n  badgegate doctor\n  badgegate doctor --config /etc/badgegate/north.toml\n  badgegate doctor --config north.toml --json > doctor.jsonl\n\n\
+Takes the same flags and --config file as the kiosk and checks what that kiosk needs.\n\
+Each line is PASS, WARN or FAIL; each FAIL says what to do. Exit 0 without a FAIL, 1 with one."
+    )]
+    Doctor(Box<DoctorArgs>),
     /// Read, check, export, count, merge and report entry journals
     Audit(AuditArgs),
     /// The venue office: every kiosk and the security office on one PostgreSQL
@@ -175,6 +182,19 @@ pub struct IssueArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The kiosk's flags (or its --config file), to check what that kiosk needs
+    #[command(flatten)]
+    pub kiosk: KioskArgs,
+    /// One JSON object a line: check, status (PASS, WARN, FAIL), detail, advice
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to measure the camera for (with --camera)
+    #[arg(long, value_name = "S", default_value_t = 3)]
+    pub seconds: u64,
+}
+
+#[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Folder of trusted public keys (*.pem; retired keys in its retired/ subfolder)
     #[arg(long, value_name = "DIR")]
@@ -205,14 +225,17 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("frames").args(["camera", "images", "stdin", "list_cameras"]))]
 pub struct KioskArgs {
+    /// A TOML file holding any of these flags (gate = "north", revocations = ["lists"], headless = true); flags given here win over it; paths in it are relative to its folder
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Folder of trusted public keys
-    #[arg(long, value_name = "DIR", required_unless_present = "list_cameras")]
+    #[arg(long, value_name = "DIR")]
     pub trust: Option<PathBuf>,
     /// Journal file (SQLite; created if missing)
-    #[arg(long, value_name = "FILE", required_unless_present = "list_cameras")]
+    #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
     /// Name of this gate, e.g. north-entrance
-    #[arg(long, value_name = "NAME", required_unless_present = "list_cameras")]
+    #[arg(long, value_name = "NAME")]
     pub gate: Option<String>,
     /// Zone this gate opens: badges must list it (or *)
     #[arg(long, value_name = "Z")]

@@ -71,7 +71,14 @@ fn quiet_on_closed_stdout(command: &cli::Command) {
 
 fn main() -> ExitCode {
     install_panic_hook();
-    let cli = cli::Cli::parse();
+    let args = match cmd::config::expand(std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {}", badgegate::text::printable(&e));
+            return ExitCode::from(2);
+        }
+    };
+    let cli = cli::Cli::parse_from(args);
     quiet_on_closed_stdout(&cli.command);
     let code = match cmd::run(cli.command) {
         Ok(code) => code,

@@ -38,7 +38,7 @@ fn host_name() -> String {
 }
 
 /// The frame source the flags ask for.
-fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
+pub(super) fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
     if a.stdin {
         return Ok(SourceSpec::Stdin);
     }
@@ -130,7 +130,19 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         return list_cameras();
     }
     let (Some(trust_dir), Some(journal_path), Some(gate)) = (&a.trust, &a.journal, &a.gate) else {
-        bail!("--trust, --journal and --gate are required");
+        let missing: Vec<&str> = [
+            ("--trust DIR", a.trust.is_none()),
+            ("--journal FILE", a.journal.is_none()),
+            ("--gate NAME", a.gate.is_none()),
+        ]
+        .iter()
+        .filter(|(_, m)| *m)
+        .map(|(f, _)| *f)
+        .collect();
+        bail!(
+            "a kiosk needs {} (on the command line or in its --config file)",
+            missing.join(", ")
+        );
     };
     let cfg = kiosk_config(&a, gate)?;
     let utc_offset = clock::parse_offset(&a.utc_offset)

@@ -8,9 +8,11 @@ use badgegate::text::shown_path;
 use crate::cli::Command;
 
 mod audit;
+pub mod config;
 mod decode;
 #[cfg(feature = "demo")]
 mod demo;
+mod doctor;
 mod issue;
 mod keygen;
 mod kiosk;
@@ -113,6 +115,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Policy(a) => policy::run(a),
         Command::Office(a) => office::run(a),
         Command::Decode(a) => decode::run(a),
+        Command::Doctor(a) => doctor::run(*a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
     }
