@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the Debian package of the kiosk build (camera and sound), then
+# checks it: its contents, and the systemd unit accepted by
+# `systemd-analyze verify` with the packaged binary in place.
+#   packaging/build-deb.sh            release build: the package to ship
+#   packaging/build-deb.sh --check    CI: a debug build of the same package,
+#                                     installed on this machine and verified
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=release
+check=false
+if [ "${1:-}" = "--check" ]; then
+    profile=dev
+    check=true
+fi
+command -v cargo-deb >/dev/null || cargo install cargo-deb --locked
+deb=$(cargo deb --profile "$profile" 2>&1 | tee /dev/stderr | grep -E '\.deb$' | tail -1)
+echo "built $deb"
+dpkg-deb --info "$deb" | grep -E "Package|Version|Depends|Recommends"
+dpkg-deb --contents "$deb" | grep -E "usr/bin/badgegate|badgegate-kiosk@.service|north.toml"
+if $check; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y -qq "./$deb" >/dev/null
+    /usr/bin/badgegate --version
+    /usr/bin/badgegate doctor --headless >/dev/null || true
+    unit=$(mktemp -d)
+    cp /lib/systemd/system/badgegate-kiosk@.service "$unit/badgegate-kiosk@north.service"
+    systemd-analyze verify --man=no "$unit/badgegate-kiosk@north.service"
+    echo "systemd-analyze verify: badgegate-kiosk@north.service accepted"
+    getent passwd badgegate >/dev/null && echo "user badgegate made by the package"
+fi
