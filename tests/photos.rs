@@ -69,3 +69,74 @@ fn real_photographs_read_at_least_the_floor_and_never_wrong() {
         photos.len()
     );
 }
+
+#[test]
+fn decode_and_verify_descend_into_folders_of_folders_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/photos");
+    // The photos' own layout: a folder holding folders of pictures.
+    let sets = dir.path().join("sets");
+    for (set, name) in [("b-set", "1.png"), ("a-set", "2.png")] {
+        std::fs::create_dir_all(sets.join(set)).unwrap();
+        std::fs::copy(root.join("qrcode-1").join(name), sets.join(set).join(name)).unwrap();
+    }
+    let bin = env!("CARGO_BIN_EXE_badgegate");
+    let out = std::process::Command::new(bin)
+        .args(["decode", "--json"])
+        .arg(&sets)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inputs: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["input"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(inputs.len(), 2, "{inputs:?}");
+    assert!(
+        inputs[0].contains("a-set") && inputs[1].contains("b-set"),
+        "{inputs:?}"
+    );
+    // A folder of folders with no pictures: one line saying so.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(empty.join("inner")).unwrap();
+    std::fs::write(empty.join("inner/notes.txt"), "x").unwrap();
+    let keys = dir.path().join("keys");
+    let st = std::process::Command::new(bin)
+        .args(["keygen", "--dir"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let trust = dir.path().join("trust");
+    std::fs::create_dir(&trust).unwrap();
+    std::fs::copy(
+        keys.join("registration.pub.pem"),
+        trust.join("registration.pub.pem"),
+    )
+    .unwrap();
+    let trust = trust.to_string_lossy().into_owned();
+    for cmd in [vec!["decode"], vec!["verify", "--trust", trust.as_str()]] {
+        let out = std::process::Command::new(bin)
+            .args(&cmd)
+            .arg(&empty)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+        assert_eq!(errors.len(), 1, "{cmd:?}: {err}");
+        assert!(
+            errors[0].contains("no .png or .jpg pictures in this folder or the folders in it"),
+            "{err}"
+        );
+    }
+}
