@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 profile=release
 check=false
 if [ "${1:-}" = "--check" ]; then
-    profile=dev
+    profile=package-check
     check=true
 fi
 command -v cargo-deb >/dev/null || cargo install cargo-deb --locked

@@ -632,3 +632,89 @@ fn the_office_checks_each_record_against_the_kiosks_enrolled_key() {
         "{b:?}"
     );
 }
+
+#[test]
+fn the_office_can_be_reached_only_over_verified_tls() {
+    let Some(pg) = Pg::start() else {
+        return;
+    };
+    let Some(ca) = pg.enable_tls() else {
+        return;
+    };
+    let desk = Desk::new();
+    let plain = pg.admin_url();
+    let tls = format!("{plain}?sslmode=verify-full&sslrootcert={}", ca.display());
+    // Without TLS the server turns the login away.
+    let r = desk.run(&["office", "init", "--db", &plain]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("no encryption") || r.stderr.contains("rejects"),
+        "{}",
+        r.stderr
+    );
+    // A mode that does not check who answers is refused before connecting.
+    let r = desk.run(&[
+        "office",
+        "init",
+        "--db",
+        &format!("{plain}?sslmode=require"),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("sslmode=verify-full"), "{}", r.stderr);
+    // A certificate from a CA the kiosk does not trust: refused.
+    let other = ca.with_file_name("other.pem");
+    let r = desk.run(&[
+        "office",
+        "init",
+        "--db",
+        &format!(
+            "{plain}?sslmode=verify-full&sslrootcert={}",
+            other.display()
+        ),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        r.stderr
+    );
+    // The right CA: the venue is set up, and a kiosk's connection file
+    // keeps the TLS settings, so its records arrive over TLS.
+    let r = desk.run(&["office", "init", "--db", &tls]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = desk.run(&[
+        "office",
+        "add-kiosk",
+        "--db",
+        &tls,
+        "--kiosk-id",
+        "k-tls",
+        "--out",
+        "k-tls.office",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let file = fs::read_to_string(desk.p("k-tls.office")).unwrap();
+    assert!(file.contains("sslmode=verify-full"), "{file}");
+    let text = desk.issue(
+        "badges",
+        "T-1",
+        &[
+            "--valid-from",
+            "2026-12-01T07:00:00Z",
+            "--valid-until",
+            "2026-12-02T21:00:00Z",
+        ],
+    );
+    let args = kiosk_args("k-tls", "north", "in", &[]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{text}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    eventually("the record reached the office over TLS", || {
+        count(&pg, "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'k-tls'") >= 2
+    });
+    // Every client connection the server holds is encrypted.
+    assert_eq!(
+        count(&pg, "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.client_addr IS NOT NULL AND NOT s.ssl"),
+        0
+    );
+}

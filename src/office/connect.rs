@@ -41,10 +41,107 @@ pub fn shown_url(url: &str) -> String {
     }
 }
 
+/// How the connection is protected, from the URI's `sslmode` and
+/// `sslrootcert`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// No TLS (`sslmode=disable`, or none given): for a closed office LAN
+    /// or a VPN.
+    Off,
+    /// `sslmode=verify-full`: TLS, the server's certificate checked against
+    /// `sslrootcert` (a CA file; `system` for the system's CAs) and its
+    /// host name against the URI's host.
+    VerifyFull { root: Option<std::path::PathBuf> },
+}
+
+/// Splits the TLS parameters off a URI (they are checked here, not by the
+/// PostgreSQL driver): the URI without them, and the mode. `sslmode` values
+/// that do not check who answers (`allow`, `prefer`, `require`,
+/// `verify-ca`) are refused.
+pub fn split_tls(url: &str) -> Result<(String, Tls), OfficeError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), Tls::Off));
+    };
+    let mut keep = Vec::new();
+    let (mut mode, mut root) = (None, None);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", v)) => mode = Some(v.to_owned()),
+            Some(("sslrootcert", v)) => root = Some(v.to_owned()),
+            _ => keep.push(pair),
+        }
+    }
+    let base = if keep.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", keep.join("&"))
+    };
+    let tls = match mode.as_deref() {
+        None | Some("disable") => Tls::Off,
+        Some("verify-full") => Tls::VerifyFull {
+            root: root
+                .filter(|r| r != "system")
+                .map(|r| std::path::PathBuf::from(percent_decode(&r))),
+        },
+        Some(other) => {
+            return Err(OfficeError::Connect(format!(
+                "{}: sslmode={other} does not check who answers; use sslmode=verify-full&sslrootcert=CA.pem (or sslmode=disable on a closed network)",
+                shown_url(url)
+            )))
+        }
+    };
+    Ok((base, tls))
+}
+
+/// `%2F` and the like in a URI parameter, decoded.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The TLS connector for `verify-full`: the system's CAs, or only the CA
+/// in `root`.
+fn tls_connector(
+    root: Option<&Path>,
+    url: &str,
+) -> Result<postgres_native_tls::MakeTlsConnector, OfficeError> {
+    let bad = |why: String| OfficeError::Connect(format!("{}: {why}", shown_url(url)));
+    let mut b = native_tls::TlsConnector::builder();
+    if let Some(root) = root {
+        let pem =
+            std::fs::read(root).map_err(|e| bad(format!("sslrootcert {}: {e}", root.display())))?;
+        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+            bad(format!(
+                "sslrootcert {}: not a PEM certificate ({e})",
+                root.display()
+            ))
+        })?;
+        b.disable_built_in_roots(true);
+        b.add_root_certificate(cert);
+    }
+    b.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
+    let c = b.build().map_err(|e| bad(format!("TLS: {e}")))?;
+    Ok(postgres_native_tls::MakeTlsConnector::new(c))
+}
+
 /// The connection settings of a URI, with the password from libpq's
 /// password file (`PGPASSFILE`, or `~/.pgpass`) when the URI has none.
 pub fn config(url: &str) -> Result<Config, OfficeError> {
-    let mut cfg = Config::from_str(url).map_err(|e| {
+    let (url_plain, tls) = split_tls(url)?;
+    let mut cfg = Config::from_str(&url_plain).map_err(|e| {
         OfficeError::Connect(format!(
             "{}: {e}; write it like postgresql://user@host:5432/venue",
             shown_url(url)
@@ -56,6 +153,9 @@ pub fn config(url: &str) -> Result<Config, OfficeError> {
         }
     }
     cfg.application_name("badgegate");
+    if tls != Tls::Off {
+        cfg.ssl_mode(postgres::config::SslMode::Require);
+    }
     Ok(cfg)
 }
 
@@ -66,8 +166,14 @@ pub fn connect(url: &str, timeout: Duration) -> Result<Client, OfficeError> {
     cfg.connect_timeout(timeout);
     cfg.keepalives(true);
     cfg.keepalives_idle(Duration::from_secs(5));
-    cfg.connect(NoTls)
-        .map_err(|e| OfficeError::Connect(format!("{}: {}", shown_url(url), reason(&e))))
+    let fail =
+        |e: postgres::Error| OfficeError::Connect(format!("{}: {}", shown_url(url), reason(&e)));
+    match split_tls(url)?.1 {
+        Tls::Off => cfg.connect(NoTls).map_err(fail),
+        Tls::VerifyFull { root } => cfg
+            .connect(tls_connector(root.as_deref(), url)?)
+            .map_err(fail),
+    }
 }
 
 /// The useful part of a connection error.

@@ -200,6 +200,126 @@ impl Pg {
         format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// Turns TLS on and makes it the only way in over TCP: a CA and a
+    /// server certificate for `127.0.0.1`/`localhost` made with the
+    /// `openssl` tool, `hostssl` lines only in `pg_hba.conf`. Returns the
+    /// CA certificate's path (for `sslrootcert`), or `None` without
+    /// `openssl`.
+    pub fn enable_tls(&self) -> Option<PathBuf> {
+        let openssl = super::tool("openssl")?;
+        let d = self.dir.path().join("tls");
+        std::fs::create_dir_all(&d).unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::new(&openssl)
+                .args(args)
+                .current_dir(&d)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=badgegate test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ]);
+        std::fs::write(
+            d.join("san.ext"),
+            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ]);
+        // A second CA nobody trusts, for the test of a wrong sslrootcert.
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=stranger CA",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.pem",
+        ]);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d.join("server.key"), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+        if self.as_postgres {
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:"])
+                .arg(&d)
+                .status();
+        }
+        std::fs::write(
+            self.dir.path().join("data/pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n",
+        )
+        .unwrap();
+        if self.as_postgres {
+            let _ = Command::new("chown")
+                .args(["postgres:"])
+                .arg(self.dir.path().join("data/pg_hba.conf"))
+                .status();
+        }
+        self.sql(&format!(
+            "ALTER SYSTEM SET ssl_cert_file = '{}'",
+            d.join("server.pem").display()
+        ));
+        self.sql(&format!(
+            "ALTER SYSTEM SET ssl_key_file = '{}'",
+            d.join("server.key").display()
+        ));
+        self.sql("ALTER SYSTEM SET ssl = on");
+        self.sql("SELECT pg_reload_conf()");
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        Some(d.join("ca.pem"))
+    }
+
     /// Runs SQL as the superuser, returning psql's output.
     pub fn sql(&self, sql: &str) -> String {
         let out = Command::new("psql")
