@@ -710,7 +710,10 @@ fn the_office_can_be_reached_only_over_verified_tls() {
     let r = desk.run_stdin(&refs, &format!("{text}\n"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     eventually("the record reached the office over TLS", || {
-        count(&pg, "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'k-tls'") >= 2
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'k-tls'",
+        ) >= 2
     });
     // Every client connection the server holds is encrypted.
     assert_eq!(

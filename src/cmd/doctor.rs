@@ -88,39 +88,8 @@ pub fn run(a: DoctorArgs) -> anyhow::Result<ExitCode> {
     checks.push(fonts());
     checks.extend(journal_folder(k.journal.as_deref()));
     checks.push(clock_sync());
-    let trust = match &k.trust {
-        Some(dir) => match badgegate::format::keys::TrustStore::load(dir) {
-            Ok(t) => {
-                let n = t.keys().count();
-                checks.push(if n == 0 {
-                    fail(
-                        "trust",
-                        format!("{} holds no public key", shown_path(dir)),
-                        "copy the registration public key (registration.pub.pem) into it",
-                    )
-                } else {
-                    pass("trust", format!("{} key(s) in {}", n, shown_path(dir)))
-                });
-                Some(t)
-            }
-            Err(e) => {
-                checks.push(fail(
-                    "trust",
-                    printable(&e.to_string()),
-                    "give --trust the folder holding the registration public key",
-                ));
-                None
-            }
-        },
-        None => {
-            checks.push(warn(
-                "trust",
-                "no trust folder given",
-                "give --trust DIR or --config FILE to check the kiosk's keys, lists and policy",
-            ));
-            None
-        }
-    };
+    let (trust_check, trust) = trust_folder(k.trust.as_deref());
+    checks.push(trust_check);
     if let Some(trust) = &trust {
         checks.extend(lists(k, trust));
         checks.extend(policy(k, trust));
@@ -132,31 +101,76 @@ pub fn run(a: DoctorArgs) -> anyhow::Result<ExitCode> {
             println!("{}", badgegate::text::json_line(&serde_json::to_value(c)?));
         }
     } else {
-        for c in &checks {
-            let word = match c.status {
-                Status::Pass => "PASS",
-                Status::Warn => "WARN",
-                Status::Fail => "FAIL",
-            };
-            println!("{word}  {:<12} {}", c.check, printable(&c.detail));
-            if let Some(advice) = &c.advice {
-                println!("      {:<12} → {}", "", printable(advice));
-            }
-        }
-        let count = |s| checks.iter().filter(|c| c.status == s).count();
-        println!(
-            "\n{} pass, {} warn, {} fail{}",
-            count(Status::Pass),
-            count(Status::Warn),
-            count(Status::Fail),
-            if failed {
-                ": fix each FAIL before the doors open"
-            } else {
-                ""
-            }
-        );
+        print_table(&checks);
     }
     Ok(if failed { Exit::Problem } else { Exit::Ok }.into())
+}
+
+/// The checks as a table, and a count of each kind.
+fn print_table(checks: &[Check]) {
+    for c in checks {
+        let word = match c.status {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Fail => "FAIL",
+        };
+        println!("{word}  {:<12} {}", c.check, printable(&c.detail));
+        if let Some(advice) = &c.advice {
+            println!("      {:<12} → {}", "", printable(advice));
+        }
+    }
+    let count = |s| checks.iter().filter(|c| c.status == s).count();
+    let failed = count(Status::Fail) > 0;
+    println!(
+        "\n{} pass, {} warn, {} fail{}",
+        count(Status::Pass),
+        count(Status::Warn),
+        count(Status::Fail),
+        if failed {
+            ": fix each FAIL before the doors open"
+        } else {
+            ""
+        }
+    );
+}
+
+/// The trust folder: loaded, holding at least one key.
+fn trust_folder(dir: Option<&Path>) -> (Check, Option<badgegate::format::keys::TrustStore>) {
+    let Some(dir) = dir else {
+        return (
+            warn(
+                "trust",
+                "no trust folder given",
+                "give --trust DIR or --config FILE to check the kiosk's keys, lists and policy",
+            ),
+            None,
+        );
+    };
+    match badgegate::format::keys::TrustStore::load(dir) {
+        Ok(t) if t.keys().count() == 0 => (
+            fail(
+                "trust",
+                format!("{} holds no public key", shown_path(dir)),
+                "copy the registration public key (registration.pub.pem) into it",
+            ),
+            Some(t),
+        ),
+        Ok(t) => (
+            pass(
+                "trust",
+                format!("{} key(s) in {}", t.keys().count(), shown_path(dir)),
+            ),
+            Some(t),
+        ),
+        Err(e) => (
+            fail(
+                "trust",
+                printable(&e.to_string()),
+                "give --trust the folder holding the registration public key",
+            ),
+            None,
+        ),
+    }
 }
 
 /// The cameras the system reports, and the configured one opened and

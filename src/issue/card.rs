@@ -141,7 +141,6 @@ pub fn layout(
 ) -> Vec<Mark> {
     let policy = look.policy;
     let (label, band) = PolicyBody::category_look(policy, &badge.category);
-    let time = look.time;
     let (w, h) = (CARD_WIDTH as f32, CARD_HEIGHT as f32);
     let mut marks = vec![
         Mark::Fill {
@@ -200,6 +199,16 @@ pub fn layout(
             bottom as f32
         }
     };
+    marks.extend(footer(badge, look, qr_bottom));
+    marks
+}
+
+/// The lines under the code: zones (by name where the policy has them),
+/// validity in the venue's time, serial and key.
+fn footer(badge: &Badge, look: Look<'_>, qr_bottom: f32) -> Vec<Mark> {
+    let (policy, time) = (look.policy, look.time);
+    let (bold, regular) = (true, false);
+    let mut marks = Vec::new();
     let zone_names: Vec<String> = badge
         .zones
         .iter()
