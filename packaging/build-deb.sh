@@ -20,7 +20,8 @@ dpkg-deb --info "$deb" | grep -E "Package|Version|Depends|Recommends"
 dpkg-deb --contents "$deb" | grep -E "usr/bin/badgegate|badgegate-kiosk@.service|north.toml"
 if $check; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get install -y -qq "./$deb" >/dev/null
+    case "$deb" in /*) ;; *) deb="./$deb" ;; esac
+    $SUDO apt-get install -y -qq "$deb" >/dev/null
     /usr/bin/badgegate --version
     /usr/bin/badgegate doctor --headless >/dev/null || true
     unit=$(mktemp -d)
