@@ -516,15 +516,30 @@ fn draw_note(
         theme::NOTE_TITLE,
         w,
     );
+    // The badge and holder (shaped: the name may be in any script), then
+    // why it was refused.
     let who = note_subject(about);
-    y += wrapped(
+    let (first, rest) = who.split_once('\n').unwrap_or((&who, ""));
+    y += shaped::fit(
         p,
         Pos2::new(x, y),
-        &who,
-        regular(h * c::WHO),
+        first,
+        h * c::WHO,
+        false,
         theme::NOTE_TITLE,
         w,
-    ) + h * c::AFTER_WHO;
+    );
+    if !rest.is_empty() {
+        y += wrapped(
+            p,
+            Pos2::new(x, y),
+            rest,
+            regular(h * c::WHO),
+            theme::NOTE_TITLE,
+            w,
+        );
+    }
+    y += h * c::AFTER_WHO;
     y += wrapped(
         p,
         Pos2::new(x, y),
