@@ -14,7 +14,9 @@ if [ "${1:-}" = "--check" ]; then
     check=true
 fi
 command -v cargo-deb >/dev/null || cargo install cargo-deb --locked
-deb=$(cargo deb --profile "$profile" 2>&1 | tee /dev/stderr | grep -E '\.deb$' | tail -1)
+# cargo-deb prints the package's path on stdout, its progress on stderr
+# (left alone: CI's log may be that very file).
+deb=$(cargo deb --profile "$profile" | grep -E '\.deb$' | tail -1)
 echo "built $deb"
 dpkg-deb --info "$deb" | grep -E "Package|Version|Depends|Recommends"
 dpkg-deb --contents "$deb" | grep -E "usr/bin/badgegate|badgegate-kiosk@.service|north.toml"
