@@ -128,9 +128,19 @@ fn field(img: &RgbImage) -> RgbImage {
 /// region made dark-on-light first). `None` where tesseract is missing.
 fn read_words(img: &RgbImage) -> Option<String> {
     let tesseract = tool("tesseract")?;
+    Some(
+        ocr(&tesseract, img, "eng", &["11"])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// What tesseract reads in `img` with the model `lang`, once for each page
+/// segmentation mode in `psms`: light text on coloured fields made dark on
+/// light first, scaled up for small type.
+fn ocr(tesseract: &Path, img: &RgbImage, lang: &str, psms: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
-    // Light text on coloured fields: the darkest channel, inverted where
-    // the text is lighter than its field, scaled up for small type.
     let gray = image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
         let p = img.get_pixel(x, y).0;
         let lum = (p[0] as u32 * 3 + p[1] as u32 * 6 + p[2] as u32) / 10;
@@ -144,19 +154,19 @@ fn read_words(img: &RgbImage) -> Option<String> {
     );
     let path = dir.path().join("screen.png");
     big.save(&path).unwrap();
-    let out = Command::new(tesseract)
-        .arg(&path)
-        .arg("stdout")
-        .args(["--psm", "11"])
-        .stderr(Stdio::null())
-        .output()
-        .expect("run tesseract");
-    Some(
-        String::from_utf8_lossy(&out.stdout)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    let mut all = String::new();
+    for psm in psms {
+        let out = Command::new(tesseract)
+            .arg(&path)
+            .arg("stdout")
+            .args(["-l", lang, "--psm", psm])
+            .stderr(Stdio::null())
+            .output()
+            .expect("run tesseract");
+        all.push_str(&String::from_utf8_lossy(&out.stdout));
+        all.push(' ');
+    }
+    all
 }
 
 /// The most common colours, for failure messages.
@@ -993,32 +1003,7 @@ fn read_words_in(img: &RgbImage, lang: &str) -> Option<String> {
         assert!(std::env::var_os("CI").is_none(), "tesseract-ocr-{lang}");
         return None;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let gray = image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
-        let p = img.get_pixel(x, y).0;
-        let lum = (p[0] as u32 * 3 + p[1] as u32 * 6 + p[2] as u32) / 10;
-        Luma([if lum > 200 { 0 } else { 255 }])
-    });
-    let big = image::imageops::resize(
-        &gray,
-        gray.width() * 2,
-        gray.height() * 2,
-        image::imageops::FilterType::Triangle,
-    );
-    let path = dir.path().join("screen.png");
-    big.save(&path).unwrap();
-    let mut all = String::new();
-    for psm in ["11", "13"] {
-        let out = Command::new(&tesseract)
-            .arg(&path)
-            .arg("stdout")
-            .args(["-l", lang, "--psm", psm])
-            .stderr(Stdio::null())
-            .output()
-            .expect("run tesseract");
-        all.push_str(&String::from_utf8_lossy(&out.stdout));
-        all.push(' ');
-    }
+    let all = ocr(&tesseract, img, lang, &["11", "13"]);
     Some(all.chars().filter(|c| c.is_alphanumeric()).collect())
 }
 

@@ -751,16 +751,23 @@ mod shaped {
     pub fn size(p: &egui::Painter, text: &str, size: f32, bold: bool) -> Vec2 {
         let ppp = p.ctx().pixels_per_point();
         let px = (size * ppp).max(1.0);
-        let width = shape::with_shaper(|s| {
+        let (_, width) = drawable(text, px, bold);
+        Vec2::new(width / ppp, (px * 1.3).ceil() / ppp)
+    }
+
+    /// `text` as it will be drawn (a character no font draws as its code
+    /// point), and its width at `px` pixels.
+    fn drawable(text: &str, px: f32, bold: bool) -> (String, f32) {
+        shape::with_shaper(|s| {
             let m = s.measure(text, px, bold);
             if m.missing.is_empty() {
-                m.width
+                (text.to_owned(), m.width)
             } else {
-                s.measure(&shape::with_code_points(text, &m.missing), px, bold)
-                    .width
+                let shown = shape::with_code_points(text, &m.missing);
+                let width = s.measure(&shown, px, bold).width;
+                (shown, width)
             }
-        });
-        Vec2::new(width / ppp, (px * 1.3).ceil() / ppp)
+        })
     }
 
     /// A texture not drawn for this long is let go.
@@ -782,21 +789,12 @@ mod shaped {
         let ppp = p.ctx().pixels_per_point();
         let px = (size * ppp).max(1.0);
         let max_px = max_w * ppp;
-        let (text, px) = shape::with_shaper(|s| {
-            let m = s.measure(text, px, bold);
-            let text = if m.missing.is_empty() {
-                text.to_owned()
-            } else {
-                shape::with_code_points(text, &m.missing)
-            };
-            let width = s.measure(&text, px, bold).width;
-            let px = if width > max_px {
-                (px * max_px / width).max(min * ppp)
-            } else {
-                px
-            };
-            (text, px)
-        });
+        let (text, width) = drawable(text, px, bold);
+        let px = if width > max_px {
+            (px * max_px / width).max(min * ppp)
+        } else {
+            px
+        };
         let key = (text.clone(), (px * 4.0).round() as u32, bold);
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
