@@ -376,6 +376,61 @@ pub enum OfficeCommand {
     Watch(OfficeViewArgs),
     /// The venue's records as one journal file every `audit` command reads
     Export(OfficeExportArgs),
+    /// A security office user of the web dashboard (`office serve`); prints a new password once
+    AddUser(OfficeAddUserArgs),
+    /// The security office's web dashboard: gates, live decisions, alarms, muster, a badge's story
+    #[command(
+        after_help = "Examples:\n  badgegate office add-user --db postgresql://admin@office/venue --name alice\n  \
+badgegate office serve --db postgresql://admin@office/venue --tls-cert office.crt --tls-key office.key\n  \
+badgegate office serve --db postgresql://admin@office/venue            (this computer only: http://127.0.0.1:8080)\n\n\
+Without a certificate the dashboard listens on localhost only; --listen on another address \
+without TLS needs --insecure-http."
+    )]
+    Serve(OfficeServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeAddUserArgs {
+    /// The office database (admin login)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// The user's name, as acknowledgements record it: 1 to 40 of A-Z a-z 0-9 . _ -
+    #[arg(long, value_name = "NAME")]
+    pub name: String,
+    /// Read the password from the first line of standard input (12 characters or more) instead of making one
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Give an existing user a new password (their open sessions end)
+    #[arg(long)]
+    pub reset: bool,
+    /// Disable an existing user: they can no longer sign in, their open sessions end
+    #[arg(long, conflicts_with_all = ["reset", "password_stdin"])]
+    pub disable: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeServeArgs {
+    /// The office database (admin login; not a kiosk's or desk's connection)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// Address and port to listen on [default: 127.0.0.1:8080, or 0.0.0.0:8443 with a certificate]
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// TLS certificate chain (PEM) to serve HTTPS with
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) of the certificate
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on an address other than localhost (passwords and names cross the network unencrypted)
+    #[arg(long)]
+    pub insecure_http: bool,
+    /// Minutes a sign-in lasts
+    #[arg(long, value_name = "MIN", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=10080))]
+    pub session_minutes: u32,
+    /// Show times in this IANA time zone, e.g. Europe/Geneva [default: this computer's]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -87,7 +87,7 @@ pub struct Alarm {
 }
 
 /// Which alarm a record is, if any.
-fn kind_of(e: &Entry) -> Option<AlarmKind> {
+pub fn kind_of(e: &Entry) -> Option<AlarmKind> {
     let b = &e.body;
     match (b.kind, b.reason) {
         (EntryKind::Start, _) if b.flagged => Some(AlarmKind::OutOfService),

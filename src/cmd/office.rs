@@ -28,6 +28,11 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
                     badgegate::office::OFFICE_SCHEMA_VERSION,
                     shown_url(&o.db)
                 ),
+                Initialised::DashboardAdded => println!(
+                    "{}: the office dashboard's tables added (venue schema stays at version {})",
+                    shown_url(&o.db),
+                    badgegate::office::OFFICE_SCHEMA_VERSION
+                ),
                 Initialised::AlreadyCurrent => println!(
                     "{}: venue schema already at version {}; nothing to do",
                     shown_url(&o.db),
@@ -61,6 +66,8 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
             );
             Ok(Exit::Ok.into())
         }
+        OfficeCommand::AddUser(o) => add_user(o),
+        OfficeCommand::Serve(o) => serve(o),
         OfficeCommand::Status(o) => status(&o.db, o.json),
         OfficeCommand::Inside(o) => inside(&o.db, o.zone.as_deref(), o.json),
         OfficeCommand::Watch(o) => watch(&o.db, o.json),
@@ -88,6 +95,72 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
             })
         }
     }
+}
+
+fn add_user(o: crate::cli::OfficeAddUserArgs) -> anyhow::Result<ExitCode> {
+    use badgegate::office::web::users::{change_user, UserChange};
+    let mut db = open(&o.db)?;
+    let (password, made) = if o.disable {
+        (None, false)
+    } else if o.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        let p = line.trim_end_matches(['\n', '\r']).to_owned();
+        (Some(p), false)
+    } else {
+        (Some(badgegate::office::admin::random_password()), true)
+    };
+    let change = change_user(&mut db, &o.name, password.as_deref(), o.reset)?;
+    match change {
+        UserChange::Disabled => println!(
+            "office user {} disabled: they cannot sign in, and any open dashboard of theirs signs out within a second",
+            o.name
+        ),
+        UserChange::Added | UserChange::Reset => {
+            let what = if change == UserChange::Added {
+                "added"
+            } else {
+                "given a new password (open sessions end)"
+            };
+            println!("office user {} {what}", o.name);
+            if made {
+                println!(
+                    "password: {}\n(shown once: give it to {} by hand; it is stored only as an Argon2id hash)",
+                    password.unwrap_or_default(),
+                    o.name
+                );
+            }
+        }
+    }
+    Ok(Exit::Ok.into())
+}
+
+fn serve(o: crate::cli::OfficeServeArgs) -> anyhow::Result<ExitCode> {
+    use badgegate::office::web::{serve, ServeConfig};
+    let cfg = ServeConfig {
+        db_url: o.db.clone(),
+        listen: o.listen,
+        tls: o.tls_cert.zip(o.tls_key),
+        insecure_http: o.insecure_http,
+        session: Duration::from_secs(u64::from(o.session_minutes) * 60),
+        time_zone: o.time_zone,
+    };
+    let tls = cfg.tls.is_some();
+    let db = shown_url(&o.db);
+    serve(cfg, move |url| {
+        let how = if tls {
+            "HTTPS"
+        } else if url.contains("://127.") || url.contains("://[::1]") {
+            "plain HTTP, this computer only: give --tls-cert and --tls-key to serve the office network"
+        } else {
+            "PLAIN HTTP on the network: passwords and names are not encrypted"
+        };
+        eprintln!("office dashboard on {url} ({how}), reading {db}; Ctrl+C stops");
+    })?;
+    eprintln!("office dashboard stopped");
+    Ok(Exit::Ok.into())
 }
 
 /// Connects with a URL given on the command line.

@@ -9,6 +9,8 @@ use super::{OfficeError, OFFICE_SCHEMA_VERSION};
 
 /// The schema, version 1.
 const SCHEMA_V1: &str = include_str!("schema.sql");
+/// The dashboard's tables, added to version 1 (idempotent).
+const DASHBOARD_V1: &str = include_str!("dashboard.sql");
 
 /// The venue schema version of the database, if it has one.
 pub fn schema_version(db: &mut Client) -> Result<Option<i32>, OfficeError> {
@@ -42,11 +44,35 @@ pub fn check_schema(db: &mut Client) -> Result<(), OfficeError> {
     }
 }
 
+/// Refuses a database without the dashboard's tables.
+pub fn check_dashboard(db: &mut Client) -> Result<(), OfficeError> {
+    check_schema(db)?;
+    if has_dashboard(db)? {
+        Ok(())
+    } else {
+        Err(OfficeError::Refused(
+            "the office database has no dashboard tables yet: run `badgegate office init --db URL` (it adds them, nothing else changes)".into(),
+        ))
+    }
+}
+
 /// What `init` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Initialised {
     Created,
+    /// A venue schema of an earlier build got the dashboard's tables.
+    DashboardAdded,
     AlreadyCurrent,
+}
+
+/// True when the dashboard's tables are there.
+pub fn has_dashboard(db: &mut Client) -> Result<bool, OfficeError> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM badgegate.meta WHERE key = 'dashboard_version'",
+            &[],
+        )?
+        .is_some())
 }
 
 /// Creates the venue schema in one transaction (the roles kiosks and
@@ -66,7 +92,15 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
                 max: OFFICE_SCHEMA_VERSION,
             })
         }
-        Some(_) => return Ok(Initialised::AlreadyCurrent),
+        Some(_) => {
+            if has_dashboard(db)? {
+                return Ok(Initialised::AlreadyCurrent);
+            }
+            let mut tx = db.transaction()?;
+            tx.batch_execute(DASHBOARD_V1)?;
+            tx.commit()?;
+            return Ok(Initialised::DashboardAdded);
+        }
         None => {}
     }
     let mut tx = db.transaction()?;
@@ -82,6 +116,7 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
         }
     }
     tx.batch_execute(SCHEMA_V1)?;
+    tx.batch_execute(DASHBOARD_V1)?;
     tx.execute(
         "INSERT INTO badgegate.meta (key, value) VALUES ('schema_version', $1)",
         &[&OFFICE_SCHEMA_VERSION.to_string()],
@@ -91,7 +126,7 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
 }
 
 /// A fresh password: 32 random characters of [A-Za-z0-9].
-fn random_password() -> String {
+pub fn random_password() -> String {
     use rand_core::RngCore;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut bytes = [0u8; 32];

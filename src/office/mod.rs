@@ -16,6 +16,7 @@ pub mod admin;
 pub mod connect;
 pub mod link;
 pub mod views;
+pub mod web;
 
 /// The schema version this build creates and reads.
 pub const OFFICE_SCHEMA_VERSION: i32 = 1;

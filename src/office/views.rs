@@ -108,7 +108,7 @@ pub fn venue_alarms(db: &mut Client) -> Result<Vec<String>, OfficeError> {
 
 /// Checks the signature of every record that arrived since the last check
 /// from kiosks whose key is enrolled; a bad or missing one is an alarm.
-fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> {
+pub(crate) fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> {
     let kiosks = db.query(
         "SELECT k.kiosk_id, k.key_pub, k.verified_seq,
                 COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0) AS head
@@ -189,12 +189,12 @@ pub fn inside(db: &mut Client, zone: Option<&str>) -> Result<Vec<Inside>, Office
 }
 
 /// The columns of a record, in [`row_to_entry`]'s order.
-const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
+pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
     category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, format, \
     signer, prev_hash, hash, sig";
 
 /// A venue record as a journal entry (what the kiosk's own file holds).
-fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
+pub(crate) fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
     let bad = |what: &str| OfficeError::Db(format!("a record holds an unknown {what}"));
     let kind: String = r.get(3);
     let direction: String = r.get(6);

@@ -1,0 +1,200 @@
+// badgegate office dashboard: the pages' live parts, fed by the server's
+// event stream (/events). Everything shown is set as text, never as HTML,
+// except fragments the server rendered and escaped itself.
+"use strict";
+
+(function () {
+  const page = document.body.dataset.page;
+  if (!page) return;
+  const conn = document.getElementById("conn");
+  const down = document.getElementById("office-down");
+
+  function setConn(text, cls) {
+    if (!conn) return;
+    conn.textContent = text;
+    conn.className = "conn " + cls;
+  }
+
+  // A stream that ends or fails: signed out, or the server gone.
+  function checkSession() {
+    fetch("/session", { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 401) window.location.href = "/login";
+    }).catch(function () {});
+  }
+
+  function refresh(url, id) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (r.status === 401) { window.location.href = "/login"; return null; }
+      return r.ok ? r.text() : null;
+    }).then(function (html) {
+      const el = document.getElementById(id);
+      if (html !== null && el) el.innerHTML = html;
+    }).catch(function () {});
+  }
+
+  // ---- live page: filters, feed, chart -------------------------------
+  const feed = document.getElementById("feed");
+  const filters = { gate: document.getElementById("f-gate"), zone: document.getElementById("f-zone"), decision: document.getElementById("f-decision") };
+  function shown(row) {
+    return ["gate", "zone", "decision"].every(function (k) {
+      const f = filters[k];
+      return !f || !f.value || row.dataset[k] === f.value;
+    });
+  }
+  function applyFilters() {
+    if (!feed) return;
+    Array.prototype.forEach.call(feed.rows, function (tr) { tr.hidden = !shown(tr); });
+  }
+  function addOption(select, value) {
+    if (!select || !value) return;
+    for (const o of select.options) if (o.value === value || o.text === value) return;
+    const o = document.createElement("option");
+    o.textContent = value;
+    select.appendChild(o);
+  }
+  Object.values(filters).forEach(function (f) { if (f) f.addEventListener("change", applyFilters); });
+
+  function cell(tr, text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+    return td;
+  }
+  function addRecord(r) {
+    if (!feed) return;
+    const key = r.kiosk_id + ":" + r.seq;
+    if (feed.querySelector('tr[data-key="' + CSS.escape(key) + '"]')) return;
+    const tr = document.createElement("tr");
+    tr.className = "fresh row-" + r.decision + (r.alarm ? " alarm" : "");
+    tr.dataset.gate = r.gate; tr.dataset.zone = r.zone; tr.dataset.decision = r.decision; tr.dataset.key = key;
+    cell(tr, r.time); cell(tr, r.gate); cell(tr, r.zone); cell(tr, r.decision.toUpperCase(), "d");
+    cell(tr, r.reason); cell(tr, r.holder); cell(tr, r.org);
+    const s = cell(tr, "");
+    if (r.serial) {
+      const a = document.createElement("a");
+      a.href = "/badge/" + encodeURIComponent(r.serial);
+      a.textContent = r.serial;
+      s.appendChild(a);
+    }
+    cell(tr, r.alarm);
+    tr.hidden = !shown(tr);
+    feed.insertBefore(tr, feed.firstChild);
+    while (feed.rows.length > 500) feed.deleteRow(feed.rows.length - 1);
+    addOption(filters.gate, r.gate);
+    addOption(filters.zone, r.zone);
+  }
+
+  const chartEl = document.getElementById("chart");
+  let chart = null;
+  const colours = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176", "#4db6ac", "#f06292", "#a1887f", "#90a4ae"];
+  if (chartEl) {
+    try { chart = JSON.parse(document.getElementById("chart-data").textContent); } catch (e) { chart = null; }
+    if (chart) {
+      chart.byGate = {};
+      chart.counts.forEach(function (c) {
+        (chart.byGate[c[0]] = chart.byGate[c[0]] || {})[c[1]] = c[2];
+      });
+      chart.offset = Math.floor(Date.now() / 60000) - chart.now_minute;
+    }
+  }
+  function drawChart() {
+    if (!chart) return;
+    const now = Math.floor(Date.now() / 60000) - chart.offset;
+    const from = now - chart.minutes + 1;
+    const gates = Object.keys(chart.byGate).sort();
+    let max = 1;
+    gates.forEach(function (g) {
+      for (let m = from; m <= now; m++) max = Math.max(max, chart.byGate[g][m] || 0);
+    });
+    const W = 1200, H = 240, pad = 20;
+    const ns = "http://www.w3.org/2000/svg";
+    while (chartEl.firstChild) chartEl.removeChild(chartEl.firstChild);
+    const axis = document.createElementNS(ns, "text");
+    axis.setAttribute("x", 4); axis.setAttribute("y", 16); axis.setAttribute("fill", "#9aa7b5"); axis.setAttribute("font-size", "16");
+    axis.textContent = max + " a minute";
+    chartEl.appendChild(axis);
+    const legend = document.getElementById("legend");
+    if (legend) legend.textContent = "";
+    gates.forEach(function (g, i) {
+      const pts = [];
+      for (let m = from; m <= now; m++) {
+        const x = ((m - from) / (chart.minutes - 1)) * (W - 2 * pad) + pad;
+        const y = H - pad - ((chart.byGate[g][m] || 0) / max) * (H - 2 * pad);
+        pts.push(x.toFixed(1) + "," + y.toFixed(1));
+      }
+      const line = document.createElementNS(ns, "polyline");
+      line.setAttribute("points", pts.join(" "));
+      line.setAttribute("fill", "none");
+      line.setAttribute("stroke", colours[i % colours.length]);
+      line.setAttribute("stroke-width", "3");
+      chartEl.appendChild(line);
+      if (legend) {
+        const s = document.createElement("span");
+        const sw = document.createElement("i");
+        sw.style.background = colours[i % colours.length];
+        s.appendChild(sw);
+        s.appendChild(document.createTextNode(g));
+        legend.appendChild(s);
+      }
+    });
+  }
+  if (chart) { drawChart(); setInterval(drawChart, 10000); }
+  let chartDirty = false;
+  function countEntry(r) {
+    if (!chart || !r.entry) return;
+    const m = Math.floor(r.at_ms / 60000);
+    const g = (chart.byGate[r.gate] = chart.byGate[r.gate] || {});
+    g[m] = (g[m] || 0) + 1;
+    if (!chartDirty) { chartDirty = true; setTimeout(function () { chartDirty = false; drawChart(); }, 500); }
+  }
+
+  // ---- muster and badge pages: refresh when people move ---------------
+  let musterTimer = null;
+  function musterRefresh() {
+    if (musterTimer) return;
+    musterTimer = setTimeout(function () {
+      musterTimer = null;
+      refresh("/muster/list" + window.location.search, "muster-list");
+    }, 1500);
+  }
+  const printButton = document.getElementById("print");
+  if (printButton) printButton.addEventListener("click", function () { window.print(); });
+
+  // ---- the event stream ----------------------------------------------
+  const es = new EventSource("/events");
+  // Leaving the page frees its connection at once (browsers allow six a
+  // server; a stream left open would hold up the next page).
+  window.addEventListener("pagehide", function () { es.close(); });
+  es.onopen = function () { setConn("live", "live"); };
+  es.onerror = function () { setConn("reconnecting…", "lost"); checkSession(); };
+  es.addEventListener("bye", function () { es.close(); window.location.href = "/login"; });
+  es.addEventListener("office", function (ev) {
+    const o = JSON.parse(ev.data);
+    if (!down) return;
+    down.hidden = o.ok;
+    down.textContent = o.ok ? "" : "The office database is not answering (" + o.why + "). What you see is not current.";
+  });
+  es.addEventListener("gates", function (ev) {
+    const g = JSON.parse(ev.data);
+    const tiles = document.getElementById("tiles");
+    if (tiles) tiles.innerHTML = g.html;
+    const asOf = document.getElementById("as-of");
+    if (asOf) asOf.textContent = g.as_of;
+  });
+  let lastAlarms = null;
+  es.addEventListener("alarms", function (ev) {
+    const a = JSON.parse(ev.data);
+    const c = document.getElementById("alarm-count");
+    if (c) { c.textContent = a.unacked; c.className = "count" + (a.unacked > 0 ? " hot" : ""); }
+    const key = a.total + "/" + a.unacked;
+    if (page === "alarms" && lastAlarms !== null && lastAlarms !== key) refresh("/alarms/list", "alarm-list");
+    lastAlarms = key;
+  });
+  es.addEventListener("record", function (ev) {
+    const r = JSON.parse(ev.data);
+    if (page === "live") { addRecord(r); countEntry(r); }
+    if (page === "muster" && r.serial) musterRefresh();
+  });
+  es.addEventListener("lagged", function () { if (page === "live" || page === "muster") window.location.reload(); });
+})();

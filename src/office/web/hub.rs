@@ -1,0 +1,163 @@
+//! One thread watches the venue database for every open browser: new
+//! records the moment the office is told of them (LISTEN), the gates and
+//! the alarms each second, a gate gone silent raised as an alarm, and
+//! signatures checked. What changed goes out to the pages' event streams;
+//! a page opened later starts from the last snapshot.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use postgres::Client;
+use serde_json::json;
+
+use super::data::{self, LiveRecord};
+use super::pages::{App, TilesTemplate};
+use crate::office::OfficeError;
+
+/// How often the gates and alarms are looked at.
+const TICK: Duration = Duration::from_secs(1);
+/// How often record signatures are checked.
+const SIGNATURES_EVERY: Duration = Duration::from_secs(5);
+
+/// One event for the pages: its name and its JSON.
+#[derive(Clone, Debug)]
+pub struct Push {
+    pub event: &'static str,
+    pub data: String,
+}
+
+/// What a newly opened page is sent first.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub gates: Vec<data::GateTile>,
+    pub gates_push: Option<Push>,
+    pub lists: Vec<data::ListInfo>,
+    pub alarms_push: Option<Push>,
+    pub unacked: i64,
+    pub office_push: Option<Push>,
+    /// When the hub last read the database (`HH:MM:SS`).
+    pub as_of: String,
+}
+
+/// Starts the hub thread.
+pub fn start(app: Arc<App>) {
+    std::thread::Builder::new()
+        .name("dashboard-hub".into())
+        .spawn(move || loop {
+            let why = match session(&app) {
+                Ok(()) => continue,
+                Err(e) => e.to_string(),
+            };
+            eprintln!(
+                "{} office database unreachable: {why}; trying again",
+                app.clock.now()
+            );
+            publish(
+                &app,
+                Push {
+                    event: "office",
+                    data: json!({"ok": false, "why": why}).to_string(),
+                },
+            );
+            std::thread::sleep(Duration::from_secs(1));
+        })
+        .ok();
+}
+
+/// Sends to every open page, and keeps it for pages opened later.
+fn publish(app: &App, p: Push) {
+    {
+        let mut s = app.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        match p.event {
+            "gates" => s.gates_push = Some(p.clone()),
+            "alarms" => s.alarms_push = Some(p.clone()),
+            "office" => s.office_push = Some(p.clone()),
+            _ => {}
+        }
+    }
+    // Nobody listening is not an error.
+    let _ = app.events.send(Arc::new(p));
+}
+
+/// One connection's life.
+fn session(app: &App) -> Result<(), OfficeError> {
+    let mut db = crate::office::connect::connect(&app.db_url, Duration::from_secs(5))?;
+    db.batch_execute("LISTEN badgegate_records")?;
+    let mut heads = data::heads(&mut db)?;
+    publish(
+        app,
+        Push {
+            event: "office",
+            data: json!({"ok": true}).to_string(),
+        },
+    );
+    let mut last_tick = Instant::now() - TICK;
+    let mut last_signatures = Instant::now() - SIGNATURES_EVERY;
+    let mut last_counts = (-1, -1);
+    loop {
+        for e in data::records_after(&mut db, &mut heads)? {
+            let r = LiveRecord::from_entry(e, &app.clock);
+            publish(
+                app,
+                Push {
+                    event: "record",
+                    data: serde_json::to_string(&r).unwrap_or_default(),
+                },
+            );
+        }
+        if last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
+            if last_signatures.elapsed() >= SIGNATURES_EVERY {
+                last_signatures = Instant::now();
+                crate::office::views::verify_new_signatures(&mut db)?;
+            }
+            tick(app, &mut db, &mut last_counts)?;
+        }
+        let wait = TICK.saturating_sub(last_tick.elapsed());
+        use postgres::fallible_iterator::FallibleIterator;
+        db.notifications().timeout_iter(wait).next()?;
+        // Several notifications may be queued: one read takes them all.
+        while db.notifications().iter().next()?.is_some() {}
+    }
+}
+
+/// The gates, the users, the lists and the alarms, once a second.
+fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), OfficeError> {
+    app.sessions.set_users(super::users::enabled_users(db)?);
+    let lists = data::lists(db, &app.clock)?;
+    let gates = data::gates(db, &app.clock, &lists)?;
+    data::raise_offline(db, &gates)?;
+    let counts = data::alarm_counts(db)?;
+    let as_of = app.clock.now();
+    let html = TilesTemplate { tiles: &gates }.html();
+    let summary: HashMap<&str, usize> = gates.iter().fold(HashMap::new(), |mut m, t| {
+        *m.entry(t.state.class()).or_default() += 1;
+        m
+    });
+    {
+        let mut s = app.snapshot.write().unwrap_or_else(|p| p.into_inner());
+        s.gates = gates;
+        s.lists = lists;
+        s.unacked = counts.1;
+        s.as_of = as_of.clone();
+    }
+    publish(
+        app,
+        Push {
+            event: "gates",
+            data: json!({"html": html, "as_of": as_of, "states": summary}).to_string(),
+        },
+    );
+    if counts != *last_counts {
+        *last_counts = counts;
+        publish(
+            app,
+            Push {
+                event: "alarms",
+                data: json!({"total": counts.0, "unacked": counts.1}).to_string(),
+            },
+        );
+    }
+    Ok(())
+}

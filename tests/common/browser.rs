@@ -1,0 +1,258 @@
+//! A real headless Chromium driven over W3C WebDriver (Debian's
+//! `chromium` and `chromium-driver`), at 1920x1080, for the office
+//! dashboard's tests. Skipped with a printed reason where they are not
+//! installed; under CI a missing browser fails the test.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// The WebDriver element key.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    agent: ureq::Agent,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build(),
+    )
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium window of 1920x1080.
+    pub fn start() -> Option<Browser> {
+        let (Some(driver), Some(chromium)) = (super::tool("chromedriver"), super::tool("chromium"))
+        else {
+            if std::env::var_os("CI").is_some() {
+                panic!("chromium and chromium-driver are not installed, and CI must run this test (.ci/run installs them)");
+            }
+            eprintln!("SKIPPED: chromium and chromium-driver are not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let base = format!("http://127.0.0.1:{port}");
+        let agent = agent();
+        let start = Instant::now();
+        while agent.get(format!("{base}/status")).call().is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile =
+            std::env::temp_dir().join(format!("bg-chromium-{}-{port}", std::process::id()));
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "acceptInsecureCerts": false,
+            "goog:chromeOptions": {
+                "binary": chromium.display().to_string(),
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1920,1080", "--hide-scrollbars", "--force-device-scale-factor=1",
+                         format!("--user-data-dir={}", profile.display())]
+            }
+        }}});
+        let mut b = Browser {
+            driver: child,
+            base,
+            session: String::new(),
+            agent,
+        };
+        let v = b.post("/session", caps);
+        b.session = v["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {v}"))
+            .to_owned();
+        Some(b)
+    }
+
+    fn answer(mut r: ureq::http::Response<ureq::Body>, what: &str) -> Value {
+        let v: Value = r.body_mut().read_json().unwrap_or(Value::Null);
+        assert!(
+            r.status().is_success(),
+            "WebDriver {what}: {} {}",
+            r.status(),
+            v
+        );
+        v["value"].clone()
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .agent
+            .post(format!("{}{}", self.base, path))
+            .send_json(&body)
+            .expect("WebDriver request");
+        Self::answer(r, path)
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let r = self
+            .agent
+            .get(format!("{}{}", self.base, path))
+            .call()
+            .expect("WebDriver request");
+        Self::answer(r, path)
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.post(&self.s("/url"), json!({ "url": url }));
+    }
+
+    pub fn url(&self) -> String {
+        self.get(&self.s("/url"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The element matching a CSS selector, if any.
+    pub fn find(&self, css: &str) -> Option<String> {
+        let r = self
+            .agent
+            .post(format!("{}{}", self.base, self.s("/element")))
+            .send_json(json!({"using": "css selector", "value": css}))
+            .expect("WebDriver request");
+        if !r.status().is_success() {
+            return None;
+        }
+        let v = Self::answer(r, "element");
+        v[ELEMENT].as_str().map(str::to_owned)
+    }
+
+    fn must(&self, css: &str) -> String {
+        self.find(css)
+            .unwrap_or_else(|| panic!("no {css} on {}:\n{}", self.url(), self.text("body")))
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let e = self.must(css);
+        self.post(&self.s(&format!("/element/{e}/clear")), json!({}));
+        self.post(
+            &self.s(&format!("/element/{e}/value")),
+            json!({ "text": text }),
+        );
+    }
+
+    pub fn click(&self, css: &str) {
+        let e = self.must(css);
+        self.post(&self.s(&format!("/element/{e}/click")), json!({}));
+    }
+
+    /// The visible text of the first element matching `css` ("" if none).
+    pub fn text(&self, css: &str) -> String {
+        let v = self.run(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            json!([css]),
+        );
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub fn run(&self, script: &str, args: Value) -> Value {
+        self.post(
+            &self.s("/execute/sync"),
+            json!({ "script": script, "args": args }),
+        )
+    }
+
+    /// Waits up to `limit` for `f` to hold; returns how long it took.
+    pub fn wait_for(
+        &self,
+        what: &str,
+        limit: Duration,
+        mut f: impl FnMut(&Browser) -> bool,
+    ) -> Duration {
+        let start = Instant::now();
+        loop {
+            if f(self) {
+                return start.elapsed();
+            }
+            assert!(
+                start.elapsed() < limit,
+                "never within {limit:?}: {what}\npage {}:\n{}",
+                self.url(),
+                self.text("body")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Saves a PNG of the window.
+    pub fn screenshot(&self, out: &Path) {
+        use base64::Engine;
+        let v = self.get(&self.s("/screenshot"));
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("a base64 screenshot");
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(out, png).unwrap();
+    }
+}
+
+impl Browser {
+    /// Prints the page as the browser would on paper (its print styles),
+    /// A4, to `out`; returns `out`.
+    pub fn print_pdf(&self, out: &Path) -> std::path::PathBuf {
+        use base64::Engine;
+        let v = self.post(
+            &self.s("/print"),
+            json!({"page": {"width": 21.0, "height": 29.7}, "background": false}),
+        );
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("a base64 PDF");
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(out, pdf).unwrap();
+        out.to_path_buf()
+    }
+
+    /// A cookie's value (also an HttpOnly one).
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.get(&self.s(&format!("/cookie/{name}")))["value"]
+            .as_str()
+            .map(str::to_owned)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self
+                .agent
+                .delete(format!("{}/session/{}", self.base, self.session))
+                .call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}

@@ -1,0 +1,527 @@
+//! The security office's web dashboard (`office serve`) in a real headless
+//! Chromium, against a real throw-away PostgreSQL and real kiosk
+//! processes: signing in, decisions pushed to the live page, a stopped
+//! kiosk's tile going OFFLINE, a revoked badge's alarm acknowledged and
+//! stored with the user, the muster list equal to `office inside`, and
+//! anonymous requests and kiosk logins refused. Screenshots of every page
+//! at 1920x1080 are kept in `target/tmp/dashboard-screenshots/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::browser::Browser;
+use common::pg::Pg;
+use common::{Desk, LiveKiosk};
+
+fn office(desk: &Desk, pg: &Pg, args: &[&str]) -> common::Run {
+    let url = pg.admin_url();
+    let mut v = vec!["office", args[0], "--db", url.as_str()];
+    v.extend_from_slice(&args[1..]);
+    desk.run(&v)
+}
+
+fn kiosk(desk: &Desk, id: &str, zone: &str, direction: &str) -> LiveKiosk {
+    LiveKiosk::start(
+        desk.path(),
+        &[
+            "kiosk",
+            "--trust",
+            "trust",
+            "--journal",
+            &format!("{id}.db"),
+            "--gate",
+            id,
+            "--zone",
+            zone,
+            "--direction",
+            direction,
+            "--stdin",
+            "--headless",
+            "--cooldown",
+            "0",
+            "--kiosk-id",
+            id,
+            "--office",
+            &format!("{id}.office"),
+        ],
+    )
+}
+
+/// `office serve` on a free localhost port; its base URL.
+fn serve(desk: &Desk, db: &str, extra: &[&str]) -> (LiveKiosk, String) {
+    let mut args = vec![
+        "office",
+        "serve",
+        "--db",
+        db,
+        "--listen",
+        "127.0.0.1:0",
+        "--time-zone",
+        "Europe/Zurich",
+    ];
+    args.extend_from_slice(extra);
+    let server = LiveKiosk::start(desk.path(), &args);
+    let start = Instant::now();
+    loop {
+        let said = server.stderr();
+        if let Some(url) = said
+            .lines()
+            .find_map(|l| l.strip_prefix("office dashboard on "))
+            .and_then(|l| l.split_whitespace().next())
+        {
+            return (server, url.to_owned());
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the dashboard did not start: {said}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn shots() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots")
+}
+
+/// A plain HTTP client that follows no redirects and takes any status.
+fn http() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build(),
+    )
+}
+
+/// Status, Location header and body of a GET (with a cookie, if given).
+fn get(url: &str, cookie: Option<&str>) -> (u16, String, String) {
+    let mut req = http().get(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", format!("bg_session={c}"));
+    }
+    let mut r = req.call().expect("an answer");
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let status = r.status().as_u16();
+    // An event stream would never end: read only its first bytes.
+    let body = if url.ends_with("/events") && status == 200 {
+        String::new()
+    } else {
+        r.body_mut().read_to_string().unwrap_or_default()
+    };
+    (status, location, body)
+}
+
+fn post_form(url: &str, form: &[(&str, &str)], cookie: Option<&str>) -> (u16, String) {
+    let mut req = http().post(url);
+    if let Some(c) = cookie {
+        req = req.header("Cookie", format!("bg_session={c}"));
+    }
+    let mut r = req.send_form(form.iter().copied()).expect("an answer");
+    (
+        r.status().as_u16(),
+        r.body_mut().read_to_string().unwrap_or_default(),
+    )
+}
+
+/// The login and password in a connection file's URI.
+fn login_of(file: &std::path::Path) -> (String, String) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let uri = text
+        .lines()
+        .find(|l| l.starts_with("postgresql://"))
+        .unwrap();
+    let creds = uri
+        .trim_start_matches("postgresql://")
+        .split('@')
+        .next()
+        .unwrap();
+    let (user, password) = creds.split_once(':').unwrap();
+    (user.to_owned(), password.to_owned())
+}
+
+fn sign_in(b: &Browser, base: &str, user: &str, password: &str) {
+    b.goto(&format!("{base}/login"));
+    b.type_into("#user", user);
+    b.type_into("#password", password);
+    b.click("#sign-in");
+    b.wait_for(
+        "the gates page after signing in",
+        Duration::from_secs(10),
+        |b| b.url().ends_with("/gates"),
+    );
+}
+
+/// The `office inside` list as (zone, serial) pairs.
+fn inside_by_cli(desk: &Desk, pg: &Pg) -> Vec<(String, String)> {
+    let r = office(desk, pg, &["inside", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json_lines()
+        .iter()
+        .map(|v| {
+            (
+                v["zone"].as_str().unwrap().to_owned(),
+                v["serial"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_office_dashboard_in_a_real_browser() {
+    let Some(pg) = Pg::start() else { return };
+    let Some(b) = Browser::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for k in ["north", "south"] {
+        let r = office(
+            &desk,
+            &pg,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a password shown once")
+        .to_owned();
+    assert_eq!(
+        pg.sql("SELECT left(password_hash, 10) FROM badgegate.office_users WHERE name = 'alice'"),
+        "$argon2id$",
+        "stored as an Argon2id hash"
+    );
+    assert!(!pg
+        .sql("SELECT password_hash FROM badgegate.office_users")
+        .contains(&password));
+
+    // A kiosk's database login cannot serve the dashboard.
+    let (north_login, north_password) = login_of(&desk.p("north.office"));
+    let kiosk_url = std::fs::read_to_string(desk.p("north.office"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("postgresql://"))
+        .unwrap()
+        .to_owned();
+    let r = desk.run(&[
+        "office",
+        "serve",
+        "--db",
+        &kiosk_url,
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot read the venue record"),
+        "{}",
+        r.stderr
+    );
+    // Plain HTTP beyond localhost is refused unless asked for.
+    let r = desk.run(&[
+        "office",
+        "serve",
+        "--db",
+        &pg.admin_url(),
+        "--listen",
+        "0.0.0.0:0",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--insecure-http"), "{}", r.stderr);
+
+    let (server, base) = serve(&desk, &pg.admin_url(), &[]);
+    assert!(
+        server.stderr().contains("this computer only"),
+        "{}",
+        server.stderr()
+    );
+    let mut north = kiosk(&desk, "north", "plenary", "in");
+    let mut south = kiosk(&desk, "south", "plenary", "in");
+
+    // Anonymous requests see nothing.
+    for page in ["/gates", "/live", "/alarms", "/muster", "/badge/A-1"] {
+        let (status, location, body) = get(&format!("{base}{page}"), None);
+        assert_eq!((status, location.as_str()), (303, "/login"), "{page}");
+        assert!(!body.contains("north"), "{page}: {body}");
+    }
+    for page in ["/events", "/alarms/list", "/muster/list"] {
+        assert_eq!(get(&format!("{base}{page}"), None).0, 401, "{page}");
+        assert_eq!(
+            get(&format!("{base}{page}"), Some("forged-token")).0,
+            401,
+            "{page}"
+        );
+    }
+    let (status, _) = post_form(
+        &format!("{base}/alarms/ack"),
+        &[("subject", "alarm:1"), ("csrf", "x")],
+        None,
+    );
+    assert_eq!(status, 401);
+    // A kiosk's login and password are not an office user's.
+    let (status, body) = post_form(
+        &format!("{base}/login"),
+        &[("user", &north_login), ("password", &north_password)],
+        None,
+    );
+    assert_eq!(status, 401);
+    assert!(
+        body.contains("kiosk and desk logins cannot sign in"),
+        "{body}"
+    );
+    let (status, _) = post_form(
+        &format!("{base}/login"),
+        &[("user", "alice"), ("password", "not her password")],
+        None,
+    );
+    assert_eq!(status, 401);
+
+    // Signing in; both gates online.
+    sign_in(&b, &base, "alice", &password);
+    b.wait_for("both gates ONLINE", Duration::from_secs(15), |b| {
+        b.run(
+            "return document.querySelectorAll('.tile[data-state=online]').length",
+            serde_json::json!([]),
+        ) == 2
+    });
+    b.screenshot(&shots().join("gates.png"));
+
+    // A decision at a kiosk appears on the live page without a reload.
+    b.goto(&format!("{base}/live"));
+    b.wait_for("the event stream open", Duration::from_secs(10), |b| {
+        b.text("#conn") == "live"
+    });
+    b.run("window.notReloaded = true; return 1", serde_json::json!([]));
+    let a1 = desk.issue(
+        "badges",
+        "A-1",
+        &["--name", "Amélie Laurent", "--org", "Délégation"],
+    );
+    north.send(&a1);
+    assert_eq!(north.decision()["reason"], "ok");
+    let sent = Instant::now();
+    b.wait_for(
+        "the decision on the live page",
+        Duration::from_secs(10),
+        |b| b.text("#feed").contains("Amélie Laurent"),
+    );
+    let took = sent.elapsed();
+    eprintln!(
+        "decision on the live page {} ms after the kiosk decided",
+        took.as_millis()
+    );
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert_eq!(
+        b.run("return window.notReloaded === true", serde_json::json!([])),
+        true
+    );
+    let row = b.text("#feed tr");
+    assert!(
+        row.contains("ADMIT") && row.contains("north") && row.contains("Délégation"),
+        "{row}"
+    );
+    // The filter hides other gates' rows.
+    b.run(
+        "const s = document.getElementById('f-gate'); s.value = 'south'; s.dispatchEvent(new Event('change')); return 1",
+        serde_json::json!([]),
+    );
+    assert!(!b.text("#feed").contains("Amélie"));
+    b.run(
+        "const s = document.getElementById('f-gate'); s.value = ''; s.dispatchEvent(new Event('change')); return 1",
+        serde_json::json!([]),
+    );
+    let b2 = desk.issue(
+        "badges",
+        "B-2",
+        &["--name", "Bashir Rahimi", "--org", "Press pool"],
+    );
+    south.send(&b2);
+    assert_eq!(south.decision()["reason"], "ok");
+    b.wait_for("the second decision", Duration::from_secs(5), |b| {
+        b.text("#feed").contains("Bashir")
+    });
+    b.screenshot(&shots().join("live.png"));
+
+    // A revoked badge presented raises an alarm; alice acknowledges it.
+    let c3 = desk.issue("badges", "C-3", &["--name", "Carl Stolen"]);
+    let r = desk.run(&[
+        "revoke",
+        "--key",
+        "keys/registration.key.pem",
+        "--list",
+        "rl.txt",
+        "C-3",
+        "--reason",
+        "reported stolen",
+        "--office",
+        "desk.office",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let start = Instant::now();
+    while !south.stderr().contains("taken up") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "list never taken up: {}",
+            south.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    b.goto(&format!("{base}/alarms"));
+    b.wait_for("the event stream open", Duration::from_secs(10), |b| {
+        b.text("#conn") == "live"
+    });
+    south.send(&c3);
+    assert_eq!(south.decision()["reason"], "revoked");
+    b.wait_for(
+        "the revoked badge's alarm, pushed",
+        Duration::from_secs(10),
+        |b| b.text("#alarm-list").contains("revoked badge presented"),
+    );
+    assert!(b.text("#alarm-count").parse::<i64>().unwrap_or(0) >= 1);
+    b.screenshot(&shots().join("alarms.png"));
+    let subject = b
+        .run(
+            "const r = [...document.querySelectorAll('#alarm-list tr.open')].find(r => r.innerText.includes('revoked badge presented')); return r ? r.dataset.subject : null",
+            serde_json::json!([]),
+        )
+        .as_str()
+        .expect("an open alarm row")
+        .to_owned();
+    assert!(subject.starts_with("record:south:"), "{subject}");
+    b.type_into(
+        &format!("tr[data-subject='{subject}'] input[name=note]"),
+        "called the desk",
+    );
+    b.click(&format!("tr[data-subject='{subject}'] button"));
+    b.wait_for("the acknowledgement shown", Duration::from_secs(10), |b| {
+        b.text(&format!("tr[data-subject='{subject}']"))
+            .contains("acknowledged by alice")
+    });
+    assert_eq!(
+        pg.sql(&format!(
+            "SELECT by_user || ' ' || note FROM badgegate.acks WHERE subject = '{subject}'"
+        )),
+        "alice called the desk"
+    );
+    b.screenshot(&shots().join("alarms-acknowledged.png"));
+
+    // The muster list is `office inside`'s; it prints without the page's controls.
+    b.goto(&format!("{base}/muster"));
+    let mut cli = inside_by_cli(&desk, &pg);
+    cli.sort();
+    assert_eq!(cli.len(), 2, "{cli:?}");
+    let page: Vec<(String, String)> = b
+        .run(
+            "return [...document.querySelectorAll('#muster-rows tr')].map(r => [r.dataset.zone, r.dataset.serial])",
+            serde_json::json!([]),
+        )
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().to_owned(), p[1].as_str().unwrap().to_owned()))
+        .collect();
+    let mut sorted = page.clone();
+    sorted.sort();
+    assert_eq!(sorted, cli);
+    assert!(b.text("#muster-list").contains("2 inside"));
+    b.screenshot(&shots().join("muster.png"));
+    b.goto(&format!("{base}/muster?q=press"));
+    assert!(
+        b.text("#muster-rows").contains("Bashir") && !b.text("#muster-rows").contains("Amélie")
+    );
+    let pdf = b.print_pdf(&shots().join("muster-printed.pdf"));
+    if let Some(pdftotext) = common::tool("pdftotext") {
+        let out = std::process::Command::new(pdftotext)
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Bashir Rahimi") && text.contains("Muster list"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Sign out") && !text.contains("Print"),
+            "{text}"
+        );
+    }
+
+    // A badge's story: every record of the serial, in order.
+    north.send(&a1);
+    assert_eq!(north.decision()["reason"], "already_inside");
+    b.goto(&format!("{base}/badge/a-1"));
+    b.wait_for("both records of A-1", Duration::from_secs(10), |b| {
+        b.goto(&format!("{base}/badge/a-1"));
+        b.run(
+            "return document.querySelectorAll('#story tr').length",
+            serde_json::json!([]),
+        ) == 2
+    });
+    let story = b.text("#story");
+    assert!(
+        story.find("ok").unwrap() < story.find("already_inside").unwrap(),
+        "{story}"
+    );
+    b.screenshot(&shots().join("badge.png"));
+
+    // A kiosk stopped turns its tile OFFLINE, on the open page.
+    b.goto(&format!("{base}/gates"));
+    assert_eq!(north.finish(), 0);
+    b.wait_for("north OFFLINE", Duration::from_secs(30), |b| {
+        b.run(
+            "const t = document.querySelector('.tile[data-kiosk=north]'); return t ? t.dataset.state : null",
+            serde_json::json!([]),
+        ) == "offline"
+    });
+    assert!(b.text(".tile[data-kiosk=north]").contains("OFFLINE"));
+    let first = b.run(
+        "return document.querySelector('.tile').dataset.kiosk",
+        serde_json::json!([]),
+    );
+    assert_eq!(first, "north", "the offline gate comes first");
+    b.screenshot(&shots().join("gates-offline.png"));
+    assert!(
+        pg.sql(
+            "SELECT count(*) FROM badgegate.alarms WHERE kind = 'offline' AND kiosk_id = 'north'"
+        ) == "1"
+    );
+
+    // Signing out ends the session: its cookie no longer opens anything.
+    let cookie = b.cookie("bg_session").expect("a session cookie");
+    assert_eq!(get(&format!("{base}/session"), Some(&cookie)).0, 204);
+    b.click("form.out button");
+    b.wait_for("the sign-in page", Duration::from_secs(10), |b| {
+        b.url().ends_with("/login")
+    });
+    assert_eq!(get(&format!("{base}/events"), Some(&cookie)).0, 401);
+    assert_eq!(get(&format!("{base}/gates"), Some(&cookie)).0, 303);
+
+    assert_eq!(south.finish(), 0);
+    server.kill();
+    eprintln!("screenshots in {}", shots().display());
+}
