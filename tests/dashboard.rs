@@ -364,6 +364,20 @@ fn the_office_dashboard_in_a_real_browser() {
     b.wait_for("the second decision", Duration::from_secs(5), |b| {
         b.text("#feed").contains("Bashir")
     });
+    b.wait_for(
+        "both gates' entries on the chart",
+        Duration::from_secs(5),
+        |b| {
+            b.run(
+                "return document.getElementById('chart').dataset.gates",
+                serde_json::json!([]),
+            ) == "north,south"
+                && b.run(
+                    "return document.querySelectorAll('#chart polyline').length",
+                    serde_json::json!([]),
+                ) == 2
+        },
+    );
     b.screenshot(&shots().join("live.png"));
 
     // A revoked badge presented raises an alarm; alice acknowledges it.

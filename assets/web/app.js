@@ -103,6 +103,7 @@
     const now = Math.floor(Date.now() / 60000) - chart.offset;
     const from = now - chart.minutes + 1;
     const gates = Object.keys(chart.byGate).sort();
+    chartEl.dataset.gates = gates.join(",");
     let max = 1;
     gates.forEach(function (g) {
       for (let m = from; m <= now; m++) max = Math.max(max, chart.byGate[g][m] || 0);
@@ -110,10 +111,8 @@
     const W = 1200, H = 240, pad = 20;
     const ns = "http://www.w3.org/2000/svg";
     while (chartEl.firstChild) chartEl.removeChild(chartEl.firstChild);
-    const axis = document.createElementNS(ns, "text");
-    axis.setAttribute("x", 4); axis.setAttribute("y", 16); axis.setAttribute("fill", "#9aa7b5"); axis.setAttribute("font-size", "16");
-    axis.textContent = max + " a minute";
-    chartEl.appendChild(axis);
+    const top = document.getElementById("chart-max");
+    if (top) top.textContent = "(highest: " + max + " a minute)";
     const legend = document.getElementById("legend");
     if (legend) legend.textContent = "";
     gates.forEach(function (g, i) {

@@ -84,6 +84,20 @@ impl Browser {
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {v}"))
             .to_owned();
+        // The page itself 1920x1080, as on a wall screen: the window is
+        // grown by whatever the browser's own frame takes.
+        let frame = b.run(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]",
+            json!([]),
+        );
+        let (fw, fh) = (
+            frame[0].as_i64().unwrap_or(0),
+            frame[1].as_i64().unwrap_or(0),
+        );
+        b.post(
+            &b.s("/window/rect"),
+            json!({"width": 1920 + fw, "height": 1080 + fh}),
+        );
         Some(b)
     }
 
