@@ -539,3 +539,247 @@ fn the_office_dashboard_in_a_real_browser() {
     server.kill();
     eprintln!("screenshots in {}", shots().display());
 }
+
+/// Signs in over plain HTTP; the session cookie's value.
+fn sign_in_http(base: &str, user: &str, password: &str) -> Option<String> {
+    let mut r = http()
+        .post(format!("{base}/login"))
+        .send_form([("user", user), ("password", password)])
+        .expect("an answer");
+    let _ = r.body_mut().read_to_string();
+    r.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.strip_prefix("bg_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
+#[test]
+fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // A venue database made by a build before the dashboard: the serve
+    // command says what to do; init adds the tables and nothing else.
+    pg.sql(
+        "DROP TABLE badgegate.acks, badgegate.office_users; DROP INDEX badgegate.records_serial, badgegate.records_alarming;
+         DELETE FROM badgegate.meta WHERE key = 'dashboard_version'",
+    );
+    let r = office(&desk, &pg, &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("run `badgegate office init"),
+        "{}",
+        r.stderr
+    );
+    let r = office(&desk, &pg, &["add-user", "--name", "bob"]);
+    assert_eq!(r.code, 2);
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("dashboard's tables added"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        pg.sql("SELECT value FROM badgegate.meta WHERE key = 'schema_version'"),
+        "1"
+    );
+    let r = office(&desk, &pg, &["init"]);
+    assert!(r.stdout.contains("already at version 1"), "{}", r.stdout);
+
+    // Users: a chosen password of 12 characters or more; no duplicates;
+    // reset and disable.
+    let run = |args: &[&str], stdin: &str| {
+        let url = pg.admin_url();
+        let mut v = vec!["office", "add-user", "--db", url.as_str()];
+        v.extend_from_slice(args);
+        desk.run_stdin(&v, stdin)
+    };
+    let r = run(&["--name", "bob", "--password-stdin"], "short\n");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("shorter than 12"), "{}", r.stderr);
+    let r = run(
+        &["--name", "bob", "--password-stdin"],
+        "a long enough passphrase\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("password:"),
+        "a chosen password is not printed"
+    );
+    let r = run(
+        &["--name", "bob", "--password-stdin"],
+        "another long passphrase\n",
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--reset"), "{}", r.stderr);
+    let r = run(&["--name", "no body"], "");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("1 to 40"), "{}", r.stderr);
+    assert_eq!(run(&["--name", "carol"], "").code, 0);
+
+    let (server, base) = serve(&desk, &pg.admin_url(), &[]);
+    let cookie = sign_in_http(&base, "bob", "a long enough passphrase").expect("bob signs in");
+    assert_eq!(get(&format!("{base}/alarms"), Some(&cookie)).0, 200);
+    // A reset password ends bob's open session within a second or two.
+    let r = run(
+        &["--name", "bob", "--reset", "--password-stdin"],
+        "the new passphrase\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let start = Instant::now();
+    while get(&format!("{base}/session"), Some(&cookie)).0 != 401 {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the old session still open"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sign_in_http(&base, "bob", "a long enough passphrase").is_none());
+    let cookie = sign_in_http(&base, "bob", "the new passphrase").expect("the new password");
+    // Disabled: cannot sign in, the open session ends.
+    assert_eq!(run(&["--name", "bob", "--disable"], "").code, 0);
+    let start = Instant::now();
+    while get(&format!("{base}/session"), Some(&cookie)).0 != 401 {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "a disabled user still signed in"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sign_in_http(&base, "bob", "the new passphrase").is_none());
+    // Five wrong passwords hold a name back.
+    for _ in 0..5 {
+        assert!(sign_in_http(&base, "carol", "wrong wrong wrong").is_none());
+    }
+    let (status, body) = post_form(
+        &format!("{base}/login"),
+        &[("user", "carol"), ("password", "wrong again!")],
+        None,
+    );
+    assert_eq!(status, 429);
+    assert!(body.contains("try again in"), "{body}");
+
+    // The database lost: pages say so and the dashboard stays up; back, they work.
+    let r = run(
+        &["--name", "dave", "--password-stdin"],
+        "dave's passphrase\n",
+    );
+    assert_eq!(r.code, 0);
+    std::thread::sleep(Duration::from_millis(1500));
+    let cookie = sign_in_http(&base, "dave", "dave's passphrase").expect("dave signs in");
+    pg.stop();
+    let (status, _, body) = get(&format!("{base}/alarms"), Some(&cookie));
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("did not answer"), "{body}");
+    assert!(
+        server.stderr().contains("office database unreachable") || {
+            std::thread::sleep(Duration::from_secs(2));
+            server.stderr().contains("office database unreachable")
+        }
+    );
+    pg.restart();
+    let start = Instant::now();
+    while get(&format!("{base}/alarms"), Some(&cookie)).0 != 200 {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the dashboard never came back"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    server.kill();
+
+    // Over TLS: a certificate for 127.0.0.1; the cookie is Secure; plain
+    // HTTP on that port gets nowhere.
+    let (Some(openssl), Some(curl)) = (common::tool("openssl"), common::tool("curl")) else {
+        return;
+    };
+    let made = std::process::Command::new(openssl)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "office.key",
+            "-out",
+            "office.crt",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .current_dir(desk.path())
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let (server, base) = serve(
+        &desk,
+        &pg.admin_url(),
+        &["--tls-cert", "office.crt", "--tls-key", "office.key"],
+    );
+    assert!(base.starts_with("https://"), "{base}");
+    assert!(server.stderr().contains("(HTTPS)"), "{}", server.stderr());
+    let out = std::process::Command::new(&curl)
+        .args([
+            "-s",
+            "-i",
+            "--cacert",
+            "office.crt",
+            "--data",
+            "user=dave&password=dave%27s+passphrase",
+        ])
+        .arg(format!("{base}/login"))
+        .current_dir(desk.path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("HTTP/2 303") || said.starts_with("HTTP/1.1 303"),
+        "{said}"
+    );
+    let cookie_line = said
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("set-cookie:"))
+        .unwrap();
+    assert!(
+        cookie_line.contains("; Secure") && cookie_line.contains("HttpOnly"),
+        "{cookie_line}"
+    );
+    let plain = base.replacen("https://", "http://", 1);
+    let out = std::process::Command::new(&curl)
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "5",
+        ])
+        .arg(format!("{plain}/login"))
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&out.stdout), "200");
+    // A certificate from nobody the client trusts is refused by it.
+    let out = std::process::Command::new(&curl)
+        .args(["-s", "-o", "/dev/null", "--max-time", "5"])
+        .arg(format!("{base}/login"))
+        .status()
+        .unwrap();
+    assert!(!out.success());
+    server.kill();
+}
