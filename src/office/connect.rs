@@ -162,7 +162,14 @@ pub fn config(url: &str) -> Result<Config, OfficeError> {
 /// Connects within `timeout` (TCP keepalives on, so a dead peer is
 /// noticed).
 pub fn connect(url: &str, timeout: Duration) -> Result<Client, OfficeError> {
+    connect_named(url, timeout, "badgegate")
+}
+
+/// [`connect`], with the application name the server shows for the
+/// connection (`pg_stat_activity`, the server's log).
+pub fn connect_named(url: &str, timeout: Duration, name: &str) -> Result<Client, OfficeError> {
     let mut cfg = config(url)?;
+    cfg.application_name(name);
     cfg.connect_timeout(timeout);
     cfg.keepalives(true);
     cfg.keepalives_idle(Duration::from_secs(5));

@@ -116,6 +116,11 @@ impl Pg {
         self.dir.path().join("data").display().to_string()
     }
 
+    /// The server's log file.
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
     pub fn socket_dir(&self) -> &Path {
         self.dir.path()
     }

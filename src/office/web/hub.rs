@@ -82,7 +82,11 @@ fn publish(app: &App, p: Push) {
 
 /// One connection's life.
 fn session(app: &App) -> Result<(), OfficeError> {
-    let mut db = crate::office::connect::connect(&app.db_url, Duration::from_secs(5))?;
+    let mut db = crate::office::connect::connect_named(
+        &app.db_url,
+        Duration::from_secs(5),
+        super::HUB_APP_NAME,
+    )?;
     db.batch_execute("LISTEN badgegate_records")?;
     let mut heads = data::heads(&mut db)?;
     publish(

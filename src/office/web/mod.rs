@@ -26,6 +26,10 @@ use super::OfficeError;
 
 /// How long the dashboard waits to reach the database.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The application names the server shows for the pages' connections and
+/// the hub's.
+pub const PAGES_APP_NAME: &str = "badgegate-dashboard";
+pub const HUB_APP_NAME: &str = "badgegate-dashboard-hub";
 /// Database connections the pages use at most at once.
 const POOL_SIZE: usize = 8;
 
@@ -132,7 +136,7 @@ impl Db {
             let held = db.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
             let mut client = match held {
                 Some(c) if !c.is_closed() => c,
-                _ => super::connect::connect(&db.url, CONNECT_TIMEOUT)?,
+                _ => super::connect::connect_named(&db.url, CONNECT_TIMEOUT, PAGES_APP_NAME)?,
             };
             let out = f(&mut client);
             if !client.is_closed() {
@@ -151,7 +155,7 @@ impl Db {
 /// Checks the database before serving: reachable, the venue schema with
 /// the dashboard's tables, and a login that can read the venue record (a
 /// kiosk's or a desk's cannot).
-pub fn check_database(url: &str) -> Result<(), OfficeError> {
+pub fn check_database(url: &str) -> Result<Client, OfficeError> {
     let mut db = super::connect::connect(url, CONNECT_TIMEOUT)?;
     super::admin::check_dashboard(&mut db)?;
     let readable = db
@@ -167,7 +171,7 @@ pub fn check_database(url: &str) -> Result<(), OfficeError> {
             "this login cannot read the venue record: serve the dashboard with the office's admin URL (a kiosk's or a desk's connection cannot)".into(),
         ));
     }
-    Ok(())
+    Ok(db)
 }
 
 /// Where to listen, refusing plain HTTP beyond this computer unless asked.
@@ -194,7 +198,9 @@ pub fn serve(
 ) -> Result<(), OfficeError> {
     let addr = listen_address(&cfg)?;
     let clock = WebClock::new(cfg.time_zone.as_deref())?;
-    check_database(&cfg.db_url)?;
+    let mut db = check_database(&cfg.db_url)?;
+    let users = users::enabled_users(&mut db)?;
+    drop(db);
     let tls = match &cfg.tls {
         Some((cert, key)) => Some(
             axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| {
@@ -212,6 +218,8 @@ pub fn serve(
         .enable_all()
         .build()?;
     let app = Arc::new(pages::App::new(&cfg, clock, tls.is_some()));
+    // Users known before the first request, not a second later.
+    app.sessions.set_users(users);
     hub::start(Arc::clone(&app));
     let router = pages::router(Arc::clone(&app));
     runtime.block_on(async move {

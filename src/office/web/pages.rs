@@ -44,6 +44,8 @@ pub struct App {
     pub events: broadcast::Sender<Arc<Push>>,
     pub snapshot: RwLock<Snapshot>,
     pub tls: bool,
+    /// Password checks running at once.
+    pub hashing: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             events: broadcast::channel(4096).0,
             snapshot: RwLock::new(Snapshot::default()),
             tls,
+            hashing: tokio::sync::Semaphore::new(2),
         }
     }
 
@@ -293,8 +296,21 @@ async fn login(
     }
     let checker = Arc::clone(&app);
     let user = f.user.clone();
+    // Two password checks at a time: each takes 19 MiB (Argon2id), and a
+    // burst of sign-ins must not grow the dashboard without bound.
+    let Ok(_permit) = app.hashing.acquire().await else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The dashboard is stopping.".into(),
+            &f.user,
+        );
+    };
     let signed = tokio::task::spawn_blocking(move || {
-        checker.sessions.sign_in(&user, &f.password, Instant::now())
+        let s = checker.sessions.sign_in(&user, &f.password, Instant::now());
+        // Hand the hash's memory back to the system at once.
+        // SAFETY: malloc_trim only releases free heap pages.
+        unsafe { libc::malloc_trim(0) };
+        s
     })
     .await
     .ok()
