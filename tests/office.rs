@@ -721,3 +721,37 @@ fn the_office_can_be_reached_only_over_verified_tls() {
         0
     );
 }
+
+#[test]
+fn office_watch_follows_every_kiosk_as_records_arrive() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north", "south"]);
+    let a = desk.issue("badges", "A-9", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let url = pg.admin_url();
+    let watch = LiveKiosk::start(desk.path(), &["office", "watch", "--db", &url, "--json"]);
+    let mut north = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    let mut south = live(
+        &desk,
+        &kiosk_args("south", "south", "in", &["--anti-passback", "off"]),
+    );
+    north.send(&a);
+    assert_eq!(north.decision()["reason"], "ok");
+    south.send(&a);
+    assert_eq!(south.decision()["reason"], "ok");
+    // Each kiosk's start record and its decision, each once.
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let v = watch.decision();
+        assert!(
+            v["received_at"].as_str().is_some_and(|r| r.ends_with('Z')),
+            "{v}"
+        );
+        seen.push(format!("{} {}", v["kiosk_id"].as_str().unwrap(), v["seq"]));
+    }
+    seen.sort();
+    assert_eq!(seen, ["north 1", "north 2", "south 1", "south 2"]);
+    assert_eq!(north.finish(), 0);
+    assert_eq!(south.finish(), 0);
+    watch.kill();
+}

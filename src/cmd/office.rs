@@ -257,36 +257,51 @@ fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
 }
 
 fn watch(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+    use badgegate::office::web::data;
     let mut db = open(url)?;
     db.batch_execute("LISTEN badgegate_records")?;
-    let mut last: Option<(String, i64)> = None;
+    // Each kiosk's chain followed from where it was: a transaction that
+    // commits after a later one is not skipped.
+    let mut heads = data::heads(&mut db)?;
+    for (e, received) in views::arrived_since(&mut db, None)? {
+        print_record(&e, Some(received), json)?;
+    }
     loop {
-        for (e, received) in views::arrived_since(&mut db, last.clone())? {
-            if json {
-                let mut v = serde_json::to_value(&e)?;
-                if let Some(m) = v.as_object_mut() {
-                    m.insert("received_at".into(), received.clone().into());
-                }
-                println!("{}", json_line(&v));
-            } else {
-                let b = &e.body;
-                println!(
-                    "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {}",
-                    format_utc_ms(b.at_ms),
-                    printable(&e.kiosk_id),
-                    e.seq,
-                    printable(&b.gate),
-                    b.kind.code(),
-                    b.decision.code(),
-                    b.reason.code(),
-                    printable(b.holder.as_deref().unwrap_or("-"))
-                );
-            }
-            last = Some((received, 0));
+        for (e, received) in data::records_after(&mut db, &mut heads)? {
+            print_record(&e, Some(received), json)?;
         }
         use postgres::fallible_iterator::FallibleIterator;
         db.notifications()
             .timeout_iter(Duration::from_secs(1))
             .next()?;
     }
+}
+
+/// One record as `watch` prints it.
+fn print_record(
+    e: &badgegate::journal::Entry,
+    received: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        let mut v = serde_json::to_value(e)?;
+        if let (Some(m), Some(r)) = (v.as_object_mut(), received) {
+            m.insert("received_at".into(), r.into());
+        }
+        println!("{}", json_line(&v));
+        return Ok(());
+    }
+    let b = &e.body;
+    println!(
+        "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {}",
+        format_utc_ms(b.at_ms),
+        printable(&e.kiosk_id),
+        e.seq,
+        printable(&b.gate),
+        b.kind.code(),
+        b.decision.code(),
+        b.reason.code(),
+        printable(b.holder.as_deref().unwrap_or("-"))
+    );
+    Ok(())
 }

@@ -536,18 +536,20 @@ pub fn heads(db: &mut Client) -> Result<HashMap<String, i64>, OfficeError> {
 }
 
 /// Records past `heads` (each kiosk's chain read from where it was left,
-/// so a transaction that commits late is not skipped), in arrival order;
-/// `heads` moves on.
+/// so a transaction that commits late is not skipped), in arrival order,
+/// each with when the office received it (RFC 3339, UTC); `heads` moves on.
 pub fn records_after(
     db: &mut Client,
     heads: &mut HashMap<String, i64>,
-) -> Result<Vec<Entry>, OfficeError> {
+) -> Result<Vec<(Entry, String)>, OfficeError> {
     let (ids, seqs): (Vec<String>, Vec<i64>) = heads.iter().map(|(k, s)| (k.clone(), *s)).unzip();
     let rows = db.query(
         &format!(
             "SELECT r.* FROM badgegate.kiosks k
              LEFT JOIN unnest($1::text[], $2::int8[]) AS h(kiosk_id, seq) ON h.kiosk_id = k.kiosk_id
-             CROSS JOIN LATERAL (SELECT {RECORD_COLUMNS}, received_at FROM badgegate.records x
+             CROSS JOIN LATERAL (SELECT {RECORD_COLUMNS},
+                                        to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS received,
+                                        received_at FROM badgegate.records x
                                  WHERE x.kiosk_id = k.kiosk_id AND x.seq > COALESCE(h.seq, 0)
                                  ORDER BY x.seq LIMIT 1000) r
              ORDER BY r.received_at, r.kiosk_id, r.seq"
@@ -560,7 +562,7 @@ pub fn records_after(
         let seq = i64::try_from(e.seq).unwrap_or(i64::MAX);
         let h = heads.entry(e.kiosk_id.clone()).or_insert(0);
         *h = (*h).max(seq);
-        out.push(e);
+        out.push((e, r.get::<_, String>(26)));
     }
     Ok(out)
 }

@@ -100,7 +100,7 @@ fn session(app: &App) -> Result<(), OfficeError> {
     let mut last_signatures = Instant::now() - SIGNATURES_EVERY;
     let mut last_counts = (-1, -1);
     loop {
-        for e in data::records_after(&mut db, &mut heads)? {
+        for (e, _) in data::records_after(&mut db, &mut heads)? {
             let r = LiveRecord::from_entry(e, &app.clock);
             publish(
                 app,
