@@ -3,6 +3,8 @@
 # kiosks (two entries and an exit of one zone), a revocation published by
 # the desk that reaches all of them, a badge refused at a second entry
 # while it is inside, the live muster list and the office's status.
+# With --dashboard, then the office dashboard on http://127.0.0.1:8080
+# until Ctrl+C.
 # Needs PostgreSQL (initdb, pg_ctl, psql) and a built badgegate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +74,12 @@ echo; echo "== office inside"
 $B office inside --db "$DB"
 echo; echo "== office status"
 $B office status --db "$DB" || true
+if [ "${1:-}" = "--dashboard" ]; then
+  echo; echo "== the office dashboard"
+  $B office add-user --db "$DB" --name demo
+  echo "   open http://127.0.0.1:8080 and sign in as demo; Ctrl+C ends the demo"
+  $B office serve --db "$DB" --listen 127.0.0.1:8080 || true
+fi
 for v in FD_north_1 FD_north_2 FD_exit_1; do eval "exec ${!v}>&-"; done
 wait
 echo; echo "(files in $W)"
