@@ -259,6 +259,9 @@ pub fn format_span(secs: u64) -> String {
     } else {
         (secs, "seconds")
     };
+    if n == 1 {
+        return "1 second".into();
+    }
     format!("{n} {unit}")
 }
 

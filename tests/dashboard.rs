@@ -513,12 +513,26 @@ fn the_office_dashboard_in_a_real_browser() {
         ) == "offline"
     });
     assert!(b.text(".tile[data-kiosk=north]").contains("OFFLINE"));
+    let lists = b.text("#lists");
+    assert!(
+        lists.contains("revocations") && lists.contains("#1") && lists.contains("bg_desk_desk"),
+        "{lists}"
+    );
     let first = b.run(
         "return document.querySelector('.tile').dataset.kiosk",
         serde_json::json!([]),
     );
     assert_eq!(first, "north", "the offline gate comes first");
     b.screenshot(&shots().join("gates-offline.png"));
+    // A laptop's screen: the tiles reflow, nothing is cut off sideways.
+    b.resize(1366, 768);
+    let wide = b.run(
+        "return document.documentElement.scrollWidth <= window.innerWidth",
+        serde_json::json!([]),
+    );
+    assert_eq!(wide, true, "the gates page scrolls sideways on a laptop");
+    b.screenshot(&shots().join("gates-laptop.png"));
+    b.resize(1920, 1080);
     assert!(
         pg.sql(
             "SELECT count(*) FROM badgegate.alarms WHERE kind = 'offline' AND kiosk_id = 'north'"

@@ -178,6 +178,8 @@
     const g = JSON.parse(ev.data);
     const tiles = document.getElementById("tiles");
     if (tiles) tiles.innerHTML = g.html;
+    const lists = document.getElementById("lists");
+    if (lists) lists.innerHTML = g.lists;
     const asOf = document.getElementById("as-of");
     if (asOf) asOf.textContent = g.as_of;
   });

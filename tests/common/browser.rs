@@ -232,6 +232,23 @@ impl Browser {
 }
 
 impl Browser {
+    /// Makes the page itself `w`x`h` (the window grown by whatever the
+    /// browser's own frame takes).
+    pub fn resize(&self, w: i64, h: i64) {
+        let frame = self.run(
+            "return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight]",
+            json!([]),
+        );
+        let (fw, fh) = (
+            frame[0].as_i64().unwrap_or(0),
+            frame[1].as_i64().unwrap_or(0),
+        );
+        self.post(
+            &self.s("/window/rect"),
+            json!({"width": w + fw, "height": h + fh}),
+        );
+    }
+
     /// Prints the page as the browser would on paper (its print styles),
     /// A4, to `out`; returns `out`.
     pub fn print_pdf(&self, out: &Path) -> std::path::PathBuf {

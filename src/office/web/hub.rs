@@ -12,7 +12,7 @@ use postgres::Client;
 use serde_json::json;
 
 use super::data::{self, LiveRecord};
-use super::pages::{App, TilesTemplate};
+use super::pages::{App, ListsTemplate, TilesTemplate};
 use crate::office::OfficeError;
 
 /// How often the gates and alarms are looked at.
@@ -135,6 +135,7 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
     let counts = data::alarm_counts(db)?;
     let as_of = app.clock.now();
     let html = TilesTemplate { tiles: &gates }.html();
+    let lists_html = ListsTemplate { lists: &lists }.html();
     let summary: HashMap<&str, usize> = gates.iter().fold(HashMap::new(), |mut m, t| {
         *m.entry(t.state.class()).or_default() += 1;
         m
@@ -150,7 +151,8 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
         app,
         Push {
             event: "gates",
-            data: json!({"html": html, "as_of": as_of, "states": summary}).to_string(),
+            data: json!({"html": html, "lists": lists_html, "as_of": as_of, "states": summary})
+                .to_string(),
         },
     );
     if counts != *last_counts {

@@ -381,12 +381,26 @@ impl TilesTemplate<'_> {
     }
 }
 
+/// The signed lists the office holds, with their age (the gates page,
+/// and the hub's pushes).
+#[derive(Template)]
+#[template(path = "office/lists.html")]
+pub struct ListsTemplate<'a> {
+    pub lists: &'a [ListInfo],
+}
+
+impl ListsTemplate<'_> {
+    pub fn html(&self) -> String {
+        self.render().unwrap_or_default()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "office/gates.html")]
 struct GatesTemplate {
     head: Head,
     tiles_html: String,
-    lists: Vec<ListInfo>,
+    lists_html: String,
 }
 
 async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
@@ -394,7 +408,7 @@ async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
     render(&GatesTemplate {
         head: head(&app, &s.session, "gates"),
         tiles_html: TilesTemplate { tiles: &snap.gates }.html(),
-        lists: snap.lists,
+        lists_html: ListsTemplate { lists: &snap.lists }.html(),
     })
 }
 
