@@ -539,6 +539,34 @@ fn the_office_dashboard_in_a_real_browser() {
         ) == "1"
     );
 
+    // The offline alarm, acknowledged, leaves `office status`'s alarms.
+    let r = office(&desk, &pg, &["status"]);
+    assert!(r.stdout.contains("went offline"), "{}", r.stdout);
+    b.goto(&format!("{base}/alarms"));
+    let subject = b
+        .run(
+            "const r = [...document.querySelectorAll('#alarm-list tr.open')].find(r => r.innerText.includes('gate offline')); return r ? r.dataset.subject : null",
+            serde_json::json!([]),
+        )
+        .as_str()
+        .expect("the offline alarm, open")
+        .to_owned();
+    b.click(&format!("tr[data-subject='{subject}'] button"));
+    b.wait_for(
+        "the offline alarm acknowledged",
+        Duration::from_secs(10),
+        |b| {
+            b.text(&format!("tr[data-subject='{subject}']"))
+                .contains("acknowledged by alice")
+        },
+    );
+    b.wait_for("no alarm left open", Duration::from_secs(5), |b| {
+        b.text("#alarm-count") == "0"
+    });
+    let r = office(&desk, &pg, &["status"]);
+    assert!(!r.stdout.contains("went offline"), "{}", r.stdout);
+    assert!(r.stdout.contains("OFFLINE since"), "{}", r.stdout);
+
     // Signing out ends the session: its cookie no longer opens anything.
     let cookie = b.cookie("bg_session").expect("a session cookie");
     assert_eq!(get(&format!("{base}/session"), Some(&cookie)).0, 204);

@@ -49,15 +49,16 @@ pub struct KioskStatus {
 pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
     check_schema(db)?;
     verify_new_signatures(db)?;
+    let open = open_alarms_condition(db)?;
     let rows = db.query(
-        "SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
+        &format!("SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
                 to_char(k.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                 (SELECT count(*) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id),
                 COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0),
                 k.lists_in_use, k.clock_offset_ms, k.key_pub IS NOT NULL, k.kiosk_head,
                 ARRAY(SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
-                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id ORDER BY a.id)
-         FROM badgegate.kiosks k",
+                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id)
+         FROM badgegate.kiosks k"),
         &[],
     )?;
     let mut out: Vec<KioskStatus> = rows
@@ -98,12 +99,24 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
 
 /// Alarms not tied to a kiosk, and the count of all.
 pub fn venue_alarms(db: &mut Client) -> Result<Vec<String>, OfficeError> {
+    let open = open_alarms_condition(db)?;
     let rows = db.query(
-        "SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || kind || ': ' || detail
-         FROM badgegate.alarms WHERE kiosk_id IS NULL ORDER BY id",
+        &format!("SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
+         FROM badgegate.alarms a WHERE a.kiosk_id IS NULL AND {open} ORDER BY a.id"),
         &[],
     )?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The SQL condition on alarm `a` for alarms still open: not acknowledged
+/// on the dashboard (every alarm, in a venue database without the
+/// dashboard's tables).
+fn open_alarms_condition(db: &mut Client) -> Result<&'static str, OfficeError> {
+    Ok(if super::admin::has_dashboard(db)? {
+        "NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id)"
+    } else {
+        "true"
+    })
 }
 
 /// Checks the signature of every record that arrived since the last check
