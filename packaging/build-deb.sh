@@ -3,9 +3,10 @@
 # checks it: its contents, and the systemd unit accepted by
 # `systemd-analyze verify` with the packaged binary in place.
 #   packaging/build-deb.sh            release build: the package to ship
-#   packaging/build-deb.sh --check    CI: the same package from the test
-#                                     build's profile (the dependencies
-#                                     `cargo test` compiled are reused),
+#   packaging/build-deb.sh --check    CI, after `cargo test`: the package
+#                                     of the very binary the tests ran
+#                                     (default features, no camera or
+#                                     sound: nothing compiled again),
 #                                     installed on this machine and verified
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +16,8 @@ command -v cargo-deb >/dev/null || cargo install cargo-deb --locked
 # cargo-deb prints the package's path on stdout, its progress on stderr
 # (left alone: CI's log may be that very file).
 if $check; then
-    # The test profile's binary lives in target/debug; cargo-deb looks for
-    # a profile's binary in target/PROFILE.
-    cargo build --profile test --features camera,sound --bin badgegate
+    # cargo-deb looks for the test profile's binary in target/test.
+    [ -x target/debug/badgegate ] || { echo "run cargo test first: --check packages its binary" >&2; exit 2; }
     mkdir -p target/test
     cp target/debug/badgegate target/test/badgegate
     deb=$(cargo deb --profile test --no-build | grep -E '\.deb$' | tail -1)

@@ -13,14 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::browser::Browser;
 use common::pg::Pg;
-use common::{Desk, LiveKiosk};
-
-fn office(desk: &Desk, pg: &Pg, args: &[&str]) -> common::Run {
-    let url = pg.admin_url();
-    let mut v = vec!["office", args[0], "--db", url.as_str()];
-    v.extend_from_slice(&args[1..]);
-    desk.run(&v)
-}
+use common::{office, Desk, LiveKiosk};
 
 fn kiosk(desk: &Desk, id: &str, zone: &str, direction: &str) -> LiveKiosk {
     LiveKiosk::start(
@@ -146,6 +139,17 @@ fn login_of(file: &std::path::Path) -> (String, String) {
         .unwrap();
     let (user, password) = creds.split_once(':').unwrap();
     (user.to_owned(), password.to_owned())
+}
+
+/// The subject of the open alarm whose row says `words`, on the alarms page.
+fn open_alarm(b: &Browser, words: &str) -> String {
+    b.run(
+        "const r = [...document.querySelectorAll('#alarm-list tr.open')].find(r => r.innerText.includes(arguments[0])); return r ? r.dataset.subject : null",
+        serde_json::json!([words]),
+    )
+    .as_str()
+    .unwrap_or_else(|| panic!("no open alarm saying {words}:\n{}", b.text("#alarm-list")))
+    .to_owned()
 }
 
 fn sign_in(b: &Browser, base: &str, user: &str, password: &str) {
@@ -417,14 +421,7 @@ fn the_office_dashboard_in_a_real_browser() {
     );
     assert!(b.text("#alarm-count").parse::<i64>().unwrap_or(0) >= 1);
     b.screenshot(&shots().join("alarms.png"));
-    let subject = b
-        .run(
-            "const r = [...document.querySelectorAll('#alarm-list tr.open')].find(r => r.innerText.includes('revoked badge presented')); return r ? r.dataset.subject : null",
-            serde_json::json!([]),
-        )
-        .as_str()
-        .expect("an open alarm row")
-        .to_owned();
+    let subject = open_alarm(&b, "revoked badge presented");
     assert!(subject.starts_with("record:south:"), "{subject}");
     b.type_into(
         &format!("tr[data-subject='{subject}'] input[name=note]"),
@@ -543,14 +540,7 @@ fn the_office_dashboard_in_a_real_browser() {
     let r = office(&desk, &pg, &["status"]);
     assert!(r.stdout.contains("went offline"), "{}", r.stdout);
     b.goto(&format!("{base}/alarms"));
-    let subject = b
-        .run(
-            "const r = [...document.querySelectorAll('#alarm-list tr.open')].find(r => r.innerText.includes('gate offline')); return r ? r.dataset.subject : null",
-            serde_json::json!([]),
-        )
-        .as_str()
-        .expect("the offline alarm, open")
-        .to_owned();
+    let subject = open_alarm(&b, "gate offline");
     b.click(&format!("tr[data-subject='{subject}'] button"));
     b.wait_for(
         "the offline alarm acknowledged",

@@ -9,16 +9,9 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use common::pg::Pg;
-use common::{Desk, LiveKiosk};
+use common::{office, Desk, LiveKiosk};
 
 const AT: &str = "2026-12-01T09:00:00Z";
-
-fn office(desk: &Desk, pg: &Pg, args: &[&str]) -> common::Run {
-    let url = pg.admin_url();
-    let mut v = vec!["office", args[0], "--db", url.as_str()];
-    v.extend_from_slice(&args[1..]);
-    desk.run(&v)
-}
 
 /// An office with the venue schema and these kiosks enrolled
 /// (`ID.office` connection files).

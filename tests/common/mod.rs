@@ -146,6 +146,14 @@ impl Desk {
     }
 }
 
+/// `badgegate office COMMAND --db ADMIN_URL ARGS…` in the desk's folder.
+pub fn office(desk: &Desk, pg: &pg::Pg, args: &[&str]) -> Run {
+    let url = pg.admin_url();
+    let mut v = vec!["office", args[0], "--db", url.as_str()];
+    v.extend_from_slice(&args[1..]);
+    desk.run(&v)
+}
+
 /// The path of an external tool, or `None` (with a printed reason) when it
 /// is absent. Under CI (`CI` set) a missing tool fails the test: CI installs
 /// them, so a skip there would hide a broken install.
