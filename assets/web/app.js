@@ -155,7 +155,7 @@
     musterTimer = setTimeout(function () {
       musterTimer = null;
       refresh("/muster/list" + window.location.search, "muster-list");
-    }, 1500);
+    }, 5000);
   }
   const printButton = document.getElementById("print");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
@@ -195,7 +195,9 @@
   es.addEventListener("record", function (ev) {
     const r = JSON.parse(ev.data);
     if (page === "live") { addRecord(r); countEntry(r); }
-    if (page === "muster" && r.serial) musterRefresh();
+    // Only admits move people in or out (a venue's list can run to
+    // thousands of rows: redrawn at most every 5 s).
+    if (page === "muster" && r.serial && r.decision === "admit") musterRefresh();
   });
   es.addEventListener("lagged", function () { if (page === "live" || page === "muster") window.location.reload(); });
 })();

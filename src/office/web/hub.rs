@@ -1,8 +1,10 @@
-//! One thread watches the venue database for every open browser: new
-//! records the moment the office is told of them (LISTEN), the gates and
-//! the alarms each second, a gate gone silent raised as an alarm, and
-//! signatures checked. What changed goes out to the pages' event streams;
-//! a page opened later starts from the last snapshot.
+//! Two threads watch the venue database for every open browser: one sends
+//! new records the moment the office is told of them (LISTEN); the other
+//! looks at the gates, users, lists and alarms each second, raises a gate
+//! gone silent as an alarm and checks signatures — on its own connection,
+//! so a slow look at a large venue record never holds up a decision on its
+//! way to the pages. What changed goes out to the pages' event streams; a
+//! page opened later starts from the last snapshot.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,17 +42,32 @@ pub struct Snapshot {
     pub as_of: String,
 }
 
-/// Starts the hub thread.
+/// Starts the hub's two threads.
 pub fn start(app: Arc<App>) {
+    let records = Arc::clone(&app);
+    spawn("dashboard-records", records, follow_records);
+    spawn("dashboard-look", app, look_each_second);
+}
+
+/// A thread running `work` on its own connection, again after each failure
+/// (the pages are told the database is unreachable meanwhile).
+fn spawn(name: &str, app: Arc<App>, work: fn(&App, &mut Client) -> Result<(), OfficeError>) {
+    let name = name.to_owned();
     std::thread::Builder::new()
-        .name("dashboard-hub".into())
+        .name(name.clone())
         .spawn(move || loop {
-            let why = match session(&app) {
+            let result = crate::office::connect::connect_named(
+                &app.db_url,
+                Duration::from_secs(5),
+                super::HUB_APP_NAME,
+            )
+            .and_then(|mut db| work(&app, &mut db));
+            let why = match result {
                 Ok(()) => continue,
                 Err(e) => e.to_string(),
             };
             eprintln!(
-                "{} office database unreachable: {why}; trying again",
+                "{} office database unreachable ({name}): {why}; trying again",
                 app.clock.now()
             );
             publish(
@@ -63,6 +80,26 @@ pub fn start(app: Arc<App>) {
             std::thread::sleep(Duration::from_secs(1));
         })
         .ok();
+}
+
+/// Tells the pages the database answers, unless they know.
+fn office_answers(app: &App) {
+    let known = app
+        .snapshot
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .office_push
+        .as_ref()
+        .is_some_and(|p| p.data.contains("\"ok\":true"));
+    if !known {
+        publish(
+            app,
+            Push {
+                event: "office",
+                data: json!({"ok": true}).to_string(),
+            },
+        );
+    }
 }
 
 /// Sends to every open page, and keeps it for pages opened later.
@@ -80,27 +117,13 @@ fn publish(app: &App, p: Push) {
     let _ = app.events.send(Arc::new(p));
 }
 
-/// One connection's life.
-fn session(app: &App) -> Result<(), OfficeError> {
-    let mut db = crate::office::connect::connect_named(
-        &app.db_url,
-        Duration::from_secs(5),
-        super::HUB_APP_NAME,
-    )?;
+/// New records to every page, as the office is told of them.
+fn follow_records(app: &App, db: &mut Client) -> Result<(), OfficeError> {
     db.batch_execute("LISTEN badgegate_records")?;
-    let mut heads = data::heads(&mut db)?;
-    publish(
-        app,
-        Push {
-            event: "office",
-            data: json!({"ok": true}).to_string(),
-        },
-    );
-    let mut last_tick = Instant::now() - TICK;
-    let mut last_signatures = Instant::now() - SIGNATURES_EVERY;
-    let mut last_counts = (-1, -1);
+    let mut heads = data::heads(db)?;
     loop {
-        for (e, _) in data::records_after(&mut db, &mut heads)? {
+        office_answers(app);
+        for (e, _) in data::records_after(db, &mut heads)? {
             let r = LiveRecord::from_entry(e, &app.clock);
             publish(
                 app,
@@ -110,19 +133,27 @@ fn session(app: &App) -> Result<(), OfficeError> {
                 },
             );
         }
-        if last_tick.elapsed() >= TICK {
-            last_tick = Instant::now();
-            if last_signatures.elapsed() >= SIGNATURES_EVERY {
-                last_signatures = Instant::now();
-                crate::office::views::verify_new_signatures(&mut db)?;
-            }
-            tick(app, &mut db, &mut last_counts)?;
-        }
-        let wait = TICK.saturating_sub(last_tick.elapsed());
         use postgres::fallible_iterator::FallibleIterator;
-        db.notifications().timeout_iter(wait).next()?;
+        db.notifications().timeout_iter(TICK).next()?;
         // Several notifications may be queued: one read takes them all.
         while db.notifications().iter().next()?.is_some() {}
+    }
+}
+
+/// The gates, users, lists and alarms once a second; signatures every
+/// five.
+fn look_each_second(app: &App, db: &mut Client) -> Result<(), OfficeError> {
+    let mut last_signatures = Instant::now() - SIGNATURES_EVERY;
+    let mut last_counts = (-1, -1);
+    loop {
+        let started = Instant::now();
+        if last_signatures.elapsed() >= SIGNATURES_EVERY {
+            last_signatures = Instant::now();
+            crate::office::views::verify_new_signatures(db)?;
+        }
+        tick(app, db, &mut last_counts)?;
+        office_answers(app);
+        std::thread::sleep(TICK.saturating_sub(started.elapsed()));
     }
 }
 
