@@ -12,8 +12,9 @@
 //!
 //! The venue database first holds `BADGEGATE_BENCH_RECORDS` (default
 //! 1,000,000) earlier records of 20 other kiosks (inserted in bulk, with
-//! 2 % revoked-badge alarms and 5,000 people inside), so the pages' queries
-//! run against a venue's record of two busy days, not an empty one.
+//! 2 % revoked-badge alarms and 5,000 people inside, then vacuumed as the
+//! server's autovacuum would have), so the pages' queries run against a
+//! venue's record of two busy days, not an empty one.
 //!
 //! `cargo bench --bench dashboard` (`BADGEGATE_BENCH_SECONDS`, default 60)
 
@@ -199,8 +200,10 @@ fn main() {
          SELECT 'S-' || i, 'plenary', true, 'bulk-' || (i % 20), i / 20 + 1, 'bulk-' || (i % 20),
                 (extract(epoch FROM now()) * 1000)::int8 - 3600000, 'Holder ' || i
          FROM generate_series(0, 4999) i;
-         ANALYZE badgegate.records; ANALYZE badgegate.presence;"
+"
     ));
+    pg.sql("VACUUM ANALYZE badgegate.records");
+    pg.sql("VACUUM ANALYZE badgegate.presence");
     eprintln!(
         "{bulk} earlier records in the venue database ({:.0} s)",
         t.elapsed().as_secs_f64()
@@ -256,7 +259,8 @@ fn main() {
 
     // The server's statement log, by application name.
     pg.sql("ALTER SYSTEM SET log_statement = 'all'");
-    pg.sql("ALTER SYSTEM SET log_line_prefix = '%a|'");
+    pg.sql("ALTER SYSTEM SET log_line_prefix = '%a|%p|'");
+    pg.sql("ALTER SYSTEM SET log_min_duration_statement = 30");
     pg.sql("SELECT pg_reload_conf()");
 
     let mut server = Command::new(bin())
@@ -436,6 +440,51 @@ fn main() {
         rss / 1024,
         peak / 1024
     );
+    // The dashboard's slowest statements (30 ms or more), by the server's
+    // log: each duration line after its process's statement line.
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut last: HashMap<String, String> = HashMap::new();
+    let mut slow: Vec<(f64, String, String)> = Vec::new();
+    for l in text
+        .lines()
+        .filter(|l| l.starts_with("badgegate-dashboard"))
+    {
+        let mut parts = l.splitn(3, '|');
+        let (app, pid, rest) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        if let Some(d) = rest.split("duration: ").nth(1) {
+            let ms: f64 = d
+                .split(' ')
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0);
+            let stmt = last.get(pid).cloned().unwrap_or_default();
+            slow.push((ms, app.to_owned(), stmt));
+        } else if rest.contains("statement: ") || rest.contains("execute ") {
+            last.insert(
+                pid.to_owned(),
+                rest.split(": ")
+                    .skip(2)
+                    .collect::<Vec<_>>()
+                    .join(": ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+    }
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("  statements of 30 ms or more: {}", slow.len());
+    let mut shown = std::collections::HashSet::new();
+    for (ms, app, stmt) in &slow {
+        let key: String = stmt.chars().take(90).collect();
+        if shown.insert(key.clone()) && shown.len() <= 6 {
+            println!("    {ms:.0} ms {app}: {key}");
+        }
+    }
     let _ = server.kill();
     let _ = server.wait();
     for mut k in kiosks {

@@ -426,20 +426,21 @@ pub fn acknowledge(
 }
 
 /// How many alarms there are and how many are not acknowledged: the
-/// hub's cheap look at whether the alarms page changed.
+/// hub's cheap look at whether the alarms page changed. Every
+/// acknowledgement names an alarm that exists (checked when stored) and
+/// neither alarms nor acknowledgements are ever removed, so the open ones
+/// are the alarms less the acknowledgements.
 pub fn alarm_counts(db: &mut Client) -> Result<(i64, i64), OfficeError> {
     let r = db.query_one(
         &format!(
             "SELECT (SELECT count(*) FROM badgegate.alarms)
                   + (SELECT count(*) FROM badgegate.records WHERE {ALARMING}),
-                    (SELECT count(*) FROM badgegate.alarms a
-                      WHERE NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id))
-                  + (SELECT count(*) FROM badgegate.records r WHERE {ALARMING}
-                      AND NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'record:' || r.kiosk_id || ':' || r.seq))"
+                    (SELECT count(*) FROM badgegate.acks)"
         ),
         &[],
     )?;
-    Ok((r.get(0), r.get(1)))
+    let (total, acks): (i64, i64) = (r.get(0), r.get(1));
+    Ok((total, (total - acks).max(0)))
 }
 
 /// A venue record as the live page and a badge's story show it.
