@@ -493,6 +493,7 @@ fn the_office_dashboard_in_a_real_browser() {
             serde_json::json!([]),
         ) == 2
     });
+    assert!(b.text("h1").contains("Badge A-1"), "{}", b.text("h1"));
     let story = b.text("#story");
     assert!(
         story.find("ok").unwrap() < story.find("already_inside").unwrap(),

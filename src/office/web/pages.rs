@@ -698,6 +698,12 @@ async fn badge_page(
             Ok((records, inside))
         })
         .await?;
+    // The serial as the badges carry it, whatever case was typed.
+    let serial = records
+        .first()
+        .map(|r| r.serial.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(serial);
     Ok(render(&BadgeTemplate {
         head: head(&app, &s.session, "badge"),
         serial,
