@@ -228,27 +228,11 @@ fn main() {
         kiosks.push(
             Command::new(bin())
                 .current_dir(d)
-                .args([
-                    "kiosk",
-                    "--trust",
-                    "trust",
-                    "--journal",
-                    &format!("{id}.db"),
-                    "--kiosk-id",
+                .args(common::venue_kiosk_args(
                     &id,
-                    "--gate",
-                    &id,
-                    "--zone",
                     "plenary",
-                    "--stdin",
-                    "--headless",
-                    "--cooldown",
-                    "0",
-                    "--anti-passback",
-                    "off",
-                    "--office",
-                    &format!("{id}.office"),
-                ])
+                    &["--anti-passback", "off"],
+                ))
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())

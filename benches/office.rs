@@ -96,26 +96,7 @@ fn fill_journal(path: &Path, kiosk: &str, n: u64) {
 fn kiosk_cmd(dir: &Path, id: &str, extra: &[&str]) -> Command {
     let mut c = Command::new(bin());
     c.current_dir(dir)
-        .args([
-            "kiosk",
-            "--trust",
-            "trust",
-            "--journal",
-            &format!("{id}.db"),
-            "--kiosk-id",
-            id,
-            "--gate",
-            id,
-            "--zone",
-            "plenary",
-            "--stdin",
-            "--headless",
-            "--cooldown",
-            "0",
-            "--office",
-            &format!("{id}.office"),
-        ])
-        .args(extra);
+        .args(common::venue_kiosk_args(id, "plenary", extra));
     c
 }
 

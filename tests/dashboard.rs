@@ -16,30 +16,9 @@ use common::pg::Pg;
 use common::{office, Desk, LiveKiosk};
 
 fn kiosk(desk: &Desk, id: &str, zone: &str, direction: &str) -> LiveKiosk {
-    LiveKiosk::start(
-        desk.path(),
-        &[
-            "kiosk",
-            "--trust",
-            "trust",
-            "--journal",
-            &format!("{id}.db"),
-            "--gate",
-            id,
-            "--zone",
-            zone,
-            "--direction",
-            direction,
-            "--stdin",
-            "--headless",
-            "--cooldown",
-            "0",
-            "--kiosk-id",
-            id,
-            "--office",
-            &format!("{id}.office"),
-        ],
-    )
+    let args = common::venue_kiosk_args(id, zone, &["--direction", direction]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    LiveKiosk::start(desk.path(), &refs)
 }
 
 /// `office serve` on a free localhost port; its base URL.

@@ -146,6 +146,38 @@ impl Desk {
     }
 }
 
+/// The flags of a venue kiosk `id`: gate `id` in `zone`, its journal
+/// `ID.db` and connection file `ID.office`, scanner lines on stdin,
+/// headless, no cooldown; then `extra`.
+pub fn venue_kiosk_args(id: &str, zone: &str, extra: &[&str]) -> Vec<String> {
+    let journal = format!("{id}.db");
+    let office = format!("{id}.office");
+    let mut v: Vec<String> = [
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        &journal,
+        "--kiosk-id",
+        id,
+        "--gate",
+        id,
+        "--zone",
+        zone,
+        "--stdin",
+        "--headless",
+        "--cooldown",
+        "0",
+        "--office",
+        &office,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    v.extend(extra.iter().map(|s| s.to_string()));
+    v
+}
+
 /// `badgegate office COMMAND --db ADMIN_URL ARGS…` in the desk's folder.
 pub fn office(desk: &Desk, pg: &pg::Pg, args: &[&str]) -> Run {
     let url = pg.admin_url();
