@@ -263,7 +263,7 @@ fn watch(url: &str, json: bool) -> anyhow::Result<ExitCode> {
     // Each kiosk's chain followed from where it was: a transaction that
     // commits after a later one is not skipped.
     let mut heads = data::heads(&mut db)?;
-    for (e, received) in views::arrived_since(&mut db, None)? {
+    for (e, received) in views::newest(&mut db, 20)? {
         print_record(&e, Some(received), json)?;
     }
     loop {

@@ -256,34 +256,22 @@ pub(crate) fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
     })
 }
 
-/// Records that arrived after `after` (row order of arrival), for `watch`.
-pub fn arrived_since(
-    db: &mut Client,
-    after: Option<(String, i64)>,
-) -> Result<Vec<(Entry, String)>, OfficeError> {
-    let rows = match &after {
-        None => db.query(
-            &format!(
-                "SELECT {RECORD_COLUMNS}, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
-                 FROM badgegate.records ORDER BY received_at DESC, kiosk_id, seq DESC LIMIT 20"
-            ),
-            &[],
-        )?,
-        Some((at, _)) => db.query(
-            &format!(
-                "SELECT {RECORD_COLUMNS}, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
-                 FROM badgegate.records WHERE received_at > $1::timestamptz ORDER BY received_at, kiosk_id, seq"
-            ),
-            &[at],
-        )?,
-    };
+/// The `limit` records the office received last, oldest first, each with
+/// when it was received (RFC 3339, UTC): where `watch` and the live page
+/// start.
+pub fn newest(db: &mut Client, limit: i64) -> Result<Vec<(Entry, String)>, OfficeError> {
+    let rows = db.query(
+        &format!(
+            "SELECT {RECORD_COLUMNS}, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
+             FROM badgegate.records ORDER BY received_at DESC, kiosk_id, seq DESC LIMIT $1"
+        ),
+        &[&limit],
+    )?;
     let mut out = rows
         .iter()
         .map(|r| Ok((row_to_entry(r)?, r.get::<_, String>(26))))
         .collect::<Result<Vec<_>, OfficeError>>()?;
-    if after.is_none() {
-        out.reverse();
-    }
+    out.reverse();
     Ok(out)
 }
 

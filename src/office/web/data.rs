@@ -508,18 +508,10 @@ pub fn recent(
     clock: &WebClock,
     limit: i64,
 ) -> Result<Vec<LiveRecord>, OfficeError> {
-    let rows = db.query(
-        &format!(
-            "SELECT {RECORD_COLUMNS} FROM badgegate.records ORDER BY received_at DESC, kiosk_id, seq DESC LIMIT $1"
-        ),
-        &[&limit],
-    )?;
-    let mut out = rows
-        .iter()
-        .map(|r| Ok(LiveRecord::from_entry(row_to_entry(r)?, clock)))
-        .collect::<Result<Vec<_>, OfficeError>>()?;
-    out.reverse();
-    Ok(out)
+    Ok(crate::office::views::newest(db, limit)?
+        .into_iter()
+        .map(|(e, _)| LiveRecord::from_entry(e, clock))
+        .collect())
 }
 
 /// Each kiosk's newest record the office holds: where the live stream

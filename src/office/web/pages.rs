@@ -205,16 +205,8 @@ impl IntoResponse for PageError {
             OfficeError::Refused(_) => StatusCode::BAD_REQUEST,
             _ => StatusCode::SERVICE_UNAVAILABLE,
         };
-        (status, Html(format!("<!doctype html><meta charset=utf-8><link rel=stylesheet href=/static/app.css><main><p class=error>{}</p><p><a href=\"javascript:history.back()\">Back</a></p></main>", escape(&text)))).into_response()
+        (status, Html(format!("<!doctype html><meta charset=utf-8><link rel=stylesheet href=/static/app.css><main><p class=error>{}</p><p><a href=\"javascript:history.back()\">Back</a></p></main>", crate::audit::report::esc(&text)))).into_response()
     }
-}
-
-/// HTML escaping for the few strings written outside a template.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// What the header of every page shows.
@@ -658,16 +650,7 @@ async fn badge_search(_s: Signed, Query(b): Query<BadgeQuery>) -> Response {
     if serial.is_empty() {
         return Redirect::to("/muster").into_response();
     }
-    let encoded: String = serial
-        .bytes()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.') {
-                char::from(c).to_string()
-            } else {
-                format!("%{c:02X}")
-            }
-        })
-        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(serial, percent_encoding::NON_ALPHANUMERIC);
     Redirect::to(&format!("/badge/{encoded}")).into_response()
 }
 
