@@ -705,43 +705,23 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     }
     server.kill();
 
-    // Over TLS: a certificate for 127.0.0.1; the cookie is Secure; plain
-    // HTTP on that port gets nowhere.
-    let (Some(openssl), Some(curl)) = (common::tool("openssl"), common::tool("curl")) else {
+    // Over TLS: a certificate for 127.0.0.1 from a test CA; the cookie is
+    // Secure; plain HTTP on that port gets nowhere.
+    let Some(curl) = common::tool("curl") else {
         return;
     };
-    let made = std::process::Command::new(openssl)
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "office.key",
-            "-out",
-            "office.crt",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ])
-        .current_dir(desk.path())
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    if common::make_certificates(&desk.p("tls")).is_none() {
+        return;
+    }
     let (server, base) = serve(
         &desk,
         &pg.admin_url(),
-        &["--tls-cert", "office.crt", "--tls-key", "office.key"],
+        &[
+            "--tls-cert",
+            "tls/server.pem",
+            "--tls-key",
+            "tls/server.key",
+        ],
     );
     assert!(base.starts_with("https://"), "{base}");
     assert!(server.stderr().contains("(HTTPS)"), "{}", server.stderr());
@@ -750,7 +730,7 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
             "-s",
             "-i",
             "--cacert",
-            "office.crt",
+            "tls/ca.pem",
             "--data",
             "user=dave&password=dave%27s+passphrase",
         ])

@@ -178,6 +178,93 @@ pub fn venue_kiosk_args(id: &str, zone: &str, extra: &[&str]) -> Vec<String> {
     v
 }
 
+/// Test certificates made with the `openssl` tool in `d`: a CA
+/// (`ca.pem`), a server certificate it signed for `localhost` and
+/// `127.0.0.1` (`server.pem`, `server.key`), and a second CA nobody trusts
+/// (`other.pem`). `None` without `openssl`.
+pub fn make_certificates(d: &Path) -> Option<()> {
+    let openssl = tool("openssl")?;
+    std::fs::create_dir_all(d).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(&openssl)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=badgegate test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(
+        d.join("san.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+    ]);
+    // A second CA nobody trusts, for the test of a wrong sslrootcert.
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=stranger CA",
+        "-keyout",
+        "other.key",
+        "-out",
+        "other.pem",
+    ]);
+    Some(())
+}
+
 /// `badgegate office COMMAND --db ADMIN_URL ARGS…` in the desk's folder.
 pub fn office(desk: &Desk, pg: &pg::Pg, args: &[&str]) -> Run {
     let url = pg.admin_url();

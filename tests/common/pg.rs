@@ -211,86 +211,8 @@ impl Pg {
     /// CA certificate's path (for `sslrootcert`), or `None` without
     /// `openssl`.
     pub fn enable_tls(&self) -> Option<PathBuf> {
-        let openssl = super::tool("openssl")?;
         let d = self.dir.path().join("tls");
-        std::fs::create_dir_all(&d).unwrap();
-        let run = |args: &[&str]| {
-            let out = Command::new(&openssl)
-                .args(args)
-                .current_dir(&d)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=badgegate test CA",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-        ]);
-        run(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-        ]);
-        std::fs::write(
-            d.join("san.ext"),
-            "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-        )
-        .unwrap();
-        run(&[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-            "-out",
-            "server.pem",
-        ]);
-        // A second CA nobody trusts, for the test of a wrong sslrootcert.
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=stranger CA",
-            "-keyout",
-            "other.key",
-            "-out",
-            "other.pem",
-        ]);
+        super::make_certificates(&d)?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(d.join("server.key"), std::fs::Permissions::from_mode(0o600))
             .unwrap();
