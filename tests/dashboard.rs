@@ -684,6 +684,35 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     assert_eq!(r.code, 0);
     std::thread::sleep(Duration::from_millis(1500));
     let cookie = sign_in_http(&base, "dave", "dave's passphrase").expect("dave signs in");
+    // A form without the session's token, and an alarm that does not exist,
+    // are refused; nothing is stored.
+    let ack = format!("{base}/alarms/ack");
+    let (status, body) = post_form(
+        &ack,
+        &[("subject", "alarm:1"), ("csrf", "x")],
+        Some(&cookie),
+    );
+    assert_eq!(status, 403, "{body}");
+    let page = get(&format!("{base}/alarms"), Some(&cookie)).2;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the page's form token")
+        .to_owned();
+    for subject in ["alarm:999999", "record:nobody:1", "anything"] {
+        let (status, body) = post_form(
+            &ack,
+            &[("subject", subject), ("csrf", &csrf)],
+            Some(&cookie),
+        );
+        assert_eq!(status, 400, "{subject}: {body}");
+        assert!(
+            body.contains("no alarm") || body.contains("no such alarm"),
+            "{body}"
+        );
+    }
+    assert_eq!(pg.sql("SELECT count(*) FROM badgegate.acks"), "0");
     pg.stop();
     let (status, _, body) = get(&format!("{base}/alarms"), Some(&cookie));
     assert_eq!(status, 503, "{body}");
