@@ -351,3 +351,40 @@ mod tests {
         Lock::acquire(&p, std::time::Duration::ZERO, "try again").unwrap();
     }
 }
+
+/// What a file's metadata says of its content without reading it: device,
+/// inode, size and change times. A file replaced (written whole and
+/// renamed) or edited gets another stamp; a watcher reads the file again
+/// only then (and now and then regardless).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+/// The stamp of the file at `path` now, if it can be looked at.
+pub fn stamp(path: &Path) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some(FileStamp {
+        dev: m.dev(),
+        ino: m.ino(),
+        len: m.len(),
+        mtime: (m.mtime(), m.mtime_nsec()),
+        ctime: (m.ctime(), m.ctime_nsec()),
+    })
+}
+
+/// True when the file at `path` was modified less than `age` ago: it may
+/// still be being written (a copy in progress). A watcher that cannot read
+/// such a file waits before calling it bad.
+pub fn changed_within(path: &Path, age: std::time::Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|e| e < age)
+}

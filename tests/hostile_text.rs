@@ -274,6 +274,14 @@ fn reading_is_exact_about_line_ends_versions_case_and_keys() {
         verify_line(&desk, &format!("{a}\r\r\r\n"))["reason"],
         "malformed"
     );
+    // Regression: `\r\r\n` was two line endings stripped (the line's CR LF,
+    // then the badge's CR) and admitted. Exactly one line ending.
+    assert_eq!(
+        verify_line(&desk, &format!("{a}\r\r\n"))["reason"],
+        "malformed"
+    );
+    assert_eq!(verify_line(&desk, &format!("{a}\n"))["reason"], "ok");
+    assert_eq!(verify_line(&desk, &format!("{a}\r"))["reason"], "ok");
     // The version is written one way only.
     let v = verify_line(&desk, &a.replacen("BG1:", "BG01:", 1));
     assert_eq!(v["reason"], "unsupported_version");

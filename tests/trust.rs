@@ -509,3 +509,159 @@ fn every_audit_command_on_a_broken_chain_says_so_and_exits_non_zero() {
     let html = fs::read_to_string(desk.p("r.html")).unwrap();
     assert!(html.contains("chain is BROKEN") && html.contains("class=bad"));
 }
+
+/// Regression: everything after the last start record replaced by
+/// unsigned forged records (a forged start record first) passed plain
+/// `audit verify` as intact. A journal that was signed stays signed, and a
+/// kiosk will not go on writing it unsigned.
+#[test]
+fn unsigned_records_after_signed_ones_fail_verify_even_after_a_start_record() {
+    let desk = Desk::new();
+    signed_journal(&desk);
+    // The kiosk itself refuses to go on unsigned.
+    let a = fs::read_to_string(desk.p("badges/A-1.txt"))
+        .unwrap()
+        .trim_end()
+        .to_owned();
+    let r = desk.run_stdin(&kiosk_args("j.db", &[]), &format!("{a}\n"));
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("stays signed"), "{}", r.stderr);
+
+    // A forger appends a start record and an admit, unsigned, chained.
+    fs::copy(desk.p("j.db"), desk.p("forged.db")).unwrap();
+    let entries = Journal::open_readonly(&desk.p("forged.db"))
+        .unwrap()
+        .entries()
+        .unwrap();
+    let first = entries.first().unwrap().clone();
+    let last = entries.last().unwrap().clone();
+    let c = rusqlite::Connection::open(desk.p("forged.db")).unwrap();
+    let mut prev = last.hash;
+    for (i, template) in [&first, &entries[1]].iter().enumerate() {
+        let seq = last.seq + 1 + i as u64;
+        let hash = record_hash(&prev, &last.kiosk_id, seq, 2, &template.body, None);
+        c.execute(
+            "INSERT INTO entries (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org,
+              category, key_id, decision, reason, flagged, authentic, detail, note, input, format,
+              list_seq, guard, prev_hash, hash)
+             SELECT kiosk_id, ?1, at_ms, kind, gate, zone, direction, serial, holder, org,
+              category, key_id, decision, reason, flagged, authentic, detail, note, input, 2,
+              list_seq, guard, ?2, ?3
+             FROM entries WHERE seq = ?4",
+            rusqlite::params![seq as i64, prev.to_vec(), hash.to_vec(), template.seq as i64],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(c);
+    let r = desk.run(&["audit", "verify", "--journal", "forged.db"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("record {}", last.seq + 1)) && r.stdout.contains("not signed"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Regression: with `--kiosk-keys DIR`, an unsigned chain of a kiosk not
+/// in DIR passed (forged exits shrank the muster list), and an enrolled
+/// kiosk with no record at all passed.
+#[test]
+fn with_enrolled_keys_an_unenrolled_kiosk_or_an_enrolled_one_without_records_fails() {
+    let desk = Desk::new();
+    signed_journal(&desk);
+    let a = fs::read_to_string(desk.p("badges/A-1.txt"))
+        .unwrap()
+        .trim_end()
+        .to_owned();
+    // Another kiosk's unsigned journal merged in.
+    let mut args = kiosk_args("other.db", &["--kiosk-id", "stranger"]);
+    args.extend(["--direction", "out"]);
+    let r = desk.run_stdin(&args, &format!("{a}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = desk.run(&["audit", "merge", "--journal", "all.db", "j.db", "other.db"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = verify_with_keys(&desk, "all.db");
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("stranger") && r.stdout.contains("no enrolled key"),
+        "{}",
+        r.stdout
+    );
+    // An enrolled kiosk with no record in the journal.
+    assert_eq!(
+        desk.run(&["keygen", "--dir", "kiosk", "--name", "south-1"])
+            .code,
+        0
+    );
+    fs::copy(
+        desk.p("kiosk/south-1.pub.pem"),
+        desk.p("enrolled/south-1.pub.pem"),
+    )
+    .unwrap();
+    let r = verify_with_keys(&desk, "j.db");
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("south-1") && r.stdout.contains("no record in this journal"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Regression: after the registration key was moved to `retired/`, a
+/// journal that had taken a list from it could never start again.
+#[test]
+fn a_journal_that_took_a_list_from_a_key_since_retired_still_starts() {
+    let desk = Desk::new();
+    let a = badge(&desk, "A-1");
+    assert_eq!(revoke(&desk, "rl.txt", "B-9").code, 0);
+    let r = desk.run_stdin(
+        &kiosk_args("j.db", &["--revocations", "rl.txt"]),
+        &format!("{a}\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(list_records(&desk, "j.db").len(), 1);
+    // The key is retired; a new one takes over.
+    fs::create_dir_all(desk.p("trust/retired")).unwrap();
+    fs::rename(
+        desk.p("trust/registration.pub.pem"),
+        desk.p("trust/retired/registration.pub.pem"),
+    )
+    .unwrap();
+    assert_eq!(desk.run(&["keygen", "--dir", "new"]).code, 0);
+    fs::copy(desk.p("new/registration.pub.pem"), desk.p("trust/new.pub.pem")).unwrap();
+    let r = desk.run_stdin(
+        &kiosk_args("j.db", &["--revocations", "rl.txt"]),
+        &format!("{a}\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.reasons(), ["retired_key"]);
+}
+
+/// Regression: secret keys readable by others were used without a word,
+/// and journals were created readable by everyone.
+#[test]
+fn a_secret_key_others_can_read_is_named_and_a_new_journal_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    fs::set_permissions(
+        desk.p("keys/registration.key.pem"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let r = revoke(&desk, "rl.txt", "B-9");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("mode 0644") && r.stderr.contains("chmod 600"),
+        "{}",
+        r.stderr
+    );
+    let a = badge(&desk, "A-1");
+    assert!(a.starts_with("BG"));
+    let r = desk.run_stdin(&kiosk_args("j.db", &[]), &format!("{a}\n"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mode = fs::metadata(desk.p("j.db")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode & 0o007, 0, "not world-readable: {mode:o}");
+    assert_eq!(mode & 0o020, 0, "not group-writable: {mode:o}");
+}

@@ -20,7 +20,7 @@ const DEFAULT_VALIDITY_SECS: u64 = 48 * 3600;
 const PROGRESS_MIN: usize = 20;
 
 pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
-    let key = SecretKey::load(&a.key)?;
+    let key = super::load_secret_key(&a.key)?;
     let policy = match &a.policy {
         Some(path) => Some(load_policy(path, &key)?),
         None => {

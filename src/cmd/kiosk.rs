@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use badgegate::clock::{self, format_human, format_span};
-use badgegate::format::keys::SecretKey;
 use badgegate::format::policy::VenuePolicy;
 use badgegate::gate::decide::AntiPassback;
 use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, LIST_CHECK_EVERY};
@@ -562,7 +561,7 @@ pub fn say_lists(changes: &[ListChange]) {
 /// when it has one.
 fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Result<Journal> {
     let key = match &a.signing_key {
-        Some(p) => Some((SecretKey::load(p)?, key_name(p))),
+        Some(p) => Some((super::load_secret_key(p)?, key_name(p))),
         None => None,
     };
     // A kiosk's key is named after it (keygen --name KIOSK): a new journal
@@ -588,9 +587,30 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
             }
             journal.sign_with(key);
         }
-        None => eprintln!(
-            "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --name KIOSK, then --signing-key KIOSK.key.pem)"
-        ),
+        None => {
+            // A journal that was signed stays signed: records after signed
+            // ones without a signature fail `audit verify`.
+            let id = journal.kiosk_id().to_owned();
+            let head = journal.head_seq(&id)?.unwrap_or(0);
+            let signed_by = match head {
+                0 => None,
+                n => journal
+                    .entries_after(&id, n - 1, 1)?
+                    .into_iter()
+                    .next()
+                    .and_then(|e| e.signer_key())
+                    .map(|k| k.id),
+            };
+            if let Some(key) = signed_by {
+                anyhow::bail!(
+                    "journal {} is signed by this kiosk's key {key}: a signed journal stays signed; start the kiosk with --signing-key (its KIOSK.key.pem)",
+                    shown_path(path)
+                );
+            }
+            eprintln!(
+                "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --name KIOSK, then --signing-key KIOSK.key.pem)"
+            )
+        }
     }
     Ok(journal)
 }

@@ -23,6 +23,23 @@ mod verify;
 #[cfg(feature = "screen")]
 mod window;
 
+/// Loads a secret key, and warns when others than its owner may read the
+/// file (it should be 0600, as keygen writes it).
+pub fn load_secret_key(
+    path: &std::path::Path,
+) -> anyhow::Result<badgegate::format::keys::SecretKey> {
+    use badgegate::format::keys::SecretKey;
+    let key = SecretKey::load(path)?;
+    if let Some(mode) = SecretKey::exposed_mode(path) {
+        eprintln!(
+            "warning: secret key {} has mode {mode:04o}: others on this computer can read it; make it private with `chmod 600 {}`",
+            shown_path(path),
+            shown_path(path)
+        );
+    }
+    Ok(key)
+}
+
 /// The exit codes scripts rely on (the README's table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -91,6 +108,16 @@ pub fn load_trust(
     let mut watch = badgegate::gate::lists::ListWatch::new(revocations.to_vec());
     let mut lists = Vec::new();
     for found in watch.read_all(&trust) {
+        // A list from a key since retired decides nothing (that key's
+        // badges are refused as retired): skipped, not a reason to stop.
+        if let Err(badgegate::format::revocation::RevocationError::RetiredKey(key)) = &found.list
+        {
+            eprintln!(
+                "warning: revocation list {} is signed by retired key {key}: not used (badges of that key are refused as retired)",
+                shown_path(&found.path)
+            );
+            continue;
+        }
         let list = found
             .list
             .with_context(|| format!("refusing revocation list {}", shown_path(&found.path)))?;

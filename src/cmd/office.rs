@@ -33,6 +33,11 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
                     shown_url(&o.db),
                     badgegate::office::OFFICE_SCHEMA_VERSION
                 ),
+                Initialised::AuthorityAdded => println!(
+                    "{}: list rows now checked against their signed bodies, records against the vocabulary, repeated alarms grouped (venue schema stays at version {})",
+                    shown_url(&o.db),
+                    badgegate::office::OFFICE_SCHEMA_VERSION
+                ),
                 Initialised::AlreadyCurrent => println!(
                     "{}: venue schema already at version {}; nothing to do",
                     shown_url(&o.db),

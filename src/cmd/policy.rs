@@ -17,7 +17,7 @@ use crate::cli::PolicyArgs;
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
-    let key = SecretKey::load(&a.key)?;
+    let key = super::load_secret_key(&a.key)?;
     let draft = read_policy(&a.draft)?;
     let body = PolicyBody::parse_lines(&draft, 1, true)
         .with_context(|| format!("draft {}", shown_path(&a.draft)))?;
@@ -107,18 +107,23 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
     Ok(Exit::Ok.into())
 }
 
-/// The policy already on disk, which must be signed by this very key.
+/// The policy already on disk. Signed by this key, it must verify; signed
+/// by another (a key rotation), its number is where the venue's one series
+/// of policy numbers goes on (kiosks refuse a policy numbered below one
+/// they took up, whichever key signed it).
 fn existing(path: &std::path::Path, key: &SecretKey) -> anyhow::Result<VenuePolicy> {
     let text = read_policy(path)?;
     let context = || format!("existing policy {}", shown_path(path));
     let (unchecked, _) = VenuePolicy::parse(&text).with_context(context)?;
     if unchecked.key_id != key.key_id() {
-        bail!(
-            "{} is signed by key {}, but --key is key {}; sign with the key that signed the policy",
+        println!(
+            "{} is signed by key {} (sequence {}); the policy signed now by key {} goes on from there",
             shown_path(path),
             unchecked.key_id,
+            unchecked.sequence,
             key.key_id()
         );
+        return Ok(unchecked);
     }
     let trust = TrustStore::from_keys(&[key.public()], &[]);
     VenuePolicy::parse_verified(&text, &trust).with_context(context)

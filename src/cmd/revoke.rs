@@ -17,7 +17,7 @@ use crate::cli::RevokeArgs;
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
-    let key = SecretKey::load(&a.key)?;
+    let key = super::load_secret_key(&a.key)?;
     if let Some(dir) = a.list.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.is_dir() {
             bail!(

@@ -54,6 +54,10 @@ pub const MAX_QR_VERSION: i16 = 15;
 
 /// Revocation reason text: at most this many characters.
 pub const MAX_REVOCATION_REASON_CHARS: usize = 200;
+/// Largest sequence number of a signed list or policy: 2^63 − 1, so every
+/// sequence a reader accepts is also a signed 64-bit integer (the venue
+/// office's databases and SQLite store those).
+pub const MAX_LIST_SEQUENCE: u64 = i64::MAX as u64;
 /// Largest revocation list file a reader accepts.
 pub const MAX_REVOCATION_FILE_BYTES: u64 = 16 * 1024 * 1024;
 

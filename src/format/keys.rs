@@ -148,6 +148,14 @@ impl SecretKey {
         Ok(SecretKey { key })
     }
 
+    /// The permission bits of a secret key file that others than its owner
+    /// may read (group or world), if any: a key that should be 0600.
+    pub fn exposed_mode(path: &Path) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+
     /// The matching public key.
     pub fn public(&self) -> PublicKey {
         PublicKey::new(self.key.verifying_key())

@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::clock::{format_utc, parse_utc_z};
-use crate::format::constants::{ALL_ZONES, MAX_CATEGORY_LEN, MAX_ZONE_LEN};
+use crate::format::constants::{ALL_ZONES, MAX_CATEGORY_LEN, MAX_LIST_SEQUENCE, MAX_ZONE_LEN};
 use crate::format::keys::{KeyError, KeyId, KeyStatus, SecretKey, TrustStore};
 use crate::format::revocation::split_signed;
 use crate::text::{has_visible_char, hex, is_forbidden_char, is_hidden_char};
@@ -112,8 +112,6 @@ pub enum PolicyError {
     RetiredKey(KeyId),
     #[error("venue policy signature does not verify: the file was altered or forged; get a fresh copy from the desk")]
     BadSignature,
-    #[error("the existing policy is signed by key {policy}, but this key is {key}; sign with the key that signed it")]
-    WrongKey { policy: KeyId, key: KeyId },
     #[error("the policy's sequence number is at its largest ({0}); start again with a new key")]
     SequenceExhausted(u64),
     #[error(transparent)]
@@ -505,8 +503,9 @@ impl VenuePolicy {
     }
 
     /// The next policy after `previous` (if any) with this body, signed by
-    /// `key` at `now`: sequence one higher. `None` when the body is the one
-    /// already signed (nothing to change).
+    /// `key` at `now`: sequence one higher, whichever key signed `previous`
+    /// (the venue has one series of policy numbers). `None` when the body
+    /// is the one already signed by this key (nothing to change).
     pub fn next(
         previous: Option<&VenuePolicy>,
         body: PolicyBody,
@@ -514,16 +513,14 @@ impl VenuePolicy {
         now: u64,
     ) -> Result<Option<(VenuePolicy, String)>, PolicyError> {
         let sequence = match previous {
-            Some(p) if p.key_id != key.key_id() => {
-                return Err(PolicyError::WrongKey {
-                    policy: p.key_id,
-                    key: key.key_id(),
-                })
-            }
-            Some(p) if p.body == body => return Ok(None),
+            // The same body under the same key: nothing new. Under another
+            // key (a rotation) the venue's one series of policy numbers
+            // goes on: kiosks order policies by number across keys.
+            Some(p) if p.body == body && p.key_id == key.key_id() => return Ok(None),
             Some(p) => p
                 .sequence
                 .checked_add(1)
+                .filter(|s| *s <= MAX_LIST_SEQUENCE)
                 .ok_or(PolicyError::SequenceExhausted(p.sequence))?,
             None => 1,
         };
@@ -562,10 +559,11 @@ impl VenuePolicy {
         let sequence = Some(sequence.as_str())
             .filter(|s| !s.starts_with('0'))
             .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s <= MAX_LIST_SEQUENCE)
             .ok_or_else(|| {
                 bad(
                     3,
-                    "expected `sequence: <number>`, a whole number from 1 without leading zeros",
+                    "expected `sequence: <number>`, a whole number from 1 to 9223372036854775807 without leading zeros",
                 )
             })?;
         let issued_at = parse_utc_z(&header(

@@ -170,6 +170,7 @@ impl RevocationList {
         let sequence = self
             .sequence
             .checked_add(1)
+            .filter(|s| *s <= MAX_LIST_SEQUENCE)
             .ok_or(RevocationError::SequenceExhausted(self.sequence))?;
         let before = self.entries.len();
         for s in serials {
@@ -226,10 +227,11 @@ impl RevocationList {
             .strip_prefix("sequence: ")
             .filter(|s| !s.starts_with('0'))
             .and_then(|s| s.parse::<u64>().ok())
+            .filter(|s| *s <= MAX_LIST_SEQUENCE)
             .ok_or_else(|| {
                 bad(
                     n,
-                    "expected `sequence: <number>`, a whole number from 1 without leading zeros",
+                    "expected `sequence: <number>`, a whole number from 1 to 9223372036854775807 without leading zeros",
                 )
             })?;
         let (n, l) = next("issued-at")?;
@@ -465,10 +467,10 @@ mod tests {
             ));
         }
         // The sequence never wraps round.
-        list.sequence = u64::MAX;
+        list.sequence = MAX_LIST_SEQUENCE;
         assert!(matches!(
             list.add_and_sign(&k, &["D-8".into()], "", 1_790_000_300),
-            Err(RevocationError::SequenceExhausted(u64::MAX))
+            Err(RevocationError::SequenceExhausted(MAX_LIST_SEQUENCE))
         ));
     }
 }

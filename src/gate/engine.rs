@@ -30,7 +30,7 @@ mod shift;
 pub use shift::ShiftOutcome;
 
 /// How often the kiosk looks for new revocation lists.
-pub const LIST_CHECK_EVERY: Duration = Duration::from_secs(1);
+pub const LIST_CHECK_EVERY: Duration = Duration::from_millis(100);
 
 /// Default time the same code is ignored after it was last seen (ms).
 pub const DEFAULT_COOLDOWN_MS: u64 = 3000;
@@ -261,14 +261,20 @@ fn legacy_meta_key(key_id: &KeyId) -> String {
 
 /// The highest list sequence this journal has taken up from each trusted
 /// key: from its `list` records, or for a journal written before lists
-/// were recorded there, from its meta table.
+/// were recorded there, from its meta table. A retired key's lists are not
+/// asked for (its badges are refused as `retired_key` whatever its list
+/// says, and its lists are refused as retired): a journal that took one up
+/// before the key was retired still starts.
 fn list_floors(
     journal: &Journal,
     trust: &TrustStore,
     presence: &Presence,
 ) -> Result<BTreeMap<KeyId, u64>, JournalError> {
     let mut floors = BTreeMap::new();
-    for k in trust.keys() {
+    for k in trust
+        .keys()
+        .filter(|k| k.status != crate::format::keys::KeyStatus::Retired)
+    {
         let id = k.key.id;
         let from_chain = presence.list_floor(&id.to_string());
         let from_meta = match from_chain {

@@ -91,13 +91,29 @@ pub struct ListWatch {
     /// What each file held when last read: the digest of its bytes, or the
     /// error reading it (each reported once, until it changes).
     seen: BTreeMap<PathBuf, Result<[u8; 32], String>>,
+    /// Each file's stamp when last read: an unchanged stamp is not read
+    /// again until the next full read.
+    stamps: BTreeMap<PathBuf, crate::files::FileStamp>,
+    /// When every file was last read whatever its stamp.
+    full_read: Option<std::time::Instant>,
 }
+
+/// A file that does not read as a good list and changed less than this
+/// ago may still be being written: it is refused only once it has been
+/// still this long.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Every file is read again this often even when its stamp has not
+/// changed (a file rewritten in place within one clock tick).
+pub const FULL_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl ListWatch {
     pub fn new(sources: Vec<PathBuf>) -> ListWatch {
         ListWatch {
             sources,
             seen: BTreeMap::new(),
+            stamps: BTreeMap::new(),
+            full_read: None,
         }
     }
 
@@ -126,14 +142,35 @@ impl ListWatch {
     /// Every list file, read and verified, whether it changed or not.
     pub fn read_all(&mut self, trust: &TrustStore) -> Vec<Found> {
         self.seen.clear();
-        self.changed(trust)
+        self.full_read = None;
+        self.scan(trust, false)
     }
 
     /// The list files that changed since they were last read (or appeared,
     /// or could not be read in a new way).
     pub fn changed(&mut self, trust: &TrustStore) -> Vec<Found> {
+        self.scan(trust, true)
+    }
+
+    /// The files whose stamp changed (every file, on a full read); with
+    /// `settle`, a file that does not read as a good list and changed just
+    /// now is left for the next look (a copy in progress), not refused.
+    fn scan(&mut self, trust: &TrustStore, settle: bool) -> Vec<Found> {
         let mut out = Vec::new();
+        let full = self
+            .full_read
+            .is_none_or(|t| t.elapsed() >= FULL_READ_EVERY);
+        if full {
+            self.full_read = Some(std::time::Instant::now());
+        }
         for path in self.files() {
+            let stamp = crate::files::stamp(&path);
+            if !full && stamp.is_some() && self.stamps.get(&path) == stamp.as_ref() {
+                continue;
+            }
+            if let Some(s) = stamp {
+                self.stamps.insert(path.clone(), s);
+            }
             let text = read_list(&path);
             let now = match &text {
                 Ok(t) => Ok(digest(t.as_bytes())),
@@ -142,8 +179,13 @@ impl ListWatch {
             if self.seen.get(&path) == Some(&now) {
                 continue;
             }
-            self.seen.insert(path.clone(), now);
             let list = text.and_then(|t| RevocationList::parse_verified(&t, trust));
+            if settle && list.is_err() && crate::files::changed_within(&path, SETTLE) {
+                // Perhaps a copy still being written: look again next time.
+                self.stamps.remove(&path);
+                continue;
+            }
+            self.seen.insert(path.clone(), now);
             out.push(Found { path, list });
         }
         out

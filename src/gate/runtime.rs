@@ -469,13 +469,15 @@ impl Gate {
             }
             GuardAction::Scan { text } => {
                 let input = format!("keyboard:{now_ms}");
+                // The scanner's Enter ended the line; the text is read as
+                // typed (a space is a badge character, not padding).
                 if self.take_sign_in(now_ms) {
-                    let s =
-                        self.kiosk
-                            .sign_in_with_badge(text.trim().as_bytes(), &input, now_ms)?;
+                    let s = self
+                        .kiosk
+                        .sign_in_with_badge(text.as_bytes(), &input, now_ms)?;
                     return Ok(Acted::Shift(s));
                 }
-                self.kiosk.scan(text.trim().as_bytes(), &input, now_ms)?
+                self.kiosk.scan(text.as_bytes(), &input, now_ms)?
             }
             GuardAction::SignIn => {
                 self.sign_in_until = Some(now_ms + SIGN_IN_WAIT_MS);

@@ -19,6 +19,10 @@ pub struct PolicyWatch {
     /// A file that may not exist yet (the venue office delivers it): until
     /// it does, there is no policy and nothing to refuse.
     optional: bool,
+    /// The file's stamp when last read, and when it was last read whatever
+    /// its stamp (as [`crate::gate::lists::ListWatch`] does).
+    stamp: Option<crate::files::FileStamp>,
+    full_read: Option<std::time::Instant>,
 }
 
 impl PolicyWatch {
@@ -27,6 +31,8 @@ impl PolicyWatch {
             path,
             seen: None,
             optional: false,
+            stamp: None,
+            full_read: None,
         }
     }
 
@@ -36,6 +42,8 @@ impl PolicyWatch {
             path,
             seen: None,
             optional: true,
+            stamp: None,
+            full_read: None,
         }
     }
 
@@ -49,6 +57,17 @@ impl PolicyWatch {
         if self.optional && !self.path.exists() {
             return None;
         }
+        let full = self
+            .full_read
+            .is_none_or(|t| t.elapsed() >= crate::gate::lists::FULL_READ_EVERY);
+        let stamp = crate::files::stamp(&self.path);
+        if !full && stamp.is_some() && stamp == self.stamp {
+            return None;
+        }
+        if full {
+            self.full_read = Some(std::time::Instant::now());
+        }
+        self.stamp = stamp;
         let text = read_policy(&self.path);
         let now = match &text {
             Ok(t) => Ok(Sha256::digest(t.as_bytes()).into()),
@@ -57,8 +76,18 @@ impl PolicyWatch {
         if self.seen.as_ref() == Some(&now) {
             return None;
         }
+        let read = text.and_then(|t| VenuePolicy::parse_verified(&t, trust));
+        // While running, a file that does not read as a good policy and
+        // changed just now may be a copy in progress: look again later.
+        if self.seen.is_some()
+            && read.is_err()
+            && crate::files::changed_within(&self.path, crate::gate::lists::SETTLE)
+        {
+            self.stamp = None;
+            return None;
+        }
         self.seen = Some(now);
-        Some(text.and_then(|t| VenuePolicy::parse_verified(&t, trust)))
+        Some(read)
     }
 }
 
@@ -75,8 +104,13 @@ pub enum PolicyStep {
 }
 
 /// Judges a policy read while running (or at start) against the one in use
-/// and the highest sequence this journal took up from its key. At start
-/// (nothing in use) the policy the journal last took up is taken again.
+/// and the policies this journal took up. The venue has one policy in
+/// force and one series of policy numbers, whichever trusted key signed
+/// them: a policy older than the newest taken up from *any* key is a
+/// roll-back (a second trusted key cannot bring back an older policy), and
+/// one of the same number is refused unless it is that very policy. At
+/// start (nothing in use) the policy the journal last took up is taken
+/// again.
 pub fn judge(
     current: Option<&VenuePolicy>,
     floors: &HashMap<String, u64>,
@@ -94,26 +128,47 @@ pub fn judge(
     if current == Some(&p) {
         return PolicyStep::Same;
     }
-    let key = p.key_id.to_string();
-    let floor = floors
-        .get(&key)
+    let newest = floors
+        .values()
         .copied()
-        .max(current.filter(|c| c.key_id == p.key_id).map(|c| c.sequence));
-    match floor {
+        .max()
+        .max(current.map(|c| c.sequence));
+    // Which key's policy holds that number (in use, or as recorded).
+    let holder_of_newest = match (current, newest) {
+        (Some(c), Some(n)) if c.sequence == n => Some(c.key_id.to_string()),
+        (_, Some(n)) => floors
+            .iter()
+            .filter(|(_, s)| **s == n)
+            .map(|(k, _)| k.clone())
+            .min(),
+        _ => None,
+    };
+    match newest {
         Some(f) if p.sequence < f => PolicyStep::Refuse(
             format!(
-                "refused venue policy key {} sequence {}: older than sequence {f} already taken up (a roll-back); the policy in use is kept",
-                p.key_id, p.sequence
+                "refused venue policy key {} sequence {}: older than sequence {f} already taken up{} (a roll-back); the policy in use is kept",
+                p.key_id,
+                p.sequence,
+                holder_of_newest
+                    .filter(|k| *k != p.key_id.to_string())
+                    .map(|k| format!(" from key {k}"))
+                    .unwrap_or_default()
             ),
             Some(p),
         ),
-        Some(f) if p.sequence == f && current.is_some() => PolicyStep::Refuse(
-            format!(
-                "refused venue policy key {} sequence {}: it differs from the policy of the same number taken up before",
-                p.key_id, p.sequence
-            ),
-            Some(p),
-        ),
+        Some(f)
+            if p.sequence == f
+                && (current.is_some()
+                    || holder_of_newest.as_deref() != Some(p.key_id.to_string().as_str())) =>
+        {
+            PolicyStep::Refuse(
+                format!(
+                    "refused venue policy key {} sequence {}: it differs from the policy of the same number taken up before",
+                    p.key_id, p.sequence
+                ),
+                Some(p),
+            )
+        }
         _ => PolicyStep::Take(p),
     }
 }

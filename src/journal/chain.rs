@@ -215,9 +215,12 @@ impl Walk {
     fn signature_break(&mut self, e: &Entry) -> Option<String> {
         let restart = e.body.kind == EntryKind::Start;
         let Some(sig) = &e.sig else {
-            if self.signer.is_some() && (self.enrolled.is_some() || !restart) {
+            // A journal that was signed stays signed, across restarts too:
+            // records after the last signed one replaced by unsigned ones
+            // (a forged start record among them) are caught without keys.
+            if self.signing.signed > 0 {
                 return Some(
-                    "not signed, though this kiosk signs its records (added without its key?)"
+                    "not signed, though this kiosk signed its records before (added without its key?)"
                         .into(),
                 );
             }
@@ -262,14 +265,22 @@ impl Walk {
 
     /// The kiosk's last word: an enrolled kiosk with nothing signed is
     /// unproven (a journal rewritten, or cut back, to before its first
-    /// signature).
-    fn finish(self, report: &mut ChainReport) {
+    /// signature); so is, when enrolled keys are given, a kiosk that has
+    /// none (its records could have been written by anyone).
+    fn finish(self, report: &mut ChainReport, keys_given: bool) {
         if self.enrolled.is_some() && self.signing.signed == 0 && !self.broken {
             report.problems.push(ChainProblem {
                 kiosk_id: self.head.kiosk_id.clone(),
                 seq: self.head.last_seq,
                 id: 0,
                 what: "this kiosk has an enrolled key, but none of its records is signed".into(),
+            });
+        } else if keys_given && self.enrolled.is_none() && !self.broken {
+            report.problems.push(ChainProblem {
+                kiosk_id: self.head.kiosk_id.clone(),
+                seq: self.head.last_seq,
+                id: 0,
+                what: "this kiosk has no enrolled key in the kiosk keys folder: its records are unproven (add its KIOSK.pub.pem, or find out who wrote them)".into(),
             });
         }
         report.heads.push(self.head);
@@ -294,6 +305,7 @@ pub fn verify_signatures(
 ) -> Result<ChainReport, JournalError> {
     let mut report = ChainReport::default();
     let mut walk: Option<Walk> = None;
+    let mut seen = std::collections::BTreeSet::new();
     journal.for_each_row_in_chain_order(|row| {
         let e = match row {
             Ok(e) => e,
@@ -309,8 +321,9 @@ pub fn verify_signatures(
         };
         if walk.as_ref().is_none_or(|w| w.head.kiosk_id != e.kiosk_id) {
             if let Some(w) = walk.take() {
-                w.finish(&mut report);
+                w.finish(&mut report, keys.is_some());
             }
+            seen.insert(e.kiosk_id.clone());
             let enrolled = keys.and_then(|k| k.get(&e.kiosk_id)).cloned();
             walk = Some(Walk::new(&e.kiosk_id, enrolled));
         }
@@ -334,7 +347,19 @@ pub fn verify_signatures(
         w.prev = e.hash;
     })?;
     if let Some(w) = walk.take() {
-        w.finish(&mut report);
+        w.finish(&mut report, keys.is_some());
+    }
+    // Every enrolled kiosk must have records here: a kiosk's whole chain
+    // removed leaves no record to find broken.
+    for kiosk in keys.iter().flat_map(|k| k.keys.keys()) {
+        if !seen.contains(kiosk) {
+            report.problems.push(ChainProblem {
+                kiosk_id: kiosk.clone(),
+                seq: 0,
+                id: 0,
+                what: "this kiosk has an enrolled key, but no record in this journal (removed, or the journal of another venue?)".into(),
+            });
+        }
     }
     Ok(report)
 }

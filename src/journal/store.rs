@@ -29,6 +29,9 @@ const PAGE_SIZE: i64 = 1024;
 /// a kiosk runs, so a copy of the main file taken without its `-wal` can be
 /// told apart from a journal closed cleanly.
 const WRITER_META: &str = "writer";
+/// Mode of a new journal file: its kiosk's user writes, its group (the
+/// security office's auditors) reads, nobody else.
+const JOURNAL_MODE: u32 = 0o640;
 
 /// A stored row that does not read as a record (a value outside the
 /// vocabulary, a hash of the wrong length).
@@ -197,6 +200,20 @@ impl Journal {
             Duration::ZERO,
             "one kiosk writes a journal: stop the other one, or give this kiosk its own --journal",
         )?;
+        // A new journal is private to its kiosk's user and group (0640,
+        // whatever the umask); SQLite gives its WAL the same mode.
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(JOURNAL_MODE)
+                .open(path)
+                .map_err(|e| JournalError::Open {
+                    path: path.to_owned(),
+                    why: e.to_string(),
+                })?;
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE

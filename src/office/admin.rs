@@ -11,6 +11,49 @@ use super::{OfficeError, OFFICE_SCHEMA_VERSION};
 const SCHEMA_V1: &str = include_str!("schema.sql");
 /// The dashboard's tables, added to version 1 (idempotent).
 const DASHBOARD_V1: &str = include_str!("dashboard.sql");
+/// Only signed content is authority: list rows checked against their
+/// bodies, records against the vocabulary, grouped alarms (idempotent).
+const AUTHORITY_V1: &str = include_str!("authority.sql");
+
+/// `badgegate.known_record(kind, reason)`: true for a kind and a reason
+/// code the vocabulary has. Written from the Rust vocabulary itself
+/// (`vocab`), so the office and the kiosks know the same words.
+pub fn vocabulary_sql() -> String {
+    use crate::vocab::{EntryKind, EntryReason, GuardReason, KioskEvent, Reason};
+    let quote = |codes: Vec<&str>| {
+        codes
+            .iter()
+            .map(|c| format!("'{c}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let kinds = quote(EntryKind::ALL.iter().map(|k| k.code()).collect());
+    let reasons = quote(
+        Reason::ALL
+            .iter()
+            .map(|r| r.code())
+            .chain(GuardReason::ALL.iter().map(|g| g.code()))
+            .chain(KioskEvent::ALL.iter().map(|e| e.code()))
+            .chain([EntryReason::Start.code()])
+            .collect(),
+    );
+    format!(
+        "CREATE OR REPLACE FUNCTION badgegate.known_record(p_kind text, p_reason text) RETURNS boolean
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT p_kind IN ({kinds}) AND p_reason IN ({reasons})
+         $$;"
+    )
+}
+
+/// True when the authority additions are there.
+fn has_authority(db: &mut Client) -> Result<bool, OfficeError> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM badgegate.meta WHERE key = 'authority_version'",
+            &[],
+        )?
+        .is_some())
+}
 
 /// The venue schema version of the database, if it has one.
 pub fn schema_version(db: &mut Client) -> Result<Option<i32>, OfficeError> {
@@ -60,8 +103,13 @@ pub fn check_dashboard(db: &mut Client) -> Result<(), OfficeError> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Initialised {
     Created,
-    /// A venue schema of an earlier build got the dashboard's tables.
+    /// A venue schema of an earlier build got the dashboard's tables (and
+    /// the checks that make only signed content authority).
     DashboardAdded,
+    /// A venue schema of an earlier build got the checks that make only
+    /// signed content authority (list rows against their bodies, records
+    /// against the vocabulary, grouped alarms).
+    AuthorityAdded,
     AlreadyCurrent,
 }
 
@@ -93,13 +141,24 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
             })
         }
         Some(_) => {
-            if has_dashboard(db)? {
-                return Ok(Initialised::AlreadyCurrent);
-            }
+            let dashboard = has_dashboard(db)?;
+            let authority = has_authority(db)?;
+            // The vocabulary is written again every time: a newer build
+            // may know more words.
             let mut tx = db.transaction()?;
-            tx.batch_execute(DASHBOARD_V1)?;
+            tx.batch_execute(&vocabulary_sql())?;
+            if !dashboard {
+                tx.batch_execute(DASHBOARD_V1)?;
+            }
+            if !authority {
+                tx.batch_execute(AUTHORITY_V1)?;
+            }
             tx.commit()?;
-            return Ok(Initialised::DashboardAdded);
+            return Ok(match (dashboard, authority) {
+                (true, true) => Initialised::AlreadyCurrent,
+                (false, _) => Initialised::DashboardAdded,
+                (true, false) => Initialised::AuthorityAdded,
+            });
         }
         None => {}
     }
@@ -117,6 +176,8 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
     }
     tx.batch_execute(SCHEMA_V1)?;
     tx.batch_execute(DASHBOARD_V1)?;
+    tx.batch_execute(&vocabulary_sql())?;
+    tx.batch_execute(AUTHORITY_V1)?;
     tx.execute(
         "INSERT INTO badgegate.meta (key, value) VALUES ('schema_version', $1)",
         &[&OFFICE_SCHEMA_VERSION.to_string()],

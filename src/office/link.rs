@@ -11,6 +11,7 @@
 //!   timeout, then the check answers "unanswered" at once until the office
 //!   is back.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -20,7 +21,7 @@ use postgres::Client;
 
 use super::connect::connect;
 use super::OfficeError;
-use crate::format::keys::TrustStore;
+use crate::format::keys::{KeyId, TrustStore};
 use crate::format::policy::VenuePolicy;
 use crate::format::revocation::RevocationList;
 use crate::gate::decide::VenueAnswer;
@@ -31,6 +32,9 @@ use crate::journal::{Entry, Journal};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Records sent in one transaction.
 const PUSH_BATCH: usize = 500;
+/// List rows looked at in one round (a flood of rows is worked through a
+/// round at a time, newest first).
+const LIST_ROWS_A_ROUND: usize = 64;
 /// Pause between attempts while the office is unreachable.
 const RETRY_EVERY: Duration = Duration::from_millis(500);
 /// After an unanswered passback check, how long the check answers
@@ -51,6 +55,9 @@ pub struct LinkState {
     pub last_contact_ms: Option<u64>,
     /// The office's head of this kiosk's chain, as last heard.
     pub office_head: u64,
+    /// Pushing stopped for good: the office's chain of this kiosk is ahead
+    /// of this journal or differs from it (`problem` says which).
+    pub stopped: bool,
 }
 
 /// The shared view of the link.
@@ -94,18 +101,55 @@ struct Pusher {
     journal: Option<Journal>,
     /// The office's head of this kiosk's chain.
     office_head: u64,
-    /// (kind, key id) → highest sequence kept locally.
-    lists_kept: std::collections::HashMap<(String, String), i64>,
+    /// Rows of the office's list table already looked at, by their
+    /// columns (which only name a row: what a list is comes from its
+    /// signed content).
+    rows_seen: HashSet<(String, String, i64)>,
+    /// The newest revocation list kept from each key, by signed content.
+    revocations_kept: HashMap<KeyId, u64>,
+    /// The venue policy kept (its key and sequence, by signed content).
+    policy_kept: Option<(KeyId, u64)>,
+    /// Why pushing stopped for good in this run: the office's chain of
+    /// this kiosk is ahead of this journal or differs from it. Lists are
+    /// still fetched.
+    stopped: Option<String>,
 }
 
 impl Pusher {
     fn new(cfg: LinkConfig, state: SharedState) -> Pusher {
-        Pusher {
+        let mut p = Pusher {
             cfg,
             state,
             journal: None,
             office_head: 0,
-            lists_kept: Default::default(),
+            rows_seen: HashSet::new(),
+            revocations_kept: HashMap::new(),
+            policy_kept: None,
+            stopped: None,
+        };
+        p.read_kept();
+        p
+    }
+
+    /// What earlier runs kept from the office: never replaced by an older
+    /// list, whatever the office serves later.
+    fn read_kept(&mut self) {
+        let files = std::fs::read_dir(&self.cfg.lists_dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
+            .unwrap_or_default();
+        for path in files {
+            let Ok(text) = crate::format::revocation::read_list(&path) else {
+                continue;
+            };
+            if let Ok(l) = RevocationList::parse_verified(&text, &self.cfg.trust) {
+                let kept = self.revocations_kept.entry(l.key_id).or_default();
+                *kept = (*kept).max(l.sequence);
+            }
+        }
+        if let Ok(text) = crate::format::policy::read_policy(&self.cfg.policy_file) {
+            if let Ok(p) = VenuePolicy::parse_verified(&text, &self.cfg.trust) {
+                self.policy_kept = Some((p.key_id, p.sequence));
+            }
         }
     }
 
@@ -203,10 +247,11 @@ impl Pusher {
         let now = i64::try_from((self.cfg.clock)()).unwrap_or(i64::MAX);
         let mine = i64::try_from(self.local_head()?).unwrap_or(i64::MAX);
         let row = db.query_one(
-            "SELECT head_seq FROM badgegate.hello($1, $2, $3)",
+            "SELECT head_seq, head_hash FROM badgegate.hello($1, $2, $3)",
             &[&now, &lists, &mine],
         )?;
         let head: Option<i64> = row.get(0);
+        let head_hash: Option<Vec<u8>> = row.get(1);
         let head = head.ok_or_else(|| {
             OfficeError::Refused(format!(
                 "the office does not know kiosk {}; enrol it with `badgegate office add-kiosk`",
@@ -217,18 +262,65 @@ impl Pusher {
         let office_head = self.office_head;
         self.set(|s| s.office_head = office_head);
         let local = self.local_head()?;
-        if self.office_head > local {
-            return Err(OfficeError::Refused(format!(
-                "the office holds record {} of kiosk {}, but this journal ends at {}: another kiosk uses this id, or the journal was replaced",
-                self.office_head, self.cfg.kiosk_id, local
-            )));
+        if self.stopped.is_none() {
+            let why = if self.office_head > local {
+                Some(format!(
+                    "the office holds records of kiosk {} up to {}, but this journal ends at {}: records {} to {} are gone here (a lost disk, a replaced or cut journal, or another kiosk with this id); nothing more is pushed: re-enrol this gate under a new kiosk id with a new journal (docs/venue-network.md)",
+                    self.cfg.kiosk_id,
+                    self.office_head,
+                    local,
+                    local + 1,
+                    self.office_head
+                ))
+            } else if self.office_head > 0 && !self.same_record(self.office_head, head_hash.as_deref())? {
+                Some(format!(
+                    "the office's record {} of kiosk {} differs from this journal's: two chains for one id; nothing more is pushed: re-enrol this gate under a new kiosk id with a new journal (docs/venue-network.md)",
+                    self.office_head, self.cfg.kiosk_id
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                if self.cfg.say {
+                    eprintln!("office: PUSHING STOPPED: {why}");
+                }
+                if self.office_head <= local {
+                    db.execute("SELECT badgegate.kiosk_alarm('fork', $1)", &[&why])
+                        .ok();
+                }
+                self.stopped = Some(why);
+            }
+        }
+        if let Some(why) = &self.stopped {
+            let why = why.clone();
+            self.set(|s| {
+                s.online = true;
+                s.stopped = true;
+                s.problem = Some(why);
+                s.last_contact_ms = Some(crate::clock::now_ms());
+                s.backlog = local.saturating_sub(s.office_head);
+            });
+            return Ok(());
         }
         self.online(local - self.office_head);
         Ok(())
     }
 
-    /// Sends the next batch of records; how many were sent.
+    /// True when this journal's record `seq` has the hash the office holds.
+    fn same_record(&mut self, seq: u64, office_hash: Option<&[u8]>) -> Result<bool, OfficeError> {
+        let id = self.cfg.kiosk_id.clone();
+        let mine = self.journal()?.entries_after(&id, seq - 1, 1)?;
+        Ok(mine
+            .first()
+            .is_some_and(|e| e.seq == seq && Some(&e.hash[..]) == office_hash))
+    }
+
+    /// Sends the next batch of records; how many were sent (none once
+    /// pushing has stopped: the office's chain and this journal differ).
     fn push(&mut self, db: &mut Client) -> Result<usize, OfficeError> {
+        if self.stopped.is_some() {
+            return Ok(0);
+        }
         let id = self.cfg.kiosk_id.clone();
         let after = self.office_head;
         let batch = self.journal()?.entries_after(&id, after, PUSH_BATCH)?;
@@ -254,55 +346,125 @@ impl Pusher {
         Ok(batch.len())
     }
 
-    /// The lists in use, for the office's status page.
+    /// The lists in use, for the office's status page: what their signed
+    /// content says.
     fn lists_summary(&self) -> String {
         let mut v: Vec<String> = self
-            .lists_kept
+            .revocations_kept
             .iter()
-            .map(|((kind, key), seq)| format!("{kind} {key} #{seq}"))
+            .map(|(key, seq)| format!("revocations {key} #{seq}"))
+            .chain(
+                self.policy_kept
+                    .iter()
+                    .map(|(key, seq)| format!("policy {key} #{seq}")),
+            )
             .collect();
         v.sort();
         v.join(", ")
     }
 
-    /// Fetches lists newer than those kept, verifies each against the
-    /// trust folder, and keeps the good ones (the office is not trusted
-    /// for authenticity: a forged list is skipped here and refused there).
+    /// Looks at list rows not looked at before, verifies each against the
+    /// trust folder, and keeps those newer than what is kept. A row is
+    /// what its signed body says: its columns only name the row, and a row
+    /// whose columns differ from its body is refused and raised as an
+    /// alarm (the office is not trusted for authenticity or order). A row
+    /// that does not verify is skipped and never blocks a later one.
     fn fetch_lists(&mut self, db: &mut Client) -> Result<(), OfficeError> {
         let rows = db.query(
-            "SELECT DISTINCT ON (kind, key_id) kind, key_id, sequence, body FROM badgegate.lists \
-             ORDER BY kind, key_id, sequence DESC",
+            "SELECT kind, key_id, sequence FROM badgegate.lists",
             &[],
         )?;
-        for r in rows {
-            let (kind, key, seq, body): (String, String, i64, String) =
-                (r.get(0), r.get(1), r.get(2), r.get(3));
-            let k = (kind.clone(), key.clone());
-            if self.lists_kept.get(&k).is_some_and(|s| *s >= seq) {
-                continue;
+        let mut fresh: Vec<(String, String, i64)> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .filter(|k| !self.rows_seen.contains(k))
+            .collect();
+        // Newest first, so a flood of rows cannot hold a real list back
+        // for long; any order gives the same result.
+        fresh.sort_by(|a, b| b.2.cmp(&a.2));
+        fresh.truncate(LIST_ROWS_A_ROUND);
+        for (kind, key, seq) in fresh {
+            let body: Option<String> = db
+                .query_opt(
+                    "SELECT body FROM badgegate.lists WHERE kind = $1 AND key_id = $2 AND sequence = $3",
+                    &[&kind, &key, &seq],
+                )?
+                .map(|r| r.get(0));
+            let Some(body) = body else { continue };
+            match self.take_row(&kind, &key, seq, &body)? {
+                Ok(()) => {
+                    self.rows_seen.insert((kind, key, seq));
+                }
+                Err(why) => {
+                    self.rows_seen.insert((kind, key, seq));
+                    if self.cfg.say {
+                        eprintln!("warning: {why}");
+                    }
+                    self.set(|s| s.problem = Some(why.clone()));
+                    db.execute(
+                        "SELECT badgegate.kiosk_alarm('list', $1)",
+                        &[&why],
+                    )
+                    .ok();
+                }
             }
-            let (path, ok) = match kind.as_str() {
-                "revocations" => (
-                    self.cfg.lists_dir.join(format!("revocations-{key}.txt")),
-                    RevocationList::parse_verified(&body, &self.cfg.trust).is_ok(),
-                ),
-                _ => (
-                    self.cfg.policy_file.clone(),
-                    VenuePolicy::parse_verified(&body, &self.cfg.trust).is_ok(),
-                ),
-            };
-            if ok {
-                crate::files::write_atomic(&path, body.as_bytes(), 0o644, true).map_err(|e| {
-                    OfficeError::Refused(format!("keeping a list from the office: {e}"))
-                })?;
-            } else if self.cfg.say {
-                eprintln!(
-                    "warning: the office published a {kind} list from key {key} (#{seq}) that does not verify here; not used"
-                );
-            }
-            self.lists_kept.insert(k, seq);
         }
         Ok(())
+    }
+
+    /// One list row: verified, matched against its columns, and kept if
+    /// newer than what is kept. `Err` says why it is not used.
+    fn take_row(
+        &mut self,
+        kind: &str,
+        key: &str,
+        seq: i64,
+        body: &str,
+    ) -> Result<Result<(), String>, OfficeError> {
+        let row = format!(
+            "the office's {kind} row for key {key} #{seq}",
+            kind = crate::text::printable_short(kind, 20),
+            key = crate::text::printable_short(key, 20)
+        );
+        let unused = |e: &dyn std::fmt::Display| Ok(Err(format!("{row} does not verify here ({e}); not used")));
+        let (signed_key, signed_seq, path) = match kind {
+            "revocations" => match RevocationList::parse_verified(body, &self.cfg.trust) {
+                Ok(l) => {
+                    let path = self.cfg.lists_dir.join(format!("revocations-{}.txt", l.key_id));
+                    (l.key_id, l.sequence, path)
+                }
+                Err(e) => return unused(&e),
+            },
+            "policy" => match VenuePolicy::parse_verified(body, &self.cfg.trust) {
+                Ok(p) => (p.key_id, p.sequence, self.cfg.policy_file.clone()),
+                Err(e) => return unused(&e),
+            },
+            _ => return Ok(Err(format!("{row} is of no kind this kiosk knows; not used"))),
+        };
+        if signed_key.to_string() != key || i64::try_from(signed_seq).ok() != Some(seq) {
+            return Ok(Err(format!(
+                "{row} holds a {kind} list signed as key {signed_key} #{signed_seq}: its columns lie about it; not used"
+            )));
+        }
+        let newer = match kind {
+            "revocations" => self
+                .revocations_kept
+                .get(&signed_key)
+                .is_none_or(|kept| signed_seq > *kept),
+            // One policy for the venue, numbered across keys.
+            _ => self.policy_kept.is_none_or(|(_, kept)| signed_seq > kept),
+        };
+        if !newer {
+            return Ok(Ok(()));
+        }
+        crate::files::write_atomic(&path, body.as_bytes(), 0o644, true)
+            .map_err(|e| OfficeError::Refused(format!("keeping a list from the office: {e}")))?;
+        if kind == "revocations" {
+            self.revocations_kept.insert(signed_key, signed_seq);
+        } else {
+            self.policy_kept = Some((signed_key, signed_seq));
+        }
+        Ok(Ok(()))
     }
 }
 

@@ -147,7 +147,7 @@ pub(crate) fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> 
                 .is_some_and(|s| key.verify(&crate::journal::signed_message(&hash), &s));
             if !good {
                 tx.execute(
-                    "INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES ($1, 'signature', $2)",
+                    "SELECT badgegate.raise_alarm($1, 'signature', $2)",
                     &[&id, &format!("record {seq} is not signed by this kiosk's enrolled key")],
                 )?;
             }

@@ -75,12 +75,12 @@ impl<R: BufRead> TextLines<R> {
         if !any {
             return Ok(Line::End);
         }
-        // One line ending (LF or CR LF); anything else is the line's own.
+        // The LF that ends the line; a CR before it is left for the badge
+        // reader, which strips exactly one line ending (`\r\n`, `\n` or
+        // `\r`) as the format says: `BG1:…\r\r\n` is then malformed, not
+        // read as a badge.
         if kept.last() == Some(&b'\n') {
             kept.pop();
-            if kept.last() == Some(&b'\r') {
-                kept.pop();
-            }
         }
         if too_long || kept.len() > MAX_STDIN_LINE {
             return Ok(Line::TooLong);
@@ -107,7 +107,7 @@ impl<R: BufRead> FrameSource for TextLines<R> {
                 Line::Text(t) => t,
             };
             self.line += 1;
-            if text.is_empty() {
+            if text.is_empty() || text == b"\r" {
                 continue;
             }
             return Ok(Some(Frame {
@@ -170,15 +170,18 @@ mod tests {
     #[test]
     fn text_lines_strip_line_ends_skip_blanks_and_cap_length() {
         let long = "x".repeat(MAX_STDIN_LINE + 10);
-        let input = format!("BG1:A\r\n\n{long}\nBG1:B");
+        let input = format!("BG1:A\r\n\r\n\n{long}\nBG1:B\r\r\nBG1:C");
         let mut src = TextLines::new(std::io::Cursor::new(input.into_bytes()), "stdin");
+        // The CR of a CR LF is left for the badge reader's one line ending.
         let f = src.next_frame().unwrap().unwrap();
-        assert!(matches!(&f.payload, Payload::Text(t) if t == b"BG1:A"));
+        assert!(matches!(&f.payload, Payload::Text(t) if t == b"BG1:A\r"));
         assert_eq!(f.label, "stdin:1");
         assert!(matches!(src.next_frame(), Err(SourceError::BadFrame(_))));
         let f = src.next_frame().unwrap().unwrap();
-        assert!(matches!(&f.payload, Payload::Text(t) if t == b"BG1:B"));
-        assert_eq!(f.label, "stdin:4");
+        assert!(matches!(&f.payload, Payload::Text(t) if t == b"BG1:B\r\r"));
+        assert_eq!(f.label, "stdin:5");
+        let f = src.next_frame().unwrap().unwrap();
+        assert!(matches!(&f.payload, Payload::Text(t) if t == b"BG1:C"));
         assert!(src.next_frame().unwrap().is_none());
     }
 }

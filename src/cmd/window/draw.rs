@@ -678,7 +678,12 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         .and_then(|o| o.lock().ok().map(|s| s.clone()))
     {
         let offset = app.model.config().offset_at(now_ms / 1000);
-        today.push_str(&if office.online {
+        today.push_str(&if office.stopped {
+            format!(
+                " · office: RECORDS NOT PUSHED (journal behind the office), backlog {}",
+                office.backlog
+            )
+        } else if office.online {
             format!(" · office ONLINE, backlog {}", office.backlog)
         } else {
             format!(

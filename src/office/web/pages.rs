@@ -23,7 +23,7 @@ use tokio::sync::broadcast;
 
 use super::data::{self, AlarmRow, GateTile, ListInfo, LiveRecord, MusterRow};
 use super::hub::{Push, Snapshot};
-use super::users::{Session, Sessions};
+use super::users::{Session, SignInRefused, Sessions};
 use super::{Db, ServeConfig, WebClock};
 use crate::office::OfficeError;
 
@@ -271,7 +271,7 @@ async fn login(
     let refuse = |status: StatusCode, message: String, user: &str| {
         let mut r = render(&LoginTemplate {
             message,
-            user: user.to_owned(),
+            user: user.chars().take(40).collect(),
         });
         *r.status_mut() = status;
         r
@@ -305,20 +305,32 @@ async fn login(
         s
     })
     .await
-    .ok()
-    .flatten();
-    let Some((token, _)) = signed else {
-        eprintln!(
-            "{} sign-in refused for {:?} from {}",
-            app.clock.now(),
-            crate::text::printable(&f.user),
-            peer.ip()
-        );
-        return refuse(
-            StatusCode::UNAUTHORIZED,
-            "Wrong name or password. Office users are made with `badgegate office add-user`; kiosk and desk logins cannot sign in here.".into(),
-            &f.user,
-        );
+    .unwrap_or(Err(SignInRefused::Wrong));
+    let token = match signed {
+        Ok((token, _)) => token,
+        Err(why) => {
+            eprintln!(
+                "{} sign-in refused for {:?} from {}",
+                app.clock.now(),
+                crate::text::printable_short(&f.user, 60),
+                peer.ip()
+            );
+            return match why {
+                SignInRefused::HeldBack(wait) => refuse(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many failed sign-ins for this name: try again in {} s.",
+                        wait.as_secs() + 1
+                    ),
+                    &f.user,
+                ),
+                SignInRefused::Wrong => refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "Wrong name or password. Office users are made with `badgegate office add-user`; kiosk and desk logins cannot sign in here.".into(),
+                    &f.user,
+                ),
+            };
+        }
     };
     eprintln!(
         "{} {} signed in from {}",

@@ -140,6 +140,21 @@ pub struct Session {
     hash: String,
 }
 
+/// Why a sign-in was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInRefused {
+    /// Wrong name or password (or a name no user can have).
+    Wrong,
+    /// Too many failures for this name lately: wait this long.
+    HeldBack(Duration),
+}
+
+/// Names with failed sign-ins remembered at most (older than the hold are
+/// forgotten first; a flood of new names past this is held back).
+const MAX_FAILURE_ENTRIES: usize = 10_000;
+/// Longest password looked at (bytes); longer ones are wrong.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// The dashboard's sign-ins, and the names held back after failures.
 pub struct Sessions {
     lifetime: Duration,
@@ -192,26 +207,53 @@ impl Sessions {
         (*n >= FAILURES_BEFORE_HOLD && until > now).then(|| until - now)
     }
 
+    /// Takes one try for `user` before its password is checked: refused
+    /// when the name is held back. Counting first means concurrent tries
+    /// cannot all be checked before the first failure is recorded.
+    fn take_try(&self, user: &str, now: Instant) -> Result<(), SignInRefused> {
+        let mut failures = Self::lock(&self.failures);
+        if failures.len() >= MAX_FAILURE_ENTRIES {
+            failures.retain(|_, (_, last)| now.duration_since(*last) <= HOLD);
+        }
+        if failures.len() >= MAX_FAILURE_ENTRIES && !failures.contains_key(user) {
+            // Still full of names tried in the last minute: a flood.
+            return Err(SignInRefused::HeldBack(HOLD));
+        }
+        let e = failures.entry(user.to_owned()).or_insert((0, now));
+        if now.duration_since(e.1) > HOLD {
+            e.0 = 0;
+        }
+        if e.0 >= FAILURES_BEFORE_HOLD {
+            return Err(SignInRefused::HeldBack((e.1 + HOLD).saturating_duration_since(now)));
+        }
+        e.0 += 1;
+        e.1 = now;
+        Ok(())
+    }
+
     /// Checks a password against the known users and opens a session.
-    /// Unknown users cost the same hashing as known ones.
-    pub fn sign_in(&self, user: &str, password: &str, now: Instant) -> Option<(String, Session)> {
+    /// Unknown users cost the same hashing as known ones; a name no user
+    /// can have (see [`is_user_name`]) is refused without a check, and so
+    /// is a name held back after failures.
+    pub fn sign_in(
+        &self,
+        user: &str,
+        password: &str,
+        now: Instant,
+    ) -> Result<(String, Session), SignInRefused> {
+        if !is_user_name(user) || password.len() > MAX_PASSWORD_BYTES {
+            return Err(SignInRefused::Wrong);
+        }
+        self.take_try(user, now)?;
         let hash = Self::lock(&self.users).get(user).cloned();
         // A hash for unknown names, so timing does not tell them.
         static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let decoy = DECOY.get_or_init(|| hash_password(&token()).unwrap_or_default());
         let good = password_matches(hash.as_deref().unwrap_or(decoy), password) && hash.is_some();
-        let mut failures = Self::lock(&self.failures);
         if !good {
-            let e = failures.entry(user.to_owned()).or_insert((0, now));
-            if now.duration_since(e.1) > HOLD {
-                e.0 = 0;
-            }
-            e.0 += 1;
-            e.1 = now;
-            return None;
+            return Err(SignInRefused::Wrong);
         }
-        failures.remove(user);
-        drop(failures);
+        Self::lock(&self.failures).remove(user);
         let s = Session {
             user: user.to_owned(),
             csrf: token(),
@@ -220,7 +262,7 @@ impl Sessions {
         };
         let t = token();
         Self::lock(&self.open).insert(key(&t), s.clone());
-        Some((t, s))
+        Ok((t, s))
     }
 
     /// The session of a cookie's token, if it is open and not expired.
@@ -273,14 +315,57 @@ mod tests {
     fn wrong_passwords_and_unknown_names_are_refused_and_held_back() {
         let s = sessions_with("alice", "correct horse battery", Duration::from_secs(600));
         let t0 = Instant::now();
-        assert!(s.sign_in("mallory", "correct horse battery", t0).is_none());
+        assert!(s.sign_in("mallory", "correct horse battery", t0).is_err());
         for _ in 0..FAILURES_BEFORE_HOLD {
-            assert!(s.sign_in("alice", "wrong password!", t0).is_none());
+            assert_eq!(
+                s.sign_in("alice", "wrong password!", t0).err(),
+                Some(SignInRefused::Wrong)
+            );
         }
         assert!(s.held_back("alice", t0).is_some());
+        // Held back: the right password is not even checked.
+        assert!(matches!(
+            s.sign_in("alice", "correct horse battery", t0),
+            Err(SignInRefused::HeldBack(_))
+        ));
         assert!(s
             .held_back("alice", t0 + HOLD + Duration::from_secs(1))
             .is_none());
+    }
+
+    /// Regression: 40 concurrent sign-ins (39 wrong, then the right one)
+    /// were all checked, and the last signed in: tries are counted before
+    /// the check.
+    #[test]
+    fn concurrent_tries_are_counted_before_any_password_is_checked() {
+        let s = std::sync::Arc::new(sessions_with(
+            "alice",
+            "correct horse battery",
+            Duration::from_secs(600),
+        ));
+        let t0 = Instant::now();
+        let threads: Vec<_> = (0..40)
+            .map(|i| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    let pw = if i == 39 { "correct horse battery" } else { "wrong password!" };
+                    s.sign_in("alice", pw, t0)
+                })
+            })
+            .collect();
+        let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        let checked = results
+            .iter()
+            .filter(|r| !matches!(r, Err(SignInRefused::HeldBack(_))))
+            .count();
+        assert!(checked <= FAILURES_BEFORE_HOLD as usize, "{checked} checked");
+        // A name no user can have (1.9 MB) is refused and not remembered.
+        let long = "a".repeat(1_900_000);
+        assert_eq!(
+            s.sign_in(&long, "x", t0).err(),
+            Some(SignInRefused::Wrong)
+        );
+        assert!(s.held_back(&long, t0).is_none());
     }
 
     #[test]
