@@ -246,11 +246,28 @@ fn computed_lists() -> Vec<(&'static str, &'static str, String)> {
     m.extend_from_slice(zero_body.as_bytes());
     let zero = format!("{zero_body}signature: {}\n", hex(&k.sign(&m)));
     let edited = one.replace("reported lost", "reported found");
+    // Numbered 2^63 and well signed: past the largest sequence a reader
+    // accepts (2^63 − 1, so every store keeps it exactly).
+    let huge_body = one
+        .replace("sequence: 1\n", "sequence: 9223372036854775808\n")
+        .split("signature: ")
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut m = b"badgegate/revocations/v1\0".to_vec();
+    m.extend_from_slice(huge_body.as_bytes());
+    let huge = format!("{huge_body}signature: {}\n", hex(&k.sign(&m)));
+    let largest_body = huge_body.replace("9223372036854775808", "9223372036854775807");
+    let mut m = b"badgegate/revocations/v1\0".to_vec();
+    m.extend_from_slice(largest_body.as_bytes());
+    let largest = format!("{largest_body}signature: {}\n", hex(&k.sign(&m)));
     vec![
         ("lost", "ok", one),
         ("lower-case", "ok", lower),
         ("sequence-zero", "refused", zero),
         ("edited", "refused", edited),
+        ("sequence-largest", "ok", largest),
+        ("sequence-past-largest", "refused", huge),
     ]
 }
 
