@@ -241,7 +241,9 @@ fn the_same_frames_give_the_same_records_hash_for_hash() {
     let got = heads(&r.stdout).join("\n") + "\n";
     assert_eq!(got, expected_v2("merged.head", &got));
     // The merged file keeps the signatures: the north kiosk is proven by
-    // its enrolled key, the unsigned exit kiosk is said to be unsigned.
+    // its enrolled key; the unsigned exit kiosk, which has no enrolled key,
+    // fails the check with enrolled keys (its records are unproven) and is
+    // said to be unsigned.
     let r = bg(
         d,
         &[
@@ -253,11 +255,13 @@ fn the_same_frames_give_the_same_records_hash_for_hash() {
             "kiosk-keys",
         ],
     );
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stdout
             .contains("kiosk fixture-north: 9 record(s) signed by its enrolled key")
-            && r.stdout.contains("kiosk fixture-exit: not signed"),
+            && r.stdout.contains("kiosk fixture-exit: not signed")
+            && r.stdout.contains("BROKEN kiosk fixture-exit")
+            && r.stdout.contains("no enrolled key"),
         "{}",
         r.stdout
     );
