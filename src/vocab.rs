@@ -80,6 +80,9 @@ coded! {
         /// The badge carries a photo digest and the kiosk's photo folder
         /// holds another photo under its serial.
         PhotoMismatch = "photo_mismatch",
+        /// Venue-wide anti-passback could not be checked (the office did
+        /// not answer in time) and this zone admits only verified entries.
+        PassbackUnverified = "passback_unverified",
     }
 }
 

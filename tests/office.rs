@@ -400,9 +400,10 @@ fn when_the_office_cannot_answer_each_zone_decides_by_its_choice_and_the_screen_
     );
     hard.send(&b);
     let d = hard.decision();
+    // Its own reason, apart from real passback.
     assert_eq!(
         (d["decision"].as_str(), d["reason"].as_str()),
-        (Some("deny"), Some("already_inside")),
+        (Some("deny"), Some("passback_unverified")),
         "{d}"
     );
     assert!(

@@ -150,7 +150,7 @@ pub fn apply_venue_passback(
         }
         VenueAnswer::Unanswered(_) if offline == OfflinePassback::Hard => {
             d.verdict = Verdict::Deny;
-            d.reason = Reason::AlreadyInside;
+            d.reason = Reason::PassbackUnverified;
             d.detail = "passback unverified: the office did not answer in time, and this zone admits only verified entries".into();
             d
         }

@@ -745,20 +745,23 @@ impl Kiosk {
             now: now_ms / 1000,
         };
         let mut d = decide_bytes(code, &checks);
-        if d.is_admit()
-            && self.cfg.direction == Direction::In
-            && self.cfg.anti_passback != AntiPassback::Off
-        {
+        let passback = self.cfg.direction == Direction::In
+            && self.cfg.anti_passback != AntiPassback::Off;
+        if d.is_admit() && passback {
             if let Some(b) = &d.badge {
                 let inside = self.presence.is_inside(&b.serial);
                 d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
             }
-            d = self.venue_passback(d, now_ms);
         }
         let photo = d.badge.as_ref().map_or(PhotoCheck::NotOnBadge, |b| {
             photo::check(b, self.cfg.photos.as_deref())
         });
         d = photo::apply(d, &photo, self.cfg.direction, self.cfg.guard_present);
+        // The venue-wide reservation last, after every local check: a
+        // badge this gate refuses reserves nothing.
+        if d.is_admit() && passback {
+            d = self.venue_passback(d, now_ms);
+        }
         let awaiting_confirmation = d.is_admit()
             && (self.needs_confirmation(&d)
                 || (self.cfg.guard_present

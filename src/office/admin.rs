@@ -146,6 +146,8 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
             // The vocabulary is written again every time: a newer build
             // may know more words.
             let mut tx = db.transaction()?;
+            // Recomputing presence from a large venue record takes time.
+            tx.batch_execute("SET LOCAL statement_timeout = 0")?;
             tx.batch_execute(&vocabulary_sql())?;
             if !dashboard {
                 tx.batch_execute(DASHBOARD_V1)?;

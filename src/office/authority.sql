@@ -17,7 +17,10 @@
 -- - a kiosk whose journal is behind what the office holds is named at
 --   once, with the missing range;
 -- - a kiosk may raise an alarm about what the office served it (a list row
---   whose columns lie, a chain that differs from its journal).
+--   whose columns lie, a chain that differs from its journal);
+-- - presence is a function of committed records (never of a claim), taken
+--   in the office's order, not the kiosks' clocks; a claim is a short
+--   reservation tied to the kiosk's next record and its own zone.
 
 ALTER TABLE badgegate.alarms ADD COLUMN IF NOT EXISTS first_detail text;
 ALTER TABLE badgegate.alarms ADD COLUMN IF NOT EXISTS count bigint NOT NULL DEFAULT 1;
@@ -99,6 +102,143 @@ DROP TRIGGER IF EXISTS lists_arrive ON badgegate.lists;
 CREATE TRIGGER lists_arrive BEFORE INSERT ON badgegate.lists
     FOR EACH ROW EXECUTE FUNCTION badgegate.list_arrives();
 
+-- Who is inside, venue-wide, is a function of the committed records: each
+-- authentic admit (a decision, an override or a guard's confirmation) in
+-- a zone sets the badge inside it, each exit clears it. Records are taken
+-- in the order the office commits them (each kiosk's in its sequence),
+-- never by the kiosks' clocks: an exit is always applied, and one that the
+-- clocks put before the entry it clears is raised, never dropped.
+-- `alarms` false: rebuilding, say nothing.
+CREATE OR REPLACE FUNCTION badgegate.presence_take(r badgegate.records, alarms boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+DECLARE
+    zone_key text := COALESCE(r.zone, '*');
+    p badgegate.presence;
+BEGIN
+    IF r.decision <> 'admit' OR r.serial IS NULL OR NOT r.authentic
+       OR r.kind NOT IN ('decision', 'override', 'confirm') THEN
+        RETURN;
+    END IF;
+    IF r.direction = 'in' THEN
+        SELECT * INTO p FROM badgegate.presence WHERE serial = r.serial AND zone = zone_key FOR UPDATE;
+        IF alarms AND FOUND AND p.inside AND p.kiosk_id <> r.kiosk_id THEN
+            INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'passback',
+                format('badge %s admitted into zone %s at gate %s (kiosk %s record %s, kiosk time %s) while the office had it inside by gate %s (kiosk %s record %s, kiosk time %s): two entries, or an exit not yet reported',
+                       r.serial, zone_key, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
+                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+        END IF;
+        INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
+            VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder)
+            ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
+                seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder;
+        RETURN;
+    END IF;
+    -- An exit: from its zone, or from every zone at a gate of none. Its
+    -- time and the entry's are compared on the office's clock (each kiosk's
+    -- time plus its measured offset) only to say so when they disagree.
+    FOR p IN SELECT * FROM badgegate.presence
+             WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*') AND inside FOR UPDATE LOOP
+        IF alarms AND p.kiosk_id <> r.kiosk_id
+           AND p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
+             > r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
+            INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'presence',
+                format('badge %s: exit at gate %s (kiosk %s record %s, kiosk time %s) reached the office after an entry at gate %s (kiosk %s record %s, kiosk time %s) that the kiosks'' clocks, as the office measured them, put later: the exit is applied; check whether the holder is inside',
+                       r.serial, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
+                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+        END IF;
+    END LOOP;
+    UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
+        at_ms = r.at_ms
+        WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
+    IF NOT FOUND AND zone_key <> '*' THEN
+        INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
+            VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder);
+    END IF;
+END
+$$;
+
+-- A short reservation, not a fact: an entry a gate is about to admit,
+-- made last (after every local check), named by the kiosk's own next
+-- record and its own zone. It holds the badge for other gates until that
+-- record arrives (an admit then makes the presence; anything else
+-- releases it) or until it expires (30 s; 150 s while the guard checks an
+-- ID). A kiosk login touches only its own reservations.
+CREATE TABLE IF NOT EXISTS badgegate.reservations (
+    serial     text NOT NULL,
+    zone       text NOT NULL,
+    kiosk_id   text NOT NULL REFERENCES badgegate.kiosks (kiosk_id),
+    seq        bigint NOT NULL,
+    gate       text NOT NULL,
+    at_ms      bigint NOT NULL,
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (serial, zone)
+);
+REVOKE ALL ON badgegate.reservations FROM PUBLIC;
+
+-- Venue-wide anti-passback: 'ok' and a reservation, or 'inside GATE AT_MS'
+-- when the records say the badge is inside the zone or another gate holds
+-- a reservation for it. Exits are never claimed: only an exit record
+-- clears presence.
+CREATE OR REPLACE FUNCTION badgegate.claim(p_serial text, p_zone text, p_direction text, p_seq bigint,
+                                p_gate text, p_at_ms bigint, p_holder text) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+DECLARE
+    me   text := badgegate.session_kiosk();
+    head bigint;
+    own_zone text;
+    p    badgegate.presence;
+    r    badgegate.reservations;
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'this login is not a kiosk''s' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_direction IS DISTINCT FROM 'in' THEN
+        RETURN 'ok';
+    END IF;
+    SELECT max(x.seq) INTO head FROM badgegate.records x WHERE x.kiosk_id = me;
+    IF p_seq IS NULL OR p_seq <= COALESCE(head, 0) THEN
+        RAISE EXCEPTION 'kiosk % may reserve only for its next record, after %', me, COALESCE(head, 0)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT COALESCE(x.zone, '*') INTO own_zone FROM badgegate.records x
+        WHERE x.kiosk_id = me AND x.kind = 'start' ORDER BY x.seq DESC LIMIT 1;
+    IF FOUND AND own_zone IS DISTINCT FROM p_zone THEN
+        RAISE EXCEPTION 'kiosk % opens zone %, not %', me, own_zone, p_zone
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('badgegate.badge:' || p_serial || '/' || p_zone));
+    SELECT * INTO p FROM badgegate.presence x WHERE x.serial = p_serial AND x.zone = p_zone;
+    IF FOUND AND p.inside THEN
+        RETURN 'inside ' || p.gate || ' ' || p.at_ms;
+    END IF;
+    DELETE FROM badgegate.reservations x WHERE x.serial = p_serial AND x.zone = p_zone AND x.expires_at < now();
+    SELECT * INTO r FROM badgegate.reservations x WHERE x.serial = p_serial AND x.zone = p_zone;
+    IF FOUND AND r.kiosk_id <> me THEN
+        RETURN 'inside ' || r.gate || ' ' || r.at_ms;
+    END IF;
+    INSERT INTO badgegate.reservations AS x (serial, zone, kiosk_id, seq, gate, at_ms, expires_at)
+        VALUES (p_serial, p_zone, me, p_seq, left(p_gate, 100), p_at_ms, now() + interval '30 seconds')
+        ON CONFLICT (serial, zone) DO UPDATE SET seq = EXCLUDED.seq, gate = EXCLUDED.gate,
+            at_ms = EXCLUDED.at_ms, expires_at = EXCLUDED.expires_at;
+    RETURN 'ok';
+END
+$$;
+
+-- Presence as the records say, for a venue upgraded from claims written
+-- as facts: recomputed from every record held, in the office's order.
+DO $$
+DECLARE
+    r badgegate.records;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'authority_version') THEN
+        DELETE FROM badgegate.presence;
+        FOR r IN SELECT * FROM badgegate.records ORDER BY received_at, kiosk_id, seq LOOP
+            PERFORM badgegate.presence_take(r, false);
+        END LOOP;
+    END IF;
+END
+$$;
+
 -- Every record arriving: it must be the next of its kiosk's chain (its
 -- sequence, its link and its own hash), sent by that kiosk's own login, and
 -- of a kind and reason the vocabulary knows. A record already held is
@@ -161,26 +301,20 @@ BEGIN
                    NEW.seq, left(NEW.kind, 40), left(NEW.reason, 40)));
         RETURN NULL;
     END IF;
-    -- The venue's presence, from admits decided while the office could not
-    -- be asked (or not asked): a conflict is an alarm, never rewritten.
-    IF NEW.decision = 'admit' AND NEW.serial IS NOT NULL AND NEW.authentic
-       AND NEW.kind IN ('decision', 'override', 'confirm') THEN
-        zone_key := COALESCE(NEW.zone, '*');
-        SELECT * INTO p FROM badgegate.presence WHERE serial = NEW.serial AND zone = zone_key FOR UPDATE;
-        IF FOUND AND p.kiosk_id = NEW.kiosk_id AND p.seq = NEW.seq THEN
-            NULL; -- claimed online before it was decided
-        ELSIF NEW.direction = 'in' AND FOUND AND p.inside AND p.kiosk_id <> NEW.kiosk_id THEN
-            INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (NEW.kiosk_id, 'passback',
-                format('badge %s admitted into zone %s at gate %s (kiosk %s record %s, kiosk time %s) while the office had it inside by gate %s (kiosk %s record %s, kiosk time %s): two entries, or an exit not yet reported',
-                       NEW.serial, zone_key, NEW.gate, NEW.kiosk_id, NEW.seq, to_timestamp(NEW.at_ms / 1000.0),
-                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
-        ELSIF NOT FOUND OR p.at_ms <= NEW.at_ms THEN
-            INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
-                VALUES (NEW.serial, zone_key, NEW.direction = 'in', NEW.kiosk_id, NEW.seq, NEW.gate, NEW.at_ms, NEW.holder)
-                ON CONFLICT (serial, zone) DO UPDATE SET inside = EXCLUDED.inside, kiosk_id = EXCLUDED.kiosk_id,
-                    seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder;
-        END IF;
+    -- A reservation this record settles: the decision it was made for, or
+    -- whatever record took its number (a kiosk killed between its claim
+    -- and its record). A decision waiting for the guard's ID check keeps
+    -- it until the guard answers.
+    IF NEW.decision = 'none' AND NEW.kind = 'decision' THEN
+        UPDATE badgegate.reservations SET expires_at = now() + interval '150 seconds'
+            WHERE kiosk_id = NEW.kiosk_id AND seq = NEW.seq;
+    ELSE
+        DELETE FROM badgegate.reservations WHERE kiosk_id = NEW.kiosk_id
+            AND (seq = NEW.seq OR (NEW.serial IS NOT NULL AND serial = NEW.serial
+                                   AND NEW.kind IN ('decision', 'override', 'confirm')));
     END IF;
+    -- The venue's presence: from committed admits only.
+    PERFORM badgegate.presence_take(NEW, true);
     -- A wake-up for `office watch`: one a transaction (same payload).
     PERFORM pg_notify('badgegate_records', 'records');
     RETURN NEW;
@@ -222,6 +356,7 @@ $$;
 REVOKE ALL ON FUNCTION badgegate.raise_alarm(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.kiosk_alarm(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.list_arrives() FROM PUBLIC;
+REVOKE ALL ON FUNCTION badgegate.presence_take(badgegate.records, boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION badgegate.kiosk_alarm(text, text) TO badgegate_kiosk;
 
 INSERT INTO badgegate.meta (key, value) VALUES ('authority_version', '1')

@@ -159,6 +159,9 @@ pub fn config(url: &str) -> Result<Config, OfficeError> {
     Ok(cfg)
 }
 
+/// The longest a statement of ours may run at the server.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Connects within `timeout` (TCP keepalives on, so a dead peer is
 /// noticed).
 pub fn connect(url: &str, timeout: Duration) -> Result<Client, OfficeError> {
@@ -173,14 +176,26 @@ pub fn connect_named(url: &str, timeout: Duration, name: &str) -> Result<Client,
     // Every query of ours reads a few rows by an index; the server's JIT
     // compiler, woken by row estimates of a large venue record, spent
     // ~190 ms compiling each (measured) for <1 ms of work.
+    // Every statement has a deadline at the server too (a lock held by a
+    // hung transaction, a slow disk): a kiosk, the desk or the dashboard
+    // hears "canceled" instead of waiting. Setting up a database lifts it
+    // for its own long transaction.
+    let settings = format!(
+        "-c jit=off -c statement_timeout={} -c idle_in_transaction_session_timeout=60000",
+        STATEMENT_TIMEOUT.as_millis()
+    );
     let options = match cfg.get_options() {
-        Some(o) if !o.is_empty() => format!("{o} -c jit=off"),
-        _ => "-c jit=off".to_owned(),
+        Some(o) if !o.is_empty() => format!("{o} {settings}"),
+        _ => settings,
     };
     cfg.options(&options);
     cfg.connect_timeout(timeout);
     cfg.keepalives(true);
     cfg.keepalives_idle(Duration::from_secs(5));
+    cfg.keepalives_interval(Duration::from_secs(2));
+    cfg.keepalives_retries(3);
+    // Data sent and not acknowledged for this long: the peer is gone.
+    cfg.tcp_user_timeout(Duration::from_secs(10));
     let fail =
         |e: postgres::Error| OfficeError::Connect(format!("{}: {}", shown_url(url), reason(&e)));
     match split_tls(url)?.1 {

@@ -59,6 +59,8 @@ pub struct LinkState {
     /// Pushing stopped for good: the office's chain of this kiosk is ahead
     /// of this journal or differs from it (`problem` says which).
     pub stopped: bool,
+    /// What the link's watch last said (ONLINE: true), if anything.
+    pub said: Option<bool>,
 }
 
 /// The shared view of the link.
@@ -82,18 +84,73 @@ pub struct LinkConfig {
     pub clock: Box<dyn Fn() -> u64 + Send>,
 }
 
-/// Starts the pusher; returns the state it keeps up to date.
+/// The office counts as OFFLINE once it has not answered for this long
+/// (refused, unreachable, or hung: a stopped server answers nothing).
+pub const OFFLINE_AFTER: Duration = Duration::from_secs(3);
+/// How often the link's watch looks.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+
+/// Starts the pusher, and the watch that says ONLINE or OFFLINE by how
+/// long ago the office last answered; returns the state they keep.
 pub fn start_pusher(cfg: LinkConfig) -> SharedState {
     let state: SharedState = Arc::new(Mutex::new(LinkState {
         since_ms: crate::clock::now_ms(),
         ..LinkState::default()
     }));
+    let say = cfg.say;
     let shared = state.clone();
     std::thread::Builder::new()
         .name("office-push".into())
         .spawn(move || Pusher::new(cfg, shared).run())
         .ok();
+    let watched = state.clone();
+    std::thread::Builder::new()
+        .name("office-watch".into())
+        .spawn(move || loop {
+            watch_link(&watched, crate::clock::now_ms(), say);
+            std::thread::sleep(WATCH_EVERY);
+        })
+        .ok();
     state
+}
+
+/// One look of the link's watch at `now_ms`: ONLINE while the office
+/// answered within [`OFFLINE_AFTER`], OFFLINE after; each change said once
+/// (on stderr with `say`). However the pusher is stuck, this flips within
+/// the bound: a hung office shows as OFFLINE like a dead one.
+pub fn watch_link(state: &SharedState, now_ms: u64, say: bool) {
+    let Ok(mut s) = state.lock() else { return };
+    let bound = u64::try_from(OFFLINE_AFTER.as_millis()).unwrap_or(u64::MAX);
+    let answering = s
+        .last_contact_ms
+        .is_some_and(|t| now_ms.saturating_sub(t) <= bound);
+    if s.said == Some(answering) {
+        return;
+    }
+    // Not heard from yet and not failed yet: the first try is under way.
+    if !answering && s.said.is_none() && s.problem.is_none() {
+        return;
+    }
+    s.said = Some(answering);
+    s.online = answering;
+    if answering {
+        s.since_ms = now_ms;
+        if say {
+            eprintln!("office: ONLINE (backlog {} record(s))", s.backlog);
+        }
+    } else {
+        s.since_ms = s.last_contact_ms.unwrap_or(s.since_ms);
+        if say {
+            eprintln!(
+                "office: OFFLINE since {} ({}); deciding alone, records kept for later",
+                crate::clock::format_utc_ms(s.since_ms),
+                crate::text::printable_short(
+                    s.problem.as_deref().unwrap_or("no answer"),
+                    200
+                )
+            );
+        }
+    }
 }
 
 struct Pusher {
@@ -170,42 +227,24 @@ impl Pusher {
         }
     }
 
+    /// The office could not be reached or refused something: why, for the
+    /// status line. Whether the link counts as offline is the watch's
+    /// call ([`watch_link`]): by how long the office has not answered.
     fn offline(&self, why: &str) {
-        let mut said = None;
         self.set(|s| {
-            if s.online || s.problem.as_deref() != Some(why) {
-                if s.online {
-                    s.since_ms = crate::clock::now_ms();
-                }
-                said = Some(s.since_ms);
-            }
-            s.online = false;
             s.problem = Some(why.to_owned());
         });
-        if let (Some(since), true) = (said, self.cfg.say) {
-            eprintln!(
-                "office: OFFLINE since {} ({}); deciding alone, records kept for later",
-                crate::clock::format_utc_ms(since),
-                crate::text::printable_short(why, 200)
-            );
-        }
+        watch_link(&self.state, crate::clock::now_ms(), self.cfg.say);
     }
 
+    /// The office answered.
     fn online(&self, backlog: u64) {
-        let mut came_back = false;
         self.set(|s| {
-            if !s.online {
-                s.since_ms = crate::clock::now_ms();
-                came_back = true;
-            }
-            s.online = true;
             s.backlog = backlog;
             s.problem = None;
             s.last_contact_ms = Some(crate::clock::now_ms());
         });
-        if came_back && self.cfg.say {
-            eprintln!("office: ONLINE (backlog {backlog} record(s))");
-        }
+        watch_link(&self.state, crate::clock::now_ms(), self.cfg.say);
     }
 
     /// One connection's life: hello, then push and fetch until it breaks.
@@ -295,7 +334,6 @@ impl Pusher {
         if let Some(why) = &self.stopped {
             let why = why.clone();
             self.set(|s| {
-                s.online = true;
                 s.stopped = true;
                 s.problem = Some(why);
                 s.last_contact_ms = Some(crate::clock::now_ms());
@@ -580,10 +618,16 @@ impl RecordParams {
 }
 
 /// The passback check: claims an entry at the office within `timeout`.
+/// One worker thread with one connection, for the kiosk's whole run: a
+/// worker stuck on a hung office is waited for, never replaced, so a hang
+/// costs no threads and no connections.
 pub struct Passback {
     url: String,
     timeout: Duration,
     worker: Option<Sender<(EntryClaim, Sender<VenueAnswer>)>>,
+    /// The answer to a claim that timed out, still awaited: while it has
+    /// not come, the worker is stuck and every check answers at once.
+    stuck: Option<Receiver<VenueAnswer>>,
     /// Until when the check answers "unanswered" without asking.
     quiet_until: Option<Instant>,
     state: SharedState,
@@ -595,6 +639,7 @@ impl Passback {
             url,
             timeout,
             worker: None,
+            stuck: None,
             quiet_until: None,
             state,
         }
@@ -660,6 +705,21 @@ impl VenueCheck for Passback {
         if self.quiet_until.is_some_and(|t| Instant::now() < t) {
             return VenueAnswer::Unanswered("the office did not answer a moment ago".into());
         }
+        if let Some(pending) = &self.stuck {
+            match pending.try_recv() {
+                // The late answer came: the worker is free again.
+                Ok(_) => self.stuck = None,
+                Err(mpsc::TryRecvError::Empty) => {
+                    return VenueAnswer::Unanswered(
+                        "the office has not answered the last check yet".into(),
+                    )
+                }
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.stuck = None;
+                    self.worker = None;
+                }
+            }
+        }
         let worker = match &self.worker {
             Some(w) => w.clone(),
             None => {
@@ -675,11 +735,15 @@ impl VenueCheck for Passback {
         }
         let answer = match reply_rx.recv_timeout(self.timeout) {
             Ok(a) => a,
-            Err(_) => {
-                // The worker is stuck on a hung office: leave it, and use a
-                // fresh one once the office answers again.
-                self.worker = None;
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                // The worker is stuck on a slow or hung office: its answer
+                // is awaited before it is asked again.
+                self.stuck = Some(reply_rx);
                 VenueAnswer::Unanswered(format!("no answer within {} ms", self.timeout.as_millis()))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                self.worker = None;
+                VenueAnswer::Unanswered("the office link stopped".into())
             }
         };
         if let VenueAnswer::Unanswered(why) = &answer {

@@ -243,6 +243,9 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
             "already inside: entered and has not exited — look, then let through".into()
         }
         Reason::AlreadyInside => "already inside: this badge entered and has not exited".into(),
+        Reason::PassbackUnverified => {
+            "office not answering: this zone admits only entries it can check venue-wide".into()
+        }
         Reason::Expired => {
             b.map_or_else(detail, |b| format!("badge expired {}", when(b.valid_until)))
         }
