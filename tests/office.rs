@@ -820,7 +820,10 @@ fn only_a_lists_signed_content_decides_which_list_a_kiosk_takes() {
             "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ('revocations', '{key}', 999, $${first}$$)"
         ),
     );
-    assert!(!ok && err.contains("signed content"), "a replay under another number: {err}");
+    assert!(
+        !ok && err.contains("signed content"),
+        "a replay under another number: {err}"
+    );
     let forged_body = first.replace("sequence: 1\n", "sequence: 7\n");
     let (ok, err) = pg.sql_as(
         &publisher,
@@ -829,7 +832,10 @@ fn only_a_lists_signed_content_decides_which_list_a_kiosk_takes() {
              VALUES ('revocations', '{key}', 7, $${forged_body}$$, 'the-desk', '2020-01-01')"
         ),
     );
-    assert!(ok, "a well-formed header is stored (kiosks check the signature): {err}");
+    assert!(
+        ok,
+        "a well-formed header is stored (kiosks check the signature): {err}"
+    );
     assert_eq!(
         pg.sql("SELECT published_by || ' ' || (published_at > now() - interval '1 hour') FROM badgegate.lists WHERE sequence = 7"),
         "bg_desk_desk true",
@@ -872,7 +878,11 @@ fn only_a_lists_signed_content_decides_which_list_a_kiosk_takes() {
     // The office shows what the kiosks hold by signed content, and an
     // alarm for the lying rows.
     let r = office(&desk, &pg, &["status"]);
-    assert!(r.stdout.contains(&format!("revocations {key} #2")), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("revocations {key} #2")),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout
             .lines()
@@ -910,13 +920,24 @@ fn a_record_outside_the_vocabulary_is_quarantined_and_a_flood_is_one_alarm() {
     for k in EntryKind::ALL {
         for r in &reasons {
             assert_eq!(
-                pg.sql(&format!("SELECT badgegate.known_record('{}', '{r}')", k.code())),
+                pg.sql(&format!(
+                    "SELECT badgegate.known_record('{}', '{r}')",
+                    k.code()
+                )),
                 "t"
             );
         }
     }
-    for (k, r) in [("decision", "pwned"), ("pwned", "ok"), ("decision", "OK"), ("decision", "")] {
-        assert_eq!(pg.sql(&format!("SELECT badgegate.known_record('{k}', '{r}')")), "f");
+    for (k, r) in [
+        ("decision", "pwned"),
+        ("pwned", "ok"),
+        ("decision", "OK"),
+        ("decision", ""),
+    ] {
+        assert_eq!(
+            pg.sql(&format!("SELECT badgegate.known_record('{k}', '{r}')")),
+            "f"
+        );
     }
 
     // A well-chained record with an unknown reason from north's login.
@@ -930,7 +951,9 @@ fn a_record_outside_the_vocabulary_is_quarantined_and_a_flood_is_one_alarm() {
     let file = desk.p("north.office");
     // The record's own hash, computed by the office's function, so that
     // only the vocabulary can refuse it.
-    let prev = pg.sql("SELECT encode(hash, 'hex') FROM badgegate.records WHERE kiosk_id = 'north' AND seq = 2");
+    let prev = pg.sql(
+        "SELECT encode(hash, 'hex') FROM badgegate.records WHERE kiosk_id = 'north' AND seq = 2",
+    );
     let hash = pg.sql(&format!(
         "SELECT encode(badgegate.record_hash(ROW('north', 3, 0, 'decision', 'north', NULL, 'in', NULL, NULL, NULL, NULL, NULL, \
          'deny', 'pwned', false, false, '', NULL, '', NULL, NULL, 2, NULL, '\\x{prev}'::bytea, '\\x00'::bytea, NULL, now())::badgegate.records), 'hex')"
@@ -945,9 +968,15 @@ fn a_record_outside_the_vocabulary_is_quarantined_and_a_flood_is_one_alarm() {
         let (ok, err) = pg.sql_as(&file, &insert(3, "pwned", &prev, &hash));
         assert!(ok, "{err}");
     }
-    assert_eq!(count(&pg, "SELECT count(*) FROM badgegate.records"), held, "nothing stored");
     assert_eq!(
-        pg.sql("SELECT count(*) || ' ' || max(count) FROM badgegate.alarms WHERE kind = 'quarantine'"),
+        count(&pg, "SELECT count(*) FROM badgegate.records"),
+        held,
+        "nothing stored"
+    );
+    assert_eq!(
+        pg.sql(
+            "SELECT count(*) || ' ' || max(count) FROM badgegate.alarms WHERE kind = 'quarantine'"
+        ),
         "1 50",
         "one alarm, counting"
     );
@@ -955,7 +984,11 @@ fn a_record_outside_the_vocabulary_is_quarantined_and_a_flood_is_one_alarm() {
     let r = office(&desk, &pg, &["export", "--journal", "venue.db"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = office(&desk, &pg, &["status"]);
-    assert!(r.stdout.contains("quarantined") && r.stdout.contains("50 times"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("quarantined") && r.stdout.contains("50 times"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// Regression (a pushed journal cut back from 7 records to 4 and the
@@ -1011,4 +1044,325 @@ fn a_journal_cut_back_below_what_the_office_holds_is_one_alarm_and_pushing_stops
     let r = office(&desk, &pg, &["status"]);
     assert!(r.stdout.contains("to 6 are gone"), "{}", r.stdout);
     assert_eq!(k.finish(), 0);
+}
+
+/// Serials inside as the office says (`office inside --json`).
+fn office_inside(desk: &Desk, pg: &Pg) -> Vec<String> {
+    let r = office(desk, pg, &["inside", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut v: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| {
+            let j: serde_json::Value = serde_json::from_str(l).unwrap();
+            j["serial"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Serials inside as the kiosks' own journals say (merged, `audit inside`).
+fn journals_inside(desk: &Desk, journals: &[&str]) -> Vec<String> {
+    let _ = fs::remove_file(desk.p("all.db"));
+    let mut args = vec!["audit", "merge", "--journal", "all.db"];
+    args.extend_from_slice(journals);
+    let r = desk.run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = desk.run(&["audit", "inside", "--journal", "all.db", "--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut v: Vec<String> = r
+        .stdout
+        .lines()
+        .filter_map(|l| {
+            let j: serde_json::Value = serde_json::from_str(l).ok()?;
+            j["serial"].as_str().map(str::to_owned)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Regression (a claim made before the decision was final stayed when the
+/// answer came after the timeout and the hard gate had denied: the person
+/// was then refused "already inside" everywhere and on the muster list):
+/// presence comes from committed admits only.
+#[test]
+fn a_late_answer_from_a_slow_office_leaves_no_phantom() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let hard = ["--offline-passback", "hard", "--passback-timeout", "300"];
+    let mut n1 = live(&desk, &kiosk_args("n1", "north", "in", &hard));
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &hard));
+    n1.send("junk");
+    n1.decision();
+    n2.send("junk");
+    n2.decision();
+    // The office answers only after 1.5 s: the hard gate has denied.
+    pg.freeze(true);
+    n1.send(&a);
+    let d = n1.decision();
+    assert_eq!(d["reason"], "passback_unverified", "{d}");
+    std::thread::sleep(Duration::from_millis(1500));
+    pg.freeze(false);
+    eventually("n1's deny at the office", || {
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'n1' AND reason = 'passback_unverified'",
+        ) == 1
+    });
+    eventually("no reservation left", || {
+        count(&pg, "SELECT count(*) FROM badgegate.reservations") == 0
+    });
+    assert!(office_inside(&desk, &pg).is_empty(), "nobody inside");
+    // Not refused anywhere: n2 admits A, and only then is A inside.
+    n2.send(&a);
+    assert_eq!(n2.decision()["reason"], "ok");
+    eventually("A inside by n2's admit", || {
+        office_inside(&desk, &pg) == ["A-1"]
+    });
+    assert_eq!(n1.finish(), 0);
+    assert_eq!(n2.finish(), 0);
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db", "n2.db"])
+    );
+}
+
+/// Regression (a kiosk killed between its claim and its record left the
+/// badge inside for good; a third kiosk's login cleared or set anyone's
+/// presence): a claim is a reservation for the kiosk's own next record
+/// and its own zone, released by that record or after its expiry, and a
+/// login touches only its own.
+#[test]
+fn a_claim_is_a_short_reservation_only_its_own_kiosk_can_make() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2", "k3"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let b = desk.issue("badges", "B-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let c = desk.issue("badges", "C-3", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    // Each kiosk has started once (its zone is on record at the office).
+    for (id, gate) in [("n1", "north"), ("n2", "north-2"), ("k3", "east")] {
+        let args = kiosk_args(id, gate, "in", &[]);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        assert_eq!(desk.run_stdin(&refs, "junk\n").code, 0);
+    }
+    let head = |id: &str| {
+        count(
+            &pg,
+            &format!("SELECT max(seq) FROM badgegate.records WHERE kiosk_id = '{id}'"),
+        )
+    };
+    // n1 claims A and is killed before its record: A is held for others.
+    let claim = |file: &str, serial: &str, zone: &str, dir: &str, seq: i64| {
+        pg.sql_as(
+            &desk.p(file),
+            &format!(
+                "SELECT badgegate.claim('{serial}', '{zone}', '{dir}', {seq}, 'north', 0, 'x')"
+            ),
+        )
+    };
+    let (ok, err) = claim("n1.office", "A-1", "plenary", "in", head("n1") + 1);
+    assert!(ok, "{err}");
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &[]));
+    n2.send(&a);
+    assert_eq!(
+        n2.decision()["reason"],
+        "already_inside",
+        "held while n1 decides"
+    );
+    assert!(
+        office_inside(&desk, &pg).is_empty(),
+        "a reservation is not presence"
+    );
+    // n1 restarts: its next record (a start) takes that number: released.
+    let args = kiosk_args("n1", "north", "in", &[]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(desk.run_stdin(&refs, "junk\n").code, 0);
+    eventually("released", || {
+        count(&pg, "SELECT count(*) FROM badgegate.reservations") == 0
+    });
+    n2.send(&a);
+    assert_eq!(n2.decision()["reason"], "ok");
+    // A reservation nobody settles expires.
+    let (ok, err) = claim("n1.office", "B-2", "plenary", "in", head("n1") + 1);
+    assert!(ok, "{err}");
+    pg.sql("UPDATE badgegate.reservations SET expires_at = now() - interval '1 second'");
+    n2.send(&b);
+    assert_eq!(n2.decision()["reason"], "ok", "after its expiry");
+    eventually("A and B inside", || {
+        office_inside(&desk, &pg) == ["A-1", "B-2"]
+    });
+
+    // A third kiosk's login: no exit claims, no past records, no other
+    // zone, no write to presence.
+    let (ok, _) = claim("k3.office", "A-1", "*", "out", head("k3") + 1);
+    assert!(ok, "an exit claim is answered, and does nothing");
+    assert_eq!(office_inside(&desk, &pg), ["A-1", "B-2"]);
+    let (ok, err) = claim("k3.office", "C-3", "plenary", "in", 1);
+    assert!(!ok && err.contains("next record"), "{err}");
+    let (ok, err) = claim("k3.office", "C-3", "press", "in", head("k3") + 1);
+    assert!(!ok && err.contains("opens zone"), "{err}");
+    for sql in [
+        "UPDATE badgegate.presence SET inside = false",
+        "DELETE FROM badgegate.reservations",
+        "INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms) VALUES ('C-3', 'plenary', true, 'k3', 9, 'x', 0)",
+    ] {
+        let (ok, err) = pg.sql_as(&desk.p("k3.office"), sql);
+        assert!(!ok && err.contains("permission denied"), "{sql}: {err}");
+    }
+    n2.send(&c);
+    assert_eq!(n2.decision()["reason"], "ok");
+    assert_eq!(n2.finish(), 0);
+    eventually("C inside", || {
+        office_inside(&desk, &pg) == ["A-1", "B-2", "C-3"]
+    });
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db", "n2.db", "k3.db"])
+    );
+}
+
+/// Regression (an exit at a gate whose clock was 10 minutes behind was
+/// dropped, and the person was locked out everywhere): exits are taken in
+/// the office's order, never dropped for a clock.
+#[test]
+fn an_exit_at_a_gate_with_a_slow_clock_is_applied() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2", "s1"]);
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let n1_args = kiosk_args("n1", "north", "in", &[]);
+    let refs: Vec<&str> = n1_args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["ok"], "{}", r.stderr);
+    eventually("A inside", || office_inside(&desk, &pg) == ["A-1"]);
+    // The exit gate's clock is 10 minutes behind.
+    let mut s1_args = kiosk_args("s1", "south", "out", &[]);
+    let at = s1_args.iter().position(|a| a == "--at").unwrap() + 1;
+    s1_args[at] = "2026-12-01T08:50:00Z".into();
+    let refs: Vec<&str> = s1_args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["ok"], "{}", r.stderr);
+    eventually("the exit applied", || office_inside(&desk, &pg).is_empty());
+    // Not locked out: another entry gate admits A.
+    let n2_args = kiosk_args("n2", "north-2", "in", &[]);
+    let refs: Vec<&str> = n2_args.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["ok"], "{}", r.stderr);
+    eventually("A inside again", || office_inside(&desk, &pg) == ["A-1"]);
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db", "s1.db", "n2.db"])
+    );
+}
+
+/// Regression: a badge refused at this gate for its photo reserved its
+/// entry venue-wide first. The reservation is made last.
+#[test]
+fn a_photo_mismatch_reserves_nothing() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2"]);
+    use common::photos::{jpeg, portrait};
+    fs::write(desk.p("face.jpg"), jpeg(&portrait(600, 800, 1))).unwrap();
+    let a = desk.issue(
+        "badges",
+        "A-1",
+        &[
+            "--valid-from",
+            "2026-12-01T00:00:00Z",
+            "--photo",
+            "face.jpg",
+        ],
+    );
+    fs::create_dir_all(desk.p("swapped")).unwrap();
+    fs::write(
+        desk.p("swapped/A-1-photo.jpg"),
+        jpeg(&portrait(600, 800, 7)),
+    )
+    .unwrap();
+    let mut n1 = live(
+        &desk,
+        &kiosk_args("n1", "north", "in", &["--photos", "swapped"]),
+    );
+    n1.send(&a);
+    assert_eq!(n1.decision()["reason"], "photo_mismatch");
+    assert_eq!(count(&pg, "SELECT count(*) FROM badgegate.reservations"), 0);
+    let mut n2 = live(
+        &desk,
+        &kiosk_args("n2", "north-2", "in", &["--photos", "badges"]),
+    );
+    n2.send(&a);
+    assert_eq!(n2.decision()["reason"], "ok");
+    assert_eq!(n1.finish(), 0);
+    assert_eq!(n2.finish(), 0);
+}
+
+/// Regression (a hung office: each kiosk leaked a thread and a connection
+/// every ~4 s, and its screen said ONLINE throughout): a hang shows as
+/// OFFLINE within 3 s, decisions keep their deadline, and the kiosk's
+/// threads stay flat.
+#[test]
+fn a_hung_office_is_offline_within_three_seconds_and_costs_no_threads() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1"]);
+    let badges: Vec<String> = (0..8)
+        .map(|i| {
+            desk.issue(
+                "badges",
+                &format!("H-{i}"),
+                &["--valid-from", "2026-12-01T00:00:00Z"],
+            )
+        })
+        .collect();
+    let hard = ["--offline-passback", "hard", "--passback-timeout", "300"];
+    let mut n1 = live(&desk, &kiosk_args("n1", "north", "in", &hard));
+    n1.send("junk");
+    n1.decision();
+    eventually("online", || n1.stderr().contains("office: ONLINE"));
+    let pid = n1.pid();
+    let threads = || fs::read_dir(format!("/proc/{pid}/task")).unwrap().count();
+    pg.freeze(true);
+    let frozen = Instant::now();
+    let mut worst = Duration::ZERO;
+    let mut before = 0;
+    let mut offline_after = None;
+    for (i, b) in badges.iter().enumerate() {
+        let t = Instant::now();
+        n1.send(b);
+        let d = n1.decision();
+        worst = worst.max(t.elapsed());
+        assert_eq!(d["reason"], "passback_unverified", "{d}");
+        if i == 0 {
+            // The passback worker exists from the first check on.
+            before = threads();
+        }
+        for _ in 0..7 {
+            if offline_after.is_none() && n1.stderr().contains("OFFLINE") {
+                offline_after = Some(frozen.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let offline_after = offline_after.expect("OFFLINE said");
+    assert!(offline_after <= Duration::from_secs(4), "{offline_after:?}");
+    let after = threads();
+    pg.freeze(false);
+    eprintln!(
+        "hung office: OFFLINE after {} ms; slowest decision {} ms; threads {before} before, {after} after {} s",
+        offline_after.as_millis(),
+        worst.as_millis(),
+        frozen.elapsed().as_secs()
+    );
+    assert!(worst < Duration::from_millis(300 + 700), "{worst:?}");
+    assert!(after <= before, "threads grew from {before} to {after}");
+    eventually("online again", || {
+        n1.stderr().matches("office: ONLINE").count() >= 2
+    });
+    assert_eq!(n1.finish(), 0);
 }

@@ -135,7 +135,10 @@ fn attempt(publisher: &mut Client, kiosk: &mut Client, t: &Try) {
             );
         }
         Try::Hello { now, head, lists } => {
-            let _ = kiosk.query("SELECT * FROM badgegate.hello($1, $2, $3)", &[now, lists, head]);
+            let _ = kiosk.query(
+                "SELECT * FROM badgegate.hello($1, $2, $3)",
+                &[now, lists, head],
+            );
         }
         Try::Alarm { kind, detail } => {
             let _ = kiosk.execute("SELECT badgegate.kiosk_alarm($1, $2)", &[kind, detail]);

@@ -440,7 +440,11 @@ fn a_second_trusted_key_cannot_roll_the_venue_policy_back() {
     }
     assert!(k.stderr().contains("roll-back"), "{}", k.stderr());
     k.send(&press);
-    assert_eq!(k.decision()["reason"], "wrong_zone", "the newer policy stays");
+    assert_eq!(
+        k.decision()["reason"],
+        "wrong_zone",
+        "the newer policy stays"
+    );
     assert_eq!(k.finish(), 0);
     assert_eq!(
         policy_records(&desk, "j.db"),

@@ -630,7 +630,11 @@ fn a_journal_that_took_a_list_from_a_key_since_retired_still_starts() {
     )
     .unwrap();
     assert_eq!(desk.run(&["keygen", "--dir", "new"]).code, 0);
-    fs::copy(desk.p("new/registration.pub.pem"), desk.p("trust/new.pub.pem")).unwrap();
+    fs::copy(
+        desk.p("new/registration.pub.pem"),
+        desk.p("trust/new.pub.pem"),
+    )
+    .unwrap();
     let r = desk.run_stdin(
         &kiosk_args("j.db", &["--revocations", "rl.txt"]),
         &format!("{a}\n"),

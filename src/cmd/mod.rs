@@ -110,8 +110,7 @@ pub fn load_trust(
     for found in watch.read_all(&trust) {
         // A list from a key since retired decides nothing (that key's
         // badges are refused as retired): skipped, not a reason to stop.
-        if let Err(badgegate::format::revocation::RevocationError::RetiredKey(key)) = &found.list
-        {
+        if let Err(badgegate::format::revocation::RevocationError::RetiredKey(key)) = &found.list {
             eprintln!(
                 "warning: revocation list {} is signed by retired key {key}: not used (badges of that key are refused as retired)",
                 shown_path(&found.path)

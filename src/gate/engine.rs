@@ -745,8 +745,8 @@ impl Kiosk {
             now: now_ms / 1000,
         };
         let mut d = decide_bytes(code, &checks);
-        let passback = self.cfg.direction == Direction::In
-            && self.cfg.anti_passback != AntiPassback::Off;
+        let passback =
+            self.cfg.direction == Direction::In && self.cfg.anti_passback != AntiPassback::Off;
         if d.is_admit() && passback {
             if let Some(b) = &d.badge {
                 let inside = self.presence.is_inside(&b.serial);

@@ -457,43 +457,42 @@ impl Gate {
 
     /// Journals a guard's action from the screen.
     pub fn act(&mut self, action: GuardAction, now_ms: u64) -> Result<Acted, GuardError> {
-        let outcome = match action {
-            GuardAction::Confirm { pending, answer } => {
-                Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
-            }
-            GuardAction::Override { admit, about, note } => {
-                Some(
+        let outcome =
+            match action {
+                GuardAction::Confirm { pending, answer } => {
+                    Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
+                }
+                GuardAction::Override { admit, about, note } => Some(
                     self.kiosk
                         .override_decision(admit, about.as_ref(), &note, now_ms)?,
-                )
-            }
-            GuardAction::Scan { text } => {
-                let input = format!("keyboard:{now_ms}");
-                // The scanner's Enter ended the line; the text is read as
-                // typed (a space is a badge character, not padding).
-                if self.take_sign_in(now_ms) {
-                    let s = self
-                        .kiosk
-                        .sign_in_with_badge(text.as_bytes(), &input, now_ms)?;
-                    return Ok(Acted::Shift(s));
+                ),
+                GuardAction::Scan { text } => {
+                    let input = format!("keyboard:{now_ms}");
+                    // The scanner's Enter ended the line; the text is read as
+                    // typed (a space is a badge character, not padding).
+                    if self.take_sign_in(now_ms) {
+                        let s = self
+                            .kiosk
+                            .sign_in_with_badge(text.as_bytes(), &input, now_ms)?;
+                        return Ok(Acted::Shift(s));
+                    }
+                    self.kiosk.scan(text.as_bytes(), &input, now_ms)?
                 }
-                self.kiosk.scan(text.as_bytes(), &input, now_ms)?
-            }
-            GuardAction::SignIn => {
-                self.sign_in_until = Some(now_ms + SIGN_IN_WAIT_MS);
-                return Ok(Acted::Nothing);
-            }
-            GuardAction::CancelSignIn => {
-                self.sign_in_until = None;
-                return Ok(Acted::Nothing);
-            }
-            GuardAction::SignOut => {
-                return Ok(match self.kiosk.sign_out("signed out", now_ms)? {
-                    Some(s) => Acted::Shift(s),
-                    None => Acted::Nothing,
-                })
-            }
-        };
+                GuardAction::SignIn => {
+                    self.sign_in_until = Some(now_ms + SIGN_IN_WAIT_MS);
+                    return Ok(Acted::Nothing);
+                }
+                GuardAction::CancelSignIn => {
+                    self.sign_in_until = None;
+                    return Ok(Acted::Nothing);
+                }
+                GuardAction::SignOut => {
+                    return Ok(match self.kiosk.sign_out("signed out", now_ms)? {
+                        Some(s) => Acted::Shift(s),
+                        None => Acted::Nothing,
+                    })
+                }
+            };
         if let Some(o) = &outcome {
             self.after_commit(o);
             // The code an ID check's answer is about now shows the answer.

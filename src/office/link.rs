@@ -86,7 +86,7 @@ pub struct LinkConfig {
 
 /// The office counts as OFFLINE once it has not answered for this long
 /// (refused, unreachable, or hung: a stopped server answers nothing).
-pub const OFFLINE_AFTER: Duration = Duration::from_secs(3);
+pub const OFFLINE_AFTER: Duration = Duration::from_millis(2500);
 /// How often the link's watch looks.
 const WATCH_EVERY: Duration = Duration::from_millis(250);
 
@@ -144,10 +144,7 @@ pub fn watch_link(state: &SharedState, now_ms: u64, say: bool) {
             eprintln!(
                 "office: OFFLINE since {} ({}); deciding alone, records kept for later",
                 crate::clock::format_utc_ms(s.since_ms),
-                crate::text::printable_short(
-                    s.problem.as_deref().unwrap_or("no answer"),
-                    200
-                )
+                crate::text::printable_short(s.problem.as_deref().unwrap_or("no answer"), 200)
             );
         }
     }
@@ -312,7 +309,9 @@ impl Pusher {
                     local + 1,
                     self.office_head
                 ))
-            } else if self.office_head > 0 && !self.same_record(self.office_head, head_hash.as_deref())? {
+            } else if self.office_head > 0
+                && !self.same_record(self.office_head, head_hash.as_deref())?
+            {
                 Some(format!(
                     "the office's record {} of kiosk {} differs from this journal's: two chains for one id; nothing more is pushed: re-enrol this gate under a new kiosk id with a new journal (docs/venue-network.md)",
                     self.office_head, self.cfg.kiosk_id
@@ -409,10 +408,7 @@ impl Pusher {
     /// alarm (the office is not trusted for authenticity or order). A row
     /// that does not verify is skipped and never blocks a later one.
     fn fetch_lists(&mut self, db: &mut Client) -> Result<(), OfficeError> {
-        let rows = db.query(
-            "SELECT kind, key_id, sequence FROM badgegate.lists",
-            &[],
-        )?;
+        let rows = db.query("SELECT kind, key_id, sequence FROM badgegate.lists", &[])?;
         let mut fresh: Vec<(String, String, i64)> = rows
             .iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
@@ -446,11 +442,8 @@ impl Pusher {
                         eprintln!("warning: {why}");
                     }
                     self.set(|s| s.problem = Some(why.clone()));
-                    db.execute(
-                        "SELECT badgegate.kiosk_alarm('list', $1)",
-                        &[&why],
-                    )
-                    .ok();
+                    db.execute("SELECT badgegate.kiosk_alarm('list', $1)", &[&why])
+                        .ok();
                 }
             }
         }
@@ -471,11 +464,16 @@ impl Pusher {
             kind = crate::text::printable_short(kind, 20),
             key = crate::text::printable_short(key, 20)
         );
-        let unused = |e: &dyn std::fmt::Display| Ok(Err(format!("{row} does not verify here ({e}); not used")));
+        let unused = |e: &dyn std::fmt::Display| {
+            Ok(Err(format!("{row} does not verify here ({e}); not used")))
+        };
         let (signed_key, signed_seq, path) = match kind {
             "revocations" => match RevocationList::parse_verified(body, &self.cfg.trust) {
                 Ok(l) => {
-                    let path = self.cfg.lists_dir.join(format!("revocations-{}.txt", l.key_id));
+                    let path = self
+                        .cfg
+                        .lists_dir
+                        .join(format!("revocations-{}.txt", l.key_id));
                     (l.key_id, l.sequence, path)
                 }
                 Err(e) => return unused(&e),
@@ -484,7 +482,11 @@ impl Pusher {
                 Ok(p) => (p.key_id, p.sequence, self.cfg.policy_file.clone()),
                 Err(e) => return unused(&e),
             },
-            _ => return Ok(Err(format!("{row} is of no kind this kiosk knows; not used"))),
+            _ => {
+                return Ok(Err(format!(
+                    "{row} is of no kind this kiosk knows; not used"
+                )))
+            }
         };
         if signed_key.to_string() != key || i64::try_from(signed_seq).ok() != Some(seq) {
             return Ok(Err(format!(

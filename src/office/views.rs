@@ -148,7 +148,10 @@ pub(crate) fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> 
             if !good {
                 tx.execute(
                     "SELECT badgegate.raise_alarm($1, 'signature', $2)",
-                    &[&id, &format!("record {seq} is not signed by this kiosk's enrolled key")],
+                    &[
+                        &id,
+                        &format!("record {seq} is not signed by this kiosk's enrolled key"),
+                    ],
                 )?;
             }
         }

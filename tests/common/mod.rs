@@ -400,6 +400,11 @@ impl LiveKiosk {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// The kiosk's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Closes stdin and waits for the kiosk to end; its exit code, and
     /// everything it said on stderr.
     pub fn finish_with_stderr(mut self) -> (i32, String) {

@@ -23,7 +23,7 @@ use tokio::sync::broadcast;
 
 use super::data::{self, AlarmRow, GateTile, ListInfo, LiveRecord, MusterRow};
 use super::hub::{Push, Snapshot};
-use super::users::{Session, SignInRefused, Sessions};
+use super::users::{Session, Sessions, SignInRefused};
 use super::{Db, ServeConfig, WebClock};
 use crate::office::OfficeError;
 

@@ -224,7 +224,9 @@ impl Sessions {
             e.0 = 0;
         }
         if e.0 >= FAILURES_BEFORE_HOLD {
-            return Err(SignInRefused::HeldBack((e.1 + HOLD).saturating_duration_since(now)));
+            return Err(SignInRefused::HeldBack(
+                (e.1 + HOLD).saturating_duration_since(now),
+            ));
         }
         e.0 += 1;
         e.1 = now;
@@ -348,7 +350,11 @@ mod tests {
             .map(|i| {
                 let s = s.clone();
                 std::thread::spawn(move || {
-                    let pw = if i == 39 { "correct horse battery" } else { "wrong password!" };
+                    let pw = if i == 39 {
+                        "correct horse battery"
+                    } else {
+                        "wrong password!"
+                    };
                     s.sign_in("alice", pw, t0)
                 })
             })
@@ -358,13 +364,13 @@ mod tests {
             .iter()
             .filter(|r| !matches!(r, Err(SignInRefused::HeldBack(_))))
             .count();
-        assert!(checked <= FAILURES_BEFORE_HOLD as usize, "{checked} checked");
+        assert!(
+            checked <= FAILURES_BEFORE_HOLD as usize,
+            "{checked} checked"
+        );
         // A name no user can have (1.9 MB) is refused and not remembered.
         let long = "a".repeat(1_900_000);
-        assert_eq!(
-            s.sign_in(&long, "x", t0).err(),
-            Some(SignInRefused::Wrong)
-        );
+        assert_eq!(s.sign_in(&long, "x", t0).err(), Some(SignInRefused::Wrong));
         assert!(s.held_back(&long, t0).is_none());
     }
 
