@@ -416,7 +416,7 @@ impl Pusher {
             .collect();
         // Newest first, so a flood of rows cannot hold a real list back
         // for long; any order gives the same result.
-        fresh.sort_by(|a, b| b.2.cmp(&a.2));
+        fresh.sort_by_key(|f| std::cmp::Reverse(f.2));
         fresh.truncate(LIST_ROWS_A_ROUND);
         if fresh.is_empty() {
             return Ok(());
