@@ -727,11 +727,14 @@ pub struct RevokeArgs {
     /// Why, in plain words (shown to the guard)
     #[arg(long, value_name = "TEXT", default_value = "")]
     pub reason: String,
-    /// Also publish the signed list to every gate through the venue office (a connection file from `office add-publisher`)
+    /// Also publish the signed list to every gate through the venue office (a connection file from `office add-publisher`); waits at most 5 s for the office, and says when the list is signed but not yet published
     #[arg(long, value_name = "FILE")]
     pub office: Option<PathBuf>,
-    /// Serials to revoke
-    #[arg(value_name = "SERIAL", required = true)]
+    /// With --office: first take the office's newest list from this key (another desk's revocations), add the serials, and sign the next number (two desks that signed the same number)
+    #[arg(long, requires = "office")]
+    pub sync: bool,
+    /// Serials to revoke (none: with --office, publish the list as it is, or with --sync, merge and publish)
+    #[arg(value_name = "SERIAL", required_unless_present_any = ["office"])]
     pub serials: Vec<String>,
 }
 

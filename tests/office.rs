@@ -1366,3 +1366,171 @@ fn a_hung_office_is_offline_within_three_seconds_and_costs_no_threads() {
     });
     assert_eq!(n1.finish(), 0);
 }
+
+/// Regression (`revoke --office` never returned while the office hung and
+/// kept the list's lock, so an urgent second revoke was refused; a list
+/// signed while the office was down never reached the gates until someone
+/// revoked again): the desk signs and writes first, waits at most 5 s for
+/// the office, says what it did, and publishes later on request.
+#[test]
+fn the_desk_never_blocks_on_a_hung_office_and_publishes_when_it_is_back() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let revoke = |serials: &[&str]| {
+        let mut args = vec![
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            "rl.txt",
+            "--office",
+            "desk.office",
+        ];
+        args.extend_from_slice(serials);
+        desk.run(&args)
+    };
+    pg.freeze(true);
+    let t = Instant::now();
+    let r = revoke(&["A-1"]);
+    let took = t.elapsed();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("signed #1 but NOT YET PUBLISHED"),
+        "{}",
+        r.stdout
+    );
+    assert!(took < Duration::from_secs(8), "{took:?}");
+    // A second, urgent revoke is not held by the first.
+    let r = revoke(&["B-2"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("signed #2"), "{}", r.stdout);
+    eprintln!(
+        "revoke --office with the office hung: {} ms",
+        took.as_millis()
+    );
+    pg.freeze(false);
+    // Back: the same command without a serial publishes the list as it is.
+    let r = revoke(&[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("published to the venue office"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(pg.sql("SELECT max(sequence) FROM badgegate.lists"), "2");
+}
+
+/// Regression (two desks revoking from their own copies: the loser got a
+/// raw `duplicate key` and then "already holds a different list" with no
+/// way forward): `revoke --sync` takes the office's newest list, adds its
+/// own and signs the next number.
+#[test]
+fn two_desks_that_signed_the_same_number_merge_with_sync() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let x = desk.issue("badges", "X-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let y = desk.issue("badges", "Y-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let revoke = |list: &str, extra: &[&str]| {
+        let mut args = vec![
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            list,
+            "--office",
+            "desk.office",
+        ];
+        args.extend_from_slice(extra);
+        desk.run(&args)
+    };
+    assert_eq!(revoke("a.txt", &["Z-0"]).code, 0);
+    fs::copy(desk.p("a.txt"), desk.p("b.txt")).unwrap();
+    // Each desk signs #2 from its own copy; the first publishes.
+    assert_eq!(revoke("a.txt", &["X-1"]).code, 0);
+    let r = revoke("b.txt", &["Y-2"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("NOT YET PUBLISHED") && r.stdout.contains("--sync"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("duplicate key"), "{}", r.stdout);
+    let r = revoke("b.txt", &["--sync"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("X-1") && r.stdout.contains("sequence 3"),
+        "{}",
+        r.stdout
+    );
+    let mut k = live(&desk, &kiosk_args("north", "north", "in", &[]));
+    eventually("#3 taken up", || k.stderr().contains("sequence 3"));
+    k.send(&x);
+    assert_eq!(k.decision()["reason"], "revoked");
+    k.send(&y);
+    assert_eq!(k.decision()["reason"], "revoked");
+    assert_eq!(k.finish(), 0);
+}
+
+/// Regression: two `office init` or two `add-kiosk` of one id at once
+/// answered with a raw `duplicate key … pg_namespace_nspname_index`.
+#[test]
+fn two_admins_at_once_get_words_not_database_errors() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    let url = pg.admin_url();
+    for round in 0..2 {
+        let outs: Vec<std::process::Output> = std::thread::scope(|s| {
+            let runs: Vec<_> = (0..2)
+                .map(|i| {
+                    let args: Vec<String> = if round == 0 {
+                        vec!["office".into(), "init".into(), "--db".into(), url.clone()]
+                    } else {
+                        vec![
+                            "office".into(),
+                            "add-kiosk".into(),
+                            "--db".into(),
+                            url.clone(),
+                            "--kiosk-id".into(),
+                            "twin".into(),
+                            "--out".into(),
+                            format!("twin-{i}.office"),
+                        ]
+                    };
+                    let dir = desk.path().to_owned();
+                    s.spawn(move || {
+                        std::process::Command::new(env!("CARGO_BIN_EXE_badgegate"))
+                            .args(args)
+                            .current_dir(dir)
+                            .output()
+                            .unwrap()
+                    })
+                })
+                .collect();
+            runs.into_iter().map(|r| r.join().unwrap()).collect()
+        });
+        let ok = outs.iter().filter(|o| o.status.success()).count();
+        assert!(ok >= 1, "one of them did it");
+        for out in &outs {
+            let err = String::from_utf8_lossy(&out.stderr);
+            eprintln!("round {round}: {}", err.trim());
+            assert!(!err.contains("duplicate key"), "{err}");
+            assert!(err.lines().count() <= 2, "{err}");
+        }
+    }
+    let r = office(&desk, &pg, &["status"]);
+    assert!(r.stdout.contains("twin"), "{}", r.stdout);
+}

@@ -29,7 +29,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let _lock = Lock::acquire(
+    let lock = Lock::acquire(
         &a.out,
         LOCK_WAIT,
         "wait for it to finish and run policy again",
@@ -48,25 +48,28 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         );
         if let (Some(office), Some(p)) = (&a.office, &previous) {
             let current = read_policy(&a.out)?;
-            super::publish(
+            drop(lock);
+            return Ok(super::publish_within(
                 office,
                 "policy",
                 &p.key_id.to_string(),
                 p.sequence,
                 &current,
-            )?;
+            ));
         }
         return Ok(Exit::Ok.into());
     };
     write_atomic(&a.out, text.as_bytes(), 0o644, true)?;
+    drop(lock);
+    let mut published = ExitCode::SUCCESS;
     if let Some(office) = &a.office {
-        super::publish(
+        published = super::publish_within(
             office,
             "policy",
             &policy.key_id.to_string(),
             policy.sequence,
             &text,
-        )?;
+        );
     }
     let b = &policy.body;
     let offset = b.utc_offset_at(now);
@@ -104,7 +107,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         println!("  guards sign in with a badge of: {}", staff.join(", "));
     }
     println!("copy it to the desk's issue --policy and to every kiosk's --policy (a kiosk refuses an older sequence than one it has seen)");
-    Ok(Exit::Ok.into())
+    Ok(published)
 }
 
 /// The policy already on disk. Signed by this key, it must verify; signed

@@ -27,8 +27,9 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     // Two desks revoking at once: the second waits for the first and then
-    // extends the list the first wrote, never the one it read before.
-    let _lock = Lock::acquire(
+    // extends the list the first wrote, never the one it read before. The
+    // lock covers reading, signing and writing the file, never the office.
+    let lock = Lock::acquire(
         &a.list,
         LOCK_WAIT,
         "wait for it to finish and run revoke again",
@@ -38,11 +39,32 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
     } else {
         RevocationList::empty(key.key_id())
     };
-    let (text, skipped) = list.add_and_sign(&key, &a.serials, a.reason.trim(), clock::now())?;
+    if a.sync {
+        let office = a.office.as_deref().context("--sync needs --office")?;
+        if let Some(theirs) = office_list(office, &key)? {
+            for s in &list.merge_from(&theirs) {
+                println!("from the office's list #{}: {s}", theirs.sequence);
+            }
+        }
+    }
+    let now = clock::now();
+    let (text, skipped) = if a.serials.is_empty() {
+        (None, Vec::new())
+    } else {
+        list.add_and_sign(&key, &a.serials, a.reason.trim(), now)?
+    };
     for s in &skipped {
         eprintln!("note: {s} was already revoked; left as it was");
     }
+    // Another desk's revocations taken in are new content: signed as the
+    // next number even when nothing of ours was new.
+    let text = match text {
+        Some(t) => Some(t),
+        None if a.sync => Some(list.sign_next(&key, now)?),
+        None => None,
+    };
     let Some(text) = text else {
+        drop(lock);
         println!(
             "revocation list {}: unchanged (sequence {}); nothing new to revoke",
             shown_path(&a.list),
@@ -50,26 +72,18 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         );
         if let Some(office) = &a.office {
             let current = read_list(&a.list)?;
-            super::publish(
+            return Ok(super::publish_within(
                 office,
                 "revocations",
                 &list.key_id.to_string(),
                 list.sequence,
                 &current,
-            )?;
+            ));
         }
         return Ok(Exit::Ok.into());
     };
     write_atomic(&a.list, text.as_bytes(), 0o644, true)?;
-    if let Some(office) = &a.office {
-        super::publish(
-            office,
-            "revocations",
-            &list.key_id.to_string(),
-            list.sequence,
-            &text,
-        )?;
-    }
+    drop(lock);
     println!(
         "revocation list {}: sequence {}, {} serial(s) revoked, signed by key {}",
         shown_path(&a.list),
@@ -77,8 +91,35 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         list.entries.len(),
         list.key_id
     );
+    if let Some(office) = &a.office {
+        return Ok(super::publish_within(
+            office,
+            "revocations",
+            &list.key_id.to_string(),
+            list.sequence,
+            &text,
+        ));
+    }
     println!("copy it to every kiosk (a kiosk refuses an older sequence than one it has seen)");
     Ok(Exit::Ok.into())
+}
+
+/// The office's newest list from this key, verified with it.
+fn office_list(
+    office: &std::path::Path,
+    key: &SecretKey,
+) -> anyhow::Result<Option<RevocationList>> {
+    let url = super::office::office_url(office)?;
+    let mut db = badgegate::office::connect::connect(&url, super::PUBLISH_WAIT)?;
+    let Some(body) =
+        badgegate::office::admin::newest_list(&mut db, "revocations", &key.key_id().to_string())?
+    else {
+        return Ok(None);
+    };
+    let trust = TrustStore::from_keys(&[key.public()], &[]);
+    let theirs = RevocationList::parse_verified(&body, &trust)
+        .context("the office's newest list from this key does not verify with it; ask the office what was published")?;
+    Ok(Some(theirs))
 }
 
 /// The list already on disk, which must be signed by this very key: never

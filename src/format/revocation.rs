@@ -192,6 +192,40 @@ impl RevocationList {
         Ok((Some(self.sign(key)), skipped))
     }
 
+    /// Takes in every revocation of `other` (another desk's list from the
+    /// same key) this list lacks, and the higher of the two sequences, so
+    /// that the next list signed follows both. Returns the serials taken
+    /// in.
+    pub fn merge_from(&mut self, other: &RevocationList) -> Vec<String> {
+        let mut taken = Vec::new();
+        for r in &other.entries {
+            if self.find(&r.serial).is_none() {
+                self.entries.push(r.clone());
+                taken.push(r.serial.clone());
+            }
+        }
+        self.sequence = self.sequence.max(other.sequence);
+        taken
+    }
+
+    /// Signs this list as the next sequence at `now`, whether or not
+    /// anything was added (a merged list is new content).
+    pub fn sign_next(&mut self, key: &SecretKey, now: u64) -> Result<String, RevocationError> {
+        if key.key_id() != self.key_id {
+            return Err(RevocationError::WrongKey {
+                list: self.key_id,
+                key: key.key_id(),
+            });
+        }
+        self.sequence = self
+            .sequence
+            .checked_add(1)
+            .filter(|s| *s <= MAX_LIST_SEQUENCE)
+            .ok_or(RevocationError::SequenceExhausted(self.sequence))?;
+        self.issued_at = now;
+        Ok(self.sign(key))
+    }
+
     /// The whole file text, signed with `key`.
     pub fn sign(&self, key: &SecretKey) -> String {
         let body = self.body();

@@ -337,6 +337,22 @@ pub fn add_publisher(
 
 /// Publishes a signed list (`revocations` or `policy`) to every gate.
 /// Publishing the same list again is a no-op.
+/// The body of the newest list of `kind` from `key_id` the office holds,
+/// as its rows say (the caller verifies it: the office is not trusted).
+pub fn newest_list(
+    db: &mut Client,
+    kind: &str,
+    key_id: &str,
+) -> Result<Option<String>, OfficeError> {
+    check_schema(db)?;
+    Ok(db
+        .query_opt(
+            "SELECT body FROM badgegate.lists WHERE kind = $1 AND key_id = $2 ORDER BY sequence DESC LIMIT 1",
+            &[&kind, &key_id],
+        )?
+        .map(|r| r.get(0)))
+}
+
 pub fn publish(
     db: &mut Client,
     kind: &str,
@@ -356,7 +372,7 @@ pub fn publish(
     match held {
         Some(b) if b == body => Ok(false),
         Some(_) => Err(OfficeError::Refused(format!(
-            "the office already holds a different {kind} list with sequence {sequence} from key {key_id}"
+            "the office already holds a different {kind} list with sequence {sequence} from key {key_id}: another desk signed its own; run the same command with --sync (it takes the office's newest list, adds yours and signs the next number)"
         ))),
         None => {
             db.execute(

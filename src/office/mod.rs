@@ -46,6 +46,17 @@ impl From<postgres::Error> for OfficeError {
     fn from(e: postgres::Error) -> OfficeError {
         // The server's own words where it said something.
         match e.as_db_error() {
+            // Two admins at once (`init` twice, `add-kiosk` with one id
+            // twice): the database kept one; say so in words.
+            Some(db) if *db.code() == postgres::error::SqlState::UNIQUE_VIOLATION => {
+                OfficeError::Refused(format!(
+                    "another command did this at the same moment and the office kept its result ({}); run `badgegate office status` to see where things stand",
+                    db.constraint().unwrap_or("one of a kind")
+                ))
+            }
+            Some(db) if *db.code() == postgres::error::SqlState::QUERY_CANCELED => OfficeError::Db(
+                format!("the office took too long and the statement was cancelled ({}); try again, and check the office PC's load and disk", db.message()),
+            ),
             Some(db) => OfficeError::Db(db.message().to_owned()),
             None => OfficeError::Db(e.to_string()),
         }
