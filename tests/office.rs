@@ -1534,3 +1534,122 @@ fn two_admins_at_once_get_words_not_database_errors() {
     let r = office(&desk, &pg, &["status"]);
     assert!(r.stdout.contains("twin"), "{}", r.stdout);
 }
+
+/// Regression (75 phantoms in a 60 s partition, 24 in a 32 s freeze, and a
+/// merely slow office at 1.5 s was enough: people refused "already inside"
+/// at every gate and on the muster list): through a proxy that closes,
+/// hangs, black-holes and delays the network, a hard gate refuses what it
+/// cannot check, and afterwards nobody is held inside who is not.
+#[test]
+fn presence_holds_through_every_kind_of_partition() {
+    use common::proxy::{Fault, Proxy};
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    assert_eq!(office(&desk, &pg, &["init"]).code, 0);
+    let url = pg.admin_url();
+    let port: u16 = url
+        .rsplit_once(':')
+        .and_then(|(_, rest)| rest.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+    let proxy = Proxy::start(port);
+    let through = proxy.url(&url, port);
+    for id in ["n1", "n2"] {
+        let out = format!("{id}.office");
+        let r = desk.run(&[
+            "office",
+            "add-kiosk",
+            "--db",
+            &through,
+            "--kiosk-id",
+            id,
+            "--out",
+            &out,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let faults = [
+        Fault::Close,
+        Fault::Hang,
+        Fault::BlackHole,
+        Fault::Delay(Duration::from_millis(1500)),
+    ];
+    let people: Vec<Vec<String>> = (0..faults.len())
+        .map(|f| {
+            (0..3)
+                .map(|i| {
+                    desk.issue(
+                        "badges",
+                        &format!("P-{f}-{i}"),
+                        &["--valid-from", "2026-12-01T00:00:00Z"],
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let hard = ["--offline-passback", "hard", "--passback-timeout", "300"];
+    let mut n1 = live(&desk, &kiosk_args("n1", "north", "in", &hard));
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &hard));
+    for k in [&mut n1, &mut n2] {
+        k.send("junk");
+        k.decision();
+    }
+    let mut refused = 0;
+    let mut admitted = 0;
+    for (fault, batch) in faults.iter().zip(&people) {
+        proxy.set(*fault);
+        for p in batch {
+            n1.send(p);
+            let d = n1.decision();
+            assert_eq!(d["decision"], "deny", "{fault:?}: {d}");
+            assert_eq!(d["reason"], "passback_unverified", "{fault:?}: {d}");
+            refused += 1;
+        }
+        std::thread::sleep(Duration::from_millis(1600));
+        proxy.set(Fault::Pass);
+        let head = badgegate::journal::Journal::open_readonly(&desk.p("n1.db"))
+            .unwrap()
+            .head_seq("n1")
+            .unwrap()
+            .unwrap_or(0);
+        eventually(&format!("n1's records after {fault:?}"), || {
+            count(
+                &pg,
+                "SELECT COALESCE(max(seq), 0) FROM badgegate.records WHERE kiosk_id = 'n1'",
+            ) == head as i64
+        });
+        eventually(&format!("no reservation left after {fault:?}"), || {
+            let left = count(&pg, "SELECT count(*) FROM badgegate.reservations");
+            if left > 0 {
+                eprintln!(
+                    "{fault:?}: {} | {}",
+                    pg.sql("SELECT string_agg(serial || ' seq ' || seq || ' exp ' || (expires_at - now()), '; ') FROM badgegate.reservations"),
+                    pg.sql("SELECT string_agg(seq || ' ' || kind || ' ' || COALESCE(serial, '-') || ' ' || reason, '; ' ORDER BY seq) FROM badgegate.records WHERE kiosk_id = 'n1'")
+                );
+            }
+            left == 0
+        });
+        assert_eq!(
+            office_inside(&desk, &pg).len(),
+            admitted,
+            "{fault:?}: phantoms"
+        );
+        // Refused at north; not held anywhere: north-2 admits each.
+        for p in batch {
+            n2.send(p);
+            let d = n2.decision();
+            assert_eq!(d["reason"], "ok", "{fault:?}: {d}");
+        }
+        admitted += batch.len();
+        eventually(&format!("{fault:?}: n2's admits inside"), || {
+            office_inside(&desk, &pg).len() == admitted
+        });
+    }
+    eprintln!("{refused} entries refused as unverified through four faults; no phantom; connections accepted by the proxy: {}", proxy.accepted());
+    assert_eq!(n1.finish(), 0);
+    assert_eq!(n2.finish(), 0);
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db", "n2.db"])
+    );
+}

@@ -195,6 +195,10 @@ BEGIN
     IF p_direction IS DISTINCT FROM 'in' THEN
         RETURN 'ok';
     END IF;
+    -- The kiosk's own lock, as its records take it: a record arriving at
+    -- the same moment either comes first (and this claim names a record
+    -- already held: refused) or finds this reservation and settles it.
+    PERFORM pg_advisory_xact_lock(hashtext('badgegate.kiosk:' || me));
     SELECT max(x.seq) INTO head FROM badgegate.records x WHERE x.kiosk_id = me;
     IF p_seq IS NULL OR p_seq <= COALESCE(head, 0) THEN
         RAISE EXCEPTION 'kiosk % may reserve only for its next record, after %', me, COALESCE(head, 0)

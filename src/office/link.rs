@@ -36,8 +36,25 @@ const PUSH_BATCH: usize = 500;
 /// round at a time, newest first; verifying one takes well under a
 /// millisecond).
 const LIST_ROWS_A_ROUND: usize = 256;
-/// Pause between attempts while the office is unreachable.
+/// First pause between attempts while the office is unreachable; it
+/// doubles with each failure up to [`RETRY_MAX`].
 const RETRY_EVERY: Duration = Duration::from_millis(500);
+/// Longest pause between attempts.
+const RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// The pause after `failures` failed attempts in a row: doubling from
+/// [`RETRY_EVERY`] to [`RETRY_MAX`], each between half and all of it
+/// (jitter), so that twenty gates do not all knock at once when the office
+/// comes back.
+fn retry_pause(failures: u32) -> Duration {
+    use rand_core::RngCore;
+    let full = RETRY_EVERY
+        .saturating_mul(1u32 << failures.min(8))
+        .min(RETRY_MAX);
+    let half = full / 2;
+    let spread = u64::try_from(half.as_millis()).unwrap_or(0).max(1);
+    half + Duration::from_millis(u64::from(rand_core::OsRng.next_u32()) % spread)
+}
 /// After an unanswered passback check, how long the check answers
 /// "unanswered" at once before asking again.
 const PASSBACK_BACKOFF: Duration = Duration::from_secs(3);
@@ -209,12 +226,19 @@ impl Pusher {
     }
 
     fn run(mut self) {
+        let mut failures = 0u32;
         loop {
+            let began = Instant::now();
             match self.session() {
                 Ok(()) => {}
                 Err(e) => self.offline(&e.to_string()),
             }
-            std::thread::sleep(RETRY_EVERY);
+            // A session that lasted was a success: start the backoff again.
+            if began.elapsed() > RETRY_MAX {
+                failures = 0;
+            }
+            std::thread::sleep(retry_pause(failures));
+            failures = failures.saturating_add(1);
         }
     }
 
@@ -785,4 +809,38 @@ pub fn cache_dir(journal: &Path) -> PathBuf {
     let mut name = journal.file_name().unwrap_or_default().to_owned();
     name.push(".office");
     journal.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_with_jitter_up_to_their_bound() {
+        for failures in 0..20 {
+            let p = retry_pause(failures);
+            assert!(p <= RETRY_MAX, "{p:?}");
+            assert!(p >= RETRY_EVERY / 2, "{p:?}");
+        }
+        assert!(retry_pause(10) >= RETRY_MAX / 2);
+        let spread: std::collections::BTreeSet<_> = (0..20).map(|_| retry_pause(6)).collect();
+        assert!(spread.len() > 1, "jittered");
+    }
+
+    #[test]
+    fn the_watch_says_offline_once_the_office_has_been_silent_past_the_bound() {
+        let state: SharedState = Arc::new(Mutex::new(LinkState::default()));
+        watch_link(&state, 1_000, false);
+        assert!(state.lock().unwrap().said.is_none(), "nothing tried yet");
+        state.lock().unwrap().last_contact_ms = Some(1_000);
+        watch_link(&state, 1_100, false);
+        assert!(state.lock().unwrap().online);
+        let bound = OFFLINE_AFTER.as_millis() as u64;
+        watch_link(&state, 1_000 + bound, false);
+        assert!(state.lock().unwrap().online, "at the bound, still online");
+        watch_link(&state, 1_001 + bound, false);
+        let s = state.lock().unwrap().clone();
+        assert!(!s.online);
+        assert_eq!(s.since_ms, 1_000, "offline since the last answer");
+    }
 }

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod pg;
 pub mod photos;
+pub mod proxy;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
