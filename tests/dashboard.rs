@@ -713,6 +713,33 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
         );
     }
     assert_eq!(pg.sql("SELECT count(*) FROM badgegate.acks"), "0");
+    // Regression (a hung PostgreSQL: every gate green from the last look,
+    // no banner, and /muster/list hung over 10 s): within 3 s the pages
+    // are told, and the muster list prints from the last good look, marked
+    // with its time.
+    pg.freeze(true);
+    let frozen = Instant::now();
+    while !server.stderr().contains("not answering since") {
+        assert!(
+            frozen.elapsed() < Duration::from_secs(4),
+            "no word of the hang: {}",
+            server.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let told = frozen.elapsed();
+    let asked = Instant::now();
+    let (status, _, body) = get(&format!("{base}/muster/list"), Some(&cookie));
+    let answered = asked.elapsed();
+    pg.freeze(false);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("not answering: this list is as of"), "{body}");
+    assert!(answered < Duration::from_secs(5), "{answered:?}");
+    eprintln!(
+        "hung database: pages told after {} ms, muster list from the last look in {} ms",
+        told.as_millis(),
+        answered.as_millis()
+    );
     pg.stop();
     let (status, _, body) = get(&format!("{base}/alarms"), Some(&cookie));
     assert_eq!(status, 503, "{body}");

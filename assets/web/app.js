@@ -172,7 +172,9 @@
     const o = JSON.parse(ev.data);
     if (!down) return;
     down.hidden = o.ok;
-    down.textContent = o.ok ? "" : "The office database is not answering (" + o.why + "). What you see is not current.";
+    down.textContent = o.ok ? "" : (o.since
+      ? "Office not answering since " + o.since + ": what you see is as of then; the muster list prints from that look."
+      : "The office database is not answering (" + o.why + "). What you see is not current.");
   });
   es.addEventListener("gates", function (ev) {
     const g = JSON.parse(ev.data);

@@ -40,13 +40,63 @@ pub struct Snapshot {
     pub office_push: Option<Push>,
     /// When the hub last read the database (`HH:MM:SS`).
     pub as_of: String,
+    /// Everyone inside at the last look: what the muster list answers
+    /// from while the database does not.
+    pub muster: Vec<data::MusterRow>,
+    pub zones: Vec<String>,
+    /// When the last look succeeded.
+    pub looked_at: Option<Instant>,
 }
 
-/// Starts the hub's two threads.
+/// The database counts as not answering once the hub's look has not
+/// succeeded for this long (a hung server answers nothing and raises no
+/// error).
+pub const NOT_ANSWERING_AFTER: Duration = Duration::from_millis(2500);
+
+/// Starts the hub's two threads, and the watch that tells the pages when
+/// the database stops answering however its connections are stuck.
 pub fn start(app: Arc<App>) {
     let records = Arc::clone(&app);
     spawn("dashboard-records", records, follow_records);
+    let watched = Arc::clone(&app);
     spawn("dashboard-look", app, look_each_second);
+    std::thread::Builder::new()
+        .name("dashboard-watch".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(250));
+            watch(&watched);
+        })
+        .ok();
+}
+
+/// Says once that the database is not answering when the last good look
+/// is older than [`NOT_ANSWERING_AFTER`] (the look says it answers again).
+fn watch(app: &App) {
+    let (looked, as_of, said_down) = {
+        let s = app.snapshot.read().unwrap_or_else(|p| p.into_inner());
+        (
+            s.looked_at,
+            s.as_of.clone(),
+            s.office_push
+                .as_ref()
+                .is_some_and(|p| p.data.contains("\"ok\":false")),
+        )
+    };
+    let Some(looked) = looked else { return };
+    if looked.elapsed() > NOT_ANSWERING_AFTER && !said_down {
+        eprintln!(
+            "{} office database not answering since {as_of}",
+            app.clock.now()
+        );
+        publish(
+            app,
+            Push {
+                event: "office",
+                data: json!({"ok": false, "why": format!("not answering since {as_of}"), "since": as_of})
+                    .to_string(),
+            },
+        );
+    }
 }
 
 /// A thread running `work` on its own connection, again after each failure
@@ -164,6 +214,8 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
     let gates = data::gates(db, &app.clock, &lists)?;
     data::raise_offline(db, &gates)?;
     let counts = data::alarm_counts(db)?;
+    let muster = data::muster(db, &app.clock, None, None)?;
+    let zones = data::zones(db)?;
     let as_of = app.clock.now();
     let html = TilesTemplate { tiles: &gates }.html();
     let lists_html = ListsTemplate { lists: &lists }.html();
@@ -177,6 +229,9 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
         s.lists = lists;
         s.unacked = counts.1;
         s.as_of = as_of.clone();
+        s.muster = muster;
+        s.zones = zones;
+        s.looked_at = Some(Instant::now());
     }
     publish(
         app,

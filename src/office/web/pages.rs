@@ -572,7 +572,14 @@ struct MusterListTemplate {
     counts: Vec<ZoneCount>,
     stale_gates: Vec<GateTile>,
     printed: String,
+    /// Answered from the dashboard's last good look (the database did not
+    /// answer): as of this time.
+    stale_as_of: Option<String>,
 }
+
+/// How long a page waits for the database before answering from the last
+/// good look.
+const PAGE_DB_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Template)]
 #[template(path = "office/muster.html")]
@@ -591,15 +598,42 @@ async fn muster_data(
     let clock = app.clock.clone();
     let zone = Some(m.zone.clone()).filter(|z| !z.is_empty());
     let q = Some(m.q.clone()).filter(|q| !q.trim().is_empty());
-    let (people, zones) = app
-        .db
-        .run(move |db| {
-            Ok((
-                data::muster(db, &clock, zone.as_deref(), q.as_deref())?,
-                data::zones(db)?,
-            ))
-        })
-        .await?;
+    let (zone_wanted, q_wanted) = (zone.clone(), q.clone());
+    let asked = app.db.run(move |db| {
+        Ok((
+            data::muster(db, &clock, zone.as_deref(), q.as_deref())?,
+            data::zones(db)?,
+        ))
+    });
+    // The muster list is needed most when the office may be in trouble:
+    // a database that does not answer in time gets the last good look,
+    // marked with its time.
+    let (people, zones, stale_as_of) = match tokio::time::timeout(PAGE_DB_WAIT, asked).await {
+        Ok(Ok((people, zones))) => (people, zones, None),
+        answered => {
+            let snap = app.snapshot();
+            if snap.looked_at.is_none() {
+                return Err(match answered {
+                    Ok(Err(e)) => e.into(),
+                    _ => OfficeError::Refused("the office database is not answering".into()).into(),
+                });
+            }
+            let wanted = q_wanted.as_deref().map(|q| q.trim().to_lowercase());
+            let people = snap
+                .muster
+                .into_iter()
+                .filter(|p| zone_wanted.as_deref().is_none_or(|z| p.zone == z))
+                .filter(|p| {
+                    wanted.as_deref().is_none_or(|q| {
+                        [&p.serial, &p.holder, &p.org]
+                            .iter()
+                            .any(|f| f.to_lowercase().contains(q))
+                    })
+                })
+                .collect();
+            (people, snap.zones, Some(snap.as_of))
+        }
+    };
     let mut counts: Vec<ZoneCount> = Vec::new();
     for p in &people {
         match counts.last_mut() {
@@ -622,6 +656,7 @@ async fn muster_data(
             counts,
             stale_gates,
             printed: app.clock.now(),
+            stale_as_of,
         },
         zones,
     ))
