@@ -147,7 +147,16 @@ fn main() {
         let out = format!("{id}.office");
         let (ok, said) = run(
             &dir,
-            &["office", "add-kiosk", "--db", &through, "--kiosk-id", id, "--out", &out],
+            &[
+                "office",
+                "add-kiosk",
+                "--db",
+                &through,
+                "--kiosk-id",
+                id,
+                "--out",
+                &out,
+            ],
         );
         assert!(ok, "{said}");
     };
@@ -178,7 +187,10 @@ fn main() {
         ("closed", Some(Fault::Close)),
         ("hung", Some(Fault::Hang)),
         ("black hole", Some(Fault::BlackHole)),
-        ("1.5 s delay", Some(Fault::Delay(Duration::from_millis(1500)))),
+        (
+            "1.5 s delay",
+            Some(Fault::Delay(Duration::from_millis(1500))),
+        ),
         ("server SIGSTOP", None),
     ];
     const PER_FAULT: usize = 400;
@@ -276,7 +288,16 @@ fn main() {
     }
     let (ok, said) = run(
         &dir,
-        &["office", "add-publisher", "--db", &through, "--name", "desk", "--out", "desk.office"],
+        &[
+            "office",
+            "add-publisher",
+            "--db",
+            &through,
+            "--name",
+            "desk",
+            "--out",
+            "desk.office",
+        ],
     );
     assert!(ok, "{said}");
     let mut gates: Vec<Gate> = ids
@@ -355,7 +376,9 @@ fn main() {
         "revoke --office with the office hung: {} ms, exit {}, said: {}",
         took.as_millis(),
         if ok { 0 } else { 1 },
-        said.lines().find(|l| l.contains("PUBLISHED")).unwrap_or("?")
+        said.lines()
+            .find(|l| l.contains("PUBLISHED"))
+            .unwrap_or("?")
     );
     for g in gates {
         g.stop();

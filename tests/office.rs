@@ -1653,3 +1653,63 @@ fn presence_holds_through_every_kind_of_partition() {
         journals_inside(&desk, &["n1.db", "n2.db"])
     );
 }
+
+/// Regression (a journal that could not be written after a claim left the
+/// person inside venue-wide): a full disk after the reservation leaves only
+/// a reservation, which expires; presence is what was committed.
+#[test]
+fn a_full_disk_after_a_claim_leaves_no_one_inside_who_is_not() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2"]);
+    let people: Vec<String> = (0..40).map(|i| format!("D-{i}")).collect();
+    let mut lines = String::new();
+    let mut texts = Vec::new();
+    for p in &people {
+        let t = desk.issue("badges", p, &["--valid-from", "2026-12-01T00:00:00Z"]);
+        lines.push_str(&t);
+        lines.push('\n');
+        texts.push(t);
+    }
+    fs::write(desk.p("scans.txt"), &lines).unwrap();
+    let args = kiosk_args("n1", "north", "in", &[]).join("' '");
+    // The journal's writes fail part-way, as on a full disk.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 200; exec '{}' '{args}' < scans.txt",
+        env!("CARGO_BIN_EXE_badgegate")
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(desk.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let admitted = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(admitted < 40, "the disk filled part-way: {admitted}");
+    // The same gate, its disk freed, hands over what it committed.
+    let refs_owned = kiosk_args("n1", "north", "in", &[]);
+    let refs: Vec<&str> = refs_owned.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, "junk\n");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Whoever was being decided when the disk filled is at most reserved,
+    // never inside; once the reservation expires another gate admits them.
+    pg.sql("UPDATE badgegate.reservations SET expires_at = now() - interval '1 second'");
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &[]));
+    let mut n2_admits = 0;
+    for t in &texts[admitted..] {
+        n2.send(t);
+        let d = n2.decision();
+        assert_eq!(d["reason"], "ok", "{d}");
+        n2_admits += 1;
+    }
+    assert_eq!(n2.finish(), 0);
+    eventually("everyone admitted is inside, and no one else", || {
+        office_inside(&desk, &pg).len() == admitted + n2_admits
+    });
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db", "n2.db"])
+    );
+}
