@@ -1713,3 +1713,61 @@ fn a_full_disk_after_a_claim_leaves_no_one_inside_who_is_not() {
         journals_inside(&desk, &["n1.db", "n2.db"])
     );
 }
+
+/// The office's pages say when the newest revocation list is older than
+/// the venue policy's freeze bound: gates cannot tell a frozen feed from a
+/// desk that stopped re-signing.
+#[test]
+fn the_office_names_a_revocation_list_older_than_the_freeze_bound() {
+    use badgegate::format::keys::SecretKey;
+    use badgegate::format::revocation::RevocationList;
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let key = SecretKey::load(&desk.p("keys/registration.key.pem")).unwrap();
+    let now = badgegate::clock::now();
+    let mut list = RevocationList::empty(key.key_id());
+    let (text, _) = list
+        .add_and_sign(&key, &["OLD-1".into()], "", now - 8 * 3600)
+        .unwrap();
+    let text = text.unwrap();
+    let mut db =
+        badgegate::office::connect::connect(&pg.admin_url(), Duration::from_secs(5)).unwrap();
+    badgegate::office::admin::publish(&mut db, "revocations", &key.key_id().to_string(), 1, &text)
+        .unwrap();
+    let clock = badgegate::office::web::WebClock::new(Some("UTC")).unwrap();
+    // The kiosks' default bound (12 h): not stale.
+    let lists = badgegate::office::web::data::lists(&mut db, &clock).unwrap();
+    assert!(lists.iter().all(|l| l.stale.is_none()), "{lists:?}");
+    // A policy with a 6 h bound: stale, with words.
+    let draft = "venue: V\ntime-zone: UTC\nlists-max-age: 6h\nzone: plenary Plenary\ncategory: delegate #00529b - Delegate\n";
+    fs::write(desk.p("draft.txt"), draft).unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "draft.txt",
+        "--out",
+        "policy.txt",
+        "--office",
+        "desk.office",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let lists = badgegate::office::web::data::lists(&mut db, &clock).unwrap();
+    let stale = lists
+        .iter()
+        .find(|l| l.kind == "revocations")
+        .and_then(|l| l.stale.clone())
+        .expect("stale");
+    assert!(
+        stale.contains("re-sign") && stale.contains("6 hours"),
+        "{stale}"
+    );
+}

@@ -481,3 +481,60 @@ fn a_second_trusted_key_cannot_roll_the_venue_policy_back() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.reasons(), ["ok"]);
 }
+
+/// A gate whose revocation lists stop arriving says so (a freeze): past
+/// the venue policy's `lists-max-age`, headless on stderr, once.
+#[test]
+fn a_gate_says_frozen_once_its_lists_are_older_than_the_policys_bound() {
+    let desk = Desk::new();
+    let with_bound = DRAFT.replace(
+        "time-zone: Europe/Zurich\n",
+        "time-zone: Europe/Zurich\nlists-max-age: 6h\n",
+    );
+    assert_eq!(sign(&desk, &with_bound, "policy.txt").code, 0);
+    assert!(fs::read_to_string(desk.p("policy.txt"))
+        .unwrap()
+        .contains("lists-max-age: 6h\n"));
+    let r = desk.run(&[
+        "revoke",
+        "--key",
+        "keys/registration.key.pem",
+        "--list",
+        "rl.txt",
+        "X-9",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let signed = fs::read_to_string(desk.p("rl.txt")).unwrap();
+    let issued = signed
+        .lines()
+        .find_map(|l| l.strip_prefix("issued-at: "))
+        .unwrap()
+        .to_owned();
+    let issued = badgegate::clock::parse_utc_z(&issued).unwrap();
+    let at = |hours: u64| badgegate::clock::format_utc(issued + hours * 3600);
+    let badge = desk.issue(
+        "badges",
+        "A-1",
+        &["--valid-from", &at(0), "--valid-until", &at(48)],
+    );
+    let run = |hours: u64| {
+        let when = at(hours);
+        let mut args = kiosk_args("j.db", Some("policy.txt"));
+        let i = args.iter().position(|a| *a == "--at").unwrap() + 1;
+        args[i] = when.as_str();
+        args.extend(["--revocations", "rl.txt", "--anti-passback", "off"]);
+        desk.run_stdin(&args, &format!("{badge}\n"))
+    };
+    let r = run(5);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("FROZEN"), "{}", r.stderr);
+    let r = run(7);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.reasons(), ["ok"]);
+    assert_eq!(r.stderr.matches("FROZEN?").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("6 hours bound") || r.stderr.contains("6 h"),
+        "{}",
+        r.stderr
+    );
+}

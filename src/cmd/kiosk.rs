@@ -178,7 +178,8 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     match source {
         Source::Here(frames) => {
             let head = |g: &Gate| g.kiosk().journal().next_seq() - 1;
-            let code = run_headless(gate, frames, kiosk_clock, office.as_ref(), head)?;
+            let freeze = Freeze::new(a.revocations_max_age.saturating_mul(3600));
+            let code = run_headless(gate, frames, kiosk_clock, office.as_ref(), head, freeze)?;
             Ok(code)
         }
         #[cfg(feature = "screen")]
@@ -256,6 +257,46 @@ fn zone_names(flags: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
         .collect()
 }
 
+/// Says on stderr when the revocation lists grow older than the freeze
+/// bound (the venue policy's, else `--revocations-max-age`), and when they
+/// are current again: once each.
+struct Freeze {
+    default_secs: u64,
+    said: bool,
+}
+
+impl Freeze {
+    fn new(default_secs: u64) -> Freeze {
+        Freeze {
+            default_secs,
+            said: false,
+        }
+    }
+
+    fn look(&mut self, gate: &Gate, now_ms: u64) {
+        let k = gate.kiosk();
+        let bound = badgegate::gate::venue::lists_max_age_secs(
+            k.policy().map(|p| &p.body),
+            self.default_secs,
+        );
+        let Some(signed) = k.revocations().oldest_issued_at() else {
+            return;
+        };
+        let age = (now_ms / 1000).saturating_sub(signed);
+        let stale = age > bound;
+        if stale && !self.said {
+            eprintln!(
+                "warning: revocation lists FROZEN? the oldest in use was signed {} ago, past the {} bound: this gate may not be receiving lists; get the current list",
+                format_span(age),
+                format_span(bound)
+            );
+        } else if !stale && self.said {
+            eprintln!("revocation lists current again");
+        }
+        self.said = stale;
+    }
+}
+
 /// Decides every frame of the feed and prints one JSON line per decision,
 /// each after its record is committed; takes up new revocation lists while
 /// no frame comes.
@@ -265,10 +306,12 @@ fn run_headless(
     clock: KioskClock,
     office: Option<&badgegate::office::link::SharedState>,
     head: impl Fn(&Gate) -> u64,
+    mut freeze: Freeze,
 ) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut hooks_failed = 0usize;
     loop {
+        freeze.look(&gate, clock.now_ms());
         let (frame, now_ms) = match frames.recv_timeout(LIST_CHECK_EVERY) {
             Ok(Fed::Frame { frame, now_ms }) => (frame, now_ms),
             Ok(Fed::Skipped(why)) => {

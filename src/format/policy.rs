@@ -40,6 +40,8 @@ pub const POLICY_SIGNING_CONTEXT: &[u8] = b"badgegate/policy/v1\0";
 pub const MAX_POLICY_NAME_CHARS: usize = 60;
 /// Largest policy file read.
 pub const MAX_POLICY_FILE_BYTES: u64 = 1024 * 1024;
+/// The longest freeze bound a policy may set (30 days).
+pub const MAX_LISTS_MAX_AGE_HOURS: u32 = 720;
 /// At most this many zones, categories and gates each.
 pub const MAX_POLICY_ITEMS: usize = 500;
 
@@ -78,6 +80,10 @@ pub struct PolicyBody {
     pub venue: String,
     /// An IANA time zone name (`Europe/Zurich`, `UTC`).
     pub time_zone: String,
+    /// The venue's freeze bound: revocation lists older than this many
+    /// hours are stale, and gates and the office say so (`None`: the
+    /// kiosk's own default).
+    pub lists_max_age_hours: Option<u32>,
     pub zones: Vec<ZoneDef>,
     pub categories: Vec<CategoryDef>,
     pub gates: Vec<GateDef>,
@@ -204,28 +210,32 @@ impl PolicyBody {
             let (key, value) = line
                 .split_once(": ")
                 .ok_or_else(|| bad(n, "expected `key: value`"))?;
-            // The order: venue, time-zone, zones, categories, gates.
+            // The order: venue, time-zone, lists-max-age, zones,
+            // categories, gates.
             let order = match key {
                 "venue" => 0,
                 "time-zone" => 1,
-                "zone" => 2,
-                "category" => 3,
-                "gate" => 4,
+                "lists-max-age" => 2,
+                "zone" => 3,
+                "category" => 4,
+                "gate" => 5,
                 other => {
                     return Err(bad(
                         n,
                         format!(
-                            "unknown line `{}:` (venue, time-zone, zone, category, gate)",
+                            "unknown line `{}:` (venue, time-zone, lists-max-age, zone, category, gate)",
                             crate::text::printable_short(other, 30)
                         ),
                     ))
                 }
             };
-            let repeated = (order == 0 && venue.is_some()) || (order == 1 && tz.is_some());
+            let repeated = (order == 0 && venue.is_some())
+                || (order == 1 && tz.is_some())
+                || (order == 2 && body.lists_max_age_hours.is_some());
             if order < stage || repeated {
                 return Err(bad(
                     n,
-                    "lines go in this order: venue, time-zone, then zones, categories, gates",
+                    "lines go in this order: venue, time-zone, lists-max-age (if any), then zones, categories, gates",
                 ));
             }
             stage = order;
@@ -241,6 +251,20 @@ impl PolicyBody {
                         return Err(bad(n, format!("unknown time zone {:?}: use an IANA name such as Europe/Zurich or UTC", crate::text::printable_short(value, 40))));
                     }
                     tz = Some(value.to_owned());
+                }
+                "lists-max-age" => {
+                    let hours = value
+                        .strip_suffix('h')
+                        .filter(|h| !h.starts_with('0'))
+                        .and_then(|h| h.parse::<u32>().ok())
+                        .filter(|h| (1..=MAX_LISTS_MAX_AGE_HOURS).contains(h))
+                        .ok_or_else(|| {
+                            bad(
+                                n,
+                                format!("expected `lists-max-age: <hours>h`, 1h to {MAX_LISTS_MAX_AGE_HOURS}h (say 6h)"),
+                            )
+                        })?;
+                    body.lists_max_age_hours = Some(hours);
                 }
                 "zone" => body.zones.push(parse_zone(n, value)?),
                 "category" => body.categories.push(parse_category(n, value)?),
@@ -303,6 +327,9 @@ impl PolicyBody {
     /// The body lines, canonical.
     pub fn render(&self) -> String {
         let mut s = format!("venue: {}\ntime-zone: {}\n", self.venue, self.time_zone);
+        if let Some(h) = self.lists_max_age_hours {
+            s.push_str(&format!("lists-max-age: {h}h\n"));
+        }
         for z in &self.zones {
             s.push_str(&format!("zone: {} {}\n", z.code, z.name));
         }
@@ -679,6 +706,50 @@ mod tests {
             VenuePolicy::parse_verified(&forged, &trust),
             Err(PolicyError::BadSignature)
         ));
+    }
+
+    #[test]
+    fn a_freeze_bound_is_one_optional_line_after_the_time_zone() {
+        let with = DRAFT.replace(
+            "time-zone: Europe/Zurich\n",
+            "time-zone: Europe/Zurich\nlists-max-age: 6h\n",
+        );
+        let body = PolicyBody::parse_lines(&with, 1, true).unwrap();
+        assert_eq!(body.lists_max_age_hours, Some(6));
+        assert!(body
+            .render()
+            .contains("time-zone: Europe/Zurich\nlists-max-age: 6h\nzone:"));
+        let again = PolicyBody::parse_lines(&body.render(), 1, false).unwrap();
+        assert_eq!(again, body);
+        // Without it, nothing changes in the file.
+        let without = PolicyBody::parse_lines(DRAFT, 1, true).unwrap();
+        assert!(!without.render().contains("lists-max-age"));
+        for bad in ["0h", "6", "06h", "721h", "6 h", "-1h"] {
+            let text = DRAFT.replace(
+                "time-zone: Europe/Zurich\n",
+                &format!("time-zone: Europe/Zurich\nlists-max-age: {bad}\n"),
+            );
+            let e = PolicyBody::parse_lines(&text, 1, true)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("lists-max-age"), "{bad}: {e}");
+        }
+        let late = DRAFT.replace(
+            "gate: north plenary in North entrance\n",
+            "gate: north plenary in North entrance\nlists-max-age: 6h\n",
+        );
+        assert!(
+            PolicyBody::parse_lines(&late, 1, true).is_err(),
+            "in its place only"
+        );
+        assert_eq!(
+            crate::gate::venue::lists_max_age_secs(Some(&body), 99),
+            6 * 3600
+        );
+        assert_eq!(
+            crate::gate::venue::lists_max_age_secs(Some(&without), 99),
+            99
+        );
     }
 
     #[test]

@@ -172,3 +172,17 @@ pub fn judge(
         _ => PolicyStep::Take(p),
     }
 }
+
+/// The freeze bound, in seconds: revocation lists signed longer ago than
+/// this are stale (a feed that stopped, or a desk that stopped re-signing).
+/// The venue policy's `lists-max-age` when it sets one, else `default_secs`
+/// (the kiosk's `--revocations-max-age`). The one rule the screen, the
+/// headless kiosk and the office's pages use.
+pub fn lists_max_age_secs(
+    policy: Option<&crate::format::policy::PolicyBody>,
+    default_secs: u64,
+) -> u64 {
+    policy
+        .and_then(|p| p.lists_max_age_hours)
+        .map_or(default_secs, |h| u64::from(h) * 3600)
+}

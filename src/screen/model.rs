@@ -51,6 +51,13 @@ impl ScreenConfig {
         }
     }
 
+    /// The freeze bound: revocation lists older than this are stale. The
+    /// venue policy's `lists-max-age` when it sets one, else the kiosk's
+    /// own setting.
+    pub fn lists_max_age_secs(&self) -> u64 {
+        crate::gate::venue::lists_max_age_secs(self.policy.as_ref(), self.revocation_max_age_secs)
+    }
+
     /// Seconds east of UTC on the guard's clock at Unix time `secs`.
     pub fn offset_at(&self, secs: u64) -> i32 {
         match &self.policy {
@@ -625,13 +632,17 @@ impl ScreenModel {
             ),
             Some((numbers, issued_at)) => {
                 let age = now_secs.saturating_sub(*issued_at);
-                let stale = age > self.cfg.revocation_max_age_secs;
+                let bound = self.cfg.lists_max_age_secs();
+                let stale = age > bound;
                 let mut s = format!(
                     "revocations {numbers}, {} old",
                     crate::clock::format_span(age)
                 );
                 if stale {
-                    s.push_str(": get the current list");
+                    s.push_str(&format!(
+                        ": FROZEN? past the {} bound: get the current list",
+                        crate::clock::format_span(bound)
+                    ));
                 }
                 (s, stale)
             }

@@ -88,27 +88,67 @@ pub struct ListInfo {
     pub published: String,
     pub age: String,
     pub published_by: String,
+    /// A revocation list signed longer ago than the venue's freeze bound:
+    /// gates cannot tell a frozen feed from a quiet desk (re-sign it).
+    pub stale: Option<String>,
 }
 
-/// The newest list of each kind and key.
+/// A line's value in a list's header (`issued-at`), as its body says;
+/// the first 20 lines are looked at.
+fn header_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
+    body.lines()
+        .take(20)
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
+}
+
+/// The newest list of each kind and key, each revocation list checked
+/// against the freeze bound of the newest venue policy the office holds
+/// (its `lists-max-age`, else the kiosks' default).
 pub fn lists(db: &mut Client, clock: &WebClock) -> Result<Vec<ListInfo>, OfficeError> {
     let rows = db.query(
         "SELECT DISTINCT ON (kind, key_id) kind, key_id, sequence,
-                (extract(epoch FROM published_at) * 1000)::int8, published_by
+                (extract(epoch FROM published_at) * 1000)::int8, published_by,
+                CASE WHEN kind = 'policy' THEN body ELSE left(body, 2000) END
          FROM badgegate.lists ORDER BY kind, key_id, sequence DESC",
         &[],
     )?;
+    // The policy as its newest row says (shown, not trusted: the gates
+    // verify what they take).
+    let policy = rows
+        .iter()
+        .filter(|r| r.get::<_, String>(0) == "policy")
+        .max_by_key(|r| r.get::<_, i64>(2))
+        .and_then(|r| crate::format::policy::VenuePolicy::parse(&r.get::<_, String>(5)).ok())
+        .map(|(p, _)| p.body);
+    let bound = crate::gate::venue::lists_max_age_secs(
+        policy.as_ref(),
+        crate::screen::DEFAULT_REVOCATION_MAX_AGE_HOURS * 3600,
+    );
+    let now = crate::clock::now();
     Ok(rows
         .iter()
         .map(|r| {
             let at: i64 = r.get(3);
+            let kind: String = r.get(0);
+            let body: String = r.get(5);
+            let signed = header_value(&body, "issued-at").and_then(crate::clock::parse_utc_z);
+            let stale = signed
+                .filter(|t| kind == "revocations" && now.saturating_sub(*t) > bound)
+                .map(|t| {
+                    format!(
+                        "signed {} ago, past the venue's {} bound: gates cannot tell a frozen feed from a quiet desk; re-sign it (revoke --sync --office)",
+                        crate::clock::format_span(now.saturating_sub(t)),
+                        crate::clock::format_span(bound)
+                    )
+                });
             ListInfo {
-                kind: r.get(0),
+                kind,
                 key_id: r.get(1),
                 sequence: r.get(2),
                 published: clock.when(at),
                 age: clock.ago(at),
                 published_by: r.get(4),
+                stale,
             }
         })
         .collect())
@@ -171,6 +211,16 @@ pub fn gates(
                 troubles.push("clock off".to_owned());
             }
             let held = lists_held(&said);
+            for l in lists.iter().filter(|l| l.stale.is_some()) {
+                if held.contains_key(&(l.kind.clone(), l.key_id.clone())) {
+                    troubles.push(format!(
+                        "{} list #{} {}",
+                        l.kind,
+                        l.sequence,
+                        l.stale.as_deref().unwrap_or_default()
+                    ));
+                }
+            }
             for ((kind, key), seq) in &newest {
                 match held.get(&(kind.clone(), key.clone())) {
                     Some(h) if h >= seq => {}
