@@ -1329,6 +1329,20 @@ fn a_hung_office_is_offline_within_three_seconds_and_costs_no_threads() {
     let threads = || fs::read_dir(format!("/proc/{pid}/task")).unwrap().count();
     pg.freeze(true);
     let frozen = Instant::now();
+    // The office's own question does not hang with it either.
+    let status = {
+        let url = pg.admin_url();
+        let dir = desk.path().to_owned();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_badgegate"))
+                .args(["office", "status", "--db", &url])
+                .current_dir(dir)
+                .output()
+                .unwrap();
+            (out, t.elapsed())
+        })
+    };
     let mut worst = Duration::ZERO;
     let mut before = 0;
     let mut offline_after = None;
@@ -1352,7 +1366,15 @@ fn a_hung_office_is_offline_within_three_seconds_and_costs_no_threads() {
     let offline_after = offline_after.expect("OFFLINE said");
     assert!(offline_after <= Duration::from_secs(4), "{offline_after:?}");
     let after = threads();
+    let (out, took) = status.join().unwrap();
     pg.freeze(false);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did not answer within 15 s"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
     eprintln!(
         "hung office: OFFLINE after {} ms; slowest decision {} ms; threads {before} before, {after} after {} s",
         offline_after.as_millis(),

@@ -73,8 +73,14 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
         }
         OfficeCommand::AddUser(o) => add_user(o),
         OfficeCommand::Serve(o) => serve(o),
-        OfficeCommand::Status(o) => status(&o.db, o.json),
-        OfficeCommand::Inside(o) => inside(&o.db, o.zone.as_deref(), o.json),
+        OfficeCommand::Status(o) => {
+            answer_within(QUESTION_DEADLINE, "office status");
+            status(&o.db, o.json)
+        }
+        OfficeCommand::Inside(o) => {
+            answer_within(QUESTION_DEADLINE, "office inside");
+            inside(&o.db, o.zone.as_deref(), o.json)
+        }
         OfficeCommand::Watch(o) => watch(&o.db, o.json),
         OfficeCommand::Export(o) => {
             let mut db = open(&o.db)?;
@@ -169,6 +175,24 @@ fn serve(o: crate::cli::OfficeServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Connects with a URL given on the command line.
+/// How long `office status` and `office inside` wait for the office.
+const QUESTION_DEADLINE: Duration = Duration::from_secs(15);
+
+/// Ends the process with a one-line error (exit 2) if the command has not
+/// finished within `deadline`: a hung office database (stopped, or behind
+/// a network that holds its packets) answers no query and raises no error,
+/// and a question asked in an emergency must not hang with it.
+fn answer_within(deadline: Duration, what: &'static str) {
+    std::thread::spawn(move || {
+        std::thread::sleep(deadline);
+        eprintln!(
+            "error: {what}: the office database did not answer within {} s (hung, or the network holds its traffic); the dashboard's last look and the gates' journals still hold the muster list",
+            deadline.as_secs()
+        );
+        std::process::exit(Exit::Error as i32);
+    });
+}
+
 fn open(url: &str) -> anyhow::Result<Client> {
     Ok(connect(url, CONNECT_TIMEOUT)?)
 }
