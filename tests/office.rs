@@ -1793,3 +1793,52 @@ fn the_office_names_a_revocation_list_older_than_the_freeze_bound() {
         "{stale}"
     );
 }
+
+/// A venue database made by an earlier build (claims written as presence):
+/// this build's gates work against it, and `office init` upgrades it in
+/// place — presence recomputed from the committed records, the checks of
+/// list rows and records added, nothing else changed.
+#[test]
+fn a_venue_database_of_an_earlier_build_is_upgraded_in_place() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    pg.sql("CREATE ROLE badgegate_kiosk NOLOGIN; CREATE ROLE badgegate_publisher NOLOGIN;");
+    pg.sql(include_str!("fixtures/office-v1/venue.sql"));
+    for k in ["n1", "n2"] {
+        let out = format!("{k}.office");
+        let r = office(&desk, &pg, &["add-kiosk", "--kiosk-id", k, "--out", &out]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let a = desk.issue("badges", "A-1", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let b = desk.issue("badges", "B-2", &["--valid-from", "2026-12-01T00:00:00Z"]);
+    let n1 = kiosk_args("n1", "north", "in", &[]);
+    let refs: Vec<&str> = n1.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n{b}\n"));
+    assert_eq!(r.reasons(), ["ok", "ok"], "{}", r.stderr);
+    // An earlier build's claim that never became a record: a phantom.
+    pg.sql("INSERT INTO badgegate.presence VALUES ('GHOST-1', 'plenary', true, 'n2', 99, 'north-2', 0, 'Nobody')");
+    assert_eq!(office_inside(&desk, &pg), ["A-1", "B-2", "GHOST-1"]);
+
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("signed bodies"), "{}", r.stdout);
+    assert_eq!(
+        office_inside(&desk, &pg),
+        ["A-1", "B-2"],
+        "presence recomputed from the records"
+    );
+    assert_eq!(
+        office_inside(&desk, &pg),
+        journals_inside(&desk, &["n1.db"])
+    );
+    // Gates go on against it; presence holds venue-wide.
+    let n2 = kiosk_args("n2", "north-2", "in", &[]);
+    let refs: Vec<&str> = n2.iter().map(String::as_str).collect();
+    let r = desk.run_stdin(&refs, &format!("{a}\n"));
+    assert_eq!(r.reasons(), ["already_inside"], "{}", r.stderr);
+    let r = office(&desk, &pg, &["init"]);
+    assert!(r.stdout.contains("already at version 1"), "{}", r.stdout);
+    // A kiosk login still cannot read or touch presence.
+    let (ok, err) = pg.sql_as(&desk.p("n1.office"), "SELECT * FROM badgegate.reservations");
+    assert!(!ok && err.contains("permission denied"), "{err}");
+}

@@ -325,6 +325,10 @@ BEGIN
 END
 $$;
 
+DROP TRIGGER IF EXISTS records_arrive ON badgegate.records;
+CREATE TRIGGER records_arrive BEFORE INSERT ON badgegate.records
+    FOR EACH ROW EXECUTE FUNCTION badgegate.record_arrives();
+
 -- A kiosk says it is there: its clock and the lists it holds. Returns the
 -- office's head of its chain, where pushing resumes. A kiosk whose journal
 -- ends before the office's head (a lost or replaced disk, a cut journal)
@@ -357,6 +361,11 @@ BEGIN
 END
 $$;
 
+REVOKE ALL ON FUNCTION badgegate.record_arrives() FROM PUBLIC;
+REVOKE ALL ON FUNCTION badgegate.hello(bigint, text, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION badgegate.claim(text, text, text, bigint, text, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION badgegate.hello(bigint, text, bigint) TO badgegate_kiosk;
+GRANT EXECUTE ON FUNCTION badgegate.claim(text, text, text, bigint, text, bigint, text) TO badgegate_kiosk;
 REVOKE ALL ON FUNCTION badgegate.raise_alarm(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.kiosk_alarm(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.list_arrives() FROM PUBLIC;
