@@ -1842,3 +1842,100 @@ fn a_venue_database_of_an_earlier_build_is_upgraded_in_place() {
     let (ok, err) = pg.sql_as(&desk.p("n1.office"), "SELECT * FROM badgegate.reservations");
     assert!(!ok && err.contains("permission denied"), "{err}");
 }
+
+/// Regression (the guard refused the holder at the ID check, and the
+/// claim made before it kept the person inside venue-wide): a decision
+/// waiting for the guard keeps its reservation; the guard's refusal
+/// releases it, and presence never held the person.
+#[test]
+fn a_refused_id_check_releases_its_reservation() {
+    use badgegate::gate::decide::{AntiPassback, OfflinePassback};
+    use badgegate::gate::engine::{Answer, Kiosk, KioskConfig};
+    use badgegate::office::link::{start_pusher, LinkConfig, Passback};
+    use badgegate::vocab::Direction;
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1", "n2"]);
+    let hod = desk.issue(
+        "badges",
+        "HD-1",
+        &["--category", "hod", "--valid-from", "2026-12-01T00:00:00Z"],
+    );
+    // Gate n1, in this process: the real engine, journal, pusher and check.
+    let url = badgegate::office::connect::read_connection_file(&desk.p("n1.office")).unwrap();
+    let trust = badgegate::format::keys::TrustStore::load(&desk.p("trust")).unwrap();
+    let journal = badgegate::journal::Journal::open(&desk.p("n1.db"), Some("n1"), "n1").unwrap();
+    let at = badgegate::clock::parse_rfc3339(AT).unwrap() * 1000;
+    let cfg = KioskConfig {
+        gate: "north".into(),
+        zone: Some("plenary".into()),
+        direction: Direction::In,
+        anti_passback: AntiPassback::Hard,
+        skew_secs: 120,
+        cooldown_ms: 0,
+        confirm_categories: vec!["hod".into()],
+        guard_present: false,
+        staff_categories: Vec::new(),
+        photos: None,
+    };
+    let mut kiosk = Kiosk::start(
+        cfg,
+        trust.clone(),
+        badgegate::gate::lists::RevocationSet::new(),
+        journal,
+        at,
+    )
+    .unwrap();
+    let cache = badgegate::office::link::cache_dir(&desk.p("n1.db"));
+    fs::create_dir_all(cache.join("lists")).unwrap();
+    let state = start_pusher(LinkConfig {
+        url: url.clone(),
+        journal: desk.p("n1.db"),
+        kiosk_id: "n1".into(),
+        lists_dir: cache.join("lists"),
+        policy_file: cache.join("policy.txt"),
+        trust,
+        say: false,
+        clock: Box::new(move || at),
+    });
+    eventually("n1's start at the office", || {
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'n1'",
+        ) == 1
+    });
+    kiosk.join_venue(
+        Box::new(Passback::new(url, Duration::from_secs(2), state)),
+        OfflinePassback::Hard,
+    );
+    let pending = kiosk
+        .scan(hod.as_bytes(), "test", at + 1000)
+        .unwrap()
+        .unwrap();
+    assert!(pending.awaiting_confirmation);
+    eventually("the waiting decision at the office", || {
+        count(
+            &pg,
+            "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'n1'",
+        ) == 2
+    });
+    // While the guard checks the ID, the badge is held at other gates...
+    let mut n2 = live(&desk, &kiosk_args("n2", "north-2", "in", &[]));
+    n2.send(&hod);
+    assert_eq!(n2.decision()["reason"], "already_inside");
+    assert!(office_inside(&desk, &pg).is_empty(), "held, not inside");
+    // ...and the guard's refusal releases it.
+    let refused = kiosk
+        .confirm(&pending, Answer::Refused, None, at + 5000)
+        .unwrap();
+    assert!(!refused.decision.is_admit());
+    eventually("released", || {
+        count(&pg, "SELECT count(*) FROM badgegate.reservations") == 0
+    });
+    n2.send(&hod);
+    assert_eq!(n2.decision()["reason"], "ok");
+    assert_eq!(n2.finish(), 0);
+    eventually("HD-1 inside by n2 only", || {
+        office_inside(&desk, &pg) == ["HD-1"]
+    });
+}
