@@ -123,36 +123,7 @@ LANGUAGE sql IMMUTABLE AS $$
                   || convert_to(kiosk, 'UTF8'))
 $$;
 
-CREATE FUNCTION badgegate.record_hash(r badgegate.records) RETURNS bytea
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT sha256(
-        CASE WHEN r.format = 1 THEN convert_to('badgegate/journal/v1', 'UTF8')
-             ELSE convert_to('badgegate/journal/v2', 'UTF8') END
-        || '\x00'::bytea
-        || r.prev_hash
-        || badgegate.put_text(r.kiosk_id)
-        || int8send(r.seq)
-        || int8send(r.at_ms)
-        || badgegate.put_text(r.kind)
-        || badgegate.put_text(r.gate)
-        || badgegate.put_text(r.zone)
-        || badgegate.put_text(r.direction)
-        || badgegate.put_text(r.serial)
-        || badgegate.put_text(r.holder)
-        || badgegate.put_text(r.org)
-        || badgegate.put_text(r.category)
-        || badgegate.put_text(r.key_id)
-        || badgegate.put_text(r.decision)
-        || badgegate.put_text(r.reason)
-        || set_byte(set_byte('\x0000'::bytea, 0, r.flagged::int), 1, r.authentic::int)
-        || badgegate.put_text(r.detail)
-        || badgegate.put_text(r.note)
-        || badgegate.put_text(r.input)
-        || CASE WHEN r.format = 1 THEN ''::bytea
-                ELSE badgegate.put_number(r.list_seq) || badgegate.put_text(r.guard)
-                     || badgegate.put_text(r.signer) END
-    )
-$$;
+-- The record hash itself (`record_hash`) is in authority.sql.
 
 -- What a record must be to be stored (`record_arrives`), what a kiosk
 -- says (`hello`) and how it reserves an entry (`claim`) are in
