@@ -348,13 +348,15 @@ BEGIN
     IF NEW.decision = 'none' AND NEW.kind = 'decision' THEN
         UPDATE badgegate.reservations SET expires_at = now() + interval '150 seconds'
             WHERE kiosk_id = NEW.kiosk_id AND seq = NEW.seq;
-    ELSE
+    ELSIF NEW.kind IN ('decision', 'override', 'confirm', 'start') THEN
         DELETE FROM badgegate.reservations WHERE kiosk_id = NEW.kiosk_id
             AND (seq = NEW.seq OR (NEW.serial IS NOT NULL AND serial = NEW.serial
-                                   AND NEW.kind IN ('decision', 'override', 'confirm')));
+                                   AND NEW.kind <> 'start'));
     END IF;
     -- The venue's presence: from committed admits only.
-    PERFORM badgegate.presence_take(NEW, true);
+    IF NEW.decision = 'admit' THEN
+        PERFORM badgegate.presence_take(NEW, true);
+    END IF;
     -- A wake-up for `office watch`: one a transaction (same payload).
     PERFORM pg_notify('badgegate_records', 'records');
     RETURN NEW;
