@@ -33,28 +33,28 @@
 //! assert_eq!(decide(signed.text(), &checks).reason, Reason::Ok);
 //! ```
 
-// Bottom layer: values and their rules, no I/O.
-pub mod clock;
-pub mod files;
-pub mod fonts;
-pub mod format;
-pub mod shape;
-pub mod text;
-pub mod vocab;
+// The library is a façade over the workspace's crates, one for each place
+// the software runs, so the binary, the tests and the benches name things
+// by what they are (`badgegate::gate::decide`) wherever they live.
+
+// Values and their rules, the journal: every build.
+pub use badgegate_core::{clock, files, format, journal, text, vocab};
 // Reading codes and the sources frames come from.
-pub mod read;
-pub mod source;
-// The record of what happened.
-pub mod journal;
-// The gate: decision, engine, runtime, hook.
-pub mod gate;
-// What the security office and the desk do with it.
-pub mod audit;
-pub mod issue;
-// The venue network: every kiosk and the office on one PostgreSQL.
-pub mod office;
+pub use badgegate_read::{read, source};
+// The gate: decision, engine, runtime, hook, and its link to the office.
+pub use badgegate_gate::{gate, net};
 // What the guard's screen shows (the window that draws it is in the binary).
-pub mod screen;
+pub use badgegate_screen::screen;
+// Names in every script.
+pub use badgegate_shape::{fonts, shape};
+// The security office's audit of journals.
+pub use badgegate_audit::audit;
+// The accreditation desk.
+#[cfg(feature = "desk")]
+pub use badgegate_desk::issue;
 // Camera-like test frames made from real badge cards (demo, tests, benches).
 #[cfg(feature = "synth")]
-pub mod synth;
+pub use badgegate_desk::synth;
+// The venue office's database, views and (feature `dashboard`) web pages.
+#[cfg(feature = "office")]
+pub use badgegate_office::office;

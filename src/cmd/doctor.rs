@@ -416,7 +416,7 @@ fn fonts() -> Check {
     ];
     let missing: Vec<&str> = samples
         .iter()
-        .filter(|(_, s)| !badgegate::issue::card::missing_glyphs(s).is_empty())
+        .filter(|(_, s)| !badgegate::shape::missing_glyphs(s).is_empty())
         .map(|(name, _)| *name)
         .collect();
     let faces = badgegate::shape::with_shaper(|s| s.face_count());
@@ -633,7 +633,7 @@ fn office(file: Option<&Path>) -> Vec<Check> {
     let Some(file) = file else {
         return Vec::new();
     };
-    let url = match badgegate::office::connect::read_connection_file(file) {
+    let url = match badgegate::net::connect::read_connection_file(file) {
         Ok(u) => u,
         Err(e) => {
             return vec![fail(
@@ -643,8 +643,8 @@ fn office(file: Option<&Path>) -> Vec<Check> {
             )]
         }
     };
-    let shown = badgegate::office::connect::shown_url(&url);
-    let mut db = match badgegate::office::connect::connect(&url, Duration::from_secs(5)) {
+    let shown = badgegate::net::connect::shown_url(&url);
+    let mut db = match badgegate::net::connect::connect(&url, Duration::from_secs(5)) {
         Ok(db) => db,
         Err(e) => {
             return vec![fail(

@@ -304,7 +304,7 @@ fn run_headless(
     mut gate: Gate,
     frames: Receiver<Fed>,
     clock: KioskClock,
-    office: Option<&badgegate::office::link::SharedState>,
+    office: Option<&badgegate::net::link::SharedState>,
     head: impl Fn(&Gate) -> u64,
     mut freeze: Freeze,
 ) -> anyhow::Result<ExitCode> {
@@ -363,7 +363,7 @@ fn run_headless(
         // The input ended: hand the office the last records while it is
         // there; what it does not get waits for the next run.
         let last = head(&gate);
-        if !badgegate::office::link::wait_flushed(state, last, Duration::from_secs(10)) {
+        if !badgegate::net::link::wait_flushed(state, last, Duration::from_secs(10)) {
             eprintln!(
                 "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
             );
@@ -401,7 +401,7 @@ fn start_kiosk(
     trust_dir: &std::path::Path,
     journal_path: &std::path::Path,
     clock: KioskClock,
-) -> anyhow::Result<(Kiosk, Option<badgegate::office::link::SharedState>)> {
+) -> anyhow::Result<(Kiosk, Option<badgegate::net::link::SharedState>)> {
     let now_ms = clock.base_ms;
     // With the venue office, lists and the policy it delivers are kept in a
     // folder beside the journal, read like any other.
@@ -464,8 +464,8 @@ impl OfficeFiles {
         journal: &std::path::Path,
         policy: Option<&std::path::Path>,
     ) -> anyhow::Result<OfficeFiles> {
-        let url = super::office::office_url(file)?;
-        let dir = badgegate::office::link::cache_dir(journal);
+        let url = super::office_url(file)?;
+        let dir = badgegate::net::link::cache_dir(journal);
         let lists_dir = dir.join("lists");
         std::fs::create_dir_all(&lists_dir)
             .with_context(|| format!("creating {}", shown_path(&lists_dir)))?;
@@ -491,9 +491,9 @@ impl OfficeFiles {
         trust: badgegate::format::keys::TrustStore,
         journal: &std::path::Path,
         clock: KioskClock,
-    ) -> anyhow::Result<badgegate::office::link::SharedState> {
+    ) -> anyhow::Result<badgegate::net::link::SharedState> {
         use badgegate::gate::decide::OfflinePassback;
-        use badgegate::office::link::{start_pusher, LinkConfig, Passback};
+        use badgegate::net::link::{start_pusher, LinkConfig, Passback};
         let offline = OfflinePassback::parse(&a.offline_passback)
             .ok_or_else(|| anyhow!("--offline-passback must be soft or hard"))?;
         let state = start_pusher(LinkConfig {

@@ -13,11 +13,17 @@ mod decode;
 #[cfg(feature = "demo")]
 mod demo;
 mod doctor;
+#[cfg(feature = "desk")]
 mod issue;
 mod keygen;
 mod kiosk;
+#[cfg(feature = "office")]
 mod office;
+#[cfg(feature = "desk")]
 mod policy;
+#[cfg(feature = "desk")]
+mod publish;
+#[cfg(feature = "desk")]
 mod revoke;
 mod verify;
 #[cfg(feature = "screen")]
@@ -66,58 +72,6 @@ impl From<Exit> for ExitCode {
 /// list the `--revocations` paths hold, each verified against it. A list
 /// that does not verify stops the command: it might be the one that
 /// revokes the badge at the gate.
-/// Publishes a signed list through the venue office (`--office FILE`).
-pub fn publish(
-    office: &std::path::Path,
-    kind: &str,
-    key_id: &str,
-    sequence: u64,
-    text: &str,
-) -> anyhow::Result<()> {
-    let url = office::office_url(office)?;
-    let mut db = badgegate::office::connect::connect(&url, PUBLISH_WAIT)?;
-    let new = badgegate::office::admin::publish(&mut db, kind, key_id, sequence, text)?;
-    println!(
-        "{} the venue office: {kind} list sequence {sequence} from key {key_id}; online gates take it up within seconds",
-        if new { "published to" } else { "already at" }
-    );
-    Ok(())
-}
-
-/// The longest the desk waits for the venue office.
-pub const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Publishes a signed list or policy, waiting at most [`PUBLISH_WAIT`]: a
-/// hung or unreachable office never holds the desk (the file is signed,
-/// written and its lock released before). The words say whether the gates
-/// have it from the office; not yet published is exit 1.
-pub fn publish_within(
-    office: &std::path::Path,
-    kind: &'static str,
-    key_id: &str,
-    sequence: u64,
-    text: &str,
-) -> ExitCode {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (office, key, body) = (office.to_owned(), key_id.to_owned(), text.to_owned());
-    std::thread::spawn(move || {
-        let _ = tx.send(publish(&office, kind, &key, sequence, &body));
-    });
-    let why = match rx.recv_timeout(PUBLISH_WAIT) {
-        Ok(Ok(())) => return Exit::Ok.into(),
-        Ok(Err(e)) => format!("{e:#}"),
-        Err(_) => format!(
-            "the venue office did not answer within {} s",
-            PUBLISH_WAIT.as_secs()
-        ),
-    };
-    println!(
-        "signed #{sequence} but NOT YET PUBLISHED to the venue office ({}); gates given the file take it now; publish it with the same command once the office answers",
-        badgegate::text::printable_short(&why, 400)
-    );
-    Exit::Problem.into()
-}
-
 pub fn load_trust(
     dir: &std::path::Path,
     revocations: &[std::path::PathBuf],
@@ -163,17 +117,43 @@ pub fn load_trust(
     ))
 }
 
+/// The venue office's address, read from a private connection file.
+pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
+    use anyhow::Context;
+    badgegate::net::connect::read_connection_file(path)
+        .with_context(|| "the venue office".to_string())
+}
+
+/// What a command missing from this build says: the gate PC's package
+/// carries the kiosk, the audit and the doctor, not the desk or the office.
+#[allow(dead_code)]
+fn not_in_this_build(what: &str, feature: &str) -> anyhow::Result<ExitCode> {
+    anyhow::bail!(
+        "this badgegate is the gate PC's build, without {what}: run it from the full build (`cargo install --path . ` or the desk's and office's package; feature `{feature}`)"
+    )
+}
+
 /// Runs a command. `Err` is printed as one line and exits 2.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Keygen(a) => keygen::run(a),
+        #[cfg(feature = "desk")]
         Command::Issue(a) => issue::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Kiosk(a) => kiosk::run(*a),
         Command::Audit(a) => audit::run(a),
+        #[cfg(feature = "desk")]
         Command::Revoke(a) => revoke::run(a),
+        #[cfg(feature = "desk")]
         Command::Policy(a) => policy::run(a),
+        #[cfg(not(feature = "desk"))]
+        Command::Issue(_) | Command::Revoke(_) | Command::Policy(_) => {
+            not_in_this_build("the accreditation desk", "desk")
+        }
+        #[cfg(feature = "office")]
         Command::Office(a) => office::run(a),
+        #[cfg(not(feature = "office"))]
+        Command::Office(_) => not_in_this_build("the venue office's commands", "office"),
         Command::Decode(a) => decode::run(a),
         Command::Doctor(a) => doctor::run(*a),
         #[cfg(feature = "demo")]

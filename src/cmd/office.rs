@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::Context;
 use badgegate::clock::format_utc_ms;
 use badgegate::format::keys::PublicKey;
+use badgegate::net::connect::{connect, shown_url};
 use badgegate::office::admin::{self, Initialised};
-use badgegate::office::connect::{connect, read_connection_file, shown_url};
 use badgegate::office::views;
 use badgegate::text::{hex, json_line, printable, shown_path};
 use postgres::Client;
@@ -25,23 +25,23 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
             match admin::init(&mut db)? {
                 Initialised::Created => println!(
                     "venue schema version {} created in {}",
-                    badgegate::office::OFFICE_SCHEMA_VERSION,
+                    badgegate::net::OFFICE_SCHEMA_VERSION,
                     shown_url(&o.db)
                 ),
                 Initialised::DashboardAdded => println!(
                     "{}: the office dashboard's tables added (venue schema stays at version {})",
                     shown_url(&o.db),
-                    badgegate::office::OFFICE_SCHEMA_VERSION
+                    badgegate::net::OFFICE_SCHEMA_VERSION
                 ),
                 Initialised::AuthorityAdded => println!(
                     "{}: list rows now checked against their signed bodies, records against the vocabulary, repeated alarms grouped (venue schema stays at version {})",
                     shown_url(&o.db),
-                    badgegate::office::OFFICE_SCHEMA_VERSION
+                    badgegate::net::OFFICE_SCHEMA_VERSION
                 ),
                 Initialised::AlreadyCurrent => println!(
                     "{}: venue schema already at version {}; nothing to do",
                     shown_url(&o.db),
-                    badgegate::office::OFFICE_SCHEMA_VERSION
+                    badgegate::net::OFFICE_SCHEMA_VERSION
                 ),
             }
             Ok(Exit::Ok.into())
@@ -195,11 +195,6 @@ fn answer_within(deadline: Duration, what: &'static str) {
 
 fn open(url: &str) -> anyhow::Result<Client> {
     Ok(connect(url, CONNECT_TIMEOUT)?)
-}
-
-/// A connection file's URI, for `--office FILE` options.
-pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
-    read_connection_file(path).with_context(|| "the venue office".to_string())
 }
 
 fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {

@@ -49,7 +49,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
         if let (Some(office), Some(p)) = (&a.office, &previous) {
             let current = read_policy(&a.out)?;
             drop(lock);
-            return Ok(super::publish_within(
+            return Ok(super::publish::publish_within(
                 office,
                 "policy",
                 &p.key_id.to_string(),
@@ -63,7 +63,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
     drop(lock);
     let mut published = ExitCode::SUCCESS;
     if let Some(office) = &a.office {
-        published = super::publish_within(
+        published = super::publish::publish_within(
             office,
             "policy",
             &policy.key_id.to_string(),

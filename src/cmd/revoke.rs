@@ -72,7 +72,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         );
         if let Some(office) = &a.office {
             let current = read_list(&a.list)?;
-            return Ok(super::publish_within(
+            return Ok(super::publish::publish_within(
                 office,
                 "revocations",
                 &list.key_id.to_string(),
@@ -92,7 +92,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         list.key_id
     );
     if let Some(office) = &a.office {
-        return Ok(super::publish_within(
+        return Ok(super::publish::publish_within(
             office,
             "revocations",
             &list.key_id.to_string(),
@@ -109,8 +109,8 @@ fn office_list(
     office: &std::path::Path,
     key: &SecretKey,
 ) -> anyhow::Result<Option<RevocationList>> {
-    let url = super::office::office_url(office)?;
-    let mut db = badgegate::office::connect::connect(&url, super::PUBLISH_WAIT)?;
+    let url = super::office_url(office)?;
+    let mut db = badgegate::net::connect::connect(&url, super::publish::PUBLISH_WAIT)?;
     let Some(body) =
         badgegate::office::admin::newest_list(&mut db, "revocations", &key.key_id().to_string())?
     else {

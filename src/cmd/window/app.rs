@@ -63,7 +63,7 @@ pub struct App {
     /// When the first and the latest camera picture were shown.
     pub picture_span: Option<(Instant, Instant)>,
     /// The venue office link (`None`: the kiosk works alone).
-    pub office: Option<badgegate::office::link::SharedState>,
+    pub office: Option<badgegate::net::link::SharedState>,
 }
 
 impl App {

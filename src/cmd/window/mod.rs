@@ -39,7 +39,7 @@ pub struct Options {
     pub fullscreen: bool,
     pub sound: bool,
     /// The venue office link, for ONLINE / OFFLINE on the status bar.
-    pub office: Option<badgegate::office::link::SharedState>,
+    pub office: Option<badgegate::net::link::SharedState>,
 }
 
 /// Fails with one line when there is no display to open the screen on.

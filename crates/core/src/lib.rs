@@ -1,0 +1,11 @@
+//! badgegate's core: what every place the software runs shares. The
+//! formats (badges, keys, revocation lists, policies) and their crypto, the
+//! vocabulary of outcomes and reasons, the kiosk's journal, and the small
+//! rules of text, time and files. No network, no pictures, no screen.
+
+pub mod clock;
+pub mod files;
+pub mod format;
+pub mod journal;
+pub mod text;
+pub mod vocab;

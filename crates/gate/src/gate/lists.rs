@@ -1,0 +1,208 @@
+//! The revocation lists a kiosk holds, and where it finds new ones while it
+//! runs. A kiosk keeps at most one list per trusted key, the newest it has
+//! accepted; a badge is revoked if any of them names it. `--revocations`
+//! names files (one list each) or folders (every file in them that starts
+//! like a list); they are read again every second, and a new list is taken
+//! up, or refused, at once.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use badgegate_core::format::constants::REVOCATION_HEADER_V1;
+use badgegate_core::format::keys::{KeyId, TrustStore};
+use badgegate_core::format::revocation::{read_list, Revocation, RevocationError, RevocationList};
+
+/// The lists a kiosk decides with: the newest accepted from each key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RevocationSet {
+    lists: BTreeMap<KeyId, RevocationList>,
+}
+
+impl RevocationSet {
+    pub fn new() -> RevocationSet {
+        RevocationSet::default()
+    }
+
+    /// A set of these lists (the newest of each key kept).
+    pub fn of(lists: impl IntoIterator<Item = RevocationList>) -> RevocationSet {
+        let mut set = RevocationSet::new();
+        for l in lists {
+            if set
+                .get(&l.key_id)
+                .is_none_or(|old| old.sequence < l.sequence)
+            {
+                set.put(l);
+            }
+        }
+        set
+    }
+
+    /// The revocation of `serial` in any list, if revoked.
+    pub fn find(&self, serial: &str) -> Option<&Revocation> {
+        self.lists.values().find_map(|l| l.find(serial))
+    }
+
+    pub fn get(&self, key: &KeyId) -> Option<&RevocationList> {
+        self.lists.get(key)
+    }
+
+    /// Keeps `list` as its key's list.
+    pub fn put(&mut self, list: RevocationList) {
+        self.lists.insert(list.key_id, list);
+    }
+
+    pub fn lists(&self) -> impl Iterator<Item = &RevocationList> {
+        self.lists.values()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// When the stalest list was signed: what the guard's "revocations N
+    /// hours old" speaks of.
+    pub fn oldest_issued_at(&self) -> Option<u64> {
+        self.lists.values().map(|l| l.issued_at).min()
+    }
+
+    /// `key NNNN #SEQ` for each list, for a status line.
+    pub fn summary(&self) -> String {
+        self.lists
+            .values()
+            .map(|l| format!("#{} ({})", l.sequence, l.key_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A list file as found: verified, or why not.
+#[derive(Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    pub list: Result<RevocationList, RevocationError>,
+}
+
+/// The files `--revocations` names, read again when they change.
+#[derive(Debug, Default)]
+pub struct ListWatch {
+    sources: Vec<PathBuf>,
+    /// What each file held when last read: the digest of its bytes, or the
+    /// error reading it (each reported once, until it changes).
+    seen: BTreeMap<PathBuf, Result<[u8; 32], String>>,
+    /// Each file's stamp when last read: an unchanged stamp is not read
+    /// again until the next full read.
+    stamps: BTreeMap<PathBuf, badgegate_core::files::FileStamp>,
+    /// When every file was last read whatever its stamp.
+    full_read: Option<std::time::Instant>,
+}
+
+/// A file that does not read as a good list and changed less than this
+/// ago may still be being written: it is refused only once it has been
+/// still this long.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Every file is read again this often even when its stamp has not
+/// changed (a file rewritten in place within one clock tick).
+pub const FULL_READ_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+impl ListWatch {
+    pub fn new(sources: Vec<PathBuf>) -> ListWatch {
+        ListWatch {
+            sources,
+            seen: BTreeMap::new(),
+            stamps: BTreeMap::new(),
+            full_read: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// The list files the sources hold now: files as named, and in folders
+    /// every file (name order) whose first line is a revocation list's.
+    fn files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for s in &self.sources {
+            if s.is_dir() {
+                let mut inside: Vec<PathBuf> = std::fs::read_dir(s)
+                    .map(|d| d.flatten().map(|e| e.path()).collect())
+                    .unwrap_or_default();
+                inside.sort();
+                out.extend(inside.into_iter().filter(|p| looks_like_list(p)));
+            } else {
+                out.push(s.clone());
+            }
+        }
+        out
+    }
+
+    /// Every list file, read and verified, whether it changed or not.
+    pub fn read_all(&mut self, trust: &TrustStore) -> Vec<Found> {
+        self.seen.clear();
+        self.full_read = None;
+        self.scan(trust, false)
+    }
+
+    /// The list files that changed since they were last read (or appeared,
+    /// or could not be read in a new way).
+    pub fn changed(&mut self, trust: &TrustStore) -> Vec<Found> {
+        self.scan(trust, true)
+    }
+
+    /// The files whose stamp changed (every file, on a full read); with
+    /// `settle`, a file that does not read as a good list and changed just
+    /// now is left for the next look (a copy in progress), not refused.
+    fn scan(&mut self, trust: &TrustStore, settle: bool) -> Vec<Found> {
+        let mut out = Vec::new();
+        let full = self
+            .full_read
+            .is_none_or(|t| t.elapsed() >= FULL_READ_EVERY);
+        if full {
+            self.full_read = Some(std::time::Instant::now());
+        }
+        for path in self.files() {
+            let stamp = badgegate_core::files::stamp(&path);
+            if !full && stamp.is_some() && self.stamps.get(&path) == stamp.as_ref() {
+                continue;
+            }
+            if let Some(s) = stamp {
+                self.stamps.insert(path.clone(), s);
+            }
+            let text = read_list(&path);
+            let now = match &text {
+                Ok(t) => Ok(digest(t.as_bytes())),
+                Err(e) => Err(e.to_string()),
+            };
+            if self.seen.get(&path) == Some(&now) {
+                continue;
+            }
+            let list = text.and_then(|t| RevocationList::parse_verified(&t, trust));
+            if settle && list.is_err() && badgegate_core::files::changed_within(&path, SETTLE) {
+                // Perhaps a copy still being written: look again next time.
+                self.stamps.remove(&path);
+                continue;
+            }
+            self.seen.insert(path.clone(), now);
+            out.push(Found { path, list });
+        }
+        out
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// True if the file's first line is a revocation list's header.
+fn looks_like_list(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = badgegate_core::files::open_regular(path) else {
+        return false;
+    };
+    let mut head = vec![0u8; REVOCATION_HEADER_V1.len() + 1];
+    let n = file.take(head.len() as u64).read(&mut head).unwrap_or(0);
+    head.get(..n) == Some(format!("{REVOCATION_HEADER_V1}\n").as_bytes())
+}

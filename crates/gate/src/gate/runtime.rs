@@ -1,0 +1,539 @@
+//! The gate runtime: what turns a frame source into journalled decisions,
+//! the same for the headless loop and the guard's screen.
+//!
+//! - [`Feed`] takes frames from a [`SourceSpec`]'s source and stamps each
+//!   with the kiosk's time (simulated for replays and `--at`), paces replays
+//!   like a camera when asked, and reopens a lost camera when asked.
+//! - [`Gate`] reads the codes in a frame, decides and journals each one
+//!   ([`Kiosk`]), and starts the admit hook after each committed admit.
+//!
+//! The life of a frame: `Feed::next_fed` → `Gate::step` (reader → engine →
+//! journal commit → hook) → the caller shows or prints each outcome.
+
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome};
+use crate::gate::hook::{self, HookRun};
+use badgegate_core::clock;
+use badgegate_core::journal::{Entry, JournalError};
+use badgegate_core::vocab::EntryDecision;
+use badgegate_read::read::TrackingReader;
+use badgegate_read::source::{Frame, FrameSource, OpenError, Payload, SourceError, SourceSpec};
+
+/// Time between attempts to reopen a lost camera, unless the mode says.
+pub const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+/// The kiosk's notion of now: the wall clock, or (with `--at`, or replaying
+/// images) simulated time running on from the start.
+#[derive(Clone, Copy, Debug)]
+pub struct KioskClock {
+    pub base_ms: u64,
+    pub simulated: bool,
+    pub started: Instant,
+}
+
+impl KioskClock {
+    /// The wall clock, or simulated time from `at_ms` when given (or when
+    /// `simulated` for a replay).
+    pub fn new(at_ms: Option<u64>, simulated: bool) -> KioskClock {
+        KioskClock {
+            base_ms: at_ms.unwrap_or_else(clock::now_ms),
+            simulated: simulated || at_ms.is_some(),
+            started: Instant::now(),
+        }
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        if self.simulated {
+            self.base_ms + self.started.elapsed().as_millis() as u64
+        } else {
+            clock::now_ms()
+        }
+    }
+}
+
+/// What the feed has for the caller.
+#[derive(Debug)]
+pub enum Fed {
+    /// A frame, at this kiosk time.
+    Frame { frame: Frame, now_ms: u64 },
+    /// One frame could not be read; the source goes on.
+    Skipped(String),
+    /// The camera is lost; the feed tries again every [`RECONNECT_EVERY`].
+    Reconnecting { why: String, attempt: u32 },
+    /// The camera is back.
+    Reconnected,
+    /// A finite source (a replay, stdin) has no more frames.
+    Ended,
+    /// The source is gone for good.
+    Lost(String),
+}
+
+/// How the feed treats time and a lost camera.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FeedMode {
+    /// Replays wait between frames as a camera would (the screen).
+    pub pace: bool,
+    /// A lost camera is reopened this often instead of ending the feed.
+    pub reconnect_every: Option<Duration>,
+}
+
+/// Opens the source again after it was lost.
+pub type Reopen = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, OpenError>>;
+
+/// Frames from a source, each stamped with the kiosk's time.
+pub struct Feed {
+    source: Box<dyn FrameSource>,
+    reopen: Option<Reopen>,
+    clock: KioskClock,
+    mode: FeedMode,
+    frame_no: u64,
+    paced_from: Instant,
+    lost: Option<(String, u32)>,
+}
+
+impl Feed {
+    /// Opens the configured source; a camera is reopened when lost if the
+    /// mode asks for it.
+    pub fn open(spec: SourceSpec, clock: KioskClock, mode: FeedMode) -> Result<Feed, OpenError> {
+        let source = spec.open()?;
+        let reopen: Option<Reopen> = spec
+            .can_reconnect()
+            .then(|| Box::new(move || spec.open()) as Reopen);
+        Ok(Feed::new(source, reopen, clock, mode))
+    }
+
+    /// A feed over any source; `reopen` brings it back after it is lost.
+    pub fn new(
+        source: Box<dyn FrameSource>,
+        reopen: Option<Reopen>,
+        clock: KioskClock,
+        mode: FeedMode,
+    ) -> Feed {
+        Feed {
+            source,
+            reopen,
+            clock,
+            mode,
+            frame_no: 0,
+            paced_from: Instant::now(),
+            lost: None,
+        }
+    }
+
+    /// What the source says it delivers (a camera's format and size).
+    pub fn describe(&self) -> Option<String> {
+        self.source.describe()
+    }
+
+    /// The next frame or event. While the source is lost, each call waits
+    /// the mode's reconnect interval and tries to reopen it once.
+    pub fn next_fed(&mut self) -> Fed {
+        if let Some((why, attempt)) = self.lost.take() {
+            std::thread::sleep(self.mode.reconnect_every.unwrap_or(RECONNECT_EVERY));
+            let reopened = match &mut self.reopen {
+                Some(reopen) => reopen(),
+                None => return Fed::Lost(why),
+            };
+            return match reopened {
+                Ok(s) => {
+                    self.source = s;
+                    Fed::Reconnected
+                }
+                Err(_) => {
+                    self.lost = Some((why.clone(), attempt + 1));
+                    Fed::Reconnecting {
+                        why,
+                        attempt: attempt + 1,
+                    }
+                }
+            };
+        }
+        let frame = match self.source.next_frame() {
+            Ok(Some(f)) => f,
+            Ok(None) => return Fed::Ended,
+            Err(SourceError::BadFrame(why)) => {
+                self.frame_no += 1;
+                return Fed::Skipped(why);
+            }
+            Err(SourceError::Lost(why))
+                if self.reopen.is_some() && self.mode.reconnect_every.is_some() =>
+            {
+                self.lost = Some((why.clone(), 1));
+                return Fed::Reconnecting { why, attempt: 1 };
+            }
+            Err(SourceError::Lost(why)) => return Fed::Lost(why),
+        };
+        let now_ms = match self.source.replay_interval_ms() {
+            Some(interval) => {
+                // Replays run at their frame rate on the screen; their
+                // decisions use the same simulated time as --headless.
+                if self.mode.pace {
+                    let due = self.paced_from + Duration::from_millis(self.frame_no * interval);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+                self.clock.base_ms + self.frame_no * interval
+            }
+            None => self.clock.now_ms(),
+        };
+        self.frame_no += 1;
+        Fed::Frame { frame, now_ms }
+    }
+}
+
+/// Runs a feed on a thread of its own and hands over what it gets, so the
+/// caller can do other work (take up a new revocation list) while no frame
+/// comes, e.g. while a scanner is idle. The source is opened on that thread;
+/// an error opening it is returned here. Returns the receiver and what the
+/// source says it delivers.
+pub fn spawn_feed(
+    spec: SourceSpec,
+    clock: KioskClock,
+    mode: FeedMode,
+) -> Result<(std::sync::mpsc::Receiver<Fed>, Option<String>), OpenError> {
+    use std::sync::mpsc;
+    // A replay must not lose a frame; a slow reader holds the feed back.
+    let (tx, rx) = mpsc::sync_channel::<Fed>(2);
+    let (opened_tx, opened) = mpsc::channel::<Result<Option<String>, OpenError>>();
+    let spawned = std::thread::Builder::new()
+        .name("feed".into())
+        .spawn(move || {
+            let mut feed = match Feed::open(spec, clock, mode) {
+                Ok(f) => {
+                    let _ = opened_tx.send(Ok(f.describe()));
+                    f
+                }
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                    return;
+                }
+            };
+            loop {
+                let fed = feed.next_fed();
+                let last = matches!(fed, Fed::Ended | Fed::Lost(_));
+                if tx.send(fed).is_err() || last {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        return Err(OpenError::Images(format!(
+            "cannot start the frame thread: {e}"
+        )));
+    }
+    match opened.recv() {
+        Ok(Ok(describe)) => Ok((rx, describe)),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(OpenError::Images(
+            "the frame source stopped while opening".into(),
+        )),
+    }
+}
+
+/// The command run on each admit, and how long it may take.
+#[derive(Clone, Debug)]
+pub struct AdmitHook {
+    pub command: String,
+    pub timeout: Duration,
+}
+
+/// What one frame came to.
+#[derive(Debug, Default)]
+pub struct FrameStep {
+    /// Where codes were found and what was decided for each: for outlines
+    /// on the live picture, in the verdict's colour.
+    pub found: Vec<Sighting>,
+    pub size: [u32; 2],
+    /// Each decision made, committed to the journal, in order.
+    pub outcomes: Vec<Outcome>,
+    /// Revocation lists taken up or refused before the frame was decided.
+    pub lists: Vec<ListChange>,
+    /// Admit hooks that finished since the last step, as journalled.
+    pub hooks: Vec<HookReport>,
+    /// A guard's sign-in with a badge in this frame, as journalled.
+    pub shifts: Vec<ShiftOutcome>,
+    /// The journal failed on a later code of this frame: what came before
+    /// is committed; nothing more may be decided.
+    pub failed: Option<JournalError>,
+}
+
+/// How long the screen waits for the staff badge after F4 (ms).
+pub const SIGN_IN_WAIT_MS: u64 = 30_000;
+
+/// What a guard's action came to.
+#[derive(Clone, Debug)]
+pub enum Acted {
+    /// Nothing journalled (a sign-in armed or cancelled, nobody to sign out).
+    Nothing,
+    /// A confirmation, a decision by hand, or a scanned line's decision.
+    Outcome(Outcome),
+    /// A guard signed in, was refused, or signed out.
+    Shift(ShiftOutcome),
+}
+
+/// A code's four corners in frame pixels.
+pub type Corners = [[i32; 2]; 4];
+
+/// A code found in a frame: its corners (frame pixels) and the outcome
+/// it had — decided in this frame, or earlier while the same badge stayed
+/// in view (`None`: nothing decided for it yet).
+#[derive(Clone, Debug)]
+pub struct Sighting {
+    pub corners: Corners,
+    pub outcome: Option<Outcome>,
+}
+
+/// How many codes' last outcomes are remembered for outlines.
+const REMEMBERED_OUTCOMES: usize = 256;
+
+/// An admit hook's run as journalled: its `hook` record, and whether it
+/// failed (the door may not have opened: the guard must be told).
+#[derive(Clone, Debug)]
+pub struct HookReport {
+    pub entry: Entry,
+    pub failed: bool,
+}
+
+/// A hook still running, and the admit it runs for.
+struct RunningHook {
+    admit: Entry,
+    handle: JoinHandle<HookRun>,
+}
+
+/// The kiosk engine with its reader and admit hook: what the headless loop
+/// and the screen both drive, so both decide and journal alike.
+pub struct Gate {
+    kiosk: Kiosk,
+    reader: TrackingReader,
+    hook: Option<AdmitHook>,
+    hooks: Vec<RunningHook>,
+    /// Until when (kiosk ms) the next badge signs a guard in.
+    sign_in_until: Option<u64>,
+    /// Each code's latest outcome, so a badge held up for many frames keeps
+    /// its verdict's colour (and an ID check's answer replaces it).
+    outcomes: std::collections::HashMap<Vec<u8>, Outcome>,
+}
+
+impl Gate {
+    pub fn new(kiosk: Kiosk, hook: Option<AdmitHook>) -> Gate {
+        Gate {
+            kiosk,
+            reader: TrackingReader::new(),
+            hook,
+            hooks: Vec::new(),
+            outcomes: Default::default(),
+            sign_in_until: None,
+        }
+    }
+
+    pub fn kiosk(&self) -> &Kiosk {
+        &self.kiosk
+    }
+
+    /// The engine, to configure before the first frame.
+    pub fn kiosk_mut(&mut self) -> &mut Kiosk {
+        &mut self.kiosk
+    }
+
+    /// Reads every code in a frame (or takes a scanned line), decides and
+    /// journals each, and starts the admit hook after each committed admit.
+    pub fn step(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
+        let mut step = FrameStep::default();
+        // A list written a moment ago counts for this very frame.
+        let ready = self
+            .kiosk
+            .refresh_lists(now_ms)
+            .map(|changes| step.lists = changes)
+            .and_then(|()| self.finished_hooks(now_ms, false))
+            .map(|hooks| step.hooks = hooks);
+        if let Err(e) = ready {
+            step.failed = Some(e);
+            return step;
+        }
+        let codes: Vec<(Vec<u8>, Option<Corners>)> = match &frame.payload {
+            Payload::Image(img) => {
+                step.size = [img.width(), img.height()];
+                self.reader
+                    .read(img)
+                    .into_iter()
+                    .map(|c| (c.bytes, Some(c.corners)))
+                    .collect()
+            }
+            Payload::Text(t) => vec![(t.clone(), None)],
+        };
+        let mut failed = false;
+        for (code, corners) in codes {
+            if !failed && self.take_sign_in(now_ms) {
+                match self.kiosk.sign_in_with_badge(&code, &frame.label, now_ms) {
+                    Ok(s) => step.shifts.push(s),
+                    Err(e) => {
+                        step.failed = Some(e);
+                        failed = true;
+                    }
+                }
+                continue;
+            }
+            if !failed {
+                match self.kiosk.scan(&code, &frame.label, now_ms) {
+                    Ok(Some(o)) => {
+                        self.after_commit(&o);
+                        self.remember(&code, &o);
+                        step.outcomes.push(o);
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        step.failed = Some(e);
+                        failed = true;
+                    }
+                }
+            }
+            if let Some(corners) = corners {
+                step.found.push(Sighting {
+                    corners,
+                    outcome: if failed {
+                        None
+                    } else {
+                        self.outcomes.get(&code).cloned()
+                    },
+                });
+            }
+        }
+        step
+    }
+
+    /// Keeps a code's latest outcome for its outline.
+    fn remember(&mut self, code: &[u8], o: &Outcome) {
+        if self.outcomes.len() >= REMEMBERED_OUTCOMES && !self.outcomes.contains_key(code) {
+            self.outcomes.clear();
+        }
+        self.outcomes.insert(code.to_vec(), o.clone());
+    }
+
+    /// Looks for new revocation lists now and then, and journals the admit
+    /// hooks that finished (the loop calls this while no frame comes, so a
+    /// list is taken up with nobody at the gate).
+    pub fn refresh(
+        &mut self,
+        now_ms: u64,
+    ) -> Result<(Vec<ListChange>, Vec<HookReport>), JournalError> {
+        let lists = self.kiosk.refresh_lists(now_ms)?;
+        let hooks = self.finished_hooks(now_ms, false)?;
+        Ok((lists, hooks))
+    }
+
+    /// Journals each admit hook that has finished (with `wait`, waits for
+    /// all of them first).
+    fn finished_hooks(&mut self, now_ms: u64, wait: bool) -> Result<Vec<HookReport>, JournalError> {
+        let Some(h) = &self.hook else {
+            return Ok(Vec::new());
+        };
+        let timeout = h.timeout;
+        let mut reports = Vec::new();
+        let mut i = 0;
+        while i < self.hooks.len() {
+            if !wait && !self.hooks[i].handle.is_finished() {
+                i += 1;
+                continue;
+            }
+            let running = self.hooks.remove(i);
+            let run = running.handle.join().unwrap_or_else(|_| HookRun {
+                end: hook::HookEnd::Failed("the hook's watcher thread panicked".into()),
+                last_error: None,
+                millis: 0,
+            });
+            let entry = self
+                .kiosk
+                .record_hook(&running.admit, &run, timeout, now_ms)?;
+            reports.push(HookReport {
+                entry,
+                failed: !run.end.is_success(),
+            });
+        }
+        Ok(reports)
+    }
+
+    /// Journals a guard's action from the screen.
+    pub fn act(&mut self, action: GuardAction, now_ms: u64) -> Result<Acted, GuardError> {
+        let outcome =
+            match action {
+                GuardAction::Confirm { pending, answer } => {
+                    Some(self.kiosk.confirm(&pending, answer, None, now_ms)?)
+                }
+                GuardAction::Override { admit, about, note } => Some(
+                    self.kiosk
+                        .override_decision(admit, about.as_ref(), &note, now_ms)?,
+                ),
+                GuardAction::Scan { text } => {
+                    let input = format!("keyboard:{now_ms}");
+                    // The scanner's Enter ended the line; the text is read as
+                    // typed (a space is a badge character, not padding).
+                    if self.take_sign_in(now_ms) {
+                        let s = self
+                            .kiosk
+                            .sign_in_with_badge(text.as_bytes(), &input, now_ms)?;
+                        return Ok(Acted::Shift(s));
+                    }
+                    self.kiosk.scan(text.as_bytes(), &input, now_ms)?
+                }
+                GuardAction::SignIn => {
+                    self.sign_in_until = Some(now_ms + SIGN_IN_WAIT_MS);
+                    return Ok(Acted::Nothing);
+                }
+                GuardAction::CancelSignIn => {
+                    self.sign_in_until = None;
+                    return Ok(Acted::Nothing);
+                }
+                GuardAction::SignOut => {
+                    return Ok(match self.kiosk.sign_out("signed out", now_ms)? {
+                        Some(s) => Acted::Shift(s),
+                        None => Acted::Nothing,
+                    })
+                }
+            };
+        if let Some(o) = &outcome {
+            self.after_commit(o);
+            // The code an ID check's answer is about now shows the answer.
+            if o.entry.body.kind == badgegate_core::vocab::EntryKind::Confirm {
+                for seen in self.outcomes.values_mut() {
+                    if seen.awaiting_confirmation && seen.entry.body.serial == o.entry.body.serial {
+                        *seen = o.clone();
+                    }
+                }
+            }
+        }
+        Ok(match outcome {
+            Some(o) => Acted::Outcome(o),
+            None => Acted::Nothing,
+        })
+    }
+
+    /// True (once) if the guard asked that the next badge sign them in.
+    fn take_sign_in(&mut self, now_ms: u64) -> bool {
+        self.sign_in_until
+            .take()
+            .is_some_and(|until| now_ms <= until)
+    }
+
+    fn after_commit(&mut self, o: &Outcome) {
+        if o.entry.body.decision != EntryDecision::Admit {
+            return;
+        }
+        if let Some(h) = &self.hook {
+            self.hooks.push(RunningHook {
+                admit: o.entry.clone(),
+                handle: hook::spawn(&h.command, hook::admit_env(&self.kiosk, o), h.timeout),
+            });
+        }
+    }
+
+    /// Waits for the hooks still running and journals how each ended; the
+    /// guard on shift, if any, is signed out.
+    pub fn finish(&mut self, now_ms: u64) -> Result<Vec<HookReport>, JournalError> {
+        let hooks = self.finished_hooks(now_ms, true)?;
+        self.kiosk.sign_out("the kiosk stopped", now_ms)?;
+        Ok(hooks)
+    }
+}

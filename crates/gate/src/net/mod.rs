@@ -1,0 +1,53 @@
+//! The kiosk's side of the venue office: connection URIs, files and
+//! deadlines ([`connect`]), and the link that pushes records, takes signed
+//! lists and asks the venue-wide passback question ([`link`]). The office
+//! itself (schema, logins, views, dashboard) is the `badgegate-office`
+//! crate, which uses these same rules.
+
+pub mod connect;
+pub mod link;
+
+/// The schema version this build creates and reads.
+pub const OFFICE_SCHEMA_VERSION: i32 = 1;
+
+/// Failures talking to the office.
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    #[error("cannot reach the office database: {0}")]
+    Connect(String),
+    #[error("office database: {0}")]
+    Db(String),
+    #[error("the office database has venue schema version {found}; this badgegate knows up to {max}: upgrade badgegate")]
+    TooNew { found: i32, max: i32 },
+    #[error("the office database has no venue schema: run `badgegate office init --db URL` first")]
+    NotInitialised,
+    #[error("connection file {path}: {why}")]
+    ConnectionFile { path: String, why: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Journal(#[from] badgegate_core::journal::JournalError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl From<postgres::Error> for OfficeError {
+    fn from(e: postgres::Error) -> OfficeError {
+        // The server's own words where it said something.
+        match e.as_db_error() {
+            // Two admins at once (`init` twice, `add-kiosk` with one id
+            // twice): the database kept one; say so in words.
+            Some(db) if *db.code() == postgres::error::SqlState::UNIQUE_VIOLATION => {
+                OfficeError::Refused(format!(
+                    "another command did this at the same moment and the office kept its result ({}); run `badgegate office status` to see where things stand",
+                    db.constraint().unwrap_or("one of a kind")
+                ))
+            }
+            Some(db) if *db.code() == postgres::error::SqlState::QUERY_CANCELED => OfficeError::Db(
+                format!("the office took too long and the statement was cancelled ({}); try again, and check the office PC's load and disk", db.message()),
+            ),
+            Some(db) => OfficeError::Db(db.message().to_owned()),
+            None => OfficeError::Db(e.to_string()),
+        }
+    }
+}

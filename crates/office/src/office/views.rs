@@ -1,0 +1,313 @@
+//! What the security office asks the venue database: every kiosk's state,
+//! who is inside, decisions as they arrive, and the whole record as a
+//! journal file every `audit` command reads.
+
+use std::path::Path;
+
+use postgres::Client;
+use serde::Serialize;
+
+use super::admin::check_schema;
+use super::OfficeError;
+use badgegate_core::format::keys::PublicKey;
+use badgegate_core::journal::{Entry, Journal, NewEntry};
+use badgegate_core::vocab::{Direction, EntryDecision, EntryKind, EntryReason};
+
+/// A kiosk further than this from the office's clock is flagged.
+pub const CLOCK_TOLERANCE_MS: i64 = 5_000;
+/// A kiosk not heard from for this long is offline.
+pub const OFFLINE_AFTER_SECS: f64 = 10.0;
+
+/// One kiosk as the office sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct KioskStatus {
+    pub kiosk_id: String,
+    pub gate: Option<String>,
+    pub online: bool,
+    /// Seconds since the kiosk was last heard from (`None`: never).
+    pub silent_secs: Option<f64>,
+    pub last_contact: Option<String>,
+    pub records: i64,
+    /// The last record of the kiosk's chain the office holds.
+    pub head_seq: i64,
+    /// The kiosk's own last record, as it last said; the backlog is the
+    /// difference.
+    pub kiosk_head: Option<i64>,
+    pub backlog: Option<i64>,
+    pub lists_in_use: Option<String>,
+    pub clock_offset_ms: Option<i64>,
+    pub clock_off: bool,
+    pub signed: bool,
+    /// Alarms raised about this kiosk (refused records, passback
+    /// conflicts, bad signatures).
+    pub alarms: Vec<String>,
+}
+
+/// Every kiosk, stale ones first; and checks the signatures of records
+/// that arrived since the last look (where the kiosk's key is enrolled),
+/// raising an alarm for each bad one.
+pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
+    check_schema(db)?;
+    verify_new_signatures(db)?;
+    let open = open_alarms_condition(db)?;
+    let rows = db.query(
+        &format!("SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
+                to_char(k.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                (SELECT count(*) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id),
+                COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0),
+                k.lists_in_use, k.clock_offset_ms, k.key_pub IS NOT NULL, k.kiosk_head,
+                ARRAY(SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
+                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id)
+         FROM badgegate.kiosks k"),
+        &[],
+    )?;
+    let mut out: Vec<KioskStatus> = rows
+        .iter()
+        .map(|r| {
+            let silent: Option<f64> = r.get(2);
+            let offset: Option<i64> = r.get(7);
+            let head: i64 = r.get(5);
+            let kiosk_head: Option<i64> = r.get(9);
+            KioskStatus {
+                kiosk_id: r.get(0),
+                gate: r.get(1),
+                online: silent.is_some_and(|s| s < OFFLINE_AFTER_SECS),
+                silent_secs: silent,
+                last_contact: r.get(3),
+                records: r.get(4),
+                head_seq: head,
+                kiosk_head,
+                backlog: kiosk_head.map(|k| (k - head).max(0)),
+                lists_in_use: r.get(6),
+                clock_offset_ms: offset,
+                clock_off: offset.is_some_and(|o| o.abs() > CLOCK_TOLERANCE_MS),
+                signed: r.get(8),
+                alarms: r.get(10),
+            }
+        })
+        .collect();
+    // Stale gates first: never heard from, then longest silent.
+    out.sort_by(|a, b| {
+        let key = |k: &KioskStatus| k.silent_secs.unwrap_or(f64::INFINITY);
+        key(b)
+            .partial_cmp(&key(a))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.kiosk_id.cmp(&b.kiosk_id))
+    });
+    Ok(out)
+}
+
+/// Alarms not tied to a kiosk, and the count of all.
+pub fn venue_alarms(db: &mut Client) -> Result<Vec<String>, OfficeError> {
+    let open = open_alarms_condition(db)?;
+    let rows = db.query(
+        &format!("SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
+         FROM badgegate.alarms a WHERE a.kiosk_id IS NULL AND {open} ORDER BY a.id"),
+        &[],
+    )?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The SQL condition on alarm `a` for alarms still open: not acknowledged
+/// on the dashboard (every alarm, in a venue database without the
+/// dashboard's tables).
+fn open_alarms_condition(db: &mut Client) -> Result<&'static str, OfficeError> {
+    Ok(if super::admin::has_dashboard(db)? {
+        "NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id)"
+    } else {
+        "true"
+    })
+}
+
+/// Checks the signature of every record that arrived since the last check
+/// from kiosks whose key is enrolled; a bad or missing one is an alarm.
+pub(crate) fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> {
+    let kiosks = db.query(
+        "SELECT k.kiosk_id, k.key_pub, k.verified_seq,
+                COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0) AS head
+         FROM badgegate.kiosks k WHERE k.key_pub IS NOT NULL",
+        &[],
+    )?;
+    for k in kiosks {
+        let (id, key_hex, from, to): (String, String, i64, i64) =
+            (k.get(0), k.get(1), k.get(2), k.get(3));
+        let Some(key) = badgegate_core::text::unhex(&key_hex).and_then(|b| PublicKey::from_raw(&b))
+        else {
+            continue;
+        };
+        let rows = db.query(
+            "SELECT seq, hash, sig FROM badgegate.records WHERE kiosk_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+            &[&id, &from, &to],
+        )?;
+        let mut tx = db.transaction()?;
+        for r in rows {
+            let (seq, hash, sig): (i64, Vec<u8>, Option<Vec<u8>>) = (r.get(0), r.get(1), r.get(2));
+            let hash: [u8; 32] = hash.try_into().unwrap_or([0; 32]);
+            let good = sig
+                .and_then(|s| <[u8; 64]>::try_from(s).ok())
+                .is_some_and(|s| key.verify(&badgegate_core::journal::signed_message(&hash), &s));
+            if !good {
+                tx.execute(
+                    "SELECT badgegate.raise_alarm($1, 'signature', $2)",
+                    &[
+                        &id,
+                        &format!("record {seq} is not signed by this kiosk's enrolled key"),
+                    ],
+                )?;
+            }
+        }
+        tx.execute(
+            "UPDATE badgegate.kiosks SET verified_seq = $2 WHERE kiosk_id = $1",
+            &[&id, &to],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Someone inside a zone, venue-wide.
+#[derive(Clone, Debug, Serialize)]
+pub struct Inside {
+    pub zone: String,
+    pub serial: String,
+    pub holder: Option<String>,
+    pub gate: String,
+    pub kiosk_id: String,
+    pub since_ms: i64,
+    /// Seconds since that gate's kiosk was last heard from: how fresh this
+    /// line is.
+    pub gate_silent_secs: Option<f64>,
+}
+
+/// The live muster list: everyone the venue's record has inside, by zone
+/// then entry time.
+pub fn inside(db: &mut Client, zone: Option<&str>) -> Result<Vec<Inside>, OfficeError> {
+    check_schema(db)?;
+    let rows = db.query(
+        "SELECT p.zone, p.serial, p.holder, p.gate, p.kiosk_id, p.at_ms,
+                extract(epoch FROM now() - k.last_contact)::float8
+         FROM badgegate.presence p LEFT JOIN badgegate.kiosks k ON k.kiosk_id = p.kiosk_id
+         WHERE p.inside AND ($1::text IS NULL OR p.zone = $1)
+         ORDER BY p.zone, p.at_ms, p.kiosk_id, p.seq",
+        &[&zone],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| Inside {
+            zone: r.get(0),
+            serial: r.get(1),
+            holder: r.get(2),
+            gate: r.get(3),
+            kiosk_id: r.get(4),
+            since_ms: r.get(5),
+            gate_silent_secs: r.get(6),
+        })
+        .collect())
+}
+
+/// The columns of a record, in [`row_to_entry`]'s order.
+pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
+    category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, format, \
+    signer, prev_hash, hash, sig";
+
+/// A venue record as a journal entry (what the kiosk's own file holds).
+pub(crate) fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
+    let bad = |what: &str| OfficeError::Db(format!("a record holds an unknown {what}"));
+    let kind: String = r.get(3);
+    let direction: String = r.get(6);
+    let decision: String = r.get(12);
+    let reason: String = r.get(13);
+    let seq: i64 = r.get(1);
+    let at: i64 = r.get(2);
+    let list_seq: Option<i64> = r.get(19);
+    let format: i16 = r.get(21);
+    let prev: Vec<u8> = r.get(23);
+    let hash: Vec<u8> = r.get(24);
+    let sig: Option<Vec<u8>> = r.get(25);
+    Ok(Entry {
+        id: 0,
+        kiosk_id: r.get(0),
+        seq: u64::try_from(seq).unwrap_or(0),
+        body: NewEntry {
+            at_ms: u64::try_from(at).unwrap_or(0),
+            kind: EntryKind::from_code(&kind).ok_or_else(|| bad("kind"))?,
+            gate: r.get(4),
+            zone: r.get(5),
+            direction: Direction::from_code(&direction).ok_or_else(|| bad("direction"))?,
+            serial: r.get(7),
+            holder: r.get(8),
+            org: r.get(9),
+            category: r.get(10),
+            key_id: r.get(11),
+            decision: EntryDecision::from_code(&decision).ok_or_else(|| bad("decision"))?,
+            reason: EntryReason::from_code(&reason).ok_or_else(|| bad("reason"))?,
+            flagged: r.get(14),
+            authentic: r.get(15),
+            detail: r.get(16),
+            note: r.get(17),
+            input: r.get(18),
+            list_seq: list_seq.map(|s| u64::try_from(s).unwrap_or(0)),
+            guard: r.get(20),
+        },
+        prev_hash: prev.try_into().map_err(|_| bad("hash length"))?,
+        hash: hash.try_into().map_err(|_| bad("hash length"))?,
+        format: u8::try_from(format).unwrap_or(0),
+        signer: r.get(22),
+        sig: sig
+            .map(|s| s.try_into())
+            .transpose()
+            .map_err(|_| bad("signature length"))?,
+    })
+}
+
+/// The `limit` records the office received last, oldest first, each with
+/// when it was received (RFC 3339, UTC): where `watch` and the live page
+/// start.
+pub fn newest(db: &mut Client, limit: i64) -> Result<Vec<(Entry, String)>, OfficeError> {
+    let rows = db.query(
+        &format!(
+            "SELECT {RECORD_COLUMNS}, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')
+             FROM badgegate.records ORDER BY received_at DESC, kiosk_id, seq DESC LIMIT $1"
+        ),
+        &[&limit],
+    )?;
+    let mut out = rows
+        .iter()
+        .map(|r| Ok((row_to_entry(r)?, r.get::<_, String>(26))))
+        .collect::<Result<Vec<_>, OfficeError>>()?;
+    out.reverse();
+    Ok(out)
+}
+
+/// Writes every venue record into the journal file `out` (created, or
+/// merged into), each kiosk's chain whole: the same as `audit merge` of the
+/// kiosks' own files. Returns (records added, already present, refused).
+pub fn export(
+    db: &mut Client,
+    out: &Path,
+) -> Result<badgegate_audit::audit::merge::MergeReport, OfficeError> {
+    check_schema(db)?;
+    let mut target = Journal::open(out, None, "venue-office")?;
+    let mut merger = badgegate_audit::audit::merge::merger(&target).map_err(audit_err)?;
+    let mut tx = db.transaction()?;
+    tx.batch_execute(&format!(
+        "DECLARE venue NO SCROLL CURSOR FOR SELECT {RECORD_COLUMNS} FROM badgegate.records ORDER BY kiosk_id, seq"
+    ))?;
+    loop {
+        let rows = tx.query("FETCH 10000 FROM venue", &[])?;
+        if rows.is_empty() {
+            break;
+        }
+        for r in &rows {
+            merger
+                .take(row_to_entry(r)?, &mut target)
+                .map_err(audit_err)?;
+        }
+    }
+    tx.commit()?;
+    merger.finish(&mut target).map_err(audit_err)
+}
+
+fn audit_err(e: badgegate_audit::audit::AuditError) -> OfficeError {
+    OfficeError::Refused(e.to_string())
+}
