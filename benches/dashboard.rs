@@ -18,7 +18,8 @@
 //!
 //! `cargo bench --bench dashboard` (`BADGEGATE_BENCH_SECONDS`, default 60)
 
-#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;

@@ -14,7 +14,8 @@
 //!
 //! `cargo bench --bench faults`
 
-#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

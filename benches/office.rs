@@ -11,7 +11,8 @@
 //!
 //! `cargo bench --bench office`
 
-#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

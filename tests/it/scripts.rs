@@ -3,7 +3,7 @@
 //! a box, an unjoined Arabic word or a broken Devanagari cluster does not
 //! read back as the name. A name no installed font draws is refused.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,7 +4,7 @@
 //! read those files as they are, and, fed the same frames, write the same
 //! records hash for hash and print the same lines.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

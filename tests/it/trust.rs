@@ -2,7 +2,7 @@
 //! lists taken up while a kiosk runs and kept in the chain, signed
 //! journals that a rewrite cannot pass, one writer a journal, live copies.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! The audit commands on journals written by real kiosk runs.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "screen")]
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

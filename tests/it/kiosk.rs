@@ -1,7 +1,7 @@
 //! The kiosk engine as a gate meets it: frames in, decisions out, every
 //! decision in the journal before it is printed.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};

@@ -3,7 +3,7 @@
 //! reaches a terminal or a JSON line, whoever wrote it. And reading is
 //! exact: one line ending, one spelling of the version, one rule for case.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

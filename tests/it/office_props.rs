@@ -5,7 +5,7 @@
 //! and the office's own questions (status, export, the dashboard's pages)
 //! keep answering. docs/threat-model.md names what this covers.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

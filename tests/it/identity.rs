@@ -2,7 +2,7 @@
 //! at the desk, and checked at the gate (match, missing, mismatch), each
 //! decision journalled with its reason.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -3,7 +3,7 @@
 //! logins that can do only their part, revocations published, venue-wide
 //! anti-passback, and every gate deciding on while the office is gone.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::time::{Duration, Instant};
@@ -1792,7 +1792,7 @@ fn a_venue_database_of_an_earlier_build_is_upgraded_in_place() {
     let Some(pg) = Pg::start() else { return };
     let desk = Desk::new();
     pg.sql("CREATE ROLE badgegate_kiosk NOLOGIN; CREATE ROLE badgegate_publisher NOLOGIN;");
-    pg.sql(include_str!("fixtures/office-v1/venue.sql"));
+    pg.sql(include_str!("../fixtures/office-v1/venue.sql"));
     for k in ["n1", "n2"] {
         let out = format!("{k}.office");
         let r = office(&desk, &pg, &["add-kiosk", "--kiosk-id", k, "--out", &out]);

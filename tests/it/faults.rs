@@ -1,7 +1,7 @@
 //! Faults and hostile input: nothing lost, nothing hangs, nothing left
 //! behind. Each test reproduces something that once went wrong.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::{Read, Write};

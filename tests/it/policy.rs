@@ -3,7 +3,7 @@
 //! local times), taken up by kiosks at start and while running, each
 //! acceptance and refusal in the chain, roll-backs refused.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -2,7 +2,7 @@
 //! journal folder that is read-only or full, where this machine lets a
 //! test mount one; a stale revocation list), and `kiosk --config`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::{Command, Stdio};

@@ -1,8 +1,6 @@
 //! Helpers shared by the integration tests: a temp folder per test, running
 //! the real binary, and external tools that CI installs.
 
-#![allow(dead_code)]
-
 pub mod browser;
 pub mod pg;
 pub mod photos;

@@ -2,7 +2,7 @@
 //! count, `pdftoppm` to rasterise) and every badge read back from the
 //! printed pages by zbar, an independent QR reader.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -14,9 +14,9 @@ use badgegate::gate::decide::{decide_bytes, Checks, GatePolicy};
 use badgegate::gate::lists::RevocationSet;
 use badgegate::vocab::{Direction, Reason};
 
-mod common;
+use crate::common;
 
-const DOC: &str = include_str!("../docs/badge-format.md");
+const DOC: &str = include_str!("../../docs/badge-format.md");
 
 /// The photo files the photo vectors name, in `docs/vectors/`.
 fn vector_photo(name: &str) -> Vec<u8> {
@@ -626,7 +626,7 @@ fn document_vectors_decide_as_stated() {
     }
 }
 
-const JOURNAL_DOC: &str = include_str!("../docs/journal-format.md");
+const JOURNAL_DOC: &str = include_str!("../../docs/journal-format.md");
 
 /// The journal record vector: a format-2 decision record, first of its
 /// kiosk, signed by the kiosk key of seed 0x42 0x43 …

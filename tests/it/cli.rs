@@ -1,6 +1,6 @@
 //! The badgegate binary as a user meets it: exit codes, reasons, files.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

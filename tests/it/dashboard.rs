@@ -6,7 +6,7 @@
 //! anonymous requests and kiosk logins refused. Screenshots of every page
 //! at 1920x1080 are kept in `target/tmp/dashboard-screenshots/`.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

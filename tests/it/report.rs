@@ -1,7 +1,7 @@
 //! The audit report's alarms, from real kiosk runs: every kind of event a
 //! security officer must see is listed with its time, gate, name and why.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -1,0 +1,31 @@
+//! The integration tests, one binary built and linked once (as ripgrep's
+//! `tests/tests.rs`): one module per area, the shared helpers in `common`.
+//! Each module runs the real `badgegate` binary, real SQLite files, a real
+//! PostgreSQL, a real window or browser as its tests say.
+
+mod common;
+
+mod audit;
+mod cli;
+mod dashboard;
+mod doctor;
+mod faults;
+mod formats;
+mod gate;
+mod hostile_input;
+mod hostile_text;
+mod identity;
+mod kiosk;
+mod office;
+mod office_props;
+mod photos;
+mod policy;
+#[cfg(feature = "synth")]
+mod read;
+mod report;
+#[cfg(feature = "screen")]
+mod screen;
+mod scripts;
+mod sheets;
+mod trust;
+mod vectors;
