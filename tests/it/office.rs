@@ -901,6 +901,42 @@ fn only_a_lists_signed_content_decides_which_list_a_kiosk_takes() {
     );
 }
 
+/// Who is inside is one rule (`rules::moves_presence`): the office's SQL
+/// gives the same answer as the Rust for every kind, decision and
+/// signature state the vocabulary has, and moves no one for codes it lacks.
+#[test]
+fn the_office_moves_presence_by_the_cores_rule_row_for_row() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    use badgegate::rules::moves_presence;
+    use badgegate::vocab::{EntryDecision, EntryKind};
+    let mut moving = 0;
+    for k in EntryKind::ALL {
+        for d in EntryDecision::ALL {
+            for authentic in [false, true] {
+                let rust = moves_presence(*k, *d, authentic);
+                moving += usize::from(rust);
+                let sql = pg.sql(&format!(
+                    "SELECT badgegate.moves_presence('{}', '{}', {authentic})",
+                    k.code(),
+                    d.code()
+                ));
+                assert_eq!(sql, if rust { "t" } else { "f" }, "{k:?} {d:?} {authentic}");
+            }
+        }
+    }
+    assert_eq!(moving, 3, "decision, override and confirm admits");
+    for (k, d) in [("hook", "admit"), ("decision", "ADMIT"), ("", "admit")] {
+        assert_eq!(
+            pg.sql(&format!(
+                "SELECT badgegate.moves_presence('{k}', '{d}', true)"
+            )),
+            "f"
+        );
+    }
+}
+
 /// Regression (one kiosk login stored records with `reason = 'pwned'`,
 /// and the dashboard's pages and `office export` failed for good; 2,000
 /// refused records made 2,000 alarms): a record outside the vocabulary is

@@ -7,5 +7,6 @@ pub mod clock;
 pub mod files;
 pub mod format;
 pub mod journal;
+pub mod rules;
 pub mod text;
 pub mod vocab;

@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::AuditError;
 use badgegate_core::clock::format_utc_ms;
 use badgegate_core::journal::{ChainReport, Journal};
-use badgegate_core::vocab::{Direction, EntryDecision, EntryKind};
+use badgegate_core::rules::moves_presence;
+use badgegate_core::vocab::Direction;
 
 /// Someone inside, for the muster list.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub fn inside(
         if at_ms.is_some_and(|t| b.at_ms > t) {
             return Err(());
         }
-        if b.kind == EntryKind::Start || b.decision != EntryDecision::Admit || !b.authentic {
+        if !moves_presence(b.kind, b.decision, b.authentic) {
             return Ok(());
         }
         let Some(serial) = &b.serial else {

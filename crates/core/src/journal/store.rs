@@ -931,7 +931,7 @@ impl Presence {
         if e.decision != EntryDecision::None {
             self.decided.push((e.at_ms, e.decision));
         }
-        if e.decision == EntryDecision::Admit {
+        if crate::rules::moves_presence(e.kind, e.decision, e.authentic) {
             if let Some(serial) = &e.serial {
                 self.last.insert(serial.clone(), (e.direction, e.authentic));
             }
@@ -1220,5 +1220,21 @@ mod tests {
         let p = j.presence().unwrap();
         assert_eq!(p.decision_counts(0), (2, 1));
         assert_eq!(p.inside_count(), 0);
+    }
+
+    /// A guard's hand admit of a card the signature does not vouch for
+    /// (forged, unknown key) does not put the serial it claims inside: the
+    /// genuine holder is not locked out by local anti-passback.
+    #[test]
+    fn an_unverified_admit_puts_no_one_inside() {
+        let mut j = Journal::open_in_memory("k1").unwrap();
+        let mut forged = entry("S-1", "admit", Direction::In);
+        forged.authentic = false;
+        forged.kind = EntryKind::Override;
+        j.append(&forged).unwrap();
+        let p = j.presence().unwrap();
+        assert!(!p.is_inside("S-1"));
+        assert_eq!(p.inside_count(), 0);
+        assert_eq!(p.decision_counts(0), (1, 0), "still counted as an admit");
     }
 }

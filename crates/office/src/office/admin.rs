@@ -17,7 +17,9 @@ const AUTHORITY_V1: &str = include_str!("authority.sql");
 
 /// `badgegate.known_record(kind, reason)`: true for a kind and a reason
 /// code the vocabulary has. Written from the Rust vocabulary itself
-/// (`vocab`), so the office and the kiosks know the same words.
+/// (`vocab`), so the office and the kiosks know the same words; and
+/// `badgegate.moves_presence`, the core's rule of who is inside
+/// (`rules::presence_sql`).
 pub fn vocabulary_sql() -> String {
     use badgegate_core::vocab::{EntryKind, EntryReason, GuardReason, KioskEvent, Reason};
     let quote = |codes: Vec<&str>| {
@@ -41,7 +43,9 @@ pub fn vocabulary_sql() -> String {
         "CREATE OR REPLACE FUNCTION badgegate.known_record(p_kind text, p_reason text) RETURNS boolean
          LANGUAGE sql IMMUTABLE AS $$
              SELECT p_kind IN ({kinds}) AND p_reason IN ({reasons})
-         $$;"
+         $$;
+         {}",
+        badgegate_core::rules::presence_sql()
     )
 }
 

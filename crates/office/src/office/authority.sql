@@ -139,7 +139,8 @@ CREATE TRIGGER lists_arrive BEFORE INSERT ON badgegate.lists
     FOR EACH ROW EXECUTE FUNCTION badgegate.list_arrives();
 
 -- Who is inside, venue-wide, is a function of the committed records: each
--- authentic admit (a decision, an override or a guard's confirmation) in
+-- record the core's rule moves (an authentic admit by a decision, an
+-- override or a guard's confirmation) in
 -- a zone sets the badge inside it, each exit clears it. Records are taken
 -- in the order the office commits them (each kiosk's in its sequence),
 -- never by the kiosks' clocks: an exit is always applied, and one that the
@@ -151,8 +152,9 @@ DECLARE
     zone_key text := COALESCE(r.zone, '*');
     p badgegate.presence;
 BEGIN
-    IF r.decision <> 'admit' OR r.serial IS NULL OR NOT r.authentic
-       OR r.kind NOT IN ('decision', 'override', 'confirm') THEN
+    -- The rule is the core's (`rules::moves_presence`), written by
+    -- `office init` as badgegate.moves_presence.
+    IF r.serial IS NULL OR NOT badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         RETURN;
     END IF;
     IF r.direction = 'in' THEN
