@@ -51,7 +51,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
             drop(lock);
             return Ok(super::publish::publish_within(
                 office,
-                "policy",
+                badgegate::vocab::ListKind::Policy,
                 &p.key_id.to_string(),
                 p.sequence,
                 &current,
@@ -65,7 +65,7 @@ pub fn run(a: PolicyArgs) -> anyhow::Result<ExitCode> {
     if let Some(office) = &a.office {
         published = super::publish::publish_within(
             office,
-            "policy",
+            badgegate::vocab::ListKind::Policy,
             &policy.key_id.to_string(),
             policy.sequence,
             &text,

@@ -3,12 +3,14 @@
 
 use std::process::ExitCode;
 
+use badgegate::vocab::ListKind;
+
 use super::Exit;
 
 /// Publishes a signed list through the venue office (`--office FILE`).
 fn publish(
     office: &std::path::Path,
-    kind: &str,
+    kind: ListKind,
     key_id: &str,
     sequence: u64,
     text: &str,
@@ -32,7 +34,7 @@ pub const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// have it from the office; not yet published is exit 1.
 pub fn publish_within(
     office: &std::path::Path,
-    kind: &'static str,
+    kind: ListKind,
     key_id: &str,
     sequence: u64,
     text: &str,

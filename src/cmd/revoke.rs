@@ -74,7 +74,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
             let current = read_list(&a.list)?;
             return Ok(super::publish::publish_within(
                 office,
-                "revocations",
+                badgegate::vocab::ListKind::Revocations,
                 &list.key_id.to_string(),
                 list.sequence,
                 &current,
@@ -94,7 +94,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
     if let Some(office) = &a.office {
         return Ok(super::publish::publish_within(
             office,
-            "revocations",
+            badgegate::vocab::ListKind::Revocations,
             &list.key_id.to_string(),
             list.sequence,
             &text,
@@ -111,8 +111,11 @@ fn office_list(
 ) -> anyhow::Result<Option<RevocationList>> {
     let url = super::office_url(office)?;
     let mut db = badgegate::net::connect::connect(&url, super::publish::PUBLISH_WAIT)?;
-    let Some(body) =
-        badgegate::office::admin::newest_list(&mut db, "revocations", &key.key_id().to_string())?
+    let Some(body) = badgegate::office::admin::newest_list(
+        &mut db,
+        badgegate::vocab::ListKind::Revocations,
+        &key.key_id().to_string(),
+    )?
     else {
         return Ok(None);
     };

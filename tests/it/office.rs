@@ -1786,8 +1786,14 @@ fn the_office_names_a_revocation_list_older_than_the_freeze_bound() {
     let text = text.unwrap();
     let mut db =
         badgegate::office::connect::connect(&pg.admin_url(), Duration::from_secs(5)).unwrap();
-    badgegate::office::admin::publish(&mut db, "revocations", &key.key_id().to_string(), 1, &text)
-        .unwrap();
+    badgegate::office::admin::publish(
+        &mut db,
+        badgegate::vocab::ListKind::Revocations,
+        &key.key_id().to_string(),
+        1,
+        &text,
+    )
+    .unwrap();
     let clock = badgegate::office::web::WebClock::new(Some("UTC")).unwrap();
     // The kiosks' default bound (12 h): not stale.
     let lists = badgegate::office::web::data::lists(&mut db, &clock).unwrap();

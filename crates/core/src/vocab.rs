@@ -46,6 +46,17 @@ macro_rules! coded {
 }
 
 coded! {
+    /// Which signed list a row of the office's list table, a publish or a
+    /// kiosk's kept file is: the code is the office's `kind` column.
+    pub enum ListKind {
+        /// A revocation list, one series per signing key.
+        Revocations = "revocations",
+        /// The venue policy, one series for the venue across keys.
+        Policy = "policy",
+    }
+}
+
+coded! {
     /// Which way a gate lets people through.
     pub enum Direction {
         In = "in",

@@ -27,6 +27,7 @@ use badgegate_core::format::keys::{KeyId, TrustStore};
 use badgegate_core::format::policy::VenuePolicy;
 use badgegate_core::format::revocation::RevocationList;
 use badgegate_core::journal::{Entry, Journal};
+use badgegate_core::vocab::ListKind;
 
 /// How long to wait for a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -494,8 +495,13 @@ impl Pusher {
         let unused = |e: &dyn std::fmt::Display| {
             Ok(Err(format!("{row} does not verify here ({e}); not used")))
         };
-        let (signed_key, signed_seq, path) = match kind {
-            "revocations" => match RevocationList::parse_verified(body, &self.cfg.trust) {
+        let Some(list_kind) = ListKind::from_code(kind) else {
+            return Ok(Err(format!(
+                "{row} is of no kind this kiosk knows; not used"
+            )));
+        };
+        let (signed_key, signed_seq, path) = match list_kind {
+            ListKind::Revocations => match RevocationList::parse_verified(body, &self.cfg.trust) {
                 Ok(l) => {
                     let path = self
                         .cfg
@@ -505,38 +511,34 @@ impl Pusher {
                 }
                 Err(e) => return unused(&e),
             },
-            "policy" => match VenuePolicy::parse_verified(body, &self.cfg.trust) {
+            ListKind::Policy => match VenuePolicy::parse_verified(body, &self.cfg.trust) {
                 Ok(p) => (p.key_id, p.sequence, self.cfg.policy_file.clone()),
                 Err(e) => return unused(&e),
             },
-            _ => {
-                return Ok(Err(format!(
-                    "{row} is of no kind this kiosk knows; not used"
-                )))
-            }
         };
         if signed_key.to_string() != key || i64::try_from(signed_seq).ok() != Some(seq) {
             return Ok(Err(format!(
                 "{row} holds a {kind} list signed as key {signed_key} #{signed_seq}: its columns lie about it; not used"
             )));
         }
-        let newer = match kind {
-            "revocations" => self
+        let newer = match list_kind {
+            ListKind::Revocations => self
                 .revocations_kept
                 .get(&signed_key)
                 .is_none_or(|kept| signed_seq > *kept),
             // One policy for the venue, numbered across keys.
-            _ => self.policy_kept.is_none_or(|(_, kept)| signed_seq > kept),
+            ListKind::Policy => self.policy_kept.is_none_or(|(_, kept)| signed_seq > kept),
         };
         if !newer {
             return Ok(Ok(()));
         }
         badgegate_core::files::write_atomic(&path, body.as_bytes(), 0o644, true)
             .map_err(|e| OfficeError::Refused(format!("keeping a list from the office: {e}")))?;
-        if kind == "revocations" {
-            self.revocations_kept.insert(signed_key, signed_seq);
-        } else {
-            self.policy_kept = Some((signed_key, signed_seq));
+        match list_kind {
+            ListKind::Revocations => {
+                self.revocations_kept.insert(signed_key, signed_seq);
+            }
+            ListKind::Policy => self.policy_kept = Some((signed_key, signed_seq)),
         }
         Ok(Ok(()))
     }

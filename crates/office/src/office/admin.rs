@@ -6,6 +6,7 @@ use std::path::Path;
 use postgres::Client;
 
 use super::{OfficeError, OFFICE_SCHEMA_VERSION};
+use badgegate_core::vocab::ListKind;
 
 /// The schema, version 1.
 const SCHEMA_V1: &str = include_str!("schema.sql");
@@ -345,21 +346,21 @@ pub fn add_publisher(
 /// as its rows say (the caller verifies it: the office is not trusted).
 pub fn newest_list(
     db: &mut Client,
-    kind: &str,
+    kind: ListKind,
     key_id: &str,
 ) -> Result<Option<String>, OfficeError> {
     check_schema(db)?;
     Ok(db
         .query_opt(
             "SELECT body FROM badgegate.lists WHERE kind = $1 AND key_id = $2 ORDER BY sequence DESC LIMIT 1",
-            &[&kind, &key_id],
+            &[&kind.code(), &key_id],
         )?
         .map(|r| r.get(0)))
 }
 
 pub fn publish(
     db: &mut Client,
-    kind: &str,
+    kind: ListKind,
     key_id: &str,
     sequence: u64,
     body: &str,
@@ -370,7 +371,7 @@ pub fn publish(
     let held: Option<String> = db
         .query_opt(
             "SELECT body FROM badgegate.lists WHERE kind = $1 AND key_id = $2 AND sequence = $3",
-            &[&kind, &key_id, &seq],
+            &[&kind.code(), &key_id, &seq],
         )?
         .map(|r| r.get(0));
     match held {
@@ -381,7 +382,7 @@ pub fn publish(
         None => {
             db.execute(
                 "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ($1, $2, $3, $4)",
-                &[&kind, &key_id, &seq, &body],
+                &[&kind.code(), &key_id, &seq, &body],
             )?;
             Ok(true)
         }
