@@ -125,11 +125,12 @@ pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
 }
 
 /// What a command missing from this build says: the gate PC's package
-/// carries the kiosk, the audit and the doctor, not the desk or the office.
-#[allow(dead_code)]
+/// carries the kiosk, the audit and the doctor, not the desk or the office
+/// (the desk's build has the office's commands: it publishes through them).
+#[cfg(not(feature = "desk"))]
 fn not_in_this_build(what: &str, feature: &str) -> anyhow::Result<ExitCode> {
     anyhow::bail!(
-        "this badgegate is the gate PC's build, without {what}: run it from the full build (`cargo install --path . ` or the desk's and office's package; feature `{feature}`)"
+        "this badgegate is the gate PC's build, without {what}: run the command on the desk's or the office's PC, from the full build (`cargo install --path .`, which has feature `{feature}`)"
     )
 }
 
