@@ -109,23 +109,11 @@ fn the_screen_needs_a_display() {
     assert_eq!(status(&lines, "display"), vec!["FAIL"]);
     assert!(detail(&lines, "display").contains("no X server"));
     // A real X server (Xvfb).
-    let Some(xvfb) = tool("Xvfb") else {
+    let Some(x) = common::xvfb::Xvfb::start("1280x720x24") else {
         return;
     };
-    let mut x = Command::new(xvfb)
-        .args([":96", "-screen", "0", "1280x720x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !std::path::Path::new("/tmp/.X11-unix/X96").exists() && std::time::Instant::now() < until
-    {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let (_, lines) = doctor(&desk, &[], &[("DISPLAY", ":96")]);
-    let _ = x.kill();
-    let _ = x.wait();
+    let (_, lines) = doctor(&desk, &[], &[("DISPLAY", x.display.as_str())]);
+    drop(x);
     assert_eq!(status(&lines, "display"), vec!["PASS"], "{lines:#?}");
 }
 

@@ -15,67 +15,20 @@ use std::time::{Duration, Instant};
 use badgegate::journal::{verify_chain, Entry, Journal};
 use badgegate::screen::Tone;
 use badgegate::vocab::EntryKind;
+use common::xvfb::Xvfb;
 use common::{tool, Desk};
 use image::{GrayImage, Luma, RgbImage};
 
 const AT: &str = "2026-12-01T09:00:00Z";
 
-/// A private X server for one test.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Option<Xvfb> {
-        let xvfb = tool("Xvfb")?;
-        tool("xwd")?;
-        // Xvfb picks a free display itself and writes its number on stdout
-        // once it accepts connections: no race between parallel tests.
-        let mut child = Command::new(&xvfb)
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x720x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("Xvfb stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("read Xvfb's display number");
-        let number: u32 = line.trim().parse().unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("Xvfb did not start (said {line:?})")
-        });
-        Some(Xvfb {
-            child,
-            display: format!(":{number}"),
-        })
-    }
-
-    /// The whole X screen, as the guard would see it.
-    fn screenshot(&self) -> RgbImage {
-        let out = Command::new("xwd")
-            .args(["-root", "-silent", "-display", &self.display])
-            .output()
-            .expect("run xwd");
-        assert!(out.status.success(), "xwd failed");
-        parse_xwd(&out.stdout)
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The whole X screen, as the guard would see it.
+fn screenshot(x: &Xvfb) -> RgbImage {
+    let out = Command::new("xwd")
+        .args(["-root", "-silent", "-display", &x.display])
+        .output()
+        .expect("run xwd");
+    assert!(out.status.success(), "xwd failed");
+    parse_xwd(&out.stdout)
 }
 
 /// Reads an X window dump (ZPixmap, 24/32 bits a pixel) into RGB.
@@ -344,10 +297,10 @@ fn shot(
     extra: &[&str],
     n: usize,
 ) -> (RgbImage, Vec<Entry>) {
-    let x = Xvfb::start().expect("checked by the caller");
+    let x = Xvfb::start("1280x720x24").expect("checked by the caller");
     let mut screen = Screen::start(desk, &x, &kiosk_args(journal, frames, extra), None);
     let rows = screen.wait_for_records(&desk.p(journal), n);
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, &format!("{}.png", journal.trim_end_matches(".db")));
     (img, rows)
 }
@@ -490,7 +443,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
         &["--category", "staff", "--name", "Sam Okoro"],
     );
     fs::write(desk.p("scans.txt"), format!("{hod}\n")).unwrap();
-    let x = Xvfb::start().expect("checked");
+    let x = Xvfb::start("1280x720x24").expect("checked");
     let args = [
         "--trust",
         "trust",
@@ -517,7 +470,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
         ("none", "ok"),
         "nobody admitted before the guard's check"
     );
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "confirm.png");
     let blue = share(&img, Tone::Ask.rgb());
     assert!(
@@ -544,7 +497,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     assert_eq!(rows[1].body.reason.code(), "guard_signed_in");
     assert_eq!(rows[1].body.guard.as_deref(), Some("Sam Okoro (S-1)"));
     std::thread::sleep(Duration::from_millis(500));
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "signed-in.png");
     assert!(share(&img, Tone::Ask.rgb()) > 0.30, "the ID check is back");
     if let Some(words) = read_words(&img) {
@@ -567,7 +520,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
     );
     assert_eq!(rows[1].body.serial.as_deref(), Some("H-1"));
     assert_eq!(rows[1].body.guard.as_deref(), Some("Sam Okoro (S-1)"));
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "confirmed.png");
     assert!(share(&img, Tone::Admit.rgb()) > 0.30, "confirmed: green");
 
@@ -589,7 +542,7 @@ fn the_guard_confirms_an_id_check_and_overrides_with_a_note_from_the_keyboard() 
         Some("Sam Okoro (S-1)"),
         "the override names the guard"
     );
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "override.png");
     // Newest on top, the confirmed admit still held below it.
     assert!(
@@ -610,7 +563,7 @@ fn a_journal_that_cannot_be_written_puts_the_screen_out_of_service() {
     let a = badge(&desk, "A-1", &[]);
     let b = badge(&desk, "B-2", &[]);
     common::alternating_scans(&desk, "scans.txt", &a, &b, 400);
-    let x = Xvfb::start().expect("checked");
+    let x = Xvfb::start("1280x720x24").expect("checked");
     // The file-size limit makes the journal's writes fail part-way, as a
     // full disk would.
     let script = format!(
@@ -638,7 +591,7 @@ fn a_journal_that_cannot_be_written_puts_the_screen_out_of_service() {
         std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_millis(1500));
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "out-of-service.png");
     let _ = child.kill();
     let _ = child.wait();
@@ -839,7 +792,7 @@ fn a_replay_that_has_ended_says_so_instead_of_ready() {
     let desk = Desk::new();
     badge(&desk, "A-1", &[]);
     write_frames(&desk, "short", &[Some("A-1"), None]);
-    let x = Xvfb::start().expect("checked");
+    let x = Xvfb::start("1280x720x24").expect("checked");
     let args = [
         "--trust",
         "trust",
@@ -863,7 +816,7 @@ fn a_replay_that_has_ended_says_so_instead_of_ready() {
     screen.wait_for_records(&desk.p("j.db"), 1);
     // The verdict's hold ends; the replay has no more frames.
     std::thread::sleep(Duration::from_millis(2500));
-    let img = x.screenshot();
+    let img = screenshot(&x);
     keep(&img, "ended.png");
     assert!(
         share(&field(&img), Tone::Admit.rgb()) < 0.01,

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod pg;
 pub mod photos;
 pub mod proxy;
+pub mod xvfb;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
