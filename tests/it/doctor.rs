@@ -7,7 +7,7 @@ use crate::common;
 use std::fs;
 use std::process::{Command, Stdio};
 
-use common::{tool, Desk};
+use common::Desk;
 
 /// `doctor --json` lines as (check, status) and the exit code.
 fn doctor(desk: &Desk, args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<serde_json::Value>) {

@@ -937,6 +937,65 @@ fn the_office_moves_presence_by_the_cores_rule_row_for_row() {
     }
 }
 
+/// "Is this record an alarm" is the core's rule
+/// (`rules::alarm_of`); the office's SQL (`badgegate.record_alarm`,
+/// `badgegate.alarming`, written by office init) answers the same for every
+/// kind, reason and flag the vocabulary has, and the dashboard's query of
+/// the records that are alarms is answered from the index built over it.
+#[test]
+fn the_office_classifies_alarms_by_the_cores_rule_row_for_row() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    use badgegate::rules::alarm_of;
+    use badgegate::vocab::{EntryKind, EntryReason};
+    let mut rows = Vec::new();
+    let mut expected = Vec::new();
+    for k in EntryKind::ALL {
+        for r in EntryReason::all() {
+            for flagged in [false, true] {
+                rows.push(format!("('{}', '{}', {flagged})", k.code(), r.code()));
+                let alarm = alarm_of(*k, r, flagged);
+                expected.push(format!(
+                    "{}/{}/{flagged}={}/{}",
+                    k.code(),
+                    r.code(),
+                    alarm.map_or("-", |a| a.code()),
+                    if alarm.is_some_and(|a| a.is_trouble()) {
+                        "t"
+                    } else {
+                        "f"
+                    }
+                ));
+            }
+        }
+    }
+    // Text outside the vocabulary is no alarm.
+    for (k, r) in [("decision", "REVOKED"), ("pwned", "revoked"), ("start", "")] {
+        rows.push(format!("('{k}', '{r}', true)"));
+        expected.push(format!("{k}/{r}/true=-/f"));
+    }
+    let got = pg.sql(&format!(
+        "SELECT string_agg(k || '/' || r || '/' || f || '=' || COALESCE(badgegate.record_alarm(k, r, f), '-')
+                           || '/' || CASE WHEN badgegate.alarming(k, r, f) THEN 't' ELSE 'f' END, E'\\n' ORDER BY n)
+         FROM (SELECT k, r, f, row_number() OVER () AS n FROM (VALUES {}) v(k, r, f)) w",
+        rows.join(", ")
+    ));
+    let got: Vec<&str> = got.lines().collect();
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e);
+    }
+    assert!(expected.iter().filter(|e| e.ends_with("/t")).count() >= 10);
+    // The dashboard's alarms query finds its rows through the index.
+    let plan = pg.sql(
+        "SET enable_seqscan = off;
+         EXPLAIN SELECT * FROM badgegate.records WHERE badgegate.alarming(kind, reason, flagged)
+         ORDER BY received_at DESC LIMIT 500",
+    );
+    assert!(plan.contains("records_alarming"), "{plan}");
+}
+
 /// Regression (one kiosk login stored records with `reason = 'pwned'`,
 /// and the dashboard's pages and `office export` failed for good; 2,000
 /// refused records made 2,000 alarms): a record outside the vocabulary is

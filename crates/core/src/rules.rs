@@ -1,9 +1,13 @@
 //! The rules every place applies to the same records, written once. The
 //! kiosk's local anti-passback, the audit's muster list and the venue
 //! office's presence (in SQL, generated from here by [`presence_sql`]) all
-//! answer "who is inside" with [`moves_presence`].
+//! answer "who is inside" with [`moves_presence`]; the audit's report, the
+//! dashboard's alarms page and its index (in SQL, from [`alarm_sql`]) all
+//! answer "is this record an alarm" with [`alarm_of`].
 
-use crate::vocab::{EntryDecision, EntryKind};
+use serde::Serialize;
+
+use crate::vocab::{EntryDecision, EntryKind, EntryReason, GuardReason, KioskEvent, Reason};
 
 /// True when a record moves its badge's holder in or out (its direction
 /// says which): an admit, by a decision, a guard's override or a guard's
@@ -49,9 +53,202 @@ pub fn presence_sql() -> String {
     )
 }
 
+/// Which alarm a record is, in the order the report explains them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AlarmKind {
+    /// A revoked badge was presented.
+    Revoked,
+    /// A badge whose signature does not match: altered or forged.
+    Forged,
+    /// A badge signed by a key nobody trusts here.
+    UnknownKey,
+    /// A badge signed by a retired key.
+    RetiredKey,
+    /// The photo on file is not the one the badge was issued with.
+    PhotoMismatch,
+    /// A guard admitted or refused by hand.
+    Override,
+    /// The guard refused the holder at the ID check, or nobody answered.
+    IdCheckFailed,
+    /// The admit hook failed: the door may not have opened.
+    HookFailed,
+    /// A revocation list or venue policy was refused.
+    ListRefused,
+    /// The kiosk started after a run that did not close its journal: it was
+    /// out of service, killed or without power in between.
+    OutOfService,
+    /// The kiosk started.
+    KioskStart,
+}
+
+impl AlarmKind {
+    /// Every kind, in the report's order.
+    pub const ALL: &'static [AlarmKind] = &[
+        AlarmKind::Revoked,
+        AlarmKind::Forged,
+        AlarmKind::UnknownKey,
+        AlarmKind::RetiredKey,
+        AlarmKind::PhotoMismatch,
+        AlarmKind::Override,
+        AlarmKind::IdCheckFailed,
+        AlarmKind::HookFailed,
+        AlarmKind::ListRefused,
+        AlarmKind::OutOfService,
+        AlarmKind::KioskStart,
+    ];
+
+    /// The code, as JSON and the office's SQL carry it.
+    pub fn code(self) -> &'static str {
+        match self {
+            AlarmKind::Revoked => "revoked",
+            AlarmKind::Forged => "forged",
+            AlarmKind::UnknownKey => "unknown_key",
+            AlarmKind::RetiredKey => "retired_key",
+            AlarmKind::PhotoMismatch => "photo_mismatch",
+            AlarmKind::Override => "override",
+            AlarmKind::IdCheckFailed => "id_check_failed",
+            AlarmKind::HookFailed => "hook_failed",
+            AlarmKind::ListRefused => "list_refused",
+            AlarmKind::OutOfService => "out_of_service",
+            AlarmKind::KioskStart => "kiosk_start",
+        }
+    }
+
+    /// Words for the report's table and the dashboard.
+    pub fn words(self) -> &'static str {
+        match self {
+            AlarmKind::Revoked => "revoked badge presented",
+            AlarmKind::Forged => "forged or altered badge",
+            AlarmKind::UnknownKey => "badge from an unknown key",
+            AlarmKind::RetiredKey => "badge from a retired key",
+            AlarmKind::PhotoMismatch => "photo does not match the badge",
+            AlarmKind::Override => "decided by hand",
+            AlarmKind::IdCheckFailed => "ID check failed",
+            AlarmKind::HookFailed => "door command failed",
+            AlarmKind::ListRefused => "list or policy refused",
+            AlarmKind::OutOfService => "out of service",
+            AlarmKind::KioskStart => "kiosk started",
+        }
+    }
+
+    /// True for the kinds that need someone to look into them (a start is
+    /// listed for the timeline, not as trouble).
+    pub fn is_trouble(self) -> bool {
+        self != AlarmKind::KioskStart
+    }
+}
+
+/// Which alarm a record of this kind, reason and flag is, if any.
+pub fn alarm_of(kind: EntryKind, reason: EntryReason, flagged: bool) -> Option<AlarmKind> {
+    match (kind, reason) {
+        (EntryKind::Start, _) if flagged => Some(AlarmKind::OutOfService),
+        (EntryKind::Start, _) => Some(AlarmKind::KioskStart),
+        (EntryKind::Override, _) => Some(AlarmKind::Override),
+        (
+            EntryKind::Confirm,
+            EntryReason::Guard(GuardReason::Refused | GuardReason::NotConfirmed),
+        ) => Some(AlarmKind::IdCheckFailed),
+        (EntryKind::Hook, EntryReason::Event(KioskEvent::HookFailed)) => {
+            Some(AlarmKind::HookFailed)
+        }
+        (
+            EntryKind::List,
+            EntryReason::Event(KioskEvent::ListRefused | KioskEvent::PolicyRefused),
+        ) => Some(AlarmKind::ListRefused),
+        (EntryKind::Decision, EntryReason::Badge(r)) => match r {
+            Reason::Revoked => Some(AlarmKind::Revoked),
+            Reason::BadSignature => Some(AlarmKind::Forged),
+            Reason::UnknownKey => Some(AlarmKind::UnknownKey),
+            Reason::RetiredKey => Some(AlarmKind::RetiredKey),
+            Reason::PhotoMismatch => Some(AlarmKind::PhotoMismatch),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// [`alarm_of`] as the office's SQL functions
+/// `badgegate.record_alarm(kind, reason, flagged)` (the alarm's code, or
+/// NULL) and `badgegate.alarming(kind, reason, flagged)` (an alarm that is
+/// trouble: what the dashboard lists and its partial index holds). Every
+/// combination of the vocabulary's codes is written out from the Rust
+/// rule; any other text is no alarm (the office quarantines it).
+pub fn alarm_sql() -> String {
+    let mut cases = Vec::new();
+    for alarm in AlarmKind::ALL {
+        let mut rows = Vec::new();
+        for kind in EntryKind::ALL {
+            for reason in EntryReason::all() {
+                for flagged in [false, true] {
+                    if alarm_of(*kind, reason, flagged) == Some(*alarm) {
+                        rows.push(format!(
+                            "('{}', '{}', {flagged})",
+                            kind.code(),
+                            reason.code()
+                        ));
+                    }
+                }
+            }
+        }
+        if !rows.is_empty() {
+            cases.push(format!(
+                "WHEN (p_kind, p_reason, p_flagged) IN ({}) THEN '{}'",
+                rows.join(", "),
+                alarm.code()
+            ));
+        }
+    }
+    let trouble: Vec<String> = AlarmKind::ALL
+        .iter()
+        .filter(|a| a.is_trouble())
+        .map(|a| format!("'{}'", a.code()))
+        .collect();
+    format!(
+        "CREATE OR REPLACE FUNCTION badgegate.record_alarm(p_kind text, p_reason text, p_flagged boolean) RETURNS text
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT CASE {} ELSE NULL END
+         $$;
+         CREATE OR REPLACE FUNCTION badgegate.alarming(p_kind text, p_reason text, p_flagged boolean) RETURNS boolean
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT COALESCE(badgegate.record_alarm(p_kind, p_reason, p_flagged) IN ({}), false)
+         $$;",
+        cases.join(" "),
+        trouble.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_alarm_rule_and_its_sql_name_the_same_records() {
+        // Every kind but a plain start is trouble, and each kind is some
+        // record's alarm.
+        for alarm in AlarmKind::ALL {
+            assert_eq!(
+                serde_json::to_value(alarm).unwrap().as_str(),
+                Some(alarm.code())
+            );
+            assert!(alarm_sql().contains(&format!("THEN '{}'", alarm.code())));
+        }
+        assert_eq!(
+            alarm_of(EntryKind::Decision, Reason::Revoked.into(), false),
+            Some(AlarmKind::Revoked)
+        );
+        assert_eq!(
+            alarm_of(EntryKind::Decision, Reason::Ok.into(), true),
+            None,
+            "an admit flagged for an ID check is no alarm by itself"
+        );
+        assert_eq!(
+            alarm_of(EntryKind::Start, EntryReason::Start, true),
+            Some(AlarmKind::OutOfService)
+        );
+        assert!(!AlarmKind::KioskStart.is_trouble());
+    }
 
     #[test]
     fn only_authentic_admits_move_presence() {

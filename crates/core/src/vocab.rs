@@ -57,6 +57,55 @@ coded! {
 }
 
 coded! {
+    /// An alarm the venue office raises itself (a row of its `alarms`
+    /// table), as opposed to a record that is an alarm
+    /// ([`crate::rules::AlarmKind`]). The code is the table's `kind`.
+    #[non_exhaustive]
+    pub enum OfficeAlarm {
+        /// A gate stopped reporting to the office.
+        Offline = "offline",
+        /// Two gates let the same badge in, found once both reported.
+        Passback = "passback",
+        /// A gate's records disagree with the venue's presence.
+        Presence = "presence",
+        /// A record whose kiosk signature does not verify.
+        Signature = "signature",
+        /// A record that does not follow its kiosk's previous one.
+        Chain = "chain",
+        /// A record whose hash is not what its fields make.
+        Hash = "hash",
+        /// Records missing in a kiosk's sequence.
+        Gap = "gap",
+        /// Two different records with the same kiosk and sequence number.
+        Fork = "fork",
+        /// A record outside the vocabulary, kept out of the venue record.
+        Quarantine = "quarantine",
+        /// A kiosk's journal started again behind what the office holds.
+        CutBack = "cut_back",
+        /// A kiosk refused a list or policy the office served it.
+        List = "list",
+    }
+}
+
+impl OfficeAlarm {
+    /// Words for the dashboard and `office watch`.
+    pub fn words(self) -> &'static str {
+        match self {
+            OfficeAlarm::Offline => "gate offline",
+            OfficeAlarm::Passback => "passback conflict found after the fact",
+            OfficeAlarm::Presence => "presence conflict between gates",
+            OfficeAlarm::Signature => "record signature bad",
+            OfficeAlarm::Chain | OfficeAlarm::Hash | OfficeAlarm::Gap | OfficeAlarm::Fork => {
+                "kiosk chain broken"
+            }
+            OfficeAlarm::Quarantine => "record outside the vocabulary quarantined",
+            OfficeAlarm::CutBack => "kiosk journal cut back",
+            OfficeAlarm::List => "gate refused a list the office served",
+        }
+    }
+}
+
+coded! {
     /// Which way a gate lets people through.
     pub enum Direction {
         In = "in",
@@ -244,6 +293,15 @@ impl EntryReason {
             .or_else(|| KioskEvent::from_code(code).map(EntryReason::Event))
     }
 
+    /// Every reason a record can carry: start, then the badge's, the
+    /// guard's and the kiosk's own, each in declaration order.
+    pub fn all() -> impl Iterator<Item = EntryReason> {
+        std::iter::once(EntryReason::Start)
+            .chain(Reason::ALL.iter().map(|r| EntryReason::Badge(*r)))
+            .chain(GuardReason::ALL.iter().map(|g| EntryReason::Guard(*g)))
+            .chain(KioskEvent::ALL.iter().map(|k| EntryReason::Event(*k)))
+    }
+
     /// The badge reason, when the record is about a scanned badge.
     pub fn badge(self) -> Option<Reason> {
         match self {
@@ -290,14 +348,11 @@ mod tests {
     #[test]
     fn every_code_reads_back_to_its_value_and_no_two_share_a_code() {
         let mut seen = std::collections::BTreeSet::new();
-        let reasons = Reason::ALL.iter().map(|r| EntryReason::Badge(*r));
-        let guards = GuardReason::ALL.iter().map(|g| EntryReason::Guard(*g));
-        let events = KioskEvent::ALL.iter().map(|k| EntryReason::Event(*k));
-        for r in reasons
-            .chain(guards)
-            .chain(events)
-            .chain([EntryReason::Start])
-        {
+        assert_eq!(
+            EntryReason::all().count(),
+            1 + Reason::ALL.len() + GuardReason::ALL.len() + KioskEvent::ALL.len()
+        );
+        for r in EntryReason::all() {
             assert_eq!(EntryReason::from_code(r.code()), Some(r));
             assert!(seen.insert(r.code()), "{} twice", r.code());
         }

@@ -7,63 +7,9 @@ use serde::Serialize;
 
 use super::{AuditError, Filter};
 use badgegate_core::journal::{Entry, Journal};
-use badgegate_core::vocab::{
-    EntryDecision, EntryKind, EntryReason, GuardReason, KioskEvent, Reason,
-};
+use badgegate_core::vocab::EntryDecision;
 
-/// What kind of alarm, in the order the report explains them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlarmKind {
-    /// A revoked badge was presented.
-    Revoked,
-    /// A badge whose signature does not match: altered or forged.
-    Forged,
-    /// A badge signed by a key nobody trusts here.
-    UnknownKey,
-    /// A badge signed by a retired key.
-    RetiredKey,
-    /// The photo on file is not the one the badge was issued with.
-    PhotoMismatch,
-    /// A guard admitted or refused by hand.
-    Override,
-    /// The guard refused the holder at the ID check, or nobody answered.
-    IdCheckFailed,
-    /// The admit hook failed: the door may not have opened.
-    HookFailed,
-    /// A revocation list or venue policy was refused.
-    ListRefused,
-    /// The kiosk started after a run that did not close its journal: it was
-    /// out of service, killed or without power in between.
-    OutOfService,
-    /// The kiosk started.
-    KioskStart,
-}
-
-impl AlarmKind {
-    /// Words for the report's table.
-    pub fn words(self) -> &'static str {
-        match self {
-            AlarmKind::Revoked => "revoked badge presented",
-            AlarmKind::Forged => "forged or altered badge",
-            AlarmKind::UnknownKey => "badge from an unknown key",
-            AlarmKind::RetiredKey => "badge from a retired key",
-            AlarmKind::PhotoMismatch => "photo does not match the badge",
-            AlarmKind::Override => "decided by hand",
-            AlarmKind::IdCheckFailed => "ID check failed",
-            AlarmKind::HookFailed => "door command failed",
-            AlarmKind::ListRefused => "list or policy refused",
-            AlarmKind::OutOfService => "out of service",
-            AlarmKind::KioskStart => "kiosk started",
-        }
-    }
-
-    /// True for the kinds that need someone to look into them (a start is
-    /// listed for the timeline, not as trouble).
-    pub fn is_trouble(self) -> bool {
-        self != AlarmKind::KioskStart
-    }
-}
+pub use badgegate_core::rules::AlarmKind;
 
 /// One alarm: when, where, who, and what happened.
 #[derive(Clone, Debug, Serialize)]
@@ -88,34 +34,9 @@ pub struct Alarm {
     pub since_ms: Option<u64>,
 }
 
-/// Which alarm a record is, if any.
+/// Which alarm a record is, if any: the core's rule.
 pub fn kind_of(e: &Entry) -> Option<AlarmKind> {
-    let b = &e.body;
-    match (b.kind, b.reason) {
-        (EntryKind::Start, _) if b.flagged => Some(AlarmKind::OutOfService),
-        (EntryKind::Start, _) => Some(AlarmKind::KioskStart),
-        (EntryKind::Override, _) => Some(AlarmKind::Override),
-        (EntryKind::Confirm, EntryReason::Guard(GuardReason::Refused))
-        | (EntryKind::Confirm, EntryReason::Guard(GuardReason::NotConfirmed)) => {
-            Some(AlarmKind::IdCheckFailed)
-        }
-        (EntryKind::Hook, EntryReason::Event(KioskEvent::HookFailed)) => {
-            Some(AlarmKind::HookFailed)
-        }
-        (EntryKind::List, EntryReason::Event(KioskEvent::ListRefused))
-        | (EntryKind::List, EntryReason::Event(KioskEvent::PolicyRefused)) => {
-            Some(AlarmKind::ListRefused)
-        }
-        (EntryKind::Decision, EntryReason::Badge(r)) => match r {
-            Reason::Revoked => Some(AlarmKind::Revoked),
-            Reason::BadSignature => Some(AlarmKind::Forged),
-            Reason::UnknownKey => Some(AlarmKind::UnknownKey),
-            Reason::RetiredKey => Some(AlarmKind::RetiredKey),
-            Reason::PhotoMismatch => Some(AlarmKind::PhotoMismatch),
-            _ => None,
-        },
-        _ => None,
-    }
+    badgegate_core::rules::alarm_of(e.body.kind, e.body.reason, e.body.flagged)
 }
 
 /// Every alarm among the records matching `filter` (start records are

@@ -22,7 +22,7 @@ const AUTHORITY_V1: &str = include_str!("authority.sql");
 /// `badgegate.moves_presence`, the core's rule of who is inside
 /// (`rules::presence_sql`).
 pub fn vocabulary_sql() -> String {
-    use badgegate_core::vocab::{EntryKind, EntryReason, GuardReason, KioskEvent, Reason};
+    use badgegate_core::vocab::{EntryKind, EntryReason};
     let quote = |codes: Vec<&str>| {
         codes
             .iter()
@@ -31,23 +31,53 @@ pub fn vocabulary_sql() -> String {
             .join(", ")
     };
     let kinds = quote(EntryKind::ALL.iter().map(|k| k.code()).collect());
-    let reasons = quote(
-        Reason::ALL
-            .iter()
-            .map(|r| r.code())
-            .chain(GuardReason::ALL.iter().map(|g| g.code()))
-            .chain(KioskEvent::ALL.iter().map(|e| e.code()))
-            .chain([EntryReason::Start.code()])
-            .collect(),
-    );
+    let reasons = quote(EntryReason::all().map(|r| r.code()).collect());
     format!(
         "CREATE OR REPLACE FUNCTION badgegate.known_record(p_kind text, p_reason text) RETURNS boolean
          LANGUAGE sql IMMUTABLE AS $$
              SELECT p_kind IN ({kinds}) AND p_reason IN ({reasons})
          $$;
+         {}
          {}",
-        badgegate_core::rules::presence_sql()
+        badgegate_core::rules::presence_sql(),
+        badgegate_core::rules::alarm_sql()
     )
+}
+
+/// The body of the office's alarm rule as the database holds it now.
+fn alarm_rule_in_db(tx: &mut postgres::Transaction<'_>) -> Result<Option<String>, OfficeError> {
+    Ok(tx
+        .query_opt(
+            "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'badgegate' AND p.proname = 'record_alarm'",
+            &[],
+        )?
+        .map(|r| r.get(0)))
+}
+
+/// Writes the vocabulary and the rules, then (re)builds the index of the
+/// records that are alarms when the alarm rule changed: an index over a
+/// function keeps the answers of the function it was built with.
+fn write_rules(tx: &mut postgres::Transaction<'_>) -> Result<(), OfficeError> {
+    let before = alarm_rule_in_db(tx)?;
+    tx.batch_execute(&vocabulary_sql())?;
+    let after = alarm_rule_in_db(tx)?;
+    let indexed: Option<String> = tx
+        .query_opt(
+            "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i
+             WHERE i.indexrelid = to_regclass('badgegate.records_alarming')",
+            &[],
+        )?
+        .and_then(|r| r.get(0));
+    let by_rule = indexed.is_some_and(|p| p.contains("alarming("));
+    if before != after || !by_rule {
+        tx.batch_execute(
+            "DROP INDEX IF EXISTS badgegate.records_alarming;
+             CREATE INDEX records_alarming ON badgegate.records (received_at)
+                 WHERE badgegate.alarming(kind, reason, flagged);",
+        )?;
+    }
+    Ok(())
 }
 
 /// True when the authority additions are there.
@@ -153,7 +183,7 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
             let mut tx = db.transaction()?;
             // Recomputing presence from a large venue record takes time.
             tx.batch_execute("SET LOCAL statement_timeout = 0")?;
-            tx.batch_execute(&vocabulary_sql())?;
+            write_rules(&mut tx)?;
             if !dashboard {
                 tx.batch_execute(DASHBOARD_V1)?;
             }
@@ -183,7 +213,7 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
     }
     tx.batch_execute(SCHEMA_V1)?;
     tx.batch_execute(DASHBOARD_V1)?;
-    tx.batch_execute(&vocabulary_sql())?;
+    write_rules(&mut tx)?;
     tx.batch_execute(AUTHORITY_V1)?;
     tx.execute(
         "INSERT INTO badgegate.meta (key, value) VALUES ('schema_version', $1)",

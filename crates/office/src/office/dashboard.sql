@@ -27,16 +27,10 @@ CREATE TRIGGER acks_no_update BEFORE UPDATE OR DELETE ON badgegate.acks
     FOR EACH ROW EXECUTE FUNCTION badgegate.records_frozen();
 REVOKE ALL ON badgegate.office_users, badgegate.acks FROM PUBLIC;
 
--- A badge's story (every record of a serial) and the records that are
--- alarms, found without reading the whole venue record.
+-- A badge's story (every record of a serial), found without reading the
+-- whole venue record. The records that are alarms have their own partial
+-- index, over badgegate.alarming (written by office init from the core's
+-- alarm rule, and rebuilt when that rule changes).
 CREATE INDEX IF NOT EXISTS records_serial ON badgegate.records (lower(serial), at_ms);
-CREATE INDEX IF NOT EXISTS records_alarming ON badgegate.records (received_at)
-    WHERE (kind = 'start' AND flagged)
-       OR kind = 'override'
-       OR (kind = 'confirm' AND reason IN ('refused', 'not_confirmed'))
-       OR (kind = 'hook' AND reason = 'hook_failed')
-       OR (kind = 'list' AND reason IN ('list_refused', 'policy_refused'))
-       OR (kind = 'decision' AND reason IN ('revoked', 'bad_signature', 'unknown_key', 'retired_key', 'photo_mismatch'));
-
 INSERT INTO badgegate.meta (key, value) VALUES ('dashboard_version', '1')
     ON CONFLICT (key) DO NOTHING;

@@ -12,17 +12,14 @@ use crate::office::views::{row_to_entry, CLOCK_TOLERANCE_MS, OFFLINE_AFTER_SECS,
 use crate::office::OfficeError;
 use badgegate_audit::audit::alarms::{kind_of, AlarmKind};
 use badgegate_core::journal::Entry;
+use badgegate_core::vocab::OfficeAlarm;
 
 use super::WebClock;
 
-/// The SQL condition of the records that may be alarms: the partial
-/// index's predicate (`dashboard.sql`); [`kind_of`] has the last word.
-const ALARMING: &str = "((kind = 'start' AND flagged)
-       OR kind = 'override'
-       OR (kind = 'confirm' AND reason IN ('refused', 'not_confirmed'))
-       OR (kind = 'hook' AND reason = 'hook_failed')
-       OR (kind = 'list' AND reason IN ('list_refused', 'policy_refused'))
-       OR (kind = 'decision' AND reason IN ('revoked', 'bad_signature', 'unknown_key', 'retired_key', 'photo_mismatch')))";
+/// The SQL condition of the records that are alarms the dashboard lists:
+/// the core's rule as office init writes it (`badgegate.alarming`), the
+/// predicate of its partial index.
+const ALARMING: &str = "badgegate.alarming(kind, reason, flagged)";
 
 /// How many alarms and records a page shows at most.
 pub const PAGE_ROWS: i64 = 500;
@@ -317,6 +314,46 @@ pub fn raise_offline(db: &mut Client, tiles: &[GateTile]) -> Result<usize, Offic
     Ok(raised)
 }
 
+/// What an acknowledgement names, as the `acks` table stores it:
+/// `alarm:ID` (a row of the alarms table) or `record:KIOSK:SEQ` (a record
+/// that is an alarm).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AckSubject {
+    /// A row of `badgegate.alarms`.
+    Alarm(i64),
+    /// A record of a kiosk's chain.
+    Record { kiosk_id: String, seq: i64 },
+}
+
+impl std::fmt::Display for AckSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AckSubject::Alarm(id) => write!(f, "alarm:{id}"),
+            AckSubject::Record { kiosk_id, seq } => write!(f, "record:{kiosk_id}:{seq}"),
+        }
+    }
+}
+
+impl std::str::FromStr for AckSubject {
+    type Err = OfficeError;
+
+    fn from_str(s: &str) -> Result<AckSubject, OfficeError> {
+        let bad =
+            || OfficeError::Refused(format!("no alarm {}", badgegate_core::text::printable(s)));
+        if let Some(id) = s.strip_prefix("alarm:") {
+            return id.parse().map(AckSubject::Alarm).map_err(|_| bad());
+        }
+        let (kiosk_id, seq) = s
+            .strip_prefix("record:")
+            .and_then(|r| r.rsplit_once(':'))
+            .ok_or_else(bad)?;
+        Ok(AckSubject::Record {
+            kiosk_id: kiosk_id.to_owned(),
+            seq: seq.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
 /// One alarm on the alarms page.
 #[derive(Clone, Debug, Serialize)]
 pub struct AlarmRow {
@@ -337,14 +374,12 @@ pub struct AlarmRow {
     pub ack_note: Option<String>,
 }
 
-/// Words for the office's own alarms.
-fn office_alarm_words(kind: &str) -> &'static str {
-    match kind {
-        "offline" => "gate offline",
-        "passback" => "passback conflict found after the fact",
-        "signature" => "record signature bad",
-        "chain" | "hash" | "gap" | "fork" => "kiosk chain broken",
-        _ => "office alarm",
+/// Words for the office's own alarms; a kind this build does not know
+/// (written by a newer office) is still shown, as its code.
+fn office_alarm_words(kind: &str) -> String {
+    match OfficeAlarm::from_code(kind) {
+        Some(k) => k.words().to_owned(),
+        None => format!("office alarm ({kind})"),
     }
 }
 
@@ -370,12 +405,12 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
         let kind: String = r.get(3);
         let acked_at: Option<i64> = r.get(7);
         out.push(AlarmRow {
-            subject: format!("alarm:{id}"),
+            subject: AckSubject::Alarm(id).to_string(),
             at_ms: at,
             at: clock.when(at),
             kiosk_id: r.get(2),
             gate: r.get(5),
-            words: office_alarm_words(&kind).to_owned(),
+            words: office_alarm_words(&kind),
             kind,
             detail: r.get(4),
             serial: None,
@@ -403,15 +438,16 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
         let acked_at: Option<i64> = r.get(28);
         let b = e.body;
         out.push(AlarmRow {
-            subject: format!("record:{}:{}", e.kiosk_id, e.seq),
+            subject: AckSubject::Record {
+                kiosk_id: e.kiosk_id.clone(),
+                seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
+            }
+            .to_string(),
             at_ms: at,
             at: clock.when(at),
             kiosk_id: e.kiosk_id,
             gate: b.gate,
-            kind: serde_json::to_value(kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            kind: kind.code().to_owned(),
             words: kind.words().to_owned(),
             detail: [Some(b.reason.code().to_owned()), b.note, Some(b.detail)]
                 .into_iter()
@@ -440,36 +476,27 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
 /// subject that names no alarm.
 pub fn acknowledge(
     db: &mut Client,
-    subject: &str,
+    subject: &AckSubject,
     user: &str,
     note: Option<&str>,
 ) -> Result<bool, OfficeError> {
-    let exists = if let Some(id) = subject.strip_prefix("alarm:") {
-        let id: i64 = id
-            .parse()
-            .map_err(|_| OfficeError::Refused("no such alarm".into()))?;
-        db.query_opt("SELECT 1 FROM badgegate.alarms WHERE id = $1", &[&id])?
-            .is_some()
-    } else if let Some((kiosk, seq)) = subject
-        .strip_prefix("record:")
-        .and_then(|r| r.rsplit_once(':'))
-    {
-        let seq: i64 = seq
-            .parse()
-            .map_err(|_| OfficeError::Refused("no such alarm".into()))?;
-        db.query_opt(
-            &format!(
-                "SELECT 1 FROM badgegate.records WHERE kiosk_id = $1 AND seq = $2 AND {ALARMING}"
-            ),
-            &[&kiosk, &seq],
-        )?
-        .is_some()
-    } else {
-        false
+    let exists = match subject {
+        AckSubject::Alarm(id) => db
+            .query_opt("SELECT 1 FROM badgegate.alarms WHERE id = $1", &[id])?
+            .is_some(),
+        AckSubject::Record { kiosk_id, seq } => db
+            .query_opt(
+                &format!(
+                    "SELECT 1 FROM badgegate.records WHERE kiosk_id = $1 AND seq = $2 AND {ALARMING}"
+                ),
+                &[kiosk_id, seq],
+            )?
+            .is_some(),
     };
     if !exists {
         return Err(OfficeError::Refused(format!("no alarm {subject}")));
     }
+    let subject = subject.to_string();
     let note = note.map(str::trim).filter(|n| !n.is_empty());
     Ok(db.execute(
         "INSERT INTO badgegate.acks (subject, by_user, note) VALUES ($1, $2, $3) ON CONFLICT (subject) DO NOTHING",

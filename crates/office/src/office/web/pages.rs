@@ -531,7 +531,7 @@ async fn acknowledge(
         return Ok((StatusCode::FORBIDDEN, "stale form: reload the page\n").into_response());
     }
     let user = s.session.user.clone();
-    let subject = f.subject.clone();
+    let subject: data::AckSubject = f.subject.parse()?;
     let note = f.note.chars().take(500).collect::<String>();
     let stored = app
         .db
