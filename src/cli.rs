@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -168,8 +168,8 @@ pub struct IssueArgs {
     #[arg(long, value_name = "+HH:MM", allow_hyphen_values = true)]
     pub utc_offset: Option<String>,
     /// Also write the batch as one print-ready PDF: a4 (four A6 cards a page, with crop marks), a6 (one card a page) or cr80 (PVC card printers, 54 x 85.6 mm); QR codes and names as vectors
-    #[arg(long, value_name = "KIND")]
-    pub sheet: Option<String>,
+    #[arg(long, value_enum, ignore_case = true)]
+    pub sheet: Option<SheetArg>,
     /// Holder's photo for a single badge (JPEG or PNG): cropped to a 3:4 portrait, written as SERIAL-photo.jpg and bound to the badge by its digest (a CSV batch takes a photo column instead)
     #[arg(long, value_name = "FILE", conflicts_with = "csv")]
     pub photo: Option<PathBuf>,
@@ -243,12 +243,12 @@ pub struct KioskArgs {
     /// Folder of holders' photos (SERIAL-photo.jpg, as issue writes them): a badge with a photo is shown with it when it matches, denied photo_mismatch when another photo is there, and needs an ID check when none is
     #[arg(long, value_name = "DIR")]
     pub photos: Option<PathBuf>,
-    /// in (entry) or out (exit)
-    #[arg(long, value_name = "in|out", default_value = "in")]
-    pub direction: String,
-    /// Badge already inside: off, soft (admit, flagged) or hard (deny)
-    #[arg(long, value_name = "off|soft|hard", default_value = "hard")]
-    pub anti_passback: String,
+    /// Which way this gate lets people through
+    #[arg(long, value_enum, default_value = "in")]
+    pub direction: DirectionArg,
+    /// What to do with a badge already inside
+    #[arg(long, value_enum, default_value = "hard")]
+    pub anti_passback: AntiPassbackArg,
     /// Signed revocation list, or a folder of them (repeatable: one list a trusted key); re-read every second, a newer list taken up at once, an older one refused
     #[arg(long, value_name = "PATH")]
     pub revocations: Vec<PathBuf>,
@@ -270,8 +270,8 @@ pub struct KioskArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub passback_timeout: u64,
     /// When the office does not answer in time: soft admits flagged "passback unverified", hard denies; give every gate of a zone the same
-    #[arg(long, value_name = "soft|hard", default_value = "soft")]
-    pub offline_passback: String,
+    #[arg(long, value_enum, default_value = "soft")]
+    pub offline_passback: OfflinePassbackArg,
     /// This kiosk's own secret key (from `badgegate keygen --name KIOSK`): every record is signed with it
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
@@ -576,9 +576,9 @@ pub struct AuditFilterArgs {
     /// Holder name contains this (case-insensitive)
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
-    /// admit or deny
-    #[arg(long, value_name = "admit|deny")]
-    pub decision: Option<String>,
+    /// Only admits or only denials
+    #[arg(long, value_enum)]
+    pub decision: Option<DecisionArg>,
     /// A reason code, e.g. expired
     #[arg(long, value_name = "CODE")]
     pub reason: Option<String>,
@@ -615,9 +615,9 @@ pub struct AuditExportArgs {
     pub journal: PathBuf,
     #[command(flatten)]
     pub filter: AuditFilterArgs,
-    /// csv or jsonl
-    #[arg(long, value_name = "csv|jsonl", default_value = "csv")]
-    pub format: String,
+    /// The file's format
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: ExportFormat,
     /// Output file (default: stdout); never overwritten without --force
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -772,3 +772,103 @@ pub struct DemoArgs {
 }
 
 use badgegate::format::constants as crate_constants;
+
+/// `--direction`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DirectionArg {
+    /// Entry: an admit puts the holder inside
+    In,
+    /// Exit: an admit lets the holder out
+    Out,
+}
+
+impl From<DirectionArg> for badgegate::vocab::Direction {
+    fn from(d: DirectionArg) -> Self {
+        match d {
+            DirectionArg::In => badgegate::vocab::Direction::In,
+            DirectionArg::Out => badgegate::vocab::Direction::Out,
+        }
+    }
+}
+
+/// `--anti-passback`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AntiPassbackArg {
+    /// Not checked
+    Off,
+    /// Admitted, flagged already_inside for the guard
+    Soft,
+    /// Denied already_inside
+    Hard,
+}
+
+impl From<AntiPassbackArg> for badgegate::gate::decide::AntiPassback {
+    fn from(a: AntiPassbackArg) -> Self {
+        use badgegate::gate::decide::AntiPassback;
+        match a {
+            AntiPassbackArg::Off => AntiPassback::Off,
+            AntiPassbackArg::Soft => AntiPassback::Soft,
+            AntiPassbackArg::Hard => AntiPassback::Hard,
+        }
+    }
+}
+
+/// `--offline-passback`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OfflinePassbackArg {
+    /// Admit, flagged passback unverified
+    Soft,
+    /// Deny until the office answers
+    Hard,
+}
+
+impl From<OfflinePassbackArg> for badgegate::gate::decide::OfflinePassback {
+    fn from(a: OfflinePassbackArg) -> Self {
+        use badgegate::gate::decide::OfflinePassback;
+        match a {
+            OfflinePassbackArg::Soft => OfflinePassback::Soft,
+            OfflinePassbackArg::Hard => OfflinePassback::Hard,
+        }
+    }
+}
+
+/// `audit --decision`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    /// Admits only
+    Admit,
+    /// Denials only
+    Deny,
+}
+
+/// `audit export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row
+    Csv,
+    /// One JSON object a line
+    Jsonl,
+}
+
+/// `issue --sheet`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SheetArg {
+    /// Four A6 cards a page, with crop marks
+    A4,
+    /// One card a page
+    A6,
+    /// PVC card printers, 54 x 85.6 mm
+    Cr80,
+}
+
+#[cfg(feature = "desk")]
+impl From<SheetArg> for badgegate::issue::sheet::SheetKind {
+    fn from(s: SheetArg) -> Self {
+        use badgegate::issue::sheet::SheetKind;
+        match s {
+            SheetArg::A4 => SheetKind::A4,
+            SheetArg::A6 => SheetKind::A6,
+            SheetArg::Cr80 => SheetKind::Cr80,
+        }
+    }
+}

@@ -80,9 +80,19 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     Ok(out)
 }
 
-/// The kiosk's flags: long name → whether it takes a value, and whether
-/// it may be given several times.
-fn kiosk_flags() -> Vec<(String, bool, bool)> {
+/// One kiosk flag as clap knows it.
+struct FlagInfo {
+    long: String,
+    /// Takes a value (not a switch).
+    takes: bool,
+    /// May be given several times.
+    many: bool,
+    /// The values it accepts, where it has a fixed set.
+    choices: Vec<String>,
+}
+
+/// The kiosk's flags.
+fn kiosk_flags() -> Vec<FlagInfo> {
     let cmd = Cli::command();
     let Some(kiosk) = cmd.find_subcommand("kiosk") else {
         return Vec::new();
@@ -90,12 +100,18 @@ fn kiosk_flags() -> Vec<(String, bool, bool)> {
     kiosk
         .get_arguments()
         .filter_map(|a| {
-            let long = a.get_long()?.to_owned();
-            let takes = !matches!(a.get_action(), ArgAction::SetTrue | ArgAction::SetFalse);
-            let many = matches!(a.get_action(), ArgAction::Append);
-            Some((long, takes, many))
+            Some(FlagInfo {
+                long: a.get_long()?.to_owned(),
+                takes: !matches!(a.get_action(), ArgAction::SetTrue | ArgAction::SetFalse),
+                many: matches!(a.get_action(), ArgAction::Append),
+                choices: a
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_owned())
+                    .collect(),
+            })
         })
-        .filter(|(l, _, _)| !matches!(l.as_str(), "config" | "help"))
+        .filter(|f| !matches!(f.long.as_str(), "config" | "help"))
         .collect()
 }
 
@@ -129,8 +145,14 @@ pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
             .map_or(0, |s| line_of(&text, s.start));
         let at = format!("--config {shown} line {line}");
         let flag = key.replace('_', "-");
-        let Some((_, takes, many)) = flags.iter().find(|(l, _, _)| *l == flag) else {
-            let known: Vec<&str> = flags.iter().map(|(l, _, _)| l.as_str()).collect();
+        let Some(FlagInfo {
+            takes,
+            many,
+            choices,
+            ..
+        }) = flags.iter().find(|f| f.long == flag)
+        else {
+            let known: Vec<&str> = flags.iter().map(|f| f.long.as_str()).collect();
             let near = known
                 .iter()
                 .map(|k| (strsim::damerau_levenshtein(k, &flag), *k))
@@ -176,6 +198,15 @@ pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
             }
             (v, true, _) => vec![Some(resolve(value(v)?))],
         };
+        for v in values.iter().flatten() {
+            let v = v.to_string_lossy();
+            if !choices.is_empty() && !choices.iter().any(|c| *c == v) {
+                return Err(format!(
+                    "{at}: {key} must be one of {} (not {v:?})",
+                    choices.join(", ")
+                ));
+            }
+        }
         out.push((flag, values));
     }
     Ok(out)

@@ -98,10 +98,9 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
 /// How the batch is written; a print sheet is named after `stem` (the CSV's
 /// name, or the single badge's serial) and its kind: `people-a4.pdf`.
 fn options(a: &IssueArgs, stem: &str) -> anyhow::Result<issue::BatchOptions> {
-    let sheet = match &a.sheet {
+    let sheet = match a.sheet {
         Some(s) => {
-            let kind = issue::sheet::SheetKind::parse(s)
-                .ok_or_else(|| anyhow!("--sheet must be a4, a6 or cr80 (got {s:?})"))?;
+            let kind = issue::sheet::SheetKind::from(s);
             Some(issue::SheetRequest {
                 kind,
                 file: format!("{stem}-{}.pdf", kind.code()),

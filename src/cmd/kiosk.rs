@@ -81,10 +81,8 @@ pub fn open_error(e: OpenError) -> anyhow::Error {
 
 /// The engine's settings from the flags, checked.
 fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
-    let direction = Direction::from_code(&a.direction)
-        .ok_or_else(|| anyhow!("--direction must be `in` or `out`"))?;
-    let anti_passback = AntiPassback::parse(&a.anti_passback)
-        .ok_or_else(|| anyhow!("--anti-passback must be off, soft or hard"))?;
+    let direction = Direction::from(a.direction);
+    let anti_passback = AntiPassback::from(a.anti_passback);
     if gate.trim().is_empty() {
         bail!("--gate needs a name, e.g. --gate north-entrance");
     }
@@ -494,8 +492,7 @@ impl OfficeFiles {
     ) -> anyhow::Result<badgegate::net::link::SharedState> {
         use badgegate::gate::decide::OfflinePassback;
         use badgegate::net::link::{start_pusher, LinkConfig, Passback};
-        let offline = OfflinePassback::parse(&a.offline_passback)
-            .ok_or_else(|| anyhow!("--offline-passback must be soft or hard"))?;
+        let offline = OfflinePassback::from(a.offline_passback);
         let state = start_pusher(LinkConfig {
             url: self.url.clone(),
             journal: journal.to_owned(),
@@ -514,7 +511,8 @@ impl OfficeFiles {
         kiosk.join_venue(Box::new(check), offline);
         eprintln!(
             "joined the venue office: records pushed in the background, entries checked venue-wide (timeout {} ms, offline: {})",
-            a.passback_timeout, a.offline_passback
+            a.passback_timeout,
+            offline.code()
         );
         Ok(state)
     }

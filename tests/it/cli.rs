@@ -733,7 +733,8 @@ fn every_flag_of_every_command_has_a_word_in_help() {
             .collect();
         for (i, l) in lines.iter().enumerate() {
             let t = l.trim_start();
-            if !t.starts_with('-') {
+            // Flags, not the `- value: words` lines of a flag's values.
+            if !t.starts_with('-') || t.starts_with("- ") {
                 continue;
             }
             // `--flag <V>   words`, or the words on the next line.

@@ -302,6 +302,10 @@ fn config_mistakes_are_refused_with_their_line() {
         ),
         ("headless = \"yes\"\n", "line 1: headless is a switch"),
         ("zone = [\"a\", \"b\"]\n", "line 1: zone takes one value"),
+        (
+            "gate = \"north\"\nanti-passback = \"strict\"\n",
+            "line 2: anti-passback must be one of off, soft, hard (not \"strict\")",
+        ),
         ("gate = \"north\n", "not valid TOML"),
     ];
     for (text, want) in cases {

@@ -146,7 +146,12 @@ fn a_sheet_is_never_written_over_and_bad_kinds_are_refused() {
     };
     let r = desk.run(&args("letter"));
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("a4, a6 or cr80"), "{}", r.stderr);
+    assert_eq!(r.code, 2, "a usage error");
+    assert!(
+        r.stderr.contains("[possible values: a4, a6, cr80]"),
+        "{}",
+        r.stderr
+    );
     assert!(!desk.p("out/S-1.txt").exists(), "nothing issued");
     let r = desk.run(&args("a6"));
     assert_eq!(r.code, 0, "{}", r.stderr);

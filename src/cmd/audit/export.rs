@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::bail;
 use badgegate::audit::{export, AuditError, Filter};
 use badgegate::files::write_atomic_with;
 use badgegate::journal::Journal;
@@ -16,11 +15,7 @@ use crate::cli::AuditExportArgs;
 pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
     let (j, chain) = open_checked(&a.journal)?;
     let f = filter(&a.filter)?;
-    let csv = match a.format.as_str() {
-        "csv" => true,
-        "jsonl" => false,
-        other => bail!("--format must be csv or jsonl, not {other:?}"),
-    };
+    let csv = a.format == crate::cli::ExportFormat::Csv;
     match &a.out {
         Some(p) => {
             // An export that fails leaves no half file behind.

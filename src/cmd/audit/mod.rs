@@ -12,7 +12,7 @@ use badgegate::text::printable;
 use badgegate::vocab::{EntryDecision, EntryReason};
 
 use super::Exit;
-use crate::cli::{AuditArgs, AuditCommand, AuditFilterArgs};
+use crate::cli::{AuditArgs, AuditCommand, AuditFilterArgs, DecisionArg};
 
 mod export;
 mod head;
@@ -51,14 +51,10 @@ fn ms(t: &Option<String>, flag: &str) -> anyhow::Result<Option<u64>> {
 
 /// The filter flags, checked.
 fn filter(f: &AuditFilterArgs) -> anyhow::Result<Filter> {
-    let decision = f
-        .decision
-        .as_deref()
-        .map(|d| match EntryDecision::from_code(d) {
-            Some(d @ (EntryDecision::Admit | EntryDecision::Deny)) => Ok(d),
-            _ => Err(anyhow!("--decision must be admit or deny, not {d:?}")),
-        })
-        .transpose()?;
+    let decision = f.decision.map(|d| match d {
+        DecisionArg::Admit => EntryDecision::Admit,
+        DecisionArg::Deny => EntryDecision::Deny,
+    });
     let reason = f
         .reason
         .as_deref()

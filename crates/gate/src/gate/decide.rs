@@ -111,6 +111,14 @@ pub enum OfflinePassback {
 }
 
 impl OfflinePassback {
+    /// `soft` or `hard`, as the flag and the policy write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            OfflinePassback::Soft => "soft",
+            OfflinePassback::Hard => "hard",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<OfflinePassback> {
         match s {
             "soft" => Some(OfflinePassback::Soft),
