@@ -220,7 +220,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         writeln!(
             sink,
             "{}",
-            badgegate::text::json_line(&kiosk.outcome_json(&o))
+            badgegate::text::json_line(&kiosk.outcome_line(&o))
         )
         .unwrap();
         lap(2, &mut t);

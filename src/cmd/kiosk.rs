@@ -339,7 +339,7 @@ fn run_headless(
         hooks_failed += say_hooks(&step.hooks);
         for outcome in &step.outcomes {
             let mut out = stdout.lock();
-            let line = json_line(&gate.kiosk().outcome_json(outcome));
+            let line = json_line(&gate.kiosk().outcome_line(outcome));
             // A closed stdout (the controller went away) must not stop
             // the journal; the decision is already committed.
             let _ = writeln!(out, "{line}");

@@ -94,7 +94,7 @@ impl Printer {
         self.count += 1;
         self.any_deny |= !d.is_admit();
         if self.json {
-            println!("{}", json_line(&d.to_json(input)));
+            println!("{}", json_line(&d.line(input)));
             return;
         }
         let who = d.holder_summary();

@@ -7,6 +7,7 @@ use badgegate_core::clock::{format_human, format_span, format_utc};
 use badgegate_core::format::badge::{Badge, ParseError, SignedBadge};
 use badgegate_core::format::keys::{KeyStatus, TrustStore};
 use badgegate_core::vocab::{Direction, Reason, Verdict};
+use serde::Serialize;
 
 /// What this gate checks beyond the badge itself.
 #[derive(Clone, Debug)]
@@ -229,29 +230,82 @@ impl Decision {
         s
     }
 
-    /// The decision as one JSON object: the fields of the interface
+    /// The decision as one JSON line's fields: those of the interface
     /// contract (`decision`, `reason`, `serial`, `name`, `org`, `category`,
-    /// `zones`, `key_id`, `input`) and more.
-    pub fn to_json(&self, input: &str) -> serde_json::Value {
+    /// `zones`, `key_id`, `input`) and more. A kiosk fills in where and
+    /// when it journalled it ([`DecisionLine::journalled`]).
+    pub fn line<'a>(&'a self, input: &'a str) -> DecisionLine<'a> {
         let b = self.badge.as_ref();
-        serde_json::json!({
-            "decision": self.verdict.code(),
-            "reason": self.reason.code(),
-            "detail": self.detail,
-            "serial": b.map(|b| b.serial.as_str()),
-            "name": b.map(|b| b.name.as_str()),
-            "org": b.map(|b| b.org.as_str()),
-            "category": b.map(|b| b.category.as_str()),
-            "zones": b.map(|b| b.zones.clone()),
-            "key_id": b.map(|b| b.key_id.to_string()),
-            "valid_from": b.map(|b| format_utc(b.valid_from)),
-            "valid_until": b.map(|b| format_utc(b.valid_until)),
-            "issued_at": b.map(|b| format_utc(b.issued_at)),
-            "authentic": self.authentic,
-            "flagged": self.flagged,
-            "input": input,
-        })
+        DecisionLine {
+            at: None,
+            authentic: self.authentic,
+            category: b.map(|b| b.category.as_str()),
+            decision: self.verdict.code(),
+            detail: &self.detail,
+            direction: None,
+            flagged: self.flagged,
+            gate: None,
+            hash: None,
+            input,
+            issued_at: b.map(|b| format_utc(b.issued_at)),
+            key_id: b.map(|b| b.key_id.to_string()),
+            kiosk_id: None,
+            name: b.map(|b| b.name.as_str()),
+            org: b.map(|b| b.org.as_str()),
+            photo: None,
+            reason: self.reason.code(),
+            seq: None,
+            serial: b.map(|b| b.serial.as_str()),
+            valid_from: b.map(|b| format_utc(b.valid_from)),
+            valid_until: b.map(|b| format_utc(b.valid_until)),
+            zone: None,
+            zones: b.map(|b| b.zones.as_slice()),
+        }
     }
+}
+
+/// One decision as a JSON line (`verify --json`, `kiosk --headless`): the
+/// interface contract's fields. Its fields are in the order of their
+/// names, as every earlier build wrote them; the kiosk's own (`at`,
+/// `direction`, `gate`, `hash`, `kiosk_id`, `photo`, `seq`, `zone`) are
+/// left out of `verify`'s lines.
+#[derive(Clone, Debug, Serialize)]
+pub struct DecisionLine<'a> {
+    /// When the kiosk journalled it (UTC, milliseconds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    pub authentic: bool,
+    pub category: Option<&'a str>,
+    pub decision: &'static str,
+    pub detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direction: Option<&'static str>,
+    pub flagged: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<&'a str>,
+    /// The kiosk's chain head after this record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    pub input: &'a str,
+    pub issued_at: Option<String>,
+    pub key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kiosk_id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub org: Option<&'a str>,
+    /// Only where the badge carries a photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo: Option<&'static str>,
+    pub reason: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    pub serial: Option<&'a str>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    /// The gate's zone: present (perhaps null) in every kiosk line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Option<&'a str>>,
+    pub zones: Option<&'a [String]>,
 }
 
 /// Everything the checks read, besides the scanned text.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::gate::decide::{
     apply_anti_passback, apply_venue_passback, decide_bytes, AntiPassback, Checks, Decision,
-    GatePolicy, OfflinePassback, VenueAnswer,
+    DecisionLine, GatePolicy, OfflinePassback, VenueAnswer,
 };
 use crate::gate::hook::HookRun;
 use crate::gate::lists::{Found, ListWatch, RevocationSet};
@@ -1025,26 +1025,20 @@ impl Kiosk {
 
     /// The JSON line for an outcome: the decision fields of the interface
     /// contract plus where and when it was journalled.
-    pub fn outcome_json(&self, o: &Outcome) -> serde_json::Value {
-        let mut j = o.decision.to_json(&o.entry.body.input);
-        if let Some(map) = j.as_object_mut() {
-            map.insert("kiosk_id".into(), o.entry.kiosk_id.clone().into());
-            map.insert("seq".into(), o.entry.seq.into());
+    pub fn outcome_line<'a>(&'a self, o: &'a Outcome) -> DecisionLine<'a> {
+        DecisionLine {
+            kiosk_id: Some(&o.entry.kiosk_id),
+            seq: Some(o.entry.seq),
             // The chain head after this record: a log collector that keeps
             // these lines can later prove the journal was not cut back.
-            map.insert(
-                "hash".into(),
-                badgegate_core::text::hex(&o.entry.hash).into(),
-            );
-            map.insert("at".into(), format_utc_ms(o.entry.body.at_ms).into());
-            map.insert("gate".into(), self.cfg.gate.clone().into());
-            map.insert("zone".into(), self.cfg.zone.clone().into());
-            map.insert("direction".into(), self.cfg.direction.code().into());
-            if o.photo != PhotoCheck::NotOnBadge {
-                map.insert("photo".into(), o.photo.code().into());
-            }
+            hash: Some(badgegate_core::text::hex(&o.entry.hash)),
+            at: Some(format_utc_ms(o.entry.body.at_ms)),
+            gate: Some(&self.cfg.gate),
+            zone: Some(self.cfg.zone.as_deref()),
+            direction: Some(self.cfg.direction.code()),
+            photo: (o.photo != PhotoCheck::NotOnBadge).then(|| o.photo.code()),
+            ..o.decision.line(&o.entry.body.input)
         }
-        j
     }
 }
 
