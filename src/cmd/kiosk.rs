@@ -171,6 +171,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
     let hook = a.on_admit.clone().map(|command| AdmitHook {
         command,
         timeout: Duration::from_secs(a.hook_timeout),
+        notices: super::stderr_notices(),
     });
     let gate = Gate::new(kiosk, hook);
     match source {
@@ -500,7 +501,7 @@ impl OfficeFiles {
             lists_dir: self.lists_dir,
             policy_file: self.policy_file,
             trust,
-            say: true,
+            notices: super::stderr_notices(),
             clock: Box::new(move || clock.now_ms()),
         });
         let check = Passback::new(

@@ -161,3 +161,9 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Demo(a) => demo::run(a),
     }
 }
+
+/// Notices the library says (the venue link, an admit command, the
+/// office's log), on stderr one line each: the journal under systemd.
+pub fn stderr_notices() -> badgegate::notice::Notices {
+    badgegate::notice::Notices::to(|l| eprintln!("{l}"))
+}

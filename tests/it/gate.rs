@@ -167,6 +167,7 @@ fn the_admit_hook_runs_for_admits_only_after_their_record_is_committed() {
     let hook = AdmitHook {
         command,
         timeout: Duration::from_secs(5),
+        notices: badgegate::notice::Notices::silent(),
     };
     let mut g = gate(
         Journal::open(&journal_path, Some("k1"), "k1").unwrap(),

@@ -1982,7 +1982,7 @@ fn a_refused_id_check_releases_its_reservation() {
         lists_dir: cache.join("lists"),
         policy_file: cache.join("policy.txt"),
         trust,
-        say: false,
+        notices: badgegate::notice::Notices::silent(),
         clock: Box::new(move || at),
     });
     eventually("n1's start at the office", || {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::gate::engine::{Kiosk, Outcome};
 use badgegate_core::format::badge::Badge;
+use badgegate_core::notice::Notices;
 use badgegate_core::text::printable_short;
 
 /// How a hook run ended.
@@ -89,14 +90,19 @@ pub fn admit_env(kiosk: &Kiosk, o: &Outcome) -> Vec<(String, String)> {
 
 /// Starts `sh -c command` with `env` added; a background thread waits for
 /// it and kills it after `timeout`. The returned handle yields how it ended.
-/// What the command writes to stderr goes on to the kiosk's stderr, each
-/// line marked, and its last line is kept for the record.
-pub fn spawn(command: &str, env: Vec<(String, String)>, timeout: Duration) -> JoinHandle<HookRun> {
+/// What the command writes to stderr is said to `notices`, each line
+/// marked, and its last line is kept for the record.
+pub fn spawn(
+    command: &str,
+    env: Vec<(String, String)>,
+    timeout: Duration,
+    notices: Notices,
+) -> JoinHandle<HookRun> {
     let command = command.to_owned();
     std::thread::spawn(move || {
         let start = Instant::now();
         let mut stderr_tail = None;
-        let end = run(&command, env, timeout, &mut stderr_tail);
+        let end = run(&command, env, timeout, &mut stderr_tail, notices);
         HookRun {
             end,
             last_error: stderr_tail
@@ -111,6 +117,7 @@ fn run(
     env: Vec<(String, String)>,
     timeout: Duration,
     stderr_tail: &mut Option<JoinHandle<Option<String>>>,
+    notices: Notices,
 ) -> HookEnd {
     use std::os::unix::process::{CommandExt, ExitStatusExt};
     let child = Command::new("sh")
@@ -133,7 +140,7 @@ fn run(
                 let line = String::from_utf8_lossy(&line);
                 let line = printable_short(line.trim_end(), 200);
                 if !line.trim().is_empty() {
-                    eprintln!("on-admit: {line}");
+                    notices.say(format!("on-admit: {line}"));
                     last = Some(line);
                 }
             }
@@ -180,6 +187,7 @@ mod tests {
             &cmd,
             vec![("BADGEGATE_SERIAL".into(), "D-1".into())],
             Duration::from_secs(5),
+            Notices::silent(),
         )
         .join()
         .unwrap();
@@ -187,15 +195,31 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "D-1");
 
         let start = Instant::now();
-        let end = spawn("sleep 30", vec![], Duration::from_millis(200))
-            .join()
-            .unwrap();
+        let end = spawn(
+            "sleep 30",
+            vec![],
+            Duration::from_millis(200),
+            Notices::silent(),
+        )
+        .join()
+        .unwrap();
         assert_eq!(end.end, HookEnd::Killed);
         assert!(start.elapsed() < Duration::from_secs(5));
 
-        let end = spawn("no-such-relay-command", vec![], Duration::from_secs(5))
-            .join()
-            .unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let h = heard.clone();
+        let end = spawn(
+            "no-such-relay-command",
+            vec![],
+            Duration::from_secs(5),
+            Notices::to(move |l| h.lock().unwrap().push(l.to_owned())),
+        )
+        .join()
+        .unwrap();
+        assert!(
+            heard.lock().unwrap()[0].starts_with("on-admit: "),
+            "the command's complaint is said, marked"
+        );
         assert_eq!(end.end, HookEnd::Exited(127));
         let said = end.last_error.clone().unwrap();
         assert!(said.contains("no-such-relay-command"), "{said}");

@@ -17,6 +17,7 @@ use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome, S
 use crate::gate::hook::{self, HookRun};
 use badgegate_core::clock;
 use badgegate_core::journal::{Entry, JournalError};
+use badgegate_core::notice::Notices;
 use badgegate_core::vocab::EntryDecision;
 use badgegate_read::read::TrackingReader;
 use badgegate_read::source::{Frame, FrameSource, OpenError, Payload, SourceError, SourceSpec};
@@ -238,6 +239,8 @@ pub fn spawn_feed(
 pub struct AdmitHook {
     pub command: String,
     pub timeout: Duration,
+    /// Where the command's complaints (its stderr) are said.
+    pub notices: Notices,
 }
 
 /// What one frame came to.
@@ -524,7 +527,12 @@ impl Gate {
         if let Some(h) = &self.hook {
             self.hooks.push(RunningHook {
                 admit: o.entry.clone(),
-                handle: hook::spawn(&h.command, hook::admit_env(&self.kiosk, o), h.timeout),
+                handle: hook::spawn(
+                    &h.command,
+                    hook::admit_env(&self.kiosk, o),
+                    h.timeout,
+                    h.notices.clone(),
+                ),
             });
         }
     }

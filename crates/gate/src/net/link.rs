@@ -27,6 +27,7 @@ use badgegate_core::format::keys::{KeyId, TrustStore};
 use badgegate_core::format::policy::VenuePolicy;
 use badgegate_core::format::revocation::RevocationList;
 use badgegate_core::journal::{Entry, Journal};
+use badgegate_core::notice::Notices;
 use badgegate_core::vocab::ListKind;
 
 /// How long to wait for a connection.
@@ -95,8 +96,8 @@ pub struct LinkConfig {
     /// The verified venue policy from the office, if one is published.
     pub policy_file: PathBuf,
     pub trust: TrustStore,
-    /// Say state changes on stderr (headless kiosks).
-    pub say: bool,
+    /// Where state changes are said (ONLINE, OFFLINE, a list refused).
+    pub notices: Notices,
     /// The kiosk's clock (Unix ms), reported to the office, which measures
     /// the kiosk's offset from its own.
     pub clock: Box<dyn Fn() -> u64 + Send>,
@@ -115,7 +116,7 @@ pub fn start_pusher(cfg: LinkConfig) -> SharedState {
         since_ms: badgegate_core::clock::now_ms(),
         ..LinkState::default()
     }));
-    let say = cfg.say;
+    let say = cfg.notices.clone();
     let shared = state.clone();
     std::thread::Builder::new()
         .name("office-push".into())
@@ -125,7 +126,7 @@ pub fn start_pusher(cfg: LinkConfig) -> SharedState {
     std::thread::Builder::new()
         .name("office-watch".into())
         .spawn(move || loop {
-            watch_link(&watched, badgegate_core::clock::now_ms(), say);
+            watch_link(&watched, badgegate_core::clock::now_ms(), &say);
             std::thread::sleep(WATCH_EVERY);
         })
         .ok();
@@ -136,7 +137,7 @@ pub fn start_pusher(cfg: LinkConfig) -> SharedState {
 /// answered within [`OFFLINE_AFTER`], OFFLINE after; each change said once
 /// (on stderr with `say`). However the pusher is stuck, this flips within
 /// the bound: a hung office shows as OFFLINE like a dead one.
-pub fn watch_link(state: &SharedState, now_ms: u64, say: bool) {
+pub fn watch_link(state: &SharedState, now_ms: u64, say: &Notices) {
     let Ok(mut s) = state.lock() else { return };
     let bound = u64::try_from(OFFLINE_AFTER.as_millis()).unwrap_or(u64::MAX);
     let answering = s
@@ -153,20 +154,18 @@ pub fn watch_link(state: &SharedState, now_ms: u64, say: bool) {
     s.online = answering;
     if answering {
         s.since_ms = now_ms;
-        if say {
-            eprintln!("office: ONLINE (backlog {} record(s))", s.backlog);
-        }
+        say.say(format!("office: ONLINE (backlog {} record(s))", s.backlog));
     } else {
         s.since_ms = s.last_contact_ms.unwrap_or(s.since_ms);
-        if say {
-            eprintln!(
+        if say.heard() {
+            say.say(format!(
                 "office: OFFLINE since {} ({}); deciding alone, records kept for later",
                 badgegate_core::clock::format_utc_ms(s.since_ms),
                 badgegate_core::text::printable_short(
                     s.problem.as_deref().unwrap_or("no answer"),
                     200
                 )
-            );
+            ));
         }
     }
 }
@@ -259,7 +258,11 @@ impl Pusher {
         self.set(|s| {
             s.problem = Some(why.to_owned());
         });
-        watch_link(&self.state, badgegate_core::clock::now_ms(), self.cfg.say);
+        watch_link(
+            &self.state,
+            badgegate_core::clock::now_ms(),
+            &self.cfg.notices,
+        );
     }
 
     /// The office answered.
@@ -269,7 +272,11 @@ impl Pusher {
             s.problem = None;
             s.last_contact_ms = Some(badgegate_core::clock::now_ms());
         });
-        watch_link(&self.state, badgegate_core::clock::now_ms(), self.cfg.say);
+        watch_link(
+            &self.state,
+            badgegate_core::clock::now_ms(),
+            &self.cfg.notices,
+        );
     }
 
     /// One connection's life: hello, then push and fetch until it breaks.
@@ -348,9 +355,9 @@ impl Pusher {
                 None
             };
             if let Some(why) = why {
-                if self.cfg.say {
-                    eprintln!("office: PUSHING STOPPED: {why}");
-                }
+                self.cfg
+                    .notices
+                    .say(format!("office: PUSHING STOPPED: {why}"));
                 if self.office_head <= local {
                     db.execute("SELECT badgegate.kiosk_alarm('fork', $1)", &[&why])
                         .ok();
@@ -466,9 +473,7 @@ impl Pusher {
                 }
                 Err(why) => {
                     self.rows_seen.insert((kind, key, seq));
-                    if self.cfg.say {
-                        eprintln!("warning: {why}");
-                    }
+                    self.cfg.notices.say(format!("warning: {why}"));
                     self.set(|s| s.problem = Some(why.clone()));
                     db.execute("SELECT badgegate.kiosk_alarm('list', $1)", &[&why])
                         .ok();
@@ -835,15 +840,15 @@ mod tests {
     #[test]
     fn the_watch_says_offline_once_the_office_has_been_silent_past_the_bound() {
         let state: SharedState = Arc::new(Mutex::new(LinkState::default()));
-        watch_link(&state, 1_000, false);
+        watch_link(&state, 1_000, &Notices::silent());
         assert!(state.lock().unwrap().said.is_none(), "nothing tried yet");
         state.lock().unwrap().last_contact_ms = Some(1_000);
-        watch_link(&state, 1_100, false);
+        watch_link(&state, 1_100, &Notices::silent());
         assert!(state.lock().unwrap().online);
         let bound = OFFLINE_AFTER.as_millis() as u64;
-        watch_link(&state, 1_000 + bound, false);
+        watch_link(&state, 1_000 + bound, &Notices::silent());
         assert!(state.lock().unwrap().online, "at the bound, still online");
-        watch_link(&state, 1_001 + bound, false);
+        watch_link(&state, 1_001 + bound, &Notices::silent());
         let s = state.lock().unwrap().clone();
         assert!(!s.online);
         assert_eq!(s.since_ms, 1_000, "offline since the last answer");

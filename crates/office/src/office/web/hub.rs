@@ -84,10 +84,10 @@ fn watch(app: &App) {
     };
     let Some(looked) = looked else { return };
     if looked.elapsed() > NOT_ANSWERING_AFTER && !said_down {
-        eprintln!(
+        app.log.say(format!(
             "{} office database not answering since {as_of}",
             app.clock.now()
-        );
+        ));
         publish(
             app,
             Push {
@@ -116,10 +116,10 @@ fn spawn(name: &str, app: Arc<App>, work: fn(&App, &mut Client) -> Result<(), Of
                 Ok(()) => continue,
                 Err(e) => e.to_string(),
             };
-            eprintln!(
+            app.log.say(format!(
                 "{} office database unreachable ({name}): {why}; trying again",
                 app.clock.now()
-            );
+            ));
             publish(
                 &app,
                 Push {

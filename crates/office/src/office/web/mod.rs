@@ -102,6 +102,9 @@ pub struct ServeConfig {
     pub insecure_http: bool,
     pub session: Duration,
     pub time_zone: Option<String>,
+    /// The office's log: sign-ins, acknowledgements, the database lost
+    /// and found (each line starts with the venue's time).
+    pub log: badgegate_core::notice::Notices,
 }
 
 /// Connections to the office database for the pages, reused.

@@ -46,6 +46,8 @@ pub struct App {
     pub tls: bool,
     /// Password checks running at once.
     pub hashing: tokio::sync::Semaphore,
+    /// The office's log.
+    pub log: badgegate_core::notice::Notices,
 }
 
 impl App {
@@ -60,6 +62,7 @@ impl App {
             snapshot: RwLock::new(Snapshot::default()),
             tls,
             hashing: tokio::sync::Semaphore::new(2),
+            log: cfg.log.clone(),
         }
     }
 
@@ -309,12 +312,12 @@ async fn login(
     let token = match signed {
         Ok((token, _)) => token,
         Err(why) => {
-            eprintln!(
+            app.log.say(format!(
                 "{} sign-in refused for {:?} from {}",
                 app.clock.now(),
                 badgegate_core::text::printable_short(&f.user, 60),
                 peer.ip()
-            );
+            ));
             return match why {
                 SignInRefused::HeldBack(wait) => refuse(
                     StatusCode::TOO_MANY_REQUESTS,
@@ -332,12 +335,12 @@ async fn login(
             };
         }
     };
-    eprintln!(
+    app.log.say(format!(
         "{} {} signed in from {}",
         app.clock.now(),
         f.user,
         peer.ip()
-    );
+    ));
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         app.session_life.as_secs(),
@@ -537,7 +540,7 @@ async fn acknowledge(
         .db
         .run(move |db| data::acknowledge(db, &subject, &user, Some(&note)))
         .await?;
-    eprintln!(
+    app.log.say(format!(
         "{} {} acknowledged {}{}",
         app.clock.now(),
         s.session.user,
@@ -547,7 +550,7 @@ async fn acknowledge(
         } else {
             " (already acknowledged)"
         }
-    );
+    ));
     Ok(Redirect::to("/alarms").into_response())
 }
 
