@@ -996,6 +996,131 @@ fn the_office_classifies_alarms_by_the_cores_rule_row_for_row() {
     assert!(plan.contains("records_alarming"), "{plan}");
 }
 
+/// The record hash is written twice, by necessity: the kiosk's Rust
+/// (`journal::record_hash`) and the office's SQL (`badgegate.record_hash`,
+/// which refuses a record whose hash it does not make). Both are run over
+/// the same 400 generated records (both formats, every kind, reason and
+/// decision, absent fields, names in many scripts, quotes, long text) and
+/// must agree on every one.
+#[test]
+fn the_office_hashes_records_as_the_kiosk_does_row_for_row() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    use badgegate::journal::{genesis_hash, record_hash, NewEntry};
+    use badgegate::vocab::{Direction, EntryDecision, EntryKind, EntryReason};
+    let long = "x".repeat(700);
+    let texts: [&str; 10] = [
+        "",
+        "north",
+        "Amina Diallo",
+        "Фарҳод Раҳимов",
+        "习近平",
+        "محمد رضا",
+        "O'Brien \\ \"q\"",
+        "🙂 e\u{301}",
+        "a\tb\nc",
+        &long,
+    ];
+    let reasons: Vec<EntryReason> = EntryReason::all().collect();
+    let state = std::cell::Cell::new(0x9E37_79B9_7F4A_7C15u64);
+    let next = |n: usize| {
+        let s = state
+            .get()
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state.set(s);
+        ((s >> 33) as usize) % n
+    };
+    let quote = |s: Option<&str>| match s {
+        None => "NULL".to_owned(),
+        Some(s) => format!("'{}'", s.replace('\'', "''")),
+    };
+    let mut rows = Vec::new();
+    let mut expected = Vec::new();
+    let mut prev = genesis_hash("north");
+    for seq in 1..=400u64 {
+        let pick = |none: bool| -> Option<String> {
+            let i = next(texts.len() + usize::from(none));
+            texts.get(i).map(|t| (*t).to_owned())
+        };
+        let e = NewEntry {
+            at_ms: 1_790_000_000_000 + seq * 997,
+            kind: EntryKind::ALL[next(EntryKind::ALL.len())],
+            gate: pick(false).unwrap(),
+            zone: pick(true),
+            direction: [Direction::In, Direction::Out][next(2)],
+            serial: pick(true),
+            holder: pick(true),
+            org: pick(true),
+            category: pick(true),
+            key_id: pick(true),
+            decision: EntryDecision::ALL[next(EntryDecision::ALL.len())],
+            reason: reasons[next(reasons.len())],
+            flagged: next(2) == 1,
+            authentic: next(2) == 1,
+            detail: pick(false).unwrap(),
+            note: pick(true),
+            input: pick(false).unwrap(),
+            list_seq: [None, Some(0), Some(7), Some(u64::from(u32::MAX) + 5)][next(4)],
+            guard: pick(true),
+        };
+        let format = [1u8, 2][next(2)];
+        let signer = pick(true);
+        let (list_seq, guard, signer) = if format == 1 {
+            (None, None, None)
+        } else {
+            (e.list_seq, e.guard.clone(), signer)
+        };
+        let e = NewEntry {
+            list_seq,
+            guard: guard.clone(),
+            ..e
+        };
+        let hash = record_hash(&prev, "north", seq, format, &e, signer.as_deref());
+        rows.push(format!(
+            "({seq}, ROW('north', {seq}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {format}, {}, '\\x{}'::bytea, '\\x00'::bytea, NULL, now())::badgegate.records)",
+            e.at_ms,
+            quote(Some(e.kind.code())),
+            quote(Some(&e.gate)),
+            quote(e.zone.as_deref()),
+            quote(Some(e.direction.code())),
+            quote(e.serial.as_deref()),
+            quote(e.holder.as_deref()),
+            quote(e.org.as_deref()),
+            quote(e.category.as_deref()),
+            quote(e.key_id.as_deref()),
+            quote(Some(e.decision.code())),
+            quote(Some(e.reason.code())),
+            e.flagged,
+            e.authentic,
+            quote(Some(&e.detail)),
+            quote(e.note.as_deref()),
+            quote(Some(&e.input)),
+            e.list_seq.map_or("NULL".to_owned(), |n| n.to_string()),
+            quote(guard.as_deref()),
+            quote(signer.as_deref()),
+            badgegate::text::hex(&prev),
+        ));
+        expected.push(badgegate::text::hex(&hash));
+        prev = hash;
+    }
+    let got = pg.sql(&format!(
+        "SELECT string_agg(encode(badgegate.record_hash(r), 'hex'), ',' ORDER BY n)
+         FROM (VALUES {}) AS v(n, r)",
+        rows.join(", ")
+    ));
+    let got: Vec<&str> = got.trim().split(',').collect();
+    assert_eq!(got.len(), expected.len());
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(g, e, "record {} of 400", i + 1);
+    }
+    assert_eq!(
+        pg.sql("SELECT encode(badgegate.genesis_hash('north'), 'hex')"),
+        badgegate::text::hex(&genesis_hash("north"))
+    );
+}
+
 /// Regression (one kiosk login stored records with `reason = 'pwned'`,
 /// and the dashboard's pages and `office export` failed for good; 2,000
 /// refused records made 2,000 alarms): a record outside the vocabulary is

@@ -247,29 +247,41 @@ impl Pg {
         Some(d.join("ca.pem"))
     }
 
-    /// Runs SQL as the superuser, returning psql's output.
+    /// Runs SQL as the superuser, returning psql's output. A long text
+    /// (more than a command line holds) goes to psql on its stdin.
     pub fn sql(&self, sql: &str) -> String {
-        let out = Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                &self.dir.path().display().to_string(),
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-c",
-                sql,
-            ])
-            .output()
-            .expect("run psql");
+        use std::io::Write;
+        let long = sql.len() > 64 * 1024;
+        let mut psql = Command::new("psql");
+        psql.args([
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            &self.dir.path().display().to_string(),
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+        ]);
+        if long {
+            psql.args(["-f", "-"]).stdin(std::process::Stdio::piped());
+        } else {
+            psql.args(["-c", sql]);
+        }
+        psql.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = psql.spawn().expect("run psql");
+        if long {
+            let mut stdin = child.stdin.take().expect("psql's stdin");
+            stdin.write_all(sql.as_bytes()).expect("write to psql");
+        }
+        let out = child.wait_with_output().expect("run psql");
         assert!(
             out.status.success(),
             "psql: {}",
