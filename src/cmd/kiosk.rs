@@ -5,19 +5,20 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use badgegate::clock::{self, format_human, format_span};
 use badgegate::format::policy::VenuePolicy;
 use badgegate::gate::decide::AntiPassback;
-use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, LIST_CHECK_EVERY};
+use badgegate::gate::engine::{Kiosk, KioskConfig, ListChange, Outcome};
 use badgegate::gate::runtime::{
-    spawn_feed, AdmitHook, Fed, FeedMode, Gate, HookReport, KioskClock,
+    spawn_feed, AdmitHook, Fed, FeedMode, Gate, HookReport, KioskClock, LoopEnd, Sink,
 };
 use badgegate::gate::venue::PolicyWatch;
-use badgegate::journal::Journal;
+use badgegate::journal::{Journal, JournalError};
 use badgegate::source::{OpenError, SourceSpec};
 use badgegate::text::{json_line, printable, shown_path};
 use badgegate::vocab::Direction;
@@ -296,49 +297,17 @@ impl Freeze {
     }
 }
 
-/// Decides every frame of the feed and prints one JSON line per decision,
-/// each after its record is committed; takes up new revocation lists while
-/// no frame comes.
-fn run_headless(
-    mut gate: Gate,
-    frames: Receiver<Fed>,
-    clock: KioskClock,
-    office: Option<&badgegate::net::link::SharedState>,
-    head: impl Fn(&Gate) -> u64,
-    mut freeze: Freeze,
-) -> anyhow::Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut hooks_failed = 0usize;
-    loop {
-        freeze.look(&gate, clock.now_ms());
-        let (frame, now_ms) = match frames.recv_timeout(LIST_CHECK_EVERY) {
-            Ok(Fed::Frame { frame, now_ms }) => (frame, now_ms),
-            Ok(Fed::Skipped(why)) => {
-                eprintln!("warning: {}", printable(&why));
-                continue;
-            }
-            Ok(Fed::Ended) | Err(RecvTimeoutError::Disconnected) => break,
-            Ok(Fed::Lost(why) | Fed::Reconnecting { why, .. }) => {
-                eprintln!("error: {}; the kiosk stopped", printable(&why));
-                return Ok(Exit::SourceLost.into());
-            }
-            Ok(Fed::Reconnected) => continue,
-            Err(RecvTimeoutError::Timeout) => match gate.refresh(clock.now_ms()) {
-                Ok((changes, hooks)) => {
-                    say_lists(&changes);
-                    hooks_failed += say_hooks(&hooks);
-                    continue;
-                }
-                Err(e) => {
-                    eprintln!("{}", out_of_service_line(&e));
-                    return Ok(Exit::OutOfService.into());
-                }
-            },
-        };
-        let step = gate.step(&frame, now_ms);
-        say_lists(&step.lists);
-        hooks_failed += say_hooks(&step.hooks);
-        for outcome in &step.outcomes {
+/// The headless kiosk's sink: one JSON line per decision on stdout, each
+/// after its record is committed; lists, hooks and trouble on stderr.
+struct JsonLines {
+    freeze: Freeze,
+    hooks_failed: usize,
+}
+
+impl Sink for JsonLines {
+    fn outcomes(&mut self, gate: &Gate, outcomes: Vec<Outcome>, _now_ms: u64) {
+        let stdout = std::io::stdout();
+        for outcome in &outcomes {
             let mut out = stdout.lock();
             let line = json_line(&gate.kiosk().outcome_line(outcome));
             // A closed stdout (the controller went away) must not stop
@@ -346,17 +315,54 @@ fn run_headless(
             let _ = writeln!(out, "{line}");
             let _ = out.flush();
         }
-        if let Some(e) = step.failed {
-            eprintln!("{}", out_of_service_line(&e));
-            return Ok(Exit::OutOfService.into());
+    }
+
+    fn lists(&mut self, _gate: &Gate, changes: &[ListChange]) {
+        say_lists(changes);
+    }
+
+    fn hooks(&mut self, hooks: &[HookReport]) {
+        self.hooks_failed += say_hooks(hooks);
+    }
+
+    fn out_of_service(&mut self, e: &JournalError) {
+        eprintln!("{}", out_of_service_line(e));
+    }
+
+    fn fed(&mut self, fed: &Fed) {
+        match fed {
+            Fed::Skipped(why) => eprintln!("warning: {}", printable(why)),
+            Fed::Lost(why) | Fed::Reconnecting { why, .. } => {
+                eprintln!("error: {}; the kiosk stopped", printable(why))
+            }
+            _ => {}
         }
     }
-    match gate.finish(clock.now_ms()) {
-        Ok(hooks) => hooks_failed += say_hooks(&hooks),
-        Err(e) => {
-            eprintln!("{}", out_of_service_line(&e));
-            return Ok(Exit::OutOfService.into());
-        }
+
+    fn tick(&mut self, gate: &Gate, now_ms: u64) {
+        self.freeze.look(gate, now_ms);
+    }
+}
+
+/// Runs the gate's loop over the feed with the JSON-lines sink, then hands
+/// the office the last records.
+fn run_headless(
+    mut gate: Gate,
+    frames: Receiver<Fed>,
+    clock: KioskClock,
+    office: Option<&badgegate::net::link::SharedState>,
+    head: impl Fn(&Gate) -> u64,
+    freeze: Freeze,
+) -> anyhow::Result<ExitCode> {
+    let mut sink = JsonLines {
+        freeze,
+        hooks_failed: 0,
+    };
+    let stop = AtomicBool::new(false);
+    match gate.run(frames, None, &clock, &mut sink, &stop) {
+        LoopEnd::Ended => {}
+        LoopEnd::SourceLost(_) => return Ok(Exit::SourceLost.into()),
+        LoopEnd::OutOfService => return Ok(Exit::OutOfService.into()),
     }
     if let Some(state) = office {
         // The input ended: hand the office the last records while it is
@@ -368,9 +374,10 @@ fn run_headless(
             );
         }
     }
-    if hooks_failed > 0 {
+    if sink.hooks_failed > 0 {
         eprintln!(
-            "warning: the --on-admit command failed {hooks_failed} time(s): those admits may not have opened the door (hook_failed records in the journal)"
+            "warning: the --on-admit command failed {} time(s): those admits may not have opened the door (hook_failed records in the journal)",
+            sink.hooks_failed
         );
         return Ok(Exit::Problem.into());
     }

@@ -8,20 +8,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{anyhow, bail};
 use badgegate::gate::runtime::{Fed, Feed, FeedMode, KioskClock, RECONNECT_EVERY};
-use badgegate::screen::SourceState;
-use badgegate::source::{Frame, Payload, SourceSpec};
+use badgegate::source::{Payload, SourceSpec};
 use badgegate::text::printable;
 use eframe::egui;
 use image::GrayImage;
 
 /// Width of the live picture handed to the screen.
 const PREVIEW_WIDTH: u32 = 640;
-
-/// A frame (or scanned line) for the engine, or news of the source.
-pub enum Captured {
-    Frame { frame: Frame, now_ms: u64 },
-    State(SourceState),
-}
 
 /// The latest picture for the live view.
 #[derive(Default)]
@@ -33,7 +26,7 @@ pub struct Picture {
 /// The capture thread, started before the kiosk so a source that cannot
 /// open stops the start with one line.
 pub struct Capture {
-    pub frames: Receiver<Captured>,
+    pub frames: Receiver<Fed>,
     pub picture: Arc<Mutex<Picture>>,
     pub repaint: Arc<OnceLock<egui::Context>>,
     pub stop: Arc<AtomicBool>,
@@ -44,7 +37,7 @@ impl Capture {
         let live = spec.is_live();
         // A replay must not lose a frame (the same frames give the same
         // journal as --headless); a camera's stale frames are dropped.
-        let (tx, frames) = mpsc::sync_channel::<Captured>(if live { 1 } else { 2 });
+        let (tx, frames) = mpsc::sync_channel::<Fed>(if live { 1 } else { 2 });
         let picture = Arc::new(Mutex::new(Picture::default()));
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let stop = Arc::new(AtomicBool::new(false));
@@ -75,7 +68,7 @@ impl Capture {
 
 /// What the capture thread shares with the others.
 struct Shared {
-    tx: SyncSender<Captured>,
+    tx: SyncSender<Fed>,
     picture: Arc<Mutex<Picture>>,
     repaint: Arc<OnceLock<egui::Context>>,
     stop: Arc<AtomicBool>,
@@ -89,9 +82,9 @@ impl Shared {
         }
     }
 
-    /// Hands a message to the engine: a live source drops it when the
+    /// Hands a frame to the engine: a live source drops it when the
     /// engine is busy. False once the engine is gone.
-    fn send(&self, msg: Captured) -> bool {
+    fn send(&self, msg: Fed) -> bool {
         if self.live {
             !matches!(self.tx.try_send(msg), Err(TrySendError::Disconnected(_)))
         } else {
@@ -99,8 +92,9 @@ impl Shared {
         }
     }
 
-    fn state(&self, s: SourceState) -> bool {
-        let sent = self.tx.send(Captured::State(s)).is_ok();
+    /// Hands news of the source to the engine (never dropped).
+    fn news(&self, fed: Fed) -> bool {
+        let sent = self.tx.send(fed).is_ok();
         self.poke();
         sent
     }
@@ -149,33 +143,18 @@ fn capture_loop(
     };
     let mut shown: u64 = 0;
     while !shared.stop.load(Ordering::Relaxed) {
-        let alive = match feed.next_fed() {
+        let fed = feed.next_fed();
+        let last = matches!(fed, Fed::Ended | Fed::Lost(_));
+        let alive = match fed {
             Fed::Frame { frame, now_ms } => {
                 if let Payload::Image(img) = &frame.payload {
                     shared.show(img, &mut shown);
                 }
-                shared.send(Captured::Frame { frame, now_ms })
+                shared.send(Fed::Frame { frame, now_ms })
             }
-            Fed::Skipped(why) => {
-                eprintln!("warning: {}", printable(&why));
-                true
-            }
-            Fed::Ended => {
-                eprintln!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
-                shared.state(SourceState::Ended);
-                return;
-            }
-            Fed::Lost(why) => {
-                eprintln!("error: {}", printable(&why));
-                shared.state(SourceState::Ended);
-                return;
-            }
-            Fed::Reconnecting { why, attempt } => {
-                shared.state(SourceState::Reconnecting { why, attempt })
-            }
-            Fed::Reconnected => shared.state(SourceState::Running),
+            news => shared.news(news),
         };
-        if !alive {
+        if !alive || last {
             return;
         }
     }

@@ -1,23 +1,18 @@
-//! The engine thread: each captured frame through the gate runtime (read,
-//! decide, journal, hook), each guard's action journalled, and what came of
-//! it sent to the screen. Nothing here draws.
+//! The screen's side of the gate's one runtime loop (`Gate::run` on the
+//! engine thread): what each frame, guard's action and list change came to,
+//! sent to the screen as [`EngineEvent`]s. Nothing here decides or draws.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use badgegate::clock::local_day_start_ms;
-use badgegate::gate::engine::{
-    Counters, GuardAction, GuardError, ListChange, Outcome, ShiftOutcome,
-};
-use badgegate::gate::runtime::{Acted, Gate, HookReport, KioskClock, Sighting};
+use badgegate::gate::engine::{Counters, ListChange, Outcome, ShiftOutcome};
+use badgegate::gate::runtime::{Fed, Gate, HookReport, Sighting, Sink};
 use badgegate::journal::JournalError;
 use badgegate::screen::{tone_for, SourceState, Tone};
-use badgegate::text::printable_short;
+use badgegate::text::{printable, printable_short};
 use eframe::egui;
 
-use super::capture::Captured;
 use crate::cmd::kiosk::out_of_service_line;
 
 /// What the engine tells the screen.
@@ -79,16 +74,15 @@ impl Outline {
     }
 }
 
-/// The engine thread's state: the gate and where its news goes.
-pub struct Engine {
-    pub gate: Gate,
+/// The screen's sink: what the gate's loop came to, sent to the screen
+/// (and the guard's ear).
+pub struct ScreenSink {
     pub events: Sender<EngineEvent>,
     pub repaint: Arc<OnceLock<egui::Context>>,
-    pub clock: KioskClock,
     pub utc_offset: i32,
 }
 
-impl Engine {
+impl ScreenSink {
     fn send(&self, e: EngineEvent) {
         let _ = self.events.send(e);
         if let Some(ctx) = self.repaint.get() {
@@ -96,31 +90,37 @@ impl Engine {
         }
     }
 
-    fn counters(&self, now_ms: u64) {
-        match self
-            .gate
-            .kiosk()
-            .counters(local_day_start_ms(now_ms, self.offset_at(now_ms)))
-        {
+    fn counters(&self, gate: &Gate, now_ms: u64) {
+        // Seconds east of UTC at the venue: from its policy, or the flag.
+        let offset = match gate.kiosk().policy() {
+            Some(p) => p.body.utc_offset_at(now_ms / 1000),
+            None => self.utc_offset,
+        };
+        match gate.kiosk().counters(local_day_start_ms(now_ms, offset)) {
             Ok(c) => self.send(EngineEvent::Counters(c)),
             Err(e) => eprintln!("warning: cannot count today's decisions: {e}"),
         }
     }
+}
 
-    /// Seconds east of UTC at the venue: from its policy, or the flag.
-    fn offset_at(&self, now_ms: u64) -> i32 {
-        match self.gate.kiosk().policy() {
-            Some(p) => p.body.utc_offset_at(now_ms / 1000),
-            None => self.utc_offset,
+impl Sink for ScreenSink {
+    fn outcomes(&mut self, gate: &Gate, outcomes: Vec<Outcome>, now_ms: u64) {
+        for o in outcomes {
+            self.send(EngineEvent::Outcome(Box::new(o)));
         }
+        self.counters(gate, now_ms);
     }
 
     /// Tells the screen about the lists in use, and what changed.
-    fn lists(&self, changes: &[ListChange]) {
+    fn lists(&mut self, gate: &Gate, changes: &[ListChange]) {
+        if changes.is_empty() {
+            // The loop started: today's numbers too.
+            self.counters(gate, badgegate::clock::now_ms());
+        }
         for p in changes.iter().filter_map(|c| c.policy.as_ref()) {
             self.send(EngineEvent::Policy(Box::new(p.body.clone())));
         }
-        let set = self.gate.kiosk().revocations();
+        let set = gate.kiosk().revocations();
         let state = set.oldest_issued_at().map(|t| (set.summary(), t));
         let refused = changes
             .last()
@@ -129,31 +129,8 @@ impl Engine {
         self.send(EngineEvent::Lists { state, refused });
     }
 
-    /// Looks for new revocation lists; false once the journal failed.
-    fn refresh(&mut self) -> bool {
-        let now_ms = self.clock.now_ms();
-        match self.gate.refresh(now_ms) {
-            Ok((changes, hooks)) => {
-                if !changes.is_empty() {
-                    self.lists(&changes);
-                }
-                self.hooks(&hooks);
-                true
-            }
-            Err(e) => self.committed(Vec::new(), Some(e), now_ms),
-        }
-    }
-
-    /// Tells the screen who is on shift now.
-    fn shift(&self, s: ShiftOutcome) {
-        self.send(EngineEvent::Shift {
-            guard: s.guard,
-            refused: s.refused.map(|r| printable_short(&r, 160)),
-        });
-    }
-
     /// Tells the guard of each failed admit hook, by name.
-    fn hooks(&self, hooks: &[HookReport]) {
+    fn hooks(&mut self, hooks: &[HookReport]) {
         crate::cmd::kiosk::say_hooks(hooks);
         for h in hooks.iter().filter(|h| h.failed) {
             self.send(EngineEvent::HookFailed(format!(
@@ -164,107 +141,52 @@ impl Engine {
         }
     }
 
-    /// Shows committed outcomes; false once the journal failed.
-    fn committed(&self, outcomes: Vec<Outcome>, failed: Option<JournalError>, now_ms: u64) -> bool {
-        let any = !outcomes.is_empty();
-        for o in outcomes {
-            self.send(EngineEvent::Outcome(Box::new(o)));
-        }
-        if any {
-            self.counters(now_ms);
-        }
-        match failed {
-            None => true,
-            Some(e) => {
-                eprintln!("{}", out_of_service_line(&e));
-                self.send(EngineEvent::OutOfService(format!(
-                    "the journal cannot be written: {}",
-                    printable_short(&e.to_string(), 160)
-                )));
-                false
+    fn out_of_service(&mut self, e: &JournalError) {
+        eprintln!("{}", out_of_service_line(e));
+        self.send(EngineEvent::OutOfService(format!(
+            "the journal cannot be written: {}",
+            printable_short(&e.to_string(), 160)
+        )));
+    }
+
+    /// Tells the screen who is on shift now.
+    fn shift(&mut self, s: ShiftOutcome) {
+        self.send(EngineEvent::Shift {
+            guard: s.guard,
+            refused: s.refused.map(|r| printable_short(&r, 160)),
+        });
+    }
+
+    fn seen(&mut self, found: Vec<Sighting>, size: [u32; 2]) {
+        self.send(EngineEvent::Seen {
+            codes: found.into_iter().map(Outline::of).collect(),
+            size,
+        });
+    }
+
+    fn fed(&mut self, fed: &Fed) {
+        match fed {
+            Fed::Frame { .. } => {}
+            Fed::Skipped(why) => eprintln!("warning: {}", printable(why)),
+            Fed::Ended => {
+                eprintln!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
+                self.send(EngineEvent::Source(SourceState::Ended));
             }
+            Fed::Lost(why) => {
+                eprintln!("error: {}", printable(why));
+                self.send(EngineEvent::Source(SourceState::Ended));
+            }
+            Fed::Reconnecting { why, attempt } => {
+                self.send(EngineEvent::Source(SourceState::Reconnecting {
+                    why: why.clone(),
+                    attempt: *attempt,
+                }))
+            }
+            Fed::Reconnected => self.send(EngineEvent::Source(SourceState::Running)),
         }
     }
 
-    /// Journals a guard's action; false once the journal failed.
-    fn act(&mut self, action: GuardAction) -> bool {
-        let now_ms = self.clock.now_ms();
-        match self.gate.act(action, now_ms) {
-            Ok(Acted::Outcome(o)) => self.committed(vec![o], None, now_ms),
-            Ok(Acted::Shift(s)) => {
-                self.shift(s);
-                true
-            }
-            Ok(Acted::Nothing) => true,
-            Err(GuardError::Journal(e)) => self.committed(Vec::new(), Some(e), now_ms),
-            Err(e) => {
-                self.send(EngineEvent::ActionFailed(e.to_string()));
-                true
-            }
-        }
-    }
-
-    pub fn run(
-        mut self,
-        frames: Receiver<Captured>,
-        actions: Receiver<GuardAction>,
-        stop: &AtomicBool,
-    ) {
-        self.counters(self.clock.now_ms());
-        self.lists(&[]);
-        let mut frames = Some(frames);
-        while !stop.load(Ordering::Relaxed) {
-            if !self.refresh() {
-                return;
-            }
-            while let Ok(action) = actions.try_recv() {
-                if !self.act(action) {
-                    return;
-                }
-            }
-            let Some(rx) = &frames else {
-                // The source ended: only the guard's keys remain.
-                match actions.recv_timeout(Duration::from_millis(100)) {
-                    Ok(action) => {
-                        if !self.act(action) {
-                            return;
-                        }
-                    }
-                    Err(RecvTimeoutError::Timeout) => {}
-                    Err(RecvTimeoutError::Disconnected) => return,
-                }
-                continue;
-            };
-            match rx.recv_timeout(Duration::from_millis(15)) {
-                Ok(Captured::Frame { frame, now_ms }) => {
-                    let step = self.gate.step(&frame, now_ms);
-                    if !step.lists.is_empty() {
-                        self.lists(&step.lists);
-                    }
-                    self.hooks(&step.hooks);
-                    for s in step.shifts.iter().cloned() {
-                        self.shift(s);
-                    }
-                    if !step.found.is_empty() {
-                        self.send(EngineEvent::Seen {
-                            codes: step.found.into_iter().map(Outline::of).collect(),
-                            size: step.size,
-                        });
-                    }
-                    if !self.committed(step.outcomes, step.failed, now_ms) {
-                        return;
-                    }
-                }
-                Ok(Captured::State(s)) => self.send(EngineEvent::Source(s)),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => frames = None,
-            }
-        }
-        match self.gate.finish(self.clock.now_ms()) {
-            Ok(hooks) => {
-                crate::cmd::kiosk::say_hooks(&hooks);
-            }
-            Err(e) => eprintln!("{}", out_of_service_line(&e)),
-        }
+    fn action_failed(&mut self, why: String) {
+        self.send(EngineEvent::ActionFailed(why));
     }
 }

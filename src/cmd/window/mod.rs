@@ -28,7 +28,7 @@ mod theme;
 pub use capture::Capture;
 
 use app::{App, Fixed};
-use engine::Engine;
+use engine::ScreenSink;
 use sound::Speaker;
 
 /// The screen's size when it is not full screen.
@@ -94,18 +94,19 @@ pub fn run(
     let (events_tx, events) = mpsc::channel();
     let (actions, actions_rx) = mpsc::channel();
     let stop = capture.stop.clone();
-    let engine = Engine {
-        gate,
+    let mut sink = ScreenSink {
         events: events_tx,
         repaint: capture.repaint.clone(),
-        clock,
         utc_offset: screen.utc_offset,
     };
     let engine_stop = stop.clone();
     let frames = capture.frames;
+    let mut gate = gate;
     let engine = std::thread::Builder::new()
         .name("engine".into())
-        .spawn(move || engine.run(frames, actions_rx, &engine_stop))
+        .spawn(move || {
+            gate.run(frames, Some(&actions_rx), &clock, &mut sink, &engine_stop);
+        })
         .map_err(|e| anyhow!("cannot start the engine thread: {e}"))?;
     let engine = Arc::new(Mutex::new(Some(engine)));
 

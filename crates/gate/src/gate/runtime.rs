@@ -7,13 +7,21 @@
 //! - [`Gate`] reads the codes in a frame, decides and journals each one
 //!   ([`Kiosk`]), and starts the admit hook after each committed admit.
 //!
+//! - [`Gate::run`] is the one runtime loop both drive: frames and guard's
+//!   actions in, lists refreshed, hooks journalled, the gate finished; what
+//!   came of it goes to a [`Sink`] (JSON lines, or the screen).
+//!
 //! The life of a frame: `Feed::next_fed` → `Gate::step` (reader → engine →
-//! journal commit → hook) → the caller shows or prints each outcome.
+//! journal commit → hook) → the sink shows or prints each outcome.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::gate::engine::{GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome};
+use crate::gate::engine::{
+    GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome, LIST_CHECK_EVERY,
+};
 use crate::gate::hook::{self, HookRun};
 use badgegate_core::clock;
 use badgegate_core::journal::{Entry, JournalError};
@@ -543,5 +551,176 @@ impl Gate {
         let hooks = self.finished_hooks(now_ms, true)?;
         self.kiosk.sign_out("the kiosk stopped", now_ms)?;
         Ok(hooks)
+    }
+}
+
+/// Where the runtime loop's news goes: JSON lines for a controller
+/// (headless) or the guard's screen. The loop decides and journals; a
+/// sink only shows. Each method has a default that shows nothing, but for
+/// what every sink must show.
+pub trait Sink {
+    /// Decisions and answers committed to the journal, in order.
+    fn outcomes(&mut self, gate: &Gate, outcomes: Vec<Outcome>, now_ms: u64);
+    /// Revocation lists or a policy taken up or refused (empty: the loop
+    /// started, show the lists in use).
+    fn lists(&mut self, gate: &Gate, changes: &[ListChange]);
+    /// Admit hooks that ended, as journalled.
+    fn hooks(&mut self, hooks: &[HookReport]);
+    /// The journal cannot be written: the gate is out of service.
+    fn out_of_service(&mut self, e: &JournalError);
+    /// A guard signed in, was refused, or signed out.
+    fn shift(&mut self, _s: ShiftOutcome) {}
+    /// Where codes are in the frame just read.
+    fn seen(&mut self, _found: Vec<Sighting>, _size: [u32; 2]) {}
+    /// What the feed said besides a frame: a frame skipped, the camera
+    /// lost or back, the source ended.
+    fn fed(&mut self, _fed: &Fed) {}
+    /// A guard's action that could not be done (nothing journalled).
+    fn action_failed(&mut self, _why: String) {}
+    /// Once a turn of the loop, at least every [`LIST_CHECK_EVERY`].
+    fn tick(&mut self, _gate: &Gate, _now_ms: u64) {}
+}
+
+/// How the loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoopEnd {
+    /// The feed ran out (headless) or the loop was asked to stop.
+    Ended,
+    /// The frame source is gone for good (headless; the screen stays open
+    /// and says so).
+    SourceLost(String),
+    /// The journal could not be written: nothing more may be decided.
+    OutOfService,
+}
+
+impl Gate {
+    /// The gate's one runtime loop, for the headless kiosk and the screen
+    /// alike: each frame decided and journalled, each guard's action
+    /// journalled, new lists taken up at least every [`LIST_CHECK_EVERY`]
+    /// whether frames come or not, finished hooks journalled, and on the
+    /// way out the hooks still running waited for and the guard signed
+    /// out. With `actions` (a screen), a source that ends or is lost
+    /// leaves the loop running for the guard's keys until `stop`; without,
+    /// the loop ends with the feed.
+    pub fn run(
+        &mut self,
+        frames: Receiver<Fed>,
+        actions: Option<&Receiver<GuardAction>>,
+        clock: &KioskClock,
+        sink: &mut dyn Sink,
+        stop: &AtomicBool,
+    ) -> LoopEnd {
+        // A screen also listens for keys: frames are waited for briefly.
+        let wait = if actions.is_some() {
+            Duration::from_millis(15)
+        } else {
+            LIST_CHECK_EVERY
+        };
+        sink.lists(self, &[]);
+        let mut frames = Some(frames);
+        let mut refreshed = Instant::now();
+        let end = loop {
+            if stop.load(Ordering::Relaxed) {
+                break LoopEnd::Ended;
+            }
+            let now_ms = clock.now_ms();
+            sink.tick(self, now_ms);
+            if refreshed.elapsed() >= LIST_CHECK_EVERY {
+                refreshed = Instant::now();
+                match self.refresh(now_ms) {
+                    Ok((changes, hooks)) => {
+                        if !changes.is_empty() {
+                            sink.lists(self, &changes);
+                        }
+                        sink.hooks(&hooks);
+                    }
+                    Err(e) => {
+                        sink.out_of_service(&e);
+                        return LoopEnd::OutOfService;
+                    }
+                }
+            }
+            if let Some(actions) = actions {
+                let mut failed = None;
+                while let Ok(action) = actions.try_recv() {
+                    failed = self.act_into(action, clock, sink).err();
+                    if failed.is_some() {
+                        break;
+                    }
+                }
+                if let Some(e) = failed {
+                    sink.out_of_service(&e);
+                    return LoopEnd::OutOfService;
+                }
+            }
+            let Some(rx) = &frames else {
+                // The source ended: only the guard's keys remain.
+                std::thread::sleep(wait);
+                continue;
+            };
+            match rx.recv_timeout(wait) {
+                Ok(Fed::Frame { frame, now_ms }) => {
+                    let step = self.step(&frame, now_ms);
+                    if !step.lists.is_empty() {
+                        sink.lists(self, &step.lists);
+                    }
+                    sink.hooks(&step.hooks);
+                    for s in step.shifts {
+                        sink.shift(s);
+                    }
+                    if !step.found.is_empty() {
+                        sink.seen(step.found, step.size);
+                    }
+                    if !step.outcomes.is_empty() {
+                        sink.outcomes(self, step.outcomes, now_ms);
+                    }
+                    if let Some(e) = step.failed {
+                        sink.out_of_service(&e);
+                        return LoopEnd::OutOfService;
+                    }
+                }
+                Ok(fed) => {
+                    sink.fed(&fed);
+                    match fed {
+                        Fed::Ended if actions.is_none() => break LoopEnd::Ended,
+                        Fed::Lost(why) | Fed::Reconnecting { why, .. } if actions.is_none() => {
+                            break LoopEnd::SourceLost(why)
+                        }
+                        Fed::Ended | Fed::Lost(_) => frames = None,
+                        _ => {}
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) if actions.is_none() => break LoopEnd::Ended,
+                Err(RecvTimeoutError::Disconnected) => frames = None,
+            }
+        };
+        match self.finish(clock.now_ms()) {
+            Ok(hooks) => sink.hooks(&hooks),
+            Err(e) => {
+                sink.out_of_service(&e);
+                return LoopEnd::OutOfService;
+            }
+        }
+        end
+    }
+
+    /// A guard's action, journalled and shown; `Err` once the journal
+    /// failed.
+    fn act_into(
+        &mut self,
+        action: GuardAction,
+        clock: &KioskClock,
+        sink: &mut dyn Sink,
+    ) -> Result<(), JournalError> {
+        let now_ms = clock.now_ms();
+        match self.act(action, now_ms) {
+            Ok(Acted::Outcome(o)) => sink.outcomes(self, vec![o], now_ms),
+            Ok(Acted::Shift(s)) => sink.shift(s),
+            Ok(Acted::Nothing) => {}
+            Err(GuardError::Journal(e)) => return Err(e),
+            Err(e) => sink.action_failed(e.to_string()),
+        }
+        Ok(())
     }
 }
