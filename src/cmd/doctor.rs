@@ -236,7 +236,7 @@ fn measure_camera(k: &crate::cli::KioskArgs, seconds: u64) -> Check {
         Err(e) => {
             return fail(
                 "camera run",
-                super::kiosk::open_error(e).to_string(),
+                super::say::open_error(e).to_string(),
                 "check the camera index with `badgegate kiosk --list-cameras`",
             )
         }

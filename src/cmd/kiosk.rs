@@ -19,15 +19,13 @@ use badgegate::gate::runtime::{
 };
 use badgegate::gate::venue::PolicyWatch;
 use badgegate::journal::{Journal, JournalError};
-use badgegate::source::{OpenError, SourceSpec};
+use badgegate::source::SourceSpec;
 use badgegate::text::{json_line, printable, shown_path};
 use badgegate::vocab::Direction;
 
+use super::say::{open_error, out_of_service_line, say_hooks, say_lists};
 use super::Exit;
 use crate::cli::KioskArgs;
-
-/// What to do when a source cannot be had, in the words of the flags.
-const SOURCE_ADVICE: &str = "read badges with --stdin (USB scanner) or --images PATH instead";
 
 fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -64,20 +62,6 @@ pub(super) fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
         fps: a.fps,
         exposure: a.exposure,
     })
-}
-
-/// A source that cannot be opened, as one line saying what to do.
-pub fn open_error(e: OpenError) -> anyhow::Error {
-    match e {
-        OpenError::NoCameraSupport => anyhow!(
-            "this badgegate was built without camera support; rebuild with \
-             `cargo build --release --features camera` (needs libclang-dev), or {SOURCE_ADVICE}"
-        ),
-        OpenError::Camera(why) => {
-            anyhow!("{why}; check `badgegate kiosk --list-cameras`, or {SOURCE_ADVICE}")
-        }
-        OpenError::Images(why) => anyhow!("{why}"),
-    }
 }
 
 /// The engine's settings from the flags, checked.
@@ -384,21 +368,6 @@ fn run_headless(
     Ok(Exit::Ok.into())
 }
 
-/// Says on stderr which admit hooks failed; returns how many.
-pub fn say_hooks(hooks: &[HookReport]) -> usize {
-    let mut failed = 0;
-    for h in hooks.iter().filter(|h| h.failed) {
-        failed += 1;
-        eprintln!(
-            "warning: {} ({}; record {})",
-            printable(&h.entry.body.detail),
-            printable(h.entry.body.holder.as_deref().unwrap_or("no name")),
-            h.entry.seq
-        );
-    }
-    failed
-}
-
 /// The kiosk engine, started: trust, lists, journal and venue policy
 /// loaded and checked against the journal, the start recorded.
 fn start_kiosk(
@@ -594,18 +563,6 @@ fn say_policy(p: &VenuePolicy, headless: bool) {
     }
 }
 
-/// Revocation lists taken up or refused, one line each on stderr.
-pub fn say_lists(changes: &[ListChange]) {
-    for c in changes {
-        let what = printable(&c.entry.body.detail);
-        if c.accepted {
-            eprintln!("{what} (record {})", c.entry.seq);
-        } else {
-            eprintln!("warning: {what} (record {})", c.entry.seq);
-        }
-    }
-}
-
 /// The journal, opened for this kiosk alone, signing with the kiosk's key
 /// when it has one.
 fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Result<Journal> {
@@ -672,20 +629,12 @@ fn key_name(path: &std::path::Path) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_owned())
 }
 
-/// The one line printed when the journal fails.
-pub fn out_of_service_line(e: &dyn std::fmt::Display) -> String {
-    format!(
-        "error: {}; OUT OF SERVICE: this kiosk admits no one until the journal can be written",
-        printable(&e.to_string())
-    )
-}
-
 #[cfg(feature = "camera")]
 fn list_cameras() -> anyhow::Result<ExitCode> {
     let cams =
         badgegate::source::list_cameras().map_err(|e| anyhow!("cannot list cameras: {e}"))?;
     if cams.is_empty() {
-        eprintln!("no camera found; {SOURCE_ADVICE}");
+        eprintln!("no camera found; {}", super::say::SOURCE_ADVICE);
         return Ok(Exit::Problem.into());
     }
     for (index, name) in cams {
@@ -696,7 +645,7 @@ fn list_cameras() -> anyhow::Result<ExitCode> {
 
 #[cfg(not(feature = "camera"))]
 fn list_cameras() -> anyhow::Result<ExitCode> {
-    Err(open_error(OpenError::NoCameraSupport))
+    Err(open_error(badgegate::source::OpenError::NoCameraSupport))
 }
 
 fn announce(kiosk: &Kiosk, now_ms: u64) {

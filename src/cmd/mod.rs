@@ -25,6 +25,7 @@ mod policy;
 mod publish;
 #[cfg(feature = "desk")]
 mod revoke;
+mod say;
 mod verify;
 #[cfg(feature = "screen")]
 mod window;

@@ -137,7 +137,7 @@ fn capture_loop(
             f
         }
         Err(e) => {
-            let _ = opened.send(Err(format!("{:#}", super::super::kiosk::open_error(e))));
+            let _ = opened.send(Err(format!("{:#}", crate::cmd::say::open_error(e))));
             return;
         }
     };

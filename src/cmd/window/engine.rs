@@ -13,7 +13,7 @@ use badgegate::screen::{tone_for, SourceState, Tone};
 use badgegate::text::{printable, printable_short};
 use eframe::egui;
 
-use crate::cmd::kiosk::out_of_service_line;
+use crate::cmd::say::{out_of_service_line, say_hooks, say_lists};
 
 /// What the engine tells the screen.
 pub enum EngineEvent {
@@ -125,13 +125,13 @@ impl Sink for ScreenSink {
         let refused = changes
             .last()
             .map(|c| (!c.accepted).then(|| printable_short(&c.entry.body.detail, 160)));
-        crate::cmd::kiosk::say_lists(changes);
+        say_lists(changes);
         self.send(EngineEvent::Lists { state, refused });
     }
 
     /// Tells the guard of each failed admit hook, by name.
     fn hooks(&mut self, hooks: &[HookReport]) {
-        crate::cmd::kiosk::say_hooks(hooks);
+        say_hooks(hooks);
         for h in hooks.iter().filter(|h| h.failed) {
             self.send(EngineEvent::HookFailed(format!(
                 "DOOR NOT OPENED for {}? the turnstile command failed (record {}): let them through by hand",
