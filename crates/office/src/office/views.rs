@@ -205,7 +205,7 @@ pub fn inside(db: &mut Client, zone: Option<&str>) -> Result<Vec<Inside>, Office
         .collect())
 }
 
-/// The columns of a record, in [`row_to_entry`]'s order.
+/// The columns of a record ([`row_to_entry`] reads them by name).
 pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
     category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, format, \
     signer, prev_hash, hash, sig";
@@ -213,46 +213,46 @@ pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone,
 /// A venue record as a journal entry (what the kiosk's own file holds).
 pub(crate) fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
     let bad = |what: &str| OfficeError::Db(format!("a record holds an unknown {what}"));
-    let kind: String = r.get(3);
-    let direction: String = r.get(6);
-    let decision: String = r.get(12);
-    let reason: String = r.get(13);
-    let seq: i64 = r.get(1);
-    let at: i64 = r.get(2);
-    let list_seq: Option<i64> = r.get(19);
-    let format: i16 = r.get(21);
-    let prev: Vec<u8> = r.get(23);
-    let hash: Vec<u8> = r.get(24);
-    let sig: Option<Vec<u8>> = r.get(25);
+    let kind: String = r.get("kind");
+    let direction: String = r.get("direction");
+    let decision: String = r.get("decision");
+    let reason: String = r.get("reason");
+    let seq: i64 = r.get("seq");
+    let at: i64 = r.get("at_ms");
+    let list_seq: Option<i64> = r.get("list_seq");
+    let format: i16 = r.get("format");
+    let prev: Vec<u8> = r.get("prev_hash");
+    let hash: Vec<u8> = r.get("hash");
+    let sig: Option<Vec<u8>> = r.get("sig");
     Ok(Entry {
         id: 0,
-        kiosk_id: r.get(0),
+        kiosk_id: r.get("kiosk_id"),
         seq: u64::try_from(seq).unwrap_or(0),
         body: NewEntry {
             at_ms: u64::try_from(at).unwrap_or(0),
             kind: EntryKind::from_code(&kind).ok_or_else(|| bad("kind"))?,
-            gate: r.get(4),
-            zone: r.get(5),
+            gate: r.get("gate"),
+            zone: r.get("zone"),
             direction: Direction::from_code(&direction).ok_or_else(|| bad("direction"))?,
-            serial: r.get(7),
-            holder: r.get(8),
-            org: r.get(9),
-            category: r.get(10),
-            key_id: r.get(11),
+            serial: r.get("serial"),
+            holder: r.get("holder"),
+            org: r.get("org"),
+            category: r.get("category"),
+            key_id: r.get("key_id"),
             decision: EntryDecision::from_code(&decision).ok_or_else(|| bad("decision"))?,
             reason: EntryReason::from_code(&reason).ok_or_else(|| bad("reason"))?,
-            flagged: r.get(14),
-            authentic: r.get(15),
-            detail: r.get(16),
-            note: r.get(17),
-            input: r.get(18),
+            flagged: r.get("flagged"),
+            authentic: r.get("authentic"),
+            detail: r.get("detail"),
+            note: r.get("note"),
+            input: r.get("input"),
             list_seq: list_seq.map(|s| u64::try_from(s).unwrap_or(0)),
-            guard: r.get(20),
+            guard: r.get("guard"),
         },
         prev_hash: prev.try_into().map_err(|_| bad("hash length"))?,
         hash: hash.try_into().map_err(|_| bad("hash length"))?,
         format: u8::try_from(format).unwrap_or(0),
-        signer: r.get(22),
+        signer: r.get("signer"),
         sig: sig
             .map(|s| s.try_into())
             .transpose()
