@@ -550,14 +550,13 @@ impl Pusher {
 }
 
 /// Columns a record is sent with.
-const RECORD_FIELDS: usize = 26;
+const RECORD_FIELDS: usize = super::RECORD_COLUMNS.len();
 
 /// `INSERT … VALUES (…), (…)` for `n` records, in order.
 fn insert_statement(n: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO badgegate.records (kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, \
-         holder, org, category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, \
-         format, signer, prev_hash, hash, sig) VALUES ",
+    let mut sql = format!(
+        "INSERT INTO badgegate.records ({}) VALUES ",
+        super::RECORD_COLUMNS.join(", ")
     );
     for r in 0..n {
         if r > 0 {

@@ -10,6 +10,37 @@ pub mod link;
 /// The schema version this build creates and reads.
 pub const OFFICE_SCHEMA_VERSION: i32 = 1;
 
+/// The columns of a venue record (`badgegate.records`) a kiosk sends and
+/// the office reads back, in this order.
+pub const RECORD_COLUMNS: [&str; 26] = [
+    "kiosk_id",
+    "seq",
+    "at_ms",
+    "kind",
+    "gate",
+    "zone",
+    "direction",
+    "serial",
+    "holder",
+    "org",
+    "category",
+    "key_id",
+    "decision",
+    "reason",
+    "flagged",
+    "authentic",
+    "detail",
+    "note",
+    "input",
+    "list_seq",
+    "guard",
+    "format",
+    "signer",
+    "prev_hash",
+    "hash",
+    "sig",
+];
+
 /// Failures talking to the office.
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeError {

@@ -205,7 +205,8 @@ pub fn inside(db: &mut Client, zone: Option<&str>) -> Result<Vec<Inside>, Office
         .collect())
 }
 
-/// The columns of a record ([`row_to_entry`] reads them by name).
+/// The columns of a record ([`row_to_entry`] reads them by name): the
+/// kiosk's list, `net::RECORD_COLUMNS`, written out for `format!`.
 pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder, org, \
     category, key_id, decision, reason, flagged, authentic, detail, note, input, list_seq, guard, format, \
     signer, prev_hash, hash, sig";
@@ -310,4 +311,15 @@ pub fn export(
 
 fn audit_err(e: badgegate_audit::audit::AuditError) -> OfficeError {
     OfficeError::Refused(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_office_reads_the_columns_the_kiosk_sends() {
+        assert_eq!(
+            super::RECORD_COLUMNS,
+            badgegate_gate::net::RECORD_COLUMNS.join(", ")
+        );
+    }
 }
