@@ -253,13 +253,7 @@ impl Pg {
         use std::io::Write;
         let long = sql.len() > 64 * 1024;
         let mut psql = Command::new("psql");
-        psql.args([
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-v",
-            "ON_ERROR_STOP=1",
+        psql.args(PSQL_QUIET).args([
             "-h",
             &self.dir.path().display().to_string(),
             "-p",
@@ -300,17 +294,8 @@ impl Pg {
             .unwrap()
             .to_owned();
         let out = Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-t",
-                "-A",
-                "-v",
-                "ON_ERROR_STOP=1",
-                &uri,
-                "-c",
-                sql,
-            ])
+            .args(PSQL_QUIET)
+            .args([&uri, "-c", sql])
             .output()
             .expect("run psql");
         (
@@ -319,6 +304,10 @@ impl Pg {
         )
     }
 }
+
+/// psql without its start-up file, banners or alignment, stopping at the
+/// first error.
+const PSQL_QUIET: [&str; 6] = ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1"];
 
 impl Drop for Pg {
     fn drop(&mut self) {
