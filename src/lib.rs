@@ -38,7 +38,7 @@
 // by what they are (`badgegate::gate::decide`) wherever they live.
 
 // Values and their rules, the journal: every build.
-pub use badgegate_core::{clock, files, format, journal, notice, rules, text, vocab};
+pub use badgegate_core::{clock, files, format, journal, muster, notice, rules, text, vocab};
 // Reading codes and the sources frames come from.
 pub use badgegate_read::{read, source};
 // The gate: decision, engine, runtime, hook, and its link to the office.

@@ -255,7 +255,7 @@ fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
 
 fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let mut db = open(url)?;
-    let people = views::inside(&mut db, zone)?;
+    let people = views::inside(&mut db, zone, None)?;
     for p in &people {
         if json {
             println!("{}", json_line(&serde_json::to_value(p)?));
@@ -266,13 +266,26 @@ fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
             Some(s) => format!("gate silent {:.0} s", s),
             None => "gate never seen".to_owned(),
         };
+        let mut marks = p.marks().join(" · ");
+        if let Some(v) = &p.revoked {
+            marks = format!(
+                "{marks} (refused as revoked at gate {} {})",
+                printable(&v.gate),
+                format_utc_ms(u64::try_from(v.at_ms).unwrap_or(0))
+            );
+        }
         println!(
-            "{:<12} {:<12} {:<30} since {} at {} ({fresh})",
+            "{:<12} {:<12} {:<30} since {} at {} ({fresh}){}",
             printable(&p.zone),
             printable(&p.serial),
             printable(p.holder.as_deref().unwrap_or("-")),
             format_utc_ms(u64::try_from(p.since_ms).unwrap_or(0)),
-            printable(&p.gate)
+            printable(&p.gate),
+            if marks.is_empty() {
+                String::new()
+            } else {
+                format!("  {marks}")
+            }
         );
     }
     if !json {
@@ -317,8 +330,9 @@ fn print_record(
         return Ok(());
     }
     let b = &e.body;
+    let shown = badgegate::rules::shown_claims(b);
     println!(
-        "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {}",
+        "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {:<10} {}",
         format_utc_ms(b.at_ms),
         printable(&e.kiosk_id),
         e.seq,
@@ -326,7 +340,12 @@ fn print_record(
         b.kind.code(),
         b.decision.code(),
         b.reason.code(),
-        printable(b.holder.as_deref().unwrap_or("-"))
+        printable(shown.serial.as_deref().unwrap_or("-")),
+        printable(if shown.holder.is_empty() {
+            "-"
+        } else {
+            &shown.holder
+        })
     );
     Ok(())
 }

@@ -937,6 +937,164 @@ fn the_office_moves_presence_by_the_cores_rule_row_for_row() {
     }
 }
 
+/// Presence is one definition (`muster::Muster`): the office's SQL
+/// (`badgegate.presence_take`, fed each record as it commits) and the
+/// core's Rust, fed the same 800 generated records (three gates, entries
+/// and exits, zones and none, admits by decision, hand and confirmation,
+/// flagged admits, revoked refusals of people inside, forgeries), end with
+/// the same people inside, the same checks pending, the same revoked
+/// marks, and one `revoked_inside` alarm for each the Rust raises.
+#[test]
+fn the_office_keeps_presence_by_the_cores_muster_row_for_row() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north"]);
+    use badgegate::journal::NewEntry;
+    use badgegate::muster::Muster;
+    use badgegate::vocab::{Direction, EntryDecision, EntryKind, EntryReason, GuardReason, Reason};
+    let state = std::cell::Cell::new(0x2545_F491_4F6C_DD1Du64);
+    let next = |n: usize| {
+        let s = state
+            .get()
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state.set(s);
+        ((s >> 33) as usize) % n
+    };
+    let quote = |s: Option<&str>| match s {
+        None => "NULL".to_owned(),
+        Some(s) => format!("'{}'", s.replace('\'', "''")),
+    };
+    let kinds = [
+        EntryKind::Decision,
+        EntryKind::Decision,
+        EntryKind::Decision,
+        EntryKind::Override,
+        EntryKind::Confirm,
+        EntryKind::Hook,
+    ];
+    let reasons: [EntryReason; 6] = [
+        Reason::Ok.into(),
+        Reason::Ok.into(),
+        Reason::Revoked.into(),
+        Reason::AlreadyInside.into(),
+        Reason::BadSignature.into(),
+        GuardReason::Confirmed.into(),
+    ];
+    let zones = [Some("plenary"), Some("press"), None];
+    let names = ["Amina Diallo", "Фарҳод Раҳимов", "O'Brien", "习近平"];
+    let mut muster = Muster::new();
+    let mut raised = 0;
+    let mut statements = Vec::new();
+    let mut seqs = [0u64; 3];
+    for i in 0..800u64 {
+        let k = next(3);
+        seqs[k] += 1;
+        let kiosk = ["north", "east", "press"][k];
+        let who = next(8);
+        let e = NewEntry {
+            at_ms: 1_790_000_000_000 + i * 1000 + next(5000) as u64,
+            kind: kinds[next(kinds.len())],
+            gate: format!("gate-{kiosk}"),
+            zone: zones[next(3)].map(Into::into),
+            direction: [Direction::In, Direction::In, Direction::Out][next(3)],
+            serial: Some(format!("HD-{who:04}")),
+            holder: Some(names[who % names.len()].to_owned()),
+            org: [None, Some("Republic of Senegal")][next(2)].map(Into::into),
+            category: Some("hd".into()),
+            decision: EntryDecision::ALL[next(EntryDecision::ALL.len())],
+            reason: reasons[next(reasons.len())],
+            flagged: next(3) == 0,
+            authentic: next(6) != 0,
+            ..NewEntry::default()
+        };
+        if muster.take(kiosk, seqs[k], &e).is_some() {
+            raised += 1;
+        }
+        statements.push(format!(
+            "SELECT badgegate.presence_take(ROW('{kiosk}', {}, {}, '{}', {}, {}, '{}', {}, {}, {}, {}, NULL, '{}', '{}', {}, {}, '', NULL, '', NULL, NULL, 2, NULL, '\\x00'::bytea, '\\x00'::bytea, NULL, now())::badgegate.records, true);",
+            seqs[k],
+            e.at_ms,
+            e.kind.code(),
+            quote(Some(&e.gate)),
+            quote(e.zone.as_deref()),
+            e.direction.code(),
+            quote(e.serial.as_deref()),
+            quote(e.holder.as_deref()),
+            quote(e.org.as_deref()),
+            quote(e.category.as_deref()),
+            e.decision.code(),
+            e.reason.code(),
+            e.flagged,
+            e.authentic,
+        ));
+    }
+    pg.sql(&statements.join("\n"));
+    let rust: Vec<String> = muster
+        .stays()
+        .map(|s| {
+            format!(
+                "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}",
+                s.serial,
+                if s.zone == badgegate::muster::ANY_ZONE {
+                    "*"
+                } else {
+                    &s.zone
+                },
+                if s.inside { "t" } else { "f" },
+                s.kiosk_id,
+                s.seq,
+                s.gate,
+                s.at_ms,
+                s.holder.as_deref().unwrap_or(""),
+                s.org.as_deref().unwrap_or(""),
+                s.category.as_deref().unwrap_or(""),
+                if s.check_pending { "t" } else { "f" },
+            )
+        })
+        .collect();
+    let sql = pg.sql(
+        "SELECT string_agg(concat_ws('|', serial, zone, inside, kiosk_id, seq, gate, at_ms, COALESCE(holder, ''),
+                                     COALESCE(org, ''), COALESCE(category, ''), check_pending), E'\\n'
+                           ORDER BY serial COLLATE \"C\", zone COLLATE \"C\") FROM badgegate.presence",
+    );
+    let sql: Vec<&str> = sql.lines().collect();
+    assert_eq!(sql.len(), rust.len(), "{sql:#?}\n{rust:#?}");
+    for (s, r) in sql.iter().zip(&rust) {
+        assert_eq!(s, r);
+    }
+    let inside = rust
+        .iter()
+        .filter(|r| r.split('|').nth(2) == Some("t"))
+        .count();
+    assert!(
+        inside >= 3,
+        "the generated day leaves people inside: {inside}"
+    );
+    assert!(
+        rust.iter().any(|r| r.ends_with("|t")),
+        "some checks pending"
+    );
+    let revoked_rust: Vec<String> = muster
+        .revoked()
+        .iter()
+        .map(|(serial, v)| format!("{serial}|{}|{}|{}", v.kiosk_id, v.seq, v.gate))
+        .collect();
+    let revoked_sql = pg.sql(
+        "SELECT string_agg(concat_ws('|', serial, kiosk_id, seq, gate), E'\\n' ORDER BY serial COLLATE \"C\")
+         FROM badgegate.revoked_seen",
+    );
+    assert_eq!(revoked_sql.lines().collect::<Vec<_>>(), revoked_rust);
+    assert!(
+        raised >= 1,
+        "some revocation is seen while its holder is inside"
+    );
+    assert_eq!(
+        pg.sql("SELECT count(*) FROM badgegate.alarms WHERE kind = 'revoked_inside'"),
+        raised.to_string()
+    );
+}
+
 /// "Is this record an alarm" is the core's rule
 /// (`rules::alarm_of`); the office's SQL (`badgegate.record_alarm`,
 /// `badgegate.alarming`, written by office init) answers the same for every

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod files;
 pub mod format;
 pub mod journal;
+pub mod muster;
 pub mod notice;
 pub mod rules;
 pub mod text;

@@ -3,7 +3,8 @@
 //! office's presence (in SQL, generated from here by [`presence_sql`]) all
 //! answer "who is inside" with [`moves_presence`]; the audit's report, the
 //! dashboard's alarms page and its index (in SQL, from [`alarm_sql`]) all
-//! answer "is this record an alarm" with [`alarm_of`].
+//! answer "is this record an alarm" with [`alarm_of`]; every view marks
+//! a claim the signature does not vouch for with [`claimed`].
 
 use serde::Serialize;
 
@@ -51,6 +52,144 @@ pub fn presence_sql() -> String {
          $$;",
         moving.join(", ")
     )
+}
+
+/// True when a record shows that the badge it names is revoked: a gate's
+/// decision on the genuine badge (its signature verified) refused because
+/// a signed revocation list names its serial. Someone inside whose badge a
+/// gate has since refused this way is "revoked while inside" (see
+/// [`crate::muster`]).
+pub fn shows_revocation(kind: EntryKind, reason: EntryReason, authentic: bool) -> bool {
+    kind == EntryKind::Decision && reason == EntryReason::Badge(Reason::Revoked) && authentic
+}
+
+/// True when a record shows that the badge it names is not revoked (any
+/// more): a gate's own decision admitted the genuine badge, so the lists
+/// that gate holds do not name it (a reinstated badge). A guard's admit by
+/// hand proves nothing about the lists.
+pub fn clears_revocation(kind: EntryKind, decision: EntryDecision, authentic: bool) -> bool {
+    kind == EntryKind::Decision && decision == EntryDecision::Admit && authentic
+}
+
+/// True when an entry that moved its holder inside was admitted flagged:
+/// a check is still owed (the ID check of a category the venue checks, at
+/// a gate with no guard to ask; a photo that could not be shown; a
+/// warning of anti-passback; the office not answering). Such a person is
+/// listed as "check pending" wherever presence is shown.
+pub fn admitted_pending_check(
+    kind: EntryKind,
+    decision: EntryDecision,
+    authentic: bool,
+    flagged: bool,
+) -> bool {
+    moves_presence(kind, decision, authentic) && flagged
+}
+
+/// [`shows_revocation`] and [`clears_revocation`] as the office's SQL
+/// functions of the same names, written out from the Rust rules.
+pub fn revocation_sql() -> String {
+    let mut shows = Vec::new();
+    let mut clears = Vec::new();
+    for kind in EntryKind::ALL {
+        for authentic in [false, true] {
+            for reason in EntryReason::all() {
+                if shows_revocation(*kind, reason, authentic) {
+                    shows.push(format!(
+                        "('{}', '{}', {authentic})",
+                        kind.code(),
+                        reason.code()
+                    ));
+                }
+            }
+            for decision in EntryDecision::ALL {
+                if clears_revocation(*kind, *decision, authentic) {
+                    clears.push(format!(
+                        "('{}', '{}', {authentic})",
+                        kind.code(),
+                        decision.code()
+                    ));
+                }
+            }
+        }
+    }
+    format!(
+        "CREATE OR REPLACE FUNCTION badgegate.shows_revocation(p_kind text, p_reason text, p_authentic boolean) RETURNS boolean
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT (p_kind, p_reason, p_authentic) IN ({})
+         $$;
+         CREATE OR REPLACE FUNCTION badgegate.clears_revocation(p_kind text, p_decision text, p_authentic boolean) RETURNS boolean
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT (p_kind, p_decision, p_authentic) IN ({})
+         $$;",
+        shows.join(", "),
+        clears.join(", ")
+    )
+}
+
+/// The mark every place puts on what a badge claims (name, organisation,
+/// serial) when its signature does not vouch for it: a forged, altered or
+/// unknown-key badge says what it likes.
+pub const UNVERIFIED: &str = "NOT VERIFIED";
+
+/// What a record says about its holder, for a line of text: the claims
+/// themselves when the signature vouches for them, or the claims marked
+/// [`UNVERIFIED`] and quoted, so that no screen, table or log shows a
+/// forger's words as fact. Empty claims are left out; none at all is
+/// empty.
+pub fn claimed(parts: &[Option<&str>], authentic: bool) -> String {
+    let said: Vec<&str> = parts
+        .iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if said.is_empty() {
+        return String::new();
+    }
+    if authentic {
+        said.join(" ")
+    } else {
+        format!("[{UNVERIFIED}: claims \"{}\"]", said.join(" "))
+    }
+}
+
+/// What a view may show of the badge a record names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ShownClaims {
+    /// The holder's name; for a badge the signature does not vouch for,
+    /// everything it claims (name, organisation, serial), marked
+    /// [`UNVERIFIED`] by [`claimed`].
+    pub holder: String,
+    /// The organisation (empty for an unverified badge: it is in
+    /// `holder`, marked).
+    pub org: String,
+    /// The serial to file the record under (a badge's story, a link);
+    /// `None` for an unverified badge: a forgery is never filed as the
+    /// genuine holder's.
+    pub serial: Option<String>,
+    pub verified: bool,
+}
+
+/// What every view shows of a record's badge ([`ShownClaims`]).
+pub fn shown_claims(e: &crate::journal::NewEntry) -> ShownClaims {
+    let nonempty = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+    if e.authentic {
+        return ShownClaims {
+            holder: e.holder.clone().unwrap_or_default(),
+            org: e.org.clone().unwrap_or_default(),
+            serial: nonempty(&e.serial),
+            verified: true,
+        };
+    }
+    ShownClaims {
+        holder: claimed(
+            &[e.holder.as_deref(), e.org.as_deref(), e.serial.as_deref()],
+            false,
+        ),
+        org: String::new(),
+        serial: None,
+        verified: false,
+    }
 }
 
 /// Which alarm a record is, in the order the report explains them.
@@ -248,6 +387,55 @@ mod tests {
             Some(AlarmKind::OutOfService)
         );
         assert!(!AlarmKind::KioskStart.is_trouble());
+    }
+
+    #[test]
+    fn a_forgers_claims_are_never_shown_plain() {
+        let parts = [Some("Amina Diallo"), None, Some(" "), Some("HD-0001")];
+        assert_eq!(claimed(&parts, true), "Amina Diallo HD-0001");
+        assert_eq!(
+            claimed(&parts, false),
+            "[NOT VERIFIED: claims \"Amina Diallo HD-0001\"]"
+        );
+        assert_eq!(claimed(&[None, Some("")], false), "");
+    }
+
+    #[test]
+    fn only_a_gates_own_decisions_show_or_clear_a_revocation() {
+        let revoked: EntryReason = Reason::Revoked.into();
+        assert!(shows_revocation(EntryKind::Decision, revoked, true));
+        assert!(!shows_revocation(EntryKind::Decision, revoked, false));
+        assert!(!shows_revocation(EntryKind::Override, revoked, true));
+        assert!(clears_revocation(
+            EntryKind::Decision,
+            EntryDecision::Admit,
+            true
+        ));
+        assert!(!clears_revocation(
+            EntryKind::Override,
+            EntryDecision::Admit,
+            true
+        ));
+        assert!(!clears_revocation(
+            EntryKind::Decision,
+            EntryDecision::Admit,
+            false
+        ));
+        let sql = revocation_sql();
+        assert!(sql.contains("('decision', 'revoked', true)"));
+        assert!(sql.contains("('decision', 'admit', true)"));
+        assert!(admitted_pending_check(
+            EntryKind::Decision,
+            EntryDecision::Admit,
+            true,
+            true
+        ));
+        assert!(!admitted_pending_check(
+            EntryKind::Decision,
+            EntryDecision::None,
+            true,
+            true
+        ));
     }
 
     #[test]

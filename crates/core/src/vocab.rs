@@ -84,6 +84,8 @@ coded! {
         CutBack = "cut_back",
         /// A kiosk refused a list or policy the office served it.
         List = "list",
+        /// Someone inside whose badge a gate has since refused as revoked.
+        RevokedInside = "revoked_inside",
     }
 }
 
@@ -101,6 +103,7 @@ impl OfficeAlarm {
             OfficeAlarm::Quarantine => "record outside the vocabulary quarantined",
             OfficeAlarm::CutBack => "kiosk journal cut back",
             OfficeAlarm::List => "gate refused a list the office served",
+            OfficeAlarm::RevokedInside => "revoked badge holder inside",
         }
     }
 }

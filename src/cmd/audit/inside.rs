@@ -36,7 +36,7 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
         println!("\nzone {} — {} inside", printable(zone), people.len());
         for p in people {
             println!(
-                "  {:<10} {:<32} {:<28} {:<12} since {} via {}{}",
+                "  {:<10} {:<32} {:<28} {:<12} since {} via {}{}{}",
                 printable_short(&p.serial, 10),
                 printable_short(&p.name, 32),
                 printable_short(&p.org, 28),
@@ -47,9 +47,23 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
                     "  UNTRUSTED: this gate's journal is broken"
                 } else {
                     ""
-                }
+                },
+                marks(p)
             );
         }
     }
     Ok(done(&chain))
+}
+
+/// A person's marks, after their line (empty: none).
+fn marks(p: &inside::Present) -> String {
+    let mut out: String = p.marks().iter().map(|m| format!("  {m}")).collect();
+    if let Some(v) = &p.revoked {
+        out.push_str(&format!(
+            " (refused as revoked at gate {} {})",
+            printable_short(&v.gate, 16),
+            format_human(v.at_ms / 1000)
+        ));
+    }
+    out
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use badgegate::audit;
 use badgegate::clock::format_utc_ms;
-use badgegate::text::{json_line, printable_short};
+use badgegate::text::{json_line, printable, printable_short};
 
 use super::{done, filter, open_checked};
 use crate::cli::AuditLogArgs;
@@ -19,6 +19,7 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", json_line(e))?;
         } else {
             let b = &e.body;
+            let shown = badgegate::rules::shown_claims(b);
             writeln!(
                 out,
                 "{}  {:<14} {:<12} {:<3} {:<8} {:<6} {:<15} {:<10} {}{}",
@@ -29,8 +30,14 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
                 b.kind,
                 b.decision,
                 b.reason,
-                printable_short(b.serial.as_deref().unwrap_or("-"), 10),
-                printable_short(b.holder.as_deref().unwrap_or("-"), 30),
+                printable_short(shown.serial.as_deref().unwrap_or("-"), 10),
+                match (shown.holder.is_empty(), shown.verified) {
+                    (true, _) => "-".to_owned(),
+                    (false, true) => printable_short(&shown.holder, 30),
+                    // A forger's claims in full, marked: never cut to
+                    // look like a name.
+                    (false, false) => printable(&shown.holder),
+                },
                 b.note
                     .as_deref()
                     .map(|n| format!("  note: {}", printable_short(n, 60)))

@@ -1,14 +1,13 @@
 //! Who is inside: the evacuation muster list, per zone.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::AuditError;
 use badgegate_core::clock::format_utc_ms;
 use badgegate_core::journal::{ChainReport, Journal};
-use badgegate_core::rules::moves_presence;
-use badgegate_core::vocab::Direction;
+use badgegate_core::muster::{self, Muster, Sighting};
 
 /// Someone inside, for the muster list.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -24,6 +23,26 @@ pub struct Present {
     /// This kiosk's chain is broken: its records cannot be trusted.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub chain_broken: bool,
+    /// Admitted flagged: a check is still owed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub check_pending: bool,
+    /// A gate refused this badge as revoked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Sighting>,
+}
+
+impl Present {
+    /// The marks every muster list shows, in words (empty: none).
+    pub fn marks(&self) -> Vec<&'static str> {
+        let mut marks = Vec::new();
+        if self.revoked.is_some() {
+            marks.push(muster::REVOKED_INSIDE);
+        }
+        if self.check_pending {
+            marks.push(muster::CHECK_PENDING);
+        }
+        marks
+    }
 }
 
 /// Marks everyone seen by a kiosk whose chain is broken.
@@ -33,48 +52,47 @@ pub fn mark_broken(zones: &mut BTreeMap<String, Vec<Present>>, chain: &ChainRepo
     }
 }
 
-/// Who is inside at `at_ms` (or at the end of the journal), per zone: a
-/// badge whose last admitted record up to then is an entry. Zone is the
-/// entry gate's zone (`(any)` for a gate without one).
+/// The zone heading of a gate without one.
+pub const ANY_ZONE: &str = "(any)";
+
+/// Who is inside at `at_ms` (or at the end of the journal), per zone, by
+/// the core's presence (`muster::Muster`, the office's definition too),
+/// records taken in time order. A gate without a zone lists under
+/// [`ANY_ZONE`].
 pub fn inside(
     j: &Journal,
     at_ms: Option<u64>,
 ) -> Result<BTreeMap<String, Vec<Present>>, AuditError> {
-    let mut last: HashMap<String, (Direction, Option<String>, Present)> = HashMap::new();
+    let mut m = Muster::new();
     j.for_each_in_time_order(|e| {
-        let b = &e.body;
-        if at_ms.is_some_and(|t| b.at_ms > t) {
+        if at_ms.is_some_and(|t| e.body.at_ms > t) {
             return Err(());
         }
-        if !moves_presence(b.kind, b.decision, b.authentic) {
-            return Ok(());
-        }
-        let Some(serial) = &b.serial else {
-            return Ok(());
-        };
-        let present = Present {
-            serial: serial.clone(),
-            name: b.holder.clone().unwrap_or_default(),
-            org: b.org.clone().unwrap_or_default(),
-            category: b.category.clone().unwrap_or_default(),
-            gate: b.gate.clone(),
-            kiosk_id: e.kiosk_id.clone(),
-            since_ms: b.at_ms,
-            since: format_utc_ms(b.at_ms),
-            chain_broken: false,
-        };
-        last.insert(serial.clone(), (b.direction, b.zone.clone(), present));
+        m.take(&e.kiosk_id, e.seq, &e.body);
         Ok(())
     })?
     .ok();
     let mut zones: BTreeMap<String, Vec<Present>> = BTreeMap::new();
-    for (_, (dir, zone, p)) in last {
-        if dir == Direction::In {
-            zones
-                .entry(zone.unwrap_or_else(|| "(any)".into()))
-                .or_default()
-                .push(p);
-        }
+    for p in m.inside() {
+        let s = p.stay;
+        let zone = if s.zone == muster::ANY_ZONE {
+            ANY_ZONE.to_owned()
+        } else {
+            s.zone.clone()
+        };
+        zones.entry(zone).or_default().push(Present {
+            serial: s.serial.clone(),
+            name: s.holder.clone().unwrap_or_default(),
+            org: s.org.clone().unwrap_or_default(),
+            category: s.category.clone().unwrap_or_default(),
+            gate: s.gate.clone(),
+            kiosk_id: s.kiosk_id.clone(),
+            since_ms: s.at_ms,
+            since: format_utc_ms(s.at_ms),
+            chain_broken: false,
+            check_pending: s.check_pending,
+            revoked: p.revoked.cloned(),
+        });
     }
     for list in zones.values_mut() {
         list.sort_by(|a, b| a.name.cmp(&b.name).then(a.serial.cmp(&b.serial)));

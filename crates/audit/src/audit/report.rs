@@ -147,19 +147,39 @@ fn hbar_chart(items: &[(String, u64)], colour: &str, label: &str) -> String {
     svg
 }
 
+/// A person's marks on the muster list: revoked while inside (with the
+/// gate that refused the badge), check pending.
+fn muster_marks(p: &Present) -> String {
+    let mut out = String::new();
+    for m in p.marks() {
+        let _ = write!(out, "<b>{}</b> ", esc(m));
+    }
+    if let Some(v) = &p.revoked {
+        let _ = write!(
+            out,
+            "(refused as revoked at gate {} {})",
+            esc(&v.gate),
+            esc(&format_human(v.at_ms / 1000))
+        );
+    }
+    out
+}
+
 fn muster_table(zones: &BTreeMap<String, Vec<Present>>) -> String {
     if zones.is_empty() {
         return "<p class=muted>Nobody is inside.</p>".into();
     }
     let mut out = String::new();
     for (zone, people) in zones {
-        let _ = write!(out, "<h3>{} — {} inside</h3><table><tr><th>Name</th><th>Organisation</th><th>Category</th><th>Serial</th><th>Entered</th><th>Gate</th></tr>", esc(zone), people.len());
+        let _ = write!(out, "<h3>{} — {} inside</h3><table><tr><th>Name</th><th>Organisation</th><th>Category</th><th>Serial</th><th>Entered</th><th>Gate</th><th>Marks</th></tr>", esc(zone), people.len());
         for p in people {
             let _ = write!(
                 out,
-                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 if p.chain_broken {
                     " class=bad title='this gate&#39;s journal is broken: not to be trusted'"
+                } else if p.revoked.is_some() {
+                    " class=bad"
                 } else {
                     ""
                 },
@@ -168,7 +188,8 @@ fn muster_table(zones: &BTreeMap<String, Vec<Present>>) -> String {
                 esc(&p.category),
                 esc(&p.serial),
                 esc(&format_human(p.since_ms / 1000)),
-                esc(&p.gate)
+                esc(&p.gate),
+                muster_marks(p)
             );
         }
         out.push_str("</table>");

@@ -66,7 +66,7 @@
     const key = r.kiosk_id + ":" + r.seq;
     if (feed.querySelector('tr[data-key="' + CSS.escape(key) + '"]')) return;
     const tr = document.createElement("tr");
-    tr.className = "fresh row-" + r.decision + (r.alarm ? " alarm" : "");
+    tr.className = "fresh row-" + r.decision + (r.alarm ? " alarm" : "") + (r.verified ? "" : " unverified");
     tr.dataset.gate = r.gate; tr.dataset.zone = r.zone; tr.dataset.decision = r.decision; tr.dataset.key = key;
     cell(tr, r.time); cell(tr, r.gate); cell(tr, r.zone); cell(tr, r.decision.toUpperCase(), "d");
     cell(tr, r.reason); cell(tr, r.holder); cell(tr, r.org);

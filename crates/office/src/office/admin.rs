@@ -20,7 +20,7 @@ const AUTHORITY_V1: &str = include_str!("authority.sql");
 /// code the vocabulary has. Written from the Rust vocabulary itself
 /// (`vocab`), so the office and the kiosks know the same words; and
 /// `badgegate.moves_presence`, the core's rule of who is inside
-/// (`rules::presence_sql`).
+/// (`rules::presence_sql`), with its marks (`rules::revocation_sql`).
 pub fn vocabulary_sql() -> String {
     use badgegate_core::vocab::{EntryKind, EntryReason};
     let quote = |codes: Vec<&str>| {
@@ -38,8 +38,10 @@ pub fn vocabulary_sql() -> String {
              SELECT p_kind IN ({kinds}) AND p_reason IN ({reasons})
          $$;
          {}
+         {}
          {}",
         badgegate_core::rules::presence_sql(),
+        badgegate_core::rules::revocation_sql(),
         badgegate_core::rules::alarm_sql()
     )
 }
@@ -187,9 +189,9 @@ pub fn init(db: &mut Client) -> Result<Initialised, OfficeError> {
             if !dashboard {
                 tx.batch_execute(DASHBOARD_V1)?;
             }
-            if !authority {
-                tx.batch_execute(AUTHORITY_V1)?;
-            }
+            // Every statement of the authority additions may run again;
+            // a newer build's are written over an older build's.
+            tx.batch_execute(AUTHORITY_V1)?;
             tx.commit()?;
             return Ok(match (dashboard, authority) {
                 (true, true) => Initialised::AlreadyCurrent,

@@ -138,23 +138,66 @@ DROP TRIGGER IF EXISTS lists_arrive ON badgegate.lists;
 CREATE TRIGGER lists_arrive BEFORE INSERT ON badgegate.lists
     FOR EACH ROW EXECUTE FUNCTION badgegate.list_arrives();
 
--- Who is inside, venue-wide, is a function of the committed records: each
--- record the core's rule moves (an authentic admit by a decision, an
--- override or a guard's confirmation) in
--- a zone sets the badge inside it, each exit clears it. Records are taken
--- in the order the office commits them (each kiosk's in its sequence),
--- never by the kiosks' clocks: an exit is always applied, and one that the
--- clocks put before the entry it clears is raised, never dropped.
+-- Who is inside, venue-wide, is a function of the committed records, by
+-- the core's definition (`muster::Muster`, which a test runs row for row
+-- against this function): each record the core's rule moves (an authentic
+-- admit by a decision, an override or a guard's confirmation) in a zone
+-- sets the badge inside it, each exit clears it. Records are taken in the
+-- order the office commits them (each kiosk's in its sequence), never by
+-- the kiosks' clocks: an exit is always applied, and one that the clocks
+-- put before the entry it clears is raised, never dropped. An entry
+-- admitted flagged leaves a check pending. A gate refusing the genuine
+-- badge as revoked marks its serial (`revoked_seen`); the first such
+-- refusal while its holder is inside is one alarm, `revoked_inside`.
 -- `alarms` false: rebuilding, say nothing.
+ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS org text;
+ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS category text;
+ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS check_pending boolean NOT NULL DEFAULT false;
+CREATE TABLE IF NOT EXISTS badgegate.revoked_seen (
+    serial   text PRIMARY KEY,
+    kiosk_id text NOT NULL,
+    seq      bigint NOT NULL,
+    gate     text NOT NULL,
+    at_ms    bigint NOT NULL
+);
+REVOKE ALL ON badgegate.revoked_seen FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION badgegate.presence_take(r badgegate.records, alarms boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     zone_key text := COALESCE(r.zone, '*');
     p badgegate.presence;
+    whereabouts text;
+    who text;
 BEGIN
-    -- The rule is the core's (`rules::moves_presence`), written by
-    -- `office init` as badgegate.moves_presence.
-    IF r.serial IS NULL OR NOT badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
+    IF r.serial IS NULL THEN
+        RETURN;
+    END IF;
+    -- The rules are the core's (`rules::shows_revocation`,
+    -- `rules::clears_revocation`, `rules::moves_presence`), written by
+    -- `office init`.
+    IF badgegate.shows_revocation(r.kind, r.reason, r.authentic) THEN
+        INSERT INTO badgegate.revoked_seen (serial, kiosk_id, seq, gate, at_ms)
+            VALUES (r.serial, r.kiosk_id, r.seq, r.gate, r.at_ms) ON CONFLICT (serial) DO NOTHING;
+        IF FOUND AND alarms THEN
+            SELECT string_agg(format('zone %s since %s (gate %s)', x.zone,
+                                     to_char(to_timestamp(x.at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                                     x.gate), '; ' ORDER BY x.zone),
+                   max(concat_ws(', ', x.holder, x.org))
+                INTO whereabouts, who
+                FROM badgegate.presence x WHERE x.serial = r.serial AND x.inside;
+            IF whereabouts IS NOT NULL THEN
+                PERFORM badgegate.raise_alarm(r.kiosk_id, 'revoked_inside', format(
+                    'revoked badge holder inside: %s %s, %s; gate %s refused the badge as revoked (kiosk %s record %s): find them',
+                    r.serial, COALESCE(who, ''), whereabouts, r.gate, r.kiosk_id, r.seq));
+            END IF;
+        END IF;
+        RETURN;
+    END IF;
+    IF badgegate.clears_revocation(r.kind, r.decision, r.authentic) THEN
+        DELETE FROM badgegate.revoked_seen WHERE serial = r.serial;
+    END IF;
+    IF NOT badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         RETURN;
     END IF;
     IF r.direction = 'in' THEN
@@ -165,10 +208,13 @@ BEGIN
                        r.serial, zone_key, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
                        p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
         END IF;
-        INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
-            VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder)
+        INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
+                                             org, category, check_pending)
+            VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
+                    r.category, r.flagged)
             ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
-                seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder;
+                seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
+                org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending;
         RETURN;
     END IF;
     -- An exit: from its zone, or from every zone at a gate of none. Its
@@ -186,11 +232,11 @@ BEGIN
         END IF;
     END LOOP;
     UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
-        at_ms = r.at_ms
+        at_ms = r.at_ms, check_pending = false
         WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
     IF NOT FOUND AND zone_key <> '*' THEN
-        INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder)
-            VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder);
+        INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category)
+            VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category);
     END IF;
 END
 $$;
@@ -267,13 +313,16 @@ END
 $$;
 
 -- Presence as the records say, for a venue upgraded from claims written
--- as facts: recomputed from every record held, in the office's order.
+-- as facts or from a build without presence's marks (`presence_version`
+-- 2: checks pending, revocations seen): recomputed from every record held,
+-- in the office's order.
 DO $$
 DECLARE
     r badgegate.records;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'authority_version') THEN
+    IF NOT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value = '2') THEN
         DELETE FROM badgegate.presence;
+        DELETE FROM badgegate.revoked_seen;
         FOR r IN SELECT * FROM badgegate.records ORDER BY received_at, kiosk_id, seq LOOP
             PERFORM badgegate.presence_take(r, false);
         END LOOP;
@@ -355,8 +404,9 @@ BEGIN
             AND (seq = NEW.seq OR (NEW.serial IS NOT NULL AND serial = NEW.serial
                                    AND NEW.kind <> 'start'));
     END IF;
-    -- The venue's presence: from committed admits only.
-    IF NEW.decision = 'admit' THEN
+    -- The venue's presence: from committed records (admits move it; a
+    -- revoked refusal marks it).
+    IF NEW.serial IS NOT NULL THEN
         PERFORM badgegate.presence_take(NEW, true);
     END IF;
     -- A wake-up for `office watch`: one a transaction (same payload).
@@ -414,3 +464,5 @@ GRANT EXECUTE ON FUNCTION badgegate.kiosk_alarm(text, text) TO badgegate_kiosk;
 
 INSERT INTO badgegate.meta (key, value) VALUES ('authority_version', '1')
     ON CONFLICT (key) DO NOTHING;
+INSERT INTO badgegate.meta (key, value) VALUES ('presence_version', '2')
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;

@@ -165,42 +165,116 @@ pub(crate) fn verify_new_signatures(db: &mut Client) -> Result<(), OfficeError> 
     Ok(())
 }
 
-/// Someone inside a zone, venue-wide.
+/// Someone inside a zone, venue-wide, with what the muster list must say
+/// about them (the core's presence, `muster::Muster`, kept in SQL).
 #[derive(Clone, Debug, Serialize)]
 pub struct Inside {
     pub zone: String,
     pub serial: String,
     pub holder: Option<String>,
+    pub org: Option<String>,
+    pub category: Option<String>,
     pub gate: String,
     pub kiosk_id: String,
     pub since_ms: i64,
     /// Seconds since that gate's kiosk was last heard from: how fresh this
     /// line is.
     pub gate_silent_secs: Option<f64>,
+    /// Admitted flagged: a check (an ID, a photo, a passback warning) is
+    /// still owed.
+    pub check_pending: bool,
+    /// A gate has refused this badge as revoked: where and when (kiosk
+    /// time, Unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<RevokedSeen>,
 }
 
-/// The live muster list: everyone the venue's record has inside, by zone
-/// then entry time.
-pub fn inside(db: &mut Client, zone: Option<&str>) -> Result<Vec<Inside>, OfficeError> {
+/// Where a gate refused a badge as revoked.
+#[derive(Clone, Debug, Serialize)]
+pub struct RevokedSeen {
+    pub gate: String,
+    pub kiosk_id: String,
+    pub at_ms: i64,
+}
+
+impl Inside {
+    /// The marks every muster list shows, in words (empty: none).
+    pub fn marks(&self) -> Vec<&'static str> {
+        let mut marks = Vec::new();
+        if self.revoked.is_some() {
+            marks.push(badgegate_core::muster::REVOKED_INSIDE);
+        }
+        if self.check_pending {
+            marks.push(badgegate_core::muster::CHECK_PENDING);
+        }
+        marks
+    }
+}
+
+/// The live muster list: everyone the venue's record has inside (in
+/// `zone`; matching `q` — an ILIKE pattern — in serial, name or
+/// organisation), by zone then entry time. `office inside` and the
+/// dashboard's muster page both list these rows.
+pub fn inside(
+    db: &mut Client,
+    zone: Option<&str>,
+    q: Option<&str>,
+) -> Result<Vec<Inside>, OfficeError> {
     check_schema(db)?;
+    // A venue database of an earlier build (before `office init` upgrades
+    // it) has presence without its marks: listed as it is, unmarked.
+    let marked: bool = db
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value = '2')",
+            &[],
+        )?
+        .get(0);
+    let (marks, revoked) = if marked {
+        (
+            "p.org, p.category, p.check_pending, v.gate AS revoked_gate, v.kiosk_id AS revoked_kiosk, v.at_ms AS revoked_at",
+            "LEFT JOIN badgegate.revoked_seen v ON v.serial = p.serial",
+        )
+    } else {
+        (
+            "NULL::text AS org, NULL::text AS category, false AS check_pending, NULL::text AS revoked_gate,
+             NULL::text AS revoked_kiosk, NULL::int8 AS revoked_at",
+            "",
+        )
+    };
     let rows = db.query(
-        "SELECT p.zone, p.serial, p.holder, p.gate, p.kiosk_id, p.at_ms,
-                extract(epoch FROM now() - k.last_contact)::float8
-         FROM badgegate.presence p LEFT JOIN badgegate.kiosks k ON k.kiosk_id = p.kiosk_id
+        &format!(
+            "SELECT p.zone, p.serial, p.holder, p.gate, p.kiosk_id, p.at_ms,
+                extract(epoch FROM now() - k.last_contact)::float8 AS silent, {marks}
+         FROM badgegate.presence p
+         LEFT JOIN badgegate.kiosks k ON k.kiosk_id = p.kiosk_id
+         {revoked}
          WHERE p.inside AND ($1::text IS NULL OR p.zone = $1)
+           AND ($2::text IS NULL OR p.serial ILIKE $2 OR p.holder ILIKE $2 OR {org} ILIKE $2)
          ORDER BY p.zone, p.at_ms, p.kiosk_id, p.seq",
-        &[&zone],
+            org = if marked { "p.org" } else { "NULL::text" }
+        ),
+        &[&zone, &q],
     )?;
     Ok(rows
         .iter()
         .map(|r| Inside {
-            zone: r.get(0),
-            serial: r.get(1),
-            holder: r.get(2),
-            gate: r.get(3),
-            kiosk_id: r.get(4),
-            since_ms: r.get(5),
-            gate_silent_secs: r.get(6),
+            zone: r.get("zone"),
+            serial: r.get("serial"),
+            holder: r.get("holder"),
+            org: r.get("org"),
+            category: r.get("category"),
+            gate: r.get("gate"),
+            kiosk_id: r.get("kiosk_id"),
+            since_ms: r.get("at_ms"),
+            gate_silent_secs: r.get("silent"),
+            check_pending: r.get("check_pending"),
+            revoked: r
+                .get::<_, Option<String>>("revoked_gate")
+                .map(|gate| RevokedSeen {
+                    gate,
+                    kiosk_id: r.get("revoked_kiosk"),
+                    at_ms: r.get("revoked_at"),
+                }),
         })
         .collect())
 }

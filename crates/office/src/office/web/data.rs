@@ -12,7 +12,7 @@ use crate::office::views::{row_to_entry, CLOCK_TOLERANCE_MS, OFFLINE_AFTER_SECS,
 use crate::office::OfficeError;
 use badgegate_audit::audit::alarms::{kind_of, AlarmKind};
 use badgegate_core::journal::Entry;
-use badgegate_core::vocab::OfficeAlarm;
+use badgegate_core::vocab::{Direction, OfficeAlarm};
 
 use super::WebClock;
 
@@ -177,12 +177,12 @@ pub fn gates(
         "SELECT k.kiosk_id, COALESCE(k.gate, ''), extract(epoch FROM now() - k.last_contact)::float8,
                 (extract(epoch FROM k.last_contact) * 1000)::int8, COALESCE(h.seq, 0), k.kiosk_head,
                 COALESCE(k.lists_in_use, ''), k.clock_offset_ms, k.key_pub IS NOT NULL,
-                d.at_ms, d.decision, d.reason, d.holder,
+                d.at_ms, d.decision, d.reason, d.holder, d.org, d.serial, d.authentic,
                 (SELECT count(*) FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND a.kind <> 'offline'
                     AND NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id))
          FROM badgegate.kiosks k
          LEFT JOIN LATERAL (SELECT max(r.seq) AS seq FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id) h ON true
-         LEFT JOIN LATERAL (SELECT r.at_ms, r.decision, r.reason, r.holder FROM badgegate.records r
+         LEFT JOIN LATERAL (SELECT r.at_ms, r.decision, r.reason, r.holder, r.org, r.serial, r.authentic FROM badgegate.records r
                             WHERE r.kiosk_id = k.kiosk_id AND r.kind IN ('decision', 'override', 'confirm')
                             ORDER BY r.seq DESC LIMIT 1) d ON true",
         &[],
@@ -200,7 +200,7 @@ pub fn gates(
             let kiosk_head: Option<i64> = r.get(5);
             let said: String = r.get(6);
             let offset: Option<i64> = r.get(7);
-            let unacked: i64 = r.get(13);
+            let unacked: i64 = r.get(16);
             let mut troubles = Vec::new();
             let backlog = kiosk_head.map(|k| (k - head).max(0));
             if let Some(b) = backlog.filter(|b| *b > 0) {
@@ -251,6 +251,17 @@ pub fn gates(
             let d_decision: Option<String> = r.get(10);
             let d_reason: Option<String> = r.get(11);
             let d_holder: Option<String> = r.get(12);
+            let d_org: Option<String> = r.get(13);
+            let d_serial: Option<String> = r.get(14);
+            let d_authentic: Option<bool> = r.get(15);
+            let d_who = if d_authentic == Some(true) {
+                d_holder.unwrap_or_default()
+            } else {
+                badgegate_core::rules::claimed(
+                    &[d_holder.as_deref(), d_org.as_deref(), d_serial.as_deref()],
+                    false,
+                )
+            };
             GateTile {
                 kiosk_id: r.get(0),
                 gate: r.get(1),
@@ -272,7 +283,7 @@ pub fn gates(
                         "{} {} {}",
                         clock.when(at),
                         d_reason.unwrap_or_default(),
-                        d_holder.unwrap_or_default()
+                        d_who
                     )
                 }),
                 last_decision: d_decision.unwrap_or_default(),
@@ -436,6 +447,7 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
         };
         let at = i64::try_from(e.body.at_ms).unwrap_or(i64::MAX);
         let acked_at: Option<i64> = r.get(28);
+        let shown = badgegate_core::rules::shown_claims(&e.body);
         let b = e.body;
         out.push(AlarmRow {
             subject: AckSubject::Record {
@@ -455,8 +467,8 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
                 .join(" — "),
-            serial: b.serial,
-            holder: b.holder,
+            serial: shown.serial,
+            holder: Some(shown.holder).filter(|h| !h.is_empty()),
             acked_by: r.get(27),
             acked_at: acked_at.map(|t| clock.when(t)),
             ack_note: r.get(29),
@@ -545,14 +557,19 @@ pub struct LiveRecord {
     pub alarm: String,
     /// True for an admit into a zone (the per-minute chart counts them).
     pub entry: bool,
+    /// False when the badge's signature did not vouch for what it says:
+    /// `holder` then holds its claims, marked, and `serial` is empty.
+    pub verified: bool,
 }
 
 impl LiveRecord {
     pub fn from_entry(e: Entry, clock: &WebClock) -> LiveRecord {
         let alarm = record_alarm(&e).map(|k| k.words().to_owned());
+        let shown = badgegate_core::rules::shown_claims(&e.body);
         let b = e.body;
         let at = i64::try_from(b.at_ms).unwrap_or(i64::MAX);
-        let entry = is_entry(b.kind.code(), b.decision.code(), b.direction.code());
+        let entry = badgegate_core::rules::moves_presence(b.kind, b.decision, b.authentic)
+            && b.direction == Direction::In;
         LiveRecord {
             kiosk_id: e.kiosk_id,
             seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
@@ -564,21 +581,17 @@ impl LiveRecord {
             kind: b.kind.code().to_owned(),
             decision: b.decision.code().to_owned(),
             reason: b.reason.code().to_owned(),
-            serial: b.serial.unwrap_or_default(),
-            holder: b.holder.unwrap_or_default(),
-            org: b.org.unwrap_or_default(),
+            serial: shown.serial.unwrap_or_default(),
+            holder: shown.holder,
+            org: shown.org,
             category: b.category.unwrap_or_default(),
             guard: b.guard.unwrap_or_default(),
             note: b.note.unwrap_or_default(),
             alarm: alarm.unwrap_or_default(),
             entry,
+            verified: shown.verified,
         }
     }
-}
-
-/// An entry: an admit inward by a decision, an override or a confirmation.
-fn is_entry(kind: &str, decision: &str, direction: &str) -> bool {
-    decision == "admit" && direction == "in" && matches!(kind, "decision" | "override" | "confirm")
 }
 
 /// The newest records, oldest first.
@@ -673,6 +686,11 @@ pub struct MusterRow {
     /// `live`, or how long the gate has been silent.
     pub fresh: String,
     pub stale: bool,
+    /// `REVOKED WHILE INSIDE`, `CHECK PENDING` (joined), or empty.
+    pub marks: String,
+    pub check_pending: bool,
+    /// Where and when a gate refused the badge as revoked.
+    pub revoked: Option<String>,
 }
 
 /// A search text as an ILIKE pattern (its own `%`, `_` and `\` literal).
@@ -689,7 +707,8 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// Everyone inside (in `zone`, matching `q` in name, serial or
-/// organisation), by zone then entry time — the rows `office inside` lists.
+/// organisation), by zone then entry time — the rows `office inside` lists
+/// (`views::inside`), with their marks.
 pub fn muster(
     db: &mut Client,
     clock: &WebClock,
@@ -697,31 +716,29 @@ pub fn muster(
     q: Option<&str>,
 ) -> Result<Vec<MusterRow>, OfficeError> {
     let pattern = q.map(str::trim).filter(|q| !q.is_empty()).map(like_pattern);
-    let rows = db.query(
-        "SELECT p.zone, p.serial, COALESCE(p.holder, ''), COALESCE(r.org, ''), COALESCE(r.category, ''),
-                p.gate, p.kiosk_id, p.at_ms, extract(epoch FROM now() - k.last_contact)::float8
-         FROM badgegate.presence p
-         LEFT JOIN badgegate.kiosks k ON k.kiosk_id = p.kiosk_id
-         LEFT JOIN badgegate.records r ON r.kiosk_id = p.kiosk_id AND r.seq = p.seq
-         WHERE p.inside AND ($1::text IS NULL OR p.zone = $1)
-           AND ($2::text IS NULL OR p.serial ILIKE $2 OR p.holder ILIKE $2 OR r.org ILIKE $2)
-         ORDER BY p.zone, p.at_ms, p.kiosk_id, p.seq",
-        &[&zone, &pattern],
-    )?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let silent: Option<f64> = r.get(8);
-            let at: i64 = r.get(7);
+    let people = super::super::views::inside(db, zone, pattern.as_deref())?;
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let silent = p.gate_silent_secs;
+            let marks = p.marks().join(" · ");
+            let check_pending = p.check_pending;
+            let revoked = p.revoked.as_ref().map(|v| {
+                format!(
+                    "refused as revoked at gate {} {}",
+                    v.gate,
+                    clock.when(v.at_ms)
+                )
+            });
             MusterRow {
-                zone: r.get(0),
-                serial: r.get(1),
-                holder: r.get(2),
-                org: r.get(3),
-                category: r.get(4),
-                gate: r.get(5),
-                kiosk_id: r.get(6),
-                since: clock.when(at),
+                since: clock.when(p.since_ms),
+                zone: p.zone,
+                serial: p.serial,
+                holder: p.holder.unwrap_or_default(),
+                org: p.org.unwrap_or_default(),
+                category: p.category.unwrap_or_default(),
+                gate: p.gate,
+                kiosk_id: p.kiosk_id,
                 fresh: match silent {
                     Some(s) if s < OFFLINE_AFTER_SECS => "live".to_owned(),
                     Some(s) => format!(
@@ -731,6 +748,9 @@ pub fn muster(
                     None => "gate never seen".to_owned(),
                 },
                 stale: silent.is_none_or(|s| s >= OFFLINE_AFTER_SECS),
+                marks,
+                check_pending,
+                revoked,
             }
         })
         .collect())
@@ -748,12 +768,19 @@ pub fn zones(db: &mut Client) -> Result<Vec<String>, OfficeError> {
         .collect())
 }
 
+/// A badge's story: its genuine records, and apart from them the badges
+/// presented under its serial whose signature did not verify (forged,
+/// altered, from an unknown or retired key) — never mixed into the
+/// holder's own entries.
+pub struct Story {
+    pub records: Vec<LiveRecord>,
+    pub forgeries: Vec<LiveRecord>,
+    /// The serial as the badges carry it (the first genuine record's).
+    pub serial: Option<String>,
+}
+
 /// Every record of one serial (any case) across all gates, in time order.
-pub fn story(
-    db: &mut Client,
-    clock: &WebClock,
-    serial: &str,
-) -> Result<Vec<LiveRecord>, OfficeError> {
+pub fn story(db: &mut Client, clock: &WebClock, serial: &str) -> Result<Story, OfficeError> {
     let rows = db.query(
         &format!(
             "SELECT {RECORD_COLUMNS} FROM badgegate.records WHERE lower(serial) = lower($1)
@@ -761,9 +788,21 @@ pub fn story(
         ),
         &[&serial],
     )?;
-    rows.iter()
-        .map(|r| Ok(LiveRecord::from_entry(row_to_entry(r)?, clock)))
-        .collect()
+    let mut story = Story {
+        records: Vec::new(),
+        forgeries: Vec::new(),
+        serial: None,
+    };
+    for r in &rows {
+        let e = row_to_entry(r)?;
+        if e.body.authentic {
+            story.serial = story.serial.or_else(|| e.body.serial.clone());
+            story.records.push(LiveRecord::from_entry(e, clock));
+        } else {
+            story.forgeries.push(LiveRecord::from_entry(e, clock));
+        }
+    }
+    Ok(story)
 }
 
 #[cfg(test)]
@@ -781,13 +820,5 @@ mod tests {
     #[test]
     fn search_text_is_literal() {
         assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
-    }
-
-    #[test]
-    fn entries_are_inward_admits() {
-        assert!(is_entry("decision", "admit", "in"));
-        assert!(!is_entry("decision", "admit", "out"));
-        assert!(!is_entry("hook", "admit", "in"));
-        assert!(!is_entry("decision", "deny", "in"));
     }
 }

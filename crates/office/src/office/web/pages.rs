@@ -573,6 +573,10 @@ struct ZoneCount {
 struct MusterListTemplate {
     people: Vec<MusterRow>,
     counts: Vec<ZoneCount>,
+    /// How many of `people` are revoked while inside; admitted with a
+    /// check pending.
+    revoked_inside: usize,
+    pending: usize,
     stale_gates: Vec<GateTile>,
     printed: String,
     /// Answered from the dashboard's last good look (the database did not
@@ -653,10 +657,14 @@ async fn muster_data(
         .into_iter()
         .filter(|g| g.state == data::GateState::Offline || g.state == data::GateState::NeverSeen)
         .collect();
+    let revoked_inside = people.iter().filter(|p| p.revoked.is_some()).count();
+    let pending = people.iter().filter(|p| p.check_pending).count();
     Ok((
         MusterListTemplate {
             people,
             counts,
+            revoked_inside,
+            pending,
             stale_gates,
             printed: app.clock.now(),
             stale_as_of,
@@ -710,6 +718,9 @@ struct BadgeTemplate {
     head: Head,
     serial: String,
     records: Vec<LiveRecord>,
+    /// Badges presented under this serial that the signature did not
+    /// vouch for: shown apart, never as the holder's.
+    forgeries: Vec<LiveRecord>,
     inside: Vec<MusterRow>,
 }
 
@@ -720,27 +731,24 @@ async fn badge_page(
 ) -> Result<Response, PageError> {
     let clock = app.clock.clone();
     let wanted = serial.clone();
-    let (records, inside) = app
+    let (story, inside) = app
         .db
         .run(move |db| {
-            let records = data::story(db, &clock, &wanted)?;
+            let story = data::story(db, &clock, &wanted)?;
             let inside = data::muster(db, &clock, None, Some(&wanted))?
                 .into_iter()
                 .filter(|p| p.serial.eq_ignore_ascii_case(&wanted))
                 .collect();
-            Ok((records, inside))
+            Ok((story, inside))
         })
         .await?;
     // The serial as the badges carry it, whatever case was typed.
-    let serial = records
-        .first()
-        .map(|r| r.serial.clone())
-        .filter(|s| !s.is_empty())
-        .unwrap_or(serial);
+    let serial = story.serial.unwrap_or(serial);
     Ok(render(&BadgeTemplate {
         head: head(&app, &s.session, "badge"),
         serial,
-        records,
+        records: story.records,
+        forgeries: story.forgeries,
         inside,
     }))
 }

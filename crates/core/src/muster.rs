@@ -1,0 +1,311 @@
+//! Who is inside, venue-wide, and what security must know about them: the
+//! one definition of presence that the audit's muster list, the report and
+//! the venue office share. The office keeps the same state in SQL
+//! (`badgegate.presence_take`, fed each record as it commits); a test runs
+//! generated records through both and compares them row for row.
+//!
+//! - A record the core's rule moves ([`rules::moves_presence`]) moves its
+//!   badge into the gate's zone (`*` for a gate of no zone), or out of it
+//!   (out of every zone at a gate of no zone).
+//! - An entry admitted flagged leaves its holder inside with a check
+//!   pending ([`rules::admitted_pending_check`]) until they leave.
+//! - A gate refusing the genuine badge as revoked marks its serial revoked
+//!   ([`rules::shows_revocation`]); a gate admitting it by its own decision
+//!   clears the mark ([`rules::clears_revocation`]). Someone inside whose
+//!   serial is marked is "revoked while inside": the person security must
+//!   find. The first sighting while they are inside is an alarm.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::journal::NewEntry;
+use crate::rules;
+use crate::vocab::Direction;
+
+/// The mark on someone inside whose badge a gate has refused as revoked,
+/// wherever presence is shown.
+pub const REVOKED_INSIDE: &str = "REVOKED WHILE INSIDE";
+
+/// The mark on someone admitted flagged, wherever presence is shown.
+pub const CHECK_PENDING: &str = "CHECK PENDING";
+
+/// The zone of a gate that names none.
+pub const ANY_ZONE: &str = "*";
+
+/// A badge's presence in one zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stay {
+    pub serial: String,
+    /// The zone, or [`ANY_ZONE`].
+    pub zone: String,
+    pub inside: bool,
+    /// The record that put the badge here (or took it out).
+    pub kiosk_id: String,
+    pub seq: u64,
+    pub gate: String,
+    /// When, by that kiosk's clock (Unix ms).
+    pub at_ms: u64,
+    /// What the admitting badge says (its signature verified: presence
+    /// moves only for authentic badges).
+    pub holder: Option<String>,
+    pub org: Option<String>,
+    pub category: Option<String>,
+    /// Admitted flagged: a check is still owed.
+    pub check_pending: bool,
+}
+
+/// Where and when a gate refused a badge as revoked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sighting {
+    pub kiosk_id: String,
+    pub seq: u64,
+    pub gate: String,
+    pub at_ms: u64,
+}
+
+/// Someone inside whose badge a gate has just refused as revoked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RevokedInside {
+    pub serial: String,
+    /// Every zone the holder is inside.
+    pub stays: Vec<Stay>,
+    pub seen: Sighting,
+}
+
+/// A person inside, with what the muster list must say about them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Present<'a> {
+    pub stay: &'a Stay,
+    /// Their badge is revoked: a gate refused it after (or before) they
+    /// came in.
+    pub revoked: Option<&'a Sighting>,
+}
+
+/// Presence, venue-wide: fed records in the order they are taken (the
+/// office's commit order; for merged journals, time order).
+#[derive(Clone, Debug, Default)]
+pub struct Muster {
+    stays: BTreeMap<(String, String), Stay>,
+    revoked: BTreeMap<String, Sighting>,
+}
+
+impl Muster {
+    pub fn new() -> Muster {
+        Muster::default()
+    }
+
+    /// Takes one record into account. Returns the alarm it raises, if any:
+    /// the first gate to refuse as revoked the badge of someone inside.
+    pub fn take(&mut self, kiosk_id: &str, seq: u64, r: &NewEntry) -> Option<RevokedInside> {
+        let serial = r.serial.as_deref()?;
+        if rules::shows_revocation(r.kind, r.reason, r.authentic) {
+            if self.revoked.contains_key(serial) {
+                return None;
+            }
+            let seen = Sighting {
+                kiosk_id: kiosk_id.to_owned(),
+                seq,
+                gate: r.gate.clone(),
+                at_ms: r.at_ms,
+            };
+            self.revoked.insert(serial.to_owned(), seen.clone());
+            let stays: Vec<Stay> = self
+                .stays_of(serial)
+                .filter(|s| s.inside)
+                .cloned()
+                .collect();
+            return (!stays.is_empty()).then(|| RevokedInside {
+                serial: serial.to_owned(),
+                stays,
+                seen,
+            });
+        }
+        if rules::clears_revocation(r.kind, r.decision, r.authentic) {
+            self.revoked.remove(serial);
+        }
+        if !rules::moves_presence(r.kind, r.decision, r.authentic) {
+            return None;
+        }
+        let zone = r.zone.clone().unwrap_or_else(|| ANY_ZONE.to_owned());
+        if r.direction == Direction::In {
+            self.stays.insert(
+                (serial.to_owned(), zone.clone()),
+                Stay {
+                    serial: serial.to_owned(),
+                    zone,
+                    inside: true,
+                    kiosk_id: kiosk_id.to_owned(),
+                    seq,
+                    gate: r.gate.clone(),
+                    at_ms: r.at_ms,
+                    holder: r.holder.clone(),
+                    org: r.org.clone(),
+                    category: r.category.clone(),
+                    check_pending: rules::admitted_pending_check(
+                        r.kind,
+                        r.decision,
+                        r.authentic,
+                        r.flagged,
+                    ),
+                },
+            );
+            return None;
+        }
+        // An exit: from its zone, or from every zone at a gate of none.
+        let mut found = false;
+        for ((s, z), stay) in self.stays.range_mut((serial.to_owned(), String::new())..) {
+            if s != serial {
+                break;
+            }
+            if *z == zone || zone == ANY_ZONE {
+                found = true;
+                stay.inside = false;
+                stay.kiosk_id = kiosk_id.to_owned();
+                stay.seq = seq;
+                stay.gate = r.gate.clone();
+                stay.at_ms = r.at_ms;
+                stay.check_pending = false;
+            }
+        }
+        if !found && zone != ANY_ZONE {
+            self.stays.insert(
+                (serial.to_owned(), zone.clone()),
+                Stay {
+                    serial: serial.to_owned(),
+                    zone,
+                    inside: false,
+                    kiosk_id: kiosk_id.to_owned(),
+                    seq,
+                    gate: r.gate.clone(),
+                    at_ms: r.at_ms,
+                    holder: r.holder.clone(),
+                    org: r.org.clone(),
+                    category: r.category.clone(),
+                    check_pending: false,
+                },
+            );
+        }
+        None
+    }
+
+    fn stays_of<'a>(&'a self, serial: &'a str) -> impl Iterator<Item = &'a Stay> + 'a {
+        self.stays
+            .range((serial.to_owned(), String::new())..)
+            .take_while(move |((s, _), _)| s == serial)
+            .map(|(_, stay)| stay)
+    }
+
+    /// Every badge's presence in every zone it was seen in, inside or not
+    /// (by serial, then zone).
+    pub fn stays(&self) -> impl Iterator<Item = &Stay> {
+        self.stays.values()
+    }
+
+    /// The serials marked revoked, with the gate that refused each first.
+    pub fn revoked(&self) -> &BTreeMap<String, Sighting> {
+        &self.revoked
+    }
+
+    /// Everyone inside, with their marks (by serial, then zone).
+    pub fn inside(&self) -> impl Iterator<Item = Present<'_>> {
+        self.stays
+            .values()
+            .filter(|s| s.inside)
+            .map(|stay| Present {
+                stay,
+                revoked: self.revoked.get(&stay.serial),
+            })
+    }
+
+    /// True when `serial` is inside some zone.
+    pub fn is_inside(&self, serial: &str) -> bool {
+        self.stays_of(serial).any(|s| s.inside)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::{EntryDecision, EntryKind, Reason};
+
+    fn rec(
+        kind: EntryKind,
+        decision: EntryDecision,
+        reason: Reason,
+        dir: Direction,
+        zone: Option<&str>,
+    ) -> NewEntry {
+        NewEntry {
+            at_ms: 1000,
+            kind,
+            gate: "north".into(),
+            zone: zone.map(Into::into),
+            direction: dir,
+            serial: Some("HD-0001".into()),
+            holder: Some("Amina Diallo".into()),
+            decision,
+            reason: reason.into(),
+            authentic: true,
+            ..NewEntry::default()
+        }
+    }
+
+    #[test]
+    fn a_revocation_seen_while_inside_is_marked_and_raised_once() {
+        use EntryDecision::{Admit, Deny};
+        use EntryKind::Decision;
+        let mut m = Muster::new();
+        let admit = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        assert_eq!(m.take("k1", 1, &admit), None);
+        let revoked = rec(
+            Decision,
+            Deny,
+            Reason::Revoked,
+            Direction::In,
+            Some("plenary"),
+        );
+        let alarm = m.take("k2", 1, &revoked).expect("an alarm");
+        assert_eq!(alarm.stays.len(), 1);
+        assert_eq!(alarm.seen.gate, "north");
+        assert_eq!(m.take("k2", 2, &revoked), None, "raised once");
+        let inside: Vec<_> = m.inside().collect();
+        assert_eq!(inside.len(), 1);
+        assert!(inside[0].revoked.is_some());
+        // Leaving (let out by hand) takes them off the list; the mark
+        // stays with the serial until a gate's own decision admits it.
+        let exit = rec(
+            EntryKind::Override,
+            Admit,
+            Reason::Ok,
+            Direction::Out,
+            Some("plenary"),
+        );
+        m.take("k1", 2, &exit);
+        assert_eq!(m.inside().count(), 0);
+        assert!(m.revoked().contains_key("HD-0001"));
+        let reinstated = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        m.take("k1", 3, &reinstated);
+        assert!(m.revoked().is_empty());
+    }
+
+    #[test]
+    fn a_flagged_admit_is_inside_with_a_check_pending_until_they_leave() {
+        let mut m = Muster::new();
+        let mut admit = rec(
+            EntryKind::Decision,
+            EntryDecision::Admit,
+            Reason::Ok,
+            Direction::In,
+            None,
+        );
+        admit.flagged = true;
+        m.take("k1", 1, &admit);
+        assert!(m.inside().next().unwrap().stay.check_pending);
+        let mut forged = admit.clone();
+        forged.authentic = false;
+        forged.serial = Some("HD-0002".into());
+        m.take("k1", 2, &forged);
+        assert!(!m.is_inside("HD-0002"), "a forgery puts no one inside");
+    }
+}
