@@ -428,7 +428,7 @@ pub struct OfficeServeArgs {
     /// Minutes a sign-in lasts
     #[arg(long, value_name = "MIN", default_value_t = 720, value_parser = clap::value_parser!(u32).range(1..=10080))]
     pub session_minutes: u32,
-    /// Show times in this IANA time zone, e.g. Europe/Geneva [default: this computer's]
+    /// Show times in this IANA time zone, e.g. Europe/Geneva [default: the venue's, from the policy its gates took up; else this computer's]
     #[arg(long, value_name = "ZONE")]
     pub time_zone: Option<String>,
 }
@@ -477,6 +477,9 @@ pub struct OfficeViewArgs {
     /// One JSON object per line
     #[arg(long)]
     pub json: bool,
+    /// Show times in this IANA time zone (e.g. Asia/Tashkent), or UTC [default: the venue's, from the policy its gates took up; else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -490,6 +493,9 @@ pub struct OfficeInsideArgs {
     /// One JSON object per line
     #[arg(long)]
     pub json: bool,
+    /// Show times in this IANA time zone (e.g. Asia/Tashkent), or UTC [default: the venue's, from the policy its gates took up; else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -606,6 +612,9 @@ pub struct AuditLogArgs {
     /// One JSON object per record
     #[arg(long)]
     pub json: bool,
+    /// Show times in this IANA time zone (e.g. Asia/Tashkent), or UTC [default: the venue's, from the policy its gates took up; else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -688,6 +697,9 @@ pub struct AuditInsideArgs {
     /// One JSON object per line instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Show times in this IANA time zone (e.g. Asia/Tashkent), or UTC [default: the venue's, from the policy its gates took up; else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -714,6 +726,9 @@ pub struct AuditReportArgs {
     /// Replace an existing report
     #[arg(long)]
     pub force: bool,
+    /// Show times in this IANA time zone (e.g. Asia/Tashkent), or UTC [default: the venue's, from the policy its gates took up; else UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]

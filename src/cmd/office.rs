@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use badgegate::clock::format_utc_ms;
+use badgegate::clock::VenueTime;
 use badgegate::format::keys::PublicKey;
 use badgegate::net::connect::{connect, shown_url};
 use badgegate::office::admin::{self, Initialised};
@@ -75,13 +75,13 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
         OfficeCommand::Serve(o) => serve(o),
         OfficeCommand::Status(o) => {
             answer_within(QUESTION_DEADLINE, "office status");
-            status(&o.db, o.json)
+            status(&o.db, o.time_zone.as_deref(), o.json)
         }
         OfficeCommand::Inside(o) => {
             answer_within(QUESTION_DEADLINE, "office inside");
-            inside(&o.db, o.zone.as_deref(), o.json)
+            inside(&o.db, o.zone.as_deref(), o.time_zone.as_deref(), o.json)
         }
-        OfficeCommand::Watch(o) => watch(&o.db, o.json),
+        OfficeCommand::Watch(o) => watch(&o.db, o.time_zone.as_deref(), o.json),
         OfficeCommand::Export(o) => {
             let mut db = open(&o.db)?;
             let r = views::export(&mut db, &o.journal)?;
@@ -198,10 +198,18 @@ fn open(url: &str) -> anyhow::Result<Client> {
     Ok(connect(url, CONNECT_TIMEOUT)?)
 }
 
-fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+/// How the office's times are shown: `--time-zone`, else the venue's as
+/// its gates recorded it, else UTC.
+fn venue_time(db: &mut Client, asked: Option<&str>) -> anyhow::Result<VenueTime> {
+    let recorded = views::recorded_venue_time(db)?;
+    VenueTime::chosen(asked, recorded).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))
+}
+
+fn status(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     let mut db = open(url)?;
-    let kiosks = views::status(&mut db)?;
-    let venue = views::venue_alarms(&mut db)?;
+    let time = venue_time(&mut db, zone)?;
+    let kiosks = views::status(&mut db, &time)?;
+    let venue = views::venue_alarms(&mut db, &time)?;
     let mut trouble = !venue.is_empty();
     for k in &kiosks {
         trouble |= !k.online || k.clock_off || !k.alarms.is_empty();
@@ -209,9 +217,13 @@ fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
             println!("{}", json_line(&serde_json::to_value(k)?));
             continue;
         }
-        let since = match (k.online, k.silent_secs, &k.last_contact) {
+        let since = match (k.online, k.silent_secs, &k.last_contact_ms) {
             (true, _, _) => "ONLINE ".to_owned(),
-            (false, Some(s), Some(at)) => format!("OFFLINE since {at} ({:.0} s)", s),
+            (false, Some(s), Some(at)) => format!(
+                "OFFLINE since {} ({:.0} s)",
+                time.at_ms(u64::try_from(*at).unwrap_or(0)),
+                s
+            ),
             _ => "NEVER SEEN".to_owned(),
         };
         println!(
@@ -253,8 +265,14 @@ fn status(url: &str, json: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
+fn inside(
+    url: &str,
+    zone: Option<&str>,
+    time_zone: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let mut db = open(url)?;
+    let time = venue_time(&mut db, time_zone)?;
     let people = views::inside(&mut db, zone, None)?;
     for p in &people {
         if json {
@@ -271,7 +289,7 @@ fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
             marks = format!(
                 "{marks} (refused as revoked at gate {} {})",
                 printable(&v.gate),
-                format_utc_ms(u64::try_from(v.at_ms).unwrap_or(0))
+                time.at_ms(u64::try_from(v.at_ms).unwrap_or(0))
             );
         }
         println!(
@@ -279,7 +297,7 @@ fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
             printable(&p.zone),
             printable(&p.serial),
             printable(p.holder.as_deref().unwrap_or("-")),
-            format_utc_ms(u64::try_from(p.since_ms).unwrap_or(0)),
+            time.at_ms(u64::try_from(p.since_ms).unwrap_or(0)),
             printable(&p.gate),
             if marks.is_empty() {
                 String::new()
@@ -294,19 +312,20 @@ fn inside(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
     Ok(Exit::Ok.into())
 }
 
-fn watch(url: &str, json: bool) -> anyhow::Result<ExitCode> {
+fn watch(url: &str, time_zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode> {
     use badgegate::office::web::data;
     let mut db = open(url)?;
+    let time = venue_time(&mut db, time_zone)?;
     db.batch_execute("LISTEN badgegate_records")?;
     // Each kiosk's chain followed from where it was: a transaction that
     // commits after a later one is not skipped.
     let mut heads = data::heads(&mut db)?;
     for (e, received) in views::newest(&mut db, 20)? {
-        print_record(&e, Some(received), json)?;
+        print_record(&e, Some(received), &time, json)?;
     }
     loop {
         for (e, received) in data::records_after(&mut db, &mut heads)? {
-            print_record(&e, Some(received), json)?;
+            print_record(&e, Some(received), &time, json)?;
         }
         use postgres::fallible_iterator::FallibleIterator;
         db.notifications()
@@ -319,6 +338,7 @@ fn watch(url: &str, json: bool) -> anyhow::Result<ExitCode> {
 fn print_record(
     e: &badgegate::journal::Entry,
     received: Option<String>,
+    time: &VenueTime,
     json: bool,
 ) -> anyhow::Result<()> {
     if json {
@@ -333,7 +353,7 @@ fn print_record(
     let shown = badgegate::rules::shown_claims(b);
     println!(
         "{}  {:<14} #{:<6} {:<10} {:<8} {:<6} {:<15} {:<10} {}",
-        format_utc_ms(b.at_ms),
+        time.at_ms(b.at_ms),
         printable(&e.kiosk_id),
         e.seq,
         printable(&b.gate),

@@ -18,6 +18,7 @@ mod identity;
 mod kiosk;
 mod office;
 mod office_props;
+mod one_truth;
 mod photos;
 mod policy;
 #[cfg(feature = "synth")]

@@ -268,7 +268,7 @@ fn random_rows_from_each_login_change_nothing_the_threat_model_rules_out() {
             prop_assert_eq!(records, records_before);
             prop_assert_eq!(presence, presence_before);
             // The office's questions answer.
-            prop_assert!(badgegate::office::views::status(admin).is_ok());
+            prop_assert!(badgegate::office::views::status(admin, &badgegate::clock::VenueTime::utc()).is_ok());
             prop_assert!(badgegate::office::views::newest(admin, 100).is_ok());
             prop_assert!(badgegate::office::web::data::alarms(admin, &clock).is_ok());
             prop_assert!(badgegate::office::web::data::lists(admin, &clock).is_ok());

@@ -137,6 +137,12 @@ fn to_datetime(secs: u64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?).ok()
 }
 
+/// How a kiosk's `policy_accepted` record names the venue's time zone:
+/// `… time zone Asia/Tashkent) …`. The kiosk writes it; the audit and the
+/// office read the venue's zone back from it
+/// ([`VenueTime::named_in_policy_record`]).
+pub const POLICY_ZONE: &str = "time zone ";
+
 /// How people at the venue read and write times: in the venue's time zone
 /// (from its policy), or in UTC when there is none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -223,6 +229,50 @@ impl VenueTime {
         format!("{} {abbreviation}", base.trim_end_matches(" UTC"))
     }
 
+    /// `2026-12-06 09:06:50 +05`: a moment for people, to the second, in
+    /// the venue's time with its zone's abbreviation (its offset where the
+    /// zone has no letters), or `… UTC`. Every log line, muster list and
+    /// table a person reads at the venue uses this.
+    pub fn at_ms(&self, ms: u64) -> String {
+        let Ok(ts) = jiff::Timestamp::from_millisecond(ms.min(i64::MAX as u64) as i64) else {
+            return format!("@{ms}");
+        };
+        let tz = self.tz().unwrap_or(jiff::tz::TimeZone::UTC);
+        let info = tz.to_offset_info(ts);
+        let local = ts.to_zoned_datetime(tz.clone());
+        let label = if self.zone.is_none() {
+            self.name()
+        } else {
+            info.abbreviation().to_string()
+        };
+        format!("{} {label}", local.strftime("%Y-%m-%d %H:%M:%S"))
+    }
+
+    /// The venue's zone as a kiosk recorded taking up its signed policy:
+    /// the detail of a `policy_accepted` record (see [`POLICY_ZONE`]).
+    /// `None` when the detail names no zone this machine knows.
+    pub fn named_in_policy_record(detail: &str) -> Option<VenueTime> {
+        let rest = &detail[detail.rfind(POLICY_ZONE)? + POLICY_ZONE.len()..];
+        let name = rest.split([')', ' ']).next()?;
+        jiff::tz::TimeZone::get(name).ok()?;
+        Some(VenueTime::zone(name))
+    }
+
+    /// The zone people asked for (`--time-zone`), else the one the venue's
+    /// policy named, else UTC. An unknown name is refused in words.
+    pub fn chosen(asked: Option<&str>, recorded: Option<VenueTime>) -> Result<VenueTime, String> {
+        match asked {
+            Some(z) if z.eq_ignore_ascii_case("utc") => Ok(VenueTime::utc()),
+            Some(z) => match jiff::tz::TimeZone::get(z) {
+                Ok(_) => Ok(VenueTime::zone(z)),
+                Err(_) => Err(format!(
+                    "time zone {z:?} is not known; give an IANA name like Asia/Tashkent or Europe/Geneva"
+                )),
+            },
+            None => Ok(recorded.unwrap_or_default()),
+        }
+    }
+
     /// Parses a time the desk typed: RFC 3339 with an offset, or — with a
     /// venue time zone — a local `YYYY-MM-DD HH:MM[:SS]` (a `T` also
     /// works) meaning the venue's wall clock.
@@ -268,6 +318,31 @@ pub fn format_span(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn venue_time_is_read_back_from_a_kiosks_policy_record() {
+        let detail = "venue policy key ab12 sequence 3 issued 2026-12-01 08:00 UTC (Summit: 2 zone(s), 3 categories, 4 gate(s), time zone Asia/Tashkent) from the office";
+        let v = VenueTime::named_in_policy_record(detail).unwrap();
+        assert_eq!(v.name(), "Asia/Tashkent");
+        // 2026-12-06T04:06:50.326Z is 09:06:50 at +05.
+        assert_eq!(v.at_ms(1_796_530_010_326), "2026-12-06 09:06:50 +05");
+        assert_eq!(
+            VenueTime::utc().at_ms(1_796_530_010_326),
+            "2026-12-06 04:06:50 UTC"
+        );
+        assert!(VenueTime::named_in_policy_record("time zone Mars/Olympus)").is_none());
+        assert!(VenueTime::named_in_policy_record("no zone here").is_none());
+        let chosen = VenueTime::chosen(Some("Europe/Zurich"), Some(v.clone())).unwrap();
+        assert_eq!(chosen.name(), "Europe/Zurich");
+        assert_eq!(
+            VenueTime::chosen(None, Some(v)).unwrap().name(),
+            "Asia/Tashkent"
+        );
+        assert_eq!(VenueTime::chosen(None, None).unwrap().name(), "UTC");
+        assert!(VenueTime::chosen(Some("Mars/Olympus"), None)
+            .unwrap_err()
+            .contains("not known"));
+    }
 
     #[test]
     fn venue_time_reads_and_writes_the_venues_wall_clock() {

@@ -3,16 +3,17 @@
 use std::process::ExitCode;
 
 use badgegate::audit::inside;
-use badgegate::clock::{format_human, format_utc_ms};
+use badgegate::clock::VenueTime;
 use badgegate::text::{json_line, printable, printable_short};
 
-use super::{done, ms, open_checked};
+use super::{done, ms, open_checked, venue_time};
 use crate::cli::AuditInsideArgs;
 
 pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
     let (j, chain) = open_checked(&a.journal)?;
     let at = ms(&a.at, "--at")?;
     let mut zones = inside::inside(&j, at)?;
+    let venue = venue_time(&j, a.time_zone.as_deref())?;
     inside::mark_broken(&mut zones, &chain);
     if a.json {
         for (zone, people) in &zones {
@@ -29,7 +30,7 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
     let total: usize = zones.values().map(Vec::len).sum();
     println!(
         "inside {}: {total} person(s)",
-        at.map(format_utc_ms)
+        at.map(|t| venue.at_ms(t))
             .unwrap_or_else(|| "at the end of the journal".into())
     );
     for (zone, people) in &zones {
@@ -41,14 +42,14 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
                 printable_short(&p.name, 32),
                 printable_short(&p.org, 28),
                 printable_short(&p.category, 12),
-                format_human(p.since_ms / 1000),
+                venue.at_ms(p.since_ms),
                 printable_short(&p.gate, 16),
                 if p.chain_broken {
                     "  UNTRUSTED: this gate's journal is broken"
                 } else {
                     ""
                 },
-                marks(p)
+                marks(p, &venue)
             );
         }
     }
@@ -56,13 +57,13 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// A person's marks, after their line (empty: none).
-fn marks(p: &inside::Present) -> String {
+fn marks(p: &inside::Present, venue: &VenueTime) -> String {
     let mut out: String = p.marks().iter().map(|m| format!("  {m}")).collect();
     if let Some(v) = &p.revoked {
         out.push_str(&format!(
             " (refused as revoked at gate {} {})",
             printable_short(&v.gate, 16),
-            format_human(v.at_ms / 1000)
+            venue.at_ms(v.at_ms)
         ));
     }
     out

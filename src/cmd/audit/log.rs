@@ -4,14 +4,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use badgegate::audit;
-use badgegate::clock::format_utc_ms;
 use badgegate::text::{json_line, printable, printable_short};
 
-use super::{done, filter, open_checked};
+use super::{done, filter, open_checked, venue_time};
 use crate::cli::AuditLogArgs;
 
 pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
     let (j, chain) = open_checked(&a.journal)?;
+    let venue = venue_time(&j, a.time_zone.as_deref())?;
     let rows = audit::select(&j, &filter(&a.filter)?, a.newest_first, a.limit)?;
     let mut out = std::io::stdout().lock();
     for e in &rows {
@@ -23,7 +23,7 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
             writeln!(
                 out,
                 "{}  {:<14} {:<12} {:<3} {:<8} {:<6} {:<15} {:<10} {}{}",
-                format_utc_ms(b.at_ms),
+                venue.at_ms(b.at_ms),
                 printable_short(&format!("{}#{}", e.kiosk_id, e.seq), 14),
                 printable_short(&b.gate, 12),
                 b.direction,

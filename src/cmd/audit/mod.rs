@@ -38,6 +38,13 @@ pub fn run(a: AuditArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How this journal's times are shown: `--time-zone`, else the venue's as
+/// its gates recorded it, else UTC.
+fn venue_time(j: &Journal, asked: Option<&str>) -> anyhow::Result<clock::VenueTime> {
+    let recorded = badgegate::audit::recorded_venue_time(j)?;
+    clock::VenueTime::chosen(asked, recorded).map_err(|e| anyhow!("--time-zone: {e}"))
+}
+
 /// An RFC 3339 flag as Unix milliseconds.
 fn ms(t: &Option<String>, flag: &str) -> anyhow::Result<Option<u64>> {
     t.as_ref()

@@ -16,7 +16,13 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     let counts = stats::stats(&j, &Filter::default())?;
     let inside = inside::inside(&j, None)?;
     let report_path = s.root.join("audit-report.html");
-    let html = report::report_html(&j, &chain, None)?;
+    let html = report::report_html(
+        &j,
+        &chain,
+        None,
+        &badgegate::clock::VenueTime::chosen(None, badgegate::audit::recorded_venue_time(&j)?)
+            .map_err(anyhow::Error::msg)?,
+    )?;
     badgegate::files::write_atomic(&report_path, html.as_bytes(), 0o644, true)?;
     let denies: Vec<String> = counts
         .denies_by_reason

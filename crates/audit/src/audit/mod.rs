@@ -13,6 +13,30 @@ pub mod merge;
 pub mod report;
 pub mod stats;
 
+/// The venue's time zone as the journal recorded it: the zone named by the
+/// newest venue policy a kiosk took up (its `policy_accepted` record),
+/// if any.
+pub fn recorded_venue_time(
+    j: &Journal,
+) -> Result<Option<badgegate_core::clock::VenueTime>, AuditError> {
+    use badgegate_core::vocab::KioskEvent;
+    let mut newest: Option<(u64, badgegate_core::clock::VenueTime)> = None;
+    j.for_each_entry(|e| {
+        let b = &e.body;
+        if b.kind == EntryKind::List
+            && b.reason == EntryReason::Event(KioskEvent::PolicyAccepted)
+            && newest.as_ref().is_none_or(|(t, _)| b.at_ms >= *t)
+        {
+            if let Some(v) = badgegate_core::clock::VenueTime::named_in_policy_record(&b.detail) {
+                newest = Some((b.at_ms, v));
+            }
+        }
+        Ok::<(), ()>(())
+    })?
+    .ok();
+    Ok(newest.map(|(_, v)| v))
+}
+
 /// Failures of audit commands.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {

@@ -564,7 +564,7 @@ impl Kiosk {
                 Some(p),
                 KioskEvent::PolicyAccepted,
                 format!(
-                    "venue policy key {} sequence {} issued {} ({}: {} zone(s), {} categories, {} gate(s), time zone {}) {how}",
+                    "venue policy key {} sequence {} issued {} ({}: {} zone(s), {} categories, {} gate(s), {}{}) {how}",
                     p.key_id,
                     p.sequence,
                     format_human(p.issued_at),
@@ -572,6 +572,7 @@ impl Kiosk {
                     p.body.zones.len(),
                     p.body.categories.len(),
                     p.body.gates.len(),
+                    badgegate_core::clock::POLICY_ZONE,
                     p.body.time_zone
                 ),
             ),

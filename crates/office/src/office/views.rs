@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::admin::check_schema;
 use super::OfficeError;
+use badgegate_core::clock::VenueTime;
 use badgegate_core::format::keys::PublicKey;
 use badgegate_core::journal::{Entry, Journal, NewEntry};
 use badgegate_core::vocab::{Direction, EntryDecision, EntryKind, EntryReason};
@@ -26,7 +27,10 @@ pub struct KioskStatus {
     pub online: bool,
     /// Seconds since the kiosk was last heard from (`None`: never).
     pub silent_secs: Option<f64>,
+    /// RFC 3339, UTC.
     pub last_contact: Option<String>,
+    /// The same, Unix ms.
+    pub last_contact_ms: Option<i64>,
     pub records: i64,
     /// The last record of the kiosk's chain the office holds.
     pub head_seq: i64,
@@ -46,17 +50,19 @@ pub struct KioskStatus {
 /// Every kiosk, stale ones first; and checks the signatures of records
 /// that arrived since the last look (where the kiosk's key is enrolled),
 /// raising an alarm for each bad one.
-pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
+pub fn status(db: &mut Client, venue: &VenueTime) -> Result<Vec<KioskStatus>, OfficeError> {
     check_schema(db)?;
     verify_new_signatures(db)?;
     let open = open_alarms_condition(db)?;
     let rows = db.query(
         &format!("SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
-                to_char(k.last_contact AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                (extract(epoch FROM k.last_contact) * 1000)::int8,
                 (SELECT count(*) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id),
                 COALESCE((SELECT max(r.seq) FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id), 0),
                 k.lists_in_use, k.clock_offset_ms, k.key_pub IS NOT NULL, k.kiosk_head,
-                ARRAY(SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
+                ARRAY(SELECT (extract(epoch FROM a.at) * 1000)::int8
+                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id),
+                ARRAY(SELECT a.kind || ': ' || a.detail
                       FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id)
          FROM badgegate.kiosks k"),
         &[],
@@ -73,7 +79,10 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
                 gate: r.get(1),
                 online: silent.is_some_and(|s| s < OFFLINE_AFTER_SECS),
                 silent_secs: silent,
-                last_contact: r.get(3),
+                last_contact: r.get::<_, Option<i64>>(3).map(|t| {
+                    badgegate_core::clock::format_utc(u64::try_from(t / 1000).unwrap_or(0))
+                }),
+                last_contact_ms: r.get(3),
                 records: r.get(4),
                 head_seq: head,
                 kiosk_head,
@@ -82,7 +91,7 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
                 clock_offset_ms: offset,
                 clock_off: offset.is_some_and(|o| o.abs() > CLOCK_TOLERANCE_MS),
                 signed: r.get(8),
-                alarms: r.get(10),
+                alarms: alarm_lines(venue, r.get(10), r.get(11)),
             }
         })
         .collect();
@@ -97,15 +106,43 @@ pub fn status(db: &mut Client) -> Result<Vec<KioskStatus>, OfficeError> {
     Ok(out)
 }
 
+/// Alarms as lines: when (in venue time), kind, detail.
+fn alarm_lines(venue: &VenueTime, at: Vec<i64>, said: Vec<String>) -> Vec<String> {
+    at.into_iter()
+        .zip(said)
+        .map(|(t, s)| format!("{} {s}", venue.at_ms(u64::try_from(t).unwrap_or(0))))
+        .collect()
+}
+
 /// Alarms not tied to a kiosk, and the count of all.
-pub fn venue_alarms(db: &mut Client) -> Result<Vec<String>, OfficeError> {
+pub fn venue_alarms(db: &mut Client, venue: &VenueTime) -> Result<Vec<String>, OfficeError> {
     let open = open_alarms_condition(db)?;
     let rows = db.query(
-        &format!("SELECT to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' ' || a.kind || ': ' || a.detail
-         FROM badgegate.alarms a WHERE a.kiosk_id IS NULL AND {open} ORDER BY a.id"),
+        &format!(
+            "SELECT (extract(epoch FROM a.at) * 1000)::int8, a.kind || ': ' || a.detail
+         FROM badgegate.alarms a WHERE a.kiosk_id IS NULL AND {open} ORDER BY a.id"
+        ),
         &[],
     )?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+    Ok(alarm_lines(
+        venue,
+        rows.iter().map(|r| r.get(0)).collect(),
+        rows.iter().map(|r| r.get(1)).collect(),
+    ))
+}
+
+/// The venue's time zone as its gates recorded it: the zone of the newest
+/// venue policy a kiosk recorded taking up (a signed record of a signed
+/// policy), if any.
+pub fn recorded_venue_time(db: &mut Client) -> Result<Option<VenueTime>, OfficeError> {
+    check_schema(db)?;
+    Ok(db
+        .query_opt(
+            "SELECT detail FROM badgegate.records WHERE kind = 'list' AND reason = 'policy_accepted'
+             ORDER BY at_ms DESC LIMIT 1",
+            &[],
+        )?
+        .and_then(|r| VenueTime::named_in_policy_record(&r.get::<_, String>(0))))
 }
 
 /// The SQL condition on alarm `a` for alarms still open: not acknowledged

@@ -87,6 +87,13 @@ impl WebClock {
         badgegate_core::clock::format_span(u64::try_from((now - at_ms).max(0) / 1000).unwrap_or(0))
     }
 
+    /// The date and time now with the zone, for a page that may be
+    /// printed: `2026-12-06 09:06:50 +05 (Asia/Tashkent)`.
+    pub fn stamp(&self) -> String {
+        let t = jiff::Timestamp::now().to_zoned_datetime(self.tz.clone());
+        format!("{} ({})", t.strftime("%Y-%m-%d %H:%M:%S %Z"), self.name)
+    }
+
     /// The time now, `HH:MM:SS`.
     pub fn now(&self) -> String {
         self.when(jiff::Timestamp::now().as_millisecond())
@@ -200,8 +207,14 @@ pub fn serve(
     ready: impl FnOnce(&str) + Send + 'static,
 ) -> Result<(), OfficeError> {
     let addr = listen_address(&cfg)?;
-    let clock = WebClock::new(cfg.time_zone.as_deref())?;
     let mut db = check_database(&cfg.db_url)?;
+    // The zone asked for, else the venue's as its gates recorded it, else
+    // this computer's.
+    let recorded = match cfg.time_zone {
+        Some(_) => None,
+        None => super::views::recorded_venue_time(&mut db)?.map(|v| v.name()),
+    };
+    let clock = WebClock::new(cfg.time_zone.as_deref().or(recorded.as_deref()))?;
     let users = users::enabled_users(&mut db)?;
     drop(db);
     let tls = match &cfg.tls {

@@ -666,7 +666,7 @@ async fn muster_data(
             revoked_inside,
             pending,
             stale_gates,
-            printed: app.clock.now(),
+            printed: app.clock.stamp(),
             stale_as_of,
         },
         zones,
