@@ -474,8 +474,9 @@ fn the_office_dashboard_in_a_real_browser() {
     });
     assert!(b.text("h1").contains("Badge A-1"), "{}", b.text("h1"));
     let story = b.text("#story");
+    // Reasons in words, as the guard's screen says them.
     assert!(
-        story.find("ok").unwrap() < story.find("already_inside").unwrap(),
+        story.find("ok").unwrap() < story.find("already inside").unwrap(),
         "{story}"
     );
     b.screenshot(&shots().join("badge.png"));

@@ -233,6 +233,10 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     let live = data::recent(&mut db, &clock, 50).unwrap();
     let fake = live.iter().find(|r| r.reason == "unknown_key").unwrap();
     assert!(fake.holder.starts_with("[NOT VERIFIED") && fake.serial.is_empty());
+    assert_eq!(fake.reason_words, "not signed by this venue's key");
+    let hers = live.iter().find(|r| r.serial == "HD-0001").unwrap();
+    assert!(hers.check_pending, "her admit shows its check pending");
+    assert!(!live.iter().any(|r| r.serial == "D-0002" && r.check_pending));
     let alarms = data::alarms(&mut db, &clock).unwrap();
     let fake = alarms.iter().find(|a| a.kind == "unknown_key").unwrap();
     assert!(fake.holder.as_deref().unwrap().starts_with("[NOT VERIFIED") && fake.serial.is_none());
@@ -293,6 +297,15 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     let html = fs::read_to_string(desk.p("r.html")).unwrap();
     assert!(html.contains("times in Asia/Tashkent"));
     assert!(html.contains("<b>REVOKED WHILE INSIDE</b>") && html.contains("<b>CHECK PENDING</b>"));
+    // The report's flagged admits are named, as many as its card counts.
+    let flagged = &html[html.find("<h2 id=flagged>").unwrap()..];
+    let flagged = &flagged[..flagged.find("</table>").unwrap()];
+    assert!(
+        flagged.contains("Admitted flagged — 1 to look into"),
+        "{flagged}"
+    );
+    assert!(flagged.contains("Amina Diallo") && flagged.contains("HD-0001"));
+    assert!(html.contains("<a href='#flagged'>1 flagged</a>"));
 
     assert_eq!(north.finish(), 0);
     assert_eq!(east.finish(), 0);

@@ -296,6 +296,48 @@ impl EntryReason {
             .or_else(|| KioskEvent::from_code(code).map(EntryReason::Event))
     }
 
+    /// A reason in a few plain words, for tables and lists (the dashboard,
+    /// the office's terminal views); the guard's screen says more, from
+    /// the whole outcome.
+    pub fn words(self) -> &'static str {
+        match self {
+            EntryReason::Start => "kiosk started",
+            EntryReason::Badge(r) => match r {
+                Reason::Ok => "ok",
+                Reason::NotABadge => "not a badge of this venue",
+                Reason::Malformed => "damaged or altered badge",
+                Reason::UnsupportedVersion => "badge format too new",
+                Reason::UnknownKey => "not signed by this venue's key",
+                Reason::RetiredKey => "signed by a retired key",
+                Reason::BadSignature => "forged or altered: signature does not match",
+                Reason::NotYetValid => "not valid yet",
+                Reason::Expired => "expired",
+                Reason::Revoked => "revoked",
+                Reason::WrongZone => "not valid for this zone",
+                Reason::AlreadyInside => "already inside",
+                Reason::PhotoMismatch => "photo does not match the badge",
+                Reason::PassbackUnverified => "passback unverified: office did not answer",
+            },
+            EntryReason::Guard(g) => match g {
+                GuardReason::Confirmed => "ID checked and confirmed",
+                GuardReason::Refused => "refused at the ID check",
+                GuardReason::NotConfirmed => "ID check not answered in time",
+                GuardReason::Override => "decided by hand",
+            },
+            EntryReason::Event(k) => match k {
+                KioskEvent::ListAccepted => "revocation list taken up",
+                KioskEvent::ListRefused => "revocation list refused",
+                KioskEvent::PolicyAccepted => "venue policy taken up",
+                KioskEvent::PolicyRefused => "venue policy refused",
+                KioskEvent::HookOk => "door opened",
+                KioskEvent::HookFailed => "door command failed",
+                KioskEvent::GuardSignedIn => "guard signed in",
+                KioskEvent::GuardSignInRefused => "guard sign-in refused",
+                KioskEvent::GuardSignedOut => "guard signed out",
+            },
+        }
+    }
+
     /// Every reason a record can carry: start, then the badge's, the
     /// guard's and the kiosk's own, each in declaration order.
     pub fn all() -> impl Iterator<Item = EntryReason> {

@@ -11,6 +11,7 @@ use super::stats::{stats, Stats};
 use super::{AuditError, Filter};
 use badgegate_core::clock::VenueTime;
 use badgegate_core::journal::{ChainReport, Journal};
+use badgegate_core::vocab::{EntryDecision, EntryKind};
 
 /// HTML-escapes text (all of `& < > " '`).
 pub fn esc(s: &str) -> String {
@@ -248,6 +249,7 @@ pub fn report_html(
         html.push_str("</ul>");
     }
     html.push_str(&alarms_section(&alarms, venue));
+    html.push_str(&flagged_section(j, venue)?);
     html.push_str("<h2>Entries per hour, by gate</h2>");
     html.push_str(&entries_chart(&s));
     html.push_str("<h2>Denied, by reason</h2>");
@@ -264,6 +266,44 @@ pub fn report_html(
     html.push_str(&chains_table(chain));
     html.push_str("</body></html>\n");
     Ok(html)
+}
+
+/// Every admit made flagged (the card's count), who and why: an ID check
+/// a gate without a guard could not ask for, a photo it could not show, a
+/// passback warning, the office not answering.
+fn flagged_section(j: &Journal, venue: &VenueTime) -> Result<String, AuditError> {
+    let mut rows = Vec::new();
+    j.for_each_in_time_order(|e| {
+        let b = &e.body;
+        if b.kind != EntryKind::Start && b.decision == EntryDecision::Admit && b.flagged {
+            let shown = badgegate_core::rules::shown_claims(b);
+            rows.push(format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&venue.at_ms(b.at_ms)),
+                esc(&b.gate),
+                esc(&shown.holder),
+                esc(shown.serial.as_deref().unwrap_or("")),
+                esc(b.category.as_deref().unwrap_or("")),
+                esc(&b.detail)
+            ));
+        }
+        Ok::<(), ()>(())
+    })?
+    .ok();
+    let mut out = format!(
+        "<h2 id=flagged>Admitted flagged — {} to look into</h2>",
+        rows.len()
+    );
+    if rows.is_empty() {
+        out.push_str("<p class=muted>No admit was flagged.</p>");
+        return Ok(out);
+    }
+    out.push_str("<table><tr><th>Time</th><th>Gate</th><th>Name</th><th>Serial</th><th>Category</th><th>Why</th></tr>");
+    for r in &rows {
+        out.push_str(r);
+    }
+    out.push_str("</table>");
+    Ok(out)
 }
 
 /// The row of cards at the top: chain, admitted, denied, inside, peak.
@@ -290,7 +330,7 @@ fn summary_cards(
     };
     format!(
         "<div class=cards><div class='card {chain_class}'>Journal chain<b>{}</b>{}</div>\
-<div class=card>Admitted<b>{}</b>{} flagged</div><div class=card>Denied<b>{}</b>of {} decisions</div>\
+<div class=card>Admitted<b>{}</b><a href='#flagged'>{} flagged</a></div><div class=card>Denied<b>{}</b>of {} decisions</div>\
 <div class=card>Inside {}<b>{inside_n}</b>muster list below</div><div class=card>Peak entries<b>{}</b>per minute{}</div>\
 <div class='card {}'>Alarms<b>{trouble}</b><a href='#alarms'>listed below</a></div></div>",
         if chain.is_intact() { "✔" } else { "✘" },

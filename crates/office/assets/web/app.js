@@ -69,7 +69,15 @@
     tr.className = "fresh row-" + r.decision + (r.alarm ? " alarm" : "") + (r.verified ? "" : " unverified");
     tr.dataset.gate = r.gate; tr.dataset.zone = r.zone; tr.dataset.decision = r.decision; tr.dataset.key = key;
     cell(tr, r.time); cell(tr, r.gate); cell(tr, r.zone); cell(tr, r.decision.toUpperCase(), "d");
-    cell(tr, r.reason); cell(tr, r.holder); cell(tr, r.org);
+    const why = cell(tr, r.reason_words);
+    why.title = r.reason;
+    if (r.check_pending) {
+      const m = document.createElement("strong");
+      m.className = "warn";
+      m.textContent = " CHECK PENDING";
+      why.appendChild(m);
+    }
+    cell(tr, r.holder); cell(tr, r.org);
     const s = cell(tr, "");
     if (r.serial) {
       const a = document.createElement("a");

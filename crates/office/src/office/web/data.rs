@@ -282,7 +282,11 @@ pub fn gates(
                     format!(
                         "{} {} {}",
                         clock.when(at),
-                        d_reason.unwrap_or_default(),
+                        d_reason
+                            .as_deref()
+                            .map(|r| badgegate_core::vocab::EntryReason::from_code(r)
+                                .map_or(r, |r| r.words()))
+                            .unwrap_or_default(),
                         d_who
                     )
                 }),
@@ -461,12 +465,18 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
             gate: b.gate,
             kind: kind.code().to_owned(),
             words: kind.words().to_owned(),
-            detail: [Some(b.reason.code().to_owned()), b.note, Some(b.detail)]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" — "),
+            // The kind's words say what it is; the reason only where it
+            // adds to them, then the guard's note and the kiosk's detail.
+            detail: [
+                Some(b.reason.words().to_owned()).filter(|w| !kind.words().contains(w)),
+                b.note,
+                Some(b.detail),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" — "),
             serial: shown.serial,
             holder: Some(shown.holder).filter(|h| !h.is_empty()),
             acked_by: r.get(27),
@@ -557,6 +567,10 @@ pub struct LiveRecord {
     pub alarm: String,
     /// True for an admit into a zone (the per-minute chart counts them).
     pub entry: bool,
+    /// The reason in words (`reason` is its code).
+    pub reason_words: String,
+    /// An admit that left a check owed (`muster::CHECK_PENDING`).
+    pub check_pending: bool,
     /// False when the badge's signature did not vouch for what it says:
     /// `holder` then holds its claims, marked, and `serial` is empty.
     pub verified: bool,
@@ -570,6 +584,13 @@ impl LiveRecord {
         let at = i64::try_from(b.at_ms).unwrap_or(i64::MAX);
         let entry = badgegate_core::rules::moves_presence(b.kind, b.decision, b.authentic)
             && b.direction == Direction::In;
+        let check_pending = entry
+            && badgegate_core::rules::admitted_pending_check(
+                b.kind,
+                b.decision,
+                b.authentic,
+                b.flagged,
+            );
         LiveRecord {
             kiosk_id: e.kiosk_id,
             seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
@@ -589,6 +610,8 @@ impl LiveRecord {
             note: b.note.unwrap_or_default(),
             alarm: alarm.unwrap_or_default(),
             entry,
+            reason_words: b.reason.words().to_owned(),
+            check_pending,
             verified: shown.verified,
         }
     }
