@@ -356,6 +356,11 @@ fn run_headless(
             eprintln!(
                 "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
             );
+        } else if let Err(e) = badgegate::net::link::say_goodbye(state, last) {
+            eprintln!(
+                "office: could not say this gate stops on purpose ({}); the office shows it OFFLINE until it runs again",
+                printable(&e.to_string())
+            );
         }
     }
     if sink.hooks_failed > 0 {

@@ -212,13 +212,17 @@ fn status(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
     let venue = views::venue_alarms(&mut db, &time)?;
     let mut trouble = !venue.is_empty();
     for k in &kiosks {
-        trouble |= !k.online || k.clock_off || !k.alarms.is_empty();
+        trouble |= !(k.online || k.stopped) || k.clock_off || !k.alarms.is_empty();
         if json {
             println!("{}", json_line(&serde_json::to_value(k)?));
             continue;
         }
         let since = match (k.online, k.silent_secs, &k.last_contact_ms) {
             (true, _, _) => "ONLINE ".to_owned(),
+            (false, _, Some(at)) if k.stopped => format!(
+                "STOPPED at {} (on purpose)",
+                time.at_ms(u64::try_from(*at).unwrap_or(0))
+            ),
             (false, Some(s), Some(at)) => format!(
                 "OFFLINE since {} ({:.0} s)",
                 time.at_ms(u64::try_from(*at).unwrap_or(0)),

@@ -307,6 +307,23 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     assert!(flagged.contains("Amina Diallo") && flagged.contains("HD-0001"));
     assert!(html.contains("<a href='#flagged'>1 flagged</a>"));
 
-    assert_eq!(north.finish(), 0);
+    // A planned stop says goodbye: STOPPED, not an outage; a killed gate
+    // does not.
     assert_eq!(east.finish(), 0);
+    north.kill();
+    let r = office(&desk, &pg, &["status"]);
+    let e = line_of(&r.stdout, "east ");
+    assert!(
+        e.contains("STOPPED at") && e.contains("(on purpose)"),
+        "{e}"
+    );
+    assert!(
+        !line_of(&r.stdout, "north ").contains("STOPPED"),
+        "{}",
+        r.stdout
+    );
+    let tiles = data::gates(&mut db, &clock, &[]).unwrap();
+    let east_tile = tiles.iter().find(|t| t.kiosk_id == "east").unwrap();
+    assert_eq!(east_tile.state, data::GateState::Stopped);
+    assert_eq!(data::raise_offline(&mut db, &tiles).unwrap(), 0);
 }

@@ -80,6 +80,19 @@ pub struct LinkState {
     pub stopped: bool,
     /// What the link's watch last said (ONLINE: true), if anything.
     pub said: Option<bool>,
+    /// The office's connection URI, for the goodbye.
+    url: Uri,
+}
+
+/// A connection URI that debug output does not show (it may carry a
+/// password).
+#[derive(Clone, Default)]
+struct Uri(String);
+
+impl std::fmt::Debug for Uri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Uri(…)")
+    }
 }
 
 /// The shared view of the link.
@@ -114,6 +127,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(250);
 pub fn start_pusher(cfg: LinkConfig) -> SharedState {
     let state: SharedState = Arc::new(Mutex::new(LinkState {
         since_ms: badgegate_core::clock::now_ms(),
+        url: Uri(cfg.url.clone()),
         ..LinkState::default()
     }));
     let say = cfg.notices.clone();
@@ -811,6 +825,18 @@ pub fn wait_flushed(state: &SharedState, head: u64, stall: Duration) -> bool {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Tells the office this kiosk stops on purpose, its journal ending at
+/// `head`: the office shows the gate STOPPED, not OFFLINE, and raises no
+/// outage for it until it runs again. An office of an earlier build has no
+/// goodbye: the error says so, and the gate shows OFFLINE there as before.
+pub fn say_goodbye(state: &SharedState, head: u64) -> Result<(), OfficeError> {
+    let url = state.lock().map(|s| s.url.0.clone()).unwrap_or_default();
+    let mut db = connect(&url, CONNECT_TIMEOUT)?;
+    let head = i64::try_from(head).unwrap_or(i64::MAX);
+    db.execute("SELECT badgegate.goodbye($1)", &[&head])?;
+    Ok(())
 }
 
 /// The local folder for what the office delivers, beside the journal.

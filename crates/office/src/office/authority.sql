@@ -446,10 +446,34 @@ BEGIN
     UPDATE badgegate.kiosks k SET last_contact = now(),
         clock_offset_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint - kiosk_now_ms,
         lists_in_use = left(lists, 2000), kiosk_head = local_head, head_seq = hello.head_seq,
-        head_hash = hello.head_hash, gate = COALESCE(last_gate, k.gate)
+        head_hash = hello.head_hash, gate = COALESCE(last_gate, k.gate),
+        -- A kiosk that said goodbye is running again once its journal has
+        -- grown past the head it said goodbye at (every start writes a
+        -- record); a last hello of the stopping run does not undo it.
+        stopped_at = CASE WHEN local_head IS NOT NULL AND local_head <= k.stopped_head THEN k.stopped_at END
         WHERE k.kiosk_id = me;
 END
 $$;
+
+-- A kiosk stopping on purpose says goodbye with its last record: the
+-- office shows it STOPPED, not OFFLINE, and raises no outage for it.
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS stopped_at timestamptz;
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS stopped_head bigint;
+CREATE OR REPLACE FUNCTION badgegate.goodbye(p_head bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+DECLARE
+    me text := badgegate.session_kiosk();
+BEGIN
+    IF me IS NULL THEN
+        RAISE EXCEPTION 'this login is not a kiosk''s' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE badgegate.kiosks SET stopped_at = now(), stopped_head = p_head, last_contact = now(),
+        kiosk_head = p_head
+        WHERE kiosk_id = me;
+END
+$$;
+REVOKE ALL ON FUNCTION badgegate.goodbye(bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION badgegate.goodbye(bigint) TO badgegate_kiosk;
 
 REVOKE ALL ON FUNCTION badgegate.record_arrives() FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.hello(bigint, text, bigint) FROM PUBLIC;

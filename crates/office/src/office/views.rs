@@ -25,6 +25,9 @@ pub struct KioskStatus {
     pub kiosk_id: String,
     pub gate: Option<String>,
     pub online: bool,
+    /// The kiosk stopped on purpose (it said goodbye) and has not run
+    /// since: not an outage.
+    pub stopped: bool,
     /// Seconds since the kiosk was last heard from (`None`: never).
     pub silent_secs: Option<f64>,
     /// RFC 3339, UTC.
@@ -54,6 +57,7 @@ pub fn status(db: &mut Client, venue: &VenueTime) -> Result<Vec<KioskStatus>, Of
     check_schema(db)?;
     verify_new_signatures(db)?;
     let open = open_alarms_condition(db)?;
+    let stopped = stopped_expr(db)?;
     let rows = db.query(
         &format!("SELECT k.kiosk_id, k.gate, extract(epoch FROM now() - k.last_contact)::float8,
                 (extract(epoch FROM k.last_contact) * 1000)::int8,
@@ -63,7 +67,8 @@ pub fn status(db: &mut Client, venue: &VenueTime) -> Result<Vec<KioskStatus>, Of
                 ARRAY(SELECT (extract(epoch FROM a.at) * 1000)::int8
                       FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id),
                 ARRAY(SELECT a.kind || ': ' || a.detail
-                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id)
+                      FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND {open} ORDER BY a.id),
+                {stopped}
          FROM badgegate.kiosks k"),
         &[],
     )?;
@@ -77,7 +82,8 @@ pub fn status(db: &mut Client, venue: &VenueTime) -> Result<Vec<KioskStatus>, Of
             KioskStatus {
                 kiosk_id: r.get(0),
                 gate: r.get(1),
-                online: silent.is_some_and(|s| s < OFFLINE_AFTER_SECS),
+                online: silent.is_some_and(|s| s < OFFLINE_AFTER_SECS) && !r.get::<_, bool>(12),
+                stopped: r.get(12),
                 silent_secs: silent,
                 last_contact: r.get::<_, Option<i64>>(3).map(|t| {
                     badgegate_core::clock::format_utc(u64::try_from(t / 1000).unwrap_or(0))
@@ -104,6 +110,24 @@ pub fn status(db: &mut Client, venue: &VenueTime) -> Result<Vec<KioskStatus>, Of
             .then(a.kiosk_id.cmp(&b.kiosk_id))
     });
     Ok(out)
+}
+
+/// The SQL for "kiosk `k` said goodbye and has not run since" (false in a
+/// venue database of an earlier build, before `office init`).
+pub(crate) fn stopped_expr(db: &mut Client) -> Result<&'static str, OfficeError> {
+    let has: bool = db
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                            WHERE table_schema = 'badgegate' AND table_name = 'kiosks'
+                              AND column_name = 'stopped_at')",
+            &[],
+        )?
+        .get(0);
+    Ok(if has {
+        "k.stopped_at IS NOT NULL"
+    } else {
+        "false"
+    })
 }
 
 /// Alarms as lines: when (in venue time), kind, detail.

@@ -31,6 +31,8 @@ pub enum GateState {
     Offline,
     NeverSeen,
     Trouble,
+    /// Stopped on purpose (the kiosk said goodbye): not an outage.
+    Stopped,
     Online,
 }
 
@@ -40,6 +42,7 @@ impl GateState {
             GateState::Offline => "OFFLINE",
             GateState::NeverSeen => "NEVER SEEN",
             GateState::Trouble => "ONLINE, TROUBLE",
+            GateState::Stopped => "STOPPED",
             GateState::Online => "ONLINE",
         }
     }
@@ -49,6 +52,7 @@ impl GateState {
             GateState::Offline => "offline",
             GateState::NeverSeen => "never",
             GateState::Trouble => "trouble",
+            GateState::Stopped => "stopped",
             GateState::Online => "online",
         }
     }
@@ -173,18 +177,20 @@ pub fn gates(
     clock: &WebClock,
     lists: &[ListInfo],
 ) -> Result<Vec<GateTile>, OfficeError> {
+    let stopped = crate::office::views::stopped_expr(db)?;
     let rows = db.query(
-        "SELECT k.kiosk_id, COALESCE(k.gate, ''), extract(epoch FROM now() - k.last_contact)::float8,
+        &format!("SELECT k.kiosk_id, COALESCE(k.gate, ''), extract(epoch FROM now() - k.last_contact)::float8,
                 (extract(epoch FROM k.last_contact) * 1000)::int8, COALESCE(h.seq, 0), k.kiosk_head,
                 COALESCE(k.lists_in_use, ''), k.clock_offset_ms, k.key_pub IS NOT NULL,
                 d.at_ms, d.decision, d.reason, d.holder, d.org, d.serial, d.authentic,
                 (SELECT count(*) FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND a.kind <> 'offline'
-                    AND NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id))
+                    AND NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id)),
+                {stopped}
          FROM badgegate.kiosks k
          LEFT JOIN LATERAL (SELECT max(r.seq) AS seq FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id) h ON true
          LEFT JOIN LATERAL (SELECT r.at_ms, r.decision, r.reason, r.holder, r.org, r.serial, r.authentic FROM badgegate.records r
                             WHERE r.kiosk_id = k.kiosk_id AND r.kind IN ('decision', 'override', 'confirm')
-                            ORDER BY r.seq DESC LIMIT 1) d ON true",
+                            ORDER BY r.seq DESC LIMIT 1) d ON true"),
         &[],
     )?;
     let newest: HashMap<(String, String), i64> = lists
@@ -233,7 +239,9 @@ pub fn gates(
             if unacked > 0 {
                 troubles.push(format!("{unacked} alarm(s) not acknowledged"));
             }
+            let stopped: bool = r.get(17);
             let state = match silent {
+                Some(_) if stopped => GateState::Stopped,
                 None => GateState::NeverSeen,
                 Some(s) if s >= OFFLINE_AFTER_SECS => GateState::Offline,
                 Some(_) if !troubles.is_empty() => GateState::Trouble,
@@ -244,6 +252,7 @@ pub fn gates(
                     format!("since {} ({} ago)", clock.when(at), clock.ago(at))
                 }
                 (GateState::NeverSeen, _) => "no contact yet".to_owned(),
+                (GateState::Stopped, Some(at)) => format!("stopped on purpose {}", clock.when(at)),
                 (_, Some(at)) => format!("last contact {}", clock.when(at)),
                 _ => String::new(),
             };
