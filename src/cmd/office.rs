@@ -9,7 +9,7 @@ use badgegate::format::keys::PublicKey;
 use badgegate::net::connect::{connect, shown_url};
 use badgegate::office::admin::{self, Initialised};
 use badgegate::office::views;
-use badgegate::text::{hex, json_line, printable, shown_path};
+use badgegate::text::{column, hex, json_line, printable, shown_path};
 use postgres::Client;
 
 use super::Exit;
@@ -297,10 +297,10 @@ fn inside(
             );
         }
         println!(
-            "{:<12} {:<12} {:<30} since {} at {} ({fresh}){}",
-            printable(&p.zone),
-            printable(&p.serial),
-            printable(p.holder.as_deref().unwrap_or("-")),
+            "{} {} {} since {} at {} ({fresh}){}",
+            column(&p.zone, 12),
+            column(&p.serial, 12),
+            column(p.holder.as_deref().unwrap_or("-"), 30),
             time.at_ms(u64::try_from(p.since_ms).unwrap_or(0)),
             printable(&p.gate),
             if marks.is_empty() {

@@ -113,6 +113,35 @@ pub fn printable_short(s: &str, max: usize) -> String {
     }
 }
 
+/// A table cell for a terminal: [`printable`], cut to `width` columns as
+/// the terminal draws them (a Chinese character takes two, a combining
+/// accent none) with an ellipsis, then padded to exactly `width` columns,
+/// so that names in every script line up.
+pub fn column(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let p = printable(s);
+    let wide = |c: char| c.width().unwrap_or(0);
+    let total: usize = p.chars().map(wide).sum();
+    let mut out = String::new();
+    let mut used = 0;
+    if total <= width {
+        out.push_str(&p);
+        used = total;
+    } else {
+        for c in p.chars() {
+            if used + wide(c) > width.saturating_sub(1) {
+                break;
+            }
+            used += wide(c);
+            out.push(c);
+        }
+        out.push('…');
+        used += 1;
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 /// A CSV cell that a spreadsheet will not run as a formula: cells starting
 /// with `=`, `+`, `-`, `@`, tab or CR get a leading apostrophe.
 pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
@@ -151,6 +180,23 @@ pub fn serialize_hex32<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_line_up_in_every_script() {
+        use unicode_width::UnicodeWidthStr;
+        for name in [
+            "Amina Diallo",
+            "习近平",
+            "Фарҳод Раҳимов",
+            "e\u{301}e",
+            "محمد رضا",
+        ] {
+            assert_eq!(column(name, 12).width(), 12, "{name}");
+        }
+        assert_eq!(column("习近平习近平习近平", 8), "习近平… ");
+        assert_eq!(column("习近平习近平习近平", 8).width(), 8);
+        assert_eq!(column("abc", 5), "abc  ");
+    }
 
     #[test]
     fn escapes_terminal_controls_and_bidi_overrides() {

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use badgegate::audit::inside;
 use badgegate::clock::VenueTime;
-use badgegate::text::{json_line, printable, printable_short};
+use badgegate::text::{column, json_line, printable, printable_short};
 
 use super::{done, ms, open_checked, venue_time};
 use crate::cli::AuditInsideArgs;
@@ -37,11 +37,11 @@ pub fn run(a: AuditInsideArgs) -> anyhow::Result<ExitCode> {
         println!("\nzone {} — {} inside", printable(zone), people.len());
         for p in people {
             println!(
-                "  {:<10} {:<32} {:<28} {:<12} since {} via {}{}{}",
-                printable_short(&p.serial, 10),
-                printable_short(&p.name, 32),
-                printable_short(&p.org, 28),
-                printable_short(&p.category, 12),
+                "  {} {} {} {} since {} via {}{}{}",
+                column(&p.serial, 10),
+                column(&p.name, 32),
+                column(&p.org, 28),
+                column(&p.category, 12),
                 venue.at_ms(p.since_ms),
                 printable_short(&p.gate, 16),
                 if p.chain_broken {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use badgegate::audit;
-use badgegate::text::{json_line, printable, printable_short};
+use badgegate::text::{column, json_line, printable, printable_short};
 
 use super::{done, filter, open_checked, venue_time};
 use crate::cli::AuditLogArgs;
@@ -22,15 +22,15 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
             let shown = badgegate::rules::shown_claims(b);
             writeln!(
                 out,
-                "{}  {:<14} {:<12} {:<3} {:<8} {:<6} {:<15} {:<10} {}{}",
+                "{}  {} {} {:<3} {:<8} {:<6} {:<15} {} {}{}",
                 venue.at_ms(b.at_ms),
-                printable_short(&format!("{}#{}", e.kiosk_id, e.seq), 14),
-                printable_short(&b.gate, 12),
+                column(&format!("{}#{}", e.kiosk_id, e.seq), 14),
+                column(&b.gate, 12),
                 b.direction,
                 b.kind,
                 b.decision,
                 b.reason,
-                printable_short(shown.serial.as_deref().unwrap_or("-"), 10),
+                column(shown.serial.as_deref().unwrap_or("-"), 10),
                 match (shown.holder.is_empty(), shown.verified) {
                     (true, _) => "-".to_owned(),
                     (false, true) => printable_short(&shown.holder, 30),

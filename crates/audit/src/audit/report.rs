@@ -176,7 +176,7 @@ fn muster_table(zones: &BTreeMap<String, Vec<Present>>, venue: &VenueTime) -> St
         for p in people {
             let _ = write!(
                 out,
-                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td class=serial>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 if p.chain_broken {
                     " class=bad title='this gate&#39;s journal is broken: not to be trusted'"
                 } else if p.revoked.is_some() {
@@ -199,7 +199,7 @@ fn muster_table(zones: &BTreeMap<String, Vec<Present>>, venue: &VenueTime) -> St
 }
 
 /// The report's style sheet.
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}\
+const STYLE: &str = "td.serial{white-space:nowrap}body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}\
 h1{margin-bottom:0}.muted{color:#777}.cards{display:flex;gap:1em;flex-wrap:wrap}\
 .card{border:1px solid #ddd;border-radius:8px;padding:.8em 1.2em;min-width:9em}.card b{display:block;font-size:2em}\
 .ok{background:#e8f5e9;border-color:#2e7d32}.bad{background:#ffebee;border-color:#c62828}\
@@ -278,7 +278,7 @@ fn flagged_section(j: &Journal, venue: &VenueTime) -> Result<String, AuditError>
         if b.kind != EntryKind::Start && b.decision == EntryDecision::Admit && b.flagged {
             let shown = badgegate_core::rules::shown_claims(b);
             rows.push(format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=serial>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&venue.at_ms(b.at_ms)),
                 esc(&b.gate),
                 esc(&shown.holder),
@@ -395,7 +395,7 @@ fn alarms_section(alarms: &[Alarm], venue: &VenueTime) -> String {
         }
         let _ = write!(
             html,
-            "<tr class='{}' data-kind='{}'><td>{}</td><td>{} <span class=muted>{} #{}</span></td><td>{}</td><td>{name}</td><td>{}</td><td>{}</td><td>{detail}</td></tr>",
+            "<tr class='{}' data-kind='{}'><td>{}</td><td>{} <span class=muted>{} #{}</span></td><td>{}</td><td>{name}</td><td class=serial>{}</td><td>{}</td><td>{detail}</td></tr>",
             if a.kind.is_trouble() { "alarm" } else { "muted" },
             serde_json::to_value(a.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
             esc(&venue.at_ms(a.at_ms)),
@@ -403,7 +403,12 @@ fn alarms_section(alarms: &[Alarm], venue: &VenueTime) -> String {
             esc(&a.kiosk_id),
             a.seq,
             esc(a.kind.words()),
-            esc(a.serial.as_deref().unwrap_or("—")),
+            // A serial the signature does not vouch for is a claim too.
+            match (&a.serial, a.authentic) {
+                (Some(s), true) => esc(s),
+                (Some(s), false) => format!("<s>{}</s>", esc(s)),
+                (None, _) => "—".to_owned(),
+            },
             esc(a.guard.as_deref().unwrap_or("—")),
         );
     }
