@@ -481,9 +481,10 @@ fn the_office_dashboard_in_a_real_browser() {
     );
     b.screenshot(&shots().join("badge.png"));
 
-    // A kiosk stopped turns its tile OFFLINE, on the open page.
+    // A kiosk that dies (killed: no goodbye) turns its tile OFFLINE, on
+    // the open page.
     b.goto(&format!("{base}/gates"));
-    assert_eq!(north.finish(), 0);
+    north.kill();
     b.wait_for("north OFFLINE", Duration::from_secs(30), |b| {
         b.run(
             "const t = document.querySelector('.tile[data-kiosk=north]'); return t ? t.dataset.state : null",
@@ -548,7 +549,19 @@ fn the_office_dashboard_in_a_real_browser() {
     assert_eq!(get(&format!("{base}/events"), Some(&cookie)).0, 401);
     assert_eq!(get(&format!("{base}/gates"), Some(&cookie)).0, 303);
 
+    // A kiosk stopped on purpose says goodbye: its tile says STOPPED.
+    sign_in(&b, &base, "alice", &password);
+    b.goto(&format!("{base}/gates"));
     assert_eq!(south.finish(), 0);
+    b.wait_for("south STOPPED", Duration::from_secs(30), |b| {
+        b.run(
+            "const t = document.querySelector('.tile[data-kiosk=south]'); return t ? t.dataset.state : null",
+            serde_json::json!([]),
+        ) == "stopped"
+    });
+    assert!(b
+        .text(".tile[data-kiosk=south]")
+        .contains("stopped on purpose"));
     server.kill();
     eprintln!("screenshots in {}", shots().display());
 }

@@ -306,6 +306,22 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     );
     assert!(flagged.contains("Amina Diallo") && flagged.contains("HD-0001"));
     assert!(html.contains("<a href='#flagged'>1 flagged</a>"));
+    // The alarms card counts what the chips add up to; starts are apart.
+    let number_after = |s: &str, tag: &str| -> usize {
+        let rest = &s[s.find(tag).unwrap() + tag.len()..];
+        rest[..rest.find('<').unwrap()].parse().unwrap()
+    };
+    let card = number_after(&html, "Alarms<b>");
+    let chips: usize = html
+        .split("<span class=bad>")
+        .skip(1)
+        .map(|c| number_after(c, "<b>"))
+        .sum();
+    assert_eq!((card, chips), (2, 2), "unknown key and revoked");
+    assert!(
+        html.contains("<h3 id=starts>Kiosk starts — 2</h3>"),
+        "one a kiosk"
+    );
 
     // A planned stop says goodbye: STOPPED, not an outage; a killed gate
     // does not.

@@ -62,6 +62,9 @@ pub struct Sighting {
     pub seq: u64,
     pub gate: String,
     pub at_ms: u64,
+    /// Its one alarm was raised.
+    #[serde(skip)]
+    pub alarmed: bool,
 }
 
 /// Someone inside whose badge a gate has just refused as revoked.
@@ -96,37 +99,48 @@ impl Muster {
     }
 
     /// Takes one record into account. Returns the alarm it raises, if any:
-    /// the first gate to refuse as revoked the badge of someone inside.
+    /// someone inside whose badge is marked revoked, raised once a
+    /// sighting, whichever of the refusal and the entry is taken first
+    /// (records may arrive out of their time order: an admit clears only a
+    /// refusal made before it).
     pub fn take(&mut self, kiosk_id: &str, seq: u64, r: &NewEntry) -> Option<RevokedInside> {
         let serial = r.serial.as_deref()?;
         if rules::shows_revocation(r.kind, r.reason, r.authentic) {
-            if self.revoked.contains_key(serial) {
-                return None;
-            }
-            let seen = Sighting {
-                kiosk_id: kiosk_id.to_owned(),
-                seq,
-                gate: r.gate.clone(),
-                at_ms: r.at_ms,
-            };
-            self.revoked.insert(serial.to_owned(), seen.clone());
-            let stays: Vec<Stay> = self
-                .stays_of(serial)
-                .filter(|s| s.inside)
-                .cloned()
-                .collect();
-            return (!stays.is_empty()).then(|| RevokedInside {
-                serial: serial.to_owned(),
-                stays,
-                seen,
-            });
-        }
-        if rules::clears_revocation(r.kind, r.decision, r.authentic) {
+            self.revoked
+                .entry(serial.to_owned())
+                .or_insert_with(|| Sighting {
+                    kiosk_id: kiosk_id.to_owned(),
+                    seq,
+                    gate: r.gate.clone(),
+                    at_ms: r.at_ms,
+                    alarmed: false,
+                });
+        } else if rules::clears_revocation(r.kind, r.decision, r.authentic)
+            && self.revoked.get(serial).is_some_and(|v| v.at_ms < r.at_ms)
+        {
             self.revoked.remove(serial);
         }
-        if !rules::moves_presence(r.kind, r.decision, r.authentic) {
+        if rules::moves_presence(r.kind, r.decision, r.authentic) {
+            self.move_presence(kiosk_id, seq, serial, r);
+        }
+        let stays: Vec<Stay> = self
+            .stays_of(serial)
+            .filter(|s| s.inside)
+            .cloned()
+            .collect();
+        let seen = self.revoked.get_mut(serial).filter(|v| !v.alarmed)?;
+        if stays.is_empty() {
             return None;
         }
+        seen.alarmed = true;
+        Some(RevokedInside {
+            serial: serial.to_owned(),
+            stays,
+            seen: seen.clone(),
+        })
+    }
+
+    fn move_presence(&mut self, kiosk_id: &str, seq: u64, serial: &str, r: &NewEntry) {
         let zone = r.zone.clone().unwrap_or_else(|| ANY_ZONE.to_owned());
         if r.direction == Direction::In {
             self.stays.insert(
@@ -150,7 +164,7 @@ impl Muster {
                     ),
                 },
             );
-            return None;
+            return;
         }
         // An exit: from its zone, or from every zone at a gate of none.
         let mut found = false;
@@ -186,7 +200,6 @@ impl Muster {
                 },
             );
         }
-        None
     }
 
     fn stays_of<'a>(&'a self, serial: &'a str) -> impl Iterator<Item = &'a Stay> + 'a {
@@ -284,8 +297,36 @@ mod tests {
         m.take("k1", 2, &exit);
         assert_eq!(m.inside().count(), 0);
         assert!(m.revoked().contains_key("HD-0001"));
-        let reinstated = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        let mut reinstated = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        reinstated.at_ms = 2000;
         m.take("k1", 3, &reinstated);
+        assert!(m.revoked().is_empty());
+    }
+
+    #[test]
+    fn a_refusal_that_arrives_before_the_earlier_entry_still_marks_and_raises() {
+        use EntryDecision::{Admit, Deny};
+        use EntryKind::Decision;
+        let mut m = Muster::new();
+        let mut revoked = rec(
+            Decision,
+            Deny,
+            Reason::Revoked,
+            Direction::In,
+            Some("plenary"),
+        );
+        revoked.at_ms = 5000;
+        assert_eq!(m.take("east", 1, &revoked), None, "nobody inside yet");
+        let admit = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        let alarm = m
+            .take("north", 1, &admit)
+            .expect("raised on the late entry");
+        assert_eq!(alarm.seen.kiosk_id, "east");
+        assert!(m.inside().next().unwrap().revoked.is_some());
+        // A later admit by a gate's own decision clears it (reinstated).
+        let mut later = admit.clone();
+        later.at_ms = 9000;
+        m.take("north", 2, &later);
         assert!(m.revoked().is_empty());
     }
 

@@ -352,27 +352,42 @@ fn summary_cards(
     )
 }
 
-/// Every alarm, newest last, with a count of each kind first.
+/// Every alarm, newest last, with a count of each kind first (the chips
+/// add up to the card's count); kiosk starts apart, as a timeline.
 fn alarms_section(alarms: &[Alarm], venue: &VenueTime) -> String {
     let mut html = String::from("<h2 id=alarms>Alarms</h2>");
+    let (trouble, starts): (Vec<&Alarm>, Vec<&Alarm>) =
+        alarms.iter().partition(|a| a.kind.is_trouble());
     let mut counts: BTreeMap<AlarmKind, usize> = BTreeMap::new();
-    for a in alarms {
+    for a in &trouble {
         *counts.entry(a.kind).or_default() += 1;
     }
-    if alarms.is_empty() {
-        html.push_str("<p class=muted>None: no revoked, forged or unknown badges, no overrides, no failed doors, no refused lists, no kiosk starts.</p>");
-        return html;
+    if trouble.is_empty() {
+        html.push_str("<p class=muted>None: no revoked, forged or unknown badges, no overrides, no failed doors, no refused lists, no gate out of service.</p>");
+    } else {
+        html.push_str("<p class=alarmcounts>");
+        for (kind, n) in &counts {
+            let _ = write!(
+                html,
+                "<span class=bad>{}: <b>{n}</b></span> ",
+                esc(kind.words())
+            );
+        }
+        html.push_str("</p>");
+        html.push_str(&alarm_table(&trouble, venue));
     }
-    html.push_str("<p class=alarmcounts>");
-    for (kind, n) in &counts {
-        let _ = write!(
-            html,
-            "<span class='{}'>{}: <b>{n}</b></span> ",
-            if kind.is_trouble() { "bad" } else { "ok" },
-            esc(kind.words())
-        );
+    let _ = write!(html, "<h3 id=starts>Kiosk starts — {}</h3>", starts.len());
+    if starts.is_empty() {
+        html.push_str("<p class=muted>No kiosk start recorded.</p>");
+    } else {
+        html.push_str(&alarm_table(&starts, venue));
     }
-    html.push_str("</p><table class=alarms><tr><th>Time</th><th>Gate</th><th>What</th><th>Name</th><th>Serial</th><th>Guard</th><th>Details</th></tr>");
+    html
+}
+
+/// Alarms as table rows.
+fn alarm_table(alarms: &[&Alarm], venue: &VenueTime) -> String {
+    let mut html = String::from("<table class=alarms><tr><th>Time</th><th>Gate</th><th>What</th><th>Name</th><th>Serial</th><th>Guard</th><th>Details</th></tr>");
     for a in alarms {
         let name = match (&a.name, a.authentic) {
             (Some(n), true) => esc(n),

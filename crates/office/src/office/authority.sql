@@ -158,8 +158,12 @@ CREATE TABLE IF NOT EXISTS badgegate.revoked_seen (
     kiosk_id text NOT NULL,
     seq      bigint NOT NULL,
     gate     text NOT NULL,
-    at_ms    bigint NOT NULL
+    at_ms    bigint NOT NULL,
+    -- The one revoked_inside alarm for this sighting was raised (or would
+    -- have been, while rebuilding).
+    alarmed  boolean NOT NULL DEFAULT false
 );
+ALTER TABLE badgegate.revoked_seen ADD COLUMN IF NOT EXISTS alarmed boolean NOT NULL DEFAULT false;
 REVOKE ALL ON badgegate.revoked_seen FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION badgegate.presence_take(r badgegate.records, alarms boolean) RETURNS void
@@ -167,6 +171,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     zone_key text := COALESCE(r.zone, '*');
     p badgegate.presence;
+    v badgegate.revoked_seen;
     whereabouts text;
     who text;
 BEGIN
@@ -175,32 +180,15 @@ BEGIN
     END IF;
     -- The rules are the core's (`rules::shows_revocation`,
     -- `rules::clears_revocation`, `rules::moves_presence`), written by
-    -- `office init`.
+    -- `office init`. Records may arrive out of their time order (a gate
+    -- that was offline): an admit clears only a refusal made before it.
     IF badgegate.shows_revocation(r.kind, r.reason, r.authentic) THEN
         INSERT INTO badgegate.revoked_seen (serial, kiosk_id, seq, gate, at_ms)
             VALUES (r.serial, r.kiosk_id, r.seq, r.gate, r.at_ms) ON CONFLICT (serial) DO NOTHING;
-        IF FOUND AND alarms THEN
-            SELECT string_agg(format('zone %s since %s (gate %s)', x.zone,
-                                     to_char(to_timestamp(x.at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
-                                     x.gate), '; ' ORDER BY x.zone),
-                   max(concat_ws(', ', x.holder, x.org))
-                INTO whereabouts, who
-                FROM badgegate.presence x WHERE x.serial = r.serial AND x.inside;
-            IF whereabouts IS NOT NULL THEN
-                PERFORM badgegate.raise_alarm(r.kiosk_id, 'revoked_inside', format(
-                    'revoked badge holder inside: %s %s, %s; gate %s refused the badge as revoked (kiosk %s record %s): find them',
-                    r.serial, COALESCE(who, ''), whereabouts, r.gate, r.kiosk_id, r.seq));
-            END IF;
-        END IF;
-        RETURN;
+    ELSIF badgegate.clears_revocation(r.kind, r.decision, r.authentic) THEN
+        DELETE FROM badgegate.revoked_seen WHERE serial = r.serial AND at_ms < r.at_ms;
     END IF;
-    IF badgegate.clears_revocation(r.kind, r.decision, r.authentic) THEN
-        DELETE FROM badgegate.revoked_seen WHERE serial = r.serial;
-    END IF;
-    IF NOT badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
-        RETURN;
-    END IF;
-    IF r.direction = 'in' THEN
+    IF badgegate.moves_presence(r.kind, r.decision, r.authentic) AND r.direction = 'in' THEN
         SELECT * INTO p FROM badgegate.presence WHERE serial = r.serial AND zone = zone_key FOR UPDATE;
         IF alarms AND FOUND AND p.inside AND p.kiosk_id <> r.kiosk_id THEN
             INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'passback',
@@ -215,28 +203,48 @@ BEGIN
             ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
                 seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
                 org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending;
-        RETURN;
-    END IF;
-    -- An exit: from its zone, or from every zone at a gate of none. Its
-    -- time and the entry's are compared on the office's clock (each kiosk's
-    -- time plus its measured offset) only to say so when they disagree.
-    FOR p IN SELECT * FROM badgegate.presence
-             WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*') AND inside FOR UPDATE LOOP
-        IF alarms AND p.kiosk_id <> r.kiosk_id
-           AND p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
-             > r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
-            INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'presence',
-                format('badge %s: exit at gate %s (kiosk %s record %s, kiosk time %s) reached the office after an entry at gate %s (kiosk %s record %s, kiosk time %s) that the kiosks'' clocks, as the office measured them, put later: the exit is applied; check whether the holder is inside',
-                       r.serial, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
-                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+    ELSIF badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
+        -- An exit: from its zone, or from every zone at a gate of none.
+        -- Its time and the entry's are compared on the office's clock
+        -- (each kiosk's time plus its measured offset) only to say so when
+        -- they disagree.
+        FOR p IN SELECT * FROM badgegate.presence
+                 WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*') AND inside FOR UPDATE LOOP
+            IF alarms AND p.kiosk_id <> r.kiosk_id
+               AND p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
+                 > r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
+                INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'presence',
+                    format('badge %s: exit at gate %s (kiosk %s record %s, kiosk time %s) reached the office after an entry at gate %s (kiosk %s record %s, kiosk time %s) that the kiosks'' clocks, as the office measured them, put later: the exit is applied; check whether the holder is inside',
+                           r.serial, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
+                           p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+            END IF;
+        END LOOP;
+        UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
+            at_ms = r.at_ms, check_pending = false
+            WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
+        IF NOT FOUND AND zone_key <> '*' THEN
+            INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category)
+                VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category);
         END IF;
-    END LOOP;
-    UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
-        at_ms = r.at_ms, check_pending = false
-        WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
-    IF NOT FOUND AND zone_key <> '*' THEN
-        INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category)
-            VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category);
+    END IF;
+    -- Someone inside whose badge is marked revoked, not yet raised: one
+    -- alarm, whichever of the refusal and the entry arrived first.
+    SELECT * INTO v FROM badgegate.revoked_seen WHERE serial = r.serial AND NOT alarmed FOR UPDATE;
+    IF FOUND THEN
+        SELECT string_agg(format('zone %s since %s (gate %s)', x.zone,
+                                 to_char(to_timestamp(x.at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                                 x.gate), '; ' ORDER BY x.zone),
+               max(concat_ws(', ', x.holder, x.org))
+            INTO whereabouts, who
+            FROM badgegate.presence x WHERE x.serial = r.serial AND x.inside;
+        IF whereabouts IS NOT NULL THEN
+            UPDATE badgegate.revoked_seen SET alarmed = true WHERE serial = r.serial;
+            IF alarms THEN
+                PERFORM badgegate.raise_alarm(v.kiosk_id, 'revoked_inside', format(
+                    'revoked badge holder inside: %s %s, %s; gate %s refused the badge as revoked (kiosk %s record %s): find them',
+                    r.serial, COALESCE(who, ''), whereabouts, v.gate, v.kiosk_id, v.seq));
+            END IF;
+        END IF;
     END IF;
 END
 $$;
