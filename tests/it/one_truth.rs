@@ -296,6 +296,7 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     assert_eq!(r.code, 0, "{}", r.stderr);
     let html = fs::read_to_string(desk.p("r.html")).unwrap();
     assert!(html.contains("times in Asia/Tashkent"));
+    assert!(html.contains("<h1>Entry audit — Tashkent Summit 2026</h1>"));
     assert!(html.contains("<b>REVOKED WHILE INSIDE</b>") && html.contains("<b>CHECK PENDING</b>"));
     // The report's flagged admits are named, as many as its card counts.
     let flagged = &html[html.find("<h2 id=flagged>").unwrap()..];

@@ -192,6 +192,19 @@ pub fn shown_claims(e: &crate::journal::NewEntry) -> ShownClaims {
     }
 }
 
+/// The venue's (event's) name as a kiosk recorded taking up its signed
+/// policy: the detail of a `policy_accepted` record reads `venue policy key
+/// K sequence N issued T (NAME: Z zone(s), …`. Shown in the headers of the
+/// report and the dashboard.
+pub fn venue_named_in_policy_record(detail: &str) -> Option<String> {
+    let after = &detail[detail.find(" issued ")?..];
+    let open = after.find(" (")? + 2;
+    let counts = after.find(" zone(s), ")?;
+    let (name, _) = after.get(open..counts)?.rsplit_once(": ")?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 /// Which alarm a record is, in the order the report explains them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -387,6 +400,16 @@ mod tests {
             Some(AlarmKind::OutOfService)
         );
         assert!(!AlarmKind::KioskStart.is_trouble());
+    }
+
+    #[test]
+    fn the_venue_is_named_as_the_kiosk_recorded_its_policy() {
+        let d = "venue policy key ab12 sequence 3 issued 2026-12-01 08:00 UTC (Summit: Geneva (2026): 2 zone(s), 3 categories, 4 gate(s), time zone Europe/Zurich) from the office";
+        assert_eq!(
+            venue_named_in_policy_record(d).as_deref(),
+            Some("Summit: Geneva (2026)")
+        );
+        assert_eq!(venue_named_in_policy_record("list taken up"), None);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
         let d = decide_file(&file, &checks)?;
         let holder = match &d.badge {
             Some(b) if d.authentic => printable_short(&b.name, 28),
-            Some(b) => format!("{} (unverified)", printable_short(&b.name, 16)),
+            Some(b) => badgegate::rules::claimed(&[Some(&printable_short(&b.name, 16))], false),
             None => "-".into(),
         };
         let mark = if d.reason == expect {

@@ -13,28 +13,33 @@ pub mod merge;
 pub mod report;
 pub mod stats;
 
-/// The venue's time zone as the journal recorded it: the zone named by the
-/// newest venue policy a kiosk took up (its `policy_accepted` record),
-/// if any.
-pub fn recorded_venue_time(
-    j: &Journal,
-) -> Result<Option<badgegate_core::clock::VenueTime>, AuditError> {
+/// What the journal recorded of the venue's policy: the detail of the
+/// newest `policy_accepted` record (a kiosk took up a signed policy), if
+/// any.
+pub fn recorded_policy(j: &Journal) -> Result<Option<String>, AuditError> {
     use badgegate_core::vocab::KioskEvent;
-    let mut newest: Option<(u64, badgegate_core::clock::VenueTime)> = None;
+    let mut newest: Option<(u64, String)> = None;
     j.for_each_entry(|e| {
-        let b = &e.body;
+        let b = e.body;
         if b.kind == EntryKind::List
             && b.reason == EntryReason::Event(KioskEvent::PolicyAccepted)
             && newest.as_ref().is_none_or(|(t, _)| b.at_ms >= *t)
         {
-            if let Some(v) = badgegate_core::clock::VenueTime::named_in_policy_record(&b.detail) {
-                newest = Some((b.at_ms, v));
-            }
+            newest = Some((b.at_ms, b.detail));
         }
         Ok::<(), ()>(())
     })?
     .ok();
-    Ok(newest.map(|(_, v)| v))
+    Ok(newest.map(|(_, d)| d))
+}
+
+/// The venue's time zone as the journal recorded it: the zone named by the
+/// newest venue policy a kiosk took up, if any.
+pub fn recorded_venue_time(
+    j: &Journal,
+) -> Result<Option<badgegate_core::clock::VenueTime>, AuditError> {
+    Ok(recorded_policy(j)?
+        .and_then(|d| badgegate_core::clock::VenueTime::named_in_policy_record(&d)))
 }
 
 /// Failures of audit commands.

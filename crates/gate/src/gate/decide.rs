@@ -219,14 +219,22 @@ impl Decision {
         let Some(b) = &self.badge else {
             return "-".to_owned();
         };
+        if !self.authentic {
+            // A forger's claims, marked as every view marks them.
+            return badgegate_core::rules::claimed(
+                &[
+                    Some(b.serial.as_str()),
+                    Some(&printable_short(&b.name, 40)),
+                    Some(&printable_short(&b.org, 40)),
+                ],
+                false,
+            );
+        }
         let mut s = format!("{}  {}", b.serial, printable_short(&b.name, 40));
         if !b.org.is_empty() {
             s.push_str(&format!(" ({})", printable_short(&b.org, 40)));
         }
         s.push_str(&format!(" [{}]", b.category));
-        if !self.authentic {
-            s.push_str(" UNVERIFIED");
-        }
         s
     }
 

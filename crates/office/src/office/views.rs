@@ -159,6 +159,12 @@ pub fn venue_alarms(db: &mut Client, venue: &VenueTime) -> Result<Vec<String>, O
 /// venue policy a kiosk recorded taking up (a signed record of a signed
 /// policy), if any.
 pub fn recorded_venue_time(db: &mut Client) -> Result<Option<VenueTime>, OfficeError> {
+    Ok(recorded_policy(db)?.and_then(|d| VenueTime::named_in_policy_record(&d)))
+}
+
+/// The detail of the newest `policy_accepted` record a kiosk sent: what
+/// the gates recorded of the venue's signed policy (its name, its zone).
+pub fn recorded_policy(db: &mut Client) -> Result<Option<String>, OfficeError> {
     check_schema(db)?;
     Ok(db
         .query_opt(
@@ -166,7 +172,7 @@ pub fn recorded_venue_time(db: &mut Client) -> Result<Option<VenueTime>, OfficeE
              ORDER BY at_ms DESC LIMIT 1",
             &[],
         )?
-        .and_then(|r| VenueTime::named_in_policy_record(&r.get::<_, String>(0))))
+        .map(|r| r.get(0)))
 }
 
 /// The SQL condition on alarm `a` for alarms still open: not acknowledged

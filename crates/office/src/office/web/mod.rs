@@ -210,11 +210,20 @@ pub fn serve(
     let mut db = check_database(&cfg.db_url)?;
     // The zone asked for, else the venue's as its gates recorded it, else
     // this computer's.
+    let policy = super::views::recorded_policy(&mut db)?;
     let recorded = match cfg.time_zone {
         Some(_) => None,
-        None => super::views::recorded_venue_time(&mut db)?.map(|v| v.name()),
+        None => policy
+            .as_deref()
+            .and_then(badgegate_core::clock::VenueTime::named_in_policy_record)
+            .map(|v| v.name()),
     };
     let clock = WebClock::new(cfg.time_zone.as_deref().or(recorded.as_deref()))?;
+    // The event's name, as the gates recorded its signed policy.
+    let venue = policy
+        .as_deref()
+        .and_then(badgegate_core::rules::venue_named_in_policy_record)
+        .unwrap_or_default();
     let users = users::enabled_users(&mut db)?;
     drop(db);
     let tls = match &cfg.tls {
@@ -233,7 +242,9 @@ pub fn serve(
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let app = Arc::new(pages::App::new(&cfg, clock, tls.is_some()));
+    let mut app = pages::App::new(&cfg, clock, tls.is_some());
+    app.venue = venue;
+    let app = Arc::new(app);
     // Users known before the first request, not a second later.
     app.sessions.set_users(users);
     hub::start(Arc::clone(&app));

@@ -48,6 +48,8 @@ pub struct App {
     pub hashing: tokio::sync::Semaphore,
     /// The office's log.
     pub log: badgegate_core::notice::Notices,
+    /// The event's name (empty: no gate has recorded a policy yet).
+    pub venue: String,
 }
 
 impl App {
@@ -63,6 +65,7 @@ impl App {
             tls,
             hashing: tokio::sync::Semaphore::new(2),
             log: cfg.log.clone(),
+            venue: String::new(),
         }
     }
 
@@ -220,6 +223,7 @@ pub struct Head {
     pub unacked: i64,
     pub nav: &'static str,
     pub as_of: String,
+    pub venue: String,
 }
 
 fn head(app: &App, s: &Session, nav: &'static str) -> Head {
@@ -231,6 +235,7 @@ fn head(app: &App, s: &Session, nav: &'static str) -> Head {
         unacked: snap.unacked,
         nav,
         as_of: snap.as_of.clone(),
+        venue: app.venue.clone(),
     }
 }
 
