@@ -15,3 +15,23 @@ if [ -n "$bad" ]; then
     exit 1
 fi
 echo "gate PC build: no web server, Argon2, askama, pdf-writer, desk or office crate"
+
+# The gate PC's binary, when .ci/run has just built it (the test profile's
+# target/debug/badgegate, before the full build replaces it): a desk or
+# office command says in words that it is not in this build, exit 2.
+bin=target/debug/badgegate
+if [ -n "${CHECK_GATE_BINARY:-}" ]; then
+    for cmd in "issue --key k --serial S --out o --name N" "revoke --key k --list l S" "policy --key k --draft d --out o" "office status --db postgresql://x/y"; do
+        set +e
+        # shellcheck disable=SC2086
+        said=$("$bin" $cmd 2>&1 >/dev/null)
+        code=$?
+        set -e
+        if [ "$code" != 2 ] || ! grep -q "this badgegate is the gate PC's build" <<<"$said"; then
+            echo "badgegate $cmd on the gate PC's build: exit $code, said: $said" >&2
+            exit 1
+        fi
+    done
+    "$bin" kiosk --help >/dev/null
+    echo "gate PC binary: desk and office commands say they are not in this build; kiosk is"
+fi
