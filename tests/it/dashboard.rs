@@ -727,6 +727,30 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
         );
     }
     assert_eq!(pg.sql("SELECT count(*) FROM badgegate.acks"), "0");
+    // Several alarms ticked and acknowledged at once, with one note; one
+    // subject that names no alarm refuses the whole form.
+    let ids = pg.sql(
+        "WITH a AS (INSERT INTO badgegate.alarms (kind, detail) VALUES
+             ('passback', 'one'), ('passback', 'two'), ('presence', 'three') RETURNING id)
+         SELECT string_agg(id::text, ',' ORDER BY id) FROM a",
+    );
+    let subjects: Vec<String> = ids.split(',').map(|id| format!("alarm:{id}")).collect();
+    let many = format!("{base}/alarms/ack-many");
+    let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("note", "all three seen on camera")];
+    form.extend(subjects.iter().map(|s| ("subject", s.as_str())));
+    let mut bad = form.clone();
+    bad.push(("subject", "alarm:999999"));
+    assert_eq!(post_form(&many, &bad, Some(&cookie)).0, 400);
+    assert_eq!(pg.sql("SELECT count(*) FROM badgegate.acks"), "0");
+    let (status, body) = post_form(&many, &form[..2], Some(&cookie));
+    assert_eq!(status, 303, "nothing ticked: nothing stored, {body}");
+    assert_eq!(pg.sql("SELECT count(*) FROM badgegate.acks"), "0");
+    let (status, body) = post_form(&many, &form, Some(&cookie));
+    assert_eq!(status, 303, "back to the alarms page: {body}");
+    assert_eq!(
+        pg.sql("SELECT count(*) || ' ' || min(by_user) || ' ' || min(note) FROM badgegate.acks"),
+        "3 dave all three seen on camera"
+    );
     // Regression (a hung PostgreSQL: every gate green from the last look,
     // no banner, and /muster/list hung over 10 s): within 3 s the pages
     // are told, and the muster list prints from the last good look, marked

@@ -506,7 +506,7 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
 /// acknowledged already (the first acknowledgement stands); refuses a
 /// subject that names no alarm.
 pub fn acknowledge(
-    db: &mut Client,
+    db: &mut impl postgres::GenericClient,
     subject: &AckSubject,
     user: &str,
     note: Option<&str>,

@@ -91,6 +91,7 @@ pub fn router(app: Shared) -> Router {
         .route("/alarms", get(alarms_page))
         .route("/alarms/list", get(alarms_list))
         .route("/alarms/ack", post(acknowledge))
+        .route("/alarms/ack-many", post(acknowledge_many))
         .route("/muster", get(muster_page))
         .route("/muster/list", get(muster_list))
         .route("/badge", get(badge_search))
@@ -555,6 +556,68 @@ async fn acknowledge(
         } else {
             " (already acknowledged)"
         }
+    ));
+    Ok(Redirect::to("/alarms").into_response())
+}
+
+/// The most alarms one form acknowledges at once (a page shows at most
+/// [`data::PAGE_ROWS`] of each source).
+const ACK_MANY_MAX: usize = 1000;
+
+/// Acknowledges every alarm ticked on the alarms page, with one note: the
+/// form sends `csrf`, `note` and a `subject` for each ticked row.
+async fn acknowledge_many(
+    State(app): State<Shared>,
+    s: Signed,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let mut csrf = String::new();
+    let mut note = String::new();
+    let mut subjects = Vec::new();
+    for (k, v) in form_urlencoded::parse(&body) {
+        match &*k {
+            "csrf" => csrf = v.into_owned(),
+            "note" => note = v.chars().take(500).collect(),
+            "subject" if subjects.len() < ACK_MANY_MAX => subjects.push(v.into_owned()),
+            "subject" => {
+                return Ok((
+                    StatusCode::BAD_REQUEST,
+                    format!("at most {ACK_MANY_MAX} alarms at once\n"),
+                )
+                    .into_response())
+            }
+            _ => {}
+        }
+    }
+    if !Sessions::csrf_ok(&s.session, &csrf) {
+        return Ok((StatusCode::FORBIDDEN, "stale form: reload the page\n").into_response());
+    }
+    // Every subject is read before any is stored: one that is not an
+    // alarm's name refuses the whole form.
+    let parsed = subjects
+        .iter()
+        .map(|x| x.parse::<data::AckSubject>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let user = s.session.user.clone();
+    let n = parsed.len();
+    let stored = app
+        .db
+        .run(move |db| {
+            // All or none: one that names no alarm stores nothing.
+            let mut tx = db.transaction()?;
+            let mut stored = 0;
+            for subject in &parsed {
+                stored += usize::from(data::acknowledge(&mut tx, subject, &user, Some(&note))?);
+            }
+            tx.commit()?;
+            Ok(stored)
+        })
+        .await?;
+    app.log.say(format!(
+        "{} {} acknowledged {stored} alarm(s) at once ({} already acknowledged)",
+        app.clock.now(),
+        s.session.user,
+        n - stored
     ));
     Ok(Redirect::to("/alarms").into_response())
 }
