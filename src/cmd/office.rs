@@ -324,8 +324,13 @@ fn watch(url: &str, time_zone: Option<&str>, json: bool) -> anyhow::Result<ExitC
     // Each kiosk's chain followed from where it was: a transaction that
     // commits after a later one is not skipped.
     let mut heads = data::heads(&mut db)?;
+    // The newest records up to those heads; what arrives after them (even
+    // between these two questions) is printed once, by the loop below.
     for (e, received) in views::newest(&mut db, 20)? {
-        print_record(&e, Some(received), &time, json)?;
+        let head = heads.get(&e.kiosk_id).copied().unwrap_or(0);
+        if i64::try_from(e.seq).unwrap_or(i64::MAX) <= head {
+            print_record(&e, Some(received), &time, json)?;
+        }
     }
     loop {
         for (e, received) in data::records_after(&mut db, &mut heads)? {

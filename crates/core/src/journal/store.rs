@@ -57,6 +57,9 @@ struct Writer {
     /// The writer's note found at open: the previous run did not close
     /// the journal (killed, crashed, power lost, out of service).
     unclosed: Option<String>,
+    /// Appends are gathered in an open transaction until
+    /// [`Journal::commit_batch`]; the head before it, restored if it fails.
+    batch: Option<Option<(u64, [u8; 32])>>,
 }
 
 /// An open journal.
@@ -294,6 +297,7 @@ impl Journal {
                 signer: None,
                 failed: false,
                 unclosed: None,
+                batch: None,
             }),
             warnings: Vec::new(),
         };
@@ -464,9 +468,71 @@ impl Journal {
         }
     }
 
+    /// Gathers the appends that follow into one transaction, made durable
+    /// at once by [`Journal::commit_batch`] (group commit: scanner lines
+    /// already waiting share one fsync). Until then none of them may be
+    /// shown or acted on.
+    pub fn begin_batch(&mut self) -> Result<(), JournalError> {
+        let Some(w) = self.writer.as_mut() else {
+            return Err(JournalError::ReadOnly {
+                path: self.path.clone(),
+            });
+        };
+        if w.batch.is_some() {
+            return Ok(());
+        }
+        if let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            w.failed = true;
+            return Err(sql_err(&self.path)(e));
+        }
+        w.batch = Some(w.head);
+        Ok(())
+    }
+
+    /// Commits the appends since [`Journal::begin_batch`] durably (WAL,
+    /// fsync). Only when this returns `Ok` may their decisions be shown or
+    /// acted on; on `Err` none was kept, and the journal takes no more.
+    pub fn commit_batch(&mut self) -> Result<(), JournalError> {
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
+        let Some(before) = w.batch.take() else {
+            return Ok(());
+        };
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            // None of the batch was kept: the chain goes on from before it.
+            w.failed = true;
+            w.head = before;
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(sql_err(&self.path)(e));
+        }
+        if let Err(e) = self.check_still_there() {
+            if let Some(w) = self.writer.as_mut() {
+                w.failed = true;
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Drops the appends since [`Journal::begin_batch`]: none is kept, the
+    /// chain goes on from before them, and the journal takes no more (the
+    /// kiosk is out of service).
+    pub fn abandon_batch(&mut self) {
+        let Some(w) = self.writer.as_mut() else {
+            return;
+        };
+        if let Some(before) = w.batch.take() {
+            w.failed = true;
+            w.head = before;
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+
     /// Appends a record for this kiosk, chained to its previous one, signed
-    /// when the kiosk has a key, and commits it durably. Only when this
-    /// returns `Ok` may the decision be shown or acted on.
+    /// when the kiosk has a key, and commits it durably (within a batch:
+    /// when the batch commits). Only when the record is committed may the
+    /// decision be shown or acted on.
     pub fn append(&mut self, e: &NewEntry) -> Result<Entry, JournalError> {
         let Some(w) = self.writer.as_mut() else {
             return Err(JournalError::ReadOnly {
@@ -1127,6 +1193,31 @@ mod tests {
         let r = verify_chain(&j).unwrap();
         assert!(r.is_intact(), "{:?}", r.problems);
         assert_eq!(r.heads[0].records, 5);
+    }
+
+    #[test]
+    fn a_batch_is_kept_whole_when_it_commits_and_not_at_all_when_abandoned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.db");
+        let mut j = Journal::open(&path, Some("k1"), "k1").unwrap();
+        j.append(&entry("S-0", "admit", Direction::In)).unwrap();
+        j.begin_batch().unwrap();
+        for i in 1..4 {
+            j.append(&entry(&format!("S-{i}"), "admit", Direction::In))
+                .unwrap();
+        }
+        // Not visible to another reader until the batch commits.
+        let other = Journal::open_readonly(&path).unwrap();
+        assert_eq!(other.entries().unwrap().len(), 1);
+        j.commit_batch().unwrap();
+        assert_eq!(other.entries().unwrap().len(), 4);
+        j.begin_batch().unwrap();
+        j.append(&entry("S-9", "admit", Direction::In)).unwrap();
+        j.abandon_batch();
+        assert_eq!(other.entries().unwrap().len(), 4);
+        assert_eq!(j.next_seq(), 5, "the chain goes on from before the batch");
+        let r = verify_chain(&other).unwrap();
+        assert!(r.is_intact(), "{:?}", r.problems);
     }
 
     #[test]

@@ -716,6 +716,25 @@ impl Kiosk {
         &self.journal
     }
 
+    /// Decisions from here to [`Kiosk::commit_batch`] are journalled in
+    /// one transaction, made durable together (codes that were already
+    /// waiting share one fsync). None may be shown or acted on before the
+    /// batch commits.
+    pub fn begin_batch(&mut self) -> Result<(), JournalError> {
+        self.journal.begin_batch()
+    }
+
+    /// Makes the batch's records durable; `Err`: none was kept, and the
+    /// kiosk is out of service.
+    pub fn commit_batch(&mut self) -> Result<(), JournalError> {
+        self.journal.commit_batch()
+    }
+
+    /// Drops the batch after a failure: none of its records is kept.
+    pub fn abandon_batch(&mut self) {
+        self.journal.abandon_batch()
+    }
+
     /// The revocation lists in use, one per key.
     pub fn revocations(&self) -> &RevocationSet {
         &self.revocations

@@ -352,6 +352,14 @@ impl Gate {
     /// Reads every code in a frame (or takes a scanned line), decides and
     /// journals each, and starts the admit hook after each committed admit.
     pub fn step(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
+        let step = self.decide_frame(frame, now_ms);
+        self.committed(&step);
+        step
+    }
+
+    /// [`Gate::step`] without starting the admit hooks: within a batch,
+    /// they wait for its commit.
+    fn decide_frame(&mut self, frame: &Frame, now_ms: u64) -> FrameStep {
         let mut step = FrameStep::default();
         // A list written a moment ago counts for this very frame.
         let ready = self
@@ -390,7 +398,8 @@ impl Gate {
             if !failed {
                 match self.kiosk.scan(&code, &frame.label, now_ms) {
                     Ok(Some(o)) => {
-                        self.after_commit(&o);
+                        // Its admit hook starts once the record is
+                        // committed: see `committed`.
                         self.remember(&code, &o);
                         step.outcomes.push(o);
                     }
@@ -528,6 +537,14 @@ impl Gate {
             .is_some_and(|until| now_ms <= until)
     }
 
+    /// Starts the admit hooks of a step's outcomes: called once their
+    /// records are committed (at once, or when their batch commits).
+    fn committed(&mut self, step: &FrameStep) {
+        for o in &step.outcomes {
+            self.after_commit(o);
+        }
+    }
+
     fn after_commit(&mut self, o: &Outcome) {
         if o.entry.body.decision != EntryDecision::Admit {
             return;
@@ -553,6 +570,9 @@ impl Gate {
         Ok(hooks)
     }
 }
+
+/// The most scanner lines journalled in one commit.
+const BATCH_MAX: usize = 64;
 
 /// Where the runtime loop's news goes: JSON lines for a controller
 /// (headless) or the guard's screen. The loop decides and journals; a
@@ -619,7 +639,7 @@ impl Gate {
         sink.lists(self, &[]);
         let mut frames = Some(frames);
         let mut refreshed = Instant::now();
-        let end = loop {
+        let end = 'turns: loop {
             if stop.load(Ordering::Relaxed) {
                 break LoopEnd::Ended;
             }
@@ -658,41 +678,51 @@ impl Gate {
                 std::thread::sleep(wait);
                 continue;
             };
-            match rx.recv_timeout(wait) {
-                Ok(Fed::Frame { frame, now_ms }) => {
-                    let step = self.step(&frame, now_ms);
-                    if !step.lists.is_empty() {
-                        sink.lists(self, &step.lists);
-                    }
-                    sink.hooks(&step.hooks);
-                    for s in step.shifts {
-                        sink.shift(s);
-                    }
-                    if !step.found.is_empty() {
-                        sink.seen(step.found, step.size);
-                    }
-                    if !step.outcomes.is_empty() {
-                        sink.outcomes(self, step.outcomes, now_ms);
-                    }
-                    if let Some(e) = step.failed {
-                        sink.out_of_service(&e);
-                        return LoopEnd::OutOfService;
-                    }
-                }
-                Ok(fed) => {
-                    sink.fed(&fed);
-                    match fed {
-                        Fed::Ended if actions.is_none() => break LoopEnd::Ended,
-                        Fed::Lost(why) | Fed::Reconnecting { why, .. } if actions.is_none() => {
-                            break LoopEnd::SourceLost(why)
+            let mut next = Some(rx.recv_timeout(wait));
+            let mut source_done = false;
+            while let Some(got) = next.take() {
+                match got {
+                    Ok(Fed::Frame { frame, now_ms }) => {
+                        // Scanner lines already waiting (a burst, a replayed
+                        // folder) are decided in turn and journalled in one
+                        // commit; none is shown or acted on before it.
+                        let mut batch = vec![(frame, now_ms)];
+                        if actions.is_none() {
+                            while batch.len() < BATCH_MAX {
+                                match rx.try_recv() {
+                                    Ok(Fed::Frame { frame, now_ms }) => batch.push((frame, now_ms)),
+                                    Ok(other) => {
+                                        next = Some(Ok(other));
+                                        break;
+                                    }
+                                    Err(_) => break,
+                                }
+                            }
                         }
-                        Fed::Ended | Fed::Lost(_) => frames = None,
-                        _ => {}
+                        if let Some(end) = self.run_batch(batch, sink) {
+                            return end;
+                        }
                     }
+                    Ok(fed) => {
+                        sink.fed(&fed);
+                        match fed {
+                            Fed::Ended if actions.is_none() => break 'turns LoopEnd::Ended,
+                            Fed::Lost(why) | Fed::Reconnecting { why, .. } if actions.is_none() => {
+                                break 'turns LoopEnd::SourceLost(why)
+                            }
+                            Fed::Ended | Fed::Lost(_) => source_done = true,
+                            _ => {}
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) if actions.is_none() => {
+                        break 'turns LoopEnd::Ended
+                    }
+                    Err(RecvTimeoutError::Disconnected) => source_done = true,
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) if actions.is_none() => break LoopEnd::Ended,
-                Err(RecvTimeoutError::Disconnected) => frames = None,
+            }
+            if source_done {
+                frames = None;
             }
         };
         match self.finish(clock.now_ms()) {
@@ -703,6 +733,61 @@ impl Gate {
             }
         }
         end
+    }
+
+    /// Decides a batch of frames, commits their records once (a single
+    /// frame commits as it goes), then starts their hooks and shows them.
+    /// `Some`: the journal failed and the loop ends out of service; a batch
+    /// that failed keeps and shows nothing.
+    fn run_batch(&mut self, batch: Vec<(Frame, u64)>, sink: &mut dyn Sink) -> Option<LoopEnd> {
+        let grouped = batch.len() > 1;
+        if grouped {
+            if let Err(e) = self.kiosk.begin_batch() {
+                sink.out_of_service(&e);
+                return Some(LoopEnd::OutOfService);
+            }
+        }
+        let mut steps = Vec::with_capacity(batch.len());
+        let mut failed = None;
+        for (frame, now_ms) in batch {
+            let mut step = self.decide_frame(&frame, now_ms);
+            failed = step.failed.take();
+            steps.push((step, now_ms));
+            if failed.is_some() {
+                break;
+            }
+        }
+        if grouped {
+            match failed {
+                None => failed = self.kiosk.commit_batch().err(),
+                Some(_) => self.kiosk.abandon_batch(),
+            }
+            if let Some(e) = failed {
+                sink.out_of_service(&e);
+                return Some(LoopEnd::OutOfService);
+            }
+        }
+        for (step, now_ms) in steps {
+            self.committed(&step);
+            if !step.lists.is_empty() {
+                sink.lists(self, &step.lists);
+            }
+            sink.hooks(&step.hooks);
+            for s in step.shifts {
+                sink.shift(s);
+            }
+            if !step.found.is_empty() {
+                sink.seen(step.found, step.size);
+            }
+            if !step.outcomes.is_empty() {
+                sink.outcomes(self, step.outcomes, now_ms);
+            }
+        }
+        if let Some(e) = failed {
+            sink.out_of_service(&e);
+            return Some(LoopEnd::OutOfService);
+        }
+        None
     }
 
     /// A guard's action, journalled and shown; `Err` once the journal
