@@ -343,4 +343,42 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     let east_tile = tiles.iter().find(|t| t.kiosk_id == "east").unwrap();
     assert_eq!(east_tile.state, data::GateState::Stopped);
     assert_eq!(data::raise_offline(&mut db, &tiles).unwrap(), 0);
+
+    // The gates' own journals, merged, give the audit the same muster list
+    // as the office, person by person, with the same marks.
+    let r = desk.run(&[
+        "audit",
+        "merge",
+        "--journal",
+        "merged.db",
+        "north.db",
+        "east.db",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let people = |r: &common::Run| -> Vec<(String, String, bool, bool)> {
+        let mut v: Vec<_> = r
+            .json_lines()
+            .iter()
+            .map(|p| {
+                (
+                    p["serial"].as_str().unwrap().to_owned(),
+                    p["zone"].as_str().unwrap().to_owned(),
+                    p["check_pending"].as_bool().unwrap_or(false),
+                    p.get("revoked").is_some_and(|x| !x.is_null()),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let audit = desk.run(&["audit", "inside", "--journal", "merged.db", "--json"]);
+    let at_office = office(&desk, &pg, &["inside", "--json"]);
+    assert_eq!(people(&audit), people(&at_office));
+    assert_eq!(
+        people(&audit),
+        [
+            ("D-0002".to_owned(), "plenary".to_owned(), false, true),
+            ("HD-0001".to_owned(), "plenary".to_owned(), true, false)
+        ]
+    );
 }
