@@ -30,6 +30,19 @@ pub const REVOKED_INSIDE: &str = "REVOKED WHILE INSIDE";
 /// The mark on someone admitted flagged, wherever presence is shown.
 pub const CHECK_PENDING: &str = "CHECK PENDING";
 
+/// The marks a muster list shows for someone inside, in words (empty:
+/// none): every list that shows presence says them the same way.
+pub fn marks(revoked: bool, check_pending: bool) -> Vec<&'static str> {
+    let mut marks = Vec::new();
+    if revoked {
+        marks.push(REVOKED_INSIDE);
+    }
+    if check_pending {
+        marks.push(CHECK_PENDING);
+    }
+    marks
+}
+
 /// The zone of a gate that names none.
 pub const ANY_ZONE: &str = "*";
 
@@ -142,28 +155,24 @@ impl Muster {
 
     fn move_presence(&mut self, kiosk_id: &str, seq: u64, serial: &str, r: &NewEntry) {
         let zone = r.zone.clone().unwrap_or_else(|| ANY_ZONE.to_owned());
+        // The stay this record makes where none is kept yet.
+        let stay = |zone: String, inside: bool| Stay {
+            serial: serial.to_owned(),
+            zone,
+            inside,
+            kiosk_id: kiosk_id.to_owned(),
+            seq,
+            gate: r.gate.clone(),
+            at_ms: r.at_ms,
+            holder: r.holder.clone(),
+            org: r.org.clone(),
+            category: r.category.clone(),
+            check_pending: inside
+                && rules::admitted_pending_check(r.kind, r.decision, r.authentic, r.flagged),
+        };
         if r.direction == Direction::In {
-            self.stays.insert(
-                (serial.to_owned(), zone.clone()),
-                Stay {
-                    serial: serial.to_owned(),
-                    zone,
-                    inside: true,
-                    kiosk_id: kiosk_id.to_owned(),
-                    seq,
-                    gate: r.gate.clone(),
-                    at_ms: r.at_ms,
-                    holder: r.holder.clone(),
-                    org: r.org.clone(),
-                    category: r.category.clone(),
-                    check_pending: rules::admitted_pending_check(
-                        r.kind,
-                        r.decision,
-                        r.authentic,
-                        r.flagged,
-                    ),
-                },
-            );
+            self.stays
+                .insert((serial.to_owned(), zone.clone()), stay(zone, true));
             return;
         }
         // An exit: from its zone, or from every zone at a gate of none.
@@ -183,22 +192,8 @@ impl Muster {
             }
         }
         if !found && zone != ANY_ZONE {
-            self.stays.insert(
-                (serial.to_owned(), zone.clone()),
-                Stay {
-                    serial: serial.to_owned(),
-                    zone,
-                    inside: false,
-                    kiosk_id: kiosk_id.to_owned(),
-                    seq,
-                    gate: r.gate.clone(),
-                    at_ms: r.at_ms,
-                    holder: r.holder.clone(),
-                    org: r.org.clone(),
-                    category: r.category.clone(),
-                    check_pending: false,
-                },
-            );
+            self.stays
+                .insert((serial.to_owned(), zone.clone()), stay(zone, false));
         }
     }
 

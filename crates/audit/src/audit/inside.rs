@@ -34,14 +34,7 @@ pub struct Present {
 impl Present {
     /// The marks every muster list shows, in words (empty: none).
     pub fn marks(&self) -> Vec<&'static str> {
-        let mut marks = Vec::new();
-        if self.revoked.is_some() {
-            marks.push(muster::REVOKED_INSIDE);
-        }
-        if self.check_pending {
-            marks.push(muster::CHECK_PENDING);
-        }
-        marks
+        muster::marks(self.revoked.is_some(), self.check_pending)
     }
 }
 

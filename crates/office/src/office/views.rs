@@ -267,14 +267,7 @@ pub struct RevokedSeen {
 impl Inside {
     /// The marks every muster list shows, in words (empty: none).
     pub fn marks(&self) -> Vec<&'static str> {
-        let mut marks = Vec::new();
-        if self.revoked.is_some() {
-            marks.push(badgegate_core::muster::REVOKED_INSIDE);
-        }
-        if self.check_pending {
-            marks.push(badgegate_core::muster::CHECK_PENDING);
-        }
-        marks
+        badgegate_core::muster::marks(self.revoked.is_some(), self.check_pending)
     }
 }
 
