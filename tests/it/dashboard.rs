@@ -738,6 +738,12 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     let many = format!("{base}/alarms/ack-many");
     let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("note", "all three seen on camera")];
     form.extend(subjects.iter().map(|s| ("subject", s.as_str())));
+    let stale: Vec<(&str, &str)> = [("csrf", "x")]
+        .into_iter()
+        .chain(subjects.iter().map(|s| ("subject", s.as_str())))
+        .collect();
+    assert_eq!(post_form(&many, &stale, Some(&cookie)).0, 403);
+    assert_eq!(post_form(&many, &form, None).0, 401);
     let mut bad = form.clone();
     bad.push(("subject", "alarm:999999"));
     assert_eq!(post_form(&many, &bad, Some(&cookie)).0, 400);

@@ -917,6 +917,38 @@ fn only_a_lists_signed_content_decides_which_list_a_kiosk_takes() {
     );
 }
 
+/// A goodbye marks only the kiosk whose login says it: no kiosk login can
+/// make another gate look STOPPED (hiding its outage), and a desk's login
+/// cannot say goodbye at all.
+#[test]
+fn a_goodbye_marks_only_the_kiosk_that_says_it() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["north", "south"]);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (ok, err) = pg.sql_as(&desk.p("north.office"), "SELECT badgegate.goodbye(7)");
+    assert!(ok, "{err}");
+    let (ok, _) = pg.sql_as(&desk.p("desk.office"), "SELECT badgegate.goodbye(7)");
+    assert!(!ok, "a desk's login cannot say goodbye");
+    let (ok, _) = pg.sql_as(
+        &desk.p("north.office"),
+        "UPDATE badgegate.kiosks SET stopped_at = now() WHERE kiosk_id = 'south'",
+    );
+    assert!(!ok, "nor write the kiosks table");
+    assert_eq!(
+        pg.sql(
+            "SELECT string_agg(kiosk_id || ':' || (stopped_at IS NOT NULL), ',' ORDER BY kiosk_id)
+             FROM badgegate.kiosks"
+        ),
+        "north:true,south:false"
+    );
+}
+
 /// Who is inside is one rule (`rules::moves_presence`): the office's SQL
 /// gives the same answer as the Rust for every kind, decision and
 /// signature state the vocabulary has, and moves no one for codes it lacks.
