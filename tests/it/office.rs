@@ -9,7 +9,7 @@ use std::fs;
 use std::time::{Duration, Instant};
 
 use common::pg::Pg;
-use common::{office, Desk, LiveKiosk};
+use common::{eventually, office, Desk, LiveKiosk};
 
 const AT: &str = "2026-12-01T09:00:00Z";
 
@@ -64,15 +64,6 @@ fn kiosk_args<'a>(
 fn live(desk: &Desk, args: &[String]) -> LiveKiosk {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     LiveKiosk::start(desk.path(), &refs)
-}
-
-/// Waits until `f` holds (up to 20 s).
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < Duration::from_secs(20), "never: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn count(pg: &Pg, sql: &str) -> i64 {

@@ -8,12 +8,12 @@
 use crate::common;
 
 use std::fs;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use badgegate::net::connect::connect;
 use badgegate::office::web::{data, WebClock};
 use common::pg::Pg;
-use common::{office, venue_kiosk_args, Desk, LiveKiosk};
+use common::{eventually, office, venue_kiosk_args, Desk, LiveKiosk};
 
 const POLICY: &str = "venue: Tashkent Summit 2026\n\
 time-zone: Asia/Tashkent\n\
@@ -46,14 +46,6 @@ fn issue(desk: &Desk, key: &str, out: &str, serial: &str, name: &str, category: 
         .unwrap()
         .trim_end()
         .to_owned()
-}
-
-fn until(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < Duration::from_secs(30), "never: {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The line of `text` that mentions `needle`.
@@ -164,7 +156,7 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     let mut east = LiveKiosk::start(desk.path(), &args);
     east.send(&jean);
     assert_eq!(east.decision()["reason"], "revoked");
-    until("every record at the office", || {
+    eventually("every record at the office", || {
         pg.sql("SELECT count(*) FROM badgegate.records WHERE kind = 'decision'") == "4"
     });
 

@@ -273,6 +273,18 @@ pub fn office(desk: &Desk, pg: &pg::Pg, args: &[&str]) -> Run {
     desk.run(&v)
 }
 
+/// Waits until `f` holds (up to 20 s), checking every 100 ms.
+pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "never: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// The path of an external tool, or `None` (with a printed reason) when it
 /// is absent. Under CI (`CI` set) a missing tool fails the test: CI installs
 /// them, so a skip there would hide a broken install.
