@@ -104,11 +104,24 @@ pub struct Present<'a> {
 pub struct Muster {
     stays: BTreeMap<(String, String), Stay>,
     revoked: BTreeMap<String, Sighting>,
+    clock_offsets: BTreeMap<String, i64>,
 }
 
 impl Muster {
     pub fn new() -> Muster {
         Muster::default()
+    }
+
+    /// How far `kiosk_id`'s clock runs behind the office's, as the office
+    /// measured it (0 when unknown): entries are compared with the last
+    /// movement on the office's clock.
+    pub fn set_clock_offset(&mut self, kiosk_id: &str, offset_ms: i64) {
+        self.clock_offsets.insert(kiosk_id.to_owned(), offset_ms);
+    }
+
+    /// `at_ms` of a record of `kiosk_id` on the office's clock.
+    fn office_time(&self, kiosk_id: &str, at_ms: u64) -> i64 {
+        (at_ms as i64).saturating_add(self.clock_offsets.get(kiosk_id).copied().unwrap_or(0))
     }
 
     /// Takes one record into account. Returns the alarm it raises, if any:
@@ -171,8 +184,18 @@ impl Muster {
                 && rules::admitted_pending_check(r.kind, r.decision, r.authentic, r.flagged),
         };
         if r.direction == Direction::In {
-            self.stays
-                .insert((serial.to_owned(), zone.clone()), stay(zone, true));
+            // An entry that reaches the office after a later movement of
+            // the same badge in the same zone (a gate that was offline
+            // pushing its backlog) is history: the later movement stands.
+            let key = (serial.to_owned(), zone.clone());
+            if let Some(last) = self.stays.get(&key) {
+                if self.office_time(&last.kiosk_id, last.at_ms)
+                    > self.office_time(kiosk_id, r.at_ms)
+                {
+                    return;
+                }
+            }
+            self.stays.insert(key, stay(zone, true));
             return;
         }
         // An exit: from its zone, or from every zone at a gate of none.
@@ -343,5 +366,33 @@ mod tests {
         forged.serial = Some("HD-0002".into());
         m.take("k1", 2, &forged);
         assert!(!m.is_inside("HD-0002"), "a forgery puts no one inside");
+    }
+
+    #[test]
+    fn an_entry_that_arrives_after_a_later_exit_does_not_put_them_back_inside() {
+        use EntryDecision::Admit;
+        use EntryKind::Decision;
+        let mut m = Muster::new();
+        let mut exit = rec(Decision, Admit, Reason::Ok, Direction::Out, Some("plenary"));
+        exit.at_ms = 5000;
+        m.take("south", 1, &exit);
+        // The entry north made before that exit, pushed late.
+        let mut entry = rec(Decision, Admit, Reason::Ok, Direction::In, Some("plenary"));
+        entry.at_ms = 4000;
+        m.take("north", 1, &entry);
+        assert!(!m.is_inside("HD-0001"), "the later exit stands");
+        // On the office's clock: north's clock ran 2 s slow, so its entry
+        // was in fact after the exit.
+        let mut m = Muster::new();
+        m.set_clock_offset("north", 2000);
+        m.take("south", 1, &exit);
+        m.take("north", 1, &entry);
+        assert!(m.is_inside("HD-0001"));
+        // A new entry after the exit puts them inside again.
+        let mut m = Muster::new();
+        m.take("south", 1, &exit);
+        entry.at_ms = 6000;
+        m.take("north", 1, &entry);
+        assert!(m.is_inside("HD-0001"));
     }
 }

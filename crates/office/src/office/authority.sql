@@ -196,13 +196,19 @@ BEGIN
                        r.serial, zone_key, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
                        p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
         END IF;
-        INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
-                                             org, category, check_pending)
-            VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
-                    r.category, r.flagged)
-            ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
-                seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
-                org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending;
+        -- An entry that reaches the office after a later movement of the
+        -- same badge in the same zone (on the office's clock: a gate that
+        -- was offline pushing its backlog) is history: the later one stands.
+        IF NOT FOUND OR p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
+                     <= r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
+            INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
+                                                 org, category, check_pending)
+                VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
+                        r.category, r.flagged)
+                ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
+                    seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
+                    org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending;
+        END IF;
     ELSIF badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         -- An exit: from its zone, or from every zone at a gate of none.
         -- Its time and the entry's are compared on the office's clock
@@ -322,13 +328,13 @@ $$;
 
 -- Presence as the records say, for a venue upgraded from claims written
 -- as facts or from a build without presence's marks (`presence_version`
--- 2: checks pending, revocations seen): recomputed from every record held,
--- in the office's order.
+-- 2: checks pending, revocations seen) or where a late entry could undo a
+-- later exit (3): recomputed from every record held, in the office's order.
 DO $$
 DECLARE
     r badgegate.records;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value = '2') THEN
+    IF NOT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value = '3') THEN
         DELETE FROM badgegate.presence;
         DELETE FROM badgegate.revoked_seen;
         FOR r IN SELECT * FROM badgegate.records ORDER BY received_at, kiosk_id, seq LOOP
@@ -496,5 +502,5 @@ GRANT EXECUTE ON FUNCTION badgegate.kiosk_alarm(text, text) TO badgegate_kiosk;
 
 INSERT INTO badgegate.meta (key, value) VALUES ('authority_version', '1')
     ON CONFLICT (key) DO NOTHING;
-INSERT INTO badgegate.meta (key, value) VALUES ('presence_version', '2')
+INSERT INTO badgegate.meta (key, value) VALUES ('presence_version', '3')
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;

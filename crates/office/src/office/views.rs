@@ -285,7 +285,7 @@ pub fn inside(
     // it) has presence without its marks: listed as it is, unmarked.
     let marked: bool = db
         .query_one(
-            "SELECT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value = '2')",
+            "SELECT EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'presence_version' AND value::int >= 2)",
             &[],
         )?
         .get(0);
