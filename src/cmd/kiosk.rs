@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Receiver;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
@@ -181,8 +182,13 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
                 sound: !a.silent,
                 office,
             };
-            let out_of_service = super::window::run(gate, capture, screen, kiosk_clock, options)?;
-            Ok(if out_of_service {
+            stop_on_signals(&capture.stop)?;
+            let office = options.office.clone();
+            let end = super::window::run(gate, capture, screen, kiosk_clock, options)?;
+            if let (Some(state), Some(last)) = (&office, end.stopped_at) {
+                hand_over(state, last);
+            }
+            Ok(if end.out_of_service {
                 Exit::OutOfService.into()
             } else {
                 Exit::Ok.into()
@@ -328,6 +334,37 @@ impl Sink for JsonLines {
     }
 }
 
+/// A stop on purpose: SIGTERM (`systemctl stop`) or Ctrl+C ends the loop
+/// as the end of its input does (the guard signed out, the last records
+/// handed to the office, goodbye said); a second one ends the kiosk at once.
+pub(super) fn stop_on_signals(stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    for (signal, status) in [(SIGINT, 130), (SIGTERM, 143)] {
+        signal_hook::flag::register_conditional_shutdown(signal, status, stop.clone())
+            .and_then(|_| signal_hook::flag::register(signal, stop.clone()))
+            .map_err(|e| anyhow!("cannot listen for the stop signals: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The gate stops on purpose: hands the office the last records while it
+/// is there (what it does not get waits for the next run), then says
+/// goodbye, so the office shows the gate STOPPED, not OFFLINE.
+fn hand_over(state: &badgegate::net::link::SharedState, last: u64) {
+    if !badgegate::net::link::wait_flushed(state, last, Duration::from_secs(10)) {
+        eprintln!(
+            "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
+        );
+    } else if let Err(e) = badgegate::net::link::say_goodbye(state, last) {
+        eprintln!(
+            "office: could not say this gate stops on purpose ({}); the office shows it OFFLINE until it runs again",
+            printable(&e.to_string())
+        );
+    } else {
+        eprintln!("office: all records up to {last} are at the office; it shows this gate STOPPED");
+    }
+}
+
 /// Runs the gate's loop over the feed with the JSON-lines sink, then hands
 /// the office the last records.
 fn run_headless(
@@ -342,26 +379,15 @@ fn run_headless(
         freeze,
         hooks_failed: 0,
     };
-    let stop = AtomicBool::new(false);
+    let stop = Arc::new(AtomicBool::new(false));
+    stop_on_signals(&stop)?;
     match gate.run(frames, None, &clock, &mut sink, &stop) {
         LoopEnd::Ended => {}
         LoopEnd::SourceLost(_) => return Ok(Exit::SourceLost.into()),
         LoopEnd::OutOfService => return Ok(Exit::OutOfService.into()),
     }
     if let Some(state) = office {
-        // The input ended: hand the office the last records while it is
-        // there; what it does not get waits for the next run.
-        let last = head(&gate);
-        if !badgegate::net::link::wait_flushed(state, last, Duration::from_secs(10)) {
-            eprintln!(
-                "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
-            );
-        } else if let Err(e) = badgegate::net::link::say_goodbye(state, last) {
-            eprintln!(
-                "office: could not say this gate stops on purpose ({}); the office shows it OFFLINE until it runs again",
-                printable(&e.to_string())
-            );
-        }
+        hand_over(state, head(&gate));
     }
     if sink.hooks_failed > 0 {
         eprintln!(

@@ -316,9 +316,12 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
         "one a kiosk"
     );
 
-    // A planned stop says goodbye: STOPPED, not an outage; a killed gate
-    // does not.
-    assert_eq!(east.finish(), 0);
+    // A planned stop (`systemctl stop`: SIGTERM, the scanner still
+    // plugged in) says goodbye: STOPPED, not an outage; a killed gate does
+    // not.
+    let (code, err) = east.terminate();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("it shows this gate STOPPED"), "{err}");
     north.kill();
     let r = office(&desk, &pg, &["status"]);
     let e = line_of(&r.stdout, "east ");

@@ -16,7 +16,7 @@ use badgegate::journal::{verify_chain, Entry, Journal};
 use badgegate::screen::Tone;
 use badgegate::vocab::EntryKind;
 use common::xvfb::Xvfb;
-use common::{tool, Desk};
+use common::{eventually, tool, Desk};
 use image::{GrayImage, Luma, RgbImage};
 
 const AT: &str = "2026-12-01T09:00:00Z";
@@ -779,6 +779,8 @@ fn the_venue_policy_names_zones_and_asks_for_id_checks_on_screen() {
     );
     if let Some(words) = read_words(&img) {
         assert!(words.contains("CHECK ID"), "{words}");
+        // The event's name on the status bar, from the signed policy.
+        assert!(words.contains("Geneva Summit 2026"), "{words}");
         // The clock in venue time: 09:00 UTC is 10:00 in Geneva.
         assert!(words.contains("10:00"), "{words}");
     }
@@ -862,6 +864,96 @@ fn the_status_bar_says_when_the_venue_office_is_offline() {
     if let Some(words) = read_words(&img) {
         assert!(words.contains("OFFLINE since"), "{words}");
     }
+}
+
+/// A gate stopped on purpose tells the office so, from the guard's screen
+/// too: the guard's Ctrl+Q and a stop signal (`systemctl stop`) each hand
+/// the office the last records and say goodbye, so the office shows the
+/// gate STOPPED, not OFFLINE; a screen killed outright does not.
+#[test]
+fn closing_the_screen_tells_the_office_the_gate_stopped_on_purpose() {
+    if !have_tools() {
+        return;
+    }
+    let Some(pg) = common::pg::Pg::start() else {
+        return;
+    };
+    let desk = Desk::new();
+    let url = pg.admin_url();
+    for args in [
+        vec!["office", "init", "--db", url.as_str()],
+        vec![
+            "office",
+            "add-kiosk",
+            "--db",
+            url.as_str(),
+            "--kiosk-id",
+            "k-north",
+            "--out",
+            "k.office",
+        ],
+    ] {
+        let r = desk.run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    badge(&desk, "A-1", &[]);
+    write_frames(&desk, "one", &[Some("A-1"), None]);
+    let stopped = || {
+        pg.sql("SELECT concat_ws(' ', stopped_at IS NOT NULL, stopped_head) FROM badgegate.kiosks WHERE kiosk_id = 'k-north'")
+    };
+    let x = Xvfb::start("1280x720x24").expect("checked");
+    let args = kiosk_args("j.db", "one", &["--office", "k.office"]);
+    // Each run decides one more admit (the same replay, a new day's start).
+    let run = |how: &str, n: usize| -> (i32, String) {
+        let mut screen = Screen::start(&desk, &x, &args, None);
+        let rows = screen.wait_for_records(&desk.p("j.db"), n);
+        assert_eq!(rows.len(), n);
+        match how {
+            "keys" => xdotool(&x, &["key", "ctrl+q"]),
+            "signal" => unsafe {
+                libc::kill(screen.child.id() as i32, libc::SIGTERM);
+            },
+            _ => {
+                let _ = screen.child.kill();
+            }
+        }
+        let until = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = screen.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < until, "still running: {}", screen.stderr());
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        (status.code().unwrap_or(-1), screen.stderr())
+    };
+    let head = |db: &str| {
+        Journal::open_readonly(&desk.p(db))
+            .unwrap()
+            .entries()
+            .unwrap()
+            .last()
+            .unwrap()
+            .seq
+    };
+
+    let (code, err) = run("keys", 1);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("it shows this gate STOPPED"), "{err}");
+    assert_eq!(stopped(), format!("t {}", head("j.db")), "{err}");
+
+    // Started again (the office clears the stop), then a stop signal.
+    let (code, err) = run("signal", 2);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(stopped(), format!("t {}", head("j.db")), "{err}");
+
+    // Killed outright: started again, no goodbye; the office is left to
+    // call it an outage.
+    let (code, err) = run("kill", 3);
+    assert_ne!(code, 0, "{err}");
+    eventually("the restart cleared the stop at the office", || {
+        stopped().starts_with("f")
+    });
 }
 
 /// The photo file's most common colour (its background).

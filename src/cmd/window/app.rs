@@ -56,7 +56,7 @@ pub struct App {
     pub stop: Arc<AtomicBool>,
     /// The engine thread: if it ends while the screen runs, nothing is
     /// decided any more and the screen must say so.
-    pub engine: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    pub engine: Arc<Mutex<Option<std::thread::JoinHandle<Option<u64>>>>>,
     pub started: Instant,
     pub drawn: u64,
     pub pictures: u64,
@@ -218,7 +218,10 @@ impl eframe::App for App {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now_ms = self.clock.now_ms();
         self.drain_events(now_ms);
-        if !self.model.is_out_of_service() && self.engine_stopped() {
+        if self.stop.load(Ordering::Relaxed) {
+            // A stop signal: the engine ends on its own; close the window.
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if !self.model.is_out_of_service() && self.engine_stopped() {
             // Its last words (an out-of-service event) come before it ends.
             self.drain_events(now_ms);
             if !self.model.is_out_of_service() {

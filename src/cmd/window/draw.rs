@@ -648,8 +648,16 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         theme::STATUS_TEXT,
     );
     let w = r.width() - clock_w - 3.0 * c::PAD;
+    // The event's name first, as its signed policy gives it.
+    let venue = app
+        .model
+        .config()
+        .policy
+        .as_ref()
+        .map(|p| format!("{} · ", printable_short(&p.venue, 60)))
+        .unwrap_or_default();
     let top = format!(
-        "{} · {} · {} · kiosk {}{} · {}",
+        "{venue}{} · {} · {} · kiosk {}{} · {}",
         f.gate,
         f.zone,
         f.direction,

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{anyhow, bail};
-use badgegate::gate::runtime::{Gate, KioskClock};
+use badgegate::gate::runtime::{Gate, KioskClock, LoopEnd};
 use badgegate::screen::{ScreenConfig, ScreenModel};
 use badgegate::text::{printable, printable_short};
 use badgegate::vocab::Direction;
@@ -81,15 +81,25 @@ fn fixed(gate: &Gate, screen: &ScreenConfig) -> Fixed {
     }
 }
 
-/// Opens the screen and runs until the guard closes it (Ctrl+Q). Returns
-/// true if the kiosk went out of service.
+/// How the screen ended.
+pub struct Ended {
+    /// The kiosk went out of service (the journal could not be written).
+    pub out_of_service: bool,
+    /// The gate stopped on purpose (Ctrl+Q, or a stop signal): its
+    /// journal's last record, to hand the office. `None` when it did not
+    /// (out of service, the camera lost for good).
+    pub stopped_at: Option<u64>,
+}
+
+/// Opens the screen and runs until the guard closes it (Ctrl+Q) or a stop
+/// signal sets `capture.stop`.
 pub fn run(
     gate: Gate,
     capture: Capture,
     screen: ScreenConfig,
     clock: KioskClock,
     options: Options,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Ended> {
     let fixed = fixed(&gate, &screen);
     let (events_tx, events) = mpsc::channel();
     let (actions, actions_rx) = mpsc::channel();
@@ -105,7 +115,8 @@ pub fn run(
     let engine = std::thread::Builder::new()
         .name("engine".into())
         .spawn(move || {
-            gate.run(frames, Some(&actions_rx), &clock, &mut sink, &engine_stop);
+            let end = gate.run(frames, Some(&actions_rx), &clock, &mut sink, &engine_stop);
+            (end == LoopEnd::Ended).then(|| gate.kiosk().journal().next_seq() - 1)
         })
         .map_err(|e| anyhow!("cannot start the engine thread: {e}"))?;
     let engine = Arc::new(Mutex::new(Some(engine)));
@@ -133,6 +144,21 @@ pub fn run(
         office: options.office.clone(),
     };
     let repaint = capture.repaint;
+    // A stop signal closes the window even when nothing else wakes it.
+    {
+        let (stop, repaint) = (stop.clone(), repaint.clone());
+        std::thread::Builder::new()
+            .name("stop-watch".into())
+            .spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                if let Some(ctx) = repaint.get() {
+                    ctx.request_repaint();
+                }
+            })
+            .map_err(|e| anyhow!("cannot start the stop watch thread: {e}"))?;
+    }
     let viewport = egui::ViewportBuilder::default()
         .with_title("badgegate kiosk")
         .with_inner_size(WINDOW_SIZE)
@@ -154,13 +180,20 @@ pub fn run(
         }),
     );
     stop.store(true, Ordering::Relaxed);
-    if let Some(h) = engine.lock().ok().and_then(|mut e| e.take()) {
-        let _ = h.join();
-    }
+    let stopped_at = engine
+        .lock()
+        .ok()
+        .and_then(|mut e| e.take())
+        .and_then(|h| h.join().ok())
+        .flatten();
     result.map_err(|e| {
         anyhow!("cannot open the guard's screen: {e}; check the display, or add --headless for JSON lines")
     })?;
-    Ok(out_of_service.load(Ordering::Relaxed))
+    let out_of_service = out_of_service.load(Ordering::Relaxed);
+    Ok(Ended {
+        out_of_service,
+        stopped_at: stopped_at.filter(|_| !out_of_service),
+    })
 }
 
 /// The embedded fonts, regular as the proportional family and bold as a

@@ -439,6 +439,22 @@ impl LiveKiosk {
         let _ = self.child.wait();
     }
 
+    /// Stops the kiosk as `systemctl stop` does (SIGTERM, its input still
+    /// open) and waits for it to end; its exit code and stderr.
+    pub fn terminate(mut self) -> (i32, String) {
+        // SAFETY: a signal to our own child, which has not been waited for.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let code = self
+            .child
+            .wait()
+            .map(|s| s.code().unwrap_or(-1))
+            .unwrap_or(-1);
+        if let Some(h) = self.stderr_reader.take() {
+            let _ = h.join();
+        }
+        (code, self.stderr())
+    }
+
     /// Closes stdin and waits for the kiosk to end; its exit code.
     pub fn finish(self) -> i32 {
         self.finish_with_stderr().0
