@@ -223,6 +223,17 @@ fn issue_refuses_a_misspelt_zone_or_category_with_the_nearest_code_and_reads_loc
         "{}",
         r.stdout
     );
+    // The event's name in the card's lower band, from the signed policy.
+    if let Some(tesseract) = common::tool("tesseract") {
+        let card = image::open(desk.p("one/HD-1-card.png"))
+            .unwrap()
+            .into_rgb8();
+        let (w, h) = card.dimensions();
+        let mut band = image::imageops::crop_imm(&card, 0, h - 60, w, 60).to_image();
+        image::imageops::invert(&mut band);
+        let read = common::ocr_line(&tesseract, &band, "eng", "7");
+        assert!(read.contains("Geneva Summit 2026"), "{read:?}");
+    }
     let text = fs::read_to_string(desk.p("one/HD-1.txt")).unwrap();
     let r = desk.run_stdin(
         &[

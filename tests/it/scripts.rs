@@ -8,7 +8,7 @@ use crate::common;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{tool, Desk};
+use common::{ocr_line, tool, Desk};
 
 /// (name, organisation, tesseract language).
 const SCRIPTS: &[(&str, &str, &str)] = &[
@@ -34,22 +34,6 @@ fn has_language(tesseract: &Path, lang: &str) -> bool {
                 .any(|l| l.trim() == lang)
         })
         .unwrap_or(false)
-}
-
-/// The text tesseract reads on one line of a picture (`psm` 7: a line;
-/// 13: a raw line, which its Persian model needs).
-fn ocr_line(tesseract: &Path, img: &image::RgbImage, lang: &str, psm: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("line.png");
-    img.save(&path).unwrap();
-    let out = Command::new(tesseract)
-        .arg(&path)
-        .arg("stdout")
-        .args(["-l", lang, "--psm", psm])
-        .stderr(Stdio::null())
-        .output()
-        .expect("run tesseract");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Letters only: OCR spacing and punctuation vary.

@@ -467,3 +467,19 @@ impl Drop for LiveKiosk {
         let _ = self.child.wait();
     }
 }
+
+/// The text tesseract reads on one line of a picture (`psm` 7: a line;
+/// 13: a raw line, which its Persian model needs).
+pub fn ocr_line(tesseract: &Path, img: &image::RgbImage, lang: &str, psm: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.png");
+    img.save(&path).unwrap();
+    let out = Command::new(tesseract)
+        .arg(&path)
+        .arg("stdout")
+        .args(["-l", lang, "--psm", psm])
+        .stderr(Stdio::null())
+        .output()
+        .expect("run tesseract");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

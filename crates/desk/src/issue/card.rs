@@ -200,6 +200,16 @@ pub fn layout(
         }
     };
     marks.extend(footer(badge, look, qr_bottom));
+    // The event's name, as its signed policy gives it, in the lower band.
+    if let Some(p) = policy {
+        marks.push(line(
+            bold,
+            (40.0, 22.0),
+            h - 16.0,
+            [255, 255, 255],
+            &p.venue,
+        ));
+    }
     marks
 }
 
