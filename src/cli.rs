@@ -214,6 +214,9 @@ pub struct VerifyArgs {
     /// Clock-skew tolerance around the validity window, in seconds
     #[arg(long, value_name = "SECONDS", default_value_t = crate_constants::DEFAULT_SKEW_SECS)]
     pub skew: u64,
+    /// Say times in this IANA time zone (the venue's, e.g. Asia/Tashkent) instead of UTC; JSON times stay RFC 3339 UTC
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
     /// One JSON object per decision, one per line
     #[arg(long)]
     pub json: bool,

@@ -24,6 +24,8 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let gate = GatePolicy {
         zone: a.zone.as_ref().map(|z| z.trim().to_lowercase()),
         skew_secs: a.skew,
+        time: clock::VenueTime::chosen(a.time_zone.as_deref(), None)
+            .map_err(|e| anyhow!("--time-zone: {e}"))?,
         ..GatePolicy::default()
     };
     let checks = Checks {

@@ -184,6 +184,16 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
         pg.sql("SELECT count(*) FROM badgegate.alarms WHERE kind = 'revoked_inside'"),
         "1"
     );
+    // Its words name the moment of entry exactly in the table (UTC) and in
+    // the venue's time wherever people read them.
+    let since_n = |s: &str, n: usize| -> String {
+        let at = s.find("since ").unwrap_or_else(|| panic!("{s}")) + 6;
+        s[at..].chars().take(n).collect()
+    };
+    let since = |s: &str| since_n(s, 23);
+    let stored = pg.sql("SELECT detail FROM badgegate.alarms WHERE kind = 'revoked_inside'");
+    assert!(since_n(&stored, 24).ends_with('Z'), "{stored}");
+    assert!(since(alarm).ends_with(" +05"), "{alarm}");
 
     // The dashboard's data: the same marks; the forgery marked and apart.
     let mut db = connect(&pg.admin_url(), Duration::from_secs(5)).unwrap();
@@ -230,6 +240,11 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     assert!(hers.check_pending, "her admit shows its check pending");
     assert!(!live.iter().any(|r| r.serial == "D-0002" && r.check_pending));
     let alarms = data::alarms(&mut db, &clock).unwrap();
+    let inside = alarms.iter().find(|a| a.kind == "revoked_inside").unwrap();
+    assert!(since(&inside.detail).ends_with(" +05"), "{}", inside.detail);
+    // The gate's own words, in the venue's time too (its policy's zone).
+    let refused = alarms.iter().find(|a| a.kind == "revoked").unwrap();
+    assert!(refused.detail.contains(" +05)"), "{}", refused.detail);
     let fake = alarms.iter().find(|a| a.kind == "unknown_key").unwrap();
     assert!(fake.holder.as_deref().unwrap().starts_with("[NOT VERIFIED") && fake.serial.is_none());
 

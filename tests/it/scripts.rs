@@ -6,7 +6,7 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{ocr_line, tool, Desk};
 

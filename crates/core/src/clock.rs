@@ -133,6 +133,75 @@ pub fn parse_utc_z(s: &str) -> Option<u64> {
     (format_utc(secs) == s).then_some(secs)
 }
 
+/// `text` with every UTC moment in the machine form
+/// (`2026-12-06T04:06:50.326Z`) replaced by `say(unix_ms)`.
+pub fn restamp_with(text: &str, say: impl Fn(u64) -> String) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some((at, len, ms)) = find_utc_stamp(rest) {
+        out.push_str(&rest[..at]);
+        out.push_str(&say(ms));
+        rest = &rest[at + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first `YYYY-MM-DDTHH:MM:SS[.fff]Z` in `s`: where it starts, its
+/// length and its moment in Unix milliseconds.
+fn find_utc_stamp(s: &str) -> Option<(usize, usize, u64)> {
+    let b = s.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let shape = |i: usize| {
+        (0..4).all(|k| digit(i + k))
+            && b.get(i + 4) == Some(&b'-')
+            && digit(i + 5)
+            && digit(i + 6)
+            && b.get(i + 7) == Some(&b'-')
+            && digit(i + 8)
+            && digit(i + 9)
+            && b.get(i + 10) == Some(&b'T')
+            && digit(i + 11)
+            && digit(i + 12)
+            && b.get(i + 13) == Some(&b':')
+            && digit(i + 14)
+            && digit(i + 15)
+            && b.get(i + 16) == Some(&b':')
+            && digit(i + 17)
+            && digit(i + 18)
+    };
+    let mut from = 0;
+    while let Some(i) = s[from..].find('T').map(|t| from + t) {
+        from = i + 1;
+        let Some(start) = i.checked_sub(10) else {
+            continue;
+        };
+        if !shape(start) || (start > 0 && digit(start - 1)) {
+            continue;
+        }
+        let mut end = start + 19;
+        let mut ms = 0u64;
+        if b.get(end) == Some(&b'.') && digit(end + 1) {
+            let mut k = end + 1;
+            let mut scale = 100;
+            while digit(k) {
+                ms += u64::from(b[k] - b'0') * scale;
+                scale /= 10;
+                k += 1;
+            }
+            end = k;
+        }
+        if b.get(end) != Some(&b'Z') {
+            continue;
+        }
+        let Ok(secs) = parse_rfc3339(&format!("{}Z", &s[start..start + 19])) else {
+            continue;
+        };
+        return Some((start, end + 1 - start, secs * 1000 + ms));
+    }
+    None
+}
+
 fn to_datetime(secs: u64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp(i64::try_from(secs).ok()?).ok()
 }
@@ -273,6 +342,15 @@ impl VenueTime {
         }
     }
 
+    /// `text` with every UTC moment it holds in the machine form
+    /// (`2026-12-06T04:06:50Z`, `2026-12-06T04:06:50.326Z`) rewritten as
+    /// [`VenueTime::at_ms`] says it. Alarm details are stored with UTC
+    /// moments, exact for anyone reading the database; every screen and
+    /// table shows them in the venue's time through this.
+    pub fn restamp(&self, text: &str) -> String {
+        restamp_with(text, |ms| self.at_ms(ms))
+    }
+
     /// Parses a time the desk typed: RFC 3339 with an offset, or — with a
     /// venue time zone — a local `YYYY-MM-DD HH:MM[:SS]` (a `T` also
     /// works) meaning the venue's wall clock.
@@ -342,6 +420,34 @@ mod tests {
         assert!(VenueTime::chosen(Some("Mars/Olympus"), None)
             .unwrap_err()
             .contains("not known"));
+    }
+
+    #[test]
+    fn stored_utc_moments_are_shown_in_venue_time_and_nothing_else_moves() {
+        let v = VenueTime::zone("Asia/Tashkent");
+        let stored = "badge HD-0001 admitted at gate north (kiosk time 2026-12-06T04:06:50.326Z) while inside by gate east (kiosk time 2026-12-06T03:00:00Z); not 12026-12-06T04:06:50Z nor 2026-12-06T04:06:50+05:00 nor 2026-13-06T04:06:50Z";
+        assert_eq!(
+            v.restamp(stored),
+            "badge HD-0001 admitted at gate north (kiosk time 2026-12-06 09:06:50 +05) while inside by gate east (kiosk time 2026-12-06 08:00:00 +05); not 12026-12-06T04:06:50Z nor 2026-12-06T04:06:50+05:00 nor 2026-13-06T04:06:50Z"
+        );
+        assert_eq!(
+            VenueTime::utc().restamp("T at 1970-01-01T00:00:00Z."),
+            "T at 1970-01-01 00:00:00 UTC."
+        );
+        for odd in [
+            "",
+            "T",
+            "TTTT",
+            "2026-12-06T",
+            "2026-12-06T04:06:50.Z",
+            "ü2026-12-06T04:06:50Zü",
+        ] {
+            let _ = v.restamp(odd);
+        }
+        assert_eq!(
+            v.restamp("ü2026-12-06T04:06:50Zü"),
+            "ü2026-12-06 09:06:50 +05ü"
+        );
     }
 
     #[test]

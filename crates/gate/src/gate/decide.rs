@@ -3,7 +3,7 @@
 //! screen, no disk. Anything not proven good is denied.
 
 use crate::gate::lists::RevocationSet;
-use badgegate_core::clock::{format_human, format_span, format_utc};
+use badgegate_core::clock::{format_span, format_utc, VenueTime};
 use badgegate_core::format::badge::{Badge, ParseError, SignedBadge};
 use badgegate_core::format::keys::{KeyStatus, TrustStore};
 use badgegate_core::vocab::{Direction, Reason, Verdict};
@@ -21,6 +21,9 @@ pub struct GatePolicy {
     /// checked (nobody is held inside because their badge expired or is for
     /// another hall); the format, the signature and revocation still are.
     pub direction: Direction,
+    /// The venue's time, for the times a decision's detail names (validity,
+    /// revocation): from its policy, or UTC.
+    pub time: VenueTime,
 }
 
 impl Default for GatePolicy {
@@ -29,6 +32,7 @@ impl Default for GatePolicy {
             zone: None,
             skew_secs: badgegate_core::format::constants::DEFAULT_SKEW_SECS,
             direction: Direction::In,
+            time: VenueTime::utc(),
         }
     }
 }
@@ -365,7 +369,7 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         return Decision::deny(reason, Some(badge), true, detail);
     }
     let detail = if checks.gate.direction == Direction::In {
-        format!("valid until {}", format_human(badge.valid_until))
+        format!("valid until {}", checks.gate.time.format(badge.valid_until))
     } else {
         "exit recorded".to_owned()
     };
@@ -407,7 +411,7 @@ fn refusal(badge: &Badge, checks: &Checks<'_>) -> Option<(Reason, String)> {
     if entering && now.saturating_add(skew) < badge.valid_from {
         let detail = format!(
             "not valid before {} (in {})",
-            format_human(badge.valid_from),
+            checks.gate.time.format(badge.valid_from),
             format_span(badge.valid_from - now)
         );
         return Some((Reason::NotYetValid, detail));
@@ -415,19 +419,19 @@ fn refusal(badge: &Badge, checks: &Checks<'_>) -> Option<(Reason, String)> {
     if entering && now > badge.valid_until.saturating_add(skew) {
         let detail = format!(
             "expired {} ({} ago)",
-            format_human(badge.valid_until),
+            checks.gate.time.format(badge.valid_until),
             format_span(now - badge.valid_until)
         );
         return Some((Reason::Expired, detail));
     }
     if let Some(entry) = checks.revocations.and_then(|l| l.find(&badge.serial)) {
         let detail = if entry.reason.is_empty() {
-            format!("revoked {}", format_human(entry.revoked_at))
+            format!("revoked {}", checks.gate.time.format(entry.revoked_at))
         } else {
             format!(
                 "revoked: {} ({})",
                 entry.reason,
-                format_human(entry.revoked_at)
+                checks.gate.time.format(entry.revoked_at)
             )
         };
         return Some((Reason::Revoked, detail));
@@ -487,6 +491,7 @@ mod tests {
             zone: zone.map(String::from),
             skew_secs: 60,
             direction: Direction::In,
+            ..GatePolicy::default()
         };
         decide(
             text,
@@ -613,6 +618,7 @@ mod tests {
             zone: Some("press".into()),
             skew_secs: 60,
             direction: Direction::Out,
+            ..GatePolicy::default()
         };
         let late = T0 + 10 * 86_400;
         let d = decide(
@@ -640,6 +646,28 @@ mod tests {
             },
         );
         assert_eq!(d.reason, Reason::Revoked);
+        // The times in its words are the venue's, as its policy names them.
+        let tashkent = GatePolicy {
+            time: VenueTime::zone("Asia/Tashkent"),
+            ..gate
+        };
+        let d = decide(
+            good.text(),
+            &Checks {
+                trust: &trust,
+                revocations: Some(&set),
+                gate: &tashkent,
+                now: late,
+            },
+        );
+        assert_eq!(
+            d.detail,
+            format!(
+                "revoked: stolen ({})",
+                VenueTime::zone("Asia/Tashkent").format(T0)
+            )
+        );
+        assert!(d.detail.ends_with(" +05)"), "{}", d.detail);
     }
 
     #[test]

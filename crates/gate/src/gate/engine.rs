@@ -525,6 +525,15 @@ impl Kiosk {
         self.policy.as_ref()
     }
 
+    /// The venue's time as its policy names it (UTC without one): the
+    /// times in a decision's words.
+    pub fn venue_time(&self) -> badgegate_core::clock::VenueTime {
+        self.policy
+            .as_ref()
+            .map(|p| p.body.venue_time())
+            .unwrap_or_default()
+    }
+
     /// Takes up a changed policy file, or refuses it; journalled either way.
     fn refresh_policy(&mut self, now_ms: u64) -> Result<Option<ListChange>, JournalError> {
         let Some(watch) = self.policy_watch.as_mut() else {
@@ -757,6 +766,7 @@ impl Kiosk {
             zone: self.cfg.zone.clone(),
             skew_secs: self.cfg.skew_secs,
             direction: self.cfg.direction,
+            time: self.venue_time(),
         };
         let checks = Checks {
             trust: &self.trust,

@@ -64,6 +64,14 @@ $$;
 -- Raises an alarm. Kinds a flood repeats are grouped: while one of the same
 -- kiosk and kind is open (not acknowledged), it counts up and its detail
 -- says how often and the latest case.
+-- A moment in an alarm's words: RFC 3339 in UTC to the millisecond
+-- (`2026-12-06T04:06:50.326Z`), exact for anyone reading the table; every
+-- view shows it in the venue's time (`clock::VenueTime::restamp`).
+CREATE OR REPLACE FUNCTION badgegate.utc_stamp(ms bigint) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog AS $$
+    SELECT to_char(to_timestamp(ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+$$;
+
 CREATE OR REPLACE FUNCTION badgegate.raise_alarm(p_kiosk text, p_kind text, p_detail text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
@@ -193,8 +201,8 @@ BEGIN
         IF alarms AND FOUND AND p.inside AND p.kiosk_id <> r.kiosk_id THEN
             INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'passback',
                 format('badge %s admitted into zone %s at gate %s (kiosk %s record %s, kiosk time %s) while the office had it inside by gate %s (kiosk %s record %s, kiosk time %s): two entries, or an exit not yet reported',
-                       r.serial, zone_key, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
-                       p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+                       r.serial, zone_key, r.gate, r.kiosk_id, r.seq, badgegate.utc_stamp(r.at_ms),
+                       p.gate, p.kiosk_id, p.seq, badgegate.utc_stamp(p.at_ms)));
         END IF;
         -- An entry that reaches the office after a later movement of the
         -- same badge in the same zone (on the office's clock: a gate that
@@ -221,8 +229,8 @@ BEGIN
                  > r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
                 INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'presence',
                     format('badge %s: exit at gate %s (kiosk %s record %s, kiosk time %s) reached the office after an entry at gate %s (kiosk %s record %s, kiosk time %s) that the kiosks'' clocks, as the office measured them, put later: the exit is applied; check whether the holder is inside',
-                           r.serial, r.gate, r.kiosk_id, r.seq, to_timestamp(r.at_ms / 1000.0),
-                           p.gate, p.kiosk_id, p.seq, to_timestamp(p.at_ms / 1000.0)));
+                           r.serial, r.gate, r.kiosk_id, r.seq, badgegate.utc_stamp(r.at_ms),
+                           p.gate, p.kiosk_id, p.seq, badgegate.utc_stamp(p.at_ms)));
             END IF;
         END LOOP;
         UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
@@ -238,7 +246,7 @@ BEGIN
     SELECT * INTO v FROM badgegate.revoked_seen WHERE serial = r.serial AND NOT alarmed FOR UPDATE;
     IF FOUND THEN
         SELECT string_agg(format('zone %s since %s (gate %s)', x.zone,
-                                 to_char(to_timestamp(x.at_ms / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'),
+                                 badgegate.utc_stamp(x.at_ms),
                                  x.gate), '; ' ORDER BY x.zone),
                max(concat_ws(', ', x.holder, x.org))
             INTO whereabouts, who

@@ -134,7 +134,13 @@ pub(crate) fn stopped_expr(db: &mut Client) -> Result<&'static str, OfficeError>
 fn alarm_lines(venue: &VenueTime, at: Vec<i64>, said: Vec<String>) -> Vec<String> {
     at.into_iter()
         .zip(said)
-        .map(|(t, s)| format!("{} {s}", venue.at_ms(u64::try_from(t).unwrap_or(0))))
+        .map(|(t, s)| {
+            format!(
+                "{} {}",
+                venue.at_ms(u64::try_from(t).unwrap_or(0)),
+                venue.restamp(&s)
+            )
+        })
         .collect()
 }
 

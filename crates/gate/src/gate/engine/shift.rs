@@ -51,6 +51,7 @@ impl Kiosk {
             zone: None,
             skew_secs: self.cfg.skew_secs,
             direction: Direction::In,
+            time: self.venue_time(),
         };
         let checks = Checks {
             trust: &self.trust,

@@ -436,7 +436,7 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
             gate: r.get(5),
             words: office_alarm_words(&kind),
             kind,
-            detail: r.get(4),
+            detail: clock.restamp(r.get(4)),
             serial: None,
             holder: None,
             acked_by: r.get(6),

@@ -65,6 +65,20 @@ impl WebClock {
         &self.name
     }
 
+    /// `text` (an alarm's words, stored with UTC moments) with each moment
+    /// in this clock's zone, to the second, with the zone's abbreviation.
+    pub fn restamp(&self, text: &str) -> String {
+        badgegate_core::clock::restamp_with(text, |ms| {
+            match jiff::Timestamp::from_millisecond(ms.min(i64::MAX as u64) as i64) {
+                Ok(ts) => ts
+                    .to_zoned_datetime(self.tz.clone())
+                    .strftime("%Y-%m-%d %H:%M:%S %Z")
+                    .to_string(),
+                Err(_) => format!("@{ms}"),
+            }
+        })
+    }
+
     /// `14:03:07` today, `Thu 26 14:03:07` this month, else the full date.
     pub fn when(&self, at_ms: i64) -> String {
         let Ok(ts) = jiff::Timestamp::from_millisecond(at_ms) else {
