@@ -339,8 +339,10 @@ fn a_badge_inside_by_one_gate_is_refused_at_every_other_entry_of_the_zone_until_
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    n2.send(&badges[0]);
-    let d = n2.decision();
+    // Back in by the gate that first let it in, which never saw it leave
+    // (the office did): admitted; then refused at the other entrance.
+    n1.send(&badges[0]);
+    let d = n1.decision();
     assert_eq!(
         d["reason"],
         "ok",
@@ -348,6 +350,8 @@ fn a_badge_inside_by_one_gate_is_refused_at_every_other_entry_of_the_zone_until_
         pg.sql("SELECT string_agg(concat_ws(' ', serial, zone, inside, kiosk_id, seq), '; ') FROM badgegate.presence"),
         pg.sql("SELECT string_agg(concat_ws(' ', serial, zone, kiosk_id, seq, expires_at), '; ') FROM badgegate.reservations"),
     );
+    n2.send(&badges[0]);
+    assert_eq!(n2.decision()["reason"], "already_inside");
 
     // Two gates, the same badges, the same moment: exactly one admits each.
     for b in &badges[1..] {
@@ -415,6 +419,14 @@ fn when_the_office_cannot_answer_each_zone_decides_by_its_choice_and_the_screen_
             .contains("passback unverified"),
         "{d}"
     );
+    // Unanswered, the gate still knows whom it let in itself.
+    soft.send(&a);
+    let d = soft.decision();
+    assert_eq!(
+        (d["decision"].as_str(), d["reason"].as_str()),
+        (Some("deny"), Some("already_inside")),
+        "{d}"
+    );
     hard.send(&b);
     let d = hard.decision();
     // Its own reason, apart from real passback.
@@ -444,7 +456,7 @@ fn when_the_office_cannot_answer_each_zone_decides_by_its_choice_and_the_screen_
         count(
             &pg,
             "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'soft'",
-        ) == 4
+        ) == 5
             && count(
                 &pg,
                 "SELECT count(*) FROM badgegate.records WHERE kiosk_id = 'hard'",

@@ -392,3 +392,421 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
         ]
     );
 }
+
+/// One generated day, run through real kiosks and a real office, read
+/// back everywhere presence, alarms and a badge's story are shown: the
+/// core's `Muster` fed the gates' own journals is the oracle; `audit
+/// inside` on the merged journals, `office inside`, `office status` and
+/// the dashboard's pages in headless Chromium must each say the same,
+/// person by person. The day: two entrances and an exit, people coming
+/// and going (re-entries refused venue-wide), an ID-check admit with no
+/// guard, forged badges, a revocation of someone inside, a planned stop,
+/// a crash, and a gate restarted on a replaced journal.
+#[test]
+fn a_generated_day_reads_the_same_in_the_audit_the_office_and_the_browser() {
+    use badgegate::journal::Journal;
+    use badgegate::muster::Muster;
+    use common::browser::Browser;
+
+    let Some(pg) = Pg::start() else { return };
+    let Some(b) = Browser::start() else { return };
+    let desk = Desk::new();
+    fs::write(
+        desk.p("venue.txt"),
+        POLICY.to_owned() + "gate: south plenary out South exit\n",
+    )
+    .unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(desk.run(&["keygen", "--dir", "stranger"]).code, 0);
+    let mut people: Vec<(String, String)> = (1..=10)
+        .map(|i| {
+            let serial = format!("D-{i:04}");
+            let text = issue(
+                &desk,
+                "keys/registration.key.pem",
+                "out",
+                &serial,
+                &format!("Delegate {i}"),
+                "delegate",
+            );
+            (serial, text)
+        })
+        .collect();
+    people.push((
+        "HD-0001".into(),
+        issue(
+            &desk,
+            "keys/registration.key.pem",
+            "out",
+            "HD-0001",
+            "Amina Diallo",
+            "hod",
+        ),
+    ));
+    let forged = issue(
+        &desk,
+        "stranger/registration.key.pem",
+        "forged",
+        "D-0003",
+        "Delegate 3",
+        "delegate",
+    );
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for k in ["north", "east", "south"] {
+        let r = office(
+            &desk,
+            &pg,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap()
+        .to_owned();
+    fs::create_dir(desk.p("lists")).unwrap();
+    let start = |id: &str, direction: &str| {
+        let args = venue_kiosk_args(
+            id,
+            "plenary",
+            &[
+                "--policy",
+                "policy.txt",
+                "--revocations",
+                "lists",
+                "--direction",
+                direction,
+            ],
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        LiveKiosk::start(desk.path(), &args)
+    };
+    let mut north = start("north", "in");
+    let mut east = start("east", "in");
+    let mut south = start("south", "out");
+
+    // People come and go: a seeded walk, each decision awaited.
+    let state = std::cell::Cell::new(0x9E37_79B9_7F4A_7C15u64);
+    let next = |n: usize| {
+        let s = state
+            .get()
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state.set(s);
+        ((s >> 33) as usize) % n
+    };
+    let mut inside = std::collections::BTreeSet::new();
+    let (mut refused_again, mut exits) = (0, 0);
+    for step in 0..40 {
+        let (serial, text) = &people[next(people.len())];
+        if inside.contains(serial) && next(10) < 7 {
+            south.send(text);
+            let d = south.decision();
+            assert_eq!(d["decision"], "admit");
+            // Out of the door before they come back: the exit at the office.
+            let seq = d["seq"].to_string();
+            eventually("the exit at the office", || {
+                pg.sql("SELECT max(seq) FROM badgegate.records WHERE kiosk_id = 'south'") == seq
+            });
+            inside.remove(serial);
+            exits += 1;
+            continue;
+        }
+        let gate = if next(2) == 0 { &mut north } else { &mut east };
+        gate.send(text);
+        let d = gate.decision();
+        if inside.contains(serial) {
+            assert_eq!(d["reason"], "already_inside", "step {step}: {d}");
+            refused_again += 1;
+        } else {
+            assert_eq!(d["decision"], "admit", "step {step}: {d}");
+            assert_eq!(d["flagged"].as_bool(), Some(serial == "HD-0001"), "{d}");
+            inside.insert(serial.clone());
+        }
+        if step == 20 {
+            north.send(&forged);
+            assert_eq!(north.decision()["reason"], "unknown_key");
+        }
+    }
+    assert!(
+        refused_again > 0 && exits > 0,
+        "the walk refuses re-entries ({refused_again}) and lets people out ({exits})"
+    );
+    // The revocation of someone inside: east refuses the badge as soon
+    // as it has taken the list up.
+    let revoked = inside.iter().next().expect("someone inside").clone();
+    let r = desk.run(&[
+        "revoke",
+        "--key",
+        "keys/registration.key.pem",
+        "--list",
+        "lists/rl.txt",
+        &revoked,
+        "--reason",
+        "reported stolen",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = &people.iter().find(|(s, _)| *s == revoked).unwrap().1;
+    eventually("east refuses the revoked badge", || {
+        east.send(text);
+        east.decision()["reason"] == "revoked"
+    });
+    east.send(&forged);
+    assert_eq!(east.decision()["reason"], "unknown_key");
+
+    // South stops on purpose; north crashes once the office has all its
+    // records; east stops, and starts again on a replaced journal.
+    let (code, err) = south.terminate();
+    assert_eq!(code, 0, "{err}");
+    let journal_head = |db: &str| {
+        Journal::open_readonly(&desk.p(db))
+            .unwrap()
+            .entries()
+            .unwrap()
+            .last()
+            .unwrap()
+            .seq
+    };
+    let north_head = journal_head("north.db");
+    eventually("north's records at the office", || {
+        pg.sql("SELECT max(seq) FROM badgegate.records WHERE kiosk_id = 'north'")
+            == north_head.to_string()
+    });
+    north.kill();
+    assert_eq!(east.finish(), 0);
+    for suffix in ["", "-wal", "-shm"] {
+        let from = desk.p(&format!("east.db{suffix}"));
+        if from.exists() {
+            fs::rename(from, desk.p(&format!("east-old.db{suffix}"))).unwrap();
+        }
+    }
+    let mut east = start("east", "in");
+    eventually("the office raises the replaced journal", || {
+        pg.sql(
+            "SELECT count(*) FROM badgegate.alarms WHERE kind = 'cut_back' AND kiosk_id = 'east'",
+        ) == "1"
+    });
+    let (out_serial, out_text) = people.iter().find(|(s, _)| !inside.contains(s)).unwrap();
+    east.send(out_text);
+    assert_eq!(east.decision()["decision"], "admit", "{out_serial}");
+    assert_eq!(east.finish(), 0);
+
+    // The oracle: the gates' own journals (east's first one: the office
+    // refuses the replaced one's records), in time order.
+    let mut records = Vec::new();
+    for db in ["north.db", "south.db", "east-old.db"] {
+        records.extend(
+            Journal::open_readonly(&desk.p(db))
+                .unwrap()
+                .entries()
+                .unwrap(),
+        );
+    }
+    records.sort_by(|a, b| {
+        (a.body.at_ms, &a.kiosk_id, a.seq).cmp(&(b.body.at_ms, &b.kiosk_id, b.seq))
+    });
+    let mut oracle = Muster::new();
+    for e in &records {
+        oracle.take(&e.kiosk_id, e.seq, &e.body);
+    }
+    let expected: Vec<(String, String, bool, bool)> = oracle
+        .inside()
+        .map(|p| {
+            (
+                p.stay.serial.clone(),
+                p.stay.zone.clone(),
+                p.stay.check_pending,
+                p.revoked.is_some(),
+            )
+        })
+        .collect();
+    let mut walked: Vec<&String> = inside.iter().collect();
+    walked.sort();
+    assert_eq!(
+        expected.iter().map(|p| &p.0).collect::<Vec<_>>(),
+        walked,
+        "the oracle agrees with the walk"
+    );
+    assert!(
+        expected.iter().any(|p| p.0 == revoked && p.3),
+        "{expected:?}"
+    );
+    let office_records = pg
+        .sql("SELECT count(*) FROM badgegate.records WHERE kiosk_id IN ('north', 'south', 'east')");
+    assert_eq!(
+        office_records,
+        records.len().to_string(),
+        "every record of the three journals at the office"
+    );
+
+    let people_of = |r: &common::Run| -> Vec<(String, String, bool, bool)> {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let mut v: Vec<_> = r
+            .json_lines()
+            .iter()
+            .map(|p| {
+                (
+                    p["serial"].as_str().unwrap().to_owned(),
+                    p["zone"].as_str().unwrap().to_owned(),
+                    p["check_pending"].as_bool().unwrap_or(false),
+                    p.get("revoked").is_some_and(|x| !x.is_null()),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let r = desk.run(&[
+        "audit",
+        "merge",
+        "--journal",
+        "merged.db",
+        "north.db",
+        "south.db",
+        "east-old.db",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        people_of(&desk.run(&["audit", "inside", "--journal", "merged.db", "--json"])),
+        expected,
+        "audit inside"
+    );
+    assert_eq!(
+        people_of(&office(&desk, &pg, &["inside", "--json"])),
+        expected,
+        "office inside"
+    );
+
+    // office status: east's replaced journal and the revoked person inside
+    // are alarms; south stopped on purpose; north is not.
+    let r = office(&desk, &pg, &["status"]);
+    assert!(
+        line_of(&r.stdout, "cut_back").contains("east"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        line_of(&r.stdout, "revoked_inside").contains(&revoked),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        line_of(&r.stdout, "south ").contains("STOPPED"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !line_of(&r.stdout, "north ").contains("STOPPED"),
+        "{}",
+        r.stdout
+    );
+
+    // The dashboard, in a real browser: the same muster list, the same
+    // marks; the same alarms; the stories apart from the forgeries.
+    let server_args = [
+        "office",
+        "serve",
+        "--db",
+        &pg.admin_url(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let server = LiveKiosk::start(desk.path(), &server_args);
+    let mut base = String::new();
+    eventually("the dashboard is up", || {
+        if let Some(url) = server
+            .stderr()
+            .lines()
+            .find_map(|l| l.strip_prefix("office dashboard on "))
+            .and_then(|l| l.split_whitespace().next())
+        {
+            base = url.to_owned();
+        }
+        !base.is_empty()
+    });
+    b.goto(&format!("{base}/login"));
+    b.type_into("#user", "alice");
+    b.type_into("#password", &password);
+    b.click("#sign-in");
+    b.wait_for("signed in", Duration::from_secs(10), |b| {
+        b.url().ends_with("/gates")
+    });
+    b.goto(&format!("{base}/muster"));
+    let rows = b.run(
+        "return [...document.querySelectorAll('#muster-rows tr')].map(r => [r.dataset.serial, r.dataset.zone, r.querySelector('.marks').innerText])",
+        serde_json::json!([]),
+    );
+    let mut page: Vec<(String, String, bool, bool)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let marks = r[2].as_str().unwrap();
+            (
+                r[0].as_str().unwrap().to_owned(),
+                r[1].as_str().unwrap().to_owned(),
+                marks.contains("CHECK PENDING"),
+                marks.contains("REVOKED WHILE INSIDE"),
+            )
+        })
+        .collect();
+    page.sort();
+    assert_eq!(page, expected, "the dashboard's muster list");
+    b.goto(&format!("{base}/alarms"));
+    let alarms = b.text("#alarm-list");
+    assert!(
+        alarms.contains(&revoked) && alarms.contains("journal ends at record"),
+        "{alarms}"
+    );
+    // Each badge's story: its own records at the gates, forgeries apart.
+    for (serial, _) in &people {
+        let own = records
+            .iter()
+            .filter(|e| e.body.serial.as_deref() == Some(serial) && e.body.authentic)
+            .count();
+        let forgeries = records
+            .iter()
+            .filter(|e| e.body.serial.as_deref() == Some(serial) && !e.body.authentic)
+            .count();
+        b.goto(&format!("{base}/badge/{serial}"));
+        let n = |css: &str| {
+            b.run(
+                &format!("return document.querySelectorAll('{css}').length"),
+                serde_json::json!([]),
+            )
+            .as_u64()
+            .unwrap() as usize
+        };
+        assert_eq!(
+            (n("#story tr"), n("table.forgeries tbody tr")),
+            (own, forgeries),
+            "{serial}"
+        );
+        let now_inside = b.find(".inside-now").is_some();
+        assert_eq!(
+            now_inside,
+            expected.iter().any(|p| &p.0 == serial),
+            "{serial}"
+        );
+    }
+}

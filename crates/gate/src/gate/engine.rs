@@ -777,7 +777,10 @@ impl Kiosk {
         let mut d = decide_bytes(code, &checks);
         let passback =
             self.cfg.direction == Direction::In && self.cfg.anti_passback != AntiPassback::Off;
-        if d.is_admit() && passback {
+        // In the venue the office, which hears every gate's exits, judges
+        // presence; this gate's own record (it never sees people leave by
+        // another gate) only when the office does not answer.
+        if d.is_admit() && passback && self.venue.is_none() {
             if let Some(b) = &d.badge {
                 let inside = self.presence.is_inside(&b.serial);
                 d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
@@ -845,8 +848,19 @@ impl Kiosk {
             holder: b.name.clone(),
         };
         let answer = check.claim_entry(&claim);
-        apply_venue_passback(d, &answer, self.cfg.anti_passback, *offline, |ms| {
-            format_human(ms / 1000)
+        let offline = *offline;
+        let mut d = d;
+        if matches!(answer, VenueAnswer::Unanswered(_)) {
+            // Offline: what this gate itself saw first.
+            let inside = self.presence.is_inside(&claim.serial);
+            d = apply_anti_passback(d, self.cfg.anti_passback, self.cfg.direction, inside);
+            if !d.is_admit() {
+                return d;
+            }
+        }
+        let time = self.venue_time();
+        apply_venue_passback(d, &answer, self.cfg.anti_passback, offline, |ms| {
+            time.format(ms / 1000)
         })
     }
 
