@@ -332,6 +332,10 @@ impl Sink for JsonLines {
     fn tick(&mut self, gate: &Gate, now_ms: u64) {
         self.freeze.look(gate, now_ms);
     }
+
+    fn notice(&mut self, words: String) {
+        eprintln!("notice: {}", printable(&words));
+    }
 }
 
 /// A stop on purpose: SIGTERM (`systemctl stop`) or Ctrl+C ends the loop

@@ -39,6 +39,10 @@ pub enum EngineEvent {
         size: [u32; 2],
     },
     ActionFailed(String),
+    /// Something for the guard that is not a decision.
+    Notice(String),
+    /// An ID check settled elsewhere: its record and why.
+    CheckSettled(u64, String),
     /// The admit hook failed for an admit: the door may not have opened.
     HookFailed(String),
     OutOfService(String),
@@ -188,5 +192,13 @@ impl Sink for ScreenSink {
 
     fn action_failed(&mut self, why: String) {
         self.send(EngineEvent::ActionFailed(why));
+    }
+
+    fn notice(&mut self, words: String) {
+        self.send(EngineEvent::Notice(words));
+    }
+
+    fn check_settled(&mut self, seq: u64, why: String) {
+        self.send(EngineEvent::CheckSettled(seq, why));
     }
 }

@@ -211,6 +211,8 @@ pub enum GuardError {
     NoteNeeded,
     #[error("this decision does not wait for a confirmation")]
     NothingToConfirm,
+    #[error("the ID check of record {0} was already settled: nothing to confirm")]
+    AlreadySettled(u64),
     #[error("nobody is signed in: press F4 and show your staff badge first; a decision by hand names the guard")]
     NobodySignedIn,
     #[error(transparent)]
@@ -251,7 +253,17 @@ pub struct Kiosk {
     policy_watch: Option<PolicyWatch>,
     /// The venue's office, asked before an entry is admitted.
     venue: Option<(Box<dyn VenueCheck>, OfflinePassback)>,
+    /// ID checks waiting for the guard: serial → (its record, when).
+    awaiting: HashMap<String, (u64, u64)>,
+    /// What the guard should be told that is not a decision (a badge
+    /// shown again while its ID check waits), taken by the gate's loop.
+    notices: Vec<String>,
 }
+
+/// How long a waiting ID check holds its badge against a second check at
+/// this gate (as long as the office holds its reservation): a second
+/// showing meanwhile is the same person, not a new entry.
+pub const AWAIT_CHECK_MS: u64 = 150_000;
 
 /// The legacy (schema 1) place a journal kept the highest list sequence
 /// seen from a key.
@@ -416,6 +428,8 @@ impl Kiosk {
             policy: None,
             policy_watch: None,
             venue: None,
+            awaiting: HashMap::new(),
+            notices: Vec::new(),
         };
         for l in &new_lists {
             kiosk.record_list(l, "", "taken up at start", now_ms)?;
@@ -521,6 +535,12 @@ impl Kiosk {
     }
 
     /// The venue policy in use.
+    /// What the guard should be told that is not a decision, since last
+    /// asked.
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
     pub fn policy(&self) -> Option<&VenuePolicy> {
         self.policy.as_ref()
     }
@@ -775,6 +795,19 @@ impl Kiosk {
             now: now_ms / 1000,
         };
         let mut d = decide_bytes(code, &checks);
+        // Shown again while its ID check waits: the same person at the same
+        // gate, not a second entry to check (nor to admit twice).
+        if let Some(b) = d.badge.as_ref().filter(|_| d.authentic) {
+            if let Some((seq, at)) = self.awaiting.get(&b.serial) {
+                if now_ms.saturating_sub(*at) < AWAIT_CHECK_MS {
+                    self.notices.push(format!(
+                        "{} is already waiting for the ID check (record {seq}): answer that check",
+                        badgegate_core::text::printable_short(&b.serial, 40)
+                    ));
+                    return Ok(None);
+                }
+            }
+        }
         let passback =
             self.cfg.direction == Direction::In && self.cfg.anti_passback != AntiPassback::Off;
         // In the venue the office, which hears every gate's exits, judges
@@ -816,6 +849,11 @@ impl Kiosk {
             record.detail = format!("{}; awaiting the guard's ID check", d.detail);
         }
         let entry = self.commit(&record)?;
+        if awaiting_confirmation {
+            if let Some(b) = &d.badge {
+                self.awaiting.insert(b.serial.clone(), (entry.seq, now_ms));
+            }
+        }
         Ok(Some(Outcome {
             decision: d,
             entry,
@@ -895,6 +933,16 @@ impl Kiosk {
         if !pending.awaiting_confirmation {
             return Err(GuardError::NothingToConfirm);
         }
+        // Only the check still waiting: one settled meanwhile (answered,
+        // or its badge admitted or refused by hand) admits no one again.
+        let serial = pending.decision.badge.as_ref().map(|b| b.serial.clone());
+        let waiting = serial
+            .as_ref()
+            .and_then(|s| self.awaiting.get(s))
+            .is_some_and(|(seq, _)| *seq == pending.entry.seq);
+        if !waiting {
+            return Err(GuardError::AlreadySettled(pending.entry.seq));
+        }
         // A guard's answer names the guard; only the timeout (nobody
         // answered: not admitted) is journalled without one.
         if answer != Answer::TimedOut && self.cfg.guard_present && self.guard.is_none() {
@@ -931,6 +979,9 @@ impl Kiosk {
         );
         record.reason = reason.into();
         let entry = self.commit(&record)?;
+        if let Some(s) = &serial {
+            self.awaiting.remove(s);
+        }
         Ok(Outcome {
             decision: d,
             entry,
@@ -968,6 +1019,10 @@ impl Kiosk {
         let mut record = self.entry_for(&d, input, now_ms, EntryKind::Override, Some(note));
         record.reason = GuardReason::Override.into();
         let entry = self.commit(&record)?;
+        // A hand decision settles the badge's waiting ID check.
+        if let Some(b) = about.and_then(|o| o.decision.badge.as_ref()) {
+            self.awaiting.remove(&b.serial);
+        }
         Ok(Outcome {
             decision: d,
             entry,

@@ -266,6 +266,9 @@ pub struct FrameStep {
     pub hooks: Vec<HookReport>,
     /// A guard's sign-in with a badge in this frame, as journalled.
     pub shifts: Vec<ShiftOutcome>,
+    /// What the guard should be told that is not a decision (a badge shown
+    /// again while its ID check waits).
+    pub notices: Vec<String>,
     /// The journal failed on a later code of this frame: what came before
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
@@ -410,6 +413,7 @@ impl Gate {
                     }
                 }
             }
+            step.notices.extend(self.kiosk.take_notices());
             if let Some(corners) = corners {
                 step.found.push(Sighting {
                     corners,
@@ -597,6 +601,12 @@ pub trait Sink {
     fn fed(&mut self, _fed: &Fed) {}
     /// A guard's action that could not be done (nothing journalled).
     fn action_failed(&mut self, _why: String) {}
+    /// Something to tell the guard that is not a decision.
+    fn notice(&mut self, _words: String) {}
+    /// The ID check of record `seq` was already settled: its question goes.
+    fn check_settled(&mut self, _seq: u64, why: String) {
+        self.action_failed(why)
+    }
     /// Once a turn of the loop, at least every [`LIST_CHECK_EVERY`].
     fn tick(&mut self, _gate: &Gate, _now_ms: u64) {}
 }
@@ -776,6 +786,9 @@ impl Gate {
             for s in step.shifts {
                 sink.shift(s);
             }
+            for n in step.notices {
+                sink.notice(n);
+            }
             if !step.found.is_empty() {
                 sink.seen(step.found, step.size);
             }
@@ -799,11 +812,16 @@ impl Gate {
         sink: &mut dyn Sink,
     ) -> Result<(), JournalError> {
         let now_ms = clock.now_ms();
-        match self.act(action, now_ms) {
+        let acted = self.act(action, now_ms);
+        for n in self.kiosk.take_notices() {
+            sink.notice(n);
+        }
+        match acted {
             Ok(Acted::Outcome(o)) => sink.outcomes(self, vec![o], now_ms),
             Ok(Acted::Shift(s)) => sink.shift(s),
             Ok(Acted::Nothing) => {}
             Err(GuardError::Journal(e)) => return Err(e),
+            Err(e @ GuardError::AlreadySettled(seq)) => sink.check_settled(seq, e.to_string()),
             Err(e) => sink.action_failed(e.to_string()),
         }
         Ok(())

@@ -287,6 +287,22 @@ impl ScreenModel {
         self.shown.clear();
     }
 
+    /// Something for the guard that is not a decision (a badge shown again
+    /// while its ID check waits), for a few seconds.
+    pub fn tell(&mut self, words: impl Into<String>, now_ms: u64) {
+        self.notice = Some((words.into(), now_ms + 8000));
+    }
+
+    /// The ID check of record `seq` was settled elsewhere (its badge
+    /// admitted or refused by hand): its question goes, the next comes up.
+    pub fn check_settled(&mut self, seq: u64, why: impl Into<String>, now_ms: u64) {
+        if matches!(&self.view, View::Confirm { outcome, .. } if outcome.entry.seq == seq) {
+            self.view = View::Ready;
+        }
+        self.queue.retain(|o| o.entry.seq != seq);
+        self.notice = Some((why.into(), now_ms + 8000));
+    }
+
     /// A guard's action the engine could not carry out (e.g. an empty note).
     pub fn action_failed(&mut self, why: impl Into<String>, now_ms: u64) {
         if let View::Confirm { answered, .. } = &mut self.view {
@@ -668,9 +684,9 @@ mod tests {
     use badgegate_core::format::badge::{Badge, SignedBadge};
     use badgegate_core::format::keys::{KeyId, SecretKey, TrustStore};
     use badgegate_core::journal::Journal;
-    use badgegate_core::vocab::{Direction, EntryDecision, EntryReason, GuardReason};
+    use badgegate_core::vocab::{Direction, EntryDecision, EntryReason, GuardReason, Reason};
     use badgegate_gate::gate::decide::AntiPassback;
-    use badgegate_gate::gate::engine::{Kiosk, KioskConfig};
+    use badgegate_gate::gate::engine::{GuardError, Kiosk, KioskConfig};
     use badgegate_gate::gate::lists::RevocationSet;
 
     /// 2026-11-27T10:00:00Z.
@@ -957,6 +973,80 @@ mod tests {
             t + 6001,
         );
         assert_eq!(m.queued(), 1);
+    }
+
+    /// A head of delegation's card comes round again while her ID check
+    /// waits: no second check is queued (two Enters once admitted her
+    /// twice); the guard is told; one answer admits her once; a check
+    /// settled by hand meanwhile admits no one when answered.
+    #[test]
+    fn a_badge_shown_again_while_its_id_check_waits_is_not_checked_twice() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let mut m = screen(ScreenConfig::default());
+        let t = NOW * 1000;
+        let hod = badge(&k, "HD-0001", "hod", NOW + 36_000);
+        m.on_outcome(scan(&mut kiosk, &hod, t), t);
+        assert_eq!(card(&m).headline, "CHECK ID");
+        for later in [2_000, 30_000] {
+            assert!(kiosk
+                .scan(hod.as_bytes(), "test", t + later)
+                .unwrap()
+                .is_none());
+            let said = kiosk.take_notices();
+            assert_eq!(said.len(), 1);
+            assert!(
+                said[0].contains("HD-0001 is already waiting for the ID check (record"),
+                "{said:?}"
+            );
+            m.tell(said[0].clone(), t + later);
+        }
+        assert_eq!(m.queued(), 0, "no second check");
+        assert!(m.notice(t + 30_001).unwrap().contains("already waiting"));
+        let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Enter, t + 31_000) else {
+            panic!("Enter confirms");
+        };
+        let done = kiosk.confirm(&pending, answer, None, t + 31_001).unwrap();
+        assert_eq!(done.entry.body.decision, EntryDecision::Admit);
+        m.on_outcome(done, t + 31_001);
+        // Answering the same check again admits no one.
+        assert!(matches!(
+            kiosk.confirm(&pending, Answer::Confirmed, None, t + 31_002),
+            Err(GuardError::AlreadySettled(_))
+        ));
+        assert_eq!(kiosk.counters(0).unwrap().admitted, 1);
+        // Once answered, her next showing is decided afresh: inside.
+        let again = scan(&mut kiosk, &hod, t + 40_000);
+        assert_eq!(
+            again.entry.body.reason,
+            EntryReason::Badge(Reason::AlreadyInside)
+        );
+
+        // A check settled by hand (refused) while it waits: its question
+        // goes from the screen, and answering it admits no one.
+        let other = badge(&k, "HD-0002", "hod", NOW + 36_000);
+        let waiting = scan(&mut kiosk, &other, t + 50_000);
+        m.on_outcome(waiting.clone(), t + 50_000);
+        assert!(matches!(m.view(), View::Confirm { .. }));
+        kiosk
+            .override_decision(false, Some(&waiting), "wrong person", t + 51_000)
+            .unwrap();
+        let err = kiosk
+            .confirm(&waiting, Answer::Confirmed, None, t + 52_000)
+            .unwrap_err();
+        let GuardError::AlreadySettled(seq) = err else {
+            panic!("{err}");
+        };
+        m.check_settled(seq, err.to_string(), t + 52_000);
+        assert!(!matches!(m.view(), View::Confirm { .. }));
+        assert_eq!(kiosk.counters(0).unwrap().admitted, 1);
+        // A check nobody answers stops holding the badge after a while.
+        let third = badge(&k, "HD-0003", "hod", NOW + 36_000);
+        scan(&mut kiosk, &third, t + 60_000);
+        let later = t + 60_000 + badgegate_gate::gate::engine::AWAIT_CHECK_MS;
+        assert!(kiosk
+            .scan(third.as_bytes(), "test", later)
+            .unwrap()
+            .is_some());
     }
 
     #[test]
