@@ -26,10 +26,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Make a registration key pair (secret key PKCS#8 PEM 0600, public key SPKI PEM)
+    /// Make a key pair: the venue's registration key, or a kiosk's own journal key (secret key PKCS#8 PEM 0600, public key SPKI PEM)
     #[command(
-        after_help = "Examples:\n  badgegate keygen\n  badgegate keygen --dir /secure/usb --name registration-2026\n\n\
-Copy NAME.pub.pem into every kiosk's trust folder. Keep NAME.key.pem on the desk machine only."
+        after_help = "Examples:\n  badgegate keygen\n  badgegate keygen --dir /secure/usb --name registration-2026\n  badgegate keygen --kiosk north-1\n\n\
+Registration key: copy NAME.pub.pem into every kiosk's trust folder; keep NAME.key.pem on the desk machine only.\n\
+Kiosk key: keep KIOSK.key.pem on that gate PC only (--signing-key); enrol KIOSK.pub.pem at the office (office add-kiosk --kiosk-key); never in a trust folder."
     )]
     Keygen(KeygenArgs),
     /// Issue signed badges: QR PNG and SVG, printable card, badge text
@@ -120,12 +121,15 @@ The signed policy's sequence number grows with every change; kiosks refuse an ol
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Folder for the key files
-    #[arg(long, default_value = "keys")]
-    pub dir: PathBuf,
-    /// Base name: writes NAME.key.pem (secret) and NAME.pub.pem (public)
-    #[arg(long, default_value = "registration")]
+    /// Folder for the key files [default: keys for the registration key, kiosk-keys for a kiosk's]
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// The registration key's base name: writes NAME.key.pem (secret: signs badges, lists and the policy) and NAME.pub.pem (public: every kiosk's trust folder)
+    #[arg(long, default_value = "registration", conflicts_with = "kiosk")]
     pub name: String,
+    /// A kiosk's own key instead, named after its kiosk id: the secret signs that gate's journal (--signing-key), the public key is enrolled at the office; never put in a trust folder
+    #[arg(long, value_name = "KIOSK")]
+    pub kiosk: Option<String>,
     /// Replace existing key files (the old secret key is lost)
     #[arg(long)]
     pub force: bool,
@@ -275,7 +279,7 @@ pub struct KioskArgs {
     /// When the office does not answer in time: soft admits flagged "passback unverified", hard denies; give every gate of a zone the same
     #[arg(long, value_enum, default_value = "soft")]
     pub offline_passback: OfflinePassbackArg,
-    /// This kiosk's own secret key (from `badgegate keygen --name KIOSK`): every record is signed with it
+    /// This kiosk's own secret key (from `badgegate keygen --kiosk KIOSK`): every record is signed with it
     #[arg(long, value_name = "FILE")]
     pub signing_key: Option<PathBuf>,
     /// Command to run on each admit (sh -c), e.g. a turnstile relay
@@ -451,7 +455,7 @@ pub struct OfficeAddKioskArgs {
     /// The kiosk's id, as its journal names it
     #[arg(long, value_name = "ID")]
     pub kiosk_id: String,
-    /// The kiosk's public key (keygen --name KIOSK): the office checks each record's signature
+    /// The kiosk's public key (keygen --kiosk KIOSK): the office checks each record's signature
     #[arg(long, value_name = "PUB.pem")]
     pub kiosk_key: Option<PathBuf>,
     /// The connection file to write (mode 0600; never overwritten)

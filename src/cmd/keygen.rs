@@ -1,4 +1,6 @@
-//! `badgegate keygen`: a new registration key pair.
+//! `badgegate keygen`: a new key pair: the venue's registration key, or a
+//! kiosk's own journal key. The two go to opposite places, and the advice
+//! printed says where.
 
 use std::process::ExitCode;
 
@@ -10,23 +12,40 @@ use super::Exit;
 use crate::cli::KeygenArgs;
 
 pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
-    if a.name.is_empty()
-        || !a
-            .name
+    let (name, kiosk) = match &a.kiosk {
+        Some(k) => (k.as_str(), true),
+        None => (a.name.as_str(), false),
+    };
+    let flag = if kiosk { "--kiosk" } else { "--name" };
+    if name.is_empty()
+        || !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        bail!("--name must be letters, digits, '-', '_' or '.' (it becomes a file name)");
+        bail!("{flag} must be letters, digits, '-', '_' or '.' (it becomes a file name)");
     }
-    let k = keys::generate_files(&a.dir, &a.name, a.force)?;
+    let dir = a
+        .dir
+        .clone()
+        .unwrap_or_else(|| if kiosk { "kiosk-keys" } else { "keys" }.into());
+    let k = keys::generate_files(&dir, name, a.force)?;
+    let (secret, public) = (shown_path(&k.secret_path), shown_path(&k.public_path));
     println!("key id      {}", k.id);
-    println!(
-        "secret key  {}  (mode 0600: keep it on the desk machine only)",
-        shown_path(&k.secret_path)
-    );
-    println!(
-        "public key  {}  (copy it into every kiosk's trust folder)",
-        shown_path(&k.public_path)
-    );
+    if kiosk {
+        println!(
+            "secret key  {secret}  (mode 0600: on gate PC {name} only, readable by the kiosk's user; the kiosk signs its journal with it: --signing-key {secret})"
+        );
+        println!(
+            "public key  {public}  (enrol it at the security office: office add-kiosk --kiosk-id {name} --kiosk-key {public}; and for audits, in the --kiosk-keys folder)"
+        );
+        println!(
+            "never copy this public key into a trust folder: kiosks would accept badges signed with this gate's key"
+        );
+    } else {
+        println!(
+            "secret key  {secret}  (mode 0600: on the accreditation desk machine only; it signs badges, revocation lists and the venue policy)"
+        );
+        println!("public key  {public}  (copy it into every kiosk's trust folder)");
+    }
     Ok(Exit::Ok.into())
 }

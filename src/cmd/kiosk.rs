@@ -605,7 +605,7 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
         Some(p) => Some((super::load_secret_key(p)?, key_name(p))),
         None => None,
     };
-    // A kiosk's key is named after it (keygen --name KIOSK): a new journal
+    // A kiosk's key is named after it (keygen --kiosk KIOSK): a new journal
     // takes that name as its kiosk id unless --kiosk-id says otherwise.
     let default_id = match &key {
         Some((_, Some(name))) => name.clone(),
@@ -649,7 +649,7 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
                 );
             }
             eprintln!(
-                "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --name KIOSK, then --signing-key KIOSK.key.pem)"
+                "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --kiosk KIOSK, then --signing-key kiosk-keys/KIOSK.key.pem)"
             )
         }
     }

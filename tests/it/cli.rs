@@ -68,6 +68,52 @@ fn keygen_writes_0600_secret_and_refuses_to_overwrite() {
         "secret key must be untouched"
     );
 
+    // Each half's place is said: the registration key's public half goes
+    // into every trust folder; a kiosk's never does.
+    assert!(
+        r.stdout.contains("copy it into every kiosk's trust folder"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("accreditation desk machine only"),
+        "{}",
+        r.stdout
+    );
+    let kiosk = bg(dir.path(), &["keygen", "--kiosk", "north-1"]);
+    assert_eq!(kiosk.code, 0, "{}", kiosk.stderr);
+    assert!(dir.path().join("kiosk-keys/north-1.key.pem").exists());
+    assert!(
+        !kiosk
+            .stdout
+            .contains("copy it into every kiosk's trust folder"),
+        "{}",
+        kiosk.stdout
+    );
+    assert!(
+        kiosk
+            .stdout
+            .contains("never copy this public key into a trust folder"),
+        "{}",
+        kiosk.stdout
+    );
+    assert!(
+        kiosk
+            .stdout
+            .contains("--kiosk-id north-1 --kiosk-key kiosk-keys/north-1.pub.pem"),
+        "{}",
+        kiosk.stdout
+    );
+    assert!(
+        kiosk
+            .stdout
+            .contains("--signing-key kiosk-keys/north-1.key.pem"),
+        "{}",
+        kiosk.stdout
+    );
+    let both = bg(dir.path(), &["keygen", "--kiosk", "a", "--name", "b"]);
+    assert_eq!(both.code, 2, "one or the other");
+
     let forced = bg(
         dir.path(),
         &["keygen", "--dir", "k", "--name", "desk", "--force"],

@@ -598,11 +598,7 @@ fn the_office_checks_each_record_against_the_kiosks_enrolled_key() {
     let r = office(&desk, &pg, &["init"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for k in ["gate-a", "gate-b", "impostor"] {
-        assert_eq!(
-            desk.run(&["keygen", "--dir", "kiosk-keys", "--name", k])
-                .code,
-            0
-        );
+        assert_eq!(desk.run(&["keygen", "--kiosk", k]).code, 0);
     }
     for k in ["gate-a", "gate-b"] {
         let key = format!("kiosk-keys/{k}.pub.pem");

@@ -94,7 +94,7 @@ impl ChainReport {
 
 /// The enrolled kiosks' public keys: a folder of `KIOSK.pub.pem` (or
 /// `KIOSK.pem`) files, each named after the kiosk id whose records it signs
-/// (`badgegate keygen --name KIOSK` writes both halves so named).
+/// (`badgegate keygen --kiosk KIOSK` writes both halves so named).
 #[derive(Clone, Debug, Default)]
 pub struct KioskKeys {
     keys: BTreeMap<String, PublicKey>,
