@@ -133,6 +133,37 @@ fn the_desk_signs_a_draft_and_only_a_change_makes_a_new_sequence() {
     );
 }
 
+/// A draft's colours may be typed in either case (signed in lowercase),
+/// and every problem in a draft is reported at once, by line.
+#[test]
+fn a_draft_takes_colours_in_any_case_and_names_every_problem_at_once() {
+    let desk = Desk::new();
+    let r = sign(&desk, &DRAFT.replace("#801020", "#80A0fF"), "policy.txt");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = fs::read_to_string(desk.p("policy.txt")).unwrap();
+    assert!(text.contains("category: hod #80a0ff id-check"), "{text}");
+    let broken = DRAFT
+        .replace("zone: press Press centre", "zone: Press Press centre")
+        .replace("#00529b", "#00529")
+        .replace("gate: north plenary in", "gate: north plenary sideways");
+    let r = sign(&desk, &broken, "broken.txt");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("3 problem(s) in the venue policy draft; nothing was signed"),
+        "{}",
+        r.stderr
+    );
+    for line in [
+        "line 5: zone code \"Press\"",
+        "line 7: category colour \"#00529\"",
+        "line 9: gate direction",
+    ] {
+        assert!(r.stderr.contains(line), "{line}: {}", r.stderr);
+    }
+    assert!(!desk.p("broken.txt").exists());
+}
+
 #[test]
 fn issue_refuses_a_misspelt_zone_or_category_with_the_nearest_code_and_reads_local_times() {
     let desk = Desk::new();

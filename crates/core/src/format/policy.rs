@@ -112,6 +112,8 @@ pub enum PolicyError {
     TooLarge { path: PathBuf },
     #[error("venue policy line {line}: {what}")]
     Malformed { line: usize, what: String },
+    #[error("{} problem(s) in the venue policy draft; nothing was signed:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    Draft(Vec<PolicyError>),
     #[error("venue policy is signed by key {0}, which is not in the trust folder; copy the registration public key there")]
     UnknownKey(KeyId),
     #[error("venue policy is signed by retired key {0}; ask the desk for a policy signed with the current key")]
@@ -191,85 +193,102 @@ impl PolicyBody {
         let mut venue = None;
         let mut tz = None;
         let mut stage = 0;
+        // A draft's problems are all reported at once.
+        let mut problems = Vec::new();
         for (i, raw) in text.split_inclusive('\n').enumerate() {
             let n = first_line + i;
-            let line = match raw.strip_suffix('\n') {
-                Some(l) => l,
-                None if draft => raw,
-                None => return Err(bad(n, "line does not end with a newline")),
-            };
-            let line = if draft {
-                let t = line.trim();
-                if t.is_empty() || t.starts_with('#') {
-                    continue;
-                }
-                t
-            } else {
-                line
-            };
-            let (key, value) = line
-                .split_once(": ")
-                .ok_or_else(|| bad(n, "expected `key: value`"))?;
-            // The order: venue, time-zone, lists-max-age, zones,
-            // categories, gates.
-            let order = match key {
-                "venue" => 0,
-                "time-zone" => 1,
-                "lists-max-age" => 2,
-                "zone" => 3,
-                "category" => 4,
-                "gate" => 5,
-                other => {
+            let mut one = || -> Result<(), PolicyError> {
+                let line = match raw.strip_suffix('\n') {
+                    Some(l) => l,
+                    None if draft => raw,
+                    None => return Err(bad(n, "line does not end with a newline")),
+                };
+                let line = if draft {
+                    let t = line.trim();
+                    if t.is_empty() || t.starts_with('#') {
+                        return Ok(());
+                    }
+                    t
+                } else {
+                    line
+                };
+                let (key, value) = line
+                    .split_once(": ")
+                    .ok_or_else(|| bad(n, "expected `key: value`"))?;
+                // The order: venue, time-zone, lists-max-age, zones,
+                // categories, gates.
+                let order = match key {
+                    "venue" => 0,
+                    "time-zone" => 1,
+                    "lists-max-age" => 2,
+                    "zone" => 3,
+                    "category" => 4,
+                    "gate" => 5,
+                    other => {
+                        return Err(bad(
+                            n,
+                            format!(
+                                "unknown line `{}:` (venue, time-zone, lists-max-age, zone, category, gate)",
+                                crate::text::printable_short(other, 30)
+                            ),
+                        ))
+                    }
+                };
+                let repeated = (order == 0 && venue.is_some())
+                    || (order == 1 && tz.is_some())
+                    || (order == 2 && body.lists_max_age_hours.is_some());
+                if order < stage || repeated {
                     return Err(bad(
                         n,
-                        format!(
-                            "unknown line `{}:` (venue, time-zone, lists-max-age, zone, category, gate)",
-                            crate::text::printable_short(other, 30)
-                        ),
-                    ))
+                        "lines go in this order: venue, time-zone, lists-max-age (if any), then zones, categories, gates",
+                    ));
                 }
+                stage = order;
+                match key {
+                    "venue" => {
+                        if !is_name(value) {
+                            return Err(bad(n, format!("the venue's name must be 1 to {MAX_POLICY_NAME_CHARS} visible characters")));
+                        }
+                        venue = Some(value.to_owned());
+                    }
+                    "time-zone" => {
+                        if !is_time_zone(value) {
+                            return Err(bad(n, format!("unknown time zone {:?}: use an IANA name such as Europe/Zurich or UTC", crate::text::printable_short(value, 40))));
+                        }
+                        tz = Some(value.to_owned());
+                    }
+                    "lists-max-age" => {
+                        let hours = value
+                            .strip_suffix('h')
+                            .filter(|h| !h.starts_with('0'))
+                            .and_then(|h| h.parse::<u32>().ok())
+                            .filter(|h| (1..=MAX_LISTS_MAX_AGE_HOURS).contains(h))
+                            .ok_or_else(|| {
+                                bad(
+                                    n,
+                                    format!("expected `lists-max-age: <hours>h`, 1h to {MAX_LISTS_MAX_AGE_HOURS}h (say 6h)"),
+                                )
+                            })?;
+                        body.lists_max_age_hours = Some(hours);
+                    }
+                    "zone" => body.zones.push(parse_zone(n, value)?),
+                    "category" => body.categories.push(parse_category(n, value, draft)?),
+                    _ => body.gates.push(parse_gate(n, value)?),
+                }
+                Ok(())
             };
-            let repeated = (order == 0 && venue.is_some())
-                || (order == 1 && tz.is_some())
-                || (order == 2 && body.lists_max_age_hours.is_some());
-            if order < stage || repeated {
-                return Err(bad(
-                    n,
-                    "lines go in this order: venue, time-zone, lists-max-age (if any), then zones, categories, gates",
-                ));
+            if let Err(e) = one() {
+                if !draft {
+                    return Err(e);
+                }
+                problems.push(e);
             }
-            stage = order;
-            match key {
-                "venue" => {
-                    if !is_name(value) {
-                        return Err(bad(n, format!("the venue's name must be 1 to {MAX_POLICY_NAME_CHARS} visible characters")));
-                    }
-                    venue = Some(value.to_owned());
-                }
-                "time-zone" => {
-                    if !is_time_zone(value) {
-                        return Err(bad(n, format!("unknown time zone {:?}: use an IANA name such as Europe/Zurich or UTC", crate::text::printable_short(value, 40))));
-                    }
-                    tz = Some(value.to_owned());
-                }
-                "lists-max-age" => {
-                    let hours = value
-                        .strip_suffix('h')
-                        .filter(|h| !h.starts_with('0'))
-                        .and_then(|h| h.parse::<u32>().ok())
-                        .filter(|h| (1..=MAX_LISTS_MAX_AGE_HOURS).contains(h))
-                        .ok_or_else(|| {
-                            bad(
-                                n,
-                                format!("expected `lists-max-age: <hours>h`, 1h to {MAX_LISTS_MAX_AGE_HOURS}h (say 6h)"),
-                            )
-                        })?;
-                    body.lists_max_age_hours = Some(hours);
-                }
-                "zone" => body.zones.push(parse_zone(n, value)?),
-                "category" => body.categories.push(parse_category(n, value)?),
-                _ => body.gates.push(parse_gate(n, value)?),
-            }
+        }
+        if problems.len() == 1 {
+            return Err(problems.remove(0));
+        }
+        if !problems.is_empty() {
+            return Err(PolicyError::Draft(problems));
         }
         body.venue = venue.ok_or_else(|| bad(first_line, "missing `venue:` line"))?;
         body.time_zone = tz.ok_or_else(|| bad(first_line, "missing `time-zone:` line"))?;
@@ -431,7 +450,9 @@ fn parse_zone(n: usize, value: &str) -> Result<ZoneDef, PolicyError> {
     })
 }
 
-fn parse_category(n: usize, value: &str) -> Result<CategoryDef, PolicyError> {
+/// A category line; a draft's colour may be in either case (the signed
+/// policy writes it in lowercase).
+fn parse_category(n: usize, value: &str, draft: bool) -> Result<CategoryDef, PolicyError> {
     let mut parts = value.splitn(4, ' ');
     let (code, colour, flags, name) = (
         parts.next().unwrap_or_default(),
@@ -442,8 +463,20 @@ fn parse_category(n: usize, value: &str) -> Result<CategoryDef, PolicyError> {
     if !is_category_code(code) {
         return Err(bad(n, format!("category code {:?}: 1 to {MAX_CATEGORY_LEN} of a-z 0-9 -; expected `category: CODE #RRGGBB FLAGS NAME`", crate::text::printable_short(code, 30))));
     }
-    let colour = parse_colour(colour)
-        .ok_or_else(|| bad(n, "category colour: `#rrggbb` in lowercase hex"))?;
+    let colour = if draft {
+        parse_colour(&colour.to_ascii_lowercase())
+    } else {
+        parse_colour(colour)
+    }
+    .ok_or_else(|| {
+        bad(
+            n,
+            format!(
+                "category colour {:?}: `#rrggbb`, six hex digits (say #801020)",
+                crate::text::printable_short(colour, 20)
+            ),
+        )
+    })?;
     let (id_check, staff) = match flags {
         "-" => (false, false),
         "id-check" => (true, false),
