@@ -152,6 +152,7 @@ fn batch_1000() {
     let d = Defaults {
         org: String::new(),
         category: "guest".into(),
+        category_defaulted: true,
         zones: String::new(),
         valid_from: NOW,
         valid_until: NOW + 86_400,

@@ -743,8 +743,8 @@ pub struct RevokeArgs {
     /// Registration secret key (PKCS#8 PEM)
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
-    /// Revocation list file (created if missing)
-    #[arg(long, value_name = "FILE")]
+    /// Revocation list file (created if missing); --revocations, as the kiosk and verify call it, works too
+    #[arg(long, value_name = "FILE", visible_alias = "revocations")]
     pub list: PathBuf,
     /// Why, in plain words (shown to the guard)
     #[arg(long, value_name = "TEXT", default_value = "")]

@@ -166,6 +166,7 @@ fn defaults(a: &IssueArgs, policy: Option<PolicyBody>) -> anyhow::Result<Default
     Ok(Defaults {
         org: a.org.clone().unwrap_or_default(),
         category: a.category.clone().unwrap_or_else(|| "guest".into()),
+        category_defaulted: a.category.is_none(),
         zones: a.zones.clone().unwrap_or_default(),
         valid_from,
         valid_until,

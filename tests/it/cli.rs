@@ -933,6 +933,19 @@ fn revoke_extends_the_list_and_bumps_the_sequence() {
     let list = fs::read_to_string(desk.p("rl.txt")).unwrap();
     assert!(list.contains("sequence: 2\n"));
     assert_eq!(list.matches("revoke: ").count(), 2);
+    // --revocations, as the kiosk and verify name the file, works too.
+    let r = desk.run(&[
+        "revoke",
+        "--key",
+        "keys/registration.key.pem",
+        "--revocations",
+        "rl.txt",
+        "C-3",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(fs::read_to_string(desk.p("rl.txt"))
+        .unwrap()
+        .contains("sequence: 3\n"));
 }
 
 #[test]
@@ -1057,4 +1070,23 @@ fn demo_runs_end_to_end() {
             .contains("content does not match its hash (edited)"),
         "the audit caught the edit"
     );
+    // Its temporary folder is gone when it ends: no path into it is
+    // offered as if it stayed, only the way to keep one.
+    let root = r
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("badgegate demo in ")
+        .to_owned();
+    assert!(!std::path::Path::new(&root).exists(), "{root}");
+    assert!(r.stdout.contains("report with charts and the muster list written (the demo's temporary folder is removed"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains(&format!("{root}/audit-report.html")),
+        "{}",
+        r.stdout
+    );
+    // Its verify step speaks the venue policy's time, as its kiosk does.
+    let line = r.stdout.lines().find(|l| l.contains("lost badge")).unwrap();
+    assert!(!line.contains(" UTC"), "{line}");
 }

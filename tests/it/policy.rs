@@ -206,6 +206,27 @@ fn issue_refuses_a_misspelt_zone_or_category_with_the_nearest_code_and_reads_loc
         r.stderr
     );
     assert!(!desk.p("batch/manifest.csv").exists());
+    // No category typed: the refusal says the default was used and names
+    // the policy's categories.
+    let r = desk.run(&[
+        "issue",
+        "--key",
+        "keys/registration.key.pem",
+        "--name",
+        "Ana",
+        "--zones",
+        "plenary",
+        "--out",
+        "nocat",
+        "--policy",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no category given, and the default, \"guest\", is not in the venue policy; give one of: hod, delegate, staff"),
+        "{}",
+        r.stderr
+    );
 
     // Without a policy it is allowed, with one warning.
     let r = desk.run(&[

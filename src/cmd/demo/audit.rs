@@ -51,10 +51,17 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
         denies.join(", "),
         muster.join("; ")
     );
-    println!(
-        "    report with charts and the muster list: {}",
-        shown_path(&report_path)
-    );
+    if s.kept {
+        println!(
+            "    report with charts and the muster list: {}",
+            shown_path(&report_path)
+        );
+    } else {
+        println!(
+            "    report with charts and the muster list written (the demo's temporary folder is removed when it ends: `badgegate demo --keep demo` keeps it as demo/{})",
+            report_path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+        );
+    }
     let caught = edited_copy_is_caught(&s.root, &s.journal_path)?;
     Ok(usize::from(!chain.is_intact()) + usize::from(!caught))
 }

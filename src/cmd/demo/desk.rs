@@ -36,6 +36,7 @@ pub fn run(root: &Path, now: u64, kept: bool) -> anyhow::Result<Story> {
         policy_path,
         journal_path: root.join("plenary-north.db"),
         now,
+        kept,
     })
 }
 
@@ -107,6 +108,7 @@ fn defaults(now: u64) -> Defaults {
     Defaults {
         org: String::new(),
         category: "delegate".into(),
+        category_defaulted: false,
         zones: "plenary".into(),
         valid_from: now - 2 * HOUR,
         valid_until: now + 36 * HOUR,

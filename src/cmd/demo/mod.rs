@@ -33,6 +33,9 @@ pub struct Story {
     pub journal_path: PathBuf,
     /// Unix seconds the story happens at.
     pub now: u64,
+    /// The files stay after the demo (`--keep`); else the folder is
+    /// removed when it ends.
+    pub kept: bool,
 }
 
 pub fn run(a: DemoArgs) -> anyhow::Result<ExitCode> {

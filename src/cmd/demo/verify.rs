@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use badgegate::clock::format_human;
 use badgegate::format::keys::TrustStore;
 use badgegate::format::revocation::RevocationList;
 use badgegate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
@@ -51,8 +50,10 @@ fn cases(s: &Story) -> Vec<(&'static str, PathBuf, Reason)> {
 pub fn run(s: &Story) -> anyhow::Result<usize> {
     let trust = TrustStore::load(&s.trust_dir)?;
     let lists = RevocationSet::of([RevocationList::load_verified(&s.list_path, &trust)?]);
+    let policy = badgegate::format::policy::VenuePolicy::load_verified(&s.policy_path, &trust)?;
     let gate = GatePolicy {
         zone: Some("plenary".into()),
+        time: policy.body.venue_time(),
         ..GatePolicy::default()
     };
     let checks = Checks {
@@ -63,7 +64,7 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     };
     println!(
         "4. verify at gate 'plenary' ({}), each card decoded from its PNG pixels:\n",
-        format_human(s.now)
+        gate.time.format(s.now)
     );
     println!(
         "   {:<27} {:<6} {:<14} {} why",

@@ -114,6 +114,9 @@ pub struct BadgeRequest {
 pub struct Defaults {
     pub org: String,
     pub category: String,
+    /// The category above is the desk's built-in default, not one the
+    /// user gave (`--category`).
+    pub category_defaulted: bool,
     pub zones: String,
     pub valid_from: u64,
     pub valid_until: u64,
@@ -140,15 +143,25 @@ impl Defaults {
 
 /// Refuses a zone or category the venue policy does not name, with the
 /// nearest code it does.
-fn check_against_policy(badge: &Badge, policy: &PolicyBody) -> Result<(), String> {
+/// `defaulted`: the category was not given (the desk's default was used),
+/// which the refusal says, naming the policy's categories.
+fn check_against_policy(badge: &Badge, policy: &PolicyBody, defaulted: bool) -> Result<(), String> {
     if policy.category(&badge.category).is_none() {
+        let codes: Vec<&str> = policy.categories.iter().map(|c| c.code.as_str()).collect();
+        if defaulted {
+            return Err(format!(
+                "no category given, and the default, {:?}, is not in the venue policy; give one of: {}",
+                badge.category,
+                codes.join(", ")
+            ));
+        }
         return Err(format!(
             "category {:?} is not in the venue policy{}",
             badge.category,
-            policy
-                .nearest_category(&badge.category)
-                .map(|n| format!("; did you mean {n:?}?"))
-                .unwrap_or_default()
+            match policy.nearest_category(&badge.category) {
+                Some(n) => format!("; did you mean {n:?}?"),
+                None => format!("; its categories: {}", codes.join(", ")),
+            }
         ));
     }
     for z in &badge.zones {
@@ -235,7 +248,9 @@ pub fn build_badge(req: &BadgeRequest, d: &Defaults) -> Result<Badge, String> {
         }
     }
     if let Some(policy) = &d.policy {
-        check_against_policy(&badge, policy)?;
+        let defaulted =
+            d.category_defaulted && req.category.as_deref().is_none_or(|c| c.trim().is_empty());
+        check_against_policy(&badge, policy, defaulted)?;
     }
     Ok(badge)
 }
