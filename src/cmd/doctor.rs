@@ -94,7 +94,7 @@ pub fn run(a: DoctorArgs) -> anyhow::Result<ExitCode> {
         checks.extend(lists(k, trust));
         checks.extend(policy(k, trust));
     }
-    checks.extend(office(k.office.as_deref()));
+    checks.extend(office(k));
     let failed = checks.iter().any(|c| c.status == Status::Fail);
     if a.json {
         for c in &checks {
@@ -608,17 +608,48 @@ fn policy(k: &crate::cli::KioskArgs, trust: &badgegate::format::keys::TrustStore
         return Vec::new();
     };
     match badgegate::format::policy::VenuePolicy::load_verified(path, trust) {
-        Ok(p) => vec![pass(
-            "policy",
-            format!(
-                "{}: {} ({}), sequence {}, signed {}",
-                shown_path(path),
-                printable(&p.body.venue),
-                p.body.time_zone,
-                p.sequence,
-                clock::format_utc(p.issued_at)
-            ),
-        )],
+        Ok(p) => {
+            let mut out = vec![pass(
+                "policy",
+                format!(
+                    "{}: {} ({}), sequence {}, signed {}",
+                    shown_path(path),
+                    printable(&p.body.venue),
+                    p.body.time_zone,
+                    p.sequence,
+                    clock::format_utc(p.issued_at)
+                ),
+            )];
+            // This gate as the policy knows it: the kiosk's own rule.
+            if let Some(gate) = &k.gate {
+                use badgegate::format::policy::GateFinding;
+                let findings = p
+                    .body
+                    .judge_gate(gate, k.zone.as_deref(), k.direction.into());
+                for f in &findings {
+                    let words = printable(&f.words(gate));
+                    out.push(match f {
+                        GateFinding::Unknown { .. } => fail(
+                            "gate",
+                            words,
+                            "set the gate to its name in the venue policy (gate = \"...\" in the gate file, or --gate)",
+                        ),
+                        _ => warn(
+                            "gate",
+                            words,
+                            "check the gate file against the venue policy: this gate may admit people to the wrong zone",
+                        ),
+                    });
+                }
+                if findings.is_empty() {
+                    out.push(pass(
+                        "gate",
+                        format!("gate {} as the venue policy names it", printable(gate)),
+                    ));
+                }
+            }
+            out
+        }
         Err(e) => vec![fail(
             "policy",
             format!("{}: {}", shown_path(path), printable(&e.to_string())),
@@ -629,8 +660,8 @@ fn policy(k: &crate::cli::KioskArgs, trust: &badgegate::format::keys::TrustStore
 
 /// The venue office: reachable, the kiosk's login accepted, the clocks
 /// compared.
-fn office(file: Option<&Path>) -> Vec<Check> {
-    let Some(file) = file else {
+fn office(k: &crate::cli::KioskArgs) -> Vec<Check> {
+    let Some(file) = k.office.as_deref() else {
         return Vec::new();
     };
     let url = match badgegate::net::connect::read_connection_file(file) {
@@ -666,7 +697,7 @@ fn office(file: Option<&Path>) -> Vec<Check> {
             let local = (before + after) as i64 / 2;
             let offset = (local - office_ms) as f64 / 1000.0;
             let detail = format!("{shown}: login accepted, clock {offset:+.1} s from the office's");
-            vec![if offset.abs() > 5.0 {
+            let mut out = vec![if offset.abs() > 5.0 {
                 warn(
                     "office",
                     detail,
@@ -674,7 +705,9 @@ fn office(file: Option<&Path>) -> Vec<Check> {
                 )
             } else {
                 pass("office", detail)
-            }]
+            }];
+            out.extend(enrolment(&mut db, k));
+            out
         }
         Err(e) => vec![fail(
             "office",
@@ -682,4 +715,86 @@ fn office(file: Option<&Path>) -> Vec<Check> {
             "check the kiosk's login (office add-kiosk again writes a new connection file)",
         )],
     }
+}
+
+/// The kiosk as the office enrolled it: the same kiosk id, and the journal
+/// signed with the key the office checks records against.
+fn enrolment(db: &mut postgres::Client, k: &crate::cli::KioskArgs) -> Vec<Check> {
+    let row = match db.query_opt(
+        "SELECT kiosk_id, key_pub FROM badgegate.my_enrolment()",
+        &[],
+    ) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return vec![fail(
+                "enrolment",
+                "this login is not a kiosk's at the office",
+                "give --office the connection file `office add-kiosk` wrote for this gate",
+            )]
+        }
+        Err(e) => {
+            return vec![warn(
+                "enrolment",
+                format!("cannot ask the office ({})", printable(&e.to_string())),
+                "run `badgegate office init` with this build at the office",
+            )]
+        }
+    };
+    let (kiosk_id, enrolled): (String, Option<String>) = (row.get(0), row.get(1));
+    let mut out = Vec::new();
+    if let Some(id) = k.kiosk_id.as_deref().filter(|id| *id != kiosk_id) {
+        out.push(fail(
+            "enrolment",
+            format!(
+                "the connection file is kiosk {}'s, but this kiosk is {}",
+                printable(&kiosk_id),
+                printable(id)
+            ),
+            "use this gate's own connection file (office add-kiosk --kiosk-id ID)",
+        ));
+    }
+    let mine = match k.signing_key.as_deref().map(super::load_secret_key) {
+        None => None,
+        Some(Ok(key)) => Some(key.public()),
+        Some(Err(e)) => {
+            out.push(fail(
+                "enrolment",
+                printable(&e.to_string()),
+                "give --signing-key this kiosk's own secret key",
+            ));
+            return out;
+        }
+    };
+    let hex_of = |p: &badgegate::format::keys::PublicKey| badgegate::text::hex(p.key.as_bytes());
+    out.push(match (&mine, &enrolled) {
+        (Some(m), Some(e)) if hex_of(m) == *e => pass(
+            "enrolment",
+            format!("kiosk {}: journal key {} is the one enrolled", printable(&kiosk_id), m.id),
+        ),
+        (Some(m), Some(_)) => fail(
+            "enrolment",
+            format!(
+                "this kiosk signs with key {}, which is not the key the office enrolled for kiosk {}: every record would be raised as an alarm",
+                m.id,
+                printable(&kiosk_id)
+            ),
+            format!("give --signing-key kiosk-keys/{}.key.pem (this gate's own), or enrol this key", printable(&kiosk_id)),
+        ),
+        (None, Some(_)) => fail(
+            "enrolment",
+            format!("the office checks kiosk {}'s records against an enrolled key, but this kiosk signs none", printable(&kiosk_id)),
+            format!("give --signing-key kiosk-keys/{}.key.pem", printable(&kiosk_id)),
+        ),
+        (Some(m), None) => warn(
+            "enrolment",
+            format!("the office has no key enrolled for kiosk {}: its records are not signature-checked", printable(&kiosk_id)),
+            format!("enrol key {} at the office (office add-kiosk --kiosk-key)", m.id),
+        ),
+        (None, None) => warn(
+            "enrolment",
+            format!("kiosk {}: journal not signed, no key enrolled", printable(&kiosk_id)),
+            "give the kiosk its own key (keygen --kiosk) and enrol it",
+        ),
+    });
+    out
 }

@@ -539,38 +539,27 @@ fn first_policy(
     cfg: &mut KioskConfig,
     zone_given: bool,
 ) -> anyhow::Result<VenuePolicy> {
+    use badgegate::format::policy::GateFinding;
     let p = VenuePolicy::load_verified(path, trust)
         .context("the kiosk cannot start and admits no one")?;
-    if let Some(g) = p.body.gate(&cfg.gate) {
-        let policy_zone =
-            (g.zone != badgegate::format::constants::ALL_ZONES).then(|| g.zone.clone());
-        if !zone_given {
-            cfg.zone = policy_zone;
-        } else if cfg.zone != policy_zone {
-            eprintln!(
-                "warning: the venue policy says gate {} opens zone {}, but --zone says {}; --zone wins",
-                cfg.gate,
-                g.zone,
-                cfg.zone.as_deref().unwrap_or("*")
-            );
-        }
-        if g.direction != cfg.direction {
-            eprintln!(
-                "warning: the venue policy says gate {} is an {} gate, but --direction says {}",
-                cfg.gate, g.direction, cfg.direction
-            );
+    let given = if zone_given { cfg.zone.clone() } else { None };
+    for finding in p
+        .body
+        .judge_gate(&cfg.gate, given.as_deref(), cfg.direction)
+    {
+        let words = finding.words(&cfg.gate);
+        match finding {
+            // A misspelt gate without a zone of its own would check no
+            // zone at all: fail closed.
+            GateFinding::Unknown { .. } if !zone_given => bail!(
+                "{words}; the kiosk cannot start and admits no one: give the policy's gate name (--gate), or --zone"
+            ),
+            GateFinding::ZoneDiffers { .. } => eprintln!("warning: {words}; --zone wins"),
+            _ => eprintln!("warning: {words}"),
         }
     }
-    if let Some(z) = &cfg.zone {
-        if p.body.zone(z).is_none() {
-            eprintln!(
-                "warning: zone {z} is not in the venue policy{}",
-                p.body
-                    .nearest_zone(z)
-                    .map(|n| format!("; did you mean {n}?"))
-                    .unwrap_or_default()
-            );
-        }
+    if let (Some(g), false) = (p.body.gate(&cfg.gate), zone_given) {
+        cfg.zone = (g.zone != badgegate::format::constants::ALL_ZONES).then(|| g.zone.clone());
     }
     Ok(p)
 }

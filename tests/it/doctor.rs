@@ -319,3 +319,155 @@ fn config_mistakes_are_refused_with_their_line() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
 }
+
+/// The misconfigured gate of a real set-up: a gate name the policy does not
+/// know, a zone the policy does not give that gate, another gate's journal
+/// key. `doctor` fails or warns on each, and the kiosk itself refuses to
+/// start at a gate the policy does not know without a zone of its own.
+#[test]
+fn doctor_catches_a_misnamed_gate_a_wrong_zone_and_another_gates_key() {
+    let Some(pg) = common::pg::Pg::start() else {
+        return;
+    };
+    let desk = Desk::new();
+    fs::write(
+        desk.p("venue.txt"),
+        "venue: Geneva Summit 2026\ntime-zone: Europe/Zurich\nzone: plenary Plenary hall\nzone: press Press centre\n\
+         category: delegate #00529b - Delegate\ngate: north-1 plenary in North entrance\ngate: press-1 press in Press door\n",
+    )
+    .unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for k in ["north-1", "press-1"] {
+        assert_eq!(desk.run(&["keygen", "--kiosk", k]).code, 0);
+    }
+    let url = pg.admin_url();
+    let r = desk.run(&["office", "init", "--db", &url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = desk.run(&[
+        "office",
+        "add-kiosk",
+        "--db",
+        &url,
+        "--kiosk-id",
+        "north-1",
+        "--kiosk-key",
+        "kiosk-keys/north-1.pub.pem",
+        "--out",
+        "north-1.office",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let base = [
+        "--headless",
+        "--trust",
+        "trust",
+        "--policy",
+        "policy.txt",
+        "--office",
+        "north-1.office",
+    ];
+    let run = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        doctor(&desk, &a, &[])
+    };
+
+    // As it should be: the policy's gate, its own key.
+    let (code, lines) = run(&[
+        "--gate",
+        "north-1",
+        "--signing-key",
+        "kiosk-keys/north-1.key.pem",
+    ]);
+    assert_eq!(status(&lines, "gate"), vec!["PASS"], "{lines:#?}");
+    assert_eq!(status(&lines, "enrolment"), vec!["PASS"], "{lines:#?}");
+    assert_eq!(code, 0, "{lines:#?}");
+
+    // A misspelt gate: FAIL, with the policy's nearest name.
+    let (code, lines) = run(&[
+        "--gate",
+        "nort-1",
+        "--signing-key",
+        "kiosk-keys/north-1.key.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&lines, "gate"), vec!["FAIL"]);
+    assert!(
+        detail(&lines, "gate").contains("did you mean \\\"north-1\\\""),
+        "{}",
+        detail(&lines, "gate")
+    );
+
+    // The press zone at the plenary entrance: WARN.
+    let (_, lines) = run(&[
+        "--gate",
+        "north-1",
+        "--zone",
+        "press",
+        "--signing-key",
+        "kiosk-keys/north-1.key.pem",
+    ]);
+    assert_eq!(status(&lines, "gate"), vec!["WARN"]);
+    assert!(
+        detail(&lines, "gate").contains("opens zone plenary"),
+        "{}",
+        detail(&lines, "gate")
+    );
+
+    // Another gate's key: FAIL, naming the key to use.
+    let (code, lines) = run(&[
+        "--gate",
+        "north-1",
+        "--signing-key",
+        "kiosk-keys/press-1.key.pem",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(status(&lines, "enrolment"), vec!["FAIL"], "{lines:#?}");
+    assert!(
+        detail(&lines, "enrolment").contains("kiosk-keys/north-1.key.pem"),
+        "{}",
+        detail(&lines, "enrolment")
+    );
+
+    // The kiosk itself will not start at a gate the policy does not know
+    // unless it is given a zone (it would check no zone at all).
+    let kiosk = |extra: &[&str]| {
+        let mut a = vec![
+            "kiosk",
+            "--trust",
+            "trust",
+            "--policy",
+            "policy.txt",
+            "--journal",
+            "j.db",
+            "--stdin",
+            "--headless",
+        ];
+        a.extend_from_slice(extra);
+        desk.run_stdin(&a, "")
+    };
+    let r = kiosk(&["--gate", "nort-1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("gate \"nort-1\" is not in the venue policy; did you mean \"north-1\"?"),
+        "{}",
+        r.stderr
+    );
+    let r = kiosk(&["--gate", "nort-1", "--zone", "plenary"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("warning: gate \"nort-1\" is not in the venue policy"),
+        "{}",
+        r.stderr
+    );
+}

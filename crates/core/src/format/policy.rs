@@ -74,6 +74,55 @@ pub struct GateDef {
     pub name: String,
 }
 
+/// A disagreement between a kiosk's set-up and the venue policy
+/// ([`PolicyBody::judge_gate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GateFinding {
+    /// The policy names gates, and not this one.
+    Unknown {
+        nearest: Option<String>,
+        gates: Vec<String>,
+    },
+    /// The kiosk was given another zone than the policy gives its gate.
+    ZoneDiffers { policy: String, given: String },
+    /// The kiosk's direction is not its gate's.
+    DirectionDiffers { policy: Direction },
+    /// The kiosk's zone is not one the policy names.
+    ZoneUnknown {
+        zone: String,
+        nearest: Option<String>,
+    },
+}
+
+impl GateFinding {
+    /// In words, for `gate`.
+    pub fn words(&self, gate: &str) -> String {
+        let mean = |n: &Option<String>| {
+            n.as_ref()
+                .map(|n| format!("; did you mean {n:?}?"))
+                .unwrap_or_default()
+        };
+        match self {
+            GateFinding::Unknown { nearest, gates } => format!(
+                "gate {gate:?} is not in the venue policy{} (its gates: {})",
+                mean(nearest),
+                gates.join(", ")
+            ),
+            GateFinding::ZoneDiffers { policy, given } => format!(
+                "the venue policy says gate {gate} opens zone {policy}, but this kiosk is set to zone {given}"
+            ),
+            GateFinding::DirectionDiffers { policy } => format!(
+                "the venue policy says gate {gate} is an {} gate, but this kiosk is set as an {} gate",
+                if *policy == Direction::In { "entry" } else { "exit" },
+                if *policy == Direction::In { "exit" } else { "entry" },
+            ),
+            GateFinding::ZoneUnknown { zone, nearest } => {
+                format!("zone {zone:?} is not in the venue policy{}", mean(nearest))
+            }
+        }
+    }
+}
+
 /// What the venue policy says (the signed header aside).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PolicyBody {
@@ -393,6 +442,51 @@ impl PolicyBody {
     }
 
     /// The known category code nearest to `code`.
+    /// What this policy says of a kiosk set up as gate `gate`, with the
+    /// zone it was given (`None`: none given, the policy's is taken) and
+    /// its direction: every disagreement, worst first. The kiosk refuses
+    /// to start on [`GateFinding::Unknown`] without a zone of its own, and
+    /// `doctor` fails it; the rest are warnings.
+    pub fn judge_gate(
+        &self,
+        gate: &str,
+        zone: Option<&str>,
+        direction: Direction,
+    ) -> Vec<GateFinding> {
+        let mut out = Vec::new();
+        match self.gate(gate) {
+            None if !self.gates.is_empty() => out.push(GateFinding::Unknown {
+                nearest: self.nearest_gate(gate).map(str::to_owned),
+                gates: self.gates.iter().map(|g| g.code.clone()).collect(),
+            }),
+            None => {}
+            Some(g) => {
+                if let Some(z) = zone.filter(|z| *z != g.zone) {
+                    out.push(GateFinding::ZoneDiffers {
+                        policy: g.zone.clone(),
+                        given: z.to_owned(),
+                    });
+                }
+                if g.direction != direction {
+                    out.push(GateFinding::DirectionDiffers {
+                        policy: g.direction,
+                    });
+                }
+            }
+        }
+        if let Some(z) = zone.filter(|z| *z != ALL_ZONES && self.zone(z).is_none()) {
+            out.push(GateFinding::ZoneUnknown {
+                zone: z.to_owned(),
+                nearest: self.nearest_zone(z).map(str::to_owned),
+            });
+        }
+        out
+    }
+
+    pub fn nearest_gate(&self, code: &str) -> Option<&str> {
+        nearest(code, self.gates.iter().map(|g| g.code.as_str()))
+    }
+
     pub fn nearest_category(&self, code: &str) -> Option<&str> {
         nearest(code, self.categories.iter().map(|c| c.code.as_str()))
     }

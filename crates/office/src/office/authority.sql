@@ -64,6 +64,15 @@ $$;
 -- Raises an alarm. Kinds a flood repeats are grouped: while one of the same
 -- kiosk and kind is open (not acknowledged), it counts up and its detail
 -- says how often and the latest case.
+-- What the office holds of the kiosk whose login asks: its id and the
+-- public key its records must be signed with (hex; NULL: none enrolled),
+-- so `doctor` can tell a gate PC holding another gate's key.
+CREATE OR REPLACE FUNCTION badgegate.my_enrolment() RETURNS TABLE (kiosk_id text, key_pub text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+    SELECT k.kiosk_id, k.key_pub FROM badgegate.kiosks k WHERE k.login = session_user
+$$;
+REVOKE ALL ON FUNCTION badgegate.my_enrolment() FROM PUBLIC;
+
 -- A moment in an alarm's words: RFC 3339 in UTC to the millisecond
 -- (`2026-12-06T04:06:50.326Z`), exact for anyone reading the table; every
 -- view shows it in the venue's time (`clock::VenueTime::restamp`).
@@ -496,6 +505,7 @@ END
 $$;
 REVOKE ALL ON FUNCTION badgegate.goodbye(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION badgegate.goodbye(bigint) TO badgegate_kiosk;
+GRANT EXECUTE ON FUNCTION badgegate.my_enrolment() TO badgegate_kiosk;
 
 REVOKE ALL ON FUNCTION badgegate.record_arrives() FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.hello(bigint, text, bigint) FROM PUBLIC;
