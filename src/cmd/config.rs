@@ -65,8 +65,12 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
         .map(|a| a.split('=').next().unwrap_or(a).to_owned())
         .collect();
     let mut out = args[..2].to_vec();
+    let cli = Cli::command();
+    let kiosk = cli.find_subcommand("kiosk");
     for (flag, values) in read(&path)? {
-        if given.contains(&flag) {
+        // The command line's flag wins, and so does one that cannot be
+        // given with the file's (a frame source replaces the file's).
+        if given.contains(&flag) || kiosk.is_some_and(|k| replaced(k, &flag, &given)) {
             continue;
         }
         for v in values {
@@ -78,6 +82,33 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     }
     out.extend(rest);
     Ok(out)
+}
+
+/// True when a flag `given` on the command line cannot go with the file's
+/// `flag`: one conflicts with the other, or both are in one exclusive
+/// group.
+fn replaced(kiosk: &clap::Command, flag: &str, given: &[String]) -> bool {
+    let by_long = |l: &str| kiosk.get_arguments().find(|a| a.get_long() == Some(l));
+    let Some(arg) = by_long(flag) else {
+        return false;
+    };
+    given.iter().filter_map(|g| by_long(g)).any(|other| {
+        let clash = |a: &clap::Arg, b: &clap::Arg| {
+            kiosk
+                .get_arg_conflicts_with(a)
+                .iter()
+                .any(|c| c.get_id() == b.get_id())
+        };
+        clash(arg, other)
+            || clash(other, arg)
+            || kiosk.get_groups().any(|g| {
+                let ids: Vec<_> = g.get_args().collect();
+                !g.clone().is_multiple()
+                    && ids.contains(&arg.get_id())
+                    && ids.contains(&other.get_id())
+                    && arg.get_id() != other.get_id()
+            })
+    })
 }
 
 /// One kiosk flag as clap knows it.

@@ -277,6 +277,25 @@ silent = true
     assert_eq!(j["gate"], "south");
     assert_eq!(j["reason"], "wrong_zone");
     assert!(desk.p("south.db").exists());
+    // A frame source on the command line replaces the file's (a gate file
+    // with a camera, tried with a scanner on stdin).
+    let with_camera = fs::read_to_string(desk.p("gate/north.toml"))
+        .unwrap()
+        .replace("stdin = true\n", "camera = 0\n");
+    fs::write(desk.p("gate/camera.toml"), with_camera).unwrap();
+    let r = desk.run_stdin(
+        &[
+            "kiosk",
+            "--config",
+            "gate/camera.toml",
+            "--stdin",
+            "--journal",
+            "cam.db",
+        ],
+        &format!("{text}\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json_lines()[0]["reason"], "ok");
     // doctor checks the same file.
     let (_, lines) = doctor(&desk, &["--config", "gate/north.toml"], &[]);
     assert_eq!(status(&lines, "trust"), vec!["PASS"], "{lines:#?}");
