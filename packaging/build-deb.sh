@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Debian package of the kiosk build (camera and sound), then
 # checks it: its contents, and the systemd unit accepted by
-# `systemd-analyze verify` with the packaged binary in place.
+# `systemd-analyze verify` with the packaged binary in place and scored by
+# `systemd-analyze security` at 1.5 or better.
 #   packaging/build-deb.sh            release build: the package to ship
 #   packaging/build-deb.sh --check    CI, after `cargo test`: the package
 #                                     of the very binary the tests ran
@@ -37,5 +38,9 @@ if $check; then
     cp /lib/systemd/system/badgegate-kiosk@.service "$unit/badgegate-kiosk@north.service"
     systemd-analyze verify --man=no "$unit/badgegate-kiosk@north.service"
     echo "systemd-analyze verify: badgegate-kiosk@north.service accepted"
+    # The sandbox's exposure, as systemd scores it (0 best, 10 worst):
+    # at most 1.5, or CI fails.
+    systemd-analyze security --offline=true --threshold=15 --no-pager "$unit/badgegate-kiosk@north.service" \
+        | grep -E "Overall exposure level"
     getent passwd badgegate >/dev/null && echo "user badgegate made by the package"
 fi

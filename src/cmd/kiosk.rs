@@ -29,11 +29,7 @@ use super::Exit;
 use crate::cli::KioskArgs;
 
 fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "kiosk".into())
+    badgegate::files::machine_name().unwrap_or_else(|| "kiosk".into())
 }
 
 /// The frame source the flags ask for.

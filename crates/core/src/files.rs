@@ -261,13 +261,24 @@ impl Lock {
     }
 }
 
+/// This machine's name, as the kernel has it (gethostname: no /proc
+/// needed, so a sandboxed service sees it too); `None` when it has none.
+pub fn machine_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; the kernel writes a
+    // name and, where it fits, a terminating NUL.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]).trim().to_owned();
+    (!name.is_empty() && name != "(none)").then_some(name)
+}
+
 /// This machine's name (or `this machine`).
 pub fn host_name() -> String {
-    fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "this machine".into())
+    machine_name().unwrap_or_else(|| "this machine".into())
 }
 
 /// Opens a file for reading only if it is a regular file: a FIFO, socket
