@@ -755,6 +755,9 @@ pub struct RevokeArgs {
     /// With --office: first take the office's newest list from this key (another desk's revocations), add the serials, and sign the next number (two desks that signed the same number)
     #[arg(long, requires = "office")]
     pub sync: bool,
+    /// Revoke serials the register of badges issued with this key (KEY.issued.csv beside it) does not hold: badges issued by another desk, or before the register was kept
+    #[arg(long)]
+    pub force: bool,
     /// Serials to revoke (none: with --office, publish the list as it is, or with --sync, merge and publish)
     #[arg(value_name = "SERIAL", required_unless_present_any = ["office"])]
     pub serials: Vec<String>,

@@ -53,6 +53,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             let options = options(&a, &stem)?;
             let issued = issue::issue_batch(&a.out, badges, &key, look, &options, &|| bar.inc(1))?;
             bar.finish_and_clear();
+            keep_register(&a.key, issued.iter().map(|i| &i.signed.badge), &a.out);
             println!(
                 "issued {} badges into {} (manifest: {}), signed by key {}",
                 issued.len(),
@@ -86,6 +87,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             let issued = issue::produce(registration.badge, &key, look, photo)?;
             let options = options(&a, &issued.signed.badge.serial)?;
             issue::write_badges(&a.out, std::slice::from_ref(&issued), false, &options, look)?;
+            keep_register(&a.key, [&issued.signed.badge], &a.out);
             print_one(&issued, &a.out, &defaults.venue_time());
             if let Some(sheet) = &options.sheet {
                 println!("wrote       {}", shown_path(&a.out.join(&sheet.file)));
@@ -93,6 +95,24 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(Exit::Ok.into())
+}
+
+/// Adds the badges just written to the register beside the key, which
+/// `revoke` checks serials against; a register that cannot be written is
+/// said, not fatal (the badges are made).
+fn keep_register<'a>(
+    key: &Path,
+    badges: impl IntoIterator<Item = &'a badgegate::format::badge::Badge>,
+    out: &Path,
+) {
+    let path = issue::register::register_path(key);
+    if let Err(e) = issue::register::append(&path, badges, out) {
+        eprintln!(
+            "warning: could not add these badges to the register of issued badges {} ({}); revoke will not know their serials (use revoke --force for them)",
+            shown_path(&path),
+            printable(&e.to_string())
+        );
+    }
 }
 
 /// How the batch is written; a print sheet is named after `stem` (the CSV's

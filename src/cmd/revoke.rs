@@ -26,6 +26,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    check_issued(&a)?;
     // Two desks revoking at once: the second waits for the first and then
     // extends the list the first wrote, never the one it read before. The
     // lock covers reading, signing and writing the file, never the office.
@@ -102,6 +103,62 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
     }
     println!("copy it to every kiosk (a kiosk refuses an older sequence than one it has seen)");
     Ok(Exit::Ok.into())
+}
+
+/// Refuses (without --force) a serial the register of badges issued with
+/// this key does not hold, naming the nearest one it does: a typo would
+/// revoke nobody and leave the real badge valid.
+fn check_issued(a: &RevokeArgs) -> anyhow::Result<()> {
+    use badgegate::issue::register;
+    if a.serials.is_empty() {
+        return Ok(());
+    }
+    let path = register::register_path(&a.key);
+    let known = match register::serials(&path) {
+        Ok(Some(k)) => k,
+        Ok(None) => {
+            eprintln!(
+                "note: no register of issued badges beside the key ({}): the serials are not checked against what this desk issued",
+                shown_path(&path)
+            );
+            return Ok(());
+        }
+        Err(e) => bail!(
+            "cannot read the register of issued badges {}: {e}; fix it, or revoke with --force",
+            shown_path(&path)
+        ),
+    };
+    // A serial is one badge whatever its case.
+    let known_upper: std::collections::BTreeSet<String> =
+        known.iter().map(|s| s.to_uppercase()).collect();
+    let unknown: Vec<String> = a
+        .serials
+        .iter()
+        .filter(|s| !known_upper.contains(&s.to_uppercase()))
+        .map(|s| {
+            let mean = badgegate::text::nearest(s, known.iter().map(String::as_str))
+                .map(|n| format!("; did you mean {n}?"))
+                .unwrap_or_default();
+            format!(
+                "{} was never issued with this key{mean}",
+                badgegate::text::printable(s)
+            )
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    if a.force {
+        for u in &unknown {
+            eprintln!("warning: {u} (revoked anyway: --force)");
+        }
+        return Ok(());
+    }
+    bail!(
+        "{} (register {}); nothing was revoked: check the serial, or revoke with --force a badge this desk's register does not hold",
+        unknown.join("; "),
+        shown_path(&path)
+    )
 }
 
 /// The office's newest list from this key, verified with it.

@@ -948,6 +948,54 @@ fn revoke_extends_the_list_and_bumps_the_sequence() {
         .contains("sequence: 3\n"));
 }
 
+/// A mistyped serial revokes nobody and leaves the real badge valid: the
+/// desk's register of issued badges (beside its key) catches it.
+#[test]
+fn revoking_a_serial_never_issued_is_refused_with_the_nearest_one() {
+    let desk = Desk::new();
+    desk.issue("badges", "HD-0001", &[]);
+    let register = fs::read_to_string(desk.p("keys/registration.issued.csv")).unwrap();
+    assert!(
+        register.starts_with("serial,name,org,category,issued_at,out\nHD-0001,"),
+        "{register}"
+    );
+    let rv = |extra: &[&str]| {
+        let mut a = vec![
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            "rl.txt",
+        ];
+        a.extend_from_slice(extra);
+        desk.run(&a)
+    };
+    let r = rv(&["HD-001"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("HD-001 was never issued with this key; did you mean HD-0001?"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("nothing was revoked"), "{}", r.stderr);
+    assert!(!desk.p("rl.txt").exists(), "no list written");
+    // The right one, in any case.
+    let r = rv(&["hd-0001"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A badge from another desk: on purpose, with --force, said.
+    let r = rv(&["OTHER-7", "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("OTHER-7 was never issued with this key"),
+        "{}",
+        r.stderr
+    );
+    assert!(fs::read_to_string(desk.p("rl.txt"))
+        .unwrap()
+        .contains("revoke: OTHER-7 "));
+}
+
 #[test]
 fn forged_or_foreign_revocation_list_is_refused_exit_2() {
     let desk = Desk::new();

@@ -223,6 +223,7 @@ fn a_kiosk_runs_from_its_config_file_and_the_command_line_wins() {
         "--list",
         "revoked.txt",
         "X-1",
+        "--force",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Every kind of value: strings, numbers, switches, lists; paths relative

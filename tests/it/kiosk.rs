@@ -591,6 +591,7 @@ fn forged_rolled_back_or_missing_revocation_lists_stop_the_kiosk() {
             "--list",
             "rl.txt",
             serial,
+            "--force",
         ])
     };
     assert_eq!(rv("X-1").code, 0);

@@ -1925,6 +1925,7 @@ fn two_desks_that_signed_the_same_number_merge_with_sync() {
             list,
             "--office",
             "desk.office",
+            "--force",
         ];
         args.extend_from_slice(extra);
         desk.run(&args)

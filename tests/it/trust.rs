@@ -35,6 +35,8 @@ fn revoke(desk: &Desk, list: &str, serial: &str) -> common::Run {
         serial,
         "--reason",
         "reported lost",
+        // Placeholder serials too: lists that revoke someone else.
+        "--force",
     ])
 }
 

@@ -177,6 +177,12 @@ pub fn serialize_hex32<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok
     s.serialize_str(&hex(h))
 }
 
+/// The candidate nearest to `word` in edits (a transposition counts as
+/// one), for "did you mean": `None` only when there are no candidates.
+pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates.min_by_key(|c| strsim::damerau_levenshtein(word, c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

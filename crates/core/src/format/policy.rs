@@ -441,7 +441,6 @@ impl PolicyBody {
         nearest(code, self.zones.iter().map(|z| z.code.as_str()))
     }
 
-    /// The known category code nearest to `code`.
     /// What this policy says of a kiosk set up as gate `gate`, with the
     /// zone it was given (`None`: none given, the policy's is taken) and
     /// its direction: every disagreement, worst first. The kiosk refuses
@@ -483,10 +482,12 @@ impl PolicyBody {
         out
     }
 
+    /// The known gate code nearest to `code`.
     pub fn nearest_gate(&self, code: &str) -> Option<&str> {
         nearest(code, self.gates.iter().map(|g| g.code.as_str()))
     }
 
+    /// The known category code nearest to `code`.
     pub fn nearest_category(&self, code: &str) -> Option<&str> {
         nearest(code, self.categories.iter().map(|c| c.code.as_str()))
     }
@@ -516,7 +517,7 @@ impl PolicyBody {
 
 /// The candidate closest to `code` by edit distance (ties: the first).
 fn nearest<'a>(code: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates.min_by_key(|c| strsim::damerau_levenshtein(code, c))
+    crate::text::nearest(code, candidates)
 }
 
 fn parse_zone(n: usize, value: &str) -> Result<ZoneDef, PolicyError> {

@@ -12,6 +12,7 @@ use badgegate_core::format::policy::PolicyBody;
 mod batch;
 pub mod card;
 pub mod photo;
+pub mod register;
 mod registration;
 pub mod sheet;
 
