@@ -38,12 +38,23 @@ fn parse_xwd(d: &[u8]) -> RgbImage {
     let (byte_order, bits, line) = (field(7), field(11), field(12));
     let (red, green, blue) = (field(14), field(15), field(16));
     let colours = field(19);
-    assert_eq!(bits, 32, "expected a 24-bit Xvfb screen");
+    // 32 bits a pixel, or packed 24 (xwd writes that for some screen
+    // sizes), each line `line` bytes long either way.
+    assert!(
+        matches!(bits, 24 | 32),
+        "expected a 24-bit Xvfb screen ({bits} bits a pixel)"
+    );
+    let step = bits / 8;
     let pixels = &d[header + colours * 12..];
     let shift = |mask: usize| mask.trailing_zeros();
     RgbImage::from_fn(width as u32, height as u32, |x, y| {
-        let at = y as usize * line + x as usize * 4;
-        let b: [u8; 4] = pixels[at..at + 4].try_into().unwrap();
+        let at = y as usize * line + x as usize * step;
+        let mut b = [0u8; 4];
+        if byte_order == 0 {
+            b[..step].copy_from_slice(&pixels[at..at + step]);
+        } else {
+            b[4 - step..].copy_from_slice(&pixels[at..at + step]);
+        }
         let v = if byte_order == 0 {
             u32::from_le_bytes(b)
         } else {
@@ -954,6 +965,46 @@ fn closing_the_screen_tells_the_office_the_gate_stopped_on_purpose() {
     eventually("the restart cleared the stop at the office", || {
         stopped().starts_with("f")
     });
+}
+
+/// Deployed as docs/deployment.md says, the X server runs the kiosk alone,
+/// with no window manager: the guard's screen must still fill the whole
+/// display, whatever its size.
+#[test]
+fn the_screen_fills_the_display_without_a_window_manager() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "A-1", &[]);
+    write_frames(&desk, "admit", &[Some("A-1"), Some("A-1")]);
+    for size in ["1920x1080", "1366x768"] {
+        let x = Xvfb::start(&format!("{size}x24")).expect("checked");
+        let journal = format!("j-{size}.db");
+        let mut screen = Screen::start(&desk, &x, &kiosk_args(&journal, "admit", &[]), None);
+        screen.wait_for_records(&desk.p(&journal), 1);
+        let img = screenshot(&x);
+        keep(&img, &format!("full-{size}.png"));
+        let (w, h) = img.dimensions();
+        assert_eq!(format!("{w}x{h}"), size);
+        // Nothing of the screen is left black: the status bar reaches the
+        // bottom right corner, the verdict the right edge.
+        let black = |x0: u32, y0: u32| {
+            let c = image::imageops::crop_imm(&img, x0, y0, 40, 40).to_image();
+            share(&c, [0, 0, 0])
+        };
+        assert!(
+            black(w - 40, h - 40) < 0.5,
+            "{size}: bottom right corner black"
+        );
+        assert!(black(w - 40, h / 3) < 0.5, "{size}: right edge black");
+        let green = share(&field(&img), Tone::Admit.rgb());
+        assert!(
+            green > 0.30,
+            "{size}: ADMIT covers {:.0}% of the field",
+            green * 100.0
+        );
+    }
 }
 
 /// The photo file's most common colour (its background).

@@ -64,6 +64,11 @@ pub struct App {
     pub picture_span: Option<(Instant, Instant)>,
     /// The venue office link (`None`: the kiosk works alone).
     pub office: Option<badgegate::net::link::SharedState>,
+    /// Full screen: the window is made the monitor's size itself, for an X
+    /// server with no window manager to honour a full-screen request.
+    pub fullscreen: bool,
+    /// How many times it asked to be resized to the monitor.
+    pub fit_tries: u32,
 }
 
 impl App {
@@ -117,6 +122,29 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Makes the window cover the whole monitor: with a window manager the
+    /// full-screen request does it; without one (a gate PC's bare X
+    /// server) the window places and sizes itself. A few tries at most.
+    fn fit_to_monitor(&mut self, ctx: &egui::Context) {
+        if !self.fullscreen || self.fit_tries >= 20 {
+            return;
+        }
+        let (monitor, inner) = ctx.input(|i| (i.viewport().monitor_size, i.viewport().inner_rect));
+        let (Some(monitor), Some(inner)) = (monitor, inner) else {
+            ctx.request_repaint_after(Duration::from_millis(50));
+            return;
+        };
+        let fits = (inner.size() - monitor).length() < 1.0 && inner.min.to_vec2().length() < 1.0;
+        if fits {
+            self.fit_tries = u32::MAX;
+            return;
+        }
+        self.fit_tries += 1;
+        ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(egui::Pos2::ZERO));
+        ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(monitor));
+        ctx.request_repaint_after(Duration::from_millis(100));
     }
 
     fn engine_stopped(&self) -> bool {
@@ -219,6 +247,7 @@ impl App {
 impl eframe::App for App {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let now_ms = self.clock.now_ms();
+        self.fit_to_monitor(ctx);
         self.drain_events(now_ms);
         if self.stop.load(Ordering::Relaxed) {
             // A stop signal: the engine ends on its own; close the window.

@@ -142,6 +142,8 @@ pub fn run(
         pictures: 0,
         picture_span: None,
         office: options.office.clone(),
+        fullscreen: options.fullscreen,
+        fit_tries: 0,
     };
     let repaint = capture.repaint;
     // A stop signal closes the window even when nothing else wakes it.
