@@ -1007,6 +1007,70 @@ fn the_screen_fills_the_display_without_a_window_manager() {
     }
 }
 
+/// Two heads of delegation at a gate with an ID check, and the first one's
+/// card shown again while hers waits: two checks, not three; the screen
+/// says one more waits and that the card shown again already waits.
+#[test]
+fn a_card_shown_again_while_its_check_waits_is_said_and_not_queued() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    let first = badge(
+        &desk,
+        "H-1",
+        &["--category", "hod", "--name", "Amara Okafor"],
+    );
+    let second = badge(
+        &desk,
+        "H-2",
+        &["--category", "hod", "--name", "Lars Eriksson"],
+    );
+    fs::write(desk.p("scans.txt"), format!("{first}\n{second}\n{first}\n")).unwrap();
+    let x = Xvfb::start("1280x720x24").expect("checked");
+    let args = [
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "vip",
+        "--zone",
+        "plenary",
+        "--stdin",
+        "--at",
+        AT,
+        "--confirm",
+        "hod",
+        "--cooldown",
+        "0",
+        "--hold",
+        "600000",
+        "--silent",
+    ];
+    let journal = desk.p("j.db");
+    let mut screen = Screen::start(&desk, &x, &args, Some(&desk.p("scans.txt")));
+    let rows = screen.wait_for_records(&journal, 2);
+    std::thread::sleep(Duration::from_millis(1000));
+    let rows_now = records(&journal);
+    assert_eq!(
+        rows_now.len(),
+        2,
+        "two checks, not three: {:?}",
+        rows_now
+            .iter()
+            .map(|e| e.body.serial.clone())
+            .collect::<Vec<_>>()
+    );
+    assert!(rows.iter().all(|e| e.body.decision.code() == "none"));
+    let img = screenshot(&x);
+    keep(&img, "two-checks.png");
+    if let Some(words) = read_words(&img) {
+        assert!(words.contains("1 more waiting"), "{words}");
+        assert!(words.contains("already waits for its ID check"), "{words}");
+    }
+}
+
 /// The photo file's most common colour (its background).
 fn dominant(img: &RgbImage) -> [u8; 3] {
     let mut counts = std::collections::HashMap::new();

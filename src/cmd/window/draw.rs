@@ -35,7 +35,17 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
     }
     let split = main.min.x + main.width() * theme::CAMERA_SHARE;
     let cam = Rect::from_min_max(main.min, Pos2::new(split, main.max.y)).shrink(theme::PANEL_GAP);
-    let field = Rect::from_min_max(Pos2::new(split, main.min.y), main.max).shrink(theme::PANEL_GAP);
+    let whole = Rect::from_min_max(Pos2::new(split, main.min.y), main.max).shrink(theme::PANEL_GAP);
+    // A notice takes the field's bottom strip: the cards stay above it.
+    let notice = app.model.notice(now_ms);
+    let field = if notice.is_some() {
+        Rect::from_min_max(
+            whole.min,
+            Pos2::new(whole.max.x, whole.max.y - theme::NOTICE_HEIGHT),
+        )
+    } else {
+        whole
+    };
     draw_camera(app, p, cam);
     let reconnecting = match app.model.source() {
         SourceState::Reconnecting { why, attempt } => Some(format!(
@@ -55,7 +65,15 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
         View::Ready => draw_verdicts(app, p, field, shown),
         View::Confirm { card, outcome, .. } => {
             let top = with_verdicts_below(p, field, shown);
-            draw_card(p, top, card, app.photos.get(&outcome.entry.seq));
+            // Other ID checks queued behind this one are said, not hidden.
+            let waiting = app.model.queued();
+            if waiting > 0 {
+                let mut card = card.clone();
+                card.hint = format!("{} · {waiting} more waiting", card.hint);
+                draw_card(p, top, &card, app.photos.get(&outcome.entry.seq));
+            } else {
+                draw_card(p, top, card, app.photos.get(&outcome.entry.seq));
+            }
         }
         View::Note {
             admit,
@@ -73,18 +91,24 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
         }
         View::OutOfService { .. } => {}
     }
-    if let Some(notice) = app.model.notice(now_ms) {
+    if let Some(notice) = notice {
         let r = Rect::from_min_size(
-            Pos2::new(field.min.x, field.max.y - theme::NOTICE_HEIGHT),
-            Vec2::new(field.width(), theme::NOTICE_HEIGHT),
+            Pos2::new(whole.min.x, whole.max.y - theme::NOTICE_HEIGHT),
+            Vec2::new(whole.width(), theme::NOTICE_HEIGHT),
         );
         p.rect_filled(r, 0.0, theme::NOTICE_BACKGROUND);
-        p.text(
-            r.left_center() + Vec2::new(theme::NOTICE_INDENT, 0.0),
-            Align2::LEFT_CENTER,
+        // Whole, however long: smaller type rather than cut off.
+        let font = regular(theme::NOTICE_SIZE);
+        let size = p
+            .layout_no_wrap(notice.to_owned(), font.clone(), theme::NOTICE_TEXT)
+            .size();
+        fit_text(
+            p,
+            Pos2::new(r.min.x + theme::NOTICE_INDENT, r.center().y - size.y / 2.0),
             notice,
-            regular(theme::NOTICE_SIZE),
+            font,
             theme::NOTICE_TEXT,
+            r.width() - 2.0 * theme::NOTICE_INDENT,
         );
     }
 }

@@ -801,7 +801,7 @@ impl Kiosk {
             if let Some((seq, at)) = self.awaiting.get(&b.serial) {
                 if now_ms.saturating_sub(*at) < AWAIT_CHECK_MS {
                     self.notices.push(format!(
-                        "{} is already waiting for the ID check (record {seq}): answer that check",
+                        "{} already waits for its ID check (record {seq}): answer that one",
                         badgegate_core::text::printable_short(&b.serial, 40)
                     ));
                     return Ok(None);

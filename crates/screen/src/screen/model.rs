@@ -995,13 +995,13 @@ mod tests {
             let said = kiosk.take_notices();
             assert_eq!(said.len(), 1);
             assert!(
-                said[0].contains("HD-0001 is already waiting for the ID check (record"),
+                said[0].contains("HD-0001 already waits for its ID check (record"),
                 "{said:?}"
             );
             m.tell(said[0].clone(), t + later);
         }
         assert_eq!(m.queued(), 0, "no second check");
-        assert!(m.notice(t + 30_001).unwrap().contains("already waiting"));
+        assert!(m.notice(t + 30_001).unwrap().contains("already waits"));
         let Some(GuardAction::Confirm { pending, answer }) = m.key(Key::Enter, t + 31_000) else {
             panic!("Enter confirms");
         };
