@@ -755,6 +755,9 @@ pub struct RevokeArgs {
     /// With --office: first take the office's newest list from this key (another desk's revocations), add the serials, and sign the next number (two desks that signed the same number)
     #[arg(long, requires = "office")]
     pub sync: bool,
+    /// Undo the revocation of the SERIALs instead (revoked by mistake, a lost badge found): a new signed list where they are valid again, with --reason saying why; every gate takes it up and journals who was reinstated
+    #[arg(long)]
+    pub reinstate: bool,
     /// Revoke serials the register of badges issued with this key (KEY.issued.csv beside it) does not hold: badges issued by another desk, or before the register was kept
     #[arg(long)]
     pub force: bool,

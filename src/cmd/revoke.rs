@@ -26,7 +26,9 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    check_issued(&a)?;
+    if !a.reinstate {
+        check_issued(&a)?;
+    }
     // Two desks revoking at once: the second waits for the first and then
     // extends the list the first wrote, never the one it read before. The
     // lock covers reading, signing and writing the file, never the office.
@@ -51,6 +53,15 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
     let now = clock::now();
     let (text, skipped) = if a.serials.is_empty() {
         (None, Vec::new())
+    } else if a.reinstate {
+        let text = list.reinstate_and_sign(&key, &a.serials, a.reason.trim(), now)?;
+        for s in &a.serials {
+            println!(
+                "{s}: reinstated ({}), valid again once the gates take this list up",
+                a.reason.trim()
+            );
+        }
+        (Some(text), Vec::new())
     } else {
         list.add_and_sign(&key, &a.serials, a.reason.trim(), now)?
     };
@@ -86,10 +97,15 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
     write_atomic(&a.list, text.as_bytes(), 0o644, true)?;
     drop(lock);
     println!(
-        "revocation list {}: sequence {}, {} serial(s) revoked, signed by key {}",
+        "revocation list {}: sequence {}, {} serial(s) revoked{}, signed by key {}",
         shown_path(&a.list),
         list.sequence,
         list.entries.len(),
+        if list.reinstated.is_empty() {
+            String::new()
+        } else {
+            format!(", {} reinstated", list.reinstated.len())
+        },
         list.key_id
     );
     if let Some(office) = &a.office {

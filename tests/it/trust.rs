@@ -103,6 +103,75 @@ fn a_badge_revoked_while_the_kiosk_runs_is_refused_within_seconds() {
     );
 }
 
+/// A head of delegation revoked by mistake: the desk reinstates her in a
+/// new signed list, the running gate takes it up, journals who is valid
+/// again and why, and admits her.
+#[test]
+fn a_badge_revoked_by_mistake_is_reinstated_and_admitted_again() {
+    let desk = Desk::new();
+    let a = badge(&desk, "HD-0001");
+    assert_eq!(revoke(&desk, "revoked.txt", "HD-0001").code, 0);
+    let mut k = LiveKiosk::start(
+        desk.path(),
+        &kiosk_args("j.db", &["--revocations", "revoked.txt"]),
+    );
+    k.send(&a);
+    assert_eq!(k.decision()["reason"], "revoked");
+    let reinstate = |reason: &str| {
+        desk.run(&[
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            "revoked.txt",
+            "--reinstate",
+            "HD-0001",
+            "--reason",
+            reason,
+        ])
+    };
+    let r = reinstate("");
+    assert_eq!(r.code, 2, "a reason is required: {}", r.stderr);
+    let r = reinstate("revoked by mistake");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("HD-0001: reinstated (revoked by mistake)"),
+        "{}",
+        r.stdout
+    );
+    let list = fs::read_to_string(desk.p("revoked.txt")).unwrap();
+    assert!(list.contains("\nreinstate: HD-0001 "), "{list}");
+    std::thread::sleep(Duration::from_millis(2500));
+    k.send(&a);
+    assert_eq!(k.decision()["reason"], "ok");
+    assert_eq!(k.finish(), 0);
+    let rows = Journal::open_readonly(&desk.p("j.db"))
+        .unwrap()
+        .entries()
+        .unwrap();
+    let taken = rows
+        .iter()
+        .rfind(|e| e.body.reason.code() == "list_accepted")
+        .unwrap();
+    assert!(
+        taken
+            .body
+            .detail
+            .contains("reinstated: HD-0001 (revoked by mistake)"),
+        "{}",
+        taken.body.detail
+    );
+    // Reinstating a badge that is not revoked says so.
+    let r = reinstate("again");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("HD-0001 is not revoked on this list"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn a_forged_or_older_list_written_while_running_is_refused_journalled_and_the_list_kept() {
     let desk = Desk::new();

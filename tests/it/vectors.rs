@@ -261,9 +261,21 @@ fn computed_lists() -> Vec<(&'static str, &'static str, String)> {
     let mut m = b"badgegate/revocations/v1\0".to_vec();
     m.extend_from_slice(largest_body.as_bytes());
     let largest = format!("{largest_body}signature: {}\n", hex(&k.sign(&m)));
+    // The lost badge reinstated an hour later (revoked by mistake).
+    let reinstated = {
+        let mut l = RevocationList::parse(&one).unwrap().0;
+        l.reinstate_and_sign(
+            &k,
+            &["D-000123".into()],
+            "revoked by mistake",
+            parse_rfc3339("2026-11-30T19:00:00Z").unwrap(),
+        )
+        .unwrap()
+    };
     vec![
         ("lost", "ok", one),
         ("lower-case", "ok", lower),
+        ("reinstated", "ok", reinstated),
         ("sequence-zero", "refused", zero),
         ("edited", "refused", edited),
         ("sequence-largest", "ok", largest),
@@ -374,6 +386,10 @@ fn computed() -> Vec<Computed> {
         Computed {
             revocations: Some("lost"),
             ..vector("revoked", good.text().to_owned(), "revoked")
+        },
+        Computed {
+            revocations: Some("reinstated"),
+            ..vector("reinstated", good.text().to_owned(), "ok")
         },
         Computed {
             revocations: Some("lower-case"),

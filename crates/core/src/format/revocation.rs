@@ -9,8 +9,12 @@
 //! sequence: 3
 //! issued-at: 2026-11-27T08:00:00Z
 //! revoke: D-00042 2026-11-27T07:59:00Z reported lost
+//! reinstate: HD-0001 2026-11-27T07:10:00Z 2026-11-27T07:30:00Z revoked by mistake
 //! signature: <128 lowercase hex digits>
 //! ```
+//! A `reinstate:` line undoes the revocation made at its first time, at its
+//! second: the badge is valid again, and a merge with another desk's older
+//! copy of the list does not bring the revocation back.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -32,6 +36,18 @@ pub struct Revocation {
     pub reason: String,
 }
 
+/// A revocation undone: the badge is valid again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reinstatement {
+    pub serial: String,
+    /// When the revocation it undoes was made, Unix seconds.
+    pub revoked_at: u64,
+    /// When it was undone, Unix seconds.
+    pub reinstated_at: u64,
+    /// Why, in plain words (never empty).
+    pub reason: String,
+}
+
 /// A revocation list's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevocationList {
@@ -41,6 +57,8 @@ pub struct RevocationList {
     /// When the list was signed, Unix seconds.
     pub issued_at: u64,
     pub entries: Vec<Revocation>,
+    /// Revocations undone (a serial is in `entries` or here, never both).
+    pub reinstated: Vec<Reinstatement>,
 }
 
 /// Failures loading, checking or writing a revocation list.
@@ -69,6 +87,10 @@ pub enum RevocationError {
     BadSerial(String),
     #[error("reason is longer than {MAX_REVOCATION_REASON_CHARS} characters, or holds a control, text-direction or invisible character")]
     BadReason,
+    #[error("{0} is not revoked on this list: nothing to reinstate")]
+    NotRevoked(String),
+    #[error("reinstating a badge needs a reason (--reason), kept in the signed list")]
+    ReasonNeeded,
     #[error(
         "the list's sequence number is at its largest ({0}); start a new list signed by a new key"
     )]
@@ -107,6 +129,7 @@ impl RevocationList {
             sequence: 0,
             issued_at: 0,
             entries: Vec::new(),
+            reinstated: Vec::new(),
         }
     }
 
@@ -137,6 +160,15 @@ impl RevocationList {
                 s.push_str(&r.reason);
             }
             s.push('\n');
+        }
+        for r in &self.reinstated {
+            s.push_str(&format!(
+                "reinstate: {} {} {} {}\n",
+                r.serial,
+                format_utc(r.revoked_at),
+                format_utc(r.reinstated_at),
+                r.reason
+            ));
         }
         s
     }
@@ -177,6 +209,9 @@ impl RevocationList {
             if self.find(s).is_some() {
                 skipped.push(s.clone());
             } else {
+                // Revoked again after a reinstatement: the revocation stands.
+                self.reinstated
+                    .retain(|r| !r.serial.eq_ignore_ascii_case(s));
                 self.entries.push(Revocation {
                     serial: s.clone(),
                     revoked_at: now,
@@ -199,13 +234,88 @@ impl RevocationList {
     pub fn merge_from(&mut self, other: &RevocationList) -> Vec<String> {
         let mut taken = Vec::new();
         for r in &other.entries {
-            if self.find(&r.serial).is_none() {
+            // A revocation this list undid (at or after it) stays undone.
+            let undone = self.reinstated.iter().any(|x| {
+                x.serial.eq_ignore_ascii_case(&r.serial) && x.reinstated_at >= r.revoked_at
+            });
+            if self.find(&r.serial).is_none() && !undone {
+                self.reinstated
+                    .retain(|x| !x.serial.eq_ignore_ascii_case(&r.serial));
                 self.entries.push(r.clone());
                 taken.push(r.serial.clone());
             }
         }
+        // The other desk's reinstatements of revocations made before them.
+        for x in &other.reinstated {
+            let ours = self.find(&x.serial).map(|r| r.revoked_at);
+            if ours.is_some_and(|at| at <= x.reinstated_at) {
+                self.entries
+                    .retain(|r| !r.serial.eq_ignore_ascii_case(&x.serial));
+            }
+            let known = self.find(&x.serial).is_some()
+                || self
+                    .reinstated
+                    .iter()
+                    .any(|y| y.serial.eq_ignore_ascii_case(&x.serial));
+            if !known {
+                self.reinstated.push(x.clone());
+                taken.push(x.serial.clone());
+            }
+        }
         self.sequence = self.sequence.max(other.sequence);
         taken
+    }
+
+    /// Undoes the revocations of `serials`, bumps the sequence, stamps the
+    /// time and signs: the badges are valid again at every gate that takes
+    /// the list up. `reason` is required.
+    pub fn reinstate_and_sign(
+        &mut self,
+        key: &SecretKey,
+        serials: &[String],
+        reason: &str,
+        now: u64,
+    ) -> Result<String, RevocationError> {
+        if key.key_id() != self.key_id {
+            return Err(RevocationError::WrongKey {
+                list: self.key_id,
+                key: key.key_id(),
+            });
+        }
+        if reason.trim().is_empty() {
+            return Err(RevocationError::ReasonNeeded);
+        }
+        if !check_new_reason(reason) {
+            return Err(RevocationError::BadReason);
+        }
+        for s in serials {
+            if self.find(s).is_none() {
+                return Err(RevocationError::NotRevoked(s.clone()));
+            }
+        }
+        let sequence = self
+            .sequence
+            .checked_add(1)
+            .filter(|s| *s <= MAX_LIST_SEQUENCE)
+            .ok_or(RevocationError::SequenceExhausted(self.sequence))?;
+        for s in serials {
+            if let Some(i) = self
+                .entries
+                .iter()
+                .position(|r| r.serial.eq_ignore_ascii_case(s))
+            {
+                let r = self.entries.remove(i);
+                self.reinstated.push(Reinstatement {
+                    serial: r.serial,
+                    revoked_at: r.revoked_at,
+                    reinstated_at: now.max(r.revoked_at),
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        self.sequence = sequence;
+        self.issued_at = now;
+        Ok(self.sign(key))
     }
 
     /// Signs this list as the next sequence at `now`, whether or not
@@ -278,17 +388,27 @@ impl RevocationList {
             sequence,
             issued_at,
             entries: Vec::new(),
+            reinstated: Vec::new(),
         };
         let mut seen = BTreeSet::new();
         for (i, l) in body.split_inclusive('\n').enumerate().skip(4) {
-            let entry = parse_entry(i + 1, l)?;
-            if !seen.insert(entry.serial.clone()) {
-                return Err(bad(
-                    i + 1,
-                    format!("serial {} is listed twice", entry.serial),
-                ));
+            let serial = if l.starts_with("reinstate: ") {
+                let r = parse_reinstatement(i + 1, l)?;
+                let serial = r.serial.clone();
+                list.reinstated.push(r);
+                serial
+            } else {
+                if !list.reinstated.is_empty() {
+                    return Err(bad(i + 1, "`revoke:` lines come before `reinstate:` lines"));
+                }
+                let entry = parse_entry(i + 1, l)?;
+                let serial = entry.serial.clone();
+                list.entries.push(entry);
+                serial
+            };
+            if !seen.insert(serial.clone()) {
+                return Err(bad(i + 1, format!("serial {serial} is listed twice")));
             }
-            list.entries.push(entry);
         }
         if list.body() != body {
             return Err(bad(0, "not in canonical form"));
@@ -401,6 +521,41 @@ fn parse_entry(n: usize, line: &str) -> Result<Revocation, RevocationError> {
     })
 }
 
+fn parse_reinstatement(n: usize, line: &str) -> Result<Reinstatement, RevocationError> {
+    let l = line
+        .strip_suffix('\n')
+        .ok_or_else(|| bad(n, "line does not end with a newline"))?;
+    let rest = l
+        .strip_prefix("reinstate: ")
+        .ok_or_else(|| bad(n, "expected `reinstate: SERIAL REVOKED REINSTATED REASON`"))?;
+    let mut parts = rest.splitn(4, ' ');
+    let serial = parts.next().unwrap_or_default();
+    if !is_valid_serial(serial) {
+        return Err(bad(n, "invalid serial"));
+    }
+    let mut time = |what: &str| {
+        parts
+            .next()
+            .and_then(parse_utc_z)
+            .ok_or_else(|| bad(n, format!("invalid {what} time")))
+    };
+    let revoked_at = time("revocation")?;
+    let reinstated_at = time("reinstatement")?;
+    if reinstated_at < revoked_at {
+        return Err(bad(n, "reinstated before it was revoked"));
+    }
+    let reason = parts.next().unwrap_or_default();
+    if reason.is_empty() || !check_reason(reason) {
+        return Err(bad(n, "invalid reason text (a reinstatement says why)"));
+    }
+    Ok(Reinstatement {
+        serial: serial.to_owned(),
+        revoked_at,
+        reinstated_at,
+        reason: reason.to_owned(),
+    })
+}
+
 fn signed_message(body: &str) -> Vec<u8> {
     let mut m = REVOCATION_SIGNING_CONTEXT.to_vec();
     m.extend_from_slice(body.as_bytes());
@@ -428,6 +583,68 @@ mod tests {
 
     fn key() -> SecretKey {
         SecretKey::from_seed(&[3; 32])
+    }
+
+    /// A head of delegation revoked by mistake is reinstated in the signed
+    /// list; another desk's older copy merged in does not revoke her
+    /// again, a later revocation does, and the lines read back exactly.
+    #[test]
+    fn a_reinstatement_is_signed_read_back_and_survives_a_merge() {
+        let k = key();
+        let trust = TrustStore::from_keys(&[k.public()], &[]);
+        let t = 1_790_000_000;
+        let mut ours = RevocationList::empty(k.key_id());
+        ours.add_and_sign(&k, &["HD-0001".into(), "D-2".into()], "reported lost", t)
+            .unwrap();
+        let theirs = ours.clone();
+        assert!(matches!(
+            ours.reinstate_and_sign(&k, &["HD-0001".into()], " ", t + 60),
+            Err(RevocationError::ReasonNeeded)
+        ));
+        assert!(matches!(
+            ours.reinstate_and_sign(&k, &["X-9".into()], "mistake", t + 60),
+            Err(RevocationError::NotRevoked(_))
+        ));
+        let text = ours
+            .reinstate_and_sign(&k, &["hd-0001".into()], "revoked by mistake", t + 60)
+            .unwrap();
+        assert!(text.contains(
+            "revoke: D-2 2026-09-21T14:13:20Z reported lost\nreinstate: HD-0001 2026-09-21T14:13:20Z 2026-09-21T14:14:20Z revoked by mistake\n"
+        ), "{text}");
+        let back = RevocationList::parse_verified(&text, &trust).unwrap();
+        assert_eq!(back, ours);
+        assert!(back.find("HD-0001").is_none());
+        assert_eq!(back.sequence, 2);
+        // The other desk's copy, still revoking her, merged in: undone.
+        let mut merged = back.clone();
+        merged.merge_from(&theirs);
+        assert!(merged.find("HD-0001").is_none());
+        // And the other way round: the other desk takes the reinstatement.
+        let mut other = theirs.clone();
+        other.merge_from(&back);
+        assert!(other.find("HD-0001").is_none(), "{other:?}");
+        assert_eq!(other.reinstated.len(), 1);
+        // Revoked again later: the revocation stands, its reinstatement goes.
+        let (text, _) = merged
+            .add_and_sign(&k, &["HD-0001".into()], "stolen", t + 3600)
+            .unwrap();
+        let again = RevocationList::parse_verified(&text.unwrap(), &trust).unwrap();
+        assert!(again.find("HD-0001").is_some() && again.reinstated.is_empty());
+        // A reinstate line before a revoke line, or undone before it was
+        // made, is refused.
+        for bad_body in [
+            "reinstate: A-1 2026-09-21T14:13:20Z 2026-09-21T14:14:20Z x\nrevoke: B-1 2026-09-21T14:13:20Z\n",
+            "reinstate: A-1 2026-09-21T14:13:20Z 2026-09-21T14:00:00Z x\n",
+            "reinstate: A-1 2026-09-21T14:13:20Z 2026-09-21T14:14:20Z\n",
+        ] {
+            let body = format!(
+                "badgegate-revocations v1\nkey-id: {}\nsequence: 3\nissued-at: 2026-09-21T15:00:00Z\n{bad_body}",
+                k.key_id()
+            );
+            let sig = k.sign(&signed_message(&body));
+            let text = format!("{body}signature: {}\n", hex(&sig));
+            assert!(RevocationList::parse_verified(&text, &trust).is_err(), "{bad_body}");
+        }
     }
 
     #[test]

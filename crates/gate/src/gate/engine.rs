@@ -718,11 +718,24 @@ impl Kiosk {
             decision: EntryDecision::None,
             reason: KioskEvent::ListAccepted.into(),
             detail: format!(
-                "revocation list key {} sequence {} issued {} with {} serial(s) {how}",
+                "revocation list key {} sequence {} issued {} with {} serial(s){} {how}",
                 l.key_id,
                 l.sequence,
                 format_human(l.issued_at),
-                l.entries.len()
+                l.entries.len(),
+                if l.reinstated.is_empty() {
+                    String::new()
+                } else {
+                    // Who is valid again, and why: named in the journal.
+                    format!(
+                        "; reinstated: {}",
+                        l.reinstated
+                            .iter()
+                            .map(|r| format!("{} ({})", r.serial, r.reason))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
             ),
             input: input.to_owned(),
             list_seq: Some(l.sequence),
