@@ -112,6 +112,55 @@ fn line(bold: bool, sizes: (f32, f32), y: f32, colour: [u8; 3], text: &str) -> M
     }
 }
 
+/// Largest and smallest type for the holder's name, in card pixels.
+const NAME_SIZES: (f32, f32) = (96.0, 36.0);
+/// Smallest type a name broken over two lines may take: below it, one line
+/// reads better.
+const NAME_TWO_LINES_MIN: f32 = 64.0;
+
+/// The holder's name: one line as large as fits, or — when one line would
+/// have to shrink below [`NAME_TWO_LINES_MIN`] — two lines broken at the
+/// space nearest the middle, larger. Returns the organisation's baseline.
+fn name_marks(marks: &mut Vec<Mark>, name: &str) -> f32 {
+    let inner = (CARD_WIDTH - 2 * MARGIN) as f32;
+    let (max, min) = NAME_SIZES;
+    let width = |t: &str| shape::with_shaper(|s| s.measure(t, max, true).width);
+    let one_line = (max * inner / width(name)).floor().min(max);
+    if one_line >= NAME_TWO_LINES_MIN {
+        marks.push(line(true, (max, min), 400.0, [0, 0, 0], name));
+        return 490.0;
+    }
+    // Break after a space or a hyphen (the hyphen stays on the first line).
+    let middle = name.len() / 2;
+    let split = name
+        .char_indices()
+        .filter(|(_, c)| matches!(c, ' ' | '-'))
+        .map(|(i, c)| i + c.len_utf8())
+        .filter(|i| *i < name.len())
+        .min_by_key(|i| i.abs_diff(middle));
+    let Some(at) = split else {
+        marks.push(line(true, (max, min), 400.0, [0, 0, 0], name));
+        return 490.0;
+    };
+    let (first, second) = (name[..at].trim_end(), name[at..].trim_start());
+    let size = (max * inner / width(first).max(width(second)))
+        .floor()
+        .min(max);
+    if size <= one_line {
+        marks.push(line(true, (max, min), 400.0, [0, 0, 0], name));
+        return 490.0;
+    }
+    marks.push(line(true, (size, size), 340.0, [0, 0, 0], first));
+    marks.push(line(
+        true,
+        (size, size),
+        340.0 + size * 1.1,
+        [0, 0, 0],
+        second,
+    ));
+    340.0 + size * 1.1 + 72.0
+}
+
 /// The code at `top`, centred on `centre`, at most `target` pixels wide,
 /// whole pixels a module; and its bottom.
 fn qr_mark(code: &QrCode, top: u32, centre: u32, target: u32) -> (Mark, u32) {
@@ -166,9 +215,15 @@ pub fn layout(
         [255, 255, 255],
         &label.to_uppercase(),
     ));
-    marks.push(line(bold, (96.0, 36.0), 400.0, [0, 0, 0], &badge.name));
+    let org_baseline = name_marks(&mut marks, &badge.name);
     if !badge.org.is_empty() {
-        marks.push(line(regular, (60.0, 28.0), 490.0, [60, 60, 60], &badge.org));
+        marks.push(line(
+            regular,
+            (60.0, 28.0),
+            org_baseline,
+            [60, 60, 60],
+            &badge.org,
+        ));
     }
     let qr_bottom = match photo {
         Some((pw, ph)) => {
@@ -336,6 +391,114 @@ mod tests {
         assert!(missing_glyphs("Тоҷикистон").is_empty());
         // A private-use character: no font anywhere draws it.
         assert_eq!(missing_glyphs("A\u{10FFFD}"), vec!['\u{10FFFD}']);
+    }
+
+    /// Every card, long names and organisations included, with and
+    /// without a photo: no two marks overlap and none leaves the card; a
+    /// 45-character name breaks over two lines in large type rather than
+    /// shrinking to the smallest.
+    #[test]
+    fn no_two_marks_on_a_card_overlap_and_long_names_take_two_lines() {
+        use badgegate_core::clock::VenueTime;
+        use badgegate_core::format::badge::{Badge, SignedBadge};
+        use badgegate_core::format::keys::{KeyId, SecretKey};
+        let k = SecretKey::from_seed(&[9; 32]);
+        let time = VenueTime::zone("Asia/Tashkent");
+        let look = Look {
+            policy: None,
+            time: &time,
+        };
+        let names = [
+            ("Li Ming", ""),
+            (
+                "Maximilian Alexander von Hohenberg-Ruiz Castellanos",
+                "Federal Ministry for European and International Affairs",
+            ),
+            ("Bartholomew-Christophersen-Vandenberghe-Okonkwo", "UN"),
+            ("王小明", "中华人民共和国外交部"),
+        ];
+        for (name, org) in names {
+            let badge = Badge {
+                key_id: KeyId([0; 4]),
+                serial: "HD-0001".into(),
+                name: name.into(),
+                org: org.into(),
+                category: "hod".into(),
+                zones: vec!["plenary".into(), "press".into()],
+                valid_from: 1_796_000_400,
+                valid_until: 1_796_200_800,
+                issued_at: 1_796_000_400,
+                photo: None,
+            };
+            let signed = SignedBadge::sign(badge.clone(), &k).unwrap();
+            let code = qrcode::QrCode::with_error_correction_level(
+                signed.text().as_bytes(),
+                qrcode::EcLevel::M,
+            )
+            .unwrap();
+            for photo in [None, Some((300, 400))] {
+                let marks = layout(&badge, &code, look, photo);
+                let mut boxes: Vec<(String, [f32; 4])> = Vec::new();
+                for m in &marks {
+                    match m {
+                        Mark::Text {
+                            text,
+                            bold,
+                            size,
+                            cx,
+                            baseline,
+                            ..
+                        } => {
+                            let w = shape::with_shaper(|s| s.measure(text, *size, *bold).width);
+                            let b = [
+                                cx - w / 2.0,
+                                baseline - size * 0.8,
+                                cx + w / 2.0,
+                                baseline + size * 0.25,
+                            ];
+                            assert!(
+                                b[0] >= 0.0 && b[2] <= CARD_WIDTH as f32,
+                                "{text:?} leaves the card: {b:?}"
+                            );
+                            boxes.push((text.clone(), b));
+                        }
+                        Mark::Qr { x, y, module } => {
+                            let side = (code.width() as f32 + 2.0 * QUIET_ZONE as f32) * module;
+                            boxes.push(("QR".into(), [*x, *y, x + side, y + side]));
+                        }
+                        Mark::Photo { x, y, w, h } => {
+                            boxes.push(("photo".into(), [*x, *y, x + w, y + h]))
+                        }
+                        Mark::Fill { .. } => {}
+                    }
+                }
+                for (i, (a, ab)) in boxes.iter().enumerate() {
+                    for (b, bb) in &boxes[i + 1..] {
+                        let overlap =
+                            ab[0] < bb[2] && bb[0] < ab[2] && ab[1] < bb[3] && bb[1] < ab[3];
+                        assert!(!overlap, "{name}: {a:?} {ab:?} overlaps {b:?} {bb:?}");
+                    }
+                }
+                if name.chars().count() >= 45 {
+                    let lines: Vec<f32> = marks
+                        .iter()
+                        .filter_map(|m| match m {
+                            Mark::Text { text, size, .. }
+                                if name.contains(text.as_str()) && text != name =>
+                            {
+                                Some(*size)
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    assert_eq!(lines.len(), 2, "{name}: two lines");
+                    assert!(
+                        lines.iter().all(|s| *s >= NAME_TWO_LINES_MIN),
+                        "{name}: {lines:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
