@@ -187,6 +187,63 @@ fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
     }
 }
 
+/// Text is laid out, measured and (unless dry) painted through these; a
+/// dry run finds how much room a card's content takes before it is drawn,
+/// and a test records every text's box.
+mod pen {
+    use std::cell::RefCell;
+
+    use eframe::egui::Rect;
+
+    #[derive(Default)]
+    struct Mode {
+        dry: bool,
+        boxes: Option<Vec<(String, Rect)>>,
+    }
+
+    thread_local! {
+        static MODE: RefCell<Mode> = RefCell::default();
+    }
+
+    /// True while measuring only.
+    pub fn dry() -> bool {
+        MODE.with(|m| m.borrow().dry)
+    }
+
+    /// Runs `f` measuring only: nothing is painted or recorded.
+    pub fn measuring<T>(f: impl FnOnce() -> T) -> T {
+        let was = MODE.with(|m| std::mem::replace(&mut m.borrow_mut().dry, true));
+        let out = f();
+        MODE.with(|m| m.borrow_mut().dry = was);
+        out
+    }
+
+    /// Notes a painted text's box, when a test records them.
+    pub fn record(what: &str, r: Rect) {
+        MODE.with(|m| {
+            let mut m = m.borrow_mut();
+            if !m.dry {
+                if let Some(b) = m.boxes.as_mut() {
+                    b.push((what.to_owned(), r));
+                }
+            }
+        });
+    }
+
+    /// Starts (or, with `false`, stops and returns) recording boxes.
+    #[cfg(test)]
+    pub fn recording(on: bool) -> Vec<(String, Rect)> {
+        MODE.with(|m| {
+            let mut m = m.borrow_mut();
+            let had = m.boxes.take().unwrap_or_default();
+            if on {
+                m.boxes = Some(Vec::new());
+            }
+            had
+        })
+    }
+}
+
 /// Draws `text` in `font`, shrunk until it fits `max_w`; returns its height.
 fn fit_text(
     p: &egui::Painter,
@@ -201,7 +258,10 @@ fn fit_text(
         let g = p.layout_no_wrap(text.to_owned(), font.clone(), colour);
         if g.size().x <= max_w || font.size <= theme::MIN_TEXT {
             let h = g.size().y;
-            p.galley(pos, g, colour);
+            if !pen::dry() {
+                pen::record(text, Rect::from_min_size(pos, g.size()));
+                p.galley(pos, g, colour);
+            }
             return h;
         }
         font.size *= theme::SHRINK;
@@ -219,7 +279,10 @@ fn wrapped(
 ) -> f32 {
     let g = p.layout(text.to_owned(), font, colour, max_w);
     let h = g.size().y;
-    p.galley(pos, g, colour);
+    if !pen::dry() {
+        pen::record(text, Rect::from_min_size(pos, g.size()));
+        p.galley(pos, g, colour);
+    }
     h
 }
 
@@ -307,7 +370,7 @@ fn draw_row(p: &egui::Painter, r: Rect, card: &Card) {
 
 /// A badge whose signature did not check out: NAME NOT VERIFIED, what it
 /// claims in small type, its serial — never the claimed name as fact.
-fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) {
+fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) -> f32 {
     use theme::card as c;
     let ink = rgb(card.tone.ink());
     let mut y = at.y;
@@ -323,19 +386,20 @@ fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) {
     );
     y += h * c::AFTER_BAND;
     let serial = format!("badge {}", card.serial);
-    fit_text(
+    y + fit_text(
         p,
         Pos2::new(at.x, y),
         &serial,
         regular(h * c::SERIAL),
         ink,
         w,
-    );
+    )
 }
 
 /// A verdict: headline, reason, who, category band, serial, key hints;
 /// the holder's photo (one whose digest matched the badge) large on the
-/// right when there is one.
+/// right when there is one. The content takes the room above the hints,
+/// made smaller as a whole when long texts would run into them.
 fn draw_card(p: &egui::Painter, r: Rect, card: &Card, photo: Option<&egui::TextureHandle>) {
     use theme::card as c;
     let tone = card.tone;
@@ -361,8 +425,42 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card, photo: Option<&egui::Textu
         );
         w -= pw + pad;
     }
-    let mut y = r.min.y + h * c::TOP;
     let x = r.min.x + pad;
+    let small = regular((h * c::HINT).max(c::HINT_MIN));
+    let seq = p.layout_no_wrap(format!("#{}", card.seq), small.clone(), ink);
+    let seq_w = seq.size().x;
+    let hint_y = r.max.y - h * c::BOTTOM - seq.size().y;
+    // As large as fits above the hints: measured first, then drawn.
+    let room = hint_y - c::HINT_GAP;
+    let mut scale = 1.0;
+    while scale > c::SMALLEST_SCALE
+        && pen::measuring(|| card_content(p, r, x, w, h * scale, card)) > room
+    {
+        scale *= theme::SHRINK;
+    }
+    card_content(p, r, x, w, h * scale, card);
+    let seq_at = Pos2::new(r.max.x - pad - seq_w, hint_y);
+    pen::record(
+        &format!("#{}", card.seq),
+        Rect::from_min_size(seq_at, seq.size()),
+    );
+    p.galley(seq_at, seq, ink);
+    fit_text(
+        p,
+        Pos2::new(x, hint_y),
+        &card.hint,
+        small,
+        ink,
+        w - seq_w - c::HINT_GAP,
+    );
+}
+
+/// A card's content from its top: headline, reason, and who (with the
+/// category band) at sizes proportional to `h`; returns where it ends.
+fn card_content(p: &egui::Painter, r: Rect, x: f32, w: f32, h: f32, card: &Card) -> f32 {
+    use theme::card as c;
+    let ink = rgb(card.tone.ink());
+    let mut y = r.min.y + r.height() * c::TOP;
     y += fit_text(
         p,
         Pos2::new(x, y),
@@ -380,46 +478,39 @@ fn draw_card(p: &egui::Painter, r: Rect, card: &Card, photo: Option<&egui::Textu
         w,
     ) + h * c::AFTER_REASON;
     if !card.verified && !card.name.is_empty() {
-        draw_claim(p, Pos2::new(x, y), h, w, card);
+        y = draw_claim(p, Pos2::new(x, y), h, w, card);
     } else if !card.name.is_empty() {
         y += shaped::fit(p, Pos2::new(x, y), &card.name, h * c::NAME, true, ink, w);
         if !card.org.is_empty() {
             y += shaped::fit(p, Pos2::new(x, y), &card.org, h * c::ORG, false, ink, w);
         }
         y += h * c::BEFORE_BAND;
-        let band = Rect::from_min_size(Pos2::new(r.min.x, y), Vec2::new(w + pad, h * c::BAND));
-        p.rect_filled(band, 0.0, rgb(card.category_colour));
-        p.rect_stroke(
-            band,
-            0.0,
-            Stroke::new(c::BAND_EDGE, theme::CATEGORY_EDGE),
-            egui::StrokeKind::Inside,
-        );
+        // The band runs from the card's left edge to the text's right
+        // edge, the category's name inside it with room on both sides.
+        let band = Rect::from_min_max(Pos2::new(r.min.x, y), Pos2::new(x + w, y + h * c::BAND));
+        if !pen::dry() {
+            p.rect_filled(band, 0.0, rgb(card.category_colour));
+            p.rect_stroke(
+                band,
+                0.0,
+                Stroke::new(c::BAND_EDGE, theme::CATEGORY_EDGE),
+                egui::StrokeKind::Inside,
+            );
+            pen::record("band", band);
+        }
         fit_text(
             p,
             Pos2::new(x, y + h * c::BAND_TEXT_TOP),
             &card.category,
             bold(h * c::CATEGORY),
             theme::CATEGORY_TEXT,
-            w,
+            w - c::BAND_INSET,
         );
         y += band.height() + h * c::AFTER_BAND;
         let serial = format!("badge {}", card.serial);
-        fit_text(p, Pos2::new(x, y), &serial, regular(h * c::SERIAL), ink, w);
+        y += fit_text(p, Pos2::new(x, y), &serial, regular(h * c::SERIAL), ink, w);
     }
-    let small = regular((h * c::HINT).max(c::HINT_MIN));
-    let seq = p.layout_no_wrap(format!("#{}", card.seq), small.clone(), ink);
-    let seq_w = seq.size().x;
-    let hint_y = r.max.y - h * c::BOTTOM - seq.size().y;
-    p.galley(Pos2::new(r.max.x - pad - seq_w, hint_y), seq, ink);
-    fit_text(
-        p,
-        Pos2::new(x, hint_y),
-        &card.hint,
-        small,
-        ink,
-        w - seq_w - c::HINT_GAP,
-    );
+    y
 }
 
 /// Waiting for the guard's staff badge.
@@ -865,13 +956,191 @@ mod shaped {
                 min,
                 Vec2::new(e.size[0] as f32 / ppp, e.size[1] as f32 / ppp),
             );
-            p.image(
-                e.texture.id(),
-                rect,
-                Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
-                colour,
-            );
+            if !super::pen::dry() {
+                // Its line's box (the mask may reach past it a little).
+                let line = Rect::from_min_size(
+                    pos,
+                    Vec2::new(rect.max.x - pos.x, e.line_height as f32 / ppp),
+                );
+                super::pen::record(&text, line);
+                p.image(
+                    e.texture.id(),
+                    rect,
+                    Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0)),
+                    colour,
+                );
+            }
             e.line_height as f32 / ppp
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use badgegate::screen::Tone;
+
+    /// The field a card is drawn in on a `w`×`h` screen: alone, as the
+    /// newest of several, or asked above verdicts held.
+    fn fields(w: f32, h: f32) -> Vec<Rect> {
+        let area = Rect::from_min_size(Pos2::ZERO, Vec2::new(w, h));
+        let bar_h = (area.height() * theme::STATUS_BAR_SHARE).max(theme::STATUS_BAR_MIN);
+        let main = Rect::from_min_max(area.min, Pos2::new(area.max.x, area.max.y - bar_h));
+        let split = main.min.x + main.width() * theme::CAMERA_SHARE;
+        let field =
+            Rect::from_min_max(Pos2::new(split, main.min.y), main.max).shrink(theme::PANEL_GAP);
+        let part = |share: f32| {
+            Rect::from_min_max(
+                field.min,
+                Pos2::new(field.max.x, field.min.y + field.height() * share),
+            )
+        };
+        let with_notice = Rect::from_min_max(
+            field.min,
+            Pos2::new(field.max.x, field.max.y - theme::NOTICE_HEIGHT),
+        );
+        vec![
+            field,
+            part(theme::stack::NEWEST),
+            part(theme::stack::ASKING),
+            with_notice,
+        ]
+    }
+
+    /// Every kind of card with the longest texts the wording allows.
+    fn cards() -> Vec<Card> {
+        let long = |n: usize, word: &str| {
+            let mut s = String::new();
+            while s.chars().count() + word.len() < n {
+                s.push_str(word);
+            }
+            s
+        };
+        let base = Card {
+            tone: Tone::Admit,
+            headline: "ADMIT".into(),
+            reason: "valid until tomorrow 21:00".into(),
+            name: long(60, "Hohenberg "),
+            org: long(60, "Ministry "),
+            claimed: String::new(),
+            category: "HEAD OF DELEGATION".into(),
+            category_colour: [128, 16, 32],
+            serial: "HD-0001".into(),
+            verified: true,
+            hint: "F2: admit by hand · F3: deny by hand · Esc: clear".into(),
+            seq: 123_456,
+        };
+        vec![
+            base.clone(),
+            Card {
+                tone: Tone::Ask,
+                headline: "CHECK ID".into(),
+                reason: "valid badge; this category needs an ID check (valid until tomorrow 22:00)"
+                    .into(),
+                category: long(40, "DELEGATION "),
+                serial: long(40, "S"),
+                hint:
+                    "check the ID · Enter: admit · Esc: refuse · refused in 120 s · 3 more waiting"
+                        .into(),
+                ..base.clone()
+            },
+            Card {
+                tone: Tone::Warn,
+                headline: "ADMIT — CHECK".into(),
+                reason: long(160, "already inside: entered at gate north-2 "),
+                ..base.clone()
+            },
+            Card {
+                tone: Tone::Deny,
+                headline: "DENY".into(),
+                reason: long(160, "not signed by this venue's key "),
+                name: "NAME NOT VERIFIED".into(),
+                org: String::new(),
+                claimed: format!(
+                    "badge claims “{}” ({}): do not trust it",
+                    long(40, "Amina "),
+                    long(30, "Senegal ")
+                ),
+                verified: false,
+                category: String::new(),
+                ..base.clone()
+            },
+            Card {
+                tone: Tone::Deny,
+                headline: "DENY".into(),
+                reason: "this code is not a badgegate badge".into(),
+                name: String::new(),
+                org: String::new(),
+                category: String::new(),
+                serial: String::new(),
+                ..base
+            },
+        ]
+    }
+
+    /// No two texts of any card overlap, none leaves its card, and the
+    /// category's name stays inside its band, at 1920×1080 and 1366×768,
+    /// whether the card fills the field or shares it.
+    #[test]
+    fn no_text_on_a_card_overlaps_another_or_leaves_its_card() {
+        let ctx = egui::Context::default();
+        ctx.set_fonts(crate::cmd::window::fonts());
+        let input = |w: f32, h: f32| egui::RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(w, h))),
+            ..Default::default()
+        };
+        let _ = ctx.run(input(1920.0, 1080.0), |_| {});
+        let photo = ctx.load_texture(
+            "photo",
+            egui::ColorImage::new([3, 4], vec![egui::Color32::GRAY; 12]),
+            egui::TextureOptions::LINEAR,
+        );
+        let mut checked = 0;
+        for (w, h) in [(1920.0, 1080.0), (1366.0, 768.0), (1280.0, 720.0)] {
+            for field in fields(w, h) {
+                for (card, with_photo) in cards()
+                    .into_iter()
+                    .flat_map(|c| [(c.clone(), false), (c, true)])
+                {
+                    pen::recording(true);
+                    let _ = ctx.run(input(w, h), |ctx| {
+                        let p = ctx.layer_painter(egui::LayerId::background());
+                        draw_card(&p, field, &card, with_photo.then_some(&photo));
+                    });
+                    let boxes = pen::recording(false);
+                    assert!(boxes.len() >= 3, "{boxes:?}");
+                    let band = boxes.iter().find(|(t, _)| t == "band").map(|(_, r)| *r);
+                    let texts: Vec<&(String, Rect)> =
+                        boxes.iter().filter(|(t, _)| t != "band").collect();
+                    let at = format!(
+                        "{w}x{h} field {field:?} card {:?} photo {with_photo}",
+                        card.headline
+                    );
+                    for (t, r) in &texts {
+                        assert!(
+                            field.expand(0.5).contains_rect(*r),
+                            "{at}: {t:?} {r:?} leaves the card"
+                        );
+                    }
+                    for (i, (a, ra)) in texts.iter().enumerate() {
+                        for (b, rb) in &texts[i + 1..] {
+                            assert!(
+                                !ra.shrink(0.5).intersects(rb.shrink(0.5)),
+                                "{at}: {a:?} {ra:?} overlaps {b:?} {rb:?}"
+                            );
+                        }
+                    }
+                    if let (Some(band), false) = (band, card.category.is_empty()) {
+                        let (_, cat) = texts.iter().find(|(t, _)| *t == card.category).unwrap();
+                        assert!(
+                            band.contains_rect(cat.shrink(0.5)) && cat.max.x <= band.max.x - 4.0,
+                            "{at}: the category {cat:?} runs into its band's edge {band:?}"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 4 * 5 * 2);
     }
 }

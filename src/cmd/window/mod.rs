@@ -200,7 +200,7 @@ pub fn run(
 
 /// The embedded fonts, regular as the proportional family and bold as a
 /// family of its own, egui's own fonts behind them.
-fn fonts() -> FontDefinitions {
+pub(super) fn fonts() -> FontDefinitions {
     let mut f = FontDefinitions::default();
     let (regular, bold) = badgegate::fonts::font_bytes();
     f.font_data

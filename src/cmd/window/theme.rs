@@ -95,6 +95,10 @@ pub mod card {
     pub const BOTTOM: f32 = 0.04;
     /// Space between the hint and the record number, px.
     pub const HINT_GAP: f32 = 16.0;
+    /// Room kept between the category's name and the band's right end, px.
+    pub const BAND_INSET: f32 = 12.0;
+    /// Long texts shrink the content as a whole down to this share, at most.
+    pub const SMALLEST_SCALE: f32 = 0.45;
 }
 
 /// Several verdicts at once.
