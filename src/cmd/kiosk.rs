@@ -599,11 +599,17 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
     let mut journal = Journal::open(path, a.kiosk_id.as_deref(), &default_id)?;
     match key {
         Some((key, name)) => {
-            eprintln!(
-                "journal signed by this kiosk's key {} (enrol its public key with the security office as {}.pub.pem)",
-                key.key_id(),
-                printable(journal.kiosk_id())
-            );
+            // With the office, the link compares the key with the office's
+            // enrolment itself and speaks only when they differ.
+            if a.office.is_some() {
+                eprintln!("journal signed by this kiosk's key {}", key.key_id());
+            } else {
+                eprintln!(
+                    "journal signed by this kiosk's key {} (for the audit, its public key goes in the --kiosk-keys folder as {}.pub.pem)",
+                    key.key_id(),
+                    printable(journal.kiosk_id())
+                );
+            }
             if name.as_deref().is_some_and(|n| n != journal.kiosk_id()) {
                 eprintln!(
                     "warning: the key file is named {}, but the journal belongs to kiosk {}; `audit verify --kiosk-keys` looks the key up by the kiosk id",

@@ -627,6 +627,12 @@ fn the_office_checks_each_record_against_the_kiosks_enrolled_key() {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let r = desk.run_stdin(&refs, &format!("{a}\n"));
         assert_eq!(r.code, 0, "{}", r.stderr);
+        // The gate itself says when its key is not the one enrolled.
+        let warned = r.stderr.contains(&format!(
+            "signs its journal with a key the office did not enrol for kiosk {id}"
+        ));
+        assert_eq!(warned, key == "impostor", "{id}: {}", r.stderr);
+        assert!(!r.stderr.contains("enrol its public key"), "{}", r.stderr);
     }
     let r = office(&desk, &pg, &["status", "--json"]);
     let kiosks: Vec<serde_json::Value> = r

@@ -202,6 +202,8 @@ struct Pusher {
     /// this kiosk is ahead of this journal or differs from it. Lists are
     /// still fetched.
     stopped: Option<String>,
+    /// The journal's key was compared with the office's enrolment.
+    enrolment_checked: bool,
 }
 
 impl Pusher {
@@ -215,6 +217,7 @@ impl Pusher {
             revocations_kept: HashMap::new(),
             policy_kept: None,
             stopped: None,
+            enrolment_checked: false,
         };
         p.read_kept();
         p
@@ -298,6 +301,7 @@ impl Pusher {
         let mut db = connect(&self.cfg.url, CONNECT_TIMEOUT)?;
         db.batch_execute("LISTEN badgegate_lists")?;
         self.hello(&mut db)?;
+        self.check_enrolment(&mut db);
         loop {
             self.fetch_lists(&mut db)?;
             let sent = self.push(&mut db)?;
@@ -391,6 +395,43 @@ impl Pusher {
         }
         self.online(local - self.office_head);
         Ok(())
+    }
+
+    /// Once a run: says so when the key this journal is signed with is not
+    /// the one the office enrolled for this kiosk (every record would be
+    /// raised as an alarm), or when the office checks no key for it.
+    /// Silent when they agree, or on an office too old to say.
+    fn check_enrolment(&mut self, db: &mut Client) {
+        if self.enrolment_checked {
+            return;
+        }
+        self.enrolment_checked = true;
+        let Ok(Some(row)) = db.query_opt(
+            "SELECT kiosk_id, key_pub FROM badgegate.my_enrolment()",
+            &[],
+        ) else {
+            return;
+        };
+        let enrolled: Option<String> = row.get(1);
+        let id = self.cfg.kiosk_id.clone();
+        let signer = self
+            .journal()
+            .ok()
+            .and_then(|j| j.head_seq(&id).ok().flatten().map(|seq| (j, seq)))
+            .and_then(|(j, seq)| j.entries_after(&id, seq - 1, 1).ok())
+            .and_then(|e| e.first().and_then(|e| e.signer.clone()));
+        let said = match (signer, enrolled) {
+            (Some(mine), Some(theirs)) if mine != theirs => Some(format!(
+                "office: this gate signs its journal with a key the office did not enrol for kiosk {id}: the office raises every record as an alarm; give the kiosk its own key (--signing-key kiosk-keys/{id}.key.pem)"
+            )),
+            (Some(_), None) => Some(format!(
+                "office: no key is enrolled for kiosk {id}, so the office does not check this gate's signatures; enrol kiosk-keys/{id}.pub.pem (office add-kiosk --kiosk-key)"
+            )),
+            _ => None,
+        };
+        if let Some(said) = said {
+            self.cfg.notices.say(said);
+        }
     }
 
     /// True when this journal's record `seq` has the hash the office holds.
