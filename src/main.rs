@@ -78,7 +78,20 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let cli = cli::Cli::parse_from(args);
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // A flag the gate file gave, refused: name the file and line,
+            // not a usage line of every key as if typed.
+            if let Some(at) = cmd::config::blame(&e) {
+                let first = e.to_string();
+                let first = first.lines().next().unwrap_or_default();
+                eprintln!("{}; it comes from {at}", first.trim_end_matches('.'));
+                return ExitCode::from(2);
+            }
+            e.exit()
+        }
+    };
     quiet_on_closed_stdout(&cli.command);
     let code = match cmd::run(cli.command) {
         Ok(code) => code,

@@ -67,12 +67,14 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
     let mut out = args[..2].to_vec();
     let cli = Cli::command();
     let kiosk = cli.find_subcommand("kiosk");
-    for (flag, values) in read(&path)? {
+    let mut from_file = Vec::new();
+    for (flag, values, at) in read(&path)? {
         // The command line's flag wins, and so does one that cannot be
         // given with the file's (a frame source replaces the file's).
         if given.contains(&flag) || kiosk.is_some_and(|k| replaced(k, &flag, &given)) {
             continue;
         }
+        from_file.push((flag.clone(), at));
         for v in values {
             out.push(format!("--{flag}").into());
             if let Some(v) = v {
@@ -81,6 +83,7 @@ pub fn expand(args: Vec<OsString>) -> Result<Vec<OsString>, String> {
         }
     }
     out.extend(rest);
+    let _ = FROM_FILE.set(from_file);
     Ok(out)
 }
 
@@ -146,8 +149,22 @@ fn kiosk_flags() -> Vec<FlagInfo> {
         .collect()
 }
 
-/// One flag from the file and its values (`None` for a flag without one).
-type Flag = (String, Vec<Option<OsString>>);
+/// One flag from the file, its values (`None` for a flag without one),
+/// and where in the file it is (`--config FILE line N`).
+type Flag = (String, Vec<Option<OsString>>, String);
+
+/// The flags `expand` took from a gate file, and where each was written:
+/// a command-line error about one of them names the file and line.
+static FROM_FILE: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Where the gate file gave `--flag` (`--config FILE line N`), if it did.
+pub fn written_at(flag: &str) -> Option<&'static str> {
+    FROM_FILE
+        .get()?
+        .iter()
+        .find(|(f, _)| f == flag)
+        .map(|(_, at)| at.as_str())
+}
 
 /// Reads a configuration file into flags, refusing anything that is not
 /// one.
@@ -238,7 +255,7 @@ pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
                 ));
             }
         }
-        out.push((flag, values));
+        out.push((flag, values, at));
     }
     Ok(out)
 }
@@ -246,4 +263,32 @@ pub fn read(path: &Path) -> Result<Vec<Flag>, String> {
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// For a command-line error about a flag the gate file gave, where the
+/// file gave it.
+pub fn blame(e: &clap::Error) -> Option<&'static str> {
+    use clap::error::{ContextKind, ContextValue};
+    if matches!(
+        e.kind(),
+        clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+    ) {
+        return None;
+    }
+    let named = |v: &ContextValue| -> Vec<String> {
+        let one = |s: &str| {
+            s.strip_prefix("--")
+                .map(|s| s.split([' ', '=', '<']).next().unwrap_or(s).to_owned())
+        };
+        match v {
+            ContextValue::String(s) => one(s).into_iter().collect(),
+            ContextValue::Strings(v) => v.iter().filter_map(|s| one(s)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    [ContextKind::InvalidArg, ContextKind::PriorArg]
+        .into_iter()
+        .filter_map(|k| e.get(k))
+        .flat_map(named)
+        .find_map(|f| written_at(&f))
 }

@@ -338,6 +338,35 @@ fn config_mistakes_are_refused_with_their_line() {
     let r = desk.run(&["kiosk", "--config", "missing.toml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    // A value only the command line's parser refuses, and two sources in
+    // one file: the error names the file and line, in one line, without a
+    // usage line of every key as if typed.
+    for (file, text, words, line) in [
+        (
+            "skew.toml",
+            "trust = \"trust\"\nheadless = true\nskew = \"lots\"\nstdin = true\n",
+            "invalid value 'lots' for '--skew",
+            3,
+        ),
+        (
+            "two.toml",
+            "trust = \"trust\"\ncamera = 0\nstdin = true\n",
+            "cannot be used with",
+            2,
+        ),
+    ] {
+        fs::write(desk.p(file), text).unwrap();
+        let r = desk.run(&["kiosk", "--config", file]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains(words), "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("it comes from --config {file} line {line}")),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    }
 }
 
 /// The misconfigured gate of a real set-up: a gate name the policy does not
