@@ -359,6 +359,9 @@ pub struct KioskArgs {
     /// No admit/deny sounds on the screen
     #[arg(long)]
     pub silent: bool,
+    /// The language the guard's screen speaks: en (English), ru (Russian) or tg (Tajik); records and reason codes stay as they are
+    #[arg(long, value_enum, default_value = "en")]
+    pub language: LanguageArg,
 }
 
 #[derive(Debug, Args)]
@@ -800,6 +803,27 @@ pub struct DemoArgs {
 }
 
 use badgegate::format::constants as crate_constants;
+
+/// `--language`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LanguageArg {
+    /// English
+    En,
+    /// Russian (русский)
+    Ru,
+    /// Tajik (тоҷикӣ)
+    Tg,
+}
+
+impl From<LanguageArg> for badgegate::screen::Lang {
+    fn from(l: LanguageArg) -> Self {
+        match l {
+            LanguageArg::En => badgegate::screen::Lang::En,
+            LanguageArg::Ru => badgegate::screen::Lang::Ru,
+            LanguageArg::Tg => badgegate::screen::Lang::Tg,
+        }
+    }
+}
 
 /// `--direction`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

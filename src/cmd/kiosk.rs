@@ -172,6 +172,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
                 revocation_max_age_secs: a.revocations_max_age.saturating_mul(3600),
                 utc_offset,
                 policy: gate.kiosk().policy().map(|p| p.body.clone()),
+                lang: a.language.into(),
             };
             let options = super::window::Options {
                 fullscreen: !a.windowed,

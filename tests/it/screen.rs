@@ -1071,6 +1071,42 @@ fn a_card_shown_again_while_its_check_waits_is_said_and_not_queued() {
     }
 }
 
+/// The guard's screen in Russian and Tajik (`--language`): the verdict,
+/// its reason and the status bar in the guard's language, read back by OCR
+/// in that language. Records and reason codes stay as they are.
+#[test]
+fn the_screen_speaks_russian_and_tajik() {
+    if !have_tools() {
+        return;
+    }
+    let desk = Desk::new();
+    badge(&desk, "C-3", &["--valid-until", "2026-12-01T08:00:00Z"]);
+    write_frames(&desk, "deny", &[Some("C-3"), None]);
+    for (lang, ocr_lang, words) in [
+        ("ru", "rus", ["ОТКАЗ", "срокпропускаистёк", "ВХОД"]),
+        ("tg", "tgk", ["МАНЪ", "мӯҳлатибейҷ", "ДАРОМАД"]),
+    ] {
+        let journal = format!("{lang}.db");
+        let (img, rows) = shot(&desk, "deny", &journal, &["--language", lang], 1);
+        assert_eq!(
+            rows[0].body.reason.code(),
+            "expired",
+            "the record is the same"
+        );
+        assert!(share(&field(&img), Tone::Deny.rgb()) > 0.30);
+        keep(&img, &format!("lang-{lang}.png"));
+        if let Some(read) = read_words_in(&img, ocr_lang) {
+            for w in words {
+                assert!(read.contains(w), "{lang}: {w:?} not in {read}");
+            }
+            assert!(
+                !read.contains("DENY") && !read.contains("expired"),
+                "{lang}: {read}"
+            );
+        }
+    }
+}
+
 /// The photo file's most common colour (its background).
 fn dominant(img: &RgbImage) -> [u8; 3] {
     let mut counts = std::collections::HashMap::new();

@@ -25,12 +25,7 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
     let bar = Rect::from_min_max(Pos2::new(area.min.x, main.max.y), area.max);
     draw_status(app, p, bar, now_ms);
     if let View::OutOfService { why } = app.model.view() {
-        draw_out_of_service(
-            p,
-            main,
-            why,
-            "this kiosk admits no one: call the security office",
-        );
+        draw_out_of_service(p, main, why, app.model.config().lang.words().admits_no_one);
         return;
     }
     let split = main.min.x + main.width() * theme::CAMERA_SHARE;
@@ -69,7 +64,12 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
             let waiting = app.model.queued();
             if waiting > 0 {
                 let mut card = card.clone();
-                card.hint = format!("{} · {waiting} more waiting", card.hint);
+                let more = app.model.config().lang.words().more_waiting;
+                card.hint = format!(
+                    "{} · {}",
+                    card.hint,
+                    badgegate::screen::lang::fill(more, &[("n", &waiting.to_string())])
+                );
                 draw_card(p, top, &card, app.photos.get(&outcome.entry.seq));
             } else {
                 draw_card(p, top, card, app.photos.get(&outcome.entry.seq));
@@ -385,11 +385,10 @@ fn draw_claim(p: &egui::Painter, at: Pos2, h: f32, w: f32, card: &Card) -> f32 {
         w,
     );
     y += h * c::AFTER_BAND;
-    let serial = format!("badge {}", card.serial);
     y + fit_text(
         p,
         Pos2::new(at.x, y),
-        &serial,
+        &card.serial_line,
         regular(h * c::SERIAL),
         ink,
         w,
@@ -507,8 +506,14 @@ fn card_content(p: &egui::Painter, r: Rect, x: f32, w: f32, h: f32, card: &Card)
             w - c::BAND_INSET,
         );
         y += band.height() + h * c::AFTER_BAND;
-        let serial = format!("badge {}", card.serial);
-        y += fit_text(p, Pos2::new(x, y), &serial, regular(h * c::SERIAL), ink, w);
+        y += fit_text(
+            p,
+            Pos2::new(x, y),
+            &card.serial_line,
+            regular(h * c::SERIAL),
+            ink,
+            w,
+        );
     }
     y
 }
@@ -547,18 +552,23 @@ fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     let w = r.width() * (1.0 - 2.0 * c::PAD);
     let mut y = r.min.y + h * c::TOP;
     let ended = app.model.source() == &SourceState::Ended;
+    let words = app.model.config().lang.words();
     y += fit_text(
         p,
         Pos2::new(x, y),
         // Nothing more will be read: READY would invite a badge in vain.
-        if ended { "NO MORE FRAMES" } else { "READY" },
+        if ended {
+            words.no_more_frames
+        } else {
+            words.ready
+        },
         bold(h * c::HEADLINE),
         theme::READY_TEXT,
         w,
     );
     let line = match app.model.source() {
-        SourceState::Ended => "no more frames from this source; Ctrl+Q closes the screen",
-        _ => "show the badge's code to the camera",
+        SourceState::Ended => words.no_more_frames_help,
+        _ => words.show_badge,
     };
     wrapped(
         p,
@@ -571,7 +581,7 @@ fn draw_ready(app: &App, p: &egui::Painter, r: Rect) {
     p.text(
         Pos2::new(x, r.max.y - h * theme::card::BOTTOM),
         Align2::LEFT_BOTTOM,
-        "F2: admit by hand · F3: deny by hand · F4: sign in/out · Ctrl+Q: close",
+        words.ready_keys,
         regular((h * theme::card::HINT).max(theme::card::HINT_MIN)),
         theme::KEY_HINTS,
     );
@@ -771,16 +781,23 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         .as_ref()
         .map(|p| format!("{} · ", printable_short(&p.venue, 60)))
         .unwrap_or_default();
+    let words = app.model.config().lang.words();
+    let fill = badgegate::screen::lang::fill;
     let top = format!(
-        "{venue}{} · {} · {} · kiosk {}{} · {}",
+        "{venue}{} · {} · {} · {} {}{} · {}",
         f.gate,
         f.zone,
         f.direction,
+        words.kiosk,
         f.kiosk_id,
-        if f.signed { "" } else { " · journal UNSIGNED" },
+        if f.signed {
+            String::new()
+        } else {
+            format!(" · {}", words.journal_unsigned)
+        },
         match app.model.guard() {
-            Some(g) => format!("guard {}", printable_short(g, 40)),
-            None => "NOBODY SIGNED IN (F4)".into(),
+            Some(g) => fill(words.guard, &[("guard", &printable_short(g, 40))]),
+            None => words.nobody_signed_in.into(),
         }
     );
     fit_text(
@@ -791,9 +808,13 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         theme::STATUS_TEXT,
         w * c::LEFT_SHARE,
     );
-    let mut today = format!(
-        "today: admitted {} · denied {} · inside {}",
-        counts.admitted, counts.denied, counts.inside
+    let mut today = fill(
+        words.counts,
+        &[
+            ("admitted", &counts.admitted.to_string()),
+            ("denied", &counts.denied.to_string()),
+            ("inside", &counts.inside.to_string()),
+        ],
     );
     if let Some(office) = app
         .office
@@ -801,17 +822,16 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         .and_then(|o| o.lock().ok().map(|s| s.clone()))
     {
         let offset = app.model.config().offset_at(now_ms / 1000);
+        let backlog = office.backlog.to_string();
+        today.push_str(" · ");
         today.push_str(&if office.stopped {
-            format!(
-                " · office: RECORDS NOT PUSHED (journal behind the office), backlog {}",
-                office.backlog
-            )
+            fill(words.office_not_pushing, &[("n", &backlog)])
         } else if office.online {
-            format!(" · office ONLINE, backlog {}", office.backlog)
+            fill(words.office_online, &[("n", &backlog)])
         } else {
-            format!(
-                " · office OFFLINE since {}",
-                format_clock(office.since_ms, offset)
+            fill(
+                words.office_offline,
+                &[("since", &format_clock(office.since_ms, offset))],
             )
         });
     }
@@ -1026,6 +1046,7 @@ mod tests {
             category: "HEAD OF DELEGATION".into(),
             category_colour: [128, 16, 32],
             serial: "HD-0001".into(),
+            serial_line: "badge HD-0001".into(),
             verified: true,
             hint: "F2: admit by hand · F3: deny by hand · Esc: clear".into(),
             seq: 123_456,
@@ -1039,6 +1060,7 @@ mod tests {
                     .into(),
                 category: long(40, "DELEGATION "),
                 serial: long(40, "S"),
+                serial_line: format!("badge {}", long(40, "S")),
                 hint:
                     "check the ID · Enter: admit · Esc: refuse · refused in 120 s · 3 more waiting"
                         .into(),
@@ -1073,6 +1095,7 @@ mod tests {
                 org: String::new(),
                 category: String::new(),
                 serial: String::new(),
+                serial_line: String::new(),
                 ..base
             },
         ]

@@ -68,13 +68,13 @@ fn fixed(gate: &Gate, screen: &ScreenConfig) -> Fixed {
     let cfg = kiosk.config();
     Fixed {
         gate: printable_short(&cfg.gate, 40),
-        zone: cfg
-            .zone
-            .as_deref()
-            .map_or_else(|| "any zone".into(), |z| screen.zone_words(z)),
+        zone: cfg.zone.as_deref().map_or_else(
+            || screen.lang.words().any_zone.into(),
+            |z| screen.zone_words(z),
+        ),
         direction: match cfg.direction {
-            Direction::In => "ENTRY".into(),
-            Direction::Out => "EXIT".into(),
+            Direction::In => screen.lang.words().entry.into(),
+            Direction::Out => screen.lang.words().exit.into(),
         },
         kiosk_id: printable_short(kiosk.journal().kiosk_id(), 40),
         signed: kiosk.journal().signer_id().is_some(),

@@ -16,10 +16,12 @@
 //!   keyboard-wedge scanners type into the focused window.
 
 mod cues;
+pub mod lang;
 mod model;
 mod wording;
 
 pub use cues::{cue_samples, Cue, CUE_RATE};
+pub use lang::{Lang, Words};
 pub use model::{
     Key, ScreenConfig, ScreenModel, Shown, SourceState, View, DEFAULT_CONFIRM_TIMEOUT_SECS,
     DEFAULT_HOLD_MS, DEFAULT_REVOCATION_MAX_AGE_HOURS,

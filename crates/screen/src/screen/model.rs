@@ -34,6 +34,8 @@ pub struct ScreenConfig {
     /// The venue policy in use: zone and category names, colours and the
     /// venue's time zone (which wins over `utc_offset`).
     pub policy: Option<PolicyBody>,
+    /// The language the screen speaks to the guard.
+    pub lang: crate::screen::lang::Lang,
 }
 
 impl ScreenConfig {
@@ -79,6 +81,7 @@ impl Default for ScreenConfig {
             utc_offset: 0,
             zone_names: Default::default(),
             policy: None,
+            lang: Default::default(),
         }
     }
 }
@@ -647,30 +650,32 @@ impl ScreenModel {
 
     /// The status bar's revocation text and whether it needs attention.
     pub fn revocation_status(&self, now_secs: u64) -> (String, bool) {
+        use crate::screen::lang::fill;
+        let w = self.cfg.lang.words();
         let (mut text, mut warn) = match &self.lists {
-            None => (
-                "no revocation list: revoked badges are NOT refused".into(),
-                true,
-            ),
+            None => (w.no_list.into(), true),
             Some((numbers, issued_at)) => {
                 let age = now_secs.saturating_sub(*issued_at);
                 let bound = self.cfg.lists_max_age_secs();
                 let stale = age > bound;
-                let mut s = format!(
-                    "revocations {numbers}, {} old",
-                    badgegate_core::clock::format_span(age)
+                let mut s = fill(
+                    w.lists,
+                    &[
+                        ("numbers", numbers),
+                        ("age", &badgegate_core::clock::format_span(age)),
+                    ],
                 );
                 if stale {
-                    s.push_str(&format!(
-                        ": FROZEN? past the {} bound: get the current list",
-                        badgegate_core::clock::format_span(bound)
+                    s.push_str(&fill(
+                        w.lists_frozen,
+                        &[("bound", &badgegate_core::clock::format_span(bound))],
                     ));
                 }
                 (s, stale)
             }
         };
         if self.list_refused.is_some() {
-            text.push_str(" · a new list was REFUSED");
+            text.push_str(w.list_refused);
             warn = true;
         }
         (text, warn)

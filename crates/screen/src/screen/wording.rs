@@ -1,6 +1,7 @@
 //! What a verdict looks like to the guard: its colour, headline and the
 //! reason in plain words, from a journalled outcome.
 
+use super::lang::{fill, Lang, Words};
 use super::model::ScreenConfig;
 use badgegate_core::clock::format_relative;
 use badgegate_core::format::policy::PolicyBody;
@@ -64,6 +65,8 @@ pub struct Card {
     pub category: String,
     pub category_colour: [u8; 3],
     pub serial: String,
+    /// `badge HD-0001`, in the screen's language (empty without a serial).
+    pub serial_line: String,
     /// False when the signature did not check out: what the badge says is
     /// not to be believed.
     pub verified: bool,
@@ -92,22 +95,23 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
     let d = &o.decision;
     let b = d.badge.as_ref();
     let tone = tone_for(o);
+    let w = cfg.lang.words();
     let headline = match tone {
-        Tone::Ask => "CHECK ID",
-        Tone::Warn => "ADMIT — CHECK",
-        Tone::Admit => "ADMIT",
-        Tone::Deny => "DENY",
-        Tone::OutOfService => "OUT OF SERVICE",
+        Tone::Ask => w.check_id,
+        Tone::Warn => w.admit_check,
+        Tone::Admit => w.admit,
+        Tone::Deny => w.deny,
+        Tone::OutOfService => w.out_of_service,
     }
     .to_owned();
     let category = b.map(|b| b.category.clone()).unwrap_or_default();
     let hint = if o.awaiting_confirmation {
-        format!(
-            "check the ID · Enter: admit · Esc: refuse · refused in {} s",
-            cfg.confirm_timeout_ms / 1000
+        fill(
+            w.hint_confirm,
+            &[("secs", &(cfg.confirm_timeout_ms / 1000).to_string())],
         )
     } else {
-        "F2: admit by hand · F3: deny by hand · Esc: clear".to_owned()
+        w.hint_verdict.to_owned()
     };
     let verified = d.authentic;
     let (name, org, claimed, category) = match b {
@@ -118,16 +122,21 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
             category,
         ),
         Some(b) => (
-            "NAME NOT VERIFIED".to_owned(),
+            w.name_not_verified.to_owned(),
             String::new(),
-            format!(
-                "badge claims “{}”{}: do not trust it",
-                printable_short(&b.name, 40),
-                if b.org.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", printable_short(&b.org, 30))
-                }
+            fill(
+                w.claims,
+                &[
+                    ("name", &printable_short(&b.name, 40)),
+                    (
+                        "org",
+                        &if b.org.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", printable_short(&b.org, 30))
+                        },
+                    ),
+                ],
             ),
             String::new(),
         ),
@@ -158,6 +167,9 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
         serial: b
             .map(|b| printable_short(&b.serial, 40))
             .unwrap_or_default(),
+        serial_line: b
+            .map(|b| fill(w.badge, &[("serial", &printable_short(&b.serial, 40))]))
+            .unwrap_or_default(),
         verified,
         hint,
         seq: o.entry.seq,
@@ -169,119 +181,145 @@ pub fn card_for(o: &Outcome, cfg: &ScreenConfig) -> Card {
 /// reason has its words here: a new one does not compile until it does.
 pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
     let body = &o.entry.body;
+    let w = cfg.lang.words();
+    let detail = |n: usize| printable_short(&body.detail, n);
+    let guard = || printable_short(body.guard.as_deref().unwrap_or("—"), 60);
     match body.reason {
-        EntryReason::Guard(g) => guard_words(g, body.decision, body.note.as_deref()),
+        EntryReason::Guard(g) => guard_words(w, g, body.decision, body.note.as_deref()),
         EntryReason::Badge(r) => badge_words(r, o, cfg),
-        EntryReason::Start => "the kiosk started".into(),
+        EntryReason::Start => w.kiosk_started.into(),
         EntryReason::Event(KioskEvent::ListAccepted) => {
-            format!(
-                "new revocation list taken up: {}",
-                printable_short(&body.detail, 120)
-            )
+            fill(w.list_taken_up, &[("detail", &detail(120))])
         }
         EntryReason::Event(KioskEvent::PolicyAccepted) => {
-            format!(
-                "new venue policy taken up: {}",
-                printable_short(&body.detail, 120)
-            )
+            fill(w.policy_taken_up, &[("detail", &detail(120))])
         }
         EntryReason::Event(
             KioskEvent::ListRefused
             | KioskEvent::PolicyRefused
             | KioskEvent::HookFailed
             | KioskEvent::GuardSignInRefused,
-        ) => printable_short(&body.detail, 160),
-        EntryReason::Event(KioskEvent::HookOk) => "the door opened".into(),
-        EntryReason::Event(KioskEvent::GuardSignedIn) => format!(
-            "{} signed in",
-            printable_short(body.guard.as_deref().unwrap_or("a guard"), 60)
-        ),
-        EntryReason::Event(KioskEvent::GuardSignedOut) => format!(
-            "{} signed out",
-            printable_short(body.guard.as_deref().unwrap_or("the guard"), 60)
-        ),
+        ) => detail(160),
+        EntryReason::Event(KioskEvent::HookOk) => w.door_opened.into(),
+        EntryReason::Event(KioskEvent::GuardSignedIn) => fill(w.signed_in, &[("guard", &guard())]),
+        EntryReason::Event(KioskEvent::GuardSignedOut) => {
+            fill(w.signed_out, &[("guard", &guard())])
+        }
     }
 }
 
-fn guard_words(reason: GuardReason, decision: EntryDecision, note: Option<&str>) -> String {
+fn guard_words(
+    w: &Words,
+    reason: GuardReason,
+    decision: EntryDecision,
+    note: Option<&str>,
+) -> String {
     let note = note
         .map(|n| format!(": “{}”", printable_short(n, 120)))
         .unwrap_or_default();
     match reason {
         GuardReason::Override if decision == EntryDecision::Admit => {
-            format!("admitted by hand{note}")
+            fill(w.admitted_by_hand, &[("note", &note)])
         }
-        GuardReason::Override => format!("refused by hand{note}"),
-        GuardReason::Confirmed => "ID checked and confirmed by the guard".into(),
-        GuardReason::Refused => "refused by the guard at the ID check".into(),
-        GuardReason::NotConfirmed => "ID check not answered in time: not admitted".into(),
+        GuardReason::Override => fill(w.refused_by_hand, &[("note", &note)]),
+        GuardReason::Confirmed => w.id_confirmed.into(),
+        GuardReason::Refused => w.id_refused.into(),
+        GuardReason::NotConfirmed => w.id_not_answered.into(),
     }
+}
+
+/// A moment as the guard says it, in the screen's language: `today
+/// 21:00`, `tomorrow 09:00`, else the date (`Sat 5 Dec 21:00` in English,
+/// `05.12 21:00` otherwise).
+fn when_words(t: u64, now: u64, offset: i32, lang: Lang) -> String {
+    let english = format_relative(t, now, offset);
+    if lang == Lang::En {
+        return english;
+    }
+    let w = lang.words();
+    for (en, said) in [
+        ("today ", w.today),
+        ("yesterday ", w.yesterday),
+        ("tomorrow ", w.tomorrow),
+    ] {
+        if let Some(hm) = english.strip_prefix(en) {
+            return format!("{said} {hm}");
+        }
+    }
+    let local = t.saturating_add_signed(i64::from(offset));
+    let day = badgegate_core::clock::format_utc(local);
+    // YYYY-MM-DDTHH:MM:SSZ → DD.MM.YYYY HH:MM
+    format!(
+        "{}.{}.{} {}",
+        &day[8..10],
+        &day[5..7],
+        &day[0..4],
+        &day[11..16]
+    )
 }
 
 fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
     let d = &o.decision;
     let body = &o.entry.body;
     let now = body.at_ms / 1000;
-    let when = |t: u64| format_relative(t, now, cfg.offset_at(now));
+    let w = cfg.lang.words();
+    let when = |t: u64| when_words(t, now, cfg.offset_at(now), cfg.lang);
     // What the engine journalled, for the cases that need the badge's
     // fields when none could be read.
     let detail = || printable_short(&d.detail, 160);
     let b = d.badge.as_ref();
+    let one = |template: &str, t: u64| fill(template, &[("when", &when(t))]);
     match reason {
         Reason::Ok => match b {
-            Some(b) if o.awaiting_confirmation && o.photo.code() == "missing" => format!(
-                "valid badge; its photo is not on this kiosk: check an ID (valid until {})",
-                when(b.valid_until)
-            ),
-            Some(b) if o.awaiting_confirmation => format!(
-                "valid badge; this category needs an ID check (valid until {})",
-                when(b.valid_until)
-            ),
-            _ if body.direction == Direction::Out => "exit recorded".into(),
-            Some(b) => format!("valid until {}", when(b.valid_until)),
+            Some(b) if o.awaiting_confirmation && o.photo.code() == "missing" => {
+                one(w.check_photo_missing, b.valid_until)
+            }
+            Some(b) if o.awaiting_confirmation => one(w.check_category, b.valid_until),
+            _ if body.direction == Direction::Out => w.exit_recorded.into(),
+            Some(b) => one(w.valid_until, b.valid_until),
             None => detail(),
         },
-        Reason::AlreadyInside if d.is_admit() => {
-            "already inside: entered and has not exited — look, then let through".into()
-        }
-        Reason::AlreadyInside => "already inside: this badge entered and has not exited".into(),
-        Reason::PassbackUnverified => {
-            "office not answering: this zone admits only entries it can check venue-wide".into()
-        }
-        Reason::Expired => {
-            b.map_or_else(detail, |b| format!("badge expired {}", when(b.valid_until)))
-        }
-        Reason::NotYetValid => b.map_or_else(detail, |b| {
-            format!("badge not valid before {}", when(b.valid_from))
-        }),
+        Reason::AlreadyInside if d.is_admit() => w.inside_look.into(),
+        Reason::AlreadyInside => w.inside_deny.into(),
+        Reason::PassbackUnverified => w.passback_unverified.into(),
+        Reason::Expired => b.map_or_else(detail, |b| one(w.expired, b.valid_until)),
+        Reason::NotYetValid => b.map_or_else(detail, |b| one(w.not_yet_valid, b.valid_from)),
         // "revoked: reported lost (2026-11-27 10:48 UTC)": the why, not the when.
-        Reason::Revoked => {
-            let why = d.detail.split(" (").next().unwrap_or(&d.detail);
-            printable_short(why, 160)
-        }
+        Reason::Revoked => match d.detail.strip_prefix("revoked: ") {
+            Some(rest) => {
+                let why = rest.split(" (").next().unwrap_or(rest);
+                fill(w.revoked_why, &[("why", &printable_short(why, 150))])
+            }
+            None => w.revoked.into(),
+        },
         Reason::WrongZone => b.map_or_else(detail, |b| {
-            format!(
-                "not valid for {}; valid for {}",
-                body.zone
-                    .as_deref()
-                    .map_or_else(|| "this zone".into(), |z| cfg.zone_words(z)),
-                b.zones
-                    .iter()
-                    .map(|z| cfg.zone_words(z))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            fill(
+                w.wrong_zone,
+                &[
+                    (
+                        "zone",
+                        &body
+                            .zone
+                            .as_deref()
+                            .map_or_else(|| w.this_zone.into(), |z| cfg.zone_words(z)),
+                    ),
+                    (
+                        "zones",
+                        &b.zones
+                            .iter()
+                            .map(|z| cfg.zone_words(z))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ],
             )
         }),
-        Reason::UnknownKey => "not signed by this venue's registration key".into(),
-        Reason::RetiredKey => {
-            "signed with a retired key: send the holder to the accreditation desk".into()
-        }
-        Reason::BadSignature => "forged or altered badge: the signature does not match".into(),
-        Reason::Malformed => "damaged or altered badge: cannot be read".into(),
-        Reason::UnsupportedVersion => "badge format too new for this kiosk".into(),
-        Reason::NotABadge => "not a badge of this venue".into(),
-        Reason::PhotoMismatch => {
-            "the photo on file is not the one this badge was issued with: do not admit; call the supervisor".into()
-        }
+        Reason::UnknownKey => w.unknown_key.into(),
+        Reason::RetiredKey => w.retired_key.into(),
+        Reason::BadSignature => w.bad_signature.into(),
+        Reason::Malformed => w.malformed.into(),
+        Reason::UnsupportedVersion => w.unsupported_version.into(),
+        Reason::NotABadge => w.not_a_badge.into(),
+        Reason::PhotoMismatch => w.photo_mismatch.into(),
     }
 }

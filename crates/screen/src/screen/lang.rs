@@ -1,0 +1,412 @@
+//! The guard's screen in the guards' language: every word the screen
+//! itself says, in English, Russian and Tajik. One table a language, each
+//! a [`Words`] value: a word missing from a language does not compile.
+//! `{…}` marks where a value goes. Reason codes, journal records and the
+//! desk's own texts (a revocation's reason, a name) are not translated.
+
+/// A language of the guard's screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Ru,
+    Tg,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::Ru, Lang::Tg];
+
+    /// `en`, `ru`, `tg` (ISO 639-1).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ru => "ru",
+            Lang::Tg => "tg",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// This language's words.
+    pub fn words(self) -> &'static Words {
+        match self {
+            Lang::En => &EN,
+            Lang::Ru => &RU,
+            Lang::Tg => &TG,
+        }
+    }
+}
+
+/// Fills `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut s = template.to_owned();
+    for (k, v) in values {
+        s = s.replace(&format!("{{{k}}}"), v);
+    }
+    s
+}
+
+/// Everything the guard's screen says in one language.
+#[derive(Debug)]
+pub struct Words {
+    // Headlines.
+    pub admit: &'static str,
+    pub admit_check: &'static str,
+    pub deny: &'static str,
+    pub check_id: &'static str,
+    pub out_of_service: &'static str,
+    // The card.
+    pub name_not_verified: &'static str,
+    /// `{name}`, `{org}` (with its own brackets, or empty).
+    pub claims: &'static str,
+    pub badge: &'static str,
+    pub hint_verdict: &'static str,
+    /// `{secs}`.
+    pub hint_confirm: &'static str,
+    /// `{n}`.
+    pub more_waiting: &'static str,
+    // Reasons (`{when}` a relative time; `{zone}`, `{zones}`; `{why}`).
+    pub valid_until: &'static str,
+    pub exit_recorded: &'static str,
+    pub check_category: &'static str,
+    pub check_photo_missing: &'static str,
+    pub inside_look: &'static str,
+    pub inside_deny: &'static str,
+    pub passback_unverified: &'static str,
+    pub expired: &'static str,
+    pub not_yet_valid: &'static str,
+    pub revoked: &'static str,
+    pub revoked_why: &'static str,
+    pub wrong_zone: &'static str,
+    pub this_zone: &'static str,
+    pub unknown_key: &'static str,
+    pub retired_key: &'static str,
+    pub bad_signature: &'static str,
+    pub malformed: &'static str,
+    pub unsupported_version: &'static str,
+    pub not_a_badge: &'static str,
+    pub photo_mismatch: &'static str,
+    // The guard's own decisions (`{note}`: `: “…”` or empty).
+    pub admitted_by_hand: &'static str,
+    pub refused_by_hand: &'static str,
+    pub id_confirmed: &'static str,
+    pub id_refused: &'static str,
+    pub id_not_answered: &'static str,
+    // The kiosk's events (`{detail}`, `{guard}`).
+    pub kiosk_started: &'static str,
+    pub list_taken_up: &'static str,
+    pub policy_taken_up: &'static str,
+    pub door_opened: &'static str,
+    pub signed_in: &'static str,
+    pub signed_out: &'static str,
+    // Times.
+    pub today: &'static str,
+    pub yesterday: &'static str,
+    pub tomorrow: &'static str,
+    // The status bar.
+    /// `{admitted}`, `{denied}`, `{inside}`.
+    pub counts: &'static str,
+    pub entry: &'static str,
+    pub exit: &'static str,
+    pub any_zone: &'static str,
+    pub kiosk: &'static str,
+    pub journal_unsigned: &'static str,
+    pub nobody_signed_in: &'static str,
+    /// `{guard}`.
+    pub guard: &'static str,
+    /// `{n}`.
+    pub office_online: &'static str,
+    /// `{since}`.
+    pub office_offline: &'static str,
+    /// `{n}`.
+    pub office_not_pushing: &'static str,
+    // The ready screen and others.
+    pub ready: &'static str,
+    pub no_more_frames: &'static str,
+    pub show_badge: &'static str,
+    pub no_more_frames_help: &'static str,
+    pub ready_keys: &'static str,
+    pub admits_no_one: &'static str,
+    // The revocation lists on the status bar.
+    pub no_list: &'static str,
+    /// `{numbers}`, `{age}`.
+    pub lists: &'static str,
+    /// `{bound}`.
+    pub lists_frozen: &'static str,
+    pub list_refused: &'static str,
+}
+
+pub static EN: Words = Words {
+    admit: "ADMIT",
+    admit_check: "ADMIT — CHECK",
+    deny: "DENY",
+    check_id: "CHECK ID",
+    out_of_service: "OUT OF SERVICE",
+    name_not_verified: "NAME NOT VERIFIED",
+    claims: "badge claims “{name}”{org}: do not trust it",
+    badge: "badge {serial}",
+    hint_verdict: "F2: admit by hand · F3: deny by hand · Esc: clear",
+    hint_confirm: "check the ID · Enter: admit · Esc: refuse · refused in {secs} s",
+    more_waiting: "{n} more waiting",
+    valid_until: "valid until {when}",
+    exit_recorded: "exit recorded",
+    check_category: "valid badge; this category needs an ID check (valid until {when})",
+    check_photo_missing: "valid badge; its photo is not on this kiosk: check an ID (valid until {when})",
+    inside_look: "already inside: entered and has not exited — look, then let through",
+    inside_deny: "already inside: this badge entered and has not exited",
+    passback_unverified: "office not answering: this zone admits only entries it can check venue-wide",
+    expired: "badge expired {when}",
+    not_yet_valid: "badge not valid before {when}",
+    revoked: "revoked",
+    revoked_why: "revoked: {why}",
+    wrong_zone: "not valid for {zone}; valid for {zones}",
+    this_zone: "this zone",
+    unknown_key: "not signed by this venue's registration key",
+    retired_key: "signed with a retired key: send the holder to the accreditation desk",
+    bad_signature: "forged or altered badge: the signature does not match",
+    malformed: "damaged or altered badge: cannot be read",
+    unsupported_version: "badge format too new for this kiosk",
+    not_a_badge: "not a badge of this venue",
+    photo_mismatch: "the photo on file is not the one this badge was issued with: do not admit; call the supervisor",
+    admitted_by_hand: "admitted by hand{note}",
+    refused_by_hand: "refused by hand{note}",
+    id_confirmed: "ID checked and confirmed by the guard",
+    id_refused: "refused by the guard at the ID check",
+    id_not_answered: "ID check not answered in time: not admitted",
+    kiosk_started: "the kiosk started",
+    list_taken_up: "new revocation list taken up: {detail}",
+    policy_taken_up: "new venue policy taken up: {detail}",
+    door_opened: "the door opened",
+    signed_in: "{guard} signed in",
+    signed_out: "{guard} signed out",
+    today: "today",
+    yesterday: "yesterday",
+    tomorrow: "tomorrow",
+    counts: "today: admitted {admitted} · denied {denied} · inside {inside}",
+    entry: "ENTRY",
+    exit: "EXIT",
+    any_zone: "any zone",
+    kiosk: "kiosk",
+    journal_unsigned: "journal UNSIGNED",
+    nobody_signed_in: "NOBODY SIGNED IN (F4)",
+    guard: "guard {guard}",
+    office_online: "office ONLINE, backlog {n}",
+    office_offline: "office OFFLINE since {since}",
+    office_not_pushing: "office: RECORDS NOT PUSHED (journal behind the office), backlog {n}",
+    ready: "READY",
+    no_more_frames: "NO MORE FRAMES",
+    show_badge: "show the badge's code to the camera",
+    no_more_frames_help: "no more frames from this source; Ctrl+Q closes the screen",
+    ready_keys: "F2: admit by hand · F3: deny by hand · F4: sign in/out · Ctrl+Q: close",
+    admits_no_one: "this kiosk admits no one: call the security office",
+    no_list: "no revocation list: revoked badges are NOT refused",
+    lists: "revocations {numbers}, {age} old",
+    lists_frozen: ": FROZEN? past the {bound} bound: get the current list",
+    list_refused: " · a new list was REFUSED",
+};
+
+pub static RU: Words = Words {
+    admit: "ПРОХОД",
+    admit_check: "ПРОХОД — ПРОВЕРЬТЕ",
+    deny: "ОТКАЗ",
+    check_id: "ПРОВЕРЬТЕ ДОКУМЕНТ",
+    out_of_service: "НЕ РАБОТАЕТ",
+    name_not_verified: "ИМЯ НЕ ПОДТВЕРЖДЕНО",
+    claims: "на пропуске указано «{name}»{org}: не доверяйте",
+    badge: "пропуск {serial}",
+    hint_verdict: "F2: пропустить вручную · F3: отказать вручную · Esc: убрать",
+    hint_confirm: "проверьте документ · Enter: пропустить · Esc: отказать · отказ через {secs} с",
+    more_waiting: "ещё ждут: {n}",
+    valid_until: "действителен до: {when}",
+    exit_recorded: "выход записан",
+    check_category: "пропуск действителен; для этой категории нужна проверка документа (действителен до: {when})",
+    check_photo_missing: "пропуск действителен; его фото нет на этом киоске: проверьте документ (действителен до: {when})",
+    inside_look: "уже внутри: вошёл и не выходил — посмотрите, затем пропустите",
+    inside_deny: "уже внутри: по этому пропуску вошли и не выходили",
+    passback_unverified: "офис не отвечает: в эту зону пускают только проверенные входы",
+    expired: "срок пропуска истёк: {when}",
+    not_yet_valid: "пропуск ещё не действует, начало: {when}",
+    revoked: "пропуск отозван",
+    revoked_why: "пропуск отозван: {why}",
+    wrong_zone: "не действует в зоне «{zone}»; действует: {zones}",
+    this_zone: "эта зона",
+    unknown_key: "не подписан ключом регистрации этого мероприятия",
+    retired_key: "подписан выведенным из работы ключом: направьте владельца в аккредитацию",
+    bad_signature: "поддельный или изменённый пропуск: подпись не совпадает",
+    malformed: "повреждённый или изменённый пропуск: не читается",
+    unsupported_version: "формат пропуска слишком новый для этого киоска",
+    not_a_badge: "это не пропуск этого мероприятия",
+    photo_mismatch: "фото в базе не то, с которым выдан пропуск: не пропускать; вызовите старшего",
+    admitted_by_hand: "пропущен вручную{note}",
+    refused_by_hand: "отказано вручную{note}",
+    id_confirmed: "документ проверен, охранник подтвердил",
+    id_refused: "охранник отказал при проверке документа",
+    id_not_answered: "проверка документа не проведена вовремя: не пропущен",
+    kiosk_started: "киоск запущен",
+    list_taken_up: "принят новый список отзыва: {detail}",
+    policy_taken_up: "принята новая политика площадки: {detail}",
+    door_opened: "дверь открыта",
+    signed_in: "{guard}: начало смены",
+    signed_out: "{guard}: конец смены",
+    today: "сегодня",
+    yesterday: "вчера",
+    tomorrow: "завтра",
+    counts: "сегодня: пропущено {admitted} · отказано {denied} · внутри {inside}",
+    entry: "ВХОД",
+    exit: "ВЫХОД",
+    any_zone: "любая зона",
+    kiosk: "киоск",
+    journal_unsigned: "журнал НЕ ПОДПИСАН",
+    nobody_signed_in: "НИКТО НЕ НА СМЕНЕ (F4)",
+    guard: "охранник {guard}",
+    office_online: "офис НА СВЯЗИ, в очереди {n}",
+    office_offline: "офис НЕТ СВЯЗИ с {since}",
+    office_not_pushing: "офис: ЗАПИСИ НЕ ОТПРАВЛЯЮТСЯ (журнал отстаёт от офиса), в очереди {n}",
+    ready: "ГОТОВ",
+    no_more_frames: "КАДРОВ БОЛЬШЕ НЕТ",
+    show_badge: "покажите код пропуска камере",
+    no_more_frames_help: "источник кадров закончился; Ctrl+Q закрывает экран",
+    ready_keys: "F2: пропустить вручную · F3: отказать вручную · F4: начало/конец смены · Ctrl+Q: закрыть",
+    admits_no_one: "этот киоск никого не пропускает: вызовите службу безопасности",
+    no_list: "нет списка отзыва: отозванные пропуска НЕ отклоняются",
+    lists: "списки отзыва {numbers}, возраст {age}",
+    lists_frozen: ": УСТАРЕЛ? больше {bound}: получите текущий список",
+    list_refused: " · новый список ОТКЛОНЁН",
+};
+
+pub static TG: Words = Words {
+    admit: "ИҶОЗАТ",
+    admit_check: "ИҶОЗАТ — САНҶЕД",
+    deny: "МАНЪ",
+    check_id: "ҲУҶҶАТРО САНҶЕД",
+    out_of_service: "КОР НАМЕКУНАД",
+    name_not_verified: "НОМ ТАСДИҚ НАШУДААСТ",
+    claims: "дар бейҷ навишта шудааст «{name}»{org}: бовар накунед",
+    badge: "бейҷ {serial}",
+    hint_verdict: "F2: дастӣ гузаронидан · F3: дастӣ рад кардан · Esc: тоза кардан",
+    hint_confirm:
+        "ҳуҷҷатро санҷед · Enter: гузаронидан · Esc: рад кардан · пас аз {secs} с рад мешавад",
+    more_waiting: "боз интизоранд: {n}",
+    valid_until: "эътибор дорад то: {when}",
+    exit_recorded: "баромад сабт шуд",
+    check_category: "бейҷ эътибор дорад; ин категория санҷиши ҳуҷҷатро талаб мекунад (то: {when})",
+    check_photo_missing:
+        "бейҷ эътибор дорад; сурати он дар ин киоск нест: ҳуҷҷатро санҷед (то: {when})",
+    inside_look: "аллакай дар дохил аст: даромада, набаромадааст — нигаред, баъд гузаронед",
+    inside_deny: "аллакай дар дохил аст: бо ин бейҷ даромадаанд ва набаромадаанд",
+    passback_unverified:
+        "идора ҷавоб намедиҳад: ба ин минтақа танҳо воридшавии санҷидашуда иҷозат дорад",
+    expired: "мӯҳлати бейҷ гузаштааст: {when}",
+    not_yet_valid: "бейҷ ҳанӯз эътибор надорад, аз: {when}",
+    revoked: "бейҷ бекор карда шудааст",
+    revoked_why: "бейҷ бекор карда шудааст: {why}",
+    wrong_zone: "барои минтақаи «{zone}» эътибор надорад; эътибор дорад: {zones}",
+    this_zone: "ин минтақа",
+    unknown_key: "бо калиди бақайдгирии ин чорабинӣ имзо нашудааст",
+    retired_key: "бо калиди бекоршуда имзо шудааст: соҳибашро ба мизи аккредитатсия фиристед",
+    bad_signature: "бейҷи қалбакӣ ё тағйирёфта: имзо мувофиқат намекунад",
+    malformed: "бейҷи вайроншуда ё тағйирёфта: хонда намешавад",
+    unsupported_version: "формати бейҷ барои ин киоск хеле нав аст",
+    not_a_badge: "ин бейҷи ин чорабинӣ нест",
+    photo_mismatch: "сурати бойгонӣ ба бейҷ мувофиқ нест: нагузаронед; сардорро даъват кунед",
+    admitted_by_hand: "дастӣ гузаронида шуд{note}",
+    refused_by_hand: "дастӣ рад карда шуд{note}",
+    id_confirmed: "ҳуҷҷат санҷида шуд, посбон тасдиқ кард",
+    id_refused: "посбон ҳангоми санҷиши ҳуҷҷат рад кард",
+    id_not_answered: "санҷиши ҳуҷҷат сари вақт анҷом наёфт: гузаронида нашуд",
+    kiosk_started: "киоск ба кор даромад",
+    list_taken_up: "рӯйхати нави бекоркунӣ қабул шуд: {detail}",
+    policy_taken_up: "сиёсати нави майдон қабул шуд: {detail}",
+    door_opened: "дар кушода шуд",
+    signed_in: "{guard}: оғози навбат",
+    signed_out: "{guard}: анҷоми навбат",
+    today: "имрӯз",
+    yesterday: "дирӯз",
+    tomorrow: "фардо",
+    counts: "имрӯз: гузаронида {admitted} · рад {denied} · дар дохил {inside}",
+    entry: "ДАРОМАД",
+    exit: "БАРОМАД",
+    any_zone: "ҳар минтақа",
+    kiosk: "киоск",
+    journal_unsigned: "журнал ИМЗО НАШУДААСТ",
+    nobody_signed_in: "ДАР НАВБАТ КАСЕ НЕСТ (F4)",
+    guard: "посбон {guard}",
+    office_online: "идора ДАР АЛОҚА, дар навбат {n}",
+    office_offline: "идора БЕ АЛОҚА аз {since}",
+    office_not_pushing:
+        "идора: САБТҲО ФИРИСТОДА НАМЕШАВАНД (журнал аз идора ақиб аст), дар навбат {n}",
+    ready: "ОМОДА",
+    no_more_frames: "КАДР ДИГАР НЕСТ",
+    show_badge: "коди бейҷро ба камера нишон диҳед",
+    no_more_frames_help: "манбаи кадрҳо тамом шуд; Ctrl+Q экранро мепӯшад",
+    ready_keys:
+        "F2: дастӣ гузаронидан · F3: дастӣ рад кардан · F4: оғоз/анҷоми навбат · Ctrl+Q: пӯшидан",
+    admits_no_one: "ин киоск касеро намегузаронад: хадамоти амниятро даъват кунед",
+    no_list: "рӯйхати бекоркунӣ нест: бейҷҳои бекоршуда рад НАМЕШАВАНД",
+    lists: "рӯйхатҳои бекоркунӣ {numbers}, синну сол {age}",
+    lists_frozen: ": КӮҲНА? зиёда аз {bound}: рӯйхати навро гиред",
+    list_refused: " · рӯйхати нав РАД ШУД",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The placeholders of every word are the same in every language, and
+    /// Russian and Tajik are written in Cyrillic (nothing left in English
+    /// by mistake).
+    #[test]
+    fn every_language_says_every_word_with_the_same_placeholders() {
+        let fields = |w: &Words| -> Vec<(String, String)> {
+            // The Debug form lists every field and its text, in order.
+            let dump = format!("{w:#?}");
+            dump.lines()
+                .filter_map(|l| l.trim().split_once(": "))
+                .map(|(k, v)| {
+                    (
+                        k.to_owned(),
+                        v.trim_end_matches(',').trim_matches('"').to_owned(),
+                    )
+                })
+                .collect()
+        };
+        let holes = |s: &str| -> Vec<String> {
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(h, _)| h.to_owned()))
+                .collect();
+            v.sort();
+            v
+        };
+        let en = fields(&EN);
+        assert!(en.len() >= 60, "{}", en.len());
+        for lang in [Lang::Ru, Lang::Tg] {
+            let other = fields(lang.words());
+            assert_eq!(other.len(), en.len());
+            for ((k, e), (k2, o)) in en.iter().zip(&other) {
+                assert_eq!(k, k2);
+                assert_eq!(holes(e), holes(o), "{lang:?} {k}: {o:?}");
+                // Key names stay as printed on the keyboard.
+                let mut words = ["Enter", "Esc", "Ctrl+Q", "F2", "F3", "F4"]
+                    .iter()
+                    .fold(o.clone(), |t, key| t.replace(key, ""));
+                for h in holes(o) {
+                    words = words.replace(&format!("{{{h}}}"), "");
+                }
+                let letters: Vec<char> = words.chars().filter(|c| c.is_alphabetic()).collect();
+                let latin = letters.iter().filter(|c| c.is_ascii_alphabetic()).count();
+                assert!(
+                    letters.is_empty() || latin * 10 < letters.len(),
+                    "{lang:?} {k} reads as English: {o:?}"
+                );
+            }
+        }
+        assert_eq!(Lang::from_code("RU"), Some(Lang::Ru));
+        assert_eq!(Lang::from_code("fr"), None);
+    }
+}
