@@ -106,6 +106,7 @@ The draft lists, one a line (# starts a comment):\n\
   category: staff #008050 staff Security staff\n\
   gate: north plenary in North entrance\n\n\
 Category flags: - (none), id-check (the guard checks an ID), staff (guards sign in with it), or id-check,staff.\n\
+Optional, after time-zone: lists-max-age: 12h (lists older are stale) and language: ru (the guards' screens: en, ru or tg).\n\
 The signed policy's sequence number grows with every change; kiosks refuse an older one. Give it to `issue --policy` and `kiosk --policy`."
     )]
     Policy(PolicyArgs),
@@ -359,9 +360,9 @@ pub struct KioskArgs {
     /// No admit/deny sounds on the screen
     #[arg(long)]
     pub silent: bool,
-    /// The language the guard's screen speaks: en (English), ru (Russian) or tg (Tajik); records and reason codes stay as they are
-    #[arg(long, value_enum, default_value = "en")]
-    pub language: LanguageArg,
+    /// The language the guard's screen speaks: en (English), ru (Russian) or tg (Tajik) [default: the venue policy's `language:`, else English]; records and reason codes stay as they are
+    #[arg(long, value_enum)]
+    pub language: Option<LanguageArg>,
 }
 
 #[derive(Debug, Args)]

@@ -172,7 +172,11 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
                 revocation_max_age_secs: a.revocations_max_age.saturating_mul(3600),
                 utc_offset,
                 policy: gate.kiosk().policy().map(|p| p.body.clone()),
-                lang: a.language.into(),
+                // The flag, else the venue policy's (and its next one's).
+                lang: a.language.map(Into::into).unwrap_or_else(|| {
+                    badgegate::screen::Lang::of_policy(gate.kiosk().policy().map(|p| &p.body))
+                }),
+                lang_pinned: a.language.is_some(),
             };
             let options = super::window::Options {
                 fullscreen: !a.windowed,

@@ -1082,12 +1082,45 @@ fn the_screen_speaks_russian_and_tajik() {
     let desk = Desk::new();
     badge(&desk, "C-3", &["--valid-until", "2026-12-01T08:00:00Z"]);
     write_frames(&desk, "deny", &[Some("C-3"), None]);
-    for (lang, ocr_lang, words) in [
-        ("ru", "rus", ["ОТКАЗ", "срокпропускаистёк", "ВХОД"]),
-        ("tg", "tgk", ["МАНЪ", "мӯҳлатибейҷ", "ДАРОМАД"]),
+    // The venue's policy names Tajik: its screens speak it without a flag.
+    fs::write(
+        desk.p("venue.txt"),
+        "venue: Dushanbe Summit 2026\ntime-zone: Asia/Dushanbe\nlanguage: tg\n\
+         zone: plenary Plenary hall\ncategory: guest #00529b - Guest\n",
+    )
+    .unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for (lang, flags, ocr_lang, words) in [
+        (
+            "ru",
+            vec!["--language", "ru"],
+            "rus",
+            ["ОТКАЗ", "срокпропускаистёк", "ВХОД"],
+        ),
+        (
+            "tg",
+            vec!["--language", "tg"],
+            "tgk",
+            ["МАНЪ", "мӯҳлатибейҷ", "ДАРОМАД"],
+        ),
+        (
+            "policy",
+            vec!["--policy", "policy.txt"],
+            "tgk",
+            ["МАНЪ", "мӯҳлатибейҷ", "ДАРОМАД"],
+        ),
     ] {
         let journal = format!("{lang}.db");
-        let (img, rows) = shot(&desk, "deny", &journal, &["--language", lang], 1);
+        let (img, rows) = shot(&desk, "deny", &journal, &flags, 1);
         assert_eq!(
             rows[0].body.reason.code(),
             "expired",

@@ -542,10 +542,18 @@ fn computed_policies() -> Vec<(&'static str, &'static str, String)> {
     let mut m = b"badgegate/policy/v1\0".to_vec();
     m.extend_from_slice(upper_body.as_bytes());
     let upper = format!("{upper_body}signature: {}\n", hex(&k.sign(&m)));
+    // The guards' screens in Tajik: the optional `language:` line.
+    let tajik_draft = draft.replace(
+        "time-zone: Europe/Zurich\n",
+        "time-zone: Asia/Dushanbe\nlanguage: tg\n",
+    );
+    let body = PolicyBody::parse_lines(&tajik_draft, 1, true).unwrap();
+    let (_, tajik) = VenuePolicy::next(None, body, &k, at).unwrap().unwrap();
     vec![
         ("summit", "ok", summit),
         ("edited", "refused", edited),
         ("upper-case-colour", "refused", upper),
+        ("tajik-screens", "ok", tajik),
     ]
 }
 

@@ -74,6 +74,10 @@ pub struct GateDef {
     pub name: String,
 }
 
+/// The languages a guard's screen speaks, as a policy's `language:` line
+/// names them (ISO 639-1).
+pub const GUARD_LANGUAGES: [&str; 3] = ["en", "ru", "tg"];
+
 /// A disagreement between a kiosk's set-up and the venue policy
 /// ([`PolicyBody::judge_gate`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +137,9 @@ pub struct PolicyBody {
     /// hours are stale, and gates and the office say so (`None`: the
     /// kiosk's own default).
     pub lists_max_age_hours: Option<u32>,
+    /// The language the guard's screens speak (`en`, `ru`, `tg`; `None`:
+    /// each kiosk's own `--language`, English by default).
+    pub language: Option<String>,
     pub zones: Vec<ZoneDef>,
     pub categories: Vec<CategoryDef>,
     pub gates: Vec<GateDef>,
@@ -264,20 +271,21 @@ impl PolicyBody {
                 let (key, value) = line
                     .split_once(": ")
                     .ok_or_else(|| bad(n, "expected `key: value`"))?;
-                // The order: venue, time-zone, lists-max-age, zones,
-                // categories, gates.
+                // The order: venue, time-zone, lists-max-age, language,
+                // zones, categories, gates.
                 let order = match key {
                     "venue" => 0,
                     "time-zone" => 1,
                     "lists-max-age" => 2,
-                    "zone" => 3,
-                    "category" => 4,
-                    "gate" => 5,
+                    "language" => 3,
+                    "zone" => 4,
+                    "category" => 5,
+                    "gate" => 6,
                     other => {
                         return Err(bad(
                             n,
                             format!(
-                                "unknown line `{}:` (venue, time-zone, lists-max-age, zone, category, gate)",
+                                "unknown line `{}:` (venue, time-zone, lists-max-age, language, zone, category, gate)",
                                 crate::text::printable_short(other, 30)
                             ),
                         ))
@@ -285,11 +293,12 @@ impl PolicyBody {
                 };
                 let repeated = (order == 0 && venue.is_some())
                     || (order == 1 && tz.is_some())
-                    || (order == 2 && body.lists_max_age_hours.is_some());
+                    || (order == 2 && body.lists_max_age_hours.is_some())
+                    || (order == 3 && body.language.is_some());
                 if order < stage || repeated {
                     return Err(bad(
                         n,
-                        "lines go in this order: venue, time-zone, lists-max-age (if any), then zones, categories, gates",
+                        "lines go in this order: venue, time-zone, lists-max-age and language (if any), then zones, categories, gates",
                     ));
                 }
                 stage = order;
@@ -319,6 +328,19 @@ impl PolicyBody {
                                 )
                             })?;
                         body.lists_max_age_hours = Some(hours);
+                    }
+                    "language" => {
+                        if !GUARD_LANGUAGES.contains(&value) {
+                            return Err(bad(
+                                n,
+                                format!(
+                                    "language {:?}: one of {} (the guard's screen)",
+                                    crate::text::printable_short(value, 20),
+                                    GUARD_LANGUAGES.join(", ")
+                                ),
+                            ));
+                        }
+                        body.language = Some(value.to_owned());
                     }
                     "zone" => body.zones.push(parse_zone(n, value)?),
                     "category" => body.categories.push(parse_category(n, value, draft)?),
@@ -397,6 +419,9 @@ impl PolicyBody {
         let mut s = format!("venue: {}\ntime-zone: {}\n", self.venue, self.time_zone);
         if let Some(h) = self.lists_max_age_hours {
             s.push_str(&format!("lists-max-age: {h}h\n"));
+        }
+        if let Some(l) = &self.language {
+            s.push_str(&format!("language: {l}\n"));
         }
         for z in &self.zones {
             s.push_str(&format!("zone: {} {}\n", z.code, z.name));
@@ -883,6 +908,39 @@ mod tests {
         );
         assert_eq!(lists_max_age_secs(Some(&body), 99), 6 * 3600);
         assert_eq!(lists_max_age_secs(Some(&without), 99), 99);
+    }
+
+    #[test]
+    fn the_guards_language_is_one_optional_line_after_the_freeze_bound() {
+        let with = DRAFT.replace(
+            "time-zone: Europe/Zurich\n",
+            "time-zone: Europe/Zurich\nlists-max-age: 6h\nlanguage: ru\n",
+        );
+        let body = PolicyBody::parse_lines(&with, 1, true).unwrap();
+        assert_eq!(body.language.as_deref(), Some("ru"));
+        assert!(body
+            .render()
+            .contains("lists-max-age: 6h\nlanguage: ru\nzone:"));
+        assert_eq!(
+            PolicyBody::parse_lines(&body.render(), 1, false).unwrap(),
+            body
+        );
+        let e = PolicyBody::parse_lines(&with.replace("language: ru", "language: fr"), 1, true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("one of en, ru, tg"), "{e}");
+        let early = DRAFT.replace(
+            "time-zone: Europe/Zurich\n",
+            "language: ru\ntime-zone: Europe/Zurich\n",
+        );
+        assert!(
+            PolicyBody::parse_lines(&early, 1, true).is_err(),
+            "in its place only"
+        );
+        assert!(PolicyBody::parse_lines(DRAFT, 1, true)
+            .unwrap()
+            .language
+            .is_none());
     }
 
     #[test]

@@ -31,6 +31,15 @@ impl Lang {
             .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
     }
 
+    /// The language a venue policy names for the guards (English without
+    /// one).
+    pub fn of_policy(policy: Option<&badgegate_core::format::policy::PolicyBody>) -> Lang {
+        policy
+            .and_then(|p| p.language.as_deref())
+            .and_then(Lang::from_code)
+            .unwrap_or_default()
+    }
+
     /// This language's words.
     pub fn words(self) -> &'static Words {
         match self {

@@ -36,6 +36,9 @@ pub struct ScreenConfig {
     pub policy: Option<PolicyBody>,
     /// The language the screen speaks to the guard.
     pub lang: crate::screen::lang::Lang,
+    /// The language was chosen on the command line: a new policy does not
+    /// change it.
+    pub lang_pinned: bool,
 }
 
 impl ScreenConfig {
@@ -82,6 +85,7 @@ impl Default for ScreenConfig {
             zone_names: Default::default(),
             policy: None,
             lang: Default::default(),
+            lang_pinned: false,
         }
     }
 }
@@ -630,6 +634,9 @@ impl ScreenModel {
 
     /// A venue policy was taken up: names, colours and time from it on.
     pub fn set_policy(&mut self, policy: PolicyBody) {
+        if !self.cfg.lang_pinned {
+            self.cfg.lang = crate::screen::lang::Lang::of_policy(Some(&policy));
+        }
         self.cfg.policy = Some(policy);
     }
 
