@@ -334,8 +334,8 @@ impl Sink for JsonLines {
         self.freeze.look(gate, now_ms);
     }
 
-    fn notice(&mut self, words: String) {
-        eprintln!("notice: {}", printable(&words));
+    fn notice(&mut self, notice: badgegate::gate::engine::GateNotice) {
+        eprintln!("notice: {}", printable(&notice.to_string()));
     }
 }
 

@@ -109,8 +109,8 @@ impl App {
                     });
                 }
                 EngineEvent::ActionFailed(why) => self.model.action_failed(why, now_ms),
-                EngineEvent::Notice(words) => self.model.tell(words, now_ms),
-                EngineEvent::CheckSettled(seq, why) => self.model.check_settled(seq, why, now_ms),
+                EngineEvent::Notice(notice) => self.model.tell_notice(&notice, now_ms),
+                EngineEvent::CheckSettled(seq) => self.model.check_settled(seq, now_ms),
                 EngineEvent::HookFailed(why) => {
                     self.play(Cue::Deny);
                     self.model.hook_failed(why, now_ms);

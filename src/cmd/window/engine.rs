@@ -40,9 +40,9 @@ pub enum EngineEvent {
     },
     ActionFailed(String),
     /// Something for the guard that is not a decision.
-    Notice(String),
-    /// An ID check settled elsewhere: its record and why.
-    CheckSettled(u64, String),
+    Notice(badgegate::gate::engine::GateNotice),
+    /// An ID check settled elsewhere: its record.
+    CheckSettled(u64),
     /// The admit hook failed for an admit: the door may not have opened.
     HookFailed(String),
     OutOfService(String),
@@ -194,11 +194,11 @@ impl Sink for ScreenSink {
         self.send(EngineEvent::ActionFailed(why));
     }
 
-    fn notice(&mut self, words: String) {
-        self.send(EngineEvent::Notice(words));
+    fn notice(&mut self, notice: badgegate::gate::engine::GateNotice) {
+        self.send(EngineEvent::Notice(notice));
     }
 
-    fn check_settled(&mut self, seq: u64, why: String) {
-        self.send(EngineEvent::CheckSettled(seq, why));
+    fn check_settled(&mut self, seq: u64, _why: String) {
+        self.send(EngineEvent::CheckSettled(seq));
     }
 }

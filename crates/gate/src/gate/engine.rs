@@ -257,7 +257,26 @@ pub struct Kiosk {
     awaiting: HashMap<String, (u64, u64)>,
     /// What the guard should be told that is not a decision (a badge
     /// shown again while its ID check waits), taken by the gate's loop.
-    notices: Vec<String>,
+    notices: Vec<GateNotice>,
+}
+
+/// Something the gate tells the guard that is not a decision: the screen
+/// words it in the guard's language; `Display` is the English (headless).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GateNotice {
+    /// A badge shown again while its ID check (record `seq`) waits.
+    AlreadyWaiting { serial: String, seq: u64 },
+}
+
+impl std::fmt::Display for GateNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GateNotice::AlreadyWaiting { serial, seq } => write!(
+                f,
+                "{serial} already waits for its ID check (record {seq}): answer that one"
+            ),
+        }
+    }
 }
 
 /// How long a waiting ID check holds its badge against a second check at
@@ -537,7 +556,7 @@ impl Kiosk {
     /// The venue policy in use.
     /// What the guard should be told that is not a decision, since last
     /// asked.
-    pub fn take_notices(&mut self) -> Vec<String> {
+    pub fn take_notices(&mut self) -> Vec<GateNotice> {
         std::mem::take(&mut self.notices)
     }
 
@@ -813,10 +832,10 @@ impl Kiosk {
         if let Some(b) = d.badge.as_ref().filter(|_| d.authentic) {
             if let Some((seq, at)) = self.awaiting.get(&b.serial) {
                 if now_ms.saturating_sub(*at) < AWAIT_CHECK_MS {
-                    self.notices.push(format!(
-                        "{} already waits for its ID check (record {seq}): answer that one",
-                        badgegate_core::text::printable_short(&b.serial, 40)
-                    ));
+                    self.notices.push(GateNotice::AlreadyWaiting {
+                        serial: badgegate_core::text::printable_short(&b.serial, 40),
+                        seq: *seq,
+                    });
                     return Ok(None);
                 }
             }

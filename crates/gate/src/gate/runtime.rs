@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::gate::engine::{
-    GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome, LIST_CHECK_EVERY,
+    GateNotice, GuardAction, GuardError, Kiosk, ListChange, Outcome, ShiftOutcome, LIST_CHECK_EVERY,
 };
 use crate::gate::hook::{self, HookRun};
 use badgegate_core::clock;
@@ -268,7 +268,7 @@ pub struct FrameStep {
     pub shifts: Vec<ShiftOutcome>,
     /// What the guard should be told that is not a decision (a badge shown
     /// again while its ID check waits).
-    pub notices: Vec<String>,
+    pub notices: Vec<GateNotice>,
     /// The journal failed on a later code of this frame: what came before
     /// is committed; nothing more may be decided.
     pub failed: Option<JournalError>,
@@ -602,7 +602,7 @@ pub trait Sink {
     /// A guard's action that could not be done (nothing journalled).
     fn action_failed(&mut self, _why: String) {}
     /// Something to tell the guard that is not a decision.
-    fn notice(&mut self, _words: String) {}
+    fn notice(&mut self, _notice: GateNotice) {}
     /// The ID check of record `seq` was already settled: its question goes.
     fn check_settled(&mut self, _seq: u64, why: String) {
         self.action_failed(why)

@@ -147,6 +147,9 @@ pub struct Words {
     /// `{bound}`.
     pub lists_frozen: &'static str,
     pub list_refused: &'static str,
+    // What the gate tells the guard (`{serial}`, `{seq}`).
+    pub already_waits: &'static str,
+    pub check_settled: &'static str,
 }
 
 pub static EN: Words = Words {
@@ -216,6 +219,8 @@ pub static EN: Words = Words {
     lists: "revocations {numbers}, {age} old",
     lists_frozen: ": FROZEN? past the {bound} bound: get the current list",
     list_refused: " · a new list was REFUSED",
+    already_waits: "{serial} already waits for its ID check (record {seq}): answer that one",
+    check_settled: "the ID check of record {seq} was already settled: nothing to confirm",
 };
 
 pub static RU: Words = Words {
@@ -285,6 +290,8 @@ pub static RU: Words = Words {
     lists: "списки отзыва {numbers}, возраст {age}",
     lists_frozen: ": УСТАРЕЛ? больше {bound}: получите текущий список",
     list_refused: " · новый список ОТКЛОНЁН",
+    already_waits: "{serial} уже ждёт проверки документа (запись {seq}): ответьте на неё",
+    check_settled: "проверка документа записи {seq} уже решена: подтверждать нечего",
 };
 
 pub static TG: Words = Words {
@@ -359,6 +366,8 @@ pub static TG: Words = Words {
     lists: "рӯйхатҳои бекоркунӣ {numbers}, синну сол {age}",
     lists_frozen: ": КӮҲНА? зиёда аз {bound}: рӯйхати навро гиред",
     list_refused: " · рӯйхати нав РАД ШУД",
+    already_waits: "{serial} аллакай интизори санҷиши ҳуҷҷат аст (сабти {seq}): ба он ҷавоб диҳед",
+    check_settled: "санҷиши ҳуҷҷати сабти {seq} аллакай ҳал шудааст: тасдиқ кардан лозим нест",
 };
 
 #[cfg(test)]

@@ -300,14 +300,29 @@ impl ScreenModel {
         self.notice = Some((words.into(), now_ms + 8000));
     }
 
+    /// What the gate tells the guard, in the guard's language.
+    pub fn tell_notice(&mut self, notice: &badgegate_gate::gate::engine::GateNotice, now_ms: u64) {
+        use badgegate_gate::gate::engine::GateNotice;
+        let w = self.cfg.lang.words();
+        let words = match notice {
+            GateNotice::AlreadyWaiting { serial, seq } => crate::screen::lang::fill(
+                w.already_waits,
+                &[("serial", serial), ("seq", &seq.to_string())],
+            ),
+        };
+        self.tell(words, now_ms);
+    }
+
     /// The ID check of record `seq` was settled elsewhere (its badge
     /// admitted or refused by hand): its question goes, the next comes up.
-    pub fn check_settled(&mut self, seq: u64, why: impl Into<String>, now_ms: u64) {
+    pub fn check_settled(&mut self, seq: u64, now_ms: u64) {
         if matches!(&self.view, View::Confirm { outcome, .. } if outcome.entry.seq == seq) {
             self.view = View::Ready;
         }
         self.queue.retain(|o| o.entry.seq != seq);
-        self.notice = Some((why.into(), now_ms + 8000));
+        let w = self.cfg.lang.words();
+        let words = crate::screen::lang::fill(w.check_settled, &[("seq", &seq.to_string())]);
+        self.notice = Some((words, now_ms + 8000));
     }
 
     /// A guard's action the engine could not carry out (e.g. an empty note).
@@ -692,7 +707,7 @@ impl ScreenModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::screen::Tone;
+    use crate::screen::{Lang, Tone};
     use badgegate_core::format::badge::{Badge, SignedBadge};
     use badgegate_core::format::keys::{KeyId, SecretKey, TrustStore};
     use badgegate_core::journal::Journal;
@@ -1007,10 +1022,12 @@ mod tests {
             let said = kiosk.take_notices();
             assert_eq!(said.len(), 1);
             assert!(
-                said[0].contains("HD-0001 already waits for its ID check (record"),
+                said[0]
+                    .to_string()
+                    .contains("HD-0001 already waits for its ID check (record"),
                 "{said:?}"
             );
-            m.tell(said[0].clone(), t + later);
+            m.tell_notice(&said[0], t + later);
         }
         assert_eq!(m.queued(), 0, "no second check");
         assert!(m.notice(t + 30_001).unwrap().contains("already waits"));
@@ -1048,7 +1065,7 @@ mod tests {
         let GuardError::AlreadySettled(seq) = err else {
             panic!("{err}");
         };
-        m.check_settled(seq, err.to_string(), t + 52_000);
+        m.check_settled(seq, t + 52_000);
         assert!(!matches!(m.view(), View::Confirm { .. }));
         assert_eq!(kiosk.counters(0).unwrap().admitted, 1);
         // A check nobody answers stops holding the badge after a while.
@@ -1059,6 +1076,40 @@ mod tests {
             .scan(third.as_bytes(), "test", later)
             .unwrap()
             .is_some());
+    }
+
+    /// The gate's notices are said in the guard's language.
+    #[test]
+    fn the_gates_notices_are_said_in_the_screens_language() {
+        use badgegate_gate::gate::engine::GateNotice;
+        let notice = GateNotice::AlreadyWaiting {
+            serial: "HD-0001".into(),
+            seq: 7,
+        };
+        for (lang, words) in [
+            (
+                Lang::En,
+                "HD-0001 already waits for its ID check (record 7)",
+            ),
+            (Lang::Ru, "HD-0001 уже ждёт проверки документа (запись 7)"),
+            (
+                Lang::Tg,
+                "HD-0001 аллакай интизори санҷиши ҳуҷҷат аст (сабти 7)",
+            ),
+        ] {
+            let mut m = screen(ScreenConfig {
+                lang,
+                ..ScreenConfig::default()
+            });
+            m.tell_notice(&notice, 1);
+            assert!(m.notice(2).unwrap().starts_with(words), "{:?}", m.notice(2));
+            m.check_settled(7, 3);
+            assert!(m.notice(4).unwrap().contains('7'));
+        }
+        assert_eq!(
+            notice.to_string(),
+            "HD-0001 already waits for its ID check (record 7): answer that one"
+        );
     }
 
     #[test]
