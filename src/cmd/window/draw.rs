@@ -18,8 +18,19 @@ pub fn regular(size: f32) -> FontId {
     FontId::proportional(size)
 }
 
+thread_local! {
+    /// The language of the frame being drawn (set by [`draw`]).
+    static LANG: std::cell::Cell<badgegate::screen::Lang> = const { std::cell::Cell::new(badgegate::screen::Lang::En) };
+}
+
+/// The words of the frame being drawn, in the screen's language.
+fn words() -> &'static badgegate::screen::Words {
+    LANG.with(|l| l.get()).words()
+}
+
 /// The whole screen.
 pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
+    LANG.with(|l| l.set(app.model.config().lang));
     let bar_h = (area.height() * theme::STATUS_BAR_SHARE).max(theme::STATUS_BAR_MIN);
     let main = Rect::from_min_max(area.min, Pos2::new(area.max.x, area.max.y - bar_h));
     let bar = Rect::from_min_max(Pos2::new(area.min.x, main.max.y), area.max);
@@ -43,18 +54,19 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
     };
     draw_camera(app, p, cam);
     let reconnecting = match app.model.source() {
-        SourceState::Reconnecting { why, attempt } => Some(format!(
-            "camera lost ({}); reconnecting, attempt {attempt}",
-            printable_short(why, 80)
+        SourceState::Reconnecting { why, attempt } => Some(badgegate::screen::lang::fill(
+            words().camera_lost,
+            &[
+                ("why", &printable_short(why, 80)),
+                ("n", &attempt.to_string()),
+            ],
         )),
         _ => None,
     };
     let shown = app.model.verdicts();
     match app.model.view() {
         View::Ready if shown.is_empty() => match &reconnecting {
-            Some(why) => {
-                draw_out_of_service(p, field, why, "badges from a USB scanner are still decided")
-            }
+            Some(why) => draw_out_of_service(p, field, why, words().scanner_still),
             None => draw_ready(app, p, field),
         },
         View::Ready => draw_verdicts(app, p, field, shown),
@@ -117,9 +129,9 @@ fn draw_camera(app: &App, p: &egui::Painter, r: Rect) {
     p.rect_filled(r, theme::CAMERA_CORNER, theme::CAMERA_BACKGROUND);
     let Some(tex) = &app.texture else {
         let what = if app.model.source() == &SourceState::Ended {
-            "no picture: the frame source ended"
+            words().no_picture_ended
         } else {
-            "no camera picture: badges come from the scanner"
+            words().no_picture_scanner
         };
         p.text(
             r.center(),
@@ -352,7 +364,7 @@ fn draw_row(p: &egui::Painter, r: Rect, card: &Card) {
     let tw = (w - head_w - c::ROW_GAP).max(10.0);
     let line = (h * c::ROW_TEXT).min(c::ROW_TEXT_MAX);
     let who = if card.name.is_empty() {
-        "no badge read".to_owned()
+        words().no_badge_read.to_owned()
     } else {
         card.name.clone()
     };
@@ -529,7 +541,7 @@ fn draw_sign_in(p: &egui::Painter, r: Rect) {
     y += fit_text(
         p,
         Pos2::new(x, y),
-        "SIGN IN",
+        words().sign_in,
         bold(h * c::HEADLINE),
         theme::READY_TEXT,
         w,
@@ -537,7 +549,7 @@ fn draw_sign_in(p: &egui::Painter, r: Rect) {
     wrapped(
         p,
         Pos2::new(x, y),
-        "show your own staff badge to the camera, or scan it · Esc: cancel",
+        words().sign_in_help,
         regular(h * c::LINE),
         theme::READY_TEXT,
         w,
@@ -595,21 +607,38 @@ fn note_subject(about: Option<&Outcome>) -> String {
             let name = if o.decision.authentic {
                 printable_short(&b.name, 50)
             } else {
-                "name NOT VERIFIED".into()
+                words().name_not_verified.into()
             };
+            let fill = badgegate::screen::lang::fill;
             let refused = if o.entry.body.decision == badgegate::vocab::EntryDecision::Deny {
-                format!("\nrefused: {}", printable_short(&o.decision.detail, 120))
+                format!(
+                    "\n{}",
+                    fill(
+                        words().refused_detail,
+                        &[("detail", &printable_short(&o.decision.detail, 120))]
+                    )
+                )
             } else {
                 String::new()
             };
-            format!("badge {} · {name}{refused}", printable_short(&b.serial, 30))
+            format!(
+                "{} · {name}{refused}",
+                fill(
+                    words().badge,
+                    &[("serial", &printable_short(&b.serial, 30))]
+                )
+            )
         }
         None => match about {
             Some(o) => format!(
-                "no badge read\nrefused: {}",
-                printable_short(&o.decision.detail, 120)
+                "{}\n{}",
+                words().no_badge_read,
+                badgegate::screen::lang::fill(
+                    words().refused_detail,
+                    &[("detail", &printable_short(&o.decision.detail, 120))]
+                )
             ),
-            None => "no badge read: write the holder's name in the note".into(),
+            None => words().no_badge_note.into(),
         },
     }
 }
@@ -629,9 +658,9 @@ fn draw_note(
     let w = r.width() * (1.0 - 2.0 * theme::card::PAD);
     let mut y = r.min.y + h * c::TOP;
     let title = if admit {
-        "ADMIT BY HAND"
+        words().admit_by_hand
     } else {
-        "DENY BY HAND"
+        words().deny_by_hand
     };
     y += fit_text(
         p,
@@ -668,7 +697,7 @@ fn draw_note(
     y += wrapped(
         p,
         Pos2::new(x, y),
-        "why? (saved in the journal)",
+        words().why_prompt,
         regular(h * c::PROMPT),
         theme::NOTE_PROMPT,
         w,
@@ -696,7 +725,7 @@ fn draw_note(
     p.text(
         Pos2::new(x, r.max.y - h * theme::card::BOTTOM),
         Align2::LEFT_BOTTOM,
-        "Enter: save to the journal · Esc: cancel",
+        words().note_keys,
         regular((h * theme::card::HINT).max(theme::card::HINT_MIN)),
         theme::NOTE_TITLE,
     );

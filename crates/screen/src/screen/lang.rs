@@ -150,6 +150,29 @@ pub struct Words {
     // What the gate tells the guard (`{serial}`, `{seq}`).
     pub already_waits: &'static str,
     pub check_settled: &'static str,
+    // The guard's own actions.
+    pub every_zone: &'static str,
+    pub signed_out_notice: &'static str,
+    pub no_staff_badge: &'static str,
+    pub sign_in_first: &'static str,
+    pub note_needed: &'static str,
+    pub admit_anyway: &'static str,
+    pub sign_in: &'static str,
+    pub sign_in_help: &'static str,
+    pub admit_by_hand: &'static str,
+    pub deny_by_hand: &'static str,
+    pub why_prompt: &'static str,
+    pub note_keys: &'static str,
+    pub no_badge_read: &'static str,
+    pub no_badge_note: &'static str,
+    /// `{detail}`.
+    pub refused_detail: &'static str,
+    // The camera.
+    /// `{why}`, `{n}`.
+    pub camera_lost: &'static str,
+    pub scanner_still: &'static str,
+    pub no_picture_ended: &'static str,
+    pub no_picture_scanner: &'static str,
 }
 
 pub static EN: Words = Words {
@@ -221,6 +244,25 @@ pub static EN: Words = Words {
     list_refused: " · a new list was REFUSED",
     already_waits: "{serial} already waits for its ID check (record {seq}): answer that one",
     check_settled: "the ID check of record {seq} was already settled: nothing to confirm",
+    every_zone: "every zone",
+    signed_out_notice: "signed out: nobody is on shift at this kiosk",
+    no_staff_badge: "no staff badge shown: not signed in",
+    sign_in_first: "nobody is signed in: press F4 and show your staff badge first",
+    note_needed: "type why before saving: the note is journalled",
+    admit_anyway: "this badge was refused as revoked, forged or from an unknown key: Enter again admits anyway, Esc cancels",
+    sign_in: "SIGN IN",
+    sign_in_help: "show your own staff badge to the camera, or scan it · Esc: cancel",
+    admit_by_hand: "ADMIT BY HAND",
+    deny_by_hand: "DENY BY HAND",
+    why_prompt: "why? (saved in the journal)",
+    note_keys: "Enter: save to the journal · Esc: cancel",
+    no_badge_read: "no badge read",
+    no_badge_note: "no badge read: write the holder's name in the note",
+    refused_detail: "refused: {detail}",
+    camera_lost: "camera lost ({why}); reconnecting, attempt {n}",
+    scanner_still: "badges from a USB scanner are still decided",
+    no_picture_ended: "no picture: the frame source ended",
+    no_picture_scanner: "no camera picture: badges come from the scanner",
 };
 
 pub static RU: Words = Words {
@@ -292,6 +334,25 @@ pub static RU: Words = Words {
     list_refused: " · новый список ОТКЛОНЁН",
     already_waits: "{serial} уже ждёт проверки документа (запись {seq}): ответьте на неё",
     check_settled: "проверка документа записи {seq} уже решена: подтверждать нечего",
+    every_zone: "все зоны",
+    signed_out_notice: "смена закрыта: на этом киоске никого нет",
+    no_staff_badge: "пропуск охраны не показан: смена не начата",
+    sign_in_first: "никто не на смене: нажмите F4 и покажите свой служебный пропуск",
+    note_needed: "напишите причину перед сохранением: она записывается в журнал",
+    admit_anyway: "этот пропуск отклонён как отозванный, поддельный или с чужим ключом: Enter ещё раз — всё равно пропустить, Esc — отмена",
+    sign_in: "НАЧАЛО СМЕНЫ",
+    sign_in_help: "покажите камере свой служебный пропуск или отсканируйте его · Esc: отмена",
+    admit_by_hand: "ПРОПУСТИТЬ ВРУЧНУЮ",
+    deny_by_hand: "ОТКАЗАТЬ ВРУЧНУЮ",
+    why_prompt: "причина? (записывается в журнал)",
+    note_keys: "Enter: записать в журнал · Esc: отмена",
+    no_badge_read: "пропуск не прочитан",
+    no_badge_note: "пропуск не прочитан: впишите имя владельца в примечание",
+    refused_detail: "отказ: {detail}",
+    camera_lost: "камера потеряна ({why}); переподключение, попытка {n}",
+    scanner_still: "пропуска со сканера USB по-прежнему проверяются",
+    no_picture_ended: "нет изображения: источник кадров закончился",
+    no_picture_scanner: "нет изображения с камеры: пропуска приходят со сканера",
 };
 
 pub static TG: Words = Words {
@@ -368,6 +429,25 @@ pub static TG: Words = Words {
     list_refused: " · рӯйхати нав РАД ШУД",
     already_waits: "{serial} аллакай интизори санҷиши ҳуҷҷат аст (сабти {seq}): ба он ҷавоб диҳед",
     check_settled: "санҷиши ҳуҷҷати сабти {seq} аллакай ҳал шудааст: тасдиқ кардан лозим нест",
+    every_zone: "ҳамаи минтақаҳо",
+    signed_out_notice: "навбат анҷом ёфт: дар ин киоск касе нест",
+    no_staff_badge: "бейҷи посбон нишон дода нашуд: навбат оғоз нашуд",
+    sign_in_first: "дар навбат касе нест: F4-ро пахш кунед ва бейҷи хизматии худро нишон диҳед",
+    note_needed: "пеш аз сабт сабабро нависед: он дар журнал сабт мешавад",
+    admit_anyway: "ин бейҷ ҳамчун бекоршуда, қалбакӣ ё бо калиди бегона рад шуд: Enter боз — ба ҳар ҳол гузаронидан, Esc — бекор",
+    sign_in: "ОҒОЗИ НАВБАТ",
+    sign_in_help: "бейҷи хизматии худро ба камера нишон диҳед ё скан кунед · Esc: бекор",
+    admit_by_hand: "ДАСТӢ ГУЗАРОНИДАН",
+    deny_by_hand: "ДАСТӢ РАД КАРДАН",
+    why_prompt: "сабаб? (дар журнал сабт мешавад)",
+    note_keys: "Enter: дар журнал сабт кардан · Esc: бекор",
+    no_badge_read: "бейҷ хонда нашуд",
+    no_badge_note: "бейҷ хонда нашуд: номи соҳибашро дар эзоҳ нависед",
+    refused_detail: "рад: {detail}",
+    camera_lost: "камера гум шуд ({why}); пайвастшавии дубора, кӯшиши {n}",
+    scanner_still: "бейҷҳо аз сканери USB ҳоло ҳам санҷида мешаванд",
+    no_picture_ended: "тасвир нест: манбаи кадрҳо тамом шуд",
+    no_picture_scanner: "тасвири камера нест: бейҷҳо аз сканер меоянд",
 };
 
 #[cfg(test)]

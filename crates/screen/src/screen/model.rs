@@ -51,7 +51,9 @@ impl ScreenConfig {
             .map(|z| &z.name);
         match self.zone_names.get(code).or(from_policy) {
             Some(name) => printable_short(name, 60),
-            None if code == badgegate_core::format::constants::ALL_ZONES => "every zone".into(),
+            None if code == badgegate_core::format::constants::ALL_ZONES => {
+                self.lang.words().every_zone.into()
+            }
             None => printable_short(code, 40),
         }
     }
@@ -232,8 +234,11 @@ impl ScreenModel {
         } else {
             self.notice = Some((
                 match &guard {
-                    Some(g) => format!("{} signed in", printable_short(g, 60)),
-                    None => "signed out: nobody is on shift at this kiosk".into(),
+                    Some(g) => crate::screen::lang::fill(
+                        self.cfg.lang.words().signed_in,
+                        &[("guard", &printable_short(g, 60))],
+                    ),
+                    None => self.cfg.lang.words().signed_out_notice.into(),
                 },
                 now_ms + 5000,
             ));
@@ -413,7 +418,7 @@ impl ScreenModel {
         if let View::SignIn { deadline_ms } = self.view {
             if now_ms >= deadline_ms {
                 self.view = View::Ready;
-                self.notice = Some(("no staff badge shown: not signed in".into(), now_ms + 5000));
+                self.notice = Some((self.cfg.lang.words().no_staff_badge.into(), now_ms + 5000));
                 return Some(GuardAction::CancelSignIn);
             }
         }
@@ -555,10 +560,7 @@ impl ScreenModel {
         let by_hand = matches!(key, Key::OverrideAdmit | Key::OverrideDeny)
             || (confirming && matches!(key, Key::Enter | Key::Escape) && self.scan_line.is_empty());
         if by_hand && self.guard.is_none() {
-            self.notice = Some((
-                "nobody is signed in: press F4 and show your staff badge first".into(),
-                now_ms + 8000,
-            ));
+            self.notice = Some((self.cfg.lang.words().sign_in_first.into(), now_ms + 8000));
             return true;
         }
         false
@@ -592,6 +594,7 @@ impl ScreenModel {
 
     /// Keys while the guard types the note of a decision by hand.
     fn note_key(&mut self, key: Key) -> Option<GuardAction> {
+        let words = self.cfg.lang.words();
         let View::Note {
             admit,
             about,
@@ -618,16 +621,13 @@ impl ScreenModel {
             Key::Escape => self.view = View::Ready,
             Key::Enter => {
                 if badgegate_gate::gate::engine::clean_note(text).is_none() {
-                    *error = Some("type why before saving: the note is journalled".into());
+                    *error = Some(words.note_needed.into());
                     return None;
                 }
                 let serious = *admit && about.as_ref().is_some_and(needs_second_confirmation);
                 if serious && !*armed {
                     *armed = true;
-                    *error = Some(
-                        "this badge was refused as revoked, forged or from an unknown key: Enter again admits anyway, Esc cancels"
-                            .into(),
-                    );
+                    *error = Some(words.admit_anyway.into());
                     return None;
                 }
                 return Some(GuardAction::Override {
