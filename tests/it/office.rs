@@ -1012,15 +1012,7 @@ fn the_office_keeps_presence_by_the_cores_muster_row_for_row() {
     use badgegate::journal::NewEntry;
     use badgegate::muster::Muster;
     use badgegate::vocab::{Direction, EntryDecision, EntryKind, EntryReason, GuardReason, Reason};
-    let state = std::cell::Cell::new(0x2545_F491_4F6C_DD1Du64);
-    let next = |n: usize| {
-        let s = state
-            .get()
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state.set(s);
-        ((s >> 33) as usize) % n
-    };
+    let next = common::seeded(0x2545_F491_4F6C_DD1Du64);
     let quote = |s: Option<&str>| match s {
         None => "NULL".to_owned(),
         Some(s) => format!("'{}'", s.replace('\'', "''")),
@@ -1260,15 +1252,7 @@ fn the_office_hashes_records_as_the_kiosk_does_row_for_row() {
         &long,
     ];
     let reasons: Vec<EntryReason> = EntryReason::all().collect();
-    let state = std::cell::Cell::new(0x9E37_79B9_7F4A_7C15u64);
-    let next = |n: usize| {
-        let s = state
-            .get()
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state.set(s);
-        ((s >> 33) as usize) % n
-    };
+    let next = common::seeded(0x9E37_79B9_7F4A_7C15u64);
     let quote = |s: Option<&str>| match s {
         None => "NULL".to_owned(),
         Some(s) => format!("'{}'", s.replace('\'', "''")),

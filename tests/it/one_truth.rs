@@ -506,15 +506,7 @@ fn a_generated_day_reads_the_same_in_the_audit_the_office_and_the_browser() {
     let mut south = start("south", "out");
 
     // People come and go: a seeded walk, each decision awaited.
-    let state = std::cell::Cell::new(0x9E37_79B9_7F4A_7C15u64);
-    let next = |n: usize| {
-        let s = state
-            .get()
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state.set(s);
-        ((s >> 33) as usize) % n
-    };
+    let next = common::seeded(0x9E37_79B9_7F4A_7C15u64);
     let mut inside = std::collections::BTreeSet::new();
     let (mut refused_again, mut exits) = (0, 0);
     for step in 0..40 {

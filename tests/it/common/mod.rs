@@ -483,3 +483,17 @@ pub fn ocr_line(tesseract: &Path, img: &image::RgbImage, lang: &str, psm: &str) 
         .expect("run tesseract");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A seeded generator for test walks and scattered records (a 64-bit
+/// LCG): the same seed gives the same day every run.
+pub fn seeded(seed: u64) -> impl Fn(usize) -> usize {
+    let state = std::cell::Cell::new(seed);
+    move |n: usize| {
+        let s = state
+            .get()
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state.set(s);
+        ((s >> 33) as usize) % n
+    }
+}
