@@ -1700,6 +1700,36 @@ fn an_exit_at_a_gate_with_a_slow_clock_is_applied() {
     office_matches_journals(&desk, &pg, &["n1.db", "s1.db", "n2.db"]);
 }
 
+/// Regression (a slow hello under load measured a gate's clock a second
+/// ahead, and an entry that reached the office after the exit that
+/// followed it put the person back inside): a late hello does not move
+/// the gate's measured clock; a clock stepped forward shows at once.
+#[test]
+fn a_slow_hello_does_not_move_a_gates_measured_clock() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1"]);
+    let hello = |delay_ms: i64| {
+        let sql = format!(
+            "SELECT * FROM badgegate.hello((extract(epoch FROM clock_timestamp()) * 1000)::bigint - {delay_ms}, '', 0)"
+        );
+        let (ok, err) = pg.sql_as(&desk.p("n1.office"), &sql);
+        assert!(ok, "{err}");
+        pg.sql("SELECT clock_offset_ms FROM badgegate.kiosks WHERE kiosk_id = 'n1'")
+            .parse::<i64>()
+            .unwrap()
+    };
+    let first = hello(0);
+    assert!(first.abs() < 500, "{first}");
+    // Hellos that took 3 s and 10 s to arrive.
+    assert!(hello(3000).abs() < 500);
+    assert!(hello(10_000).abs() < 500);
+    // The gate's clock stepped a minute forward: its records are earlier
+    // on the office's clock than they say, at once.
+    let stepped = hello(-60_000);
+    assert!((stepped + 60_000).abs() < 500, "{stepped}");
+}
+
 /// Regression: a badge refused at this gate for its photo reserved its
 /// entry venue-wide first. The reservation is made last.
 #[test]

@@ -454,6 +454,9 @@ CREATE TRIGGER records_arrive BEFORE INSERT ON badgegate.records
 -- office's head of its chain, where pushing resumes. A kiosk whose journal
 -- ends before the office's head (a lost or replaced disk, a cut journal)
 -- is an alarm at once, naming the missing records.
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_low_ms bigint;
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_prev_ms bigint;
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_window_at timestamptz;
 CREATE OR REPLACE FUNCTION badgegate.hello(kiosk_now_ms bigint, lists text, local_head bigint,
                                 OUT head_seq bigint, OUT head_hash bytea)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
@@ -475,13 +478,29 @@ BEGIN
                    me, local_head, head_seq, local_head + 1, head_seq));
     END IF;
     UPDATE badgegate.kiosks k SET last_contact = now(),
-        clock_offset_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint - kiosk_now_ms,
+        -- The kiosk's clock as the office measures it: each hello's sample
+        -- is the true offset plus the time the hello took to arrive (never
+        -- less), so the lowest sample of the last 30 to 60 s stands: a slow
+        -- hello cannot make a gate's records look later than they were. A
+        -- clock stepped forward shows at once, one stepped back within a
+        -- minute.
+        offset_low_ms = CASE WHEN k.offset_window_at > now() - interval '30 seconds'
+                             THEN LEAST(k.offset_low_ms, sample.ms) ELSE sample.ms END,
+        offset_prev_ms = CASE WHEN k.offset_window_at > now() - interval '30 seconds' THEN k.offset_prev_ms
+                              WHEN k.offset_window_at > now() - interval '60 seconds' THEN k.offset_low_ms END,
+        offset_window_at = CASE WHEN k.offset_window_at > now() - interval '30 seconds'
+                                THEN k.offset_window_at ELSE now() END,
+        clock_offset_ms = LEAST(sample.ms,
+            CASE WHEN k.offset_window_at > now() - interval '30 seconds' THEN LEAST(k.offset_low_ms, k.offset_prev_ms) END,
+            CASE WHEN k.offset_window_at > now() - interval '60 seconds'
+                  AND k.offset_window_at <= now() - interval '30 seconds' THEN k.offset_low_ms END),
         lists_in_use = left(lists, 2000), kiosk_head = local_head, head_seq = hello.head_seq,
         head_hash = hello.head_hash, gate = COALESCE(last_gate, k.gate),
         -- A kiosk that said goodbye is running again once its journal has
         -- grown past the head it said goodbye at (every start writes a
         -- record); a last hello of the stopping run does not undo it.
         stopped_at = CASE WHEN local_head IS NOT NULL AND local_head <= k.stopped_head THEN k.stopped_at END
+        FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint - kiosk_now_ms AS ms) sample
         WHERE k.kiosk_id = me;
 END
 $$;
