@@ -110,19 +110,12 @@ impl Desk {
     }
 
     /// Issues one badge into `out/` and returns its text. `extra` flags
-    /// replace the defaults (`--name "Test Holder" --zones plenary`) and any
-    /// earlier copy of themselves.
+    /// replace the defaults (`--key keys/registration.key.pem --name "Test
+    /// Holder" --zones plenary`) and any earlier copy of themselves.
     pub fn issue(&self, out: &str, serial: &str, extra: &[&str]) -> String {
-        let mut args = vec![
-            "issue",
-            "--key",
-            "keys/registration.key.pem",
-            "--serial",
-            serial,
-            "--out",
-            out,
-        ];
+        let mut args = vec!["issue", "--serial", serial, "--out", out];
         let mut flags: Vec<(&str, Option<&str>)> = vec![
+            ("--key", Some("keys/registration.key.pem")),
             ("--name", Some("Test Holder")),
             ("--zones", Some("plenary")),
         ];
