@@ -98,7 +98,7 @@ impl App {
                     if refused.is_some() {
                         self.play(Cue::Deny);
                     }
-                    self.model.on_shift(guard, refused, now_ms);
+                    self.model.on_shift(guard, refused.as_ref(), now_ms);
                 }
                 EngineEvent::Seen { codes, size } => {
                     self.seen = Some(Seen {
@@ -108,17 +108,17 @@ impl App {
                         pictures: self.pictures,
                     });
                 }
-                EngineEvent::ActionFailed(why) => self.model.action_failed(why, now_ms),
+                EngineEvent::ActionFailed(e) => self.model.action_failed(&e, now_ms),
                 EngineEvent::Notice(notice) => self.model.tell_notice(&notice, now_ms),
                 EngineEvent::CheckSettled(seq) => self.model.check_settled(seq, now_ms),
-                EngineEvent::HookFailed(why) => {
+                EngineEvent::HookFailed(holder, seq) => {
                     self.play(Cue::Deny);
-                    self.model.hook_failed(why, now_ms);
+                    self.model.hook_failed(holder.as_deref(), seq, now_ms);
                 }
                 EngineEvent::OutOfService(why) => {
                     self.out_of_service.store(true, Ordering::Relaxed);
                     self.play(Cue::Deny);
-                    self.model.out_of_service(why);
+                    self.model.journal_failed(&why);
                 }
             }
         }
@@ -257,8 +257,7 @@ impl eframe::App for App {
             self.drain_events(now_ms);
             if !self.model.is_out_of_service() {
                 self.out_of_service.store(true, Ordering::Relaxed);
-                self.model
-                    .out_of_service("the kiosk engine stopped unexpectedly: restart the kiosk");
+                self.model.engine_stopped();
             }
         }
         self.keys(ctx, now_ms);

@@ -30,7 +30,7 @@ pub enum EngineEvent {
     /// A guard signed in (or was refused), or signed out.
     Shift {
         guard: Option<String>,
-        refused: Option<String>,
+        refused: Option<badgegate::gate::engine::SignInRefusal>,
     },
     /// A newer venue policy was taken up.
     Policy(Box<badgegate::format::policy::PolicyBody>),
@@ -38,13 +38,15 @@ pub enum EngineEvent {
         codes: Vec<Outline>,
         size: [u32; 2],
     },
-    ActionFailed(String),
+    ActionFailed(badgegate::gate::engine::GuardError),
     /// Something for the guard that is not a decision.
     Notice(badgegate::gate::engine::GateNotice),
     /// An ID check settled elsewhere: its record.
     CheckSettled(u64),
-    /// The admit hook failed for an admit: the door may not have opened.
-    HookFailed(String),
+    /// The admit hook failed for an admit (its holder and record): the
+    /// door may not have opened.
+    HookFailed(Option<String>, u64),
+    /// The journal cannot be written, and why.
     OutOfService(String),
 }
 
@@ -137,27 +139,23 @@ impl Sink for ScreenSink {
     fn hooks(&mut self, hooks: &[HookReport]) {
         say_hooks(hooks);
         for h in hooks.iter().filter(|h| h.failed) {
-            self.send(EngineEvent::HookFailed(format!(
-                "DOOR NOT OPENED for {}? the turnstile command failed (record {}): let them through by hand",
-                printable_short(h.entry.body.holder.as_deref().unwrap_or("the last admit"), 40),
-                h.entry.seq
-            )));
+            self.send(EngineEvent::HookFailed(
+                h.entry.body.holder.clone(),
+                h.entry.seq,
+            ));
         }
     }
 
     fn out_of_service(&mut self, e: &JournalError) {
         eprintln!("{}", out_of_service_line(e));
-        self.send(EngineEvent::OutOfService(format!(
-            "the journal cannot be written: {}",
-            printable_short(&e.to_string(), 160)
-        )));
+        self.send(EngineEvent::OutOfService(e.to_string()));
     }
 
     /// Tells the screen who is on shift now.
     fn shift(&mut self, s: ShiftOutcome) {
         self.send(EngineEvent::Shift {
             guard: s.guard,
-            refused: s.refused.map(|r| printable_short(&r, 160)),
+            refused: s.refused,
         });
     }
 
@@ -190,15 +188,15 @@ impl Sink for ScreenSink {
         }
     }
 
-    fn action_failed(&mut self, why: String) {
-        self.send(EngineEvent::ActionFailed(why));
+    fn action_failed(&mut self, e: badgegate::gate::engine::GuardError) {
+        self.send(EngineEvent::ActionFailed(e));
     }
 
     fn notice(&mut self, notice: badgegate::gate::engine::GateNotice) {
         self.send(EngineEvent::Notice(notice));
     }
 
-    fn check_settled(&mut self, seq: u64, _why: String) {
+    fn check_settled(&mut self, seq: u64) {
         self.send(EngineEvent::CheckSettled(seq));
     }
 }

@@ -27,7 +27,7 @@ use badgegate_core::vocab::{
 };
 
 mod shift;
-pub use shift::ShiftOutcome;
+pub use shift::{ShiftOutcome, SignInRefusal};
 
 /// How often the kiosk looks for new revocation lists.
 pub const LIST_CHECK_EVERY: Duration = Duration::from_millis(100);

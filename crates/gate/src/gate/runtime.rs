@@ -600,12 +600,12 @@ pub trait Sink {
     /// lost or back, the source ended.
     fn fed(&mut self, _fed: &Fed) {}
     /// A guard's action that could not be done (nothing journalled).
-    fn action_failed(&mut self, _why: String) {}
+    fn action_failed(&mut self, _e: GuardError) {}
     /// Something to tell the guard that is not a decision.
     fn notice(&mut self, _notice: GateNotice) {}
     /// The ID check of record `seq` was already settled: its question goes.
-    fn check_settled(&mut self, _seq: u64, why: String) {
-        self.action_failed(why)
+    fn check_settled(&mut self, seq: u64) {
+        self.action_failed(GuardError::AlreadySettled(seq))
     }
     /// Once a turn of the loop, at least every [`LIST_CHECK_EVERY`].
     fn tick(&mut self, _gate: &Gate, _now_ms: u64) {}
@@ -821,8 +821,8 @@ impl Gate {
             Ok(Acted::Shift(s)) => sink.shift(s),
             Ok(Acted::Nothing) => {}
             Err(GuardError::Journal(e)) => return Err(e),
-            Err(e @ GuardError::AlreadySettled(seq)) => sink.check_settled(seq, e.to_string()),
-            Err(e) => sink.action_failed(e.to_string()),
+            Err(GuardError::AlreadySettled(seq)) => sink.check_settled(seq),
+            Err(e) => sink.action_failed(e),
         }
         Ok(())
     }

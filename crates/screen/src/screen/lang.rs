@@ -50,6 +50,35 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// A span of seconds in plain words, as the status bar says a list's
+    /// age: `3 days`, `5 часов`, `12 дақиқа`.
+    pub fn span(self, secs: u64) -> String {
+        let w = self.words();
+        let (n, unit) = if secs >= 2 * 86_400 {
+            (secs / 86_400, &w.days)
+        } else if secs >= 2 * 3600 {
+            (secs / 3600, &w.hours)
+        } else if secs >= 120 {
+            (secs / 60, &w.minutes)
+        } else {
+            (secs, &w.seconds)
+        };
+        format!("{n} {}", unit[self.plural(n)])
+    }
+
+    /// Which of a word's three forms follows the number `n`.
+    fn plural(self, n: u64) -> usize {
+        match self {
+            Lang::Ru if n % 10 == 1 && n % 100 != 11 => 0,
+            Lang::Ru if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => 1,
+            Lang::Ru => 2,
+            _ if n == 1 => 0,
+            _ => 2,
+        }
+    }
+}
+
 /// Fills `{name}` placeholders.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut s = template.to_owned();
@@ -173,6 +202,22 @@ pub struct Words {
     pub scanner_still: &'static str,
     pub no_picture_ended: &'static str,
     pub no_picture_scanner: &'static str,
+    // What could not be done, and why (`{why}`, `{name}`, `{category}`,
+    // `{detail}`, `{holder}`, `{seq}`).
+    pub sign_in_refused: &'static str,
+    pub not_staff: &'static str,
+    pub nothing_to_confirm: &'static str,
+    pub list_refused_event: &'static str,
+    pub policy_refused_event: &'static str,
+    pub door_not_opened: &'static str,
+    pub the_last_admit: &'static str,
+    pub journal_fails: &'static str,
+    pub engine_stopped: &'static str,
+    // Spans of time: one, a few (Russian 2–4), many.
+    pub seconds: [&'static str; 3],
+    pub minutes: [&'static str; 3],
+    pub hours: [&'static str; 3],
+    pub days: [&'static str; 3],
 }
 
 pub static EN: Words = Words {
@@ -263,6 +308,19 @@ pub static EN: Words = Words {
     scanner_still: "badges from a USB scanner are still decided",
     no_picture_ended: "no picture: the frame source ended",
     no_picture_scanner: "no camera picture: badges come from the scanner",
+    sign_in_refused: "sign-in refused: {why}",
+    not_staff: "{name} is a {category} badge, not a staff badge",
+    nothing_to_confirm: "this decision does not wait for a confirmation",
+    list_refused_event: "a new revocation list was REFUSED: {detail}",
+    policy_refused_event: "a new venue policy was REFUSED: {detail}",
+    door_not_opened: "DOOR NOT OPENED for {holder}? the turnstile command failed (record {seq}): let them through by hand",
+    the_last_admit: "the last admit",
+    journal_fails: "the journal cannot be written: {detail}",
+    engine_stopped: "the kiosk engine stopped unexpectedly: restart the kiosk",
+    seconds: ["second", "seconds", "seconds"],
+    minutes: ["minute", "minutes", "minutes"],
+    hours: ["hour", "hours", "hours"],
+    days: ["day", "days", "days"],
 };
 
 pub static RU: Words = Words {
@@ -353,6 +411,19 @@ pub static RU: Words = Words {
     scanner_still: "пропуска со сканера USB по-прежнему проверяются",
     no_picture_ended: "нет изображения: источник кадров закончился",
     no_picture_scanner: "нет изображения с камеры: пропуска приходят со сканера",
+    sign_in_refused: "вход в смену отклонён: {why}",
+    not_staff: "{name}: пропуск категории {category}, а не сотрудника охраны",
+    nothing_to_confirm: "это решение не ждёт подтверждения",
+    list_refused_event: "новый список отзыва ОТКЛОНЁН: {detail}",
+    policy_refused_event: "новая политика мероприятия ОТКЛОНЕНА: {detail}",
+    door_not_opened: "ДВЕРЬ НЕ ОТКРЫЛАСЬ для {holder}? команда турникета не сработала (запись {seq}): пропустите вручную",
+    the_last_admit: "последнего прошедшего",
+    journal_fails: "журнал не записывается: {detail}",
+    engine_stopped: "работа киоска неожиданно остановилась: перезапустите киоск",
+    seconds: ["секунда", "секунды", "секунд"],
+    minutes: ["минута", "минуты", "минут"],
+    hours: ["час", "часа", "часов"],
+    days: ["день", "дня", "дней"],
 };
 
 pub static TG: Words = Words {
@@ -448,6 +519,19 @@ pub static TG: Words = Words {
     scanner_still: "бейҷҳо аз сканери USB ҳоло ҳам санҷида мешаванд",
     no_picture_ended: "тасвир нест: манбаи кадрҳо тамом шуд",
     no_picture_scanner: "тасвири камера нест: бейҷҳо аз сканер меоянд",
+    sign_in_refused: "ворид шудан ба навбат рад шуд: {why}",
+    not_staff: "{name}: бейҷи категорияи {category}, на бейҷи кормандони ҳифз",
+    nothing_to_confirm: "ин қарор тасдиқро интизор нест",
+    list_refused_event: "рӯйхати нави бекоркунӣ РАД ШУД: {detail}",
+    policy_refused_event: "сиёсати нави чорабинӣ РАД ШУД: {detail}",
+    door_not_opened: "ДАР КУШОДА НАШУД барои {holder}? фармони турникет иҷро нашуд (сабти {seq}): дастӣ гузаронед",
+    the_last_admit: "охирин гузаранда",
+    journal_fails: "маҷалла навишта намешавад: {detail}",
+    engine_stopped: "кори киоск ногаҳон қатъ шуд: киоскро аз нав оғоз кунед",
+    seconds: ["сония", "сония", "сония"],
+    minutes: ["дақиқа", "дақиқа", "дақиқа"],
+    hours: ["соат", "соат", "соат"],
+    days: ["рӯз", "рӯз", "рӯз"],
 };
 
 #[cfg(test)]
@@ -505,6 +589,13 @@ mod tests {
             }
         }
         assert_eq!(Lang::from_code("RU"), Some(Lang::Ru));
+        assert_eq!(Lang::En.span(1), "1 second");
+        assert_eq!(Lang::En.span(3 * 86_400), "3 days");
+        assert_eq!(Lang::Ru.span(21 * 60), "21 минута");
+        assert_eq!(Lang::Ru.span(3 * 3600), "3 часа");
+        assert_eq!(Lang::Ru.span(12 * 3600), "12 часов");
+        assert_eq!(Lang::Ru.span(25 * 86_400), "25 дней");
+        assert_eq!(Lang::Tg.span(5 * 3600), "5 соат");
         assert_eq!(Lang::from_code("fr"), None);
     }
 }

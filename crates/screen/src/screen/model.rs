@@ -7,7 +7,9 @@ use super::wording::{card_for, Card, Tone};
 use badgegate_core::format::policy::PolicyBody;
 use badgegate_core::text::printable_short;
 use badgegate_core::vocab::EntryKind;
-use badgegate_gate::gate::engine::{Answer, Counters, GuardAction, Outcome};
+use badgegate_gate::gate::engine::{
+    Answer, Counters, GuardAction, GuardError, Outcome, SignInRefusal,
+};
 
 /// Default time a verdict stays on screen (ms).
 pub const DEFAULT_HOLD_MS: u64 = 4000;
@@ -225,12 +227,18 @@ impl ScreenModel {
 
     /// A sign-in or sign-out as journalled: who is on shift now; a refused
     /// sign-in is said on the status line.
-    pub fn on_shift(&mut self, guard: Option<String>, refused: Option<String>, now_ms: u64) {
+    pub fn on_shift(
+        &mut self,
+        guard: Option<String>,
+        refused: Option<&SignInRefusal>,
+        now_ms: u64,
+    ) {
         if matches!(self.view, View::SignIn { .. }) {
             self.view = View::Ready;
         }
         if let Some(why) = refused {
-            self.notice = Some((why, now_ms + 8000));
+            let words = crate::screen::wording::sign_in_refusal_words(why, now_ms, &self.cfg);
+            self.notice = Some((words, now_ms + 8000));
         } else {
             self.notice = Some((
                 match &guard {
@@ -331,11 +339,12 @@ impl ScreenModel {
     }
 
     /// A guard's action the engine could not carry out (e.g. an empty note).
-    pub fn action_failed(&mut self, why: impl Into<String>, now_ms: u64) {
+    pub fn action_failed(&mut self, e: &GuardError, now_ms: u64) {
         if let View::Confirm { answered, .. } = &mut self.view {
             *answered = false;
         }
-        self.notice = Some((why.into(), now_ms + 8000));
+        let words = crate::screen::wording::guard_error_words(e, &self.cfg);
+        self.notice = Some((words, now_ms + 8000));
     }
 
     /// A journalled outcome from the engine: a decision, a confirmation or
@@ -641,10 +650,38 @@ impl ScreenModel {
         None
     }
 
-    /// The admit hook failed: the door may not have opened. Said longer
-    /// than other notices: the guard must let the person through by hand.
-    pub fn hook_failed(&mut self, why: impl Into<String>, now_ms: u64) {
-        self.notice = Some((why.into(), now_ms + 15_000));
+    /// The admit hook failed for record `seq` (of `holder`): the door may
+    /// not have opened. Said longer than other notices: the guard must let
+    /// the person through by hand.
+    pub fn hook_failed(&mut self, holder: Option<&str>, seq: u64, now_ms: u64) {
+        let w = self.cfg.lang.words();
+        let words = crate::screen::lang::fill(
+            w.door_not_opened,
+            &[
+                (
+                    "holder",
+                    &printable_short(holder.unwrap_or(w.the_last_admit), 40),
+                ),
+                ("seq", &seq.to_string()),
+            ],
+        );
+        self.notice = Some((words, now_ms + 15_000));
+    }
+
+    /// The journal cannot be written: nobody is admitted until it can.
+    pub fn journal_failed(&mut self, detail: &str) {
+        let w = self.cfg.lang.words();
+        let why = crate::screen::lang::fill(
+            w.journal_fails,
+            &[("detail", &printable_short(detail, 160))],
+        );
+        self.out_of_service(why);
+    }
+
+    /// The engine behind the screen stopped: nobody is admitted.
+    pub fn engine_stopped(&mut self) {
+        let why = self.cfg.lang.words().engine_stopped;
+        self.out_of_service(why);
     }
 
     /// A venue policy was taken up: names, colours and time from it on.
@@ -665,7 +702,11 @@ impl ScreenModel {
     /// the status bar until the next list is taken up.
     pub fn list_changed(&mut self, refused: Option<String>, now_ms: u64) {
         if let Some(why) = &refused {
-            self.notice = Some((why.clone(), now_ms + 8000));
+            let words = crate::screen::lang::fill(
+                self.cfg.lang.words().list_refused_event,
+                &[("detail", &printable_short(why, 140))],
+            );
+            self.notice = Some((words, now_ms + 8000));
         }
         self.list_refused = refused;
     }
@@ -682,15 +723,12 @@ impl ScreenModel {
                 let stale = age > bound;
                 let mut s = fill(
                     w.lists,
-                    &[
-                        ("numbers", numbers),
-                        ("age", &badgegate_core::clock::format_span(age)),
-                    ],
+                    &[("numbers", numbers), ("age", &self.cfg.lang.span(age))],
                 );
                 if stale {
                     s.push_str(&fill(
                         w.lists_frozen,
-                        &[("bound", &badgegate_core::clock::format_span(bound))],
+                        &[("bound", &self.cfg.lang.span(bound))],
                     ));
                 }
                 (s, stale)
@@ -1218,6 +1256,68 @@ mod tests {
         ));
     }
 
+    /// What the engine could not do, a refused sign-in, a refused list, a
+    /// door that did not open, a journal that fails and a list's age are
+    /// said in the guard's language, not in the engine's English.
+    #[test]
+    fn notices_and_refusals_speak_the_screens_language() {
+        let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
+        let t = NOW * 1000;
+        let mut m = ScreenModel::new(ScreenConfig {
+            lang: Lang::Ru,
+            ..ScreenConfig::default()
+        });
+        let expired = badge(&k, "S-2", "staff", NOW - 3600);
+        let s = kiosk
+            .sign_in_with_badge(expired.as_bytes(), "test", t)
+            .unwrap();
+        m.on_shift(s.guard.clone(), s.refused.as_ref(), t);
+        let said = m.notice(t).unwrap().to_owned();
+        assert!(
+            said.starts_with("вход в смену отклонён: срок пропуска истёк: сегодня"),
+            "{said}"
+        );
+        let delegate = badge(&k, "D-2", "delegate", NOW + 3600);
+        let s = kiosk
+            .sign_in_with_badge(delegate.as_bytes(), "test", t)
+            .unwrap();
+        m.on_shift(s.guard.clone(), s.refused.as_ref(), t);
+        assert!(
+            m.notice(t)
+                .unwrap()
+                .contains("пропуск категории delegate, а не сотрудника"),
+            "{:?}",
+            m.notice(t)
+        );
+        m.action_failed(&badgegate_gate::gate::engine::GuardError::NoteNeeded, t);
+        assert_eq!(m.notice(t), Some(Lang::Ru.words().note_needed));
+        m.hook_failed(Some("Amina Diallo"), 12, t);
+        assert!(m
+            .notice(t)
+            .unwrap()
+            .starts_with("ДВЕРЬ НЕ ОТКРЫЛАСЬ для Amina Diallo?"));
+        m.list_changed(Some("an older list: refused".into()), t);
+        assert!(m
+            .notice(t)
+            .unwrap()
+            .starts_with("новый список отзыва ОТКЛОНЁН: "));
+        m.set_lists(Some(("#4".into(), NOW - 3 * 3600)));
+        let (bar, _) = m.revocation_status(NOW);
+        assert!(bar.contains("возраст 3 часа"), "{bar}");
+        m.journal_failed("No space left on device");
+        match m.view() {
+            View::OutOfService { why } => {
+                assert_eq!(why, "журнал не записывается: No space left on device")
+            }
+            v => panic!("{v:?}"),
+        }
+        for lang in Lang::ALL {
+            for w in [lang.words().seconds, lang.words().days] {
+                assert!(w.iter().all(|f| !f.is_empty()));
+            }
+        }
+    }
+
     #[test]
     fn only_a_genuine_valid_staff_badge_signs_a_guard_in_and_hand_decisions_need_one() {
         let (mut kiosk, k) = start_kiosk(AntiPassback::Hard);
@@ -1246,7 +1346,7 @@ mod tests {
             let s = kiosk
                 .sign_in_with_badge(text.as_bytes(), "test", t)
                 .unwrap();
-            let refused = s.refused.expect("refused");
+            let refused = s.refused.expect("refused").to_string();
             assert!(refused.contains(why), "{refused}");
             assert_eq!(s.guard, None);
             assert_eq!(s.entry.body.reason.code(), "guard_sign_in_refused");

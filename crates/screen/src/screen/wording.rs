@@ -9,7 +9,8 @@ use badgegate_core::text::printable_short;
 use badgegate_core::vocab::{
     Direction, EntryDecision, EntryReason, GuardReason, KioskEvent, Reason,
 };
-use badgegate_gate::gate::engine::Outcome;
+use badgegate_gate::gate::decide::Decision;
+use badgegate_gate::gate::engine::{GuardError, Outcome, SignInRefusal};
 
 /// The colour of the verdict field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,12 +195,20 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
         EntryReason::Event(KioskEvent::PolicyAccepted) => {
             fill(w.policy_taken_up, &[("detail", &detail(120))])
         }
-        EntryReason::Event(
-            KioskEvent::ListRefused
-            | KioskEvent::PolicyRefused
-            | KioskEvent::HookFailed
-            | KioskEvent::GuardSignInRefused,
-        ) => detail(160),
+        EntryReason::Event(KioskEvent::ListRefused) => {
+            fill(w.list_refused_event, &[("detail", &detail(140))])
+        }
+        EntryReason::Event(KioskEvent::PolicyRefused) => {
+            fill(w.policy_refused_event, &[("detail", &detail(140))])
+        }
+        EntryReason::Event(KioskEvent::GuardSignInRefused) => {
+            let why = body
+                .detail
+                .strip_prefix("sign-in refused: ")
+                .unwrap_or(&body.detail);
+            fill(w.sign_in_refused, &[("why", &printable_short(why, 140))])
+        }
+        EntryReason::Event(KioskEvent::HookFailed) => detail(160),
         EntryReason::Event(KioskEvent::HookOk) => w.door_opened.into(),
         EntryReason::Event(KioskEvent::GuardSignedIn) => fill(w.signed_in, &[("guard", &guard())]),
         EntryReason::Event(KioskEvent::GuardSignedOut) => {
@@ -281,17 +290,6 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
         },
         Reason::AlreadyInside if d.is_admit() => w.inside_look.into(),
         Reason::AlreadyInside => w.inside_deny.into(),
-        Reason::PassbackUnverified => w.passback_unverified.into(),
-        Reason::Expired => b.map_or_else(detail, |b| one(w.expired, b.valid_until)),
-        Reason::NotYetValid => b.map_or_else(detail, |b| one(w.not_yet_valid, b.valid_from)),
-        // "revoked: reported lost (2026-11-27 10:48 UTC)": the why, not the when.
-        Reason::Revoked => match d.detail.strip_prefix("revoked: ") {
-            Some(rest) => {
-                let why = rest.split(" (").next().unwrap_or(rest);
-                fill(w.revoked_why, &[("why", &printable_short(why, 150))])
-            }
-            None => w.revoked.into(),
-        },
         Reason::WrongZone => b.map_or_else(detail, |b| {
             fill(
                 w.wrong_zone,
@@ -314,6 +312,30 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
                 ],
             )
         }),
+        _ => decision_words(d, now, cfg),
+    }
+}
+
+/// The words of a refusal that needs nothing of the gate: the badge's own
+/// times, its revocation, its signature, what was read.
+fn decision_words(d: &Decision, now: u64, cfg: &ScreenConfig) -> String {
+    let w = cfg.lang.words();
+    let when = |t: u64| when_words(t, now, cfg.offset_at(now), cfg.lang);
+    let detail = || printable_short(&d.detail, 160);
+    let b = d.badge.as_ref();
+    let one = |template: &str, t: u64| fill(template, &[("when", &when(t))]);
+    match d.reason {
+        Reason::PassbackUnverified => w.passback_unverified.into(),
+        Reason::Expired => b.map_or_else(detail, |b| one(w.expired, b.valid_until)),
+        Reason::NotYetValid => b.map_or_else(detail, |b| one(w.not_yet_valid, b.valid_from)),
+        // "revoked: reported lost (2026-11-27 10:48 UTC)": the why, not the when.
+        Reason::Revoked => match d.detail.strip_prefix("revoked: ") {
+            Some(rest) => {
+                let why = rest.split(" (").next().unwrap_or(rest);
+                fill(w.revoked_why, &[("why", &printable_short(why, 150))])
+            }
+            None => w.revoked.into(),
+        },
         Reason::UnknownKey => w.unknown_key.into(),
         Reason::RetiredKey => w.retired_key.into(),
         Reason::BadSignature => w.bad_signature.into(),
@@ -321,5 +343,38 @@ fn badge_words(reason: Reason, o: &Outcome, cfg: &ScreenConfig) -> String {
         Reason::UnsupportedVersion => w.unsupported_version.into(),
         Reason::NotABadge => w.not_a_badge.into(),
         Reason::PhotoMismatch => w.photo_mismatch.into(),
+        Reason::Ok | Reason::AlreadyInside | Reason::WrongZone => detail(),
+    }
+}
+
+/// A refused sign-in in the guard's words.
+pub fn sign_in_refusal_words(r: &SignInRefusal, now_ms: u64, cfg: &ScreenConfig) -> String {
+    let w = cfg.lang.words();
+    let why = match r {
+        SignInRefusal::Badge(d) => decision_words(d, now_ms / 1000, cfg),
+        SignInRefusal::NotStaff { name, category } => fill(
+            w.not_staff,
+            &[
+                ("name", &printable_short(name, 40)),
+                ("category", &printable_short(category, 40)),
+            ],
+        ),
+        SignInRefusal::NoBadge => w.no_badge_read.into(),
+    };
+    fill(w.sign_in_refused, &[("why", &why)])
+}
+
+/// A guard's action that could not be done, in the guard's words.
+pub fn guard_error_words(e: &GuardError, cfg: &ScreenConfig) -> String {
+    let w = cfg.lang.words();
+    match e {
+        GuardError::NoteNeeded => w.note_needed.into(),
+        GuardError::NothingToConfirm => w.nothing_to_confirm.into(),
+        GuardError::AlreadySettled(seq) => fill(w.check_settled, &[("seq", &seq.to_string())]),
+        GuardError::NobodySignedIn => w.sign_in_first.into(),
+        GuardError::Journal(e) => fill(
+            w.journal_fails,
+            &[("detail", &printable_short(&e.to_string(), 160))],
+        ),
     }
 }

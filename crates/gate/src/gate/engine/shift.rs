@@ -3,7 +3,7 @@
 //! and every record the kiosk writes until they sign out names them.
 
 use super::{Kiosk, KioskEvent};
-use crate::gate::decide::{decide_bytes, Checks, GatePolicy};
+use crate::gate::decide::{decide_bytes, Checks, Decision, GatePolicy};
 use badgegate_core::journal::{Entry, JournalError, NewEntry};
 use badgegate_core::text::printable_short;
 use badgegate_core::vocab::{Direction, EntryDecision, EntryKind};
@@ -15,7 +15,33 @@ pub struct ShiftOutcome {
     /// The guard now signed in (`None`: nobody).
     pub guard: Option<String>,
     /// A sign-in that was refused, and why.
-    pub refused: Option<String>,
+    pub refused: Option<SignInRefusal>,
+}
+
+/// Why a guard's sign-in was refused: the screen says it in the guard's
+/// language; the record keeps the English words ([`std::fmt::Display`]).
+#[derive(Clone, Debug)]
+pub enum SignInRefusal {
+    /// The badge itself was refused, as a gate of any zone would.
+    Badge(Box<Decision>),
+    /// A genuine, valid badge of a category that is not staff.
+    NotStaff { name: String, category: String },
+    /// Nothing readable as a badge.
+    NoBadge,
+}
+
+impl std::fmt::Display for SignInRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignInRefusal::Badge(d) => write!(f, "sign-in refused: {}", d.detail),
+            SignInRefusal::NotStaff { name, category } => write!(
+                f,
+                "sign-in refused: {} is a {category} badge, not a staff badge",
+                printable_short(name, 40)
+            ),
+            SignInRefusal::NoBadge => f.write_str("sign-in refused: no badge read"),
+        }
+    }
 }
 
 impl Kiosk {
@@ -61,14 +87,13 @@ impl Kiosk {
         };
         let d = decide_bytes(code, &checks);
         let refused = match &d.badge {
-            _ if !d.is_admit() => Some(format!("sign-in refused: {}", d.detail)),
-            Some(b) if !self.is_staff(&b.category) => Some(format!(
-                "sign-in refused: {} is a {} badge, not a staff badge",
-                printable_short(&b.name, 40),
-                b.category
-            )),
+            _ if !d.is_admit() => Some(SignInRefusal::Badge(Box::new(d.clone()))),
+            Some(b) if !self.is_staff(&b.category) => Some(SignInRefusal::NotStaff {
+                name: b.name.clone(),
+                category: b.category.clone(),
+            }),
             Some(_) => None,
-            None => Some("sign-in refused: no badge read".into()),
+            None => Some(SignInRefusal::NoBadge),
         };
         let b = d.badge.as_ref();
         let signed_in = match (&refused, b) {
@@ -93,9 +118,10 @@ impl Kiosk {
                 KioskEvent::GuardSignInRefused.into()
             },
             authentic: d.authentic,
-            detail: refused
-                .clone()
-                .unwrap_or_else(|| "signed in with a staff badge".into()),
+            detail: refused.as_ref().map_or_else(
+                || "signed in with a staff badge".into(),
+                ToString::to_string,
+            ),
             input: input.to_owned(),
             // A refused attempt leaves whoever was signed in (if anyone).
             guard: signed_in.clone().or_else(|| self.guard.clone()),
