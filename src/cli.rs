@@ -442,6 +442,9 @@ pub struct OfficeServeArgs {
     /// Show times in this IANA time zone, e.g. Europe/Geneva [default: the venue's, from the policy its gates took up; else this computer's]
     #[arg(long, value_name = "ZONE")]
     pub time_zone: Option<String>,
+    /// The language the pages speak: en (English), ru (Russian) or tg (Tajik) [default: the venue policy's `language:`, as its gates took it up; else English]; what gates recorded is shown as recorded
+    #[arg(long, value_enum)]
+    pub language: Option<LanguageArg>,
 }
 
 #[derive(Debug, Args)]
@@ -814,6 +817,17 @@ pub enum LanguageArg {
     Ru,
     /// Tajik (тоҷикӣ)
     Tg,
+}
+
+impl LanguageArg {
+    /// `en`, `ru` or `tg`, as a venue policy writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            LanguageArg::En => "en",
+            LanguageArg::Ru => "ru",
+            LanguageArg::Tg => "tg",
+        }
+    }
 }
 
 impl From<LanguageArg> for badgegate::screen::Lang {

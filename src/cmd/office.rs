@@ -157,6 +157,7 @@ fn serve(o: crate::cli::OfficeServeArgs) -> anyhow::Result<ExitCode> {
         insecure_http: o.insecure_http,
         session: Duration::from_secs(u64::from(o.session_minutes) * 60),
         time_zone: o.time_zone,
+        language: o.language.map(|l| l.code().to_owned()),
         log: super::stderr_notices(),
     };
     let tls = cfg.tls.is_some();

@@ -875,3 +875,127 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     assert!(!out.success());
     server.kill();
 }
+
+/// The dashboard speaks the language the venue policy names for its
+/// guards (as its gates took the policy up), or the one `--language` asks
+/// for: the sign-in page, headings, gate states, reasons, the muster
+/// list's heading and the live page's own words. Names and what gates
+/// recorded stay as recorded.
+#[test]
+fn the_dashboard_speaks_the_venues_language() {
+    let Some(pg) = Pg::start() else { return };
+    let Some(b) = Browser::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        desk.p("venue.txt"),
+        "venue: Dushanbe Summit 2026\ntime-zone: Asia/Dushanbe\nlanguage: ru\n\
+         zone: plenary Plenary hall\ncategory: guest #00529b - Guest\n\
+         gate: north plenary in North entrance\n",
+    )
+    .unwrap();
+    let r = desk.run(&[
+        "policy",
+        "--key",
+        "keys/registration.key.pem",
+        "--draft",
+        "venue.txt",
+        "--out",
+        "policy.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let a = desk.issue(
+        "badges",
+        "A-1",
+        &[
+            "--valid-from",
+            "2026-12-01T00:00:00Z",
+            "--valid-until",
+            "2027-06-01T00:00:00Z",
+            "--name",
+            "Иван Петров",
+        ],
+    );
+    let args = common::venue_kiosk_args("north", "plenary", &["--policy", "policy.txt"]);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut north = LiveKiosk::start(desk.path(), &refs);
+    north.send(&a);
+    let d = north.decision();
+    assert_eq!(d["reason"], "ok", "{d}");
+    common::eventually("the admit at the office", || {
+        pg.sql("SELECT count(*) FROM badgegate.records WHERE serial = 'A-1'") == "1"
+    });
+
+    let (server, base) = serve(&desk, &pg.admin_url(), &[]);
+    b.goto(&format!("{base}/login"));
+    assert!(b.text("main").contains("Войдите под своим пользователем"));
+    sign_in(&b, &base, "alice", &password);
+    assert_eq!(
+        b.run(
+            "return document.documentElement.lang",
+            serde_json::json!([])
+        ),
+        "ru"
+    );
+    b.wait_for("the gate's tile in Russian", Duration::from_secs(10), |b| {
+        b.text("#tiles").contains("НА СВЯЗИ")
+    });
+    let gates = b.text("body");
+    for w in [
+        "Проходы",
+        "Тревоги",
+        "Кто внутри",
+        "Последнее решение",
+        "в порядке Иван Петров",
+    ] {
+        assert!(gates.contains(w), "{w:?} not in {gates}");
+    }
+    b.goto(&format!("{base}/live"));
+    b.wait_for("the live page connected", Duration::from_secs(10), |b| {
+        b.text("#conn") == "на связи"
+    });
+    let live = b.text("main");
+    assert!(
+        live.contains("Проходы в минуту") && live.contains("в порядке"),
+        "{live}"
+    );
+    b.goto(&format!("{base}/muster"));
+    let muster = b.text("#muster-list");
+    assert!(
+        muster.contains("Кто внутри на") && muster.contains("1 чел."),
+        "{muster}"
+    );
+    assert!(
+        muster.contains("Иван Петров") && muster.contains("актуально"),
+        "{muster}"
+    );
+    b.goto(&format!("{base}/badge/A-1"));
+    let story = b.text("main");
+    assert!(story.contains("Сейчас внутри:"), "{story}");
+    drop(server);
+
+    // --language wins over the policy's.
+    let (_server, base) = serve(&desk, &pg.admin_url(), &["--language", "tg"]);
+    let (code, _, page) = get(&format!("{base}/login"), None);
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("lang=\"tg\"") && page.contains("Ворид шудан"),
+        "{page}"
+    );
+    assert_eq!(north.finish(), 0);
+}

@@ -322,7 +322,7 @@ impl VenueTime {
     /// `None` when the detail names no zone this machine knows.
     pub fn named_in_policy_record(detail: &str) -> Option<VenueTime> {
         let rest = &detail[detail.rfind(POLICY_ZONE)? + POLICY_ZONE.len()..];
-        let name = rest.split([')', ' ']).next()?;
+        let name = rest.split([')', ' ', ',']).next()?;
         jiff::tz::TimeZone::get(name).ok()?;
         Some(VenueTime::zone(name))
     }
@@ -378,19 +378,46 @@ impl VenueTime {
 
 /// Plain words for a span of seconds: `3 days`, `5 hours`, `12 minutes`.
 pub fn format_span(secs: u64) -> String {
-    let (n, unit) = if secs >= 2 * 86_400 {
-        (secs / 86_400, "days")
-    } else if secs >= 2 * 3600 {
-        (secs / 3600, "hours")
-    } else if secs >= 120 {
-        (secs / 60, "minutes")
-    } else {
-        (secs, "seconds")
-    };
+    let (n, unit) = span_unit(secs);
+    let units = ["seconds", "minutes", "hours", "days"];
     if n == 1 {
         return "1 second".into();
     }
-    format!("{n} {unit}")
+    format!("{n} {}", units[unit])
+}
+
+/// A span of seconds as a count of its largest fitting unit (two or more
+/// of it, else the next smaller): the count and the unit (0 seconds, 1
+/// minutes, 2 hours, 3 days).
+pub fn span_unit(secs: u64) -> (u64, usize) {
+    if secs >= 2 * 86_400 {
+        (secs / 86_400, 3)
+    } else if secs >= 2 * 3600 {
+        (secs / 3600, 2)
+    } else if secs >= 120 {
+        (secs / 60, 1)
+    } else {
+        (secs, 0)
+    }
+}
+
+/// Which of a word's three forms follows the number `n` in the language
+/// `code` (`en`, `ru`, `tg`): one, a few (Russian 2–4), many.
+pub fn plural_form(code: &str, n: u64) -> usize {
+    match code {
+        "ru" if n % 10 == 1 && n % 100 != 11 => 0,
+        "ru" if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => 1,
+        "ru" => 2,
+        _ if n == 1 => 0,
+        _ => 2,
+    }
+}
+
+/// A span of seconds in a language's words for the units (seconds,
+/// minutes, hours, days; each in its three forms).
+pub fn span_in(code: &str, secs: u64, units: [&[&str; 3]; 4]) -> String {
+    let (n, unit) = span_unit(secs);
+    format!("{n} {}", units[unit][plural_form(code, n)])
 }
 
 #[cfg(test)]
@@ -402,6 +429,14 @@ mod tests {
         let detail = "venue policy key ab12 sequence 3 issued 2026-12-01 08:00 UTC (Summit: 2 zone(s), 3 categories, 4 gate(s), time zone Asia/Tashkent) from the office";
         let v = VenueTime::named_in_policy_record(detail).unwrap();
         assert_eq!(v.name(), "Asia/Tashkent");
+        let with_language = detail.replace("Asia/Tashkent)", "Asia/Tashkent, guards' language tg)");
+        let v = VenueTime::named_in_policy_record(&with_language).unwrap();
+        assert_eq!(v.name(), "Asia/Tashkent");
+        assert_eq!(
+            crate::rules::language_named_in_policy_record(&with_language).as_deref(),
+            Some("tg")
+        );
+        assert_eq!(crate::rules::language_named_in_policy_record(detail), None);
         // 2026-12-06T04:06:50.326Z is 09:06:50 at +05.
         assert_eq!(v.at_ms(1_796_530_010_326), "2026-12-06 09:06:50 +05");
         assert_eq!(

@@ -205,6 +205,19 @@ pub fn venue_named_in_policy_record(detail: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_owned())
 }
 
+/// How a policy record names the guards' language, after the time zone.
+pub const POLICY_LANGUAGE: &str = ", guards' language ";
+
+/// The guards' language a kiosk's policy record names (`en`, `ru`, `tg`),
+/// if the policy named one.
+pub fn language_named_in_policy_record(detail: &str) -> Option<String> {
+    let rest = &detail[detail.rfind(POLICY_LANGUAGE)? + POLICY_LANGUAGE.len()..];
+    let code = rest.split([')', ' ', ',']).next()?;
+    crate::format::policy::GUARD_LANGUAGES
+        .contains(&code)
+        .then(|| code.to_owned())
+}
+
 /// Which alarm a record is, in the order the report explains them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -612,7 +612,7 @@ impl Kiosk {
                 Some(p),
                 KioskEvent::PolicyAccepted,
                 format!(
-                    "venue policy key {} sequence {} issued {} ({}: {} zone(s), {} categories, {} gate(s), {}{}) {how}",
+                    "venue policy key {} sequence {} issued {} ({}: {} zone(s), {} categories, {} gate(s), {}{}{}) {how}",
                     p.key_id,
                     p.sequence,
                     format_human(p.issued_at),
@@ -621,7 +621,12 @@ impl Kiosk {
                     p.body.categories.len(),
                     p.body.gates.len(),
                     badgegate_core::clock::POLICY_ZONE,
-                    p.body.time_zone
+                    p.body.time_zone,
+                    p.body
+                        .language
+                        .as_deref()
+                        .map(|l| format!("{}{l}", badgegate_core::rules::POLICY_LANGUAGE))
+                        .unwrap_or_default()
                 ),
             ),
             Err((why, p)) => (p, KioskEvent::PolicyRefused, why.to_owned()),

@@ -8,6 +8,12 @@
   if (!page) return;
   const conn = document.getElementById("conn");
   const down = document.getElementById("office-down");
+  // The page's own words, in the office's language (set by the server).
+  const words = Object.assign({
+    live: "live", lost: "reconnecting…", pending: "CHECK PENDING",
+    downSince: "Office not answering since {since}: what you see is as of then; the muster list prints from that look.",
+    down: "The office database is not answering ({why}). What you see is not current."
+  }, conn ? conn.dataset : {});
 
   function setConn(text, cls) {
     if (!conn) return;
@@ -74,7 +80,7 @@
     if (r.check_pending) {
       const m = document.createElement("strong");
       m.className = "warn";
-      m.textContent = " CHECK PENDING";
+      m.textContent = " " + words.pending;
       why.appendChild(m);
     }
     cell(tr, r.holder); cell(tr, r.org);
@@ -173,16 +179,16 @@
   // Leaving the page frees its connection at once (browsers allow six a
   // server; a stream left open would hold up the next page).
   window.addEventListener("pagehide", function () { es.close(); });
-  es.onopen = function () { setConn("live", "live"); };
-  es.onerror = function () { setConn("reconnecting…", "lost"); checkSession(); };
+  es.onopen = function () { setConn(words.live, "live"); };
+  es.onerror = function () { setConn(words.lost, "lost"); checkSession(); };
   es.addEventListener("bye", function () { es.close(); window.location.href = "/login"; });
   es.addEventListener("office", function (ev) {
     const o = JSON.parse(ev.data);
     if (!down) return;
     down.hidden = o.ok;
     down.textContent = o.ok ? "" : (o.since
-      ? "Office not answering since " + o.since + ": what you see is as of then; the muster list prints from that look."
-      : "The office database is not answering (" + o.why + "). What you see is not current.");
+      ? words.downSince.replace("{since}", o.since)
+      : words.down.replace("{why}", o.why));
   });
   es.addEventListener("gates", function (ev) {
     const g = JSON.parse(ev.data);

@@ -55,27 +55,11 @@ impl Lang {
     /// age: `3 days`, `5 часов`, `12 дақиқа`.
     pub fn span(self, secs: u64) -> String {
         let w = self.words();
-        let (n, unit) = if secs >= 2 * 86_400 {
-            (secs / 86_400, &w.days)
-        } else if secs >= 2 * 3600 {
-            (secs / 3600, &w.hours)
-        } else if secs >= 120 {
-            (secs / 60, &w.minutes)
-        } else {
-            (secs, &w.seconds)
-        };
-        format!("{n} {}", unit[self.plural(n)])
-    }
-
-    /// Which of a word's three forms follows the number `n`.
-    fn plural(self, n: u64) -> usize {
-        match self {
-            Lang::Ru if n % 10 == 1 && n % 100 != 11 => 0,
-            Lang::Ru if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => 1,
-            Lang::Ru => 2,
-            _ if n == 1 => 0,
-            _ => 2,
-        }
+        badgegate_core::clock::span_in(
+            self.code(),
+            secs,
+            [&w.seconds, &w.minutes, &w.hours, &w.days],
+        )
     }
 }
 

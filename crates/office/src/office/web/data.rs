@@ -14,6 +14,7 @@ use badgegate_audit::audit::alarms::{kind_of, AlarmKind};
 use badgegate_core::journal::Entry;
 use badgegate_core::vocab::{Direction, OfficeAlarm};
 
+use super::words::DashWords;
 use super::WebClock;
 
 /// The SQL condition of the records that are alarms the dashboard lists:
@@ -37,6 +38,17 @@ pub enum GateState {
 }
 
 impl GateState {
+    /// The state in the pages' words.
+    pub fn words_in(self, w: &DashWords) -> &'static str {
+        match self {
+            GateState::Offline => w.offline,
+            GateState::NeverSeen => w.never_seen,
+            GateState::Trouble => w.trouble,
+            GateState::Stopped => w.stopped,
+            GateState::Online => w.online,
+        }
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             GateState::Offline => "OFFLINE",
@@ -207,13 +219,14 @@ pub fn gates(
             let said: String = r.get(6);
             let offset: Option<i64> = r.get(7);
             let unacked: i64 = r.get(16);
+            let w = clock.words();
             let mut troubles = Vec::new();
             let backlog = kiosk_head.map(|k| (k - head).max(0));
             if let Some(b) = backlog.filter(|b| *b > 0) {
-                troubles.push(format!("{b} record(s) not yet at the office"));
+                troubles.push(DashWords::fill(w.not_at_office, &[("n", &b.to_string())]));
             }
             if offset.is_some_and(|o| o.abs() > CLOCK_TOLERANCE_MS) {
-                troubles.push("clock off".to_owned());
+                troubles.push(w.clock_off.to_owned());
             }
             let held = lists_held(&said);
             for l in lists.iter().filter(|l| l.stale.is_some()) {
@@ -229,15 +242,26 @@ pub fn gates(
             for ((kind, key), seq) in &newest {
                 match held.get(&(kind.clone(), key.clone())) {
                     Some(h) if h >= seq => {}
-                    Some(h) => troubles.push(format!("{kind} #{h}, office has #{seq}")),
-                    None if contact.is_some() => {
-                        troubles.push(format!("no {kind} list of key {key}"))
-                    }
+                    Some(h) => troubles.push(DashWords::fill(
+                        w.behind_office,
+                        &[
+                            ("kind", kind),
+                            ("held", &h.to_string()),
+                            ("newest", &seq.to_string()),
+                        ],
+                    )),
+                    None if contact.is_some() => troubles.push(DashWords::fill(
+                        w.no_list_of_key,
+                        &[("kind", kind), ("key", key)],
+                    )),
                     None => {}
                 }
             }
             if unacked > 0 {
-                troubles.push(format!("{unacked} alarm(s) not acknowledged"));
+                troubles.push(DashWords::fill(
+                    w.unacked_alarms,
+                    &[("n", &unacked.to_string())],
+                ));
             }
             let stopped: bool = r.get(17);
             let state = match silent {
@@ -248,12 +272,15 @@ pub fn gates(
                 Some(_) => GateState::Online,
             };
             let since = match (state, contact) {
-                (GateState::Offline, Some(at)) => {
-                    format!("since {} ({} ago)", clock.when(at), clock.ago(at))
+                (GateState::Offline, Some(at)) => DashWords::fill(
+                    w.since_ago,
+                    &[("when", &clock.when(at)), ("ago", &clock.ago(at))],
+                ),
+                (GateState::NeverSeen, _) => w.no_contact.to_owned(),
+                (GateState::Stopped, Some(at)) => {
+                    DashWords::fill(w.stopped_at, &[("when", &clock.when(at))])
                 }
-                (GateState::NeverSeen, _) => "no contact yet".to_owned(),
-                (GateState::Stopped, Some(at)) => format!("stopped on purpose {}", clock.when(at)),
-                (_, Some(at)) => format!("last contact {}", clock.when(at)),
+                (_, Some(at)) => DashWords::fill(w.last_contact, &[("when", &clock.when(at))]),
                 _ => String::new(),
             };
             let d_at: Option<i64> = r.get(9);
@@ -280,7 +307,7 @@ pub fn gates(
                 last_contact_ms: contact,
                 records: head,
                 backlog,
-                lists: if said.is_empty() { "none".into() } else { said },
+                lists: if said.is_empty() { w.none.into() } else { said },
                 clock: match offset {
                     Some(o) => format!("{:+.1} s", o as f64 / 1000.0),
                     None => "?".into(),
@@ -294,7 +321,7 @@ pub fn gates(
                         d_reason
                             .as_deref()
                             .map(|r| badgegate_core::vocab::EntryReason::from_code(r)
-                                .map_or(r, |r| r.words()))
+                                .map_or(r, |r| w.reason(r)))
                             .unwrap_or_default(),
                         d_who
                     )
@@ -400,9 +427,9 @@ pub struct AlarmRow {
 
 /// Words for the office's own alarms; a kind this build does not know
 /// (written by a newer office) is still shown, as its code.
-fn office_alarm_words(kind: &str) -> String {
+fn office_alarm_words(kind: &str, w: &DashWords) -> String {
     match OfficeAlarm::from_code(kind) {
-        Some(k) => k.words().to_owned(),
+        Some(k) => w.office_alarm(k).to_owned(),
         None => format!("office alarm ({kind})"),
     }
 }
@@ -434,7 +461,7 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
             at: clock.when(at),
             kiosk_id: r.get(2),
             gate: r.get(5),
-            words: office_alarm_words(&kind),
+            words: office_alarm_words(&kind, clock.words()),
             kind,
             detail: clock.restamp(r.get(4)),
             serial: None,
@@ -473,11 +500,12 @@ pub fn alarms(db: &mut Client, clock: &WebClock) -> Result<Vec<AlarmRow>, Office
             kiosk_id: e.kiosk_id,
             gate: b.gate,
             kind: kind.code().to_owned(),
-            words: kind.words().to_owned(),
+            words: clock.words().record_alarm(kind).to_owned(),
             // The kind's words say what it is; the reason only where it
             // adds to them, then the guard's note and the kiosk's detail.
             detail: [
-                Some(b.reason.words().to_owned()).filter(|w| !kind.words().contains(w)),
+                Some(clock.words().reason(b.reason).to_owned())
+                    .filter(|w| !kind.words().contains(b.reason.words()) && !w.is_empty()),
                 b.note,
                 Some(b.detail),
             ]
@@ -587,7 +615,8 @@ pub struct LiveRecord {
 
 impl LiveRecord {
     pub fn from_entry(e: Entry, clock: &WebClock) -> LiveRecord {
-        let alarm = record_alarm(&e).map(|k| k.words().to_owned());
+        let w = clock.words();
+        let alarm = record_alarm(&e).map(|k| w.record_alarm(k).to_owned());
         let shown = badgegate_core::rules::shown_claims(&e.body);
         let b = e.body;
         let at = i64::try_from(b.at_ms).unwrap_or(i64::MAX);
@@ -619,7 +648,7 @@ impl LiveRecord {
             note: b.note.unwrap_or_default(),
             alarm: alarm.unwrap_or_default(),
             entry,
-            reason_words: b.reason.words().to_owned(),
+            reason_words: w.reason(b.reason).to_owned(),
             check_pending,
             verified: shown.verified,
         }
@@ -753,13 +782,22 @@ pub fn muster(
         .into_iter()
         .map(|p| {
             let silent = p.gate_silent_secs;
-            let marks = p.marks().join(" · ");
+            let w = clock.words();
+            let marks = p
+                .marks()
+                .into_iter()
+                .map(|m| match m {
+                    badgegate_core::muster::REVOKED_INSIDE => w.revoked_inside,
+                    badgegate_core::muster::CHECK_PENDING => w.check_pending,
+                    other => other,
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
             let check_pending = p.check_pending;
             let revoked = p.revoked.as_ref().map(|v| {
-                format!(
-                    "refused as revoked at gate {} {}",
-                    v.gate,
-                    clock.when(v.at_ms)
+                DashWords::fill(
+                    w.refused_revoked_at,
+                    &[("gate", &v.gate), ("when", &clock.when(v.at_ms))],
                 )
             });
             MusterRow {
@@ -772,12 +810,9 @@ pub fn muster(
                 gate: p.gate,
                 kiosk_id: p.kiosk_id,
                 fresh: match silent {
-                    Some(s) if s < OFFLINE_AFTER_SECS => "live".to_owned(),
-                    Some(s) => format!(
-                        "gate silent {}",
-                        badgegate_core::clock::format_span(s as u64)
-                    ),
-                    None => "gate never seen".to_owned(),
+                    Some(s) if s < OFFLINE_AFTER_SECS => w.fresh_live.to_owned(),
+                    Some(s) => DashWords::fill(w.gate_silent, &[("ago", &w.span(s as u64))]),
+                    None => w.gate_never_seen.to_owned(),
                 },
                 stale: silent.is_none_or(|s| s >= OFFLINE_AFTER_SECS),
                 marks,

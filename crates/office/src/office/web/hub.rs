@@ -217,8 +217,9 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
     let muster = data::muster(db, &app.clock, None, None)?;
     let zones = data::zones(db)?;
     let as_of = app.clock.now();
-    let html = TilesTemplate { tiles: &gates }.html();
-    let lists_html = ListsTemplate { lists: &lists }.html();
+    let w = app.clock.words();
+    let html = TilesTemplate { tiles: &gates, w }.html();
+    let lists_html = ListsTemplate { lists: &lists, w }.html();
     let summary: HashMap<&str, usize> = gates.iter().fold(HashMap::new(), |mut m, t| {
         *m.entry(t.state.class()).or_default() += 1;
         m

@@ -9,11 +9,13 @@
 //! - [`data`]: the queries the pages make.
 //! - [`hub`]: the thread that watches the database and pushes events.
 //! - [`pages`]: routes, handlers and templates.
+//! - [`words`]: what the pages say, in each language.
 
 pub mod data;
 pub mod hub;
 pub mod pages;
 pub mod users;
+pub mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -38,6 +40,7 @@ const POOL_SIZE: usize = 8;
 pub struct WebClock {
     tz: jiff::tz::TimeZone,
     name: String,
+    words: &'static words::DashWords,
 }
 
 impl WebClock {
@@ -51,13 +54,29 @@ impl WebClock {
                     ))
                 })?,
                 name: z.to_owned(),
+                words: &words::EN,
             }),
             None => {
                 let tz = jiff::tz::TimeZone::system();
                 let name = tz.iana_name().unwrap_or("local time").to_owned();
-                Ok(WebClock { tz, name })
+                Ok(WebClock {
+                    tz,
+                    name,
+                    words: &words::EN,
+                })
             }
         }
+    }
+
+    /// This clock speaking another language.
+    pub fn speaking(mut self, words: &'static words::DashWords) -> WebClock {
+        self.words = words;
+        self
+    }
+
+    /// The words the pages say.
+    pub fn words(&self) -> &'static words::DashWords {
+        self.words
     }
 
     /// The zone's name.
@@ -98,7 +117,8 @@ impl WebClock {
     /// How long ago, in plain words.
     pub fn ago(&self, at_ms: i64) -> String {
         let now = jiff::Timestamp::now().as_millisecond();
-        badgegate_core::clock::format_span(u64::try_from((now - at_ms).max(0) / 1000).unwrap_or(0))
+        self.words
+            .span(u64::try_from((now - at_ms).max(0) / 1000).unwrap_or(0))
     }
 
     /// The date and time now with the zone, for a page that may be
@@ -123,6 +143,8 @@ pub struct ServeConfig {
     pub insecure_http: bool,
     pub session: Duration,
     pub time_zone: Option<String>,
+    /// The pages' language (`en`, `ru`, `tg`); `None`: the venue policy's.
+    pub language: Option<String>,
     /// The office's log: sign-ins, acknowledgements, the database lost
     /// and found (each line starts with the venue's time).
     pub log: badgegate_core::notice::Notices,
@@ -232,7 +254,14 @@ pub fn serve(
             .and_then(badgegate_core::clock::VenueTime::named_in_policy_record)
             .map(|v| v.name()),
     };
-    let clock = WebClock::new(cfg.time_zone.as_deref().or(recorded.as_deref()))?;
+    // The language asked for, else the one the venue's policy names.
+    let language = cfg.language.clone().or_else(|| {
+        policy
+            .as_deref()
+            .and_then(badgegate_core::rules::language_named_in_policy_record)
+    });
+    let clock = WebClock::new(cfg.time_zone.as_deref().or(recorded.as_deref()))?
+        .speaking(words::words_for(language.as_deref()));
     // The event's name, as the gates recorded its signed policy.
     let venue = policy
         .as_deref()

@@ -24,6 +24,7 @@ use tokio::sync::broadcast;
 use super::data::{self, AlarmRow, GateTile, ListInfo, LiveRecord, MusterRow};
 use super::hub::{Push, Snapshot};
 use super::users::{Session, Sessions, SignInRefused};
+use super::words::DashWords;
 use super::{Db, ServeConfig, WebClock};
 use crate::office::OfficeError;
 
@@ -225,6 +226,7 @@ pub struct Head {
     pub nav: &'static str,
     pub as_of: String,
     pub venue: String,
+    pub w: &'static DashWords,
 }
 
 fn head(app: &App, s: &Session, nav: &'static str) -> Head {
@@ -237,6 +239,7 @@ fn head(app: &App, s: &Session, nav: &'static str) -> Head {
         nav,
         as_of: snap.as_of.clone(),
         venue: app.venue.clone(),
+        w: app.clock.words(),
     }
 }
 
@@ -257,12 +260,14 @@ fn render(t: &impl Template) -> Response {
 struct LoginTemplate {
     message: String,
     user: String,
+    w: &'static DashWords,
 }
 
-async fn login_page() -> Response {
+async fn login_page(State(app): State<Shared>) -> Response {
     render(&LoginTemplate {
         message: String::new(),
         user: String::new(),
+        w: app.clock.words(),
     })
 }
 
@@ -281,6 +286,7 @@ async fn login(
         let mut r = render(&LoginTemplate {
             message,
             user: user.chars().take(40).collect(),
+            w: app.clock.words(),
         });
         *r.status_mut() = status;
         r
@@ -386,6 +392,7 @@ async fn session_check(_s: Signed) -> StatusCode {
 #[template(path = "office/tiles.html")]
 pub struct TilesTemplate<'a> {
     pub tiles: &'a [GateTile],
+    pub w: &'static DashWords,
 }
 
 impl TilesTemplate<'_> {
@@ -400,6 +407,7 @@ impl TilesTemplate<'_> {
 #[template(path = "office/lists.html")]
 pub struct ListsTemplate<'a> {
     pub lists: &'a [ListInfo],
+    pub w: &'static DashWords,
 }
 
 impl ListsTemplate<'_> {
@@ -420,8 +428,16 @@ async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
     let snap = app.snapshot();
     render(&GatesTemplate {
         head: head(&app, &s.session, "gates"),
-        tiles_html: TilesTemplate { tiles: &snap.gates }.html(),
-        lists_html: ListsTemplate { lists: &snap.lists }.html(),
+        tiles_html: TilesTemplate {
+            tiles: &snap.gates,
+            w: app.clock.words(),
+        }
+        .html(),
+        lists_html: ListsTemplate {
+            lists: &snap.lists,
+            w: app.clock.words(),
+        }
+        .html(),
     })
 }
 
@@ -487,6 +503,7 @@ async fn live_page(State(app): State<Shared>, s: Signed) -> Result<Response, Pag
 struct AlarmListTemplate {
     alarms: Vec<AlarmRow>,
     csrf: String,
+    w: &'static DashWords,
 }
 
 #[derive(Template)]
@@ -506,6 +523,7 @@ async fn alarms_page(State(app): State<Shared>, s: Signed) -> Result<Response, P
     let list_html = AlarmListTemplate {
         alarms,
         csrf: s.session.csrf.clone(),
+        w: app.clock.words(),
     }
     .render()
     .unwrap_or_default();
@@ -520,6 +538,7 @@ async fn alarms_list(State(app): State<Shared>, s: Signed) -> Result<Response, P
     Ok(render(&AlarmListTemplate {
         alarms,
         csrf: s.session.csrf,
+        w: app.clock.words(),
     }))
 }
 
@@ -645,6 +664,7 @@ struct MusterListTemplate {
     /// check pending.
     revoked_inside: usize,
     pending: usize,
+    w: &'static DashWords,
     stale_gates: Vec<GateTile>,
     printed: String,
     /// Answered from the dashboard's last good look (the database did not
@@ -736,6 +756,7 @@ async fn muster_data(
             stale_gates,
             printed: app.clock.stamp(),
             stale_as_of,
+            w: app.clock.words(),
         },
         zones,
     ))
