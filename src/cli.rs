@@ -118,6 +118,30 @@ The signed policy's sequence number grows with every change; kiosks refuse an ol
     /// Run the whole story in a temporary folder: keys, badges, verification
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// Rehearse a whole event: real kiosks and a real office run a scenario's day, checked by an oracle
+    #[cfg(feature = "rehearse")]
+    #[command(
+        after_help = "Examples:\n  badgegate rehearse scenarios/ci.toml --out rehearsal\n  badgegate rehearse scenarios/summit.toml --out summit --time-scale 120\n\n\
+The scenario file (TOML) names the venue's zones and gates, the people and their categories, the day's arrival curve and the events at times (docs/rehearsal.md). The rehearsal starts the real kiosk processes (and, with office = true, a throw-away PostgreSQL office: initdb and pg_ctl must be installed), runs the day compressed, and checks every decision, the chains, the muster list in every view, the office's records and how fast revocations travelled. It writes report.html, report.json and scans.jsonl into --out. Exit 0 when every check holds, 1 when one does not, 2 when the rehearsal could not run."
+    )]
+    Rehearse(RehearseArgs),
+}
+
+#[cfg(feature = "rehearse")]
+#[derive(Debug, Args)]
+pub struct RehearseArgs {
+    /// The scenario file (TOML); scenarios/ holds ready ones
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: PathBuf,
+    /// A new (or empty) folder for the day's journals, the office and the report
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Scenario seconds a wall-clock second (overrides the scenario's time_scale)
+    #[arg(long, value_name = "N")]
+    pub time_scale: Option<f64>,
+    /// Print the report as JSON on stdout instead of a summary
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

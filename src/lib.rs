@@ -58,3 +58,6 @@ pub use badgegate_desk::synth;
 // The venue office's database, views and (feature `dashboard`) web pages.
 #[cfg(feature = "office")]
 pub use badgegate_office::office;
+// A whole event rehearsed: real kiosks, a real office, an oracle.
+#[cfg(feature = "rehearse")]
+pub use badgegate_rehearse as rehearse;

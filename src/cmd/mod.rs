@@ -23,6 +23,8 @@ mod office;
 mod policy;
 #[cfg(feature = "desk")]
 mod publish;
+#[cfg(feature = "rehearse")]
+mod rehearse;
 #[cfg(feature = "desk")]
 mod revoke;
 mod say;
@@ -160,6 +162,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Doctor(a) => doctor::run(*a),
         #[cfg(feature = "demo")]
         Command::Demo(a) => demo::run(a),
+        #[cfg(feature = "rehearse")]
+        Command::Rehearse(a) => rehearse::run(a),
     }
 }
 

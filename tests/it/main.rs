@@ -23,6 +23,8 @@ mod photos;
 mod policy;
 #[cfg(feature = "synth")]
 mod read;
+#[cfg(feature = "rehearse")]
+mod rehearse;
 mod report;
 #[cfg(feature = "screen")]
 mod screen;

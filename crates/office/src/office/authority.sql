@@ -332,7 +332,10 @@ BEGIN
     END IF;
     DELETE FROM badgegate.reservations x WHERE x.serial = p_serial AND x.zone = p_zone AND x.expires_at < now();
     SELECT * INTO r FROM badgegate.reservations x WHERE x.serial = p_serial AND x.zone = p_zone;
-    IF FOUND AND r.kiosk_id <> me THEN
+    -- Another gate's reservation holds the badge; so does this gate's own
+    -- for an earlier record not yet here (the card handed back over the
+    -- barrier before that admit's record arrived).
+    IF FOUND AND (r.kiosk_id <> me OR r.seq < p_seq) THEN
         RETURN 'inside ' || r.gate || ' ' || r.at_ms;
     END IF;
     INSERT INTO badgegate.reservations AS x (serial, zone, kiosk_id, seq, gate, at_ms, expires_at)

@@ -1,0 +1,362 @@
+//! The oracle's checks after the day: every decision as the rules say;
+//! every chain intact; the muster list equal to the truth in the core's
+//! own model fed the journals, in `audit inside` on the merged journals
+//! and at the office; the office holding exactly the gates' records; each
+//! revocation taken up within the bound.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use badgegate_core::journal::{Entry, Journal};
+use badgegate_core::muster::Muster;
+use badgegate_core::vocab::{EntryKind, EntryReason, KioskEvent};
+
+use crate::gates::run_tool;
+use crate::run::Day;
+use crate::RehearseError;
+
+/// One check's verdict.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Check {
+    pub name: String,
+    pub passed: bool,
+    /// In a line: what was checked, and how many.
+    pub summary: String,
+    /// Every disagreement, with the records that show it.
+    pub discrepancies: Vec<String>,
+}
+
+impl Check {
+    fn new(name: &str, summary: String, discrepancies: Vec<String>) -> Check {
+        Check {
+            name: name.to_owned(),
+            passed: discrepancies.is_empty(),
+            summary,
+            discrepancies,
+        }
+    }
+}
+
+/// All the checks, in order.
+pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, RehearseError> {
+    let mut out = vec![decisions(day), finished(day)];
+    progress("checking the chains");
+    out.push(chains(day)?);
+    let entries = read_journals(day)?;
+    progress("checking the muster lists");
+    out.push(muster(day, &entries)?);
+    if day.office.is_some() {
+        progress("checking the office's records");
+        out.push(office_records(day, &entries)?);
+    }
+    out.push(propagation(day, &entries));
+    Ok(out)
+}
+
+fn decisions(day: &Day) -> Check {
+    let wrong: Vec<String> = day
+        .scans
+        .iter()
+        .filter(|s| !s.ok)
+        .map(|s| {
+            format!(
+                "{} gate {}: {} shown by {} ({}): got {} {}{}, the rules allow {} ({})",
+                s.at,
+                s.gate,
+                s.serial,
+                s.who,
+                s.why,
+                s.decision,
+                s.reason,
+                if s.flagged { " flagged" } else { "" },
+                s.allowed.join(" or "),
+                s.rule
+            )
+        })
+        .collect();
+    Check::new(
+        "decisions",
+        format!(
+            "{} decisions, each against the rules given the truth",
+            day.scans.len()
+        ),
+        wrong,
+    )
+}
+
+fn finished(day: &Day) -> Check {
+    let bad: Vec<String> = day
+        .gate_exit_codes
+        .iter()
+        .filter(|(_, c)| *c != 0)
+        .map(|(g, c)| format!("gate {g} ended with exit code {c}"))
+        .collect();
+    Check::new(
+        "gates finished",
+        format!(
+            "{} gates handed over and ended cleanly",
+            day.gate_exit_codes.len()
+        ),
+        bad,
+    )
+}
+
+fn chains(day: &Day) -> Result<Check, RehearseError> {
+    let mut bad = Vec::new();
+    for (gate, path) in &day.journals {
+        let p = path.display().to_string();
+        let (code, out, err) = run_tool(
+            &day.exe,
+            &day.dir,
+            &["audit", "verify", "--journal", &p],
+            None,
+        )?;
+        if code != 0 {
+            bad.push(format!(
+                "gate {gate}: audit verify exit {code}: {}{}",
+                out.trim(),
+                err.trim()
+            ));
+        }
+    }
+    Ok(Check::new(
+        "chains",
+        format!(
+            "{} journals verified with `audit verify`",
+            day.journals.len()
+        ),
+        bad,
+    ))
+}
+
+/// Every gate's records, in time order.
+fn read_journals(day: &Day) -> Result<Vec<Entry>, RehearseError> {
+    let mut all = Vec::new();
+    for (_, path) in &day.journals {
+        let j = Journal::open_readonly(path).map_err(|e| RehearseError::Check(e.to_string()))?;
+        all.extend(
+            j.entries()
+                .map_err(|e| RehearseError::Check(e.to_string()))?,
+        );
+    }
+    all.sort_by(|a, b| (a.body.at_ms, &a.kiosk_id, a.seq).cmp(&(b.body.at_ms, &b.kiosk_id, b.seq)));
+    Ok(all)
+}
+
+fn differences(
+    name: &str,
+    got: &BTreeSet<(String, String)>,
+    truth: &BTreeSet<(String, String)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (s, z) in got.difference(truth) {
+        out.push(format!("{name} lists {s} inside {z}, but they are not"));
+    }
+    for (s, z) in truth.difference(got) {
+        out.push(format!("{name} misses {s}, who is inside {z}"));
+    }
+    out
+}
+
+fn json_people(text: &str) -> BTreeSet<(String, String)> {
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            Some((
+                v["serial"].as_str()?.to_owned(),
+                v["zone"].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
+    let mut model = Muster::new();
+    for e in entries {
+        model.take(&e.kiosk_id, e.seq, &e.body);
+    }
+    let core: BTreeSet<(String, String)> = model
+        .inside()
+        .map(|p| (p.stay.serial.clone(), p.stay.zone.clone()))
+        .collect();
+    let mut bad = differences("the core's muster model", &core, &day.truth_inside);
+    let merged = day.dir.join("merged.db").display().to_string();
+    let mut args = vec![
+        "audit".to_owned(),
+        "merge".into(),
+        "--journal".into(),
+        merged.clone(),
+    ];
+    args.extend(day.journals.iter().map(|(_, p)| p.display().to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = run_tool(&day.exe, &day.dir, &refs, None)?;
+    if code != 0 {
+        bad.push(format!("audit merge failed: {}", err.trim()));
+    } else {
+        let (code, out, err) = run_tool(
+            &day.exe,
+            &day.dir,
+            &["audit", "inside", "--journal", &merged, "--json"],
+            None,
+        )?;
+        if code != 0 {
+            bad.push(format!("audit inside failed: {}", err.trim()));
+        }
+        bad.extend(differences(
+            "audit inside",
+            &json_people(&out),
+            &day.truth_inside,
+        ));
+    }
+    let mut views = 3;
+    if let Some(pg) = &day.office {
+        views += 1;
+        // The office takes the last records a moment after the gates end.
+        let until = Instant::now() + Duration::from_secs(20);
+        let mut last;
+        loop {
+            let (code, out, err) = run_tool(
+                &day.exe,
+                &day.dir,
+                &["office", "inside", "--db", &pg.admin_url(), "--json"],
+                Some(pg.passfile()),
+            )?;
+            last = if code == 0 {
+                differences("office inside", &json_people(&out), &day.truth_inside)
+            } else {
+                vec![format!("office inside failed: {}", err.trim())]
+            };
+            if last.is_empty() || Instant::now() > until {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        bad.extend(last);
+    }
+    Ok(Check::new(
+        "muster",
+        format!(
+            "{} badges inside by the truth; the same in the core's model, audit inside{} ({views} views)",
+            day.truth_inside.len(),
+            if day.office.is_some() { ", office inside" } else { "" }
+        ),
+        bad,
+    ))
+}
+
+fn office_records(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
+    let pg = day
+        .office
+        .as_ref()
+        .ok_or_else(|| RehearseError::Check("no office".into()))?;
+    let want: BTreeSet<(String, u64, String)> = entries
+        .iter()
+        .map(|e| (e.kiosk_id.clone(), e.seq, hex(&e.hash)))
+        .collect();
+    let until = Instant::now() + Duration::from_secs(30);
+    let mut got;
+    loop {
+        got = office_rows(pg)?;
+        // Still arriving only while the office holds part of the journals.
+        if got == want || !got.is_subset(&want) || Instant::now() > until {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut bad = Vec::new();
+    for (k, s, h) in want.difference(&got).take(50) {
+        if got.iter().any(|(k2, s2, _)| k2 == k && s2 == s) {
+            bad.push(format!(
+                "kiosk {k} record {s}: the office holds another record (hash differs from {h})"
+            ));
+        } else {
+            bad.push(format!("kiosk {k} record {s} never reached the office"));
+        }
+    }
+    for (k, s, _) in got.difference(&want).take(50) {
+        if !want.iter().any(|(k2, s2, _)| k2 == k && s2 == s) {
+            bad.push(format!(
+                "the office holds kiosk {k} record {s}, which no journal has"
+            ));
+        }
+    }
+    Ok(Check::new(
+        "office records",
+        format!(
+            "{} records in the journals, each once at the office with the same hash",
+            want.len()
+        ),
+        bad,
+    ))
+}
+
+fn office_rows(pg: &crate::pg::Postgres) -> Result<BTreeSet<(String, u64, String)>, RehearseError> {
+    let mut db = pg.connect()?;
+    let rows = db
+        .query(
+            "SELECT kiosk_id, seq, encode(hash, 'hex') FROM badgegate.records",
+            &[],
+        )
+        .map_err(|e| RehearseError::Check(format!("the office's records: {e}")))?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let seq: i64 = r.get(1);
+            (r.get(0), u64::try_from(seq).unwrap_or(0), r.get(2))
+        })
+        .collect())
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Each published list taken up by every gate still running, within the
+/// bound: from the gates' own "list taken up" records.
+fn propagation(day: &Day, entries: &[Entry]) -> Check {
+    let bound_ms = (day.scenario.propagation_bound_s * 1000.0) as u64;
+    let mut bad = Vec::new();
+    let mut worst = 0u64;
+    for (sequence, published_ms) in &day.published {
+        for (gate, _) in &day.journals {
+            let sabotaged = day
+                .scenario
+                .gates
+                .iter()
+                .any(|g| &g.id == gate && g.sabotage.as_deref() == Some("stale_lists"));
+            let _ = sabotaged;
+            let taken = entries.iter().find(|e| {
+                &e.kiosk_id == gate
+                    && e.body.kind == EntryKind::List
+                    && e.body.reason == EntryReason::Event(KioskEvent::ListAccepted)
+                    && e.body.detail.contains(&format!("sequence {sequence} "))
+            });
+            match taken {
+                Some(e) => {
+                    let took = e.body.at_ms.saturating_sub(*published_ms);
+                    worst = worst.max(took);
+                    if took > bound_ms {
+                        bad.push(format!(
+                            "gate {gate} took up list #{sequence} after {:.1} s (bound {} s)",
+                            took as f64 / 1000.0,
+                            day.scenario.propagation_bound_s
+                        ));
+                    }
+                }
+                None => bad.push(format!(
+                    "gate {gate} never took up revocation list #{sequence}"
+                )),
+            }
+        }
+    }
+    Check::new(
+        "revocations taken up",
+        format!(
+            "{} lists published; each at every gate within {} s (slowest {:.2} s)",
+            day.published.len(),
+            day.scenario.propagation_bound_s,
+            worst as f64 / 1000.0
+        ),
+        bad,
+    )
+}

@@ -1,0 +1,967 @@
+//! The day, run: the venue set up (keys, badges, lists, the office, the
+//! gates), then every movement and event at its time, each scan's decision
+//! checked against what the rules say it must be, given the ground truth
+//! the rehearsal alone knows (who really walked through which door, whose
+//! badge was revoked when, who holds which card).
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use badgegate_core::format::badge::{floor_minute, Badge, SignedBadge};
+use badgegate_core::format::keys::SecretKey;
+use badgegate_core::format::revocation::RevocationList;
+
+use crate::gates::{run_tool, GateProcess, GateSetup};
+use crate::pg::Postgres;
+use crate::plan::{self, Move, Person, Rng};
+use crate::scenario::{clock_secs, clock_text, Event, Scenario};
+use crate::RehearseError;
+
+/// What the rehearsal needs besides the scenario.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The `badgegate` program the gates and tools run as.
+    pub exe: PathBuf,
+    /// An empty (or new) folder for everything the day writes.
+    pub dir: PathBuf,
+    /// Overrides the scenario's `time_scale`.
+    pub time_scale: Option<f64>,
+}
+
+/// One badge shown at a gate, and what came of it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Scan {
+    /// Scenario time, `HH:MM:SS`.
+    pub at: String,
+    pub gate: String,
+    pub serial: String,
+    /// Who really held the card.
+    pub who: String,
+    /// Why the card was shown: `enter`, `exit`, `probe`, `forged`, …
+    pub why: String,
+    pub decision: String,
+    pub reason: String,
+    pub flagged: bool,
+    /// What the rules allow here (`decision reason`), and why.
+    pub allowed: Vec<String>,
+    pub rule: String,
+    /// When the decision is allowed only by a documented limit, which.
+    pub limit: Option<String>,
+    pub ok: bool,
+    pub latency_ms: f64,
+}
+
+/// Something the day did besides a scan.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Happened {
+    pub at: String,
+    pub what: String,
+}
+
+/// The day as it went: for the checks and the report.
+pub struct Day {
+    pub scenario: Scenario,
+    pub dir: PathBuf,
+    pub exe: PathBuf,
+    pub scans: Vec<Scan>,
+    pub timeline: Vec<Happened>,
+    /// Badge serials inside each zone by the ground truth.
+    pub truth_inside: BTreeSet<(String, String)>,
+    /// The people physically inside who are not the holder of the badge
+    /// the system has inside (a finder, a follower), with the limit.
+    pub limits: Vec<String>,
+    /// Seconds from each revocation to each entrance's first refusal.
+    pub propagation: Vec<(String, String, f64)>,
+    pub journals: Vec<(String, PathBuf)>,
+    pub gate_exit_codes: Vec<(String, i32)>,
+    pub office: Option<Postgres>,
+    pub office_on: bool,
+    /// Each revocation list the desk published: its sequence and when
+    /// (Unix ms).
+    pub published: Vec<(u64, u64)>,
+    pub wall_secs: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Act {
+    Move {
+        person: usize,
+        step: usize,
+    },
+    Event(usize),
+    Probe {
+        serial: String,
+        gate: usize,
+        revoked_no: usize,
+    },
+    GateBack(usize),
+    OfficeBack,
+}
+
+/// How soon a gate's record is at the office (docs/venue-network.md: within
+/// a second; twice that under load).
+const PUSH_BOUND: Duration = Duration::from_secs(2);
+
+/// How soon every gate is back at the office after its server returns:
+/// the link retries at most every 5 s, then pushes its backlog.
+const RECONNECT_BOUND: Duration = Duration::from_secs(7);
+
+/// A timeline item: scenario seconds (as integer ms), order of insertion.
+type Item = Reverse<(u64, u64, Act)>;
+
+struct Venue {
+    gates: Vec<GateProcess>,
+    specs: Vec<crate::scenario::Gate>,
+    down_until: Vec<Option<f64>>,
+}
+
+/// The state the rules see, from the ground truth.
+#[derive(Default)]
+struct Truth {
+    /// Badges inside, by (serial, zone).
+    inside: BTreeSet<(String, String)>,
+    /// What each gate alone knows: (gate, serial) it admitted in, not
+    /// since seen out there.
+    local: BTreeSet<(usize, String)>,
+    /// Revoked serials: when (wall) and the revocation's number.
+    revoked: BTreeMap<String, (Instant, usize)>,
+    /// Each badge's last movement through a door: when (wall), at which
+    /// gate.
+    moved: BTreeMap<String, (Instant, usize)>,
+    /// People denied at the door who went home.
+    gave_up: BTreeSet<usize>,
+    /// The office is down now.
+    office_down: bool,
+    /// The office's outages: down at, back at (wall).
+    outages: Vec<(Instant, Option<Instant>)>,
+}
+
+impl Truth {
+    /// True while the office may answer from a view that lacks the
+    /// record of a movement made at `at`: within the push bound of it, or
+    /// when an outage caught that record before it was pushed and the
+    /// gates have not all reconnected since.
+    fn record_may_lag(&self, at: Instant) -> bool {
+        if at.elapsed() < PUSH_BOUND {
+            return true;
+        }
+        self.outages.iter().any(|(down, back)| {
+            *down <= at + PUSH_BOUND
+                && back.is_none_or(|b| b >= at && b.elapsed() < RECONNECT_BOUND)
+        })
+    }
+
+    /// True while the office may be unreachable for a gate: down, or back
+    /// less than the reconnect bound ago.
+    fn office_may_be_away(&self) -> bool {
+        self.office_down
+            || self
+                .outages
+                .last()
+                .and_then(|(_, b)| *b)
+                .is_some_and(|b| b.elapsed() < RECONNECT_BOUND)
+    }
+}
+
+/// Runs a scenario's day to its end.
+pub fn run(
+    scenario: &Scenario,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Day, RehearseError> {
+    let started = Instant::now();
+    let dir = &opts.dir;
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        return Err(RehearseError::Setup(format!(
+            "{} is not empty: give a new folder for the rehearsal",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir.join("trust"))?;
+    std::fs::create_dir_all(dir.join("lists"))?;
+    std::fs::create_dir_all(dir.join("lists-stale"))?;
+    let scale = opts.time_scale.unwrap_or(scenario.time_scale);
+    let now = badgegate_core::clock::now_ms() / 1000;
+
+    // The desk: a registration key (kept in memory only), the badges, an
+    // empty signed revocation list.
+    let key = SecretKey::generate();
+    std::fs::write(
+        dir.join("trust/registration.pub.pem"),
+        key.public()
+            .to_pem()
+            .map_err(|e| RehearseError::Setup(e.to_string()))?,
+    )?;
+    let stranger = SecretKey::generate();
+    let people = plan::people(scenario)?;
+    let zones: Vec<String> = scenario.zones.iter().map(|z| z.code.clone()).collect();
+    let sign = |key: &SecretKey, p: &Person| -> Result<String, RehearseError> {
+        let badge = Badge {
+            key_id: key.key_id(),
+            serial: p.serial.clone(),
+            name: p.name.clone(),
+            org: p.org.clone(),
+            category: p.category.clone(),
+            zones: zones.clone(),
+            valid_from: floor_minute(now.saturating_sub(3600)),
+            valid_until: floor_minute(now + 2 * 86_400),
+            issued_at: floor_minute(now),
+            photo: None,
+        };
+        SignedBadge::sign(badge, key)
+            .map(|b| b.text().to_owned())
+            .map_err(|e| RehearseError::Setup(format!("badge {}: {e}", p.serial)))
+    };
+    let mut texts = Vec::with_capacity(people.len());
+    for p in &people {
+        texts.push(sign(&key, p)?);
+    }
+    progress(&format!("{} badges signed", people.len()));
+    let mut list = RevocationList::empty(key.key_id());
+    let first = list
+        .sign_next(&key, now)
+        .map_err(|e| RehearseError::Setup(e.to_string()))?;
+    std::fs::write(dir.join("lists/rl.txt"), &first)?;
+    std::fs::write(dir.join("lists-stale/rl.txt"), &first)?;
+    std::fs::write(dir.join("policy.txt"), venue_policy(scenario, &key, now)?)?;
+
+    // The office.
+    let office = if scenario.office {
+        let pg = Postgres::start(&dir.join("office-db"))?;
+        let url = pg.admin_url();
+        let (code, _, err) = run_tool(
+            &opts.exe,
+            dir,
+            &["office", "init", "--db", &url],
+            Some(pg.passfile()),
+        )?;
+        if code != 0 {
+            return Err(RehearseError::Setup(format!("office init: {}", err.trim())));
+        }
+        for g in &scenario.gates {
+            let out = format!("{}.office", g.id);
+            let (code, _, err) = run_tool(
+                &opts.exe,
+                dir,
+                &[
+                    "office",
+                    "add-kiosk",
+                    "--db",
+                    &url,
+                    "--kiosk-id",
+                    &g.id,
+                    "--out",
+                    &out,
+                ],
+                Some(pg.passfile()),
+            )?;
+            if code != 0 {
+                return Err(RehearseError::Setup(format!(
+                    "office add-kiosk {}: {}",
+                    g.id,
+                    err.trim()
+                )));
+            }
+        }
+        progress(&format!("office on PostgreSQL, port {}", pg.port));
+        Some(pg)
+    } else {
+        None
+    };
+
+    // The gates.
+    let mut gates = Vec::new();
+    let mut journals = Vec::new();
+    for g in &scenario.gates {
+        let journal = format!("{}.db", g.id);
+        journals.push((g.id.clone(), dir.join(&journal)));
+        let apb = match g.sabotage.as_deref() {
+            Some("no_passback") => "off",
+            _ => scenario.anti_passback.as_str(),
+        };
+        let lists = match g.sabotage.as_deref() {
+            Some("stale_lists") => "lists-stale",
+            _ => "lists",
+        };
+        let mut args: Vec<String> = [
+            "kiosk",
+            "--trust",
+            "trust",
+            "--journal",
+            &journal,
+            "--kiosk-id",
+            &g.id,
+            "--gate",
+            &g.id,
+            "--zone",
+            &g.zone,
+            "--direction",
+            &g.direction,
+            "--stdin",
+            "--headless",
+            "--cooldown",
+            "0",
+            "--revocations",
+            lists,
+            "--anti-passback",
+            apb,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push("--policy".into());
+        args.push("policy.txt".into());
+        if office.is_some() {
+            args.push("--office".into());
+            args.push(format!("{}.office", g.id));
+        }
+        gates.push(GateProcess::start(GateSetup {
+            exe: opts.exe.clone(),
+            dir: dir.clone(),
+            args,
+            passfile: office.as_ref().map(|p| p.passfile().to_owned()),
+            id: g.id.clone(),
+        })?);
+    }
+    progress(&format!("{} gates running", gates.len()));
+
+    // The timeline.
+    let mut queue: BinaryHeap<Item> = BinaryHeap::new();
+    let mut order = 0u64;
+    let mut push = |q: &mut BinaryHeap<Item>, at: f64, act: Act| {
+        order += 1;
+        q.push(Reverse(((at.max(0.0) * 1000.0) as u64, order, act)));
+    };
+    for (i, p) in people.iter().enumerate() {
+        push(&mut queue, p.moves[0].0, Act::Move { person: i, step: 0 });
+    }
+    for (i, e) in scenario.events.iter().enumerate() {
+        push(&mut queue, clock_secs(e.at())?, Act::Event(i));
+    }
+    let day_start = clock_secs(&scenario.day.start)?;
+    let wall0 = Instant::now();
+    let mut venue = Venue {
+        gates,
+        specs: scenario.gates.clone(),
+        down_until: vec![None; scenario.gates.len()],
+    };
+    let mut truth = Truth::default();
+    let mut day = Day {
+        scenario: scenario.clone(),
+        dir: dir.clone(),
+        exe: opts.exe.clone(),
+        scans: Vec::new(),
+        timeline: Vec::new(),
+        truth_inside: BTreeSet::new(),
+        limits: Vec::new(),
+        propagation: Vec::new(),
+        journals,
+        gate_exit_codes: Vec::new(),
+        office: None,
+        office_on: scenario.office,
+        published: Vec::new(),
+        wall_secs: 0.0,
+    };
+    let mut office = office;
+    let mut rng = Rng::new(scenario.seed.wrapping_add(17));
+    let mut extra = 0usize;
+    let mut revocations = 0usize;
+    let mut last_report = Instant::now();
+    let total_moves: usize = people.iter().map(|p| p.moves.len()).sum();
+    let mut done_moves = 0usize;
+
+    while let Some(Reverse((at_ms, _, act))) = queue.pop() {
+        let at = at_ms as f64 / 1000.0;
+        // Wait for the moment, on the compressed clock.
+        let due = wall0 + Duration::from_secs_f64(((at - day_start) / scale).max(0.0));
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        if last_report.elapsed() > Duration::from_secs(5) {
+            progress(&format!(
+                "{} · {done_moves} of {total_moves} movements · {} scans",
+                clock_text(at),
+                day.scans.len()
+            ));
+            last_report = Instant::now();
+        }
+        match act {
+            Act::Move { person, step } => {
+                done_moves += 1;
+                if truth.gave_up.contains(&person) {
+                    continue;
+                }
+                let p = &people[person];
+                let (_, mv) = p.moves[step];
+                let direction = if mv == Move::Enter { "in" } else { "out" };
+                let Some(g) = pick_gate(&venue, direction, Some(&p.zone), &mut rng) else {
+                    // Every such gate is down: come back in a minute.
+                    push(&mut queue, at + 60.0, Act::Move { person, step });
+                    continue;
+                };
+                let why = if mv == Move::Enter { "enter" } else { "exit" };
+                let admitted = scan(
+                    &mut venue,
+                    &mut truth,
+                    &mut day,
+                    g,
+                    at,
+                    Shown {
+                        serial: &p.serial,
+                        text: &texts[person],
+                        who: &p.name,
+                        why,
+                        category: &p.category,
+                        forged: false,
+                    },
+                )?;
+                if admitted {
+                    if let Some((next, _)) = p.moves.get(step + 1) {
+                        push(
+                            &mut queue,
+                            *next,
+                            Act::Move {
+                                person,
+                                step: step + 1,
+                            },
+                        );
+                    }
+                } else {
+                    // Refused at an entrance: off to the desk. Refused at
+                    // an exit: security comes to them.
+                    truth.gave_up.insert(person);
+                }
+            }
+            Act::Event(i) => {
+                let e = &scenario.events[i];
+                match e {
+                    Event::Revoke { person, .. } => {
+                        let inside: Vec<usize> = (0..people.len())
+                            .filter(|i| truth.inside.iter().any(|(s, _)| *s == people[*i].serial))
+                            .filter(|i| !truth.revoked.contains_key(&people[*i].serial))
+                            .collect();
+                        let who = match person {
+                            Some(n) => n - 1,
+                            None if !inside.is_empty() => inside[rng.below(inside.len())],
+                            None => rng.below(people.len()),
+                        };
+                        let serial = people[who].serial.clone();
+                        let (text, _) = list
+                            .add_and_sign(
+                                &key,
+                                std::slice::from_ref(&serial),
+                                "reported lost (rehearsal)",
+                                badgegate_core::clock::now_ms() / 1000,
+                            )
+                            .map_err(|e| RehearseError::Setup(e.to_string()))?;
+                        let text = text.ok_or_else(|| {
+                            RehearseError::Setup("the list did not change".into())
+                        })?;
+                        write_atomic(&dir.join("lists/rl.txt"), &text)?;
+                        day.published
+                            .push((list.sequence, badgegate_core::clock::now_ms()));
+                        revocations += 1;
+                        truth
+                            .revoked
+                            .insert(serial.clone(), (Instant::now(), revocations));
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "revoked {serial} ({}){}",
+                                people[who].name,
+                                if inside.contains(&who) {
+                                    ", who is inside"
+                                } else {
+                                    ""
+                                }
+                            ),
+                        });
+                        // Every entrance tries it once the bound has passed.
+                        let probe_at = at + (scenario.propagation_bound_s + 0.5) * scale;
+                        for (gi, g) in scenario.gates.iter().enumerate() {
+                            if g.direction == "in" {
+                                push(
+                                    &mut queue,
+                                    probe_at,
+                                    Act::Probe {
+                                        serial: serial.clone(),
+                                        gate: gi,
+                                        revoked_no: revocations,
+                                    },
+                                );
+                            }
+                        }
+                    }
+                    Event::Forged { gate, .. } => {
+                        let g = gate_index(&venue, gate);
+                        let victim = &people[rng.below(people.len())];
+                        let text = sign(&stranger, victim)?;
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "a forged badge claiming {} ({}) at gate {gate}",
+                                victim.serial, victim.name
+                            ),
+                        });
+                        if venue.down_until[g].is_none() {
+                            scan(
+                                &mut venue,
+                                &mut truth,
+                                &mut day,
+                                g,
+                                at,
+                                Shown {
+                                    serial: &victim.serial,
+                                    text: &text,
+                                    who: "a forger",
+                                    why: "forged",
+                                    category: &victim.category,
+                                    forged: true,
+                                },
+                            )?;
+                        }
+                    }
+                    Event::Tailgate { gate, .. } => {
+                        let g = gate_index(&venue, gate);
+                        extra += 1;
+                        let holder = Person {
+                            number: 0,
+                            serial: format!("TG-{extra:04}"),
+                            name: format!("Tailgate holder {extra}"),
+                            org: String::new(),
+                            category: scenario
+                                .people
+                                .categories
+                                .keys()
+                                .next()
+                                .cloned()
+                                .unwrap_or_else(|| "guest".into()),
+                            zone: venue.specs[g].zone.clone(),
+                            moves: Vec::new(),
+                        };
+                        let text = sign(&key, &holder)?;
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "tailgating at gate {gate}: {} goes in and hands the badge back",
+                                holder.serial
+                            ),
+                        });
+                        if venue.down_until[g].is_none() {
+                            for (who, why) in
+                                [(holder.name.as_str(), "enter"), ("a follower", "tailgate")]
+                            {
+                                scan(
+                                    &mut venue,
+                                    &mut truth,
+                                    &mut day,
+                                    g,
+                                    at,
+                                    Shown {
+                                        serial: &holder.serial,
+                                        text: &text,
+                                        who,
+                                        why,
+                                        category: &holder.category,
+                                        forged: false,
+                                    },
+                                )?;
+                            }
+                        }
+                    }
+                    Event::LostBadge { gate, .. } => {
+                        let g = gate_index(&venue, gate);
+                        // Someone who has not arrived yet lost their badge.
+                        let not_yet: Vec<usize> = (0..people.len())
+                            .filter(|i| {
+                                people[*i].moves[0].0 > at
+                                    && !truth.revoked.contains_key(&people[*i].serial)
+                            })
+                            .collect();
+                        if let (Some(&victim), true) = (
+                            not_yet.get(rng.below(not_yet.len().max(1))),
+                            venue.down_until[g].is_none(),
+                        ) {
+                            let p = &people[victim];
+                            day.timeline.push(Happened {
+                                at: clock_text(at),
+                                what: format!(
+                                    "{} ({}) lost their badge; a finder uses it at gate {gate}",
+                                    p.serial, p.name
+                                ),
+                            });
+                            let admitted = scan(
+                                &mut venue,
+                                &mut truth,
+                                &mut day,
+                                g,
+                                at,
+                                Shown {
+                                    serial: &p.serial,
+                                    text: &texts[victim],
+                                    who: "a finder",
+                                    why: "lost_badge",
+                                    category: &p.category,
+                                    forged: false,
+                                },
+                            )?;
+                            if admitted {
+                                day.limits.push(format!(
+                                    "{}: a finder walked in on {}'s lost badge {} at gate {gate}: a badge without a photo is not bound to a face until it is revoked; its holder may then be refused as already inside",
+                                    clock_text(at), p.name, p.serial
+                                ));
+                            }
+                        }
+                    }
+                    Event::KillGate { gate, down_s, .. } => {
+                        let g = gate_index(&venue, gate);
+                        venue.gates[g].kill();
+                        venue.down_until[g] = Some(at + down_s);
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "gate {gate} killed (power cut), back in {} min",
+                                (down_s / 60.0).round()
+                            ),
+                        });
+                        push(&mut queue, at + down_s, Act::GateBack(g));
+                    }
+                    Event::KillOffice { down_s, .. } => {
+                        if let Some(pg) = office.as_mut() {
+                            pg.kill()?;
+                            truth.office_down = true;
+                            truth.outages.push((Instant::now(), None));
+                            day.timeline.push(Happened {
+                                at: clock_text(at),
+                                what: format!(
+                                    "the office's server killed, back in {} min",
+                                    (down_s / 60.0).round()
+                                ),
+                            });
+                            push(&mut queue, at + down_s, Act::OfficeBack);
+                        }
+                    }
+                }
+            }
+            Act::Probe { serial, gate, .. } => {
+                let Some(i) = people.iter().position(|p| p.serial == serial) else {
+                    continue;
+                };
+                if venue.down_until[gate].is_some() {
+                    continue;
+                }
+                scan(
+                    &mut venue,
+                    &mut truth,
+                    &mut day,
+                    gate,
+                    at,
+                    Shown {
+                        serial: &serial,
+                        text: &texts[i],
+                        who: &people[i].name,
+                        why: "probe",
+                        category: &people[i].category,
+                        forged: false,
+                    },
+                )?;
+            }
+            Act::GateBack(g) => {
+                venue.gates[g].restart()?;
+                venue.down_until[g] = None;
+                day.timeline.push(Happened {
+                    at: clock_text(at),
+                    what: format!("gate {} started again on its journal", venue.specs[g].id),
+                });
+            }
+            Act::OfficeBack => {
+                if let Some(pg) = office.as_mut() {
+                    pg.restart()?;
+                    truth.office_down = false;
+                    if let Some(o) = truth.outages.last_mut() {
+                        o.1 = Some(Instant::now());
+                    }
+                    day.timeline.push(Happened {
+                        at: clock_text(at),
+                        what: "the office's server started again".into(),
+                    });
+                }
+            }
+        }
+    }
+    progress("the day is over: the gates hand over their records");
+    for (i, g) in venue.gates.iter_mut().enumerate() {
+        let code = if venue.down_until[i].is_some() {
+            -1
+        } else {
+            g.finish()?
+        };
+        day.gate_exit_codes.push((venue.specs[i].id.clone(), code));
+    }
+    day.truth_inside = truth.inside;
+    day.office = office;
+    day.wall_secs = started.elapsed().as_secs_f64();
+    Ok(day)
+}
+
+fn gate_index(venue: &Venue, id: &str) -> usize {
+    venue.specs.iter().position(|g| g.id == id).unwrap_or(0)
+}
+
+/// A running gate of `direction`, at random.
+fn pick_gate(venue: &Venue, direction: &str, zone: Option<&str>, rng: &mut Rng) -> Option<usize> {
+    let up: Vec<usize> = (0..venue.specs.len())
+        .filter(|i| venue.specs[*i].direction == direction && venue.down_until[*i].is_none())
+        .filter(|i| zone.is_none_or(|z| venue.specs[*i].zone == z))
+        .collect();
+    (!up.is_empty()).then(|| up[rng.below(up.len())])
+}
+
+/// A card shown at a gate.
+struct Shown<'a> {
+    serial: &'a str,
+    text: &'a str,
+    /// Who really holds it.
+    who: &'a str,
+    /// `enter`, `exit`, `probe`, `forged`, `tailgate`, `lost_badge`.
+    why: &'a str,
+    category: &'a str,
+    /// Signed by a stranger's key.
+    forged: bool,
+}
+
+/// Shows a card at gate `g`; checks the decision against the rules given
+/// the truth, and moves the truth by what the door did. True when the
+/// door opened.
+fn scan(
+    venue: &mut Venue,
+    truth: &mut Truth,
+    day: &mut Day,
+    g: usize,
+    at: f64,
+    shown: Shown<'_>,
+) -> Result<bool, RehearseError> {
+    let scenario = &day.scenario;
+    let with_office = day.office_on;
+    let Shown {
+        serial,
+        text,
+        who,
+        why,
+        category,
+        forged,
+    } = shown;
+    let spec = venue.specs[g].clone();
+    let bound = scenario.propagation_bound_s;
+    let apb = scenario.anti_passback.clone();
+    let entry = spec.direction == "in";
+    let key = (serial.to_owned(), spec.zone.clone());
+    // What the rules say, in the order the gate checks them.
+    let mut allowed: Vec<(&str, &str)> = Vec::new();
+    let mut limit = None;
+    let mut primary: Option<(&str, &str)> = None;
+    let rule;
+    let flag_expected = entry && scenario.id_check.iter().any(|c| c == category);
+    let office_answers = with_office && !truth.office_may_be_away();
+    if forged {
+        allowed.push(("deny", "unknown_key"));
+        rule = "a badge not signed by the venue's key is refused".to_owned();
+    } else {
+        let revoked = truth
+            .revoked
+            .get(serial)
+            .map(|(t, _)| t.elapsed().as_secs_f64());
+        let normal: Vec<(&str, &str)> = if entry {
+            // What the gate can know of the badge being inside: the
+            // venue's record when the office answers, its own journal
+            // alone when it does not (or while the office comes back).
+            let venue_view = truth.inside.contains(&key);
+            let local_view = truth.local.contains(&(g, serial.to_owned()));
+            let views: Vec<bool> = if !with_office {
+                vec![local_view]
+            } else if office_answers
+                && truth
+                    .moved
+                    .get(serial)
+                    .is_some_and(|(t, at)| *at != g && truth.record_may_lag(*t))
+            {
+                // A movement at another gate whose record may not be at
+                // the office yet (a moment ago, or caught by an outage).
+                limit = Some(
+                    "the badge's last movement was at another gate whose record may not have reached the office yet (a moment ago, or held there through an office outage)"
+                        .to_owned(),
+                );
+                vec![true, false]
+            } else if office_answers || venue_view == local_view {
+                vec![venue_view]
+            } else {
+                limit = Some(
+                    "office unreachable: the gate decides on its own journal, which does not see other gates (zone offline policy: soft)"
+                        .to_owned(),
+                );
+                vec![venue_view, local_view]
+            };
+            // What the gate would say knowing everything the venue knows.
+            let known = if with_office { venue_view } else { local_view };
+            primary = Some(match (known, apb.as_str()) {
+                (true, "hard") => ("deny", "already_inside"),
+                (true, _) => ("admit", "already_inside"),
+                (false, _) => ("admit", "ok"),
+            });
+            let mut outcomes = Vec::new();
+            for inside in views {
+                outcomes.push(match (inside, apb.as_str()) {
+                    (true, "hard") => ("deny", "already_inside"),
+                    (true, _) => ("admit", "already_inside"),
+                    (false, _) => ("admit", "ok"),
+                });
+            }
+            outcomes
+        } else {
+            vec![("admit", "ok")]
+        };
+        match revoked {
+            Some(secs) if secs >= scenario.propagation_bound_s => {
+                allowed.push(("deny", "revoked"));
+                rule = format!(
+                    "revoked {secs:.1} s ago, past the {} s bound: refused at every gate",
+                    bound
+                );
+            }
+            Some(secs) => {
+                allowed.extend(normal);
+                allowed.push(("deny", "revoked"));
+                rule = format!("revoked {secs:.1} s ago, within the {} s bound", bound);
+            }
+            None => {
+                allowed.extend(normal);
+                rule = if entry {
+                    "a valid badge: admitted unless already inside".into()
+                } else {
+                    "a valid badge: let out".into()
+                };
+            }
+        }
+    }
+    let (d, latency) = venue.gates[g].scan(text)?;
+    let decision = d["decision"].as_str().unwrap_or("?").to_owned();
+    let reason = d["reason"].as_str().unwrap_or("?").to_owned();
+    let flagged = d["flagged"].as_bool().unwrap_or(false);
+    let mut ok = allowed.iter().any(|(a, b)| *a == decision && *b == reason);
+    if ok && decision == "admit" && reason == "ok" && flag_expected && !flagged {
+        ok = false;
+    }
+    let admitted = decision == "admit";
+    // The door did what it did.
+    if admitted && !forged {
+        truth.moved.insert(serial.to_owned(), (Instant::now(), g));
+        if entry {
+            truth.inside.insert(key.clone());
+            truth.local.insert((g, serial.to_owned()));
+        } else {
+            truth.inside.remove(&key);
+            truth.local.remove(&(g, serial.to_owned()));
+        }
+    }
+    if admitted && why == "tailgate" {
+        day.limits.push(format!(
+            "{}: a follower passed gate {} on a badge already inside (soft anti-passback admits flagged)",
+            clock_text(at),
+            spec.id
+        ));
+    }
+    if decision == "deny" && reason == "revoked" {
+        if let Some((t, n)) = truth.revoked.get(serial) {
+            let _ = n;
+            if !day
+                .propagation
+                .iter()
+                .any(|(s, gate, _)| s == serial && *gate == spec.id)
+            {
+                day.propagation.push((
+                    serial.to_owned(),
+                    spec.id.clone(),
+                    t.elapsed().as_secs_f64(),
+                ));
+            }
+        }
+    }
+    let (ref dec, ref rea) = (decision.clone(), reason.clone());
+    let as_known = primary.is_none_or(|(a, b)| a == dec && b == rea);
+    if as_known {
+        limit = None;
+    }
+    if let (true, Some(l)) = (ok, &limit) {
+        day.limits.push(format!(
+            "{}: {serial} at gate {}: {decision} {reason}: {l}",
+            clock_text(at),
+            spec.id
+        ));
+    }
+    day.scans.push(Scan {
+        at: clock_text(at),
+        gate: spec.id,
+        serial: serial.to_owned(),
+        who: who.to_owned(),
+        why: why.to_owned(),
+        decision,
+        reason,
+        flagged,
+        allowed: allowed.iter().map(|(a, b)| format!("{a} {b}")).collect(),
+        rule,
+        limit,
+        ok,
+        latency_ms: latency.as_secs_f64() * 1000.0,
+    });
+    Ok(admitted)
+}
+
+/// The venue's signed policy: its zones, gates and categories (those the
+/// scenario names for ID checks marked so), in its time zone.
+fn venue_policy(s: &Scenario, key: &SecretKey, now: u64) -> Result<String, RehearseError> {
+    use badgegate_core::format::policy::{PolicyBody, VenuePolicy};
+    let mut draft = format!("venue: {}\ntime-zone: {}\n", s.name, s.time_zone);
+    for z in &s.zones {
+        let name = if z.name.is_empty() { &z.code } else { &z.name };
+        draft.push_str(&format!("zone: {} {name}\n", z.code));
+    }
+    let mut categories: Vec<&String> = s.people.categories.keys().collect();
+    categories.extend(
+        s.id_check
+            .iter()
+            .filter(|c| !s.people.categories.contains_key(*c)),
+    );
+    for c in categories {
+        let flag = if s.id_check.contains(c) {
+            "id-check"
+        } else {
+            "-"
+        };
+        let [r, g, b] = badgegate_core::format::category::category_colour(c);
+        draft.push_str(&format!(
+            "category: {c} #{r:02x}{g:02x}{b:02x} {flag} {c}\n"
+        ));
+    }
+    for g in &s.gates {
+        draft.push_str(&format!(
+            "gate: {} {} {} Gate {}\n",
+            g.id, g.zone, g.direction, g.id
+        ));
+    }
+    let body = PolicyBody::parse_lines(&draft, 1, true)
+        .map_err(|e| RehearseError::Scenario(format!("the venue's policy: {e}")))?;
+    let (_, text) = VenuePolicy::next(None, body, key, now)
+        .map_err(|e| RehearseError::Setup(e.to_string()))?
+        .ok_or_else(|| RehearseError::Setup("the policy did not sign".into()))?;
+    Ok(text)
+}
+
+/// Writes a list the gates re-read every second: whole or not at all.
+fn write_atomic(path: &Path, text: &str) -> Result<(), RehearseError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}

@@ -1,0 +1,302 @@
+//! The scenario file (TOML): the venue, its people, the day's arrival
+//! curve and the events at times. `scenarios/` holds ready ones;
+//! `docs/rehearsal.md` explains every key.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::RehearseError;
+
+/// A whole rehearsal as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    /// The venue's IANA time zone (the policy's; the report's times).
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// The same seed gives the same people, routes and events.
+    #[serde(default = "one")]
+    pub seed: u64,
+    /// Scenario seconds a wall-clock second: 60 runs an hour in a minute.
+    #[serde(default = "sixty")]
+    pub time_scale: f64,
+    /// A real PostgreSQL office (venue-wide anti-passback, records pushed);
+    /// `false`: each gate alone.
+    #[serde(default)]
+    pub office: bool,
+    /// What an entrance does with a badge already inside: `hard` or `soft`.
+    #[serde(default = "hard")]
+    pub anti_passback: String,
+    /// Wall seconds within which every gate must refuse a badge after its
+    /// revocation is published.
+    #[serde(default = "three")]
+    pub propagation_bound_s: f64,
+    /// Categories whose entries wait for an ID check (admitted flagged by
+    /// headless gates).
+    #[serde(default)]
+    pub id_check: Vec<String>,
+    pub day: Day,
+    #[serde(rename = "zone")]
+    pub zones: Vec<Zone>,
+    #[serde(rename = "gate")]
+    pub gates: Vec<Gate>,
+    pub people: People,
+    #[serde(default, rename = "event")]
+    pub events: Vec<Event>,
+}
+
+/// The day's clock, as `HH:MM` on the scenario's day.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Day {
+    /// The doors open.
+    pub start: String,
+    /// The opening session: the peak of arrivals ends here.
+    pub opening: String,
+    /// The day ends: whoever leaves, leaves by then.
+    pub end: String,
+    /// Share of people arriving in the `peak_minutes` before the opening.
+    #[serde(default = "peak_share")]
+    pub peak_share: f64,
+    #[serde(default = "peak_minutes")]
+    pub peak_minutes: f64,
+    /// Share who step out once during the day and come back.
+    #[serde(default = "step_out_share")]
+    pub step_out_share: f64,
+    /// Share who leave before the end (the rest are inside at the end).
+    #[serde(default = "leave_share")]
+    pub leave_share: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gate {
+    pub id: String,
+    pub zone: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// Breaks this gate on purpose, to show the oracle catches it:
+    /// `stale_lists` (never takes up a new revocation list),
+    /// `no_passback` (anti-passback off).
+    #[serde(default)]
+    pub sabotage: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    pub count: usize,
+    /// Category and its weight, e.g. `{ delegate = 30, press = 8, hod = 2 }`.
+    pub categories: BTreeMap<String, u32>,
+}
+
+/// Something that happens at a time of the day.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// The desk revokes someone's badge (`person`: a number from 1, else
+    /// someone inside at that moment); every entrance is then probed with
+    /// it once the propagation bound has passed.
+    Revoke { at: String, person: Option<usize> },
+    /// A badge signed by a stranger's key, claiming someone's name and
+    /// serial, shown at `gate`.
+    Forged { at: String, gate: String },
+    /// Two people, one badge: a holder goes in and hands the badge back
+    /// over the barrier.
+    Tailgate { at: String, gate: String },
+    /// Someone finds a lost badge and walks in with it before its holder
+    /// arrives.
+    LostBadge { at: String, gate: String },
+    /// The gate PC is killed and started again `down_s` scenario seconds
+    /// later; its people use another gate meanwhile.
+    KillGate {
+        at: String,
+        gate: String,
+        down_s: f64,
+    },
+    /// The office's server is killed and started again `down_s` scenario
+    /// seconds later.
+    KillOffice { at: String, down_s: f64 },
+}
+
+impl Event {
+    pub fn at(&self) -> &str {
+        match self {
+            Event::Revoke { at, .. }
+            | Event::Forged { at, .. }
+            | Event::Tailgate { at, .. }
+            | Event::LostBadge { at, .. }
+            | Event::KillGate { at, .. }
+            | Event::KillOffice { at, .. } => at,
+        }
+    }
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+fn one() -> u64 {
+    1
+}
+fn sixty() -> f64 {
+    60.0
+}
+fn three() -> f64 {
+    3.0
+}
+fn hard() -> String {
+    "hard".into()
+}
+fn peak_share() -> f64 {
+    0.65
+}
+fn peak_minutes() -> f64 {
+    45.0
+}
+fn step_out_share() -> f64 {
+    0.2
+}
+fn leave_share() -> f64 {
+    0.6
+}
+
+/// Seconds since midnight of `HH:MM`.
+pub fn clock_secs(s: &str) -> Result<f64, RehearseError> {
+    let bad = || RehearseError::Scenario(format!("{s:?} is not a time of day (HH:MM)"));
+    let (h, m) = s.trim().split_once(':').ok_or_else(bad)?;
+    let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok(f64::from(h * 3600 + m * 60))
+}
+
+/// `HH:MM:SS` of seconds since midnight.
+pub fn clock_text(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file's text.
+    pub fn parse(text: &str) -> Result<Scenario, RehearseError> {
+        let s: Scenario =
+            toml::from_str(text).map_err(|e| RehearseError::Scenario(e.to_string()))?;
+        s.check()?;
+        Ok(s)
+    }
+
+    fn check(&self) -> Result<(), RehearseError> {
+        let bad = |what: String| Err(RehearseError::Scenario(what));
+        if !(self.time_scale > 0.0 && self.time_scale <= 100_000.0) {
+            return bad(format!(
+                "time_scale {} is not between 0 and 100000",
+                self.time_scale
+            ));
+        }
+        if !matches!(self.anti_passback.as_str(), "hard" | "soft") {
+            return bad(format!(
+                "anti_passback {:?}: hard or soft",
+                self.anti_passback
+            ));
+        }
+        if self.people.count == 0 || self.people.count > 100_000 {
+            return bad(format!(
+                "people.count {} is not 1 to 100000",
+                self.people.count
+            ));
+        }
+        if self.people.categories.values().all(|w| *w == 0) {
+            return bad("people.categories needs a category with a weight above 0".into());
+        }
+        let (start, opening, end) = (
+            clock_secs(&self.day.start)?,
+            clock_secs(&self.day.opening)?,
+            clock_secs(&self.day.end)?,
+        );
+        if !(start < opening && opening < end) {
+            return bad("the day's start, opening and end must come in that order".into());
+        }
+        for share in [
+            self.day.peak_share,
+            self.day.step_out_share,
+            self.day.leave_share,
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                return bad(format!("share {share} is not between 0 and 1"));
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for g in &self.gates {
+            if !ids.insert(g.id.as_str()) {
+                return bad(format!("gate {:?} is named twice", g.id));
+            }
+            if !self.zones.iter().any(|z| z.code == g.zone) {
+                return bad(format!(
+                    "gate {:?}: zone {:?} is not a [[zone]]",
+                    g.id, g.zone
+                ));
+            }
+            if !matches!(g.direction.as_str(), "in" | "out") {
+                return bad(format!(
+                    "gate {:?}: direction {:?}: in or out",
+                    g.id, g.direction
+                ));
+            }
+            if let Some(s) = &g.sabotage {
+                if !matches!(s.as_str(), "stale_lists" | "no_passback") {
+                    return bad(format!(
+                        "gate {:?}: sabotage {s:?}: stale_lists or no_passback",
+                        g.id
+                    ));
+                }
+            }
+        }
+        if !self.gates.iter().any(|g| g.direction == "in") {
+            return bad("the venue needs an entrance (a gate with direction \"in\")".into());
+        }
+        for e in &self.events {
+            let t = clock_secs(e.at())?;
+            if t < start || t > end {
+                return bad(format!("event at {} is outside the day", e.at()));
+            }
+            let gate = match e {
+                Event::Forged { gate, .. }
+                | Event::Tailgate { gate, .. }
+                | Event::LostBadge { gate, .. }
+                | Event::KillGate { gate, .. } => Some(gate),
+                _ => None,
+            };
+            if let Some(g) = gate {
+                if !self.gates.iter().any(|x| &x.id == g) {
+                    return bad(format!("event at {}: no gate {g:?}", e.at()));
+                }
+            }
+            if let Event::Revoke {
+                person: Some(p), ..
+            } = e
+            {
+                if *p == 0 || *p > self.people.count {
+                    return bad(format!("event at {}: no person {p}", e.at()));
+                }
+            }
+            if matches!(e, Event::KillOffice { .. }) && !self.office {
+                return bad(format!(
+                    "event at {}: kill_office needs office = true",
+                    e.at()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
