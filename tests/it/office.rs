@@ -1730,6 +1730,31 @@ fn a_slow_hello_does_not_move_a_gates_measured_clock() {
     assert!((stepped + 60_000).abs() < 500, "{stepped}");
 }
 
+/// Regression (found by `badgegate rehearse`: a card handed back over the
+/// barrier before the first admit's record reached the office was
+/// admitted again at the same gate): a kiosk's own unsettled reservation
+/// holds the badge against its next claim.
+#[test]
+fn a_card_handed_back_before_its_record_arrives_is_refused_at_the_same_gate() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1"]);
+    for i in 0..5 {
+        let serial = format!("T-{i}");
+        let a = desk.issue("badges", &serial, &["--valid-from", "2026-12-01T00:00:00Z"]);
+        let mut n1 = live(&desk, &kiosk_args("n1", "north", "in", &[]));
+        n1.send(&a);
+        assert_eq!(n1.decision()["reason"], "ok");
+        // At once: the admit's record is at most on its way.
+        n1.send(&a);
+        let d = n1.decision();
+        assert_eq!(d["decision"], "deny", "{d}");
+        assert_eq!(d["reason"], "already_inside", "{d}");
+        assert_eq!(n1.finish(), 0);
+    }
+    eventually("each inside once", || office_inside(&desk, &pg).len() == 5);
+}
+
 /// Regression: a badge refused at this gate for its photo reserved its
 /// entry venue-wide first. The reservation is made last.
 #[test]
