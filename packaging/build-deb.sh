@@ -24,6 +24,9 @@ if $check; then
     deb=$(cargo deb --profile test --no-build | grep -E '\.deb$' | tail -1)
 else
     deb=$(cargo deb --profile release | grep -E '\.deb$' | tail -1)
+    # The binary just built is the gate PC's: desk and office commands
+    # must refuse in words.
+    GATE_BINARY=target/release/badgegate CHECK_GATE_BINARY=1 packaging/check-roles.sh
 fi
 echo "built $deb"
 dpkg-deb --info "$deb" | grep -E "Package|Version|Depends|Recommends"

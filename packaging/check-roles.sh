@@ -16,10 +16,11 @@ if [ -n "$bad" ]; then
 fi
 echo "gate PC build: no web server, Argon2, askama, pdf-writer, desk or office crate"
 
-# The gate PC's binary, when .ci/run has just built it (the test profile's
-# target/debug/badgegate, before the full build replaces it): a desk or
-# office command says in words that it is not in this build, exit 2.
-bin=target/debug/badgegate
+# The gate PC's binary, when the caller has just built it
+# (CHECK_GATE_BINARY=1; GATE_BINARY names it, by default the test
+# profile's target/debug/badgegate; build-deb.sh gives the release one): a
+# desk or office command says in words that it is not in this build, exit 2.
+bin="${GATE_BINARY:-target/debug/badgegate}"
 if [ -n "${CHECK_GATE_BINARY:-}" ]; then
     for cmd in "issue --key k --serial S --out o --name N" "revoke --key k --list l S" "policy --key k --draft d --out o" "office status --db postgresql://x/y"; do
         set +e

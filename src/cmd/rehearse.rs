@@ -51,12 +51,28 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
             }
         }
         println!(
-            "  {} decisions in {:.0} s ({:.1} a second); {} admits allowed by a documented limit",
+            "  {} decisions in {:.0} s ({:.1} a second); {} allowed only by a documented limit",
             report.decisions,
             report.wall_secs,
             report.decisions_per_sec,
             report.limits.len()
         );
+        for g in &report.per_gate {
+            println!(
+                "  gate {}: {} decisions, latency p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}",
+                g.gate,
+                g.decisions,
+                g.p50_ms,
+                g.p95_ms,
+                g.max_ms,
+                g.peak_rss_mib
+                    .map(|m| format!(", peak memory {m:.0} MiB"))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some([p50, p95, max]) = report.office_lag_ms {
+            println!("  records at the office after {p50:.0} ms (p50), {p95:.0} ms (p95), {max:.0} ms (max)");
+        }
         println!("report: {}", a.out.join("report.html").display());
     }
     Ok(if report.passed {

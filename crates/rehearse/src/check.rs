@@ -307,6 +307,25 @@ fn office_rows(pg: &crate::pg::Postgres) -> Result<BTreeSet<(String, u64, String
         .collect())
 }
 
+/// How long decisions took to reach the office (its receipt time minus
+/// the gate's decision time, one clock on one machine): p50, p95, max ms.
+pub fn office_lag(day: &Day) -> Result<Option<[f64; 3]>, RehearseError> {
+    let Some(pg) = &day.office else {
+        return Ok(None);
+    };
+    let mut db = pg.connect()?;
+    let row = db
+        .query_one(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag), percentile_cont(0.95) WITHIN GROUP (ORDER BY lag), max(lag)
+               FROM (SELECT (extract(epoch FROM received_at) * 1000 - at_ms)::float8 AS lag
+                       FROM badgegate.records WHERE kind = 'decision') x",
+            &[],
+        )
+        .map_err(|e| RehearseError::Check(format!("the office's lag: {e}")))?;
+    let get = |i: usize| -> f64 { row.get::<_, Option<f64>>(i).unwrap_or(0.0) };
+    Ok(Some([get(0), get(1), get(2)]))
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }

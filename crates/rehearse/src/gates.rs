@@ -103,6 +103,16 @@ impl GateProcess {
         }
     }
 
+    /// The process's peak resident memory so far (KiB), from
+    /// `/proc/PID/status` (`VmHWM`); `None` where there is no such file.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(log_path(&self.setup, self.runs)).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();

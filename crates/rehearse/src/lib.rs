@@ -54,7 +54,8 @@ pub fn rehearse(
     let people = plan::people(scenario)?.len();
     let day = run::run(scenario, opts, progress)?;
     let checks = check::all(&day, progress)?;
-    let report = report::build(&day, checks, people);
+    let lag = check::office_lag(&day)?;
+    let report = report::build(&day, checks, people, lag);
     write(
         &opts.dir.join("report.json"),
         &serde_json::to_string_pretty(&report).unwrap_or_default(),

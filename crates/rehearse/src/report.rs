@@ -22,6 +22,8 @@ pub struct GateStats {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub max_ms: f64,
+    /// Peak resident memory of the kiosk process (its last run), MiB.
+    pub peak_rss_mib: Option<f64>,
 }
 
 /// Everything the rehearsal found.
@@ -46,6 +48,8 @@ pub struct Report {
     pub entries_per_10_min: BTreeMap<String, Vec<u32>>,
     /// Seconds from each revocation to each entrance's first refusal of it.
     pub refused_after: Vec<(String, String, f64)>,
+    /// Decision to receipt at the office, ms: p50, p95, max.
+    pub office_lag_ms: Option<[f64; 3]>,
     #[serde(skip)]
     pub scans: Vec<Scan>,
 }
@@ -59,7 +63,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// The report of a day and its checks.
-pub fn build(day: &Day, checks: Vec<Check>, people: usize) -> Report {
+pub fn build(
+    day: &Day,
+    checks: Vec<Check>,
+    people: usize,
+    office_lag_ms: Option<[f64; 3]>,
+) -> Report {
     let mut per_gate = Vec::new();
     for g in &day.scenario.gates {
         let scans: Vec<&Scan> = day.scans.iter().filter(|s| s.gate == g.id).collect();
@@ -73,6 +82,12 @@ pub fn build(day: &Day, checks: Vec<Check>, people: usize) -> Report {
             p50_ms: percentile(&lat, 0.5),
             p95_ms: percentile(&lat, 0.95),
             max_ms: lat.last().copied().unwrap_or(0.0),
+            peak_rss_mib: day
+                .gate_peak_rss_kib
+                .iter()
+                .find(|(id, _)| *id == g.id)
+                .and_then(|(_, k)| *k)
+                .map(|k| k as f64 / 1024.0),
         });
     }
     let start = crate::scenario::clock_secs(&day.scenario.day.start).unwrap_or(0.0);
@@ -107,6 +122,7 @@ pub fn build(day: &Day, checks: Vec<Check>, people: usize) -> Report {
         per_gate,
         entries_per_10_min: entries,
         refused_after: day.propagation.clone(),
+        office_lag_ms,
         scans: day.scans.clone(),
     }
 }
@@ -174,14 +190,27 @@ impl Report {
                 esc(&e.what)
             ));
         }
-        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th></tr>");
+        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th><th>Peak memory</th></tr>");
         for g in &self.per_gate {
             h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td></tr>",
-                esc(&g.gate), g.decisions, g.admits, g.denies, g.p50_ms, g.p95_ms, g.max_ms
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{}</td></tr>",
+                esc(&g.gate),
+                g.decisions,
+                g.admits,
+                g.denies,
+                g.p50_ms,
+                g.p95_ms,
+                g.max_ms,
+                g.peak_rss_mib.map_or("?".to_owned(), |m| format!("{m:.0} MiB"))
             ));
         }
-        h.push_str("</table><h2>Entries per ten minutes</h2>");
+        h.push_str("</table>");
+        if let Some([p50, p95, max]) = self.office_lag_ms {
+            h.push_str(&format!(
+                "<p>Decisions reached the office after {p50:.0} ms (median), {p95:.0} ms (95th percentile), {max:.0} ms at most.</p>"
+            ));
+        }
+        h.push_str("<h2>Entries per ten minutes</h2>");
         let max = self
             .entries_per_10_min
             .values()

@@ -76,6 +76,8 @@ pub struct Day {
     pub propagation: Vec<(String, String, f64)>,
     pub journals: Vec<(String, PathBuf)>,
     pub gate_exit_codes: Vec<(String, i32)>,
+    /// Each gate's peak resident memory (KiB) at the day's end.
+    pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
     pub office: Option<Postgres>,
     pub office_on: bool,
     /// Each revocation list the desk published: its sequence and when
@@ -359,6 +361,7 @@ pub fn run(
         propagation: Vec::new(),
         journals,
         gate_exit_codes: Vec::new(),
+        gate_peak_rss_kib: Vec::new(),
         office: None,
         office_on: scenario.office,
         published: Vec::new(),
@@ -693,6 +696,8 @@ pub fn run(
     }
     progress("the day is over: the gates hand over their records");
     for (i, g) in venue.gates.iter_mut().enumerate() {
+        day.gate_peak_rss_kib
+            .push((venue.specs[i].id.clone(), g.peak_rss_kib()));
         let code = if venue.down_until[i].is_some() {
             -1
         } else {
