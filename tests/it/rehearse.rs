@@ -125,6 +125,7 @@ fn the_ci_day_passes_every_check() {
         "chains",
         "muster",
         "office records",
+        "alarms",
         "revocations taken up",
     ] {
         assert_eq!(check_of(&report, name)["passed"], true, "{name}");
@@ -217,9 +218,10 @@ fn a_gate_without_anti_passback_is_caught() {
     );
 }
 
-/// The day's records tampered with after the day: a record deleted from
-/// one journal and one the office holds changed. The chain check, the
-/// office-records check and the muster check each say so.
+/// The day's records tampered with after the day: the entry of someone
+/// still inside deleted from north's journal, and an alarm the day never
+/// raised written into the office. The chain, office-records, muster and
+/// alarms checks each say so.
 #[test]
 fn records_lost_or_changed_after_the_day_are_caught() {
     if !have_postgres() {
@@ -237,15 +239,20 @@ fn records_lost_or_changed_after_the_day_are_caught() {
     let clean = check::all(&day, &mut |_| {}).unwrap();
     assert!(clean.iter().all(|c| c.passed), "{clean:#?}");
 
-    // An admit of north's, gone from its journal (as if its disk lost it).
+    // The entry of someone still inside, gone from north's journal (as
+    // if its disk lost it).
     let db = rusqlite::Connection::open(desk.p("day/north.db")).unwrap();
-    let victim: (i64, String) = db
-        .query_row(
-            "SELECT seq, serial FROM entries WHERE decision = 'admit' AND kind = 'decision' ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let admits: Vec<(i64, String)> = db
+        .prepare("SELECT seq, serial FROM entries WHERE decision = 'admit' AND kind = 'decision' ORDER BY seq DESC")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let victim = admits
+        .into_iter()
+        .find(|(_, s)| day.truth_inside.iter().any(|(t, _)| t == s))
+        .expect("someone north let in is still inside");
     let triggers: Vec<String> = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         .unwrap()
@@ -259,6 +266,13 @@ fn records_lost_or_changed_after_the_day_are_caught() {
     db.execute("DELETE FROM entries WHERE seq = ?1", [victim.0])
         .unwrap();
     drop(db);
+    let mut office = day.office.as_ref().unwrap().connect().unwrap();
+    office
+        .execute(
+            "INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES ('east', 'hash', 'planted')",
+            &[],
+        )
+        .unwrap();
     let broken = check::all(&day, &mut |_| {}).unwrap();
     let by = |n: &str| broken.iter().find(|c| c.name == n).unwrap();
     assert!(!by("chains").passed, "{:#?}", by("chains"));
@@ -270,5 +284,21 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             .any(|d| d.contains(&format!("kiosk north record {}", victim.0))
                 && d.contains("no journal has")),
         "{office:#?}"
+    );
+    let muster = by("muster");
+    assert!(
+        muster
+            .discrepancies
+            .iter()
+            .any(|d| d.contains("the core's muster model misses") && d.contains(&victim.1)),
+        "{muster:#?}"
+    );
+    let alarms = by("alarms");
+    assert!(
+        alarms
+            .discrepancies
+            .iter()
+            .any(|d| d.contains("hash: planted")),
+        "{alarms:#?}"
     );
 }

@@ -4,7 +4,7 @@
 //! and at the office; the office holding exactly the gates' records; each
 //! revocation taken up within the bound.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use badgegate_core::journal::{Entry, Journal};
@@ -48,6 +48,7 @@ pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, Rehe
     if day.office.is_some() {
         progress("checking the office's records");
         out.push(office_records(day, &entries)?);
+        out.push(alarms(day)?);
     }
     out.push(propagation(day, &entries));
     Ok(out)
@@ -305,6 +306,68 @@ fn office_rows(pg: &crate::pg::Postgres) -> Result<BTreeSet<(String, u64, String
             (r.get(0), u64::try_from(seq).unwrap_or(0), r.get(2))
         })
         .collect())
+}
+
+/// The office's alarms: one `revoked_inside` for each revoked badge a
+/// gate refused while its holder was inside, and no alarm that says the
+/// records are damaged (chain, hash, gap, fork, signature, quarantine, cut
+/// back) or that a gate refused a list. Passback and presence conflicts
+/// only where the office was down (gates deciding alone); gate outages
+/// may or may not be raised (it depends how long they lasted).
+fn alarms(day: &Day) -> Result<Check, RehearseError> {
+    let pg = day
+        .office
+        .as_ref()
+        .ok_or_else(|| RehearseError::Check("no office".into()))?;
+    let mut db = pg.connect()?;
+    let rows = db
+        .query("SELECT kind, detail FROM badgegate.alarms ORDER BY id", &[])
+        .map_err(|e| RehearseError::Check(format!("the office's alarms: {e}")))?;
+    let mut bad = Vec::new();
+    let mut raised: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counted = 0;
+    for r in &rows {
+        let kind: String = r.get(0);
+        let detail: String = r.get(1);
+        match kind.as_str() {
+            "revoked_inside" => {
+                counted += 1;
+                let serial = detail
+                    .strip_prefix("revoked badge holder inside: ")
+                    .and_then(|d| d.split_whitespace().next())
+                    .unwrap_or("?")
+                    .trim_end_matches(',')
+                    .to_owned();
+                *raised.entry(serial).or_default() += 1;
+            }
+            "offline" => {}
+            "passback" | "presence" if day.office_outage => {}
+            _ => bad.push(format!("an alarm nothing should raise: {kind}: {detail}")),
+        }
+    }
+    for s in &day.revoked_inside {
+        match raised.get(s) {
+            None => bad.push(format!(
+                "{s} was refused as revoked while inside, but no revoked_inside alarm was raised"
+            )),
+            Some(1) => {}
+            Some(n) => bad.push(format!("{s}: {n} revoked_inside alarms, one expected")),
+        }
+    }
+    for s in raised.keys().filter(|s| !day.revoked_inside.contains(*s)) {
+        bad.push(format!(
+            "a revoked_inside alarm for {s}, who was not refused as revoked while inside"
+        ));
+    }
+    Ok(Check::new(
+        "alarms",
+        format!(
+            "{} alarms at the office; {} revoked holders found inside, each raised once",
+            rows.len(),
+            counted
+        ),
+        bad,
+    ))
 }
 
 /// How long decisions took to reach the office (its receipt time minus

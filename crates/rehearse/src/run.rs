@@ -80,6 +80,11 @@ pub struct Day {
     pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
     pub office: Option<Postgres>,
     pub office_on: bool,
+    /// Serials a gate refused as revoked while their holder was inside:
+    /// each should raise one `revoked_inside` alarm at the office.
+    pub revoked_inside: BTreeSet<String>,
+    /// The office's server was down at some moment of the day.
+    pub office_outage: bool,
     /// Each revocation list the desk published: its sequence and when
     /// (Unix ms).
     pub published: Vec<(u64, u64)>,
@@ -364,6 +369,8 @@ pub fn run(
         gate_peak_rss_kib: Vec::new(),
         office: None,
         office_on: scenario.office,
+        revoked_inside: BTreeSet::new(),
+        office_outage: false,
         published: Vec::new(),
         wall_secs: 0.0,
     };
@@ -636,6 +643,7 @@ pub fn run(
                             pg.kill()?;
                             truth.office_down = true;
                             truth.outages.push((Instant::now(), None));
+                            day.office_outage = true;
                             day.timeline.push(Happened {
                                 at: clock_text(at),
                                 what: format!(
@@ -876,6 +884,9 @@ fn scan(
             clock_text(at),
             spec.id
         ));
+    }
+    if decision == "deny" && reason == "revoked" && truth.inside.iter().any(|(s, _)| s == serial) {
+        day.revoked_inside.insert(serial.to_owned());
     }
     if decision == "deny" && reason == "revoked" {
         if let Some((t, n)) = truth.revoked.get(serial) {
