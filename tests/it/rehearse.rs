@@ -103,7 +103,8 @@ fn check_of<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Va
 
 /// The CI day: three gates on a real office, 60 people, a forgery, two
 /// revocations, tailgating, a lost badge, a gate PC killed and started
-/// again, the office's server killed and started again. Every check holds;
+/// again, the office's server killed and started again, one gate cut off
+/// from the office (connections reset) and another (a black hole). Every check holds;
 /// the lost badge is listed as a documented limit, not hidden.
 #[test]
 fn the_ci_day_passes_every_check() {
@@ -138,6 +139,8 @@ fn the_ci_day_passes_every_check() {
         "lost their badge",
         "killed",
         "office's server",
+        "cut off from the office (refuse)",
+        "cut off from the office (blackhole)",
     ] {
         assert!(timeline.contains(what), "{what}: {timeline}");
     }

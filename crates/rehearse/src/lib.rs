@@ -12,12 +12,14 @@
 //! - [`run`]: the day, run, each decision checked as it comes.
 //! - [`check`]: the checks after the day.
 //! - [`report`]: JSON and HTML.
-//! - [`pg`], [`gates`]: the real parts.
+//! - [`pg`], [`gates`], [`proxy`]: the real parts, and the network between
+//!   each gate and the office.
 
 pub mod check;
 pub mod gates;
 pub mod pg;
 pub mod plan;
+pub mod proxy;
 pub mod report;
 pub mod run;
 pub mod scenario;

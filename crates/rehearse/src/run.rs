@@ -105,6 +105,7 @@ enum Act {
     },
     GateBack(usize),
     OfficeBack,
+    Heal(usize),
 }
 
 /// How soon a gate's record is at the office (docs/venue-network.md: within
@@ -120,6 +121,8 @@ type Item = Reverse<(u64, u64, Act)>;
 
 struct Venue {
     gates: Vec<GateProcess>,
+    /// The network between each gate and the office (with an office).
+    proxies: Vec<crate::proxy::Proxy>,
     specs: Vec<crate::scenario::Gate>,
     down_until: Vec<Option<f64>>,
 }
@@ -143,6 +146,23 @@ struct Truth {
     office_down: bool,
     /// The office's outages: down at, back at (wall).
     outages: Vec<(Instant, Option<Instant>)>,
+    /// Each gate's cuts from the office: cut at, healed at (wall).
+    cuts: BTreeMap<usize, Vec<(Instant, Option<Instant>)>>,
+}
+
+/// True when one of `windows` (from, to) caught a record made at `at`
+/// before it was pushed, and the gate has not surely reconnected since.
+fn caught(windows: &[(Instant, Option<Instant>)], at: Instant) -> bool {
+    windows.iter().any(|(down, back)| {
+        *down <= at + PUSH_BOUND && back.is_none_or(|b| b >= at && b.elapsed() < RECONNECT_BOUND)
+    })
+}
+
+/// True while a window is open or closed less than the reconnect bound ago.
+fn away(windows: &[(Instant, Option<Instant>)]) -> bool {
+    windows
+        .last()
+        .is_some_and(|(_, b)| b.is_none_or(|b| b.elapsed() < RECONNECT_BOUND))
 }
 
 impl Truth {
@@ -150,14 +170,16 @@ impl Truth {
     /// record of a movement made at `at`: within the push bound of it, or
     /// when an outage caught that record before it was pushed and the
     /// gates have not all reconnected since.
-    fn record_may_lag(&self, at: Instant) -> bool {
-        if at.elapsed() < PUSH_BOUND {
-            return true;
-        }
-        self.outages.iter().any(|(down, back)| {
-            *down <= at + PUSH_BOUND
-                && back.is_none_or(|b| b >= at && b.elapsed() < RECONNECT_BOUND)
-        })
+    fn record_may_lag(&self, at: Instant, gate: usize) -> bool {
+        at.elapsed() < PUSH_BOUND
+            || caught(&self.outages, at)
+            || self.cuts.get(&gate).is_some_and(|c| caught(c, at))
+    }
+
+    /// True while gate `g` may not reach the office: the office away, or
+    /// this gate cut off (or healed less than the reconnect bound ago).
+    fn unreachable_from(&self, g: usize) -> bool {
+        self.office_may_be_away() || self.cuts.get(&g).is_some_and(|c| away(c))
     }
 
     /// True while the office may be unreachable for a gate: down, or back
@@ -278,6 +300,30 @@ pub fn run(
         None
     };
 
+    // The network between each gate and the office: a proxy each, so a
+    // gate can be cut off.
+    let mut proxies = Vec::new();
+    if let Some(pg) = &office {
+        for g in &scenario.gates {
+            let proxy = crate::proxy::Proxy::start(pg.port)?;
+            let path = dir.join(format!("{}.office", g.id));
+            let text = std::fs::read_to_string(&path)?;
+            let direct = format!("@127.0.0.1:{}/", pg.port);
+            if !text.contains(&direct) {
+                return Err(RehearseError::Setup(format!(
+                    "{} does not name the office at 127.0.0.1:{}",
+                    path.display(),
+                    pg.port
+                )));
+            }
+            std::fs::write(
+                &path,
+                text.replace(&direct, &format!("@127.0.0.1:{}/", proxy.port)),
+            )?;
+            proxies.push(proxy);
+        }
+    }
+
     // The gates.
     let mut gates = Vec::new();
     let mut journals = Vec::new();
@@ -351,6 +397,7 @@ pub fn run(
     let wall0 = Instant::now();
     let mut venue = Venue {
         gates,
+        proxies,
         specs: scenario.gates.clone(),
         down_until: vec![None; scenario.gates.len()],
     };
@@ -638,6 +685,31 @@ pub fn run(
                         });
                         push(&mut queue, at + down_s, Act::GateBack(g));
                     }
+                    Event::Partition {
+                        gate, down_s, mode, ..
+                    } => {
+                        let g = gate_index(&venue, gate);
+                        if let Some(p) = venue.proxies.get(g) {
+                            p.set(if mode == "blackhole" {
+                                crate::proxy::Link::Blackhole
+                            } else {
+                                crate::proxy::Link::Refuse
+                            });
+                            truth
+                                .cuts
+                                .entry(g)
+                                .or_default()
+                                .push((Instant::now(), None));
+                            day.timeline.push(Happened {
+                                at: clock_text(at),
+                                what: format!(
+                                    "gate {gate} cut off from the office ({mode}), for {} min",
+                                    (down_s / 60.0).round()
+                                ),
+                            });
+                            push(&mut queue, at + down_s, Act::Heal(g));
+                        }
+                    }
                     Event::KillOffice { down_s, .. } => {
                         if let Some(pg) = office.as_mut() {
                             pg.kill()?;
@@ -685,6 +757,18 @@ pub fn run(
                 day.timeline.push(Happened {
                     at: clock_text(at),
                     what: format!("gate {} started again on its journal", venue.specs[g].id),
+                });
+            }
+            Act::Heal(g) => {
+                if let Some(p) = venue.proxies.get(g) {
+                    p.set(crate::proxy::Link::Open);
+                }
+                if let Some(c) = truth.cuts.get_mut(&g).and_then(|c| c.last_mut()) {
+                    c.1 = Some(Instant::now());
+                }
+                day.timeline.push(Happened {
+                    at: clock_text(at),
+                    what: format!("gate {} reaches the office again", venue.specs[g].id),
                 });
             }
             Act::OfficeBack => {
@@ -777,7 +861,7 @@ fn scan(
     let mut primary: Option<(&str, &str)> = None;
     let rule;
     let flag_expected = entry && scenario.id_check.iter().any(|c| c == category);
-    let office_answers = with_office && !truth.office_may_be_away();
+    let office_answers = with_office && !truth.unreachable_from(g);
     if forged {
         allowed.push(("deny", "unknown_key"));
         rule = "a badge not signed by the venue's key is refused".to_owned();
@@ -798,7 +882,7 @@ fn scan(
                 && truth
                     .moved
                     .get(serial)
-                    .is_some_and(|(t, at)| *at != g && truth.record_may_lag(*t))
+                    .is_some_and(|(t, at)| *at != g && truth.record_may_lag(*t, *at))
             {
                 // A movement at another gate whose record may not be at
                 // the office yet (a moment ago, or caught by an outage).

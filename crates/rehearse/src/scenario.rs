@@ -127,6 +127,16 @@ pub enum Event {
     /// The office's server is killed and started again `down_s` scenario
     /// seconds later.
     KillOffice { at: String, down_s: f64 },
+    /// The network between `gate` and the office is cut for `down_s`
+    /// scenario seconds: `refuse` (connections reset and refused) or
+    /// `blackhole` (nothing answers, nothing fails).
+    Partition {
+        at: String,
+        gate: String,
+        down_s: f64,
+        #[serde(default = "refuse")]
+        mode: String,
+    },
 }
 
 impl Event {
@@ -137,11 +147,15 @@ impl Event {
             | Event::Tailgate { at, .. }
             | Event::LostBadge { at, .. }
             | Event::KillGate { at, .. }
-            | Event::KillOffice { at, .. } => at,
+            | Event::KillOffice { at, .. }
+            | Event::Partition { at, .. } => at,
         }
     }
 }
 
+fn refuse() -> String {
+    "refuse".into()
+}
 fn utc() -> String {
     "UTC".into()
 }
@@ -274,7 +288,8 @@ impl Scenario {
                 Event::Forged { gate, .. }
                 | Event::Tailgate { gate, .. }
                 | Event::LostBadge { gate, .. }
-                | Event::KillGate { gate, .. } => Some(gate),
+                | Event::KillGate { gate, .. }
+                | Event::Partition { gate, .. } => Some(gate),
                 _ => None,
             };
             if let Some(g) = gate {
@@ -290,11 +305,19 @@ impl Scenario {
                     return bad(format!("event at {}: no person {p}", e.at()));
                 }
             }
-            if matches!(e, Event::KillOffice { .. }) && !self.office {
+            if matches!(e, Event::KillOffice { .. } | Event::Partition { .. }) && !self.office {
                 return bad(format!(
-                    "event at {}: kill_office needs office = true",
+                    "event at {}: kill_office and partition need office = true",
                     e.at()
                 ));
+            }
+            if let Event::Partition { mode, .. } = e {
+                if !matches!(mode.as_str(), "refuse" | "blackhole") {
+                    return bad(format!(
+                        "event at {}: partition mode {mode:?}: refuse or blackhole",
+                        e.at()
+                    ));
+                }
             }
         }
         Ok(())
