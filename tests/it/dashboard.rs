@@ -185,14 +185,7 @@ fn the_office_dashboard_in_a_real_browser() {
         &["add-publisher", "--name", "desk", "--out", "desk.office"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let password = r
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .expect("a password shown once")
-        .to_owned();
+    let password = common::office_user(&desk, &pg, "alice");
     assert_eq!(
         pg.sql("SELECT left(password_hash, 10) FROM badgegate.office_users WHERE name = 'alice'"),
         "$argon2id$",
@@ -894,14 +887,7 @@ fn the_dashboard_speaks_the_venues_language() {
         &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let password = r
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .unwrap()
-        .to_owned();
+    let password = common::office_user(&desk, &pg, "alice");
     std::fs::write(
         desk.p("venue.txt"),
         "venue: Dushanbe Summit 2026\ntime-zone: Asia/Dushanbe\nlanguage: ru\n\
@@ -909,16 +895,7 @@ fn the_dashboard_speaks_the_venues_language() {
          gate: north plenary in North entrance\n",
     )
     .unwrap();
-    let r = desk.run(&[
-        "policy",
-        "--key",
-        "keys/registration.key.pem",
-        "--draft",
-        "venue.txt",
-        "--out",
-        "policy.txt",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    desk.sign_policy("venue.txt", "policy.txt");
     let a = desk.issue(
         "badges",
         "A-1",

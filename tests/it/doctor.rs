@@ -385,16 +385,7 @@ fn doctor_catches_a_misnamed_gate_a_wrong_zone_and_another_gates_key() {
          category: delegate #00529b - Delegate\ngate: north-1 plenary in North entrance\ngate: press-1 press in Press door\n",
     )
     .unwrap();
-    let r = desk.run(&[
-        "policy",
-        "--key",
-        "keys/registration.key.pem",
-        "--draft",
-        "venue.txt",
-        "--out",
-        "policy.txt",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    desk.sign_policy("venue.txt", "policy.txt");
     for k in ["north-1", "press-1"] {
         assert_eq!(desk.run(&["keygen", "--kiosk", k]).code, 0);
     }

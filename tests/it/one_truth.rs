@@ -60,16 +60,7 @@ fn every_view_marks_forgeries_revoked_people_inside_pending_checks_in_venue_time
     let Some(pg) = Pg::start() else { return };
     let desk = Desk::new();
     fs::write(desk.p("venue.txt"), POLICY).unwrap();
-    let r = desk.run(&[
-        "policy",
-        "--key",
-        "keys/registration.key.pem",
-        "--draft",
-        "venue.txt",
-        "--out",
-        "policy.txt",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    desk.sign_policy("venue.txt", "policy.txt");
     assert_eq!(desk.run(&["keygen", "--dir", "stranger"]).code, 0);
     let amina = issue(
         &desk,
@@ -416,16 +407,7 @@ fn a_generated_day_reads_the_same_in_the_audit_the_office_and_the_browser() {
         POLICY.to_owned() + "gate: south plenary out South exit\n",
     )
     .unwrap();
-    let r = desk.run(&[
-        "policy",
-        "--key",
-        "keys/registration.key.pem",
-        "--draft",
-        "venue.txt",
-        "--out",
-        "policy.txt",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    desk.sign_policy("venue.txt", "policy.txt");
     assert_eq!(desk.run(&["keygen", "--dir", "stranger"]).code, 0);
     let mut people: Vec<(String, String)> = (1..=10)
         .map(|i| {
@@ -476,14 +458,7 @@ fn a_generated_day_reads_the_same_in_the_audit_the_office_and_the_browser() {
         );
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let r = office(&desk, &pg, &["add-user", "--name", "alice"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let password = r
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .unwrap()
-        .to_owned();
+    let password = common::office_user(&desk, &pg, "alice");
     fs::create_dir(desk.p("lists")).unwrap();
     let start = |id: &str, direction: &str| {
         let args = venue_kiosk_args(

@@ -94,6 +94,27 @@ fn rehearse_cli(desk: &Desk, scenario: &Path) -> (i32, serde_json::Value, String
     (r.code, report, r.stderr)
 }
 
+/// The short day with `gate` broken on purpose (`sabotage`): its report,
+/// after the rehearsal said it failed (exit 1).
+fn sabotaged_day(desk: &Desk, gate: &str, sabotage: &str) -> serde_json::Value {
+    let plain = format!("id = \"{gate}\"\nzone = \"plenary\"\ndirection = \"in\"");
+    let text = SHORT.replacen(&plain, &format!("{plain}\nsabotage = \"{sabotage}\""), 1);
+    assert_ne!(text, SHORT, "no gate {gate} in the short day");
+    std::fs::write(desk.p("sabotaged.toml"), text).unwrap();
+    let (code, report, err) = rehearse_cli(desk, &desk.p("sabotaged.toml"));
+    assert_eq!(code, 1, "{report}\n{err}");
+    report
+}
+
+/// True when one of a check's discrepancies says all of `words`.
+fn says(check: &serde_json::Value, words: &[&str]) -> bool {
+    check["discrepancies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| words.iter().all(|w| d.as_str().unwrap().contains(w)))
+}
+
 fn check_of<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     report["checks"]
         .as_array()
@@ -159,25 +180,11 @@ fn the_ci_day_passes_every_check() {
 #[test]
 fn a_gate_that_never_takes_up_a_list_is_caught() {
     let desk = Desk::new();
-    let text = SHORT.replacen(
-        "id = \"north\"\nzone = \"plenary\"\ndirection = \"in\"",
-        "id = \"north\"\nzone = \"plenary\"\ndirection = \"in\"\nsabotage = \"stale_lists\"",
-        1,
-    );
-    std::fs::write(desk.p("stale.toml"), text).unwrap();
-    let (code, report, err) = rehearse_cli(&desk, &desk.p("stale.toml"));
-    assert_eq!(code, 1, "{report}\n{err}");
+    let report = sabotaged_day(&desk, "north", "stale_lists");
     let decisions = check_of(&report, "decisions");
     assert_eq!(decisions["passed"], false);
     assert!(
-        decisions["discrepancies"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| {
-                let d = d.as_str().unwrap();
-                d.contains("gate north") && d.contains("(probe)") && d.contains("deny revoked")
-            }),
+        says(decisions, &["gate north", "(probe)", "deny revoked"]),
         "{decisions}"
     );
     let taken = check_of(&report, "revocations taken up");
@@ -197,26 +204,13 @@ fn a_gate_that_never_takes_up_a_list_is_caught() {
 #[test]
 fn a_gate_without_anti_passback_is_caught() {
     let desk = Desk::new();
-    let text = SHORT.replacen(
-        "id = \"east\"\nzone = \"plenary\"\ndirection = \"in\"",
-        "id = \"east\"\nzone = \"plenary\"\ndirection = \"in\"\nsabotage = \"no_passback\"",
-        1,
-    );
-    std::fs::write(desk.p("nopb.toml"), text).unwrap();
-    let (code, report, err) = rehearse_cli(&desk, &desk.p("nopb.toml"));
-    assert_eq!(code, 1, "{report}\n{err}");
+    let report = sabotaged_day(&desk, "east", "no_passback");
     let decisions = check_of(&report, "decisions");
     assert!(
-        decisions["discrepancies"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| {
-                let d = d.as_str().unwrap();
-                d.contains("gate east")
-                    && d.contains("(tailgate)")
-                    && d.contains("deny already_inside")
-            }),
+        says(
+            decisions,
+            &["gate east", "(tailgate)", "deny already_inside"]
+        ),
         "{decisions}"
     );
 }

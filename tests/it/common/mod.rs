@@ -109,6 +109,20 @@ impl Desk {
         bg_stdin(self.path(), args, input.as_bytes())
     }
 
+    /// Signs the venue policy `draft` into `out` with the registration key.
+    pub fn sign_policy(&self, draft: &str, out: &str) {
+        let r = self.run(&[
+            "policy",
+            "--key",
+            "keys/registration.key.pem",
+            "--draft",
+            draft,
+            "--out",
+            out,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+
     /// Issues one badge into `out/` and returns its text. `extra` flags
     /// replace the defaults (`--key keys/registration.key.pem --name "Test
     /// Holder" --zones plenary`) and any earlier copy of themselves.
@@ -264,6 +278,18 @@ pub fn office(desk: &Desk, pg: &pg::Pg, args: &[&str]) -> Run {
     let mut v = vec!["office", args[0], "--db", url.as_str()];
     v.extend_from_slice(&args[1..]);
     desk.run(&v)
+}
+
+/// Adds a dashboard user `name` at the office; the password it printed
+/// once.
+pub fn office_user(desk: &Desk, pg: &pg::Pg, name: &str) -> String {
+    let r = office(desk, pg, &["add-user", "--name", name]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a password shown once")
+        .to_owned()
 }
 
 /// Waits until `f` holds (up to 20 s), checking every 100 ms.

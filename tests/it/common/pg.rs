@@ -33,30 +33,14 @@ pub struct Pg {
     as_postgres: bool,
 }
 
-/// The folder holding `initdb` and `pg_ctl`.
+/// The folder holding `initdb` and `pg_ctl`: found as the rehearsal
+/// finds it.
 fn bin_dir() -> Option<PathBuf> {
-    if let Some(paths) = std::env::var_os("PATH") {
-        for p in std::env::split_paths(&paths) {
-            if p.join("initdb").is_file() && p.join("pg_ctl").is_file() {
-                return Some(p);
-            }
-        }
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|b| b.join("initdb").is_file())
-        .collect();
-    found.sort();
-    found.pop()
+    badgegate::rehearse::pg::bin_dir()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    badgegate::rehearse::pg::free_port().expect("a free port")
 }
 
 impl Pg {
