@@ -3,11 +3,14 @@
 //! a pulled cable with the switch still answering) or `blackhole` (nothing
 //! answers and nothing fails, as a dead link: the gate's own timeouts must
 //! notice). Healing resets whatever was held, so the gate reconnects.
+//! `Slow` keeps the link up but holds what the gate sends for a while (a
+//! congested venue network): the office sees the gate's clock late and
+//! its records arrive after other gates' later ones.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the link does now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub enum Link {
     Open,
     Refuse,
     Blackhole,
+    /// Up, but what the gate sends reaches the office this late.
+    Slow(Duration),
 }
 
 #[derive(Default)]
@@ -60,7 +65,7 @@ impl Proxy {
                         let sink_state = Arc::clone(&shared);
                         std::thread::spawn(move || drain(client, sink_state));
                     }
-                    Link::Open => {
+                    Link::Open | Link::Slow(_) => {
                         let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
                             let _ = client.shutdown(Shutdown::Both);
                             continue;
@@ -74,8 +79,8 @@ impl Proxy {
                                 st.live.push(c);
                             }
                         }
-                        pipe(&client, &server, Arc::clone(&shared));
-                        pipe(&server, &client, Arc::clone(&shared));
+                        pipe(&client, &server, Arc::clone(&shared), true);
+                        pipe(&server, &client, Arc::clone(&shared), false);
                     }
                 }
             }
@@ -98,11 +103,28 @@ impl Proxy {
 }
 
 /// Copies `from` to `to` while the link is open; in a black hole the bytes
-/// are dropped and nothing comes back.
-fn pipe(from: &TcpStream, to: &TcpStream, state: Arc<Mutex<State>>) {
+/// are dropped and nothing comes back. On a slow link what the gate sends
+/// (`upstream`) is held for the delay, in order.
+fn pipe(from: &TcpStream, to: &TcpStream, state: Arc<Mutex<State>>, upstream: bool) {
     let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else {
         return;
     };
+    let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    let writer_from = from.try_clone();
+    std::thread::spawn(move || {
+        for (due, bytes) in rx {
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            if to.write_all(&bytes).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+        if let Ok(f) = writer_from {
+            let _ = f.shutdown(Shutdown::Both);
+        }
+    });
     std::thread::spawn(move || {
         let mut buf = [0u8; 16 * 1024];
         loop {
@@ -114,17 +136,16 @@ fn pipe(from: &TcpStream, to: &TcpStream, state: Arc<Mutex<State>>) {
                 .lock()
                 .map(|s| s.link.unwrap_or(Link::Open))
                 .unwrap_or(Link::Open);
-            match link {
-                Link::Open => {
-                    if to.write_all(&buf[..n]).is_err() {
-                        break;
-                    }
-                }
-                Link::Blackhole => {}
+            let due = match link {
+                Link::Slow(d) if upstream => Instant::now() + d,
+                Link::Open | Link::Slow(_) => Instant::now(),
+                Link::Blackhole => continue,
                 Link::Refuse => break,
+            };
+            if tx.send((due, buf[..n].to_vec())).is_err() {
+                break;
             }
         }
-        let _ = to.shutdown(Shutdown::Both);
         let _ = from.shutdown(Shutdown::Both);
     });
 }

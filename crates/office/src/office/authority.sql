@@ -183,10 +183,29 @@ CREATE TABLE IF NOT EXISTS badgegate.revoked_seen (
 ALTER TABLE badgegate.revoked_seen ADD COLUMN IF NOT EXISTS alarmed boolean NOT NULL DEFAULT false;
 REVOKE ALL ON badgegate.revoked_seen FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION badgegate.presence_take(r badgegate.records, alarms boolean) RETURNS void
+-- Each movement's time on the office's clock (`office_ms`): an entry the
+-- office reserved is at the moment of its claim (the office's own clock:
+-- the admit came after it, so every exit of that stay is later); any
+-- other movement is at its kiosk's time plus the offset the office
+-- measured when it arrived (never earlier than the truth: a hello's
+-- travel only adds), and never later than its arrival.
+ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS office_ms bigint;
+-- A presence row's time on the office's clock: as stored, or (rows from
+-- a build before `office_ms`) its kiosk's time plus that kiosk's offset.
+CREATE OR REPLACE FUNCTION badgegate.presence_office_ms(p badgegate.presence) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = badgegate, pg_catalog AS $$
+    SELECT COALESCE(p.office_ms, p.at_ms
+        + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0))
+$$;
+DROP FUNCTION IF EXISTS badgegate.presence_take(badgegate.records, boolean);
+CREATE OR REPLACE FUNCTION badgegate.presence_take(r badgegate.records, alarms boolean, claimed_ms bigint)
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     zone_key text := COALESCE(r.zone, '*');
+    moved_ms bigint := LEAST(COALESCE(claimed_ms, r.at_ms
+        + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0)),
+        (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
     p badgegate.presence;
     v badgegate.revoked_seen;
     whereabouts text;
@@ -216,15 +235,15 @@ BEGIN
         -- An entry that reaches the office after a later movement of the
         -- same badge in the same zone (on the office's clock: a gate that
         -- was offline pushing its backlog) is history: the later one stands.
-        IF NOT FOUND OR p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
-                     <= r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
+        IF NOT FOUND OR badgegate.presence_office_ms(p) <= moved_ms THEN
             INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
-                                                 org, category, check_pending)
+                                                 org, category, check_pending, office_ms)
                 VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
-                        r.category, r.flagged)
+                        r.category, r.flagged, moved_ms)
                 ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
                     seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
-                    org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending;
+                    org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending,
+                    office_ms = EXCLUDED.office_ms;
         END IF;
     ELSIF badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         -- An exit: from its zone, or from every zone at a gate of none.
@@ -233,9 +252,7 @@ BEGIN
         -- they disagree.
         FOR p IN SELECT * FROM badgegate.presence
                  WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*') AND inside FOR UPDATE LOOP
-            IF alarms AND p.kiosk_id <> r.kiosk_id
-               AND p.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = p.kiosk_id), 0)
-                 > r.at_ms + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0) THEN
+            IF alarms AND p.kiosk_id <> r.kiosk_id AND badgegate.presence_office_ms(p) > moved_ms THEN
                 INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'presence',
                     format('badge %s: exit at gate %s (kiosk %s record %s, kiosk time %s) reached the office after an entry at gate %s (kiosk %s record %s, kiosk time %s) that the kiosks'' clocks, as the office measured them, put later: the exit is applied; check whether the holder is inside',
                            r.serial, r.gate, r.kiosk_id, r.seq, badgegate.utc_stamp(r.at_ms),
@@ -243,11 +260,13 @@ BEGIN
             END IF;
         END LOOP;
         UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
-            at_ms = r.at_ms, check_pending = false
+            at_ms = r.at_ms, check_pending = false, office_ms = moved_ms
             WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
         IF NOT FOUND AND zone_key <> '*' THEN
-            INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category)
-                VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category);
+            INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category,
+                                            office_ms)
+                VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category,
+                        moved_ms);
         END IF;
     END IF;
     -- Someone inside whose badge is marked revoked, not yet raised: one
@@ -289,6 +308,9 @@ CREATE TABLE IF NOT EXISTS badgegate.reservations (
     PRIMARY KEY (serial, zone)
 );
 REVOKE ALL ON badgegate.reservations FROM PUBLIC;
+-- When the office granted it, on its own clock: the entry's time for
+-- presence (`office_ms`).
+ALTER TABLE badgegate.reservations ADD COLUMN IF NOT EXISTS claimed_at timestamptz NOT NULL DEFAULT clock_timestamp();
 
 -- Venue-wide anti-passback: 'ok' and a reservation, or 'inside GATE AT_MS'
 -- when the records say the badge is inside the zone or another gate holds
@@ -338,10 +360,11 @@ BEGIN
     IF FOUND AND (r.kiosk_id <> me OR r.seq < p_seq) THEN
         RETURN 'inside ' || r.gate || ' ' || r.at_ms;
     END IF;
-    INSERT INTO badgegate.reservations AS x (serial, zone, kiosk_id, seq, gate, at_ms, expires_at)
-        VALUES (p_serial, p_zone, me, p_seq, left(p_gate, 100), p_at_ms, now() + interval '30 seconds')
+    INSERT INTO badgegate.reservations AS x (serial, zone, kiosk_id, seq, gate, at_ms, expires_at, claimed_at)
+        VALUES (p_serial, p_zone, me, p_seq, left(p_gate, 100), p_at_ms, now() + interval '30 seconds',
+                clock_timestamp())
         ON CONFLICT (serial, zone) DO UPDATE SET seq = EXCLUDED.seq, gate = EXCLUDED.gate,
-            at_ms = EXCLUDED.at_ms, expires_at = EXCLUDED.expires_at;
+            at_ms = EXCLUDED.at_ms, expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at;
     RETURN 'ok';
 END
 $$;
@@ -358,7 +381,7 @@ BEGIN
         DELETE FROM badgegate.presence;
         DELETE FROM badgegate.revoked_seen;
         FOR r IN SELECT * FROM badgegate.records ORDER BY received_at, kiosk_id, seq LOOP
-            PERFORM badgegate.presence_take(r, false);
+            PERFORM badgegate.presence_take(r, false, NULL);
         END LOOP;
     END IF;
 END
@@ -378,6 +401,7 @@ DECLARE
     expected bytea;
     zone_key text;
     p        badgegate.presence;
+    claimed_ms bigint;
 BEGIN
     IF sender IS NOT NULL AND sender <> NEW.kiosk_id THEN
         RAISE EXCEPTION 'kiosk % may send only its own records, not kiosk %''s', sender, NEW.kiosk_id
@@ -430,6 +454,12 @@ BEGIN
     -- whatever record took its number (a kiosk killed between its claim
     -- and its record). A decision waiting for the guard's ID check keeps
     -- it until the guard answers.
+    -- An entry the office reserved happened after its claim (the office's
+    -- clock): that is its time for presence.
+    IF NEW.kind IN ('decision', 'confirm') AND NEW.serial IS NOT NULL THEN
+        SELECT (extract(epoch FROM x.claimed_at) * 1000)::bigint INTO claimed_ms FROM badgegate.reservations x
+            WHERE x.kiosk_id = NEW.kiosk_id AND x.serial = NEW.serial AND x.zone = COALESCE(NEW.zone, '*');
+    END IF;
     IF NEW.decision = 'none' AND NEW.kind = 'decision' THEN
         UPDATE badgegate.reservations SET expires_at = now() + interval '150 seconds'
             WHERE kiosk_id = NEW.kiosk_id AND seq = NEW.seq;
@@ -441,7 +471,7 @@ BEGIN
     -- The venue's presence: from committed records (admits move it; a
     -- revoked refusal marks it).
     IF NEW.serial IS NOT NULL THEN
-        PERFORM badgegate.presence_take(NEW, true);
+        PERFORM badgegate.presence_take(NEW, true, claimed_ms);
     END IF;
     -- A wake-up for `office watch`: one a transaction (same payload).
     PERFORM pg_notify('badgegate_records', 'records');
@@ -537,7 +567,8 @@ GRANT EXECUTE ON FUNCTION badgegate.claim(text, text, text, bigint, text, bigint
 REVOKE ALL ON FUNCTION badgegate.raise_alarm(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.kiosk_alarm(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION badgegate.list_arrives() FROM PUBLIC;
-REVOKE ALL ON FUNCTION badgegate.presence_take(badgegate.records, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION badgegate.presence_take(badgegate.records, boolean, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION badgegate.presence_office_ms(badgegate.presence) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION badgegate.kiosk_alarm(text, text) TO badgegate_kiosk;
 
 INSERT INTO badgegate.meta (key, value) VALUES ('authority_version', '1')
