@@ -275,9 +275,9 @@ pub struct KioskArgs {
     /// Folder of holders' photos (SERIAL-photo.jpg, as issue writes them): a badge with a photo is shown with it when it matches, denied photo_mismatch when another photo is there, and needs an ID check when none is
     #[arg(long, value_name = "DIR")]
     pub photos: Option<PathBuf>,
-    /// Which way this gate lets people through
-    #[arg(long, value_enum, default_value = "in")]
-    pub direction: DirectionArg,
+    /// Which way this gate lets people through (default: the venue policy's direction for this gate, else in)
+    #[arg(long, value_enum)]
+    pub direction: Option<DirectionArg>,
     /// What to do with a badge already inside
     #[arg(long, value_enum, default_value = "hard")]
     pub anti_passback: AntiPassbackArg,

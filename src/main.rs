@@ -5,6 +5,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// `eprintln!` that never fails: a log that cannot be written (a full
+/// disk under the log file, journald gone) must not stop a kiosk from
+/// deciding, or from going out of service cleanly.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -27,12 +37,12 @@ fn install_panic_hook() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         let thread = std::thread::current().name().unwrap_or("main").to_owned();
-        eprintln!(
+        say!(
             "error: internal error in badgegate ({thread} thread{at}: {}); decisions already shown are in the journal; please report this",
             badgegate::text::printable(&what)
         );
         if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
-            eprintln!("{}", std::backtrace::Backtrace::force_capture());
+            say!("{}", std::backtrace::Backtrace::force_capture());
         }
     }));
 }
@@ -74,7 +84,7 @@ fn main() -> ExitCode {
     let args = match cmd::config::expand(std::env::args_os().collect()) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {}", badgegate::text::printable(&e));
+            say!("error: {}", badgegate::text::printable(&e));
             return ExitCode::from(2);
         }
     };
@@ -86,7 +96,7 @@ fn main() -> ExitCode {
             if let Some(at) = cmd::config::blame(&e) {
                 let first = e.to_string();
                 let first = first.lines().next().unwrap_or_default();
-                eprintln!("{}; it comes from {at}", first.trim_end_matches('.'));
+                say!("{}; it comes from {at}", first.trim_end_matches('.'));
                 return ExitCode::from(2);
             }
             e.exit()
@@ -102,7 +112,7 @@ fn main() -> ExitCode {
                 .split('\n')
                 .map(badgegate::text::printable)
                 .collect();
-            eprintln!("error: {}", lines.join("\n"));
+            say!("error: {}", lines.join("\n"));
             cmd::Exit::Error.into()
         }
     };
@@ -110,7 +120,7 @@ fn main() -> ExitCode {
     if std::env::var_os("BADGEGATE_REPORT_PEAK_RSS").is_some() {
         if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
             if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                eprintln!("peak-rss: {}", line.trim_start_matches("VmHWM:").trim());
+                say!("peak-rss: {}", line.trim_start_matches("VmHWM:").trim());
             }
         }
     }

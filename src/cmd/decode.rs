@@ -15,13 +15,13 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
         let paths = match read::image_paths(input) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error: {}: {e}", shown_path(input));
+                say!("error: {}: {e}", shown_path(input));
                 failed = true;
                 continue;
             }
         };
         if paths.is_empty() {
-            eprintln!(
+            say!(
                 "error: {}: no .png or .jpg pictures in this folder or the folders in it",
                 shown_path(input)
             );
@@ -31,7 +31,7 @@ pub fn run(a: DecodeArgs) -> anyhow::Result<ExitCode> {
             let img = match read::load_gray(&path) {
                 Ok(img) => img,
                 Err(e) => {
-                    eprintln!("error: {}", printable(&e.to_string()));
+                    say!("error: {}", printable(&e.to_string()));
                     failed = true;
                     continue;
                 }

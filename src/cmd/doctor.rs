@@ -623,9 +623,9 @@ fn policy(k: &crate::cli::KioskArgs, trust: &badgegate::format::keys::TrustStore
             // This gate as the policy knows it: the kiosk's own rule.
             if let Some(gate) = &k.gate {
                 use badgegate::format::policy::GateFinding;
-                let findings = p
-                    .body
-                    .judge_gate(gate, k.zone.as_deref(), k.direction.into());
+                let findings =
+                    p.body
+                        .judge_gate(gate, k.zone.as_deref(), k.direction.map(Into::into));
                 for f in &findings {
                     let words = printable(&f.words(gate));
                     out.push(match f {

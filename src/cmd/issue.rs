@@ -24,7 +24,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
     let policy = match &a.policy {
         Some(path) => Some(load_policy(path, &key)?),
         None => {
-            eprintln!(
+            say!(
                 "warning: no venue policy (--policy): zones and categories are not checked, so a typo makes a badge that opens nothing; times need an offset and print in UTC"
             );
             None
@@ -41,7 +41,7 @@ pub fn run(a: IssueArgs) -> anyhow::Result<ExitCode> {
             let badges = issue::read_registration_csv(csv, &defaults)?;
             let removed = issue::remove_unfinished(&a.out);
             if removed > 0 {
-                eprintln!(
+                say!(
                     "removed {removed} unfinished batch(es) a killed run left in {} (their badges were never placed)",
                     shown_path(&a.out)
                 );
@@ -107,7 +107,7 @@ fn keep_register<'a>(
 ) {
     let path = issue::register::register_path(key);
     if let Err(e) = issue::register::append(&path, badges, out) {
-        eprintln!(
+        say!(
             "warning: could not add these badges to the register of issued badges {} ({}); revoke will not know their serials (use revoke --force for them)",
             shown_path(&path),
             printable(&e.to_string())
@@ -139,7 +139,7 @@ fn load_policy(path: &Path, key: &SecretKey) -> anyhow::Result<PolicyBody> {
     let trust = TrustStore::from_keys(&[key.public()], &[]);
     let policy = VenuePolicy::load_verified(path, &trust)
         .with_context(|| format!("venue policy {}", shown_path(path)))?;
-    eprintln!(
+    say!(
         "venue policy #{}: {} ({}), {} zone(s), {} categor{}",
         policy.sequence,
         printable(&policy.body.venue),

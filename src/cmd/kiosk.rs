@@ -63,7 +63,7 @@ pub(super) fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
 
 /// The engine's settings from the flags, checked.
 fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
-    let direction = Direction::from(a.direction);
+    let direction = a.direction.map_or(Direction::In, Direction::from);
     let anti_passback = AntiPassback::from(a.anti_passback);
     if gate.trim().is_empty() {
         bail!("--gate needs a name, e.g. --gate north-entrance");
@@ -142,7 +142,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         let (frames, describe) =
             spawn_feed(spec, kiosk_clock, FeedMode::default()).map_err(open_error)?;
         if let Some(d) = describe {
-            eprintln!("{}", printable(&d));
+            say!("{}", printable(&d));
         }
         Source::Here(frames)
     } else {
@@ -276,13 +276,13 @@ impl Freeze {
         let age = (now_ms / 1000).saturating_sub(signed);
         let stale = age > bound;
         if stale && !self.said {
-            eprintln!(
+            say!(
                 "warning: revocation lists FROZEN? the oldest in use was signed {} ago, past the {} bound: this gate may not be receiving lists; get the current list",
                 format_span(age),
                 format_span(bound)
             );
         } else if !stale && self.said {
-            eprintln!("revocation lists current again");
+            say!("revocation lists current again");
         }
         self.said = stale;
     }
@@ -317,14 +317,14 @@ impl Sink for JsonLines {
     }
 
     fn out_of_service(&mut self, e: &JournalError) {
-        eprintln!("{}", out_of_service_line(e));
+        say!("{}", out_of_service_line(e));
     }
 
     fn fed(&mut self, fed: &Fed) {
         match fed {
-            Fed::Skipped(why) => eprintln!("warning: {}", printable(why)),
+            Fed::Skipped(why) => say!("warning: {}", printable(why)),
             Fed::Lost(why) | Fed::Reconnecting { why, .. } => {
-                eprintln!("error: {}; the kiosk stopped", printable(why))
+                say!("error: {}; the kiosk stopped", printable(why))
             }
             _ => {}
         }
@@ -335,7 +335,7 @@ impl Sink for JsonLines {
     }
 
     fn notice(&mut self, notice: badgegate::gate::engine::GateNotice) {
-        eprintln!("notice: {}", printable(&notice.to_string()));
+        say!("notice: {}", printable(&notice.to_string()));
     }
 }
 
@@ -357,16 +357,16 @@ pub(super) fn stop_on_signals(stop: &Arc<AtomicBool>) -> anyhow::Result<()> {
 /// goodbye, so the office shows the gate STOPPED, not OFFLINE.
 fn hand_over(state: &badgegate::net::link::SharedState, last: u64) {
     if !badgegate::net::link::wait_flushed(state, last, Duration::from_secs(10)) {
-        eprintln!(
+        say!(
             "office: records up to {last} are not all at the office yet; they are sent when this kiosk next runs"
         );
     } else if let Err(e) = badgegate::net::link::say_goodbye(state, last) {
-        eprintln!(
+        say!(
             "office: could not say this gate stops on purpose ({}); the office shows it OFFLINE until it runs again",
             printable(&e.to_string())
         );
     } else {
-        eprintln!("office: all records up to {last} are at the office; it shows this gate STOPPED");
+        say!("office: all records up to {last} are at the office; it shows this gate STOPPED");
     }
 }
 
@@ -395,7 +395,7 @@ fn run_headless(
         hand_over(state, head(&gate));
     }
     if sink.hooks_failed > 0 {
-        eprintln!(
+        say!(
             "warning: the --on-admit command failed {} time(s): those admits may not have opened the door (hook_failed records in the journal)",
             sink.hooks_failed
         );
@@ -434,14 +434,26 @@ fn start_kiosk(
         .map(|o| o.policy_file.clone())
         .or_else(|| a.policy.clone());
     if let Some(path) = policy_path.as_ref().filter(|p| p.exists()) {
-        first_policy(path, &trust, &mut cfg, a.zone.is_some())?;
+        first_policy(
+            path,
+            &trust,
+            &mut cfg,
+            a.zone.is_some(),
+            a.direction.is_some(),
+        )?;
     }
     let office_trust = trust.clone();
     let mut kiosk = Kiosk::start(cfg, trust, revocations, journal, now_ms)
         .context("the kiosk cannot start and admits no one")?;
     kiosk.watch_lists(watch);
+    // With the office, its deliveries, and the `--policy` file too: a
+    // newer policy copied onto the gate PC is taken up while the office
+    // cannot be reached.
     let policy_watch = match (&office, policy_path) {
-        (Some(_), Some(p)) => Some(PolicyWatch::optional(p)),
+        (Some(_), Some(p)) => Some(match &a.policy {
+            Some(given) => PolicyWatch::optional(p).also(given.clone()),
+            None => PolicyWatch::optional(p),
+        }),
         (None, Some(p)) => Some(PolicyWatch::new(p)),
         _ => None,
     };
@@ -522,7 +534,7 @@ impl OfficeFiles {
             state.clone(),
         );
         kiosk.join_venue(Box::new(check), offline);
-        eprintln!(
+        say!(
             "joined the venue office: records pushed in the background, entries checked venue-wide (timeout {} ms, offline: {})",
             a.passback_timeout,
             offline.code()
@@ -539,15 +551,17 @@ fn first_policy(
     trust: &badgegate::format::keys::TrustStore,
     cfg: &mut KioskConfig,
     zone_given: bool,
+    direction_given: bool,
 ) -> anyhow::Result<VenuePolicy> {
     use badgegate::format::policy::GateFinding;
     let p = VenuePolicy::load_verified(path, trust)
         .context("the kiosk cannot start and admits no one")?;
     let given = if zone_given { cfg.zone.clone() } else { None };
-    for finding in p
-        .body
-        .judge_gate(&cfg.gate, given.as_deref(), cfg.direction)
-    {
+    for finding in p.body.judge_gate(
+        &cfg.gate,
+        given.as_deref(),
+        direction_given.then_some(cfg.direction),
+    ) {
         let words = finding.words(&cfg.gate);
         match finding {
             // A misspelt gate without a zone of its own would check no
@@ -555,12 +569,15 @@ fn first_policy(
             GateFinding::Unknown { .. } if !zone_given => bail!(
                 "{words}; the kiosk cannot start and admits no one: give the policy's gate name (--gate), or --zone"
             ),
-            GateFinding::ZoneDiffers { .. } => eprintln!("warning: {words}; --zone wins"),
-            _ => eprintln!("warning: {words}"),
+            GateFinding::ZoneDiffers { .. } => say!("warning: {words}; --zone wins"),
+            _ => say!("warning: {words}"),
         }
     }
     if let (Some(g), false) = (p.body.gate(&cfg.gate), zone_given) {
         cfg.zone = (g.zone != badgegate::format::constants::ALL_ZONES).then(|| g.zone.clone());
+    }
+    if let (Some(g), false) = (p.body.gate(&cfg.gate), direction_given) {
+        cfg.direction = g.direction;
     }
     Ok(p)
 }
@@ -574,14 +591,14 @@ fn say_policy(p: &VenuePolicy, headless: bool) {
         .filter(|c| c.id_check)
         .map(|c| c.code.as_str())
         .collect();
-    eprintln!(
+    say!(
         "venue policy #{}: {} ({})",
         p.sequence,
         printable(&p.body.venue),
         p.body.time_zone
     );
     if headless && !checks.is_empty() {
-        eprintln!(
+        say!(
             "warning: the venue checks IDs for {}; a headless kiosk has nobody to ask, so their admits are flagged (\"flagged\": true) for the gate's controller",
             checks.join(", ")
         );
@@ -607,16 +624,16 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
             // With the office, the link compares the key with the office's
             // enrolment itself and speaks only when they differ.
             if a.office.is_some() {
-                eprintln!("journal signed by this kiosk's key {}", key.key_id());
+                say!("journal signed by this kiosk's key {}", key.key_id());
             } else {
-                eprintln!(
+                say!(
                     "journal signed by this kiosk's key {} (for the audit, its public key goes in the --kiosk-keys folder as {}.pub.pem)",
                     key.key_id(),
                     printable(journal.kiosk_id())
                 );
             }
             if name.as_deref().is_some_and(|n| n != journal.kiosk_id()) {
-                eprintln!(
+                say!(
                     "warning: the key file is named {}, but the journal belongs to kiosk {}; `audit verify --kiosk-keys` looks the key up by the kiosk id",
                     printable(name.as_deref().unwrap_or_default()),
                     printable(journal.kiosk_id())
@@ -644,7 +661,7 @@ fn open_journal(a: &KioskArgs, path: &std::path::Path, gate: &str) -> anyhow::Re
                     shown_path(path)
                 );
             }
-            eprintln!(
+            say!(
                 "warning: this journal is not signed: anyone who can write the file can rewrite it without a trace; give the kiosk its own key (badgegate keygen --kiosk KIOSK, then --signing-key kiosk-keys/KIOSK.key.pem)"
             )
         }
@@ -665,7 +682,7 @@ fn list_cameras() -> anyhow::Result<ExitCode> {
     let cams =
         badgegate::source::list_cameras().map_err(|e| anyhow!("cannot list cameras: {e}"))?;
     if cams.is_empty() {
-        eprintln!("no camera found; {}", super::say::SOURCE_ADVICE);
+        say!("no camera found; {}", super::say::SOURCE_ADVICE);
         return Ok(Exit::Problem.into());
     }
     for (index, name) in cams {
@@ -681,7 +698,7 @@ fn list_cameras() -> anyhow::Result<ExitCode> {
 
 fn announce(kiosk: &Kiosk, now_ms: u64) {
     let c = kiosk.config();
-    eprintln!(
+    say!(
         "kiosk {} ready: gate {}, zone {}, direction {}, anti-passback {}, journal {}",
         kiosk.journal().kiosk_id(),
         c.gate,
@@ -691,10 +708,10 @@ fn announce(kiosk: &Kiosk, now_ms: u64) {
         shown_path(kiosk.journal().path())
     );
     if kiosk.revocations().is_empty() {
-        eprintln!("warning: no revocation list: revoked badges are not refused");
+        say!("warning: no revocation list: revoked badges are not refused");
     }
     for l in kiosk.revocations().lists() {
-        eprintln!(
+        say!(
             "revocation list key {} sequence {}, {} serial(s), issued {} ({} old)",
             l.key_id,
             l.sequence,

@@ -40,7 +40,7 @@ pub fn load_secret_key(
     use badgegate::format::keys::SecretKey;
     let key = SecretKey::load(path)?;
     if let Some(mode) = SecretKey::exposed_mode(path) {
-        eprintln!(
+        say!(
             "warning: secret key {} has mode {mode:04o}: others on this computer can read it; make it private with `chmod 600 {}`",
             shown_path(path),
             shown_path(path)
@@ -86,7 +86,7 @@ pub fn load_trust(
     use anyhow::Context;
     let trust = badgegate::format::keys::TrustStore::load(dir)?;
     for w in &trust.warnings {
-        eprintln!("warning: {}", badgegate::text::printable(w));
+        say!("warning: {}", badgegate::text::printable(w));
     }
     for p in revocations {
         if !p.exists() {
@@ -102,7 +102,7 @@ pub fn load_trust(
         // A list from a key since retired decides nothing (that key's
         // badges are refused as retired): skipped, not a reason to stop.
         if let Err(badgegate::format::revocation::RevocationError::RetiredKey(key)) = &found.list {
-            eprintln!(
+            say!(
                 "warning: revocation list {} is signed by retired key {key}: not used (badges of that key are refused as retired)",
                 shown_path(&found.path)
             );
@@ -170,5 +170,5 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 /// Notices the library says (the venue link, an admit command, the
 /// office's log), on stderr one line each: the journal under systemd.
 pub fn stderr_notices() -> badgegate::notice::Notices {
-    badgegate::notice::Notices::to(|l| eprintln!("{l}"))
+    badgegate::notice::Notices::to(|l| say!("{l}"))
 }

@@ -170,9 +170,9 @@ fn serve(o: crate::cli::OfficeServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             "PLAIN HTTP on the network: passwords and names are not encrypted"
         };
-        eprintln!("office dashboard on {url} ({how}), reading {db}; Ctrl+C stops");
+        say!("office dashboard on {url} ({how}), reading {db}; Ctrl+C stops");
     })?;
-    eprintln!("office dashboard stopped");
+    say!("office dashboard stopped");
     Ok(Exit::Ok.into())
 }
 
@@ -187,7 +187,7 @@ const QUESTION_DEADLINE: Duration = Duration::from_secs(15);
 fn answer_within(deadline: Duration, what: &'static str) {
     std::thread::spawn(move || {
         std::thread::sleep(deadline);
-        eprintln!(
+        say!(
             "error: {what}: the office database did not answer within {} s (hung, or the network holds its traffic); the dashboard's last look and the gates' journals still hold the muster list",
             deadline.as_secs()
         );
@@ -312,7 +312,7 @@ fn inside(
         );
     }
     if !json {
-        eprintln!("{} inside", people.len());
+        say!("{} inside", people.len());
     }
     Ok(Exit::Ok.into())
 }

@@ -25,7 +25,7 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let mut progress = |line: &str| {
-        eprintln!("[{:>5.0} s] {line}", started.elapsed().as_secs_f64());
+        say!("[{:>5.0} s] {line}", started.elapsed().as_secs_f64());
     };
     let report = rehearse(&scenario, &opts, &mut progress)?;
     if a.json {
@@ -59,7 +59,7 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
         );
         for g in &report.per_gate {
             println!(
-                "  gate {}: {} decisions, latency p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}",
+                "  gate {}: {} decisions, latency p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}; queue: wait p95 {:.0} s, longest {:.0} s, {} waiting at most",
                 g.gate,
                 g.decisions,
                 g.p50_ms,
@@ -67,7 +67,10 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
                 g.max_ms,
                 g.peak_rss_mib
                     .map(|m| format!(", peak memory {m:.0} MiB"))
-                    .unwrap_or_default()
+                    .unwrap_or_default(),
+                g.wait_p95_s,
+                g.wait_max_s,
+                g.queue_max
             );
         }
         if let Some([p50, p95, max]) = report.office_lag_ms {

@@ -66,7 +66,7 @@ pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
         list.add_and_sign(&key, &a.serials, a.reason.trim(), now)?
     };
     for s in &skipped {
-        eprintln!("note: {s} was already revoked; left as it was");
+        say!("note: {s} was already revoked; left as it was");
     }
     // Another desk's revocations taken in are new content: signed as the
     // next number even when nothing of ours was new.
@@ -133,7 +133,7 @@ fn check_issued(a: &RevokeArgs) -> anyhow::Result<()> {
     let known = match register::serials(&path) {
         Ok(Some(k)) => k,
         Ok(None) => {
-            eprintln!(
+            say!(
                 "note: no register of issued badges beside the key ({}): the serials are not checked against what this desk issued",
                 shown_path(&path)
             );
@@ -166,7 +166,7 @@ fn check_issued(a: &RevokeArgs) -> anyhow::Result<()> {
     }
     if a.force {
         for u in &unknown {
-            eprintln!("warning: {u} (revoked anyway: --force)");
+            say!("warning: {u} (revoked anyway: --force)");
         }
         return Ok(());
     }

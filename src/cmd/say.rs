@@ -30,7 +30,7 @@ pub fn say_hooks(hooks: &[HookReport]) -> usize {
     let mut failed = 0;
     for h in hooks.iter().filter(|h| h.failed) {
         failed += 1;
-        eprintln!(
+        say!(
             "warning: {} ({}; record {})",
             printable(&h.entry.body.detail),
             printable(h.entry.body.holder.as_deref().unwrap_or("no name")),
@@ -45,9 +45,9 @@ pub fn say_lists(changes: &[ListChange]) {
     for c in changes {
         let what = printable(&c.entry.body.detail);
         if c.accepted {
-            eprintln!("{what} (record {})", c.entry.seq);
+            say!("{what} (record {})", c.entry.seq);
         } else {
-            eprintln!("warning: {what} (record {})", c.entry.seq);
+            say!("warning: {what} (record {})", c.entry.seq);
         }
     }
 }

@@ -65,7 +65,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if !a.json && out.count > 1 {
-        eprintln!(
+        say!(
             "{} decision(s){}",
             out.count,
             if out.any_deny {
@@ -112,7 +112,7 @@ impl Printer {
 
     fn error(&mut self, msg: &str) {
         self.any_error = true;
-        eprintln!("error: {}", printable(msg));
+        say!("error: {}", printable(msg));
     }
 }
 
@@ -184,7 +184,7 @@ fn verify_path(input: &Path, checks: &Verifier<'_>, out: &mut Printer) {
         }
     }
     if repeats > 0 && !out.json {
-        eprintln!(
+        say!(
             "{}: {repeats} badge(s) found both on a card and in its QR picture: each decided once",
             shown_path(input)
         );

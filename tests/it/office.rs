@@ -1730,6 +1730,87 @@ fn a_slow_hello_does_not_move_a_gates_measured_clock() {
     assert!((stepped + 60_000).abs() < 500, "{stepped}");
 }
 
+/// Regression (found by `badgegate rehearse`: with an office, a newer
+/// policy copied onto the gate PC was never taken up, though the desk's
+/// words say gates given the file take it): the `--policy` file is
+/// watched beside the office's deliveries, and the newest of the two is
+/// in force.
+#[test]
+fn a_newer_policy_copied_onto_a_gate_with_an_office_is_taken_up() {
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["n1"]);
+    let draft = "venue: Summit\ntime-zone: UTC\nzone: plenary Plenary\n\
+                 category: hod #801020 id-check Head of delegation\n\
+                 category: delegate #00529b - Delegate\n\
+                 gate: north plenary in North\n";
+    fs::write(desk.p("v1.txt"), draft).unwrap();
+    desk.sign_policy("v1.txt", "p1.txt");
+    fs::write(
+        desk.p("v2.txt"),
+        draft.replace(
+            "delegate #00529b - Delegate",
+            "delegate #00529b id-check Delegate",
+        ),
+    )
+    .unwrap();
+    fs::copy(desk.p("p1.txt"), desk.p("p2.txt")).unwrap();
+    desk.sign_policy("v2.txt", "p2.txt");
+    fs::copy(desk.p("p1.txt"), desk.p("policy.txt")).unwrap();
+    let a = desk.issue(
+        "badges",
+        "D-1",
+        &[
+            "--category",
+            "delegate",
+            "--valid-from",
+            "2026-12-01T00:00:00Z",
+        ],
+    );
+    let mut n1 = live(
+        &desk,
+        &kiosk_args("n1", "north", "in", &["--policy", "policy.txt"]),
+    );
+    n1.send(&a);
+    assert_eq!(n1.decision()["flagged"], false);
+    fs::copy(desk.p("p2.txt"), desk.p("policy.txt")).unwrap();
+    eventually("policy 2 taken up", || n1.stderr().contains("sequence 2"));
+    n1.send(&a);
+    let d = n1.decision();
+    assert_eq!(
+        (d["reason"].as_str(), d["flagged"].as_bool()),
+        (Some("already_inside"), Some(false)),
+        "{d}"
+    );
+    assert_eq!(n1.finish(), 0);
+    // Started again: the office's copy (policy 1, as seeded) beside the
+    // newer file: the newer is in force, and the older is not a refusal.
+    let b = desk.issue(
+        "badges",
+        "D-2",
+        &[
+            "--category",
+            "delegate",
+            "--valid-from",
+            "2026-12-01T00:00:00Z",
+        ],
+    );
+    let mut n1 = live(
+        &desk,
+        &kiosk_args("n1", "north", "in", &["--policy", "policy.txt"]),
+    );
+    n1.send(&b);
+    let d = n1.decision();
+    assert_eq!(
+        (d["reason"].as_str(), d["flagged"].as_bool()),
+        (Some("ok"), Some(true)),
+        "{d}"
+    );
+    let (code, err) = n1.finish_with_stderr();
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("refused venue policy"), "{err}");
+}
+
 /// Regression (CI, a loaded machine): the office measured an entrance's
 /// clock late (its hellos were slow to arrive; here a trigger adds 30 s to
 /// every measurement) and, over a slow link, that entrance's record

@@ -444,6 +444,40 @@ fn a_kiosk_takes_up_a_newer_policy_while_running_and_refuses_an_older_one() {
     assert_eq!(r.code, 0, "{}", r.stdout);
 }
 
+/// Regression (found by `badgegate rehearse`: heads of delegation leaving
+/// were flagged for an ID check, and a guard's exit would have held them
+/// for one): the ID check is on the way in; an exit is never held back.
+#[test]
+fn an_id_check_category_is_checked_on_the_way_in_only() {
+    let desk = Desk::new();
+    let draft = DRAFT.to_owned() + "gate: south plenary out South exit\n";
+    assert_eq!(sign(&desk, &draft, "policy.txt").code, 0);
+    let hod = desk.issue(
+        "badges",
+        "HD-1",
+        &["--category", "hod", "--valid-from", "2026-12-01T00:00:00Z"],
+    );
+    let lines = format!("{hod}\n");
+    let r = desk.run_stdin(&kiosk_args("in.db", Some("policy.txt")), &lines);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(
+        (d["reason"].as_str(), d["flagged"].as_bool()),
+        (Some("ok"), Some(true))
+    );
+    let mut out = kiosk_args("out.db", Some("policy.txt"));
+    out[6] = "south";
+    let r = desk.run_stdin(&out, &lines);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let d: serde_json::Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(d["direction"], "out", "{d}");
+    assert_eq!(
+        (d["decision"].as_str(), d["flagged"].as_bool()),
+        (Some("admit"), Some(false)),
+        "{d}"
+    );
+}
+
 /// Regression (an older policy signed by a second trusted key replaced the
 /// newer one from the first: zones widened, a press badge admitted at the
 /// plenary gate): the venue has one series of policy numbers across keys.

@@ -149,6 +149,7 @@ fn the_ci_day_passes_every_check() {
         "office records",
         "alarms",
         "revocations taken up",
+        "decisions journalled",
     ] {
         assert_eq!(check_of(&report, name)["passed"], true, "{name}");
     }
@@ -162,9 +163,36 @@ fn the_ci_day_passes_every_check() {
         "office's server",
         "cut off from the office (refuse)",
         "cut off from the office (blackhole)",
+        "disk is full",
+        "went out of service",
+        "policy 2 published: ID checks for hod, press",
+        "photo",
     ] {
         assert!(timeline.contains(what), "{what}: {timeline}");
     }
+    // What those events must have done at the doors.
+    let scans: Vec<serde_json::Value> = std::fs::read_to_string(desk.p("rehearsal/scans.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let swaps: Vec<&serde_json::Value> =
+        scans.iter().filter(|s| s["why"] == "photo_swap").collect();
+    assert_eq!(swaps.len(), 1);
+    assert_eq!(swaps[0]["reason"], "photo_mismatch", "{}", swaps[0]);
+    assert!(scans
+        .iter()
+        .any(|s| s["reason"] == "out_of_service" && s["gate"] == "east"));
+    // The press flagged for an ID check once the new policy is in force
+    // (the bound is 35 scenario minutes at this scale).
+    let press_late: Vec<&serde_json::Value> = scans
+        .iter()
+        .filter(|s| s["why"] == "enter" && s["reason"] == "ok")
+        .filter(|s| s["serial"].as_str().unwrap().starts_with("PRE-"))
+        .filter(|s| s["at"].as_str().unwrap() > "09:06")
+        .collect();
+    assert!(!press_late.is_empty());
+    assert!(press_late.iter().all(|s| s["flagged"] == true));
     let html = std::fs::read_to_string(desk.p("rehearsal/report.html")).unwrap();
     assert!(html.contains("PASSED: every check holds"));
     let scans = std::fs::read_to_string(desk.p("rehearsal/scans.jsonl")).unwrap();
@@ -297,5 +325,58 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             .iter()
             .any(|d| d.contains("hash: planted")),
         "{alarms:#?}"
+    );
+    let journalled = by("decisions journalled");
+    assert!(
+        journalled.discrepancies.iter().any(|d| d.contains(&format!(
+            "gate north: record {} (admit ok on {}) is not in its journal",
+            victim.0, victim.1
+        ))),
+        "{journalled:#?}"
+    );
+}
+
+/// A gate killed from outside during the day (the kernel's OOM killer, an
+/// operator's `kill -9`), not by the scenario: "gates finished" names it.
+#[test]
+fn a_gate_that_stops_by_itself_is_caught() {
+    let desk = Desk::new();
+    let scenario =
+        Scenario::parse(&SHORT.replacen("time_scale = 900", "time_scale = 400", 1)).unwrap();
+    let dir = desk.p("day");
+    let opts = Options {
+        exe: PathBuf::from(env!("CARGO_BIN_EXE_badgegate")),
+        dir: dir.clone(),
+        time_scale: None,
+    };
+    let day = std::thread::spawn(move || run::run(&scenario, &opts, &mut |_| {}).unwrap());
+    // North's kiosk, found by its working folder and journal.
+    let north = common::eventually_some("north's kiosk running", || {
+        std::fs::read_dir("/proc").ok()?.find_map(|p| {
+            let p = p.ok()?.path();
+            let cwd = std::fs::read_link(p.join("cwd")).ok()?;
+            let cmd = std::fs::read(p.join("cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd);
+            (cwd == dir && cmd.contains("kiosk\0") && cmd.contains("north.db"))
+                .then(|| p.file_name()?.to_str()?.parse::<i32>().ok())
+                .flatten()
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &north.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let day = day.join().unwrap();
+    let checks = check::all(&day, &mut |_| {}).unwrap();
+    let finished = checks.iter().find(|c| c.name == "gates finished").unwrap();
+    assert!(!finished.passed, "{finished:#?}");
+    assert!(
+        finished
+            .discrepancies
+            .iter()
+            .any(|d| d.contains("gate north stopped by itself (exit -1)")),
+        "{finished:#?}"
     );
 }

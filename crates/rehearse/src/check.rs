@@ -43,6 +43,7 @@ pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, Rehe
     progress("checking the chains");
     out.push(chains(day)?);
     let entries = read_journals(day)?;
+    out.push(journalled(day, &entries));
     progress("checking the muster lists");
     out.push(muster(day, &entries)?);
     if day.office.is_some() {
@@ -85,18 +86,35 @@ fn decisions(day: &Day) -> Check {
     )
 }
 
+/// Each gate ended the day cleanly; a gate that stopped during the day
+/// did so only when its disk was full, out of service (exit 3) and saying
+/// so.
 fn finished(day: &Day) -> Check {
-    let bad: Vec<String> = day
+    let mut bad: Vec<String> = day
         .gate_exit_codes
         .iter()
         .filter(|(_, c)| *c != 0)
         .map(|(g, c)| format!("gate {g} ended with exit code {c}"))
         .collect();
+    for s in &day.stops {
+        if !s.expected {
+            bad.push(format!(
+                "{} gate {} stopped by itself (exit {}): {}",
+                s.at, s.gate, s.code, s.log
+            ));
+        } else if s.code != 3 || !s.log.contains("OUT OF SERVICE") {
+            bad.push(format!(
+                "{} gate {} with a full disk ended with exit {} instead of going out of service (exit 3, saying OUT OF SERVICE): {}",
+                s.at, s.gate, s.code, s.log
+            ));
+        }
+    }
     Check::new(
         "gates finished",
         format!(
-            "{} gates handed over and ended cleanly",
-            day.gate_exit_codes.len()
+            "{} gates handed over and ended cleanly; {} out of service on a full disk as they must",
+            day.gate_exit_codes.len(),
+            day.stops.iter().filter(|s| s.expected).count()
         ),
         bad,
     )
@@ -128,6 +146,53 @@ fn chains(day: &Day) -> Result<Check, RehearseError> {
         ),
         bad,
     ))
+}
+
+/// Every decision a gate gave is in its journal, as it said: the number
+/// and hash it printed, the same decision (nothing shown at a door and
+/// then lost, by a full disk, a kill or a restart).
+fn journalled(day: &Day, entries: &[Entry]) -> Check {
+    let held: BTreeMap<(&str, u64), &Entry> = entries
+        .iter()
+        .map(|e| ((e.kiosk_id.as_str(), e.seq), e))
+        .collect();
+    let mut bad = Vec::new();
+    let mut n = 0;
+    for s in day.scans.iter().filter(|s| s.decision != "none") {
+        n += 1;
+        let (Some(seq), Some(hash)) = (s.seq, s.hash.as_deref()) else {
+            bad.push(format!(
+                "{} gate {}: the decision on {} ({} {}) printed no record number or hash",
+                s.at, s.gate, s.serial, s.decision, s.reason
+            ));
+            continue;
+        };
+        match held.get(&(s.gate.as_str(), seq)) {
+            None => bad.push(format!(
+                "{} gate {}: record {seq} ({} {} on {}) is not in its journal",
+                s.at, s.gate, s.decision, s.reason, s.serial
+            )),
+            Some(e) if hex(&e.hash) != hash || e.body.decision.code() != s.decision => {
+                bad.push(format!(
+                    "{} gate {}: record {seq} in the journal is {} {}, hash {}, but the gate said {} {} on {}, hash {hash}",
+                    s.at,
+                    s.gate,
+                    e.body.decision.code(),
+                    e.body.serial.as_deref().unwrap_or("-"),
+                    hex(&e.hash),
+                    s.decision,
+                    s.reason,
+                    s.serial
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Check::new(
+        "decisions journalled",
+        format!("{n} decisions given at the doors, each found in its gate's journal as given"),
+        bad,
+    )
 }
 
 /// Every gate's records, in time order.

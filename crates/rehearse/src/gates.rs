@@ -26,42 +26,110 @@ pub struct GateProcess {
     child: Child,
     stdin: Option<ChildStdin>,
     decisions: Receiver<serde_json::Value>,
+    logger: Option<std::thread::JoinHandle<()>>,
     /// Runs so far (a restart is a new run on the same journal).
     pub runs: u32,
+    stopped: Option<i32>,
 }
 
 impl GateProcess {
     pub fn start(setup: GateSetup) -> Result<GateProcess, RehearseError> {
-        let (child, stdin, decisions) = spawn(&setup, 1)?;
+        let s = spawn(&setup, 1)?;
         Ok(GateProcess {
             setup,
-            child,
-            stdin: Some(stdin),
-            decisions,
+            child: s.child,
+            stdin: Some(s.stdin),
+            decisions: s.decisions,
+            logger: s.logger,
             runs: 1,
+            stopped: None,
         })
     }
 
-    /// Shows a badge's text; the decision, and how long it took.
-    pub fn scan(&mut self, text: &str) -> Result<(serde_json::Value, Duration), RehearseError> {
+    /// Shows a badge's text; the decision, and how long it took; `None`
+    /// when the gate stopped instead of deciding (out of service: its
+    /// exit code is then `stopped()`).
+    pub fn scan(
+        &mut self,
+        text: &str,
+    ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
         let started = Instant::now();
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| RehearseError::Gate(format!("gate {} is not running", self.setup.id)))?;
-        writeln!(stdin, "{text}")
+        if writeln!(stdin, "{text}")
             .and_then(|_| stdin.flush())
-            .map_err(|e| RehearseError::Gate(format!("gate {}: {e}", self.setup.id)))?;
+            .is_err()
+        {
+            // Nobody reads the scanner's lines: the process has ended.
+            return self.ended().map(|()| None);
+        }
         // A decision never takes this long; an entry claim waits for the
         // office at most its passback timeout.
-        match self.decisions.recv_timeout(Duration::from_secs(20)) {
-            Ok(d) => Ok((d, started.elapsed())),
-            Err(_) => Err(RehearseError::Gate(format!(
-                "gate {} gave no decision in 20 s; its log: {}",
-                self.setup.id,
-                self.log_tail()
-            ))),
+        let until = started + Duration::from_secs(20);
+        loop {
+            match self.decisions.recv_timeout(Duration::from_millis(100)) {
+                Ok(d) => return Ok(Some((d, started.elapsed()))),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    // Its output ended: the process is ending.
+                    return self.ended().map(|()| None);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < until => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    return Err(RehearseError::Gate(format!(
+                        "gate {} gave no decision in 20 s; its log: {}",
+                        self.setup.id,
+                        self.log_tail()
+                    )))
+                }
+            }
         }
+    }
+
+    /// Waits for a process that is ending by itself, keeps its exit code
+    /// and the whole of its log.
+    fn ended(&mut self) -> Result<(), RehearseError> {
+        let status = self.child.wait()?;
+        self.stdin = None;
+        if let Some(l) = self.logger.take() {
+            let _ = l.join();
+        }
+        self.stopped = Some(status.code().unwrap_or(-1));
+        Ok(())
+    }
+
+    /// The exit code of a run that stopped by itself during the day.
+    pub fn stopped(&self) -> Option<i32> {
+        self.stopped
+    }
+
+    /// The last lines the current run wrote to its log.
+    pub fn log(&self) -> String {
+        self.log_tail()
+    }
+
+    /// Fills the gate's disk, as far as the process can tell: from now
+    /// every write that would grow a file fails (`EFBIG`, as `ENOSPC`
+    /// would; the signal it would raise is ignored).
+    pub fn fill_disk(&mut self) -> Result<(), RehearseError> {
+        let pid = libc::pid_t::try_from(self.child.id())
+            .map_err(|_| RehearseError::Gate("pid out of range".into()))?;
+        let limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        // SAFETY: prlimit reads `limit` and writes nothing (no old limit
+        // asked for); both pointers are valid for the call.
+        let rc = unsafe { libc::prlimit(pid, libc::RLIMIT_FSIZE, &limit, std::ptr::null_mut()) };
+        if rc != 0 {
+            return Err(RehearseError::Gate(format!(
+                "gate {}: cannot limit its writes: {}",
+                self.setup.id,
+                std::io::Error::last_os_error()
+            )));
+        }
+        Ok(())
     }
 
     /// Kills the process at once, as a power cut would.
@@ -75,10 +143,12 @@ impl GateProcess {
     pub fn restart(&mut self) -> Result<(), RehearseError> {
         self.kill();
         self.runs += 1;
-        let (child, stdin, decisions) = spawn(&self.setup, self.runs)?;
-        self.child = child;
-        self.stdin = Some(stdin);
-        self.decisions = decisions;
+        let s = spawn(&self.setup, self.runs)?;
+        self.child = s.child;
+        self.stdin = Some(s.stdin);
+        self.decisions = s.decisions;
+        self.logger = s.logger;
+        self.stopped = None;
         Ok(())
     }
 
@@ -133,17 +203,18 @@ fn log_path(setup: &GateSetup, run: u32) -> PathBuf {
     setup.dir.join(format!("{}.run{run}.log", setup.id))
 }
 
-#[allow(clippy::type_complexity)]
-fn spawn(
-    setup: &GateSetup,
-    run: u32,
-) -> Result<(Child, ChildStdin, Receiver<serde_json::Value>), RehearseError> {
-    let mut cmd = Command::new(&setup.exe);
-    cmd.args(&setup.args)
+fn spawn(setup: &GateSetup, run: u32) -> Result<Spawned, RehearseError> {
+    // Through the shell only to ignore SIGXFSZ, so a full disk (see
+    // `fill_disk`) fails the write instead of killing the gate.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("trap '' XFSZ; exec \"$0\" \"$@\"")
+        .arg(&setup.exe)
+        .args(&setup.args)
         .current_dir(&setup.dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log_path(setup, run))?);
+        .stderr(Stdio::piped());
     if let Some(p) = &setup.passfile {
         cmd.env("PGPASSFILE", p);
     }
@@ -158,6 +229,16 @@ fn spawn(
         .stdout
         .take()
         .ok_or_else(|| RehearseError::Gate("no stdout".into()))?;
+    // The gate's log through a pipe, as journald takes a service's: it
+    // is written even when the gate's own disk is full.
+    let mut log = std::fs::File::create(log_path(setup, run))?;
+    let logger = child.stderr.take().map(|stderr| {
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = writeln!(log, "{line}");
+            }
+        })
+    });
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -172,7 +253,21 @@ fn spawn(
             }
         }
     });
-    Ok((child, stdin, rx))
+    Ok(Spawned {
+        child,
+        stdin,
+        decisions: rx,
+        logger,
+    })
+}
+
+/// A gate process just started, and the ends the rehearsal holds.
+struct Spawned {
+    child: Child,
+    stdin: ChildStdin,
+    decisions: Receiver<serde_json::Value>,
+    /// Copies its stderr to the run's log; ends when the process does.
+    logger: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Runs `exe args` in `dir` to its end: exit code, stdout, stderr.

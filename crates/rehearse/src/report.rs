@@ -24,6 +24,32 @@ pub struct GateStats {
     pub max_ms: f64,
     /// Peak resident memory of the kiosk process (its last run), MiB.
     pub peak_rss_mib: Option<f64>,
+    /// The queue at this gate, estimated from when people reached it and
+    /// how long each took (the scenario's `service_s` plus the decision):
+    /// seconds waited, 95th percentile and longest; most people waiting.
+    pub wait_p95_s: f64,
+    pub wait_max_s: f64,
+    pub queue_max: usize,
+}
+
+/// Waits at one door, first come first served (Lindley's recursion):
+/// `arrivals` in order, each with its service time; each one's wait, and
+/// the longest queue an arrival found.
+pub fn queue(arrivals: &[(f64, f64)]) -> (Vec<f64>, usize) {
+    let mut waits = Vec::with_capacity(arrivals.len());
+    let mut done_at: Vec<f64> = Vec::with_capacity(arrivals.len());
+    let mut longest = 0;
+    let mut free_at = f64::MIN;
+    for &(t, service) in arrivals {
+        let start = free_at.max(t);
+        waits.push(start - t);
+        // Those still waiting or passing when this one arrives.
+        let ahead = done_at.iter().rev().take_while(|d| **d > t).count();
+        longest = longest.max(ahead);
+        free_at = start + service;
+        done_at.push(free_at);
+    }
+    (waits, longest)
 }
 
 /// Everything the rehearsal found.
@@ -46,12 +72,22 @@ pub struct Report {
     /// Admitted entries per ten scenario minutes, per gate (from the
     /// day's start).
     pub entries_per_10_min: BTreeMap<String, Vec<u32>>,
+    /// People planned to arrive, per ten scenario minutes: the scenario's
+    /// arrival curve, for the entries to be read against.
+    pub planned_arrivals_per_10_min: Vec<u32>,
     /// Seconds from each revocation to each entrance's first refusal of it.
     pub refused_after: Vec<(String, String, f64)>,
     /// Decision to receipt at the office, ms: p50, p95, max.
     pub office_lag_ms: Option<[f64; 3]>,
     #[serde(skip)]
     pub scans: Vec<Scan>,
+}
+
+/// Seconds since midnight of a scan's `HH:MM:SS`.
+fn scan_secs(at: &str) -> Option<f64> {
+    let mut parts = at.split(':').map(|p| p.parse::<u32>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    Some(f64::from(h * 3600 + m * 60 + s))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -74,6 +110,16 @@ pub fn build(
         let scans: Vec<&Scan> = day.scans.iter().filter(|s| s.gate == g.id).collect();
         let mut lat: Vec<f64> = scans.iter().map(|s| s.latency_ms).collect();
         lat.sort_by(f64::total_cmp);
+        let mut arrivals: Vec<(f64, f64)> = scans
+            .iter()
+            .filter_map(|s| {
+                let t = scan_secs(&s.at)?;
+                Some((t, day.scenario.service_s + s.latency_ms / 1000.0))
+            })
+            .collect();
+        arrivals.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut waits, queue_max) = queue(&arrivals);
+        waits.sort_by(f64::total_cmp);
         per_gate.push(GateStats {
             gate: g.id.clone(),
             decisions: scans.len(),
@@ -88,6 +134,9 @@ pub fn build(
                 .find(|(id, _)| *id == g.id)
                 .and_then(|(_, k)| *k)
                 .map(|k| k as f64 / 1024.0),
+            wait_p95_s: percentile(&waits, 0.95),
+            wait_max_s: waits.last().copied().unwrap_or(0.0),
+            queue_max,
         });
     }
     let start = crate::scenario::clock_secs(&day.scenario.day.start).unwrap_or(0.0);
@@ -106,7 +155,13 @@ pub fn build(
             v[i] += 1;
         }
     }
+    let mut arrivals = vec![0u32; buckets];
+    for t in &day.planned_arrivals {
+        let i = (((t - start) / 600.0).max(0.0) as usize).min(buckets - 1);
+        arrivals[i] += 1;
+    }
     Report {
+        planned_arrivals_per_10_min: arrivals,
         scenario: day.scenario.name.clone(),
         passed: checks.iter().all(|c| c.passed),
         people,
@@ -190,10 +245,10 @@ impl Report {
                 esc(&e.what)
             ));
         }
-        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th><th>Peak memory</th></tr>");
+        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th><th>Peak memory</th><th>Queue: wait p95</th><th>longest wait</th><th>most waiting</th></tr>");
         for g in &self.per_gate {
             h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{}</td><td>{:.0} s</td><td>{:.0} s</td><td>{}</td></tr>",
                 esc(&g.gate),
                 g.decisions,
                 g.admits,
@@ -201,24 +256,42 @@ impl Report {
                 g.p50_ms,
                 g.p95_ms,
                 g.max_ms,
-                g.peak_rss_mib.map_or("?".to_owned(), |m| format!("{m:.0} MiB"))
+                g.peak_rss_mib.map_or("?".to_owned(), |m| format!("{m:.0} MiB")),
+                g.wait_p95_s,
+                g.wait_max_s,
+                g.queue_max
             ));
         }
-        h.push_str("</table>");
+        h.push_str("</table><p><small>Queues are estimated from when people reached each gate, each taking the scenario's service time plus the gate's decision: first come, first served.</small></p>");
         if let Some([p50, p95, max]) = self.office_lag_ms {
             h.push_str(&format!(
                 "<p>Decisions reached the office after {p50:.0} ms (median), {p95:.0} ms (95th percentile), {max:.0} ms at most.</p>"
             ));
         }
-        h.push_str("<h2>Entries per ten minutes</h2>");
+        h.push_str("<h2>Entries per ten minutes, against the arrival curve</h2>");
         let max = self
             .entries_per_10_min
             .values()
             .flatten()
+            .chain(&self.planned_arrivals_per_10_min)
             .copied()
             .max()
             .unwrap_or(1)
             .max(1);
+        {
+            let v = &self.planned_arrivals_per_10_min;
+            let w = 10 * v.len().max(1);
+            h.push_str(&format!("<p><small>planned first arrivals, all gates</small><br><svg width={w} height=60 role=img aria-label='planned arrivals'>"));
+            for (i, n) in v.iter().enumerate() {
+                let bh = (f64::from(*n) / f64::from(max) * 58.0).round();
+                h.push_str(&format!(
+                    "<rect x={} y={} width=9 height={bh} fill=#999><title>{n}</title></rect>",
+                    i * 10,
+                    60.0 - bh
+                ));
+            }
+            h.push_str("</svg></p>");
+        }
         for (gate, v) in &self.entries_per_10_min {
             let w = 10 * v.len().max(1);
             h.push_str(&format!("<p><small>gate {}</small><br><svg width={w} height=60 role=img aria-label='entries at gate {}'>", esc(gate), esc(gate)));
@@ -245,5 +318,18 @@ impl Report {
         }
         h.push_str("</html>\n");
         h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::queue;
+
+    #[test]
+    fn a_queue_builds_when_people_come_faster_than_the_door() {
+        // Three at once at a 4 s door, then one who finds it free.
+        let (waits, longest) = queue(&[(0.0, 4.0), (0.0, 4.0), (0.0, 4.0), (20.0, 4.0)]);
+        assert_eq!(waits, [0.0, 4.0, 8.0, 0.0]);
+        assert_eq!(longest, 2);
     }
 }

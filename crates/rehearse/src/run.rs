@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use badgegate_core::format::badge::{floor_minute, Badge, SignedBadge};
+use badgegate_core::format::badge::{
+    floor_minute, photo_file_name, Badge, PhotoDigest, SignedBadge,
+};
 use badgegate_core::format::keys::SecretKey;
 use badgegate_core::format::revocation::RevocationList;
 
@@ -51,6 +53,21 @@ pub struct Scan {
     pub limit: Option<String>,
     pub ok: bool,
     pub latency_ms: f64,
+    /// The gate's record of it: its number and hash, as printed.
+    pub seq: Option<u64>,
+    pub hash: Option<String>,
+}
+
+/// A gate that stopped by itself during the day.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Stop {
+    pub at: String,
+    pub gate: String,
+    pub code: i32,
+    /// Its disk was full: going out of service is what it must do.
+    pub expected: bool,
+    /// The last lines of its log.
+    pub log: String,
 }
 
 /// Something the day did besides a scan.
@@ -69,6 +86,9 @@ pub struct Day {
     pub timeline: Vec<Happened>,
     /// Badge serials inside each zone by the ground truth.
     pub truth_inside: BTreeSet<(String, String)>,
+    /// Each person's planned first arrival (scenario seconds): the arrival
+    /// curve.
+    pub planned_arrivals: Vec<f64>,
     /// The people physically inside who are not the holder of the badge
     /// the system has inside (a finder, a follower), with the limit.
     pub limits: Vec<String>,
@@ -76,6 +96,8 @@ pub struct Day {
     pub propagation: Vec<(String, String, f64)>,
     pub journals: Vec<(String, PathBuf)>,
     pub gate_exit_codes: Vec<(String, i32)>,
+    /// Gates that stopped by themselves during the day.
+    pub stops: Vec<Stop>,
     /// Each gate's peak resident memory (KiB) at the day's end.
     pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
     pub office: Option<Postgres>,
@@ -116,6 +138,10 @@ const PUSH_BOUND: Duration = Duration::from_secs(2);
 /// the link retries at most every 5 s, then pushes its backlog.
 const RECONNECT_BOUND: Duration = Duration::from_secs(7);
 
+/// How long a claim the office granted to a gate that then stopped holds
+/// the badge (the office's 30 s, and a margin).
+const RESERVATION_BOUND: Duration = Duration::from_secs(32);
+
 /// A timeline item: scenario seconds (as integer ms), order of insertion.
 type Item = Reverse<(u64, u64, Act)>;
 
@@ -148,6 +174,16 @@ struct Truth {
     outages: Vec<(Instant, Option<Instant>)>,
     /// Each gate's cuts from the office: cut at, healed at (wall).
     cuts: BTreeMap<usize, Vec<(Instant, Option<Instant>)>>,
+    /// The categories whose entries wait for an ID check, by policy: the
+    /// first from the start, each later one from when it was published.
+    id_checks: Vec<(Option<Instant>, BTreeSet<String>)>,
+    /// Gates whose disk is full now.
+    disk_full: BTreeSet<usize>,
+    /// (gate, serial): the photo in that gate's folder was swapped.
+    swapped: BTreeSet<(usize, String)>,
+    /// Badges whose entry a gate claimed at the office and then stopped
+    /// before recording: since when (wall).
+    reserved: BTreeMap<String, Instant>,
 }
 
 /// True when one of `windows` (from, to) caught a record made at `at`
@@ -166,6 +202,25 @@ fn away(windows: &[(Instant, Option<Instant>)]) -> bool {
 }
 
 impl Truth {
+    /// Whether an entry of `category` must be flagged for an ID check:
+    /// `None` while a policy changing that is within the bound of its
+    /// publication (a gate may still hold the one before).
+    fn id_check_expected(&self, category: &str, bound: Duration) -> Option<bool> {
+        let now = self.id_checks.last()?;
+        let wanted = now.1.contains(category);
+        let settled = now.0.is_none_or(|t| t.elapsed() >= bound);
+        let before = self
+            .id_checks
+            .len()
+            .checked_sub(2)
+            .map(|i| self.id_checks[i].1.contains(category));
+        if settled || before.is_none_or(|b| b == wanted) {
+            Some(wanted)
+        } else {
+            None
+        }
+    }
+
     /// True while the office may answer from a view that lacks the
     /// record of a movement made at `at`: within the push bound of it, or
     /// when an outage caught that record before it was pushed and the
@@ -226,6 +281,29 @@ pub fn run(
     let stranger = SecretKey::generate();
     let people = plan::people(scenario)?;
     let zones: Vec<String> = scenario.zones.iter().map(|z| z.code.clone()).collect();
+    // The holders' photos: one file each in the desk's folder, and each
+    // gate's own folder of links to them (a swap at one gate touches only
+    // that gate's copy).
+    let mut digests = Vec::with_capacity(people.len());
+    if scenario.photos {
+        std::fs::create_dir_all(dir.join("photos"))?;
+        for p in &people {
+            let bytes = crate::photos::portrait_jpeg(p.number as u64)?;
+            std::fs::write(dir.join("photos").join(photo_file_name(&p.serial)), &bytes)?;
+            digests.push(Some(PhotoDigest::of(&bytes)));
+        }
+        for g in &scenario.gates {
+            let own = dir.join(format!("photos-{}", g.id));
+            std::fs::create_dir_all(&own)?;
+            for p in &people {
+                let name = photo_file_name(&p.serial);
+                std::fs::hard_link(dir.join("photos").join(&name), own.join(&name))?;
+            }
+        }
+        progress(&format!("{} photos, a folder for each gate", people.len()));
+    } else {
+        digests.resize(people.len(), None);
+    }
     let sign = |key: &SecretKey, p: &Person| -> Result<String, RehearseError> {
         let badge = Badge {
             key_id: key.key_id(),
@@ -237,7 +315,10 @@ pub fn run(
             valid_from: floor_minute(now.saturating_sub(3600)),
             valid_until: floor_minute(now + 2 * 86_400),
             issued_at: floor_minute(now),
-            photo: None,
+            photo: p
+                .number
+                .checked_sub(1)
+                .and_then(|i| digests.get(i).copied().flatten()),
         };
         SignedBadge::sign(badge, key)
             .map(|b| b.text().to_owned())
@@ -254,7 +335,9 @@ pub fn run(
         .map_err(|e| RehearseError::Setup(e.to_string()))?;
     std::fs::write(dir.join("lists/rl.txt"), &first)?;
     std::fs::write(dir.join("lists-stale/rl.txt"), &first)?;
-    std::fs::write(dir.join("policy.txt"), venue_policy(scenario, &key, now)?)?;
+    let first_checks: BTreeSet<String> = scenario.id_check.iter().cloned().collect();
+    let (mut policy, text) = venue_policy(scenario, &first_checks, None, &key, now)?;
+    std::fs::write(dir.join("policy.txt"), text)?;
 
     // The office.
     let office = if scenario.office {
@@ -366,6 +449,10 @@ pub fn run(
         .collect();
         args.push("--policy".into());
         args.push("policy.txt".into());
+        if scenario.photos {
+            args.push("--photos".into());
+            args.push(format!("photos-{}", g.id));
+        }
         if office.is_some() {
             args.push("--office".into());
             args.push(format!("{}.office", g.id));
@@ -401,7 +488,10 @@ pub fn run(
         specs: scenario.gates.clone(),
         down_until: vec![None; scenario.gates.len()],
     };
-    let mut truth = Truth::default();
+    let mut truth = Truth {
+        id_checks: vec![(None, first_checks)],
+        ..Truth::default()
+    };
     let mut day = Day {
         scenario: scenario.clone(),
         dir: dir.clone(),
@@ -409,10 +499,12 @@ pub fn run(
         scans: Vec::new(),
         timeline: Vec::new(),
         truth_inside: BTreeSet::new(),
+        planned_arrivals: people.iter().map(|p| p.moves[0].0).collect(),
         limits: Vec::new(),
         propagation: Vec::new(),
         journals,
         gate_exit_codes: Vec::new(),
+        stops: Vec::new(),
         gate_peak_rss_kib: Vec::new(),
         office: None,
         office_on: scenario.office,
@@ -459,7 +551,7 @@ pub fn run(
                     continue;
                 };
                 let why = if mv == Move::Enter { "enter" } else { "exit" };
-                let admitted = scan(
+                let Some(admitted) = scan(
                     &mut venue,
                     &mut truth,
                     &mut day,
@@ -473,7 +565,12 @@ pub fn run(
                         category: &p.category,
                         forged: false,
                     },
-                )?;
+                )?
+                else {
+                    // The gate went out of service: another gate, soon.
+                    push(&mut queue, at + 60.0, Act::Move { person, step });
+                    continue;
+                };
                 if admitted {
                     if let Some((next, _)) = p.moves.get(step + 1) {
                         push(
@@ -664,7 +761,7 @@ pub fn run(
                                     forged: false,
                                 },
                             )?;
-                            if admitted {
+                            if admitted == Some(true) {
                                 day.limits.push(format!(
                                     "{}: a finder walked in on {}'s lost badge {} at gate {gate}: a badge without a photo is not bound to a face until it is revoked; its holder may then be refused as already inside",
                                     clock_text(at), p.name, p.serial
@@ -710,6 +807,88 @@ pub fn run(
                             push(&mut queue, at + down_s, Act::Heal(g));
                         }
                     }
+                    Event::PhotoSwap { gate, .. } => {
+                        let g = gate_index(&venue, gate);
+                        let candidates: Vec<usize> = (0..people.len())
+                            .filter(|i| !truth.revoked.contains_key(&people[*i].serial))
+                            .filter(|i| !truth.swapped.contains(&(g, people[*i].serial.clone())))
+                            .collect();
+                        if candidates.is_empty() || venue.down_until[g].is_some() {
+                            continue;
+                        }
+                        let victim = candidates[rng.below(candidates.len())];
+                        let p = &people[victim];
+                        extra += 1;
+                        let face = crate::photos::portrait_jpeg(1_000_000 + extra as u64)?;
+                        write_atomic_bytes(
+                            &dir.join(format!("photos-{gate}"))
+                                .join(photo_file_name(&p.serial)),
+                            &face,
+                        )?;
+                        truth.swapped.insert((g, p.serial.clone()));
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "{}'s photo ({}) replaced at gate {gate} by an impostor's, who shows a copy of the badge",
+                                p.name, p.serial
+                            ),
+                        });
+                        scan(
+                            &mut venue,
+                            &mut truth,
+                            &mut day,
+                            g,
+                            at,
+                            Shown {
+                                serial: &p.serial,
+                                text: &texts[victim],
+                                who: "an impostor",
+                                why: "photo_swap",
+                                category: &p.category,
+                                forged: false,
+                            },
+                        )?;
+                    }
+                    Event::DiskFull { gate, down_s, .. } => {
+                        let g = gate_index(&venue, gate);
+                        if venue.down_until[g].is_none() {
+                            venue.gates[g].fill_disk()?;
+                            truth.disk_full.insert(g);
+                            day.timeline.push(Happened {
+                                at: clock_text(at),
+                                what: format!(
+                                    "gate {gate}'s disk is full; space freed and the gate started again in {} min",
+                                    (down_s / 60.0).round()
+                                ),
+                            });
+                            push(&mut queue, at + down_s, Act::GateBack(g));
+                        }
+                    }
+                    Event::PolicyChange { id_check, .. } => {
+                        let checks: BTreeSet<String> = id_check.iter().cloned().collect();
+                        let (next, text) = venue_policy(
+                            scenario,
+                            &checks,
+                            Some(&policy),
+                            &key,
+                            badgegate_core::clock::now_ms() / 1000,
+                        )?;
+                        write_atomic(&dir.join("policy.txt"), &text)?;
+                        day.timeline.push(Happened {
+                            at: clock_text(at),
+                            what: format!(
+                                "policy {} published: ID checks for {}",
+                                next.sequence,
+                                if checks.is_empty() {
+                                    "nobody".to_owned()
+                                } else {
+                                    checks.iter().cloned().collect::<Vec<_>>().join(", ")
+                                }
+                            ),
+                        });
+                        policy = next;
+                        truth.id_checks.push((Some(Instant::now()), checks));
+                    }
                     Event::KillOffice { down_s, .. } => {
                         if let Some(pg) = office.as_mut() {
                             pg.kill()?;
@@ -754,6 +933,7 @@ pub fn run(
             Act::GateBack(g) => {
                 venue.gates[g].restart()?;
                 venue.down_until[g] = None;
+                truth.disk_full.remove(&g);
                 day.timeline.push(Happened {
                     at: clock_text(at),
                     what: format!("gate {} started again on its journal", venue.specs[g].id),
@@ -831,7 +1011,7 @@ struct Shown<'a> {
 
 /// Shows a card at gate `g`; checks the decision against the rules given
 /// the truth, and moves the truth by what the door did. True when the
-/// door opened.
+/// door opened; `None` when the gate went out of service instead.
 fn scan(
     venue: &mut Venue,
     truth: &mut Truth,
@@ -839,7 +1019,7 @@ fn scan(
     g: usize,
     at: f64,
     shown: Shown<'_>,
-) -> Result<bool, RehearseError> {
+) -> Result<Option<bool>, RehearseError> {
     let scenario = &day.scenario;
     let with_office = day.office_on;
     let Shown {
@@ -860,7 +1040,12 @@ fn scan(
     let mut limit = None;
     let mut primary: Option<(&str, &str)> = None;
     let rule;
-    let flag_expected = entry && scenario.id_check.iter().any(|c| c == category);
+    let bound_d = Duration::from_secs_f64(bound.max(0.0));
+    let flag_expected = if entry {
+        truth.id_check_expected(category, bound_d)
+    } else {
+        Some(false)
+    };
     let office_answers = with_office && !truth.unreachable_from(g);
     if forged {
         allowed.push(("deny", "unknown_key"));
@@ -891,6 +1076,18 @@ fn scan(
                         .to_owned(),
                 );
                 vec![true, false]
+            } else if office_answers
+                && !venue_view
+                && truth
+                    .reserved
+                    .get(serial)
+                    .is_some_and(|t| t.elapsed() < RESERVATION_BOUND)
+            {
+                limit = Some(
+                    "a gate went out of service between its claim for this badge and the record: the office holds the badge for that gate until the reservation expires (30 s)"
+                        .to_owned(),
+                );
+                vec![false, true]
             } else if office_answers || venue_view == local_view {
                 vec![venue_view]
             } else {
@@ -919,6 +1116,16 @@ fn scan(
         } else {
             vec![("admit", "ok")]
         };
+        // A photo on file that is not the badge's: refused at an entrance
+        // (checked after the revocation, before presence).
+        let swapped_here = entry && truth.swapped.contains(&(g, serial.to_owned()));
+        let normal = if swapped_here {
+            primary = Some(("deny", "photo_mismatch"));
+            limit = None;
+            vec![("deny", "photo_mismatch")]
+        } else {
+            normal
+        };
         match revoked {
             Some(secs) if secs >= scenario.propagation_bound_s => {
                 allowed.push(("deny", "revoked"));
@@ -934,7 +1141,9 @@ fn scan(
             }
             None => {
                 allowed.extend(normal);
-                rule = if entry {
+                rule = if swapped_here {
+                    "the photo in this gate's folder is not the badge's: refused".into()
+                } else if entry {
                     "a valid badge: admitted unless already inside".into()
                 } else {
                     "a valid badge: let out".into()
@@ -942,13 +1151,66 @@ fn scan(
             }
         }
     }
-    let (d, latency) = venue.gates[g].scan(text)?;
+    let Some((d, latency)) = venue.gates[g].scan(text)? else {
+        // The gate stopped instead of deciding: out of service. Expected
+        // only of a gate whose disk is full; it admitted nobody, and its
+        // claim for this entry may hold the badge at the office until
+        // the reservation expires.
+        let code = venue.gates[g].stopped().unwrap_or(-1);
+        let expected = truth.disk_full.contains(&g);
+        venue.down_until[g] = Some(at);
+        if entry && with_office {
+            truth.reserved.insert(serial.to_owned(), Instant::now());
+        }
+        day.stops.push(Stop {
+            at: clock_text(at),
+            gate: spec.id.clone(),
+            code,
+            expected,
+            log: venue.gates[g].log(),
+        });
+        day.timeline.push(Happened {
+            at: clock_text(at),
+            what: format!(
+                "gate {} went out of service on {serial} (exit {code}){}",
+                spec.id,
+                if expected { ": its disk is full" } else { "" }
+            ),
+        });
+        day.scans.push(Scan {
+            at: clock_text(at),
+            gate: spec.id,
+            serial: serial.to_owned(),
+            who: who.to_owned(),
+            why: why.to_owned(),
+            decision: "none".into(),
+            reason: "out_of_service".into(),
+            flagged: false,
+            allowed: vec!["none out_of_service".into()],
+            rule: "a gate that cannot journal admits nobody and goes out of service".into(),
+            limit: None,
+            ok: expected,
+            latency_ms: 0.0,
+            seq: None,
+            hash: None,
+        });
+        return Ok(None);
+    };
     let decision = d["decision"].as_str().unwrap_or("?").to_owned();
     let reason = d["reason"].as_str().unwrap_or("?").to_owned();
     let flagged = d["flagged"].as_bool().unwrap_or(false);
     let mut ok = allowed.iter().any(|(a, b)| *a == decision && *b == reason);
-    if ok && decision == "admit" && reason == "ok" && flag_expected && !flagged {
-        ok = false;
+    // An entry admitted as it should is flagged exactly when the policy in
+    // force asks for an ID check (or the office could not vouch for it).
+    let unverified = d["detail"]
+        .as_str()
+        .is_some_and(|t| t.contains("passback unverified"));
+    if ok && decision == "admit" && reason == "ok" {
+        match flag_expected {
+            Some(true) if !flagged => ok = false,
+            Some(false) if flagged && !unverified => ok = false,
+            _ => {}
+        }
     }
     let admitted = decision == "admit";
     // The door did what it did.
@@ -1014,27 +1276,32 @@ fn scan(
         limit,
         ok,
         latency_ms: latency.as_secs_f64() * 1000.0,
+        seq: d["seq"].as_u64(),
+        hash: d["hash"].as_str().map(str::to_owned),
     });
-    Ok(admitted)
+    Ok(Some(admitted))
 }
 
-/// The venue's signed policy: its zones, gates and categories (those the
-/// scenario names for ID checks marked so), in its time zone.
-fn venue_policy(s: &Scenario, key: &SecretKey, now: u64) -> Result<String, RehearseError> {
+/// The venue's signed policy: its zones, gates and categories (those in
+/// `id_check` marked so), in its time zone; the next after `previous`.
+fn venue_policy(
+    s: &Scenario,
+    id_check: &BTreeSet<String>,
+    previous: Option<&badgegate_core::format::policy::VenuePolicy>,
+    key: &SecretKey,
+    now: u64,
+) -> Result<(badgegate_core::format::policy::VenuePolicy, String), RehearseError> {
     use badgegate_core::format::policy::{PolicyBody, VenuePolicy};
     let mut draft = format!("venue: {}\ntime-zone: {}\n", s.name, s.time_zone);
     for z in &s.zones {
         let name = if z.name.is_empty() { &z.code } else { &z.name };
         draft.push_str(&format!("zone: {} {name}\n", z.code));
     }
-    let mut categories: Vec<&String> = s.people.categories.keys().collect();
-    categories.extend(
-        s.id_check
-            .iter()
-            .filter(|c| !s.people.categories.contains_key(*c)),
-    );
+    let mut categories: BTreeSet<&String> = s.people.categories.keys().collect();
+    categories.extend(s.id_check.iter());
+    categories.extend(id_check.iter());
     for c in categories {
-        let flag = if s.id_check.contains(c) {
+        let flag = if id_check.contains(c) {
             "id-check"
         } else {
             "-"
@@ -1052,10 +1319,17 @@ fn venue_policy(s: &Scenario, key: &SecretKey, now: u64) -> Result<String, Rehea
     }
     let body = PolicyBody::parse_lines(&draft, 1, true)
         .map_err(|e| RehearseError::Scenario(format!("the venue's policy: {e}")))?;
-    let (_, text) = VenuePolicy::next(None, body, key, now)
+    VenuePolicy::next(previous, body, key, now)
         .map_err(|e| RehearseError::Setup(e.to_string()))?
-        .ok_or_else(|| RehearseError::Setup("the policy did not sign".into()))?;
-    Ok(text)
+        .ok_or_else(|| RehearseError::Setup("the policy did not change".into()))
+}
+
+/// Writes a file a gate may read at any moment: whole or not at all.
+fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), RehearseError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
 
 /// Writes a list the gates re-read every second: whole or not at all.

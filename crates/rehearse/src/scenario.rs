@@ -37,6 +37,14 @@ pub struct Scenario {
     /// headless gates).
     #[serde(default)]
     pub id_check: Vec<String>,
+    /// Seconds one person takes to pass a gate besides the decision
+    /// (showing the card, the door): the report's queue estimates.
+    #[serde(default = "four")]
+    pub service_s: f64,
+    /// Every badge carries its holder's photo (format 2): the gates look
+    /// it up in their photo folders and refuse a file that is not it.
+    #[serde(default)]
+    pub photos: bool,
     pub day: Day,
     #[serde(rename = "zone")]
     pub zones: Vec<Zone>,
@@ -124,9 +132,25 @@ pub enum Event {
         gate: String,
         down_s: f64,
     },
+    /// Someone replaces a holder's photo in `gate`'s photo folder with
+    /// their own face and walks up with a copy of the badge (needs
+    /// `photos = true`; `gate` an entrance).
+    PhotoSwap { at: String, gate: String },
+    /// The gate PC's disk fills: the gate must go out of service at its
+    /// next record, admitting nobody and losing nothing; `down_s`
+    /// scenario seconds later space is freed and it is started again.
+    DiskFull {
+        at: String,
+        gate: String,
+        down_s: f64,
+    },
     /// The office's server is killed and started again `down_s` scenario
     /// seconds later.
     KillOffice { at: String, down_s: f64 },
+    /// The desk signs the venue's next policy: from now these categories'
+    /// entries wait for an ID check (every gate takes it up within the
+    /// propagation bound).
+    PolicyChange { at: String, id_check: Vec<String> },
     /// The network between `gate` and the office is cut for `down_s`
     /// scenario seconds: `refuse` (connections reset and refused) or
     /// `blackhole` (nothing answers, nothing fails).
@@ -147,7 +171,10 @@ impl Event {
             | Event::Tailgate { at, .. }
             | Event::LostBadge { at, .. }
             | Event::KillGate { at, .. }
+            | Event::DiskFull { at, .. }
+            | Event::PhotoSwap { at, .. }
             | Event::KillOffice { at, .. }
+            | Event::PolicyChange { at, .. }
             | Event::Partition { at, .. } => at,
         }
     }
@@ -167,6 +194,9 @@ fn sixty() -> f64 {
 }
 fn three() -> f64 {
     3.0
+}
+fn four() -> f64 {
+    4.0
 }
 fn hard() -> String {
     "hard".into()
@@ -289,6 +319,8 @@ impl Scenario {
                 | Event::Tailgate { gate, .. }
                 | Event::LostBadge { gate, .. }
                 | Event::KillGate { gate, .. }
+                | Event::DiskFull { gate, .. }
+                | Event::PhotoSwap { gate, .. }
                 | Event::Partition { gate, .. } => Some(gate),
                 _ => None,
             };
@@ -310,6 +342,34 @@ impl Scenario {
                     "event at {}: kill_office and partition need office = true",
                     e.at()
                 ));
+            }
+            if let Event::PhotoSwap { gate, .. } = e {
+                if !self.photos {
+                    return bad(format!(
+                        "event at {}: photo_swap needs photos = true",
+                        e.at()
+                    ));
+                }
+                if self
+                    .gates
+                    .iter()
+                    .any(|g| &g.id == gate && g.direction != "in")
+                {
+                    return bad(format!(
+                        "event at {}: photo_swap at gate {gate:?}, which is not an entrance",
+                        e.at()
+                    ));
+                }
+            }
+            if let Event::PolicyChange { id_check, .. } = e {
+                for c in id_check {
+                    if !self.people.categories.contains_key(c) && !self.id_check.contains(c) {
+                        return bad(format!(
+                            "event at {}: policy_change names category {c:?}, which nobody has",
+                            e.at()
+                        ));
+                    }
+                }
             }
             if let Event::Partition { mode, .. } = e {
                 if !matches!(mode.as_str(), "refuse" | "blackhole") {

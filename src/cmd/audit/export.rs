@@ -22,7 +22,7 @@ pub fn run(a: AuditExportArgs) -> anyhow::Result<ExitCode> {
             let n = write_atomic_with(p, 0o600, a.force, |w| {
                 write(&j, &f, csv, w).map_err(std::io::Error::other)
             })?;
-            eprintln!("exported {n} record(s) to {}", shown_path(p));
+            say!("exported {n} record(s) to {}", shown_path(p));
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());

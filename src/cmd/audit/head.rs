@@ -30,7 +30,7 @@ pub fn run(a: AuditHeadArgs) -> anyhow::Result<ExitCode> {
     match &a.out {
         Some(p) => {
             write_atomic(p, text.as_bytes(), 0o644, true)?;
-            eprintln!(
+            say!(
                 "chain heads written to {}: keep this file away from the kiosk",
                 shown_path(p)
             );

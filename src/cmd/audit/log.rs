@@ -46,7 +46,7 @@ pub fn run(a: AuditLogArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if !a.json {
-        eprintln!("{} record(s)", rows.len());
+        say!("{} record(s)", rows.len());
     }
     Ok(done(&chain))
 }

@@ -90,7 +90,7 @@ fn filter(f: &AuditFilterArgs) -> anyhow::Result<Filter> {
 fn open(path: &Path) -> anyhow::Result<Journal> {
     let j = Journal::open_readonly(path)?;
     for w in j.warnings() {
-        eprintln!("warning: {}", printable(w));
+        say!("warning: {}", printable(w));
     }
     Ok(j)
 }
@@ -101,7 +101,7 @@ fn open_checked(path: &Path) -> anyhow::Result<(Journal, ChainReport)> {
     let j = open(path)?;
     let chain = verify_chain(&j)?;
     if let Some(first) = chain.problems.first() {
-        eprintln!(
+        say!(
             "warning: the journal's chain is BROKEN ({}{}); what follows cannot be trusted: run `badgegate audit verify`",
             printable(&first.to_string()),
             if chain.problems.len() > 1 {

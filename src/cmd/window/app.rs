@@ -289,7 +289,7 @@ impl eframe::App for App {
         let live = self
             .picture_span
             .map_or(0.0, |(first, last)| (last - first).as_secs_f64());
-        eprintln!(
+        say!(
             "screen: {} frames drawn in {:.1} s; {} camera pictures shown in {:.1} s ({:.1} a second)",
             self.drawn,
             secs,

@@ -131,7 +131,7 @@ fn capture_loop(
     let mut feed = match Feed::open(spec, clock, mode) {
         Ok(f) => {
             if let Some(d) = f.describe() {
-                eprintln!("{}", printable(&d));
+                say!("{}", printable(&d));
             }
             let _ = opened.send(Ok(()));
             f

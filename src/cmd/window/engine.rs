@@ -104,7 +104,7 @@ impl ScreenSink {
         };
         match gate.kiosk().counters(local_day_start_ms(now_ms, offset)) {
             Ok(c) => self.send(EngineEvent::Counters(c)),
-            Err(e) => eprintln!("warning: cannot count today's decisions: {e}"),
+            Err(e) => say!("warning: cannot count today's decisions: {e}"),
         }
     }
 }
@@ -147,7 +147,7 @@ impl Sink for ScreenSink {
     }
 
     fn out_of_service(&mut self, e: &JournalError) {
-        eprintln!("{}", out_of_service_line(e));
+        say!("{}", out_of_service_line(e));
         self.send(EngineEvent::OutOfService(e.to_string()));
     }
 
@@ -169,13 +169,13 @@ impl Sink for ScreenSink {
     fn fed(&mut self, fed: &Fed) {
         match fed {
             Fed::Frame { .. } => {}
-            Fed::Skipped(why) => eprintln!("warning: {}", printable(why)),
+            Fed::Skipped(why) => say!("warning: {}", printable(why)),
             Fed::Ended => {
-                eprintln!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
+                say!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
                 self.send(EngineEvent::Source(SourceState::Ended));
             }
             Fed::Lost(why) => {
-                eprintln!("error: {}", printable(why));
+                say!("error: {}", printable(why));
                 self.send(EngineEvent::Source(SourceState::Ended));
             }
             Fed::Reconnecting { why, attempt } => {

@@ -51,7 +51,7 @@ fn play_loop(rx: mpsc::Receiver<Cue>, ready: Sender<bool>) {
     let mut stream = match rodio::OutputStreamBuilder::open_default_stream() {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("warning: no sound ({e}); the screen stays silent");
+            say!("warning: no sound ({e}); the screen stays silent");
             let _ = ready.send(false);
             return;
         }

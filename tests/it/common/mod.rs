@@ -304,6 +304,21 @@ pub fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// Waits (up to 20 s) until `f` finds something, and returns it.
+pub fn eventually_some<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "never: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 /// The path of an external tool, or `None` (with a printed reason) when it
 /// is absent. Under CI (`CI` set) a missing tool fails the test: CI installs
 /// them, so a skip there would hide a broken install.

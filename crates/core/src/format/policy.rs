@@ -467,15 +467,15 @@ impl PolicyBody {
     }
 
     /// What this policy says of a kiosk set up as gate `gate`, with the
-    /// zone it was given (`None`: none given, the policy's is taken) and
-    /// its direction: every disagreement, worst first. The kiosk refuses
-    /// to start on [`GateFinding::Unknown`] without a zone of its own, and
+    /// zone and direction it was given (`None`: none given, the policy's
+    /// is taken): every disagreement, worst first. The kiosk refuses to
+    /// start on [`GateFinding::Unknown`] without a zone of its own, and
     /// `doctor` fails it; the rest are warnings.
     pub fn judge_gate(
         &self,
         gate: &str,
         zone: Option<&str>,
-        direction: Direction,
+        direction: Option<Direction>,
     ) -> Vec<GateFinding> {
         let mut out = Vec::new();
         match self.gate(gate) {
@@ -491,7 +491,7 @@ impl PolicyBody {
                         given: z.to_owned(),
                     });
                 }
-                if g.direction != direction {
+                if direction.is_some_and(|d| d != g.direction) {
                     out.push(GateFinding::DirectionDiffers {
                         policy: g.direction,
                     });

@@ -509,7 +509,7 @@ impl Kiosk {
             }
             return Ok(None);
         };
-        let Some(read) = watch.changed(&self.trust) else {
+        let Some((source, read)) = watch.changed(&self.trust) else {
             // An office's policy file not delivered yet: none so far, unless
             // this journal took one up before.
             if let Some((key_id, seen)) = floors.iter().max_by_key(|(_, s)| **s) {
@@ -533,7 +533,7 @@ impl Kiosk {
                 } else {
                     Some(self.record_policy(
                         Ok(&p),
-                        &watch.path().display().to_string(),
+                        &source.display().to_string(),
                         "taken up at start",
                         now_ms,
                     )?)
@@ -578,10 +578,10 @@ impl Kiosk {
         let Some(watch) = self.policy_watch.as_mut() else {
             return Ok(None);
         };
-        let input = watch.path().display().to_string();
-        let Some(read) = watch.changed(&self.trust) else {
+        let Some((source, read)) = watch.changed(&self.trust) else {
             return Ok(None);
         };
+        let input = source.display().to_string();
         let floors = self.presence.policy_floors().clone();
         match judge(self.policy.as_ref(), &floors, read) {
             PolicyStep::Same => Ok(None),
@@ -870,9 +870,10 @@ impl Kiosk {
                 || (self.cfg.guard_present
                     && self.cfg.direction == Direction::In
                     && photo.code() == "missing"));
-        // No guard to ask: an ID-check category is admitted flagged, so the
-        // controller (or whoever reads the lines) knows to look.
-        if d.is_admit() && !awaiting_confirmation {
+        // No guard to ask: an ID-check category is admitted flagged at an
+        // entrance, so the controller (or whoever reads the lines) knows
+        // to look.
+        if d.is_admit() && !awaiting_confirmation && self.cfg.direction == Direction::In {
             if let Some(b) = &d.badge {
                 if self.policy_checks_id(&b.category) {
                     d.flagged = true;
@@ -939,15 +940,18 @@ impl Kiosk {
         })
     }
 
-    /// True when this admitted badge's category needs the guard to confirm.
+    /// True when this admitted badge's category needs the guard to confirm:
+    /// at an entrance only (an exit is never held back for an ID check,
+    /// as it is never held back for a photo).
     fn needs_confirmation(&self, d: &Decision) -> bool {
-        d.badge.as_ref().is_some_and(|b| {
-            self.cfg
-                .confirm_categories
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case(&b.category))
-                || (self.cfg.guard_present && self.policy_checks_id(&b.category))
-        })
+        self.cfg.direction == Direction::In
+            && d.badge.as_ref().is_some_and(|b| {
+                self.cfg
+                    .confirm_categories
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(&b.category))
+                    || (self.cfg.guard_present && self.policy_checks_id(&b.category))
+            })
     }
 
     /// True when the venue policy says a guard checks this category's ID.

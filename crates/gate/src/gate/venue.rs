@@ -10,9 +10,9 @@ use sha2::{Digest, Sha256};
 use badgegate_core::format::keys::TrustStore;
 use badgegate_core::format::policy::{read_policy, PolicyError, VenuePolicy};
 
-/// The policy file named by `--policy`, read again when it changes.
+/// One policy file, read again when it changes.
 #[derive(Debug)]
-pub struct PolicyWatch {
+struct PolicyFile {
     path: PathBuf,
     /// What the file held when last read: its digest, or the error.
     seen: Option<Result<[u8; 32], String>>,
@@ -25,9 +25,9 @@ pub struct PolicyWatch {
     full_read: Option<std::time::Instant>,
 }
 
-impl PolicyWatch {
-    pub fn new(path: PathBuf) -> PolicyWatch {
-        PolicyWatch {
+impl PolicyFile {
+    fn new(path: PathBuf) -> PolicyFile {
+        PolicyFile {
             path,
             seen: None,
             optional: false,
@@ -37,8 +37,8 @@ impl PolicyWatch {
     }
 
     /// A policy file the office will deliver, perhaps later.
-    pub fn optional(path: PathBuf) -> PolicyWatch {
-        PolicyWatch {
+    fn optional(path: PathBuf) -> PolicyFile {
+        PolicyFile {
             path,
             seen: None,
             optional: true,
@@ -47,13 +47,9 @@ impl PolicyWatch {
         }
     }
 
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-
     /// The policy file, read and verified, if it changed since it was last
     /// read (or could not be read in a new way).
-    pub fn changed(&mut self, trust: &TrustStore) -> Option<Result<VenuePolicy, PolicyError>> {
+    fn changed(&mut self, trust: &TrustStore) -> Option<Result<VenuePolicy, PolicyError>> {
         if self.optional && !self.path.exists() {
             return None;
         }
@@ -88,6 +84,69 @@ impl PolicyWatch {
         }
         self.seen = Some(now);
         Some(read)
+    }
+}
+
+/// The venue policy's files: the one named by `--policy`, and with a
+/// venue office the one it delivers. Each is read again when it changes;
+/// the newest good policy among those that changed is offered.
+#[derive(Debug)]
+pub struct PolicyWatch {
+    files: Vec<PolicyFile>,
+}
+
+impl PolicyWatch {
+    /// The policy file named by `--policy`.
+    pub fn new(path: PathBuf) -> PolicyWatch {
+        PolicyWatch {
+            files: vec![PolicyFile::new(path)],
+        }
+    }
+
+    /// A policy file the office will deliver, perhaps later.
+    pub fn optional(path: PathBuf) -> PolicyWatch {
+        PolicyWatch {
+            files: vec![PolicyFile::optional(path)],
+        }
+    }
+
+    /// Watches `path` too (a file an operator copies onto the gate PC
+    /// beside the office's deliveries: taken up when newer).
+    pub fn also(mut self, path: PathBuf) -> PolicyWatch {
+        if !self.files.iter().any(|f| f.path == path) {
+            self.files.push(PolicyFile::new(path));
+        }
+        self
+    }
+
+    /// The file the policy is first looked for in.
+    pub fn path(&self) -> &std::path::Path {
+        &self.files[0].path
+    }
+
+    /// A changed file's policy, read and verified, and which file: one that
+    /// does not read as a good policy first (to be refused), else the
+    /// newest of those that changed.
+    pub fn changed(
+        &mut self,
+        trust: &TrustStore,
+    ) -> Option<(PathBuf, Result<VenuePolicy, PolicyError>)> {
+        let mut best: Option<(PathBuf, Result<VenuePolicy, PolicyError>)> = None;
+        for f in &mut self.files {
+            let Some(read) = f.changed(trust) else {
+                continue;
+            };
+            let better = match (&best, &read) {
+                (None, _) => true,
+                (Some((_, Err(_))), _) => false,
+                (Some(_), Err(_)) => true,
+                (Some((_, Ok(b))), Ok(r)) => r.sequence > b.sequence,
+            };
+            if better {
+                best = Some((f.path.clone(), read));
+            }
+        }
+        best
     }
 }
 
