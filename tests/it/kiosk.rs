@@ -529,6 +529,39 @@ fn no_admit_without_a_writable_journal() {
     assert_eq!(n, 1, "someone else's database is left untouched");
 }
 
+/// Regression (found by `badgegate rehearse`: a gate whose log was on the
+/// disk that filled died on a signal): a log that cannot be written
+/// (stderr appending to a file past the size the process may write) does
+/// not stop the kiosk deciding, nor going out of service cleanly (exit 3)
+/// once its journal cannot grow either.
+#[test]
+fn a_log_that_cannot_be_written_does_not_stop_the_kiosk() {
+    let desk = Desk::new();
+    let a = badge(&desk, "A-1", &[]);
+    let b = badge(&desk, "B-2", &[]);
+    common::alternating_scans(&desk, "scans.txt", &a, &b, 4000);
+    fs::write(desk.p("log.txt"), vec![b'x'; 3_000_000]).unwrap();
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2000; exec '{}' kiosk --trust trust --journal j.db --gate north --stdin --headless \
+         --cooldown 0 --anti-passback off --at {AT} < scans.txt 2>> log.txt",
+        env!("CARGO_BIN_EXE_badgegate")
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(desk.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "stdout:{stdout}");
+    let printed = stdout.lines().count();
+    assert!(printed > 0 && printed < 4000, "printed {printed}");
+    // Nothing reached the log: every write to it failed.
+    assert_eq!(fs::metadata(desk.p("log.txt")).unwrap().len(), 3_000_000);
+    let j = Journal::open_readonly(&desk.p("j.db")).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+}
+
 #[test]
 fn disk_full_mid_stream_stops_admitting_and_keeps_what_was_journalled() {
     let desk = Desk::new();
