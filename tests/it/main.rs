@@ -12,6 +12,8 @@ mod doctor;
 mod faults;
 mod formats;
 mod gate;
+#[cfg(feature = "rehearse")]
+mod ha;
 mod hostile_input;
 mod hostile_text;
 mod identity;

@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod gates;
+pub mod ha;
 pub mod pg;
 pub mod photos;
 pub mod plan;

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// The test servers' superuser password: only ever in a password file.
-const ADMIN_PASSWORD: &str = "office-admin-test";
+pub const ADMIN_PASSWORD: &str = "office-admin-test";
 
 /// Points libpq's password file (for every badgegate this test process
 /// starts) at one holding the test superuser's password.
-fn use_pgpass() {
+pub fn use_pgpass() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let path = std::env::temp_dir().join(format!("bg-pgpass-{}", std::process::id()));

@@ -226,38 +226,59 @@ fn reason(e: &postgres::Error) -> String {
     }
 }
 
-/// The password for these settings in libpq's password file, if any.
+/// The password for these settings in libpq's password file, if any:
+/// for a URI listing several servers (a Patroni cluster), the first line
+/// matching any of them, in the URI's order (one password serves them all:
+/// logins are replicated).
 fn pgpass_lookup(cfg: &Config) -> Option<String> {
     let path = std::env::var_os("PGPASSFILE")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
     let text = std::fs::read_to_string(path).ok()?;
-    let host = cfg.get_hosts().first().map(|h| match h {
-        postgres::config::Host::Tcp(name) => name.clone(),
-        postgres::config::Host::Unix(p) => p.display().to_string(),
-    });
-    let host = host.unwrap_or_else(|| "localhost".into());
-    let port = cfg.get_ports().first().copied().unwrap_or(5432).to_string();
+    let mut servers: Vec<(String, String)> = cfg
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                postgres::config::Host::Tcp(name) => name.clone(),
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            };
+            // One port for all, or one each (libpq's rule).
+            let ports = cfg.get_ports();
+            let port = ports
+                .get(i)
+                .or_else(|| (ports.len() == 1).then(|| &ports[0]))
+                .copied()
+                .unwrap_or(5432);
+            (host, port.to_string())
+        })
+        .collect();
+    if servers.is_empty() {
+        servers.push(("localhost".into(), "5432".into()));
+    }
     let db = cfg
         .get_dbname()
         .or(cfg.get_user())
         .unwrap_or_default()
         .to_owned();
     let user = cfg.get_user().unwrap_or_default().to_owned();
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .find_map(|line| {
-            let fields = split_pgpass(line);
-            if fields.len() != 5 {
-                return None;
-            }
-            let matches = |pattern: &str, value: &str| pattern == "*" || pattern == value;
-            (matches(&fields[0], &host)
-                && matches(&fields[1], &port)
-                && matches(&fields[2], &db)
-                && matches(&fields[3], &user))
-            .then(|| fields[4].clone())
-        })
+    servers.iter().find_map(|(host, port)| {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .find_map(|line| {
+                let fields = split_pgpass(line);
+                if fields.len() != 5 {
+                    return None;
+                }
+                let matches = |pattern: &str, value: &str| pattern == "*" || pattern == value;
+                (matches(&fields[0], host)
+                    && matches(&fields[1], port)
+                    && matches(&fields[2], &db)
+                    && matches(&fields[3], &user))
+                .then(|| fields[4].clone())
+            })
+    })
 }
 
 /// A password-file line's fields (`:` separates, `\` escapes).

@@ -1,0 +1,230 @@
+//! The venue office on a Patroni cluster (etcd, two PostgreSQL servers in
+//! synchronous replication, on loopback ports): kiosks, the desk and the
+//! office commands find the writable server by themselves through
+//! connection files that list every member, and losing the primary's
+//! machine under load loses, doubles or reorders no record.
+
+use crate::common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use badgegate::journal::Journal;
+use badgegate::rehearse::ha::{missing, Cluster};
+use common::{eventually, Desk, LiveKiosk};
+
+/// A two-server cluster for this test, or `None` (with a printed reason)
+/// where Patroni or etcd is not installed; under CI that fails.
+fn cluster() -> Option<(tempfile::TempDir, Cluster)> {
+    if let Some(why) = missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{why}, and CI must run this test (.ci/run installs them)"
+        );
+        eprintln!("SKIPPED: {why}");
+        return None;
+    }
+    common::pg::use_pgpass();
+    let dir = tempfile::Builder::new().prefix("bg-ha-").tempdir().unwrap();
+    let c = Cluster::start_with(&dir.path().join("venue"), 2, common::pg::ADMIN_PASSWORD)
+        .unwrap_or_else(|e| panic!("{e}"));
+    Some((dir, c))
+}
+
+fn office(desk: &Desk, c: &Cluster, args: &[&str]) -> common::Run {
+    let url = c.admin_url();
+    let mut v = vec!["office", args[0], "--db", url.as_str()];
+    v.extend_from_slice(&args[1..]);
+    desk.run(&v)
+}
+
+/// `(kiosk, seq, hash)` of every record a set of journals holds.
+fn journal_rows(desk: &Desk, kiosks: &[&str]) -> BTreeSet<(String, i64, String)> {
+    let mut out = BTreeSet::new();
+    for k in kiosks {
+        let j = Journal::open_readonly(&desk.p(&format!("{k}.db"))).unwrap();
+        for e in j.entries().unwrap() {
+            let hash: String = e.hash.iter().map(|b| format!("{b:02x}")).collect();
+            out.insert((e.kiosk_id.clone(), e.seq as i64, hash));
+        }
+    }
+    out
+}
+
+/// The same, as the office holds them (on the member that is primary).
+fn office_rows(c: &Cluster, primary: usize) -> BTreeSet<(String, i64, String)> {
+    let mut db = c.connect_member(primary).unwrap();
+    db.query(
+        "SELECT kiosk_id, seq, encode(hash, 'hex') FROM badgegate.records",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect()
+}
+
+/// The primary's machine lost while three kiosks decide as fast as people
+/// come, a revocation published a moment before: Patroni promotes the
+/// synchronous standby; the kiosks decide on alone meanwhile (no decision
+/// slower than their offline path), find the new primary by themselves
+/// and hand over the rest; the office then holds every kiosk's chain
+/// complete, each record once, equal to the journals, raises nothing about
+/// the chains, and still holds the revocation, which every gate enforces.
+#[test]
+fn losing_the_primary_under_load_loses_and_doubles_nothing() {
+    let Some((_dir, mut c)) = cluster() else {
+        return;
+    };
+    let desk = Desk::new();
+    let r = office(&desk, &c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let kiosks = ["k1", "k2", "k3"];
+    for k in kiosks {
+        let r = office(
+            &desk,
+            &c,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let file = std::fs::read_to_string(desk.p(&format!("{k}.office"))).unwrap();
+        // Every member, and only the writable one will do.
+        for m in &c.members {
+            assert!(file.contains(&format!("127.0.0.1:{}", m.port)), "{file}");
+        }
+        assert!(file.contains("target_session_attrs=read-write"), "{file}");
+    }
+    let r = office(
+        &desk,
+        &c,
+        &["add-publisher", "--name", "desk", "--out", "desk.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let badges: Vec<String> = (0..60)
+        .map(|i| desk.issue("badges", &format!("D-{i:03}"), &[]))
+        .collect();
+    let timeout_ms = 1000u64;
+    let mut live: Vec<LiveKiosk> = kiosks
+        .iter()
+        .map(|k| {
+            let args = common::venue_kiosk_args(
+                k,
+                "plenary",
+                &["--passback-timeout", &timeout_ms.to_string()],
+            );
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            LiveKiosk::start(desk.path(), &args)
+        })
+        .collect();
+    let (old, _) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+
+    let started = Instant::now();
+    let mut killed_at = None;
+    let mut revoked = false;
+    let mut slowest = Duration::ZERO;
+    let mut n = 0usize;
+    while started.elapsed() < Duration::from_secs(30) {
+        for k in live.iter_mut() {
+            let t = Instant::now();
+            k.send(&badges[n % badges.len()]);
+            let d = k.decision();
+            slowest = slowest.max(t.elapsed());
+            assert!(d["decision"] == "admit" || d["decision"] == "deny", "{d}");
+            n += 1;
+        }
+        if !revoked && started.elapsed() > Duration::from_secs(4) {
+            // The desk publishes a revocation; the machine dies at once.
+            let r = desk.run(&[
+                "revoke",
+                "--key",
+                "keys/registration.key.pem",
+                "--list",
+                "rl.txt",
+                "D-059",
+                "--reason",
+                "reported stolen",
+                "--office",
+                "desk.office",
+            ]);
+            assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+            c.kill_member(old);
+            killed_at = Some(Instant::now());
+            revoked = true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed_at = killed_at.unwrap();
+    let new = c.wait_new_primary(old, Duration::from_secs(60)).unwrap();
+    // No decision waited longer than the gate's offline path: its passback
+    // check gives up after the timeout.
+    assert!(
+        slowest < Duration::from_millis(timeout_ms + 1500),
+        "a decision took {slowest:?}"
+    );
+    // Every gate refuses the revoked badge from the new primary's lists.
+    for k in live.iter_mut() {
+        let t = Instant::now();
+        loop {
+            k.send(&badges[59]);
+            let d = k.decision();
+            if d["reason"] == "revoked" {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(30),
+                "the revocation never taken up from the new primary: {d}\n{}",
+                k.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    for k in live {
+        assert_eq!(k.finish(), 0);
+    }
+    let journals = journal_rows(&desk, &kiosks);
+    eventually("every record at the new primary", || {
+        office_rows(&c, new) == journals
+    });
+    let mut db = c.connect_member(new).unwrap();
+    let bad: i64 = db
+        .query_one(
+            "SELECT count(*) FROM badgegate.alarms WHERE kind IN ('gap', 'chain', 'fork', 'hash', 'quarantine', 'cut_back')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(bad, 0, "alarms about the chains after the failover");
+    let lists: i64 = db
+        .query_one(
+            "SELECT count(*) FROM badgegate.lists WHERE kind = 'revocations'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(lists >= 1, "the list published before the failover is kept");
+    // The failover as the kiosks saw it: from the machine's death to the
+    // first record the new primary took.
+    let seen: f64 = db
+        .query_one(
+            "SELECT extract(epoch FROM min(received_at))::float8 FROM badgegate.records
+             WHERE received_at > now() - $1::float8 * interval '1 second'",
+            &[&killed_at.elapsed().as_secs_f64()],
+        )
+        .unwrap()
+        .get(0);
+    let now: f64 = db
+        .query_one("SELECT extract(epoch FROM now())::float8", &[])
+        .unwrap()
+        .get(0);
+    let failover = killed_at.elapsed().as_secs_f64() - (now - seen);
+    eprintln!(
+        "failover seen by the kiosks: {failover:.1} s; {n} decisions, {} records, slowest decision {slowest:?}",
+        journals.len()
+    );
+}
