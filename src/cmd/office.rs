@@ -212,6 +212,40 @@ fn status(url: &str, zone: Option<&str>, json: bool) -> anyhow::Result<ExitCode>
     let kiosks = views::status(&mut db, &time)?;
     let venue = views::venue_alarms(&mut db, &time)?;
     let mut trouble = !venue.is_empty();
+    if let (Some(c), false) = (views::cluster(&mut db)?, json) {
+        let standbys: Vec<String> = c
+            .standbys
+            .iter()
+            .map(|s| {
+                format!(
+                    "standby {} {} {}{}",
+                    printable(&s.name),
+                    s.state,
+                    s.sync_state,
+                    s.replay_lag_ms
+                        .map(|l| format!(", replay lag {:.1} s", l as f64 / 1000.0))
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        println!(
+            "office database: {} (primary, timeline {}); {}{}",
+            printable(&c.server),
+            c.timeline,
+            if standbys.is_empty() {
+                "NO STANDBY: a record committed now is on this server only".to_owned()
+            } else {
+                standbys.join("; ")
+            },
+            c.failover_at_ms
+                .map(|t| format!(
+                    "; last failover or switchover {}",
+                    time.at_ms(u64::try_from(t).unwrap_or(0))
+                ))
+                .unwrap_or_default()
+        );
+        trouble |= c.standbys.is_empty();
+    }
     for k in &kiosks {
         trouble |= !(k.online || k.stopped) || k.clock_off || !k.alarms.is_empty();
         if json {

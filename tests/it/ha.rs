@@ -208,6 +208,40 @@ fn losing_the_primary_under_load_loses_and_doubles_nothing() {
         .unwrap()
         .get(0);
     assert!(lists >= 1, "the list published before the failover is kept");
+    // The office says what happened: moved to another server, and now
+    // without a standby.
+    let r = office(&desk, &c, &["status"]);
+    assert_eq!(r.code, 1, "trouble: {}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!(
+            "office database: 127.0.0.1:{} (primary, timeline 2); NO STANDBY",
+            c.members[new].port
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("failover: the office's database is now served by"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("no_standby: the office runs on"),
+        "{}",
+        r.stdout
+    );
+    // The lost machine back: it rejoins as the new primary's synchronous
+    // standby.
+    c.start_member(old).unwrap();
+    c.wait_synchronous(Duration::from_secs(60)).unwrap();
+    eventually("the old primary streaming again", || {
+        let r = office(&desk, &c, &["status"]);
+        r.stdout.contains(&format!(
+            "standby {} (127.0.0.1) streaming sync",
+            c.members[old].name
+        ))
+    });
     // The failover as the kiosks saw it: from the machine's death to the
     // first record the new primary took.
     let seen: f64 = db

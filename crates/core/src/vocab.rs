@@ -86,6 +86,10 @@ coded! {
         List = "list",
         /// Someone inside whose badge a gate has since refused as revoked.
         RevokedInside = "revoked_inside",
+        /// The office's database moved to another server (a new timeline).
+        Failover = "failover",
+        /// The office had a standby server and has none streaming now.
+        NoStandby = "no_standby",
     }
 }
 
@@ -104,6 +108,8 @@ impl OfficeAlarm {
             OfficeAlarm::CutBack => "kiosk journal cut back",
             OfficeAlarm::List => "gate refused a list the office served",
             OfficeAlarm::RevokedInside => "revoked badge holder inside",
+            OfficeAlarm::Failover => "office database moved to another server",
+            OfficeAlarm::NoStandby => "office running without a standby",
         }
     }
 }

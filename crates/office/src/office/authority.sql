@@ -487,6 +487,72 @@ CREATE TRIGGER records_arrive BEFORE INSERT ON badgegate.records
 -- office's head of its chain, where pushing resumes. A kiosk whose journal
 -- ends before the office's head (a lost or replaced disk, a cut journal)
 -- is an alarm at once, naming the missing records.
+-- The office's own servers (a Patroni cluster, docs/venue-ha.md), as the
+-- server in charge sees them: itself (address, timeline) and each standby
+-- streaming from it. One row with no standby on a lone server.
+CREATE OR REPLACE FUNCTION badgegate.cluster_state(OUT server text, OUT timeline integer,
+                                                   OUT standby text, OUT state text,
+                                                   OUT sync_state text, OUT replay_lag_ms bigint)
+RETURNS SETOF record
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+    SELECT COALESCE(host(inet_server_addr()) || ':' || inet_server_port(), 'local socket'),
+           ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::integer,
+           s.application_name || ' (' || COALESCE(host(s.client_addr), 'local') || ')',
+           s.state, s.sync_state,
+           (extract(epoch FROM s.replay_lag) * 1000)::bigint
+    FROM (SELECT 1) one LEFT JOIN pg_stat_replication s ON true
+    ORDER BY s.application_name
+$$;
+REVOKE ALL ON FUNCTION badgegate.cluster_state() FROM PUBLIC;
+
+-- Looked at with the kiosks' hellos, every 5 s at most: the office's
+-- database now served by another server (a failover or switchover: a new
+-- timeline) is one `failover` alarm; an office that had a standby and now
+-- has none streaming is one `no_standby` alarm until acknowledged (a
+-- record committed meanwhile is on one server only).
+CREATE OR REPLACE FUNCTION badgegate.cluster_watch() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+DECLARE
+    now_tl integer;
+    was_tl integer;
+    streaming integer;
+    here text;
+BEGIN
+    IF pg_is_in_recovery() OR NOT pg_try_advisory_xact_lock(hashtext('badgegate.cluster_watch')) THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'cluster_checked_at'
+                  AND value::timestamptz > now() - interval '5 seconds') THEN
+        RETURN;
+    END IF;
+    INSERT INTO badgegate.meta (key, value) VALUES ('cluster_checked_at', now()::text)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    SELECT c.timeline, c.server INTO now_tl, here FROM badgegate.cluster_state() c LIMIT 1;
+    SELECT value::integer INTO was_tl FROM badgegate.meta WHERE key = 'timeline';
+    INSERT INTO badgegate.meta (key, value) VALUES ('timeline', now_tl::text)
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    IF was_tl IS NOT NULL AND was_tl <> now_tl THEN
+        INSERT INTO badgegate.meta (key, value) VALUES ('failover_at', now()::text)
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+        PERFORM badgegate.raise_alarm(NULL, 'failover', format(
+            'the office''s database is now served by %s (timeline %s, was %s): a failover or switchover; records, lists and presence carried over (check `patronictl list`)',
+            here, now_tl, was_tl));
+    END IF;
+    SELECT count(*) INTO streaming FROM pg_stat_replication WHERE state = 'streaming';
+    IF streaming > 0 THEN
+        INSERT INTO badgegate.meta (key, value) VALUES ('replicated', 'yes')
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    ELSIF EXISTS (SELECT 1 FROM badgegate.meta WHERE key = 'replicated' AND value = 'yes')
+          AND NOT EXISTS (SELECT 1 FROM badgegate.alarms a WHERE a.kind = 'no_standby'
+                             AND NOT EXISTS (SELECT 1 FROM badgegate.acks k WHERE k.subject = 'alarm:' || a.id)) THEN
+        PERFORM badgegate.raise_alarm(NULL, 'no_standby', format(
+            'the office runs on %s without a standby: a record committed now is on that server only until a standby streams again (start the other server''s Patroni; `patronictl list`)',
+            here));
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION badgegate.cluster_watch() FROM PUBLIC;
+
 ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_low_ms bigint;
 ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_prev_ms bigint;
 ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS offset_window_at timestamptz;
@@ -535,6 +601,7 @@ BEGIN
         stopped_at = CASE WHEN local_head IS NOT NULL AND local_head <= k.stopped_head THEN k.stopped_at END
         FROM (SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint - kiosk_now_ms AS ms) sample
         WHERE k.kiosk_id = me;
+    PERFORM badgegate.cluster_watch();
 END
 $$;
 

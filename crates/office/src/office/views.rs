@@ -144,6 +144,84 @@ fn alarm_lines(venue: &VenueTime, at: Vec<i64>, said: Vec<String>) -> Vec<String
         .collect()
 }
 
+/// The office's own servers, as the one in charge sees them.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClusterView {
+    /// The server answering (address:port), and its timeline (it grows
+    /// with each failover or switchover).
+    pub server: String,
+    pub timeline: i32,
+    pub standbys: Vec<Standby>,
+    /// The office had a standby once (so it should have one now).
+    pub replicated: bool,
+    /// The last failover or switchover the office noticed (Unix ms).
+    pub failover_at_ms: Option<i64>,
+}
+
+/// A standby server streaming from the one in charge.
+#[derive(Clone, Debug, Serialize)]
+pub struct Standby {
+    pub name: String,
+    pub state: String,
+    /// `sync`, `potential`, `quorum` or `async`.
+    pub sync_state: String,
+    pub replay_lag_ms: Option<i64>,
+}
+
+/// The office's servers; `None` for a lone server that never had a
+/// standby (and an office database from before this view).
+pub fn cluster(db: &mut Client) -> Result<Option<ClusterView>, OfficeError> {
+    let exists: bool = db
+        .query_one(
+            "SELECT to_regprocedure('badgegate.cluster_state()') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    if !exists {
+        return Ok(None);
+    }
+    let rows = db.query("SELECT * FROM badgegate.cluster_state()", &[])?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let standbys: Vec<Standby> = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Standby {
+                name: r.get::<_, Option<String>>(2)?,
+                state: r.get::<_, Option<String>>(3).unwrap_or_default(),
+                sync_state: r.get::<_, Option<String>>(4).unwrap_or_default(),
+                replay_lag_ms: r.get(5),
+            })
+        })
+        .collect();
+    let meta = |db: &mut Client, key: &str| -> Result<Option<String>, OfficeError> {
+        Ok(db
+            .query_opt("SELECT value FROM badgegate.meta WHERE key = $1", &[&key])?
+            .map(|r| r.get(0)))
+    };
+    let replicated = meta(db, "replicated")?.as_deref() == Some("yes");
+    if standbys.is_empty() && !replicated {
+        return Ok(None);
+    }
+    let failover_at_ms = match meta(db, "failover_at")? {
+        Some(t) => db
+            .query_one(
+                "SELECT (extract(epoch FROM $1::text::timestamptz) * 1000)::int8",
+                &[&t],
+            )?
+            .get(0),
+        None => None,
+    };
+    Ok(Some(ClusterView {
+        server: first.get(0),
+        timeline: first.get(1),
+        standbys,
+        replicated,
+        failover_at_ms,
+    }))
+}
+
 /// Alarms not tied to a kiosk, and the count of all.
 pub fn venue_alarms(db: &mut Client, venue: &VenueTime) -> Result<Vec<String>, OfficeError> {
     let open = open_alarms_condition(db)?;

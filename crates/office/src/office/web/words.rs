@@ -148,7 +148,7 @@ pub struct DashWords {
     // Reasons, a few words each, by code (`ok`, `expired`, …).
     pub reasons: [(&'static str, &'static str); 28],
     // Alarms, by kind.
-    pub alarm_kinds: [(&'static str, &'static str); 23],
+    pub alarm_kinds: [(&'static str, &'static str); 25],
     // Spans of time: one, a few (Russian 2–4), many.
     pub seconds: [&'static str; 3],
     pub minutes: [&'static str; 3],
@@ -377,6 +377,8 @@ pub static EN: DashWords = DashWords {
         ("revoked_inside", "revoked badge holder inside"),
         ("list", "gate refused a list the office served"),
         ("quarantine", "record outside the vocabulary quarantined"),
+        ("failover", "office database moved to another server"),
+        ("no_standby", "office running without a standby"),
     ],
     seconds: ["second", "seconds", "seconds"],
     minutes: ["minute", "minutes", "minutes"],
@@ -545,6 +547,8 @@ pub static RU: DashWords = DashWords {
         ("revoked_inside", "владелец отозванного пропуска внутри"),
         ("list", "проход отклонил список, выданный постом"),
         ("quarantine", "запись вне словаря отложена в карантин"),
+        ("failover", "база офиса перешла на другой сервер"),
+        ("no_standby", "офис работает без резервного сервера"),
     ],
     seconds: ["секунда", "секунды", "секунд"],
     minutes: ["минута", "минуты", "минут"],
@@ -713,6 +717,8 @@ pub static TG: DashWords = DashWords {
         ("revoked_inside", "соҳиби бейҷи бекоршуда дар дохил"),
         ("list", "гузаргоҳ рӯйхати аз нуқта додашударо рад кард"),
         ("quarantine", "сабти берун аз луғат ба карантин гузошта шуд"),
+        ("failover", "пойгоҳи офис ба сервери дигар гузашт"),
+        ("no_standby", "офис бе сервери эҳтиётӣ кор мекунад"),
     ],
     seconds: ["сония", "сония", "сония"],
     minutes: ["дақиқа", "дақиқа", "дақиқа"],
