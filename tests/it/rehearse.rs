@@ -380,3 +380,24 @@ fn a_gate_that_stops_by_itself_is_caught() {
         "{finished:#?}"
     );
 }
+
+/// The failover scenario: the office on a Patroni cluster losing its
+/// primary's machine twice at the peak; every check holds and the office
+/// raised one failover alarm each time. About two and a half minutes:
+/// `cargo test --test it -- --ignored rehearse::the_failover_day`.
+#[test]
+#[ignore = "two and a half minutes; CI runs ha::losing_the_primary_under_load_loses_and_doubles_nothing"]
+fn the_failover_day_passes_every_check() {
+    if badgegate::rehearse::ha::missing().is_some() || !have_postgres() {
+        return;
+    }
+    let desk = Desk::new();
+    let (code, report, err) = rehearse_cli(&desk, &scenarios().join("failover.toml"));
+    assert_eq!(code, 0, "{report}\n{err}");
+    let timeline = report["timeline"].to_string();
+    assert_eq!(
+        timeline.matches("the office failed over").count(),
+        2,
+        "{timeline}"
+    );
+}

@@ -356,7 +356,9 @@ fn office_records(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> 
     ))
 }
 
-fn office_rows(pg: &crate::pg::Postgres) -> Result<BTreeSet<(String, u64, String)>, RehearseError> {
+fn office_rows(
+    pg: &crate::office::Office,
+) -> Result<BTreeSet<(String, u64, String)>, RehearseError> {
     let mut db = pg.connect()?;
     let rows = db
         .query(
@@ -391,6 +393,7 @@ fn alarms(day: &Day) -> Result<Check, RehearseError> {
     let mut bad = Vec::new();
     let mut raised: BTreeMap<String, usize> = BTreeMap::new();
     let mut counted = 0;
+    let mut failovers = 0;
     for r in &rows {
         let kind: String = r.get(0);
         let detail: String = r.get(1);
@@ -407,6 +410,10 @@ fn alarms(day: &Day) -> Result<Check, RehearseError> {
             }
             "offline" => {}
             "passback" | "presence" if day.office_outage => {}
+            "failover" => {
+                failovers += 1;
+            }
+            "no_standby" if day.failovers > 0 => {}
             _ => bad.push(format!("an alarm nothing should raise: {kind}: {detail}")),
         }
     }
@@ -418,6 +425,12 @@ fn alarms(day: &Day) -> Result<Check, RehearseError> {
             Some(1) => {}
             Some(n) => bad.push(format!("{s}: {n} revoked_inside alarms, one expected")),
         }
+    }
+    if failovers != day.failovers {
+        bad.push(format!(
+            "{failovers} failover alarm(s) at the office; the day lost the primary {} time(s)",
+            day.failovers
+        ));
     }
     for s in raised.keys().filter(|s| !day.revoked_inside.contains(*s)) {
         bad.push(format!(

@@ -18,6 +18,7 @@
 pub mod check;
 pub mod gates;
 pub mod ha;
+pub mod office;
 pub mod pg;
 pub mod photos;
 pub mod plan;

@@ -155,3 +155,15 @@ fn drain(mut c: TcpStream, _state: Arc<Mutex<State>>) {
     let mut buf = [0u8; 4096];
     while matches!(c.read(&mut buf), Ok(n) if n > 0) {}
 }
+
+/// The links between one gate and each of the office's servers, cut and
+/// healed together.
+pub struct Links(pub Vec<Proxy>);
+
+impl Links {
+    pub fn set(&self, link: Link) {
+        for p in &self.0 {
+            p.set(link);
+        }
+    }
+}

@@ -16,7 +16,7 @@ use badgegate_core::format::keys::SecretKey;
 use badgegate_core::format::revocation::RevocationList;
 
 use crate::gates::{run_tool, GateProcess, GateSetup};
-use crate::pg::Postgres;
+use crate::office::Office;
 use crate::plan::{self, Move, Person, Rng};
 use crate::scenario::{clock_secs, clock_text, Event, Scenario};
 use crate::RehearseError;
@@ -100,13 +100,15 @@ pub struct Day {
     pub stops: Vec<Stop>,
     /// Each gate's peak resident memory (KiB) at the day's end.
     pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
-    pub office: Option<Postgres>,
+    pub office: Option<Office>,
     pub office_on: bool,
     /// Serials a gate refused as revoked while their holder was inside:
     /// each should raise one `revoked_inside` alarm at the office.
     pub revoked_inside: BTreeSet<String>,
     /// The office's server was down at some moment of the day.
     pub office_outage: bool,
+    /// Primaries of a cluster office lost (each one failover).
+    pub failovers: usize,
     /// Each revocation list the desk published: its sequence and when
     /// (Unix ms).
     pub published: Vec<(u64, u64)>,
@@ -148,7 +150,7 @@ type Item = Reverse<(u64, u64, Act)>;
 struct Venue {
     gates: Vec<GateProcess>,
     /// The network between each gate and the office (with an office).
-    proxies: Vec<crate::proxy::Proxy>,
+    proxies: Vec<crate::proxy::Links>,
     specs: Vec<crate::scenario::Gate>,
     down_until: Vec<Option<f64>>,
 }
@@ -341,7 +343,7 @@ pub fn run(
 
     // The office.
     let office = if scenario.office {
-        let pg = Postgres::start(&dir.join("office-db"))?;
+        let pg = Office::start(&dir.join("office-db"), scenario.office_servers)?;
         let url = pg.admin_url();
         let (code, _, err) = run_tool(
             &opts.exe,
@@ -377,33 +379,40 @@ pub fn run(
                 )));
             }
         }
-        progress(&format!("office on PostgreSQL, port {}", pg.port));
+        progress(&pg.describe());
         Some(pg)
     } else {
         None
     };
 
-    // The network between each gate and the office: a proxy each, so a
-    // gate can be cut off.
+    // The network between each gate and the office: a proxy each (one
+    // for each of the office's servers), so a gate can be cut off.
     let mut proxies = Vec::new();
     if let Some(pg) = &office {
         for g in &scenario.gates {
-            let proxy = crate::proxy::Proxy::start(pg.port)?;
             let path = dir.join(format!("{}.office", g.id));
-            let text = std::fs::read_to_string(&path)?;
-            let direct = format!("@127.0.0.1:{}/", pg.port);
-            if !text.contains(&direct) {
-                return Err(RehearseError::Setup(format!(
-                    "{} does not name the office at 127.0.0.1:{}",
-                    path.display(),
-                    pg.port
-                )));
+            let mut text = std::fs::read_to_string(&path)?;
+            let mut link = Vec::new();
+            for port in pg.ports() {
+                let proxy = crate::proxy::Proxy::start(port)?;
+                let mut found = false;
+                for end in [",", "/"] {
+                    let direct = format!("127.0.0.1:{port}{end}");
+                    if text.contains(&direct) {
+                        text = text.replace(&direct, &format!("127.0.0.1:{}{end}", proxy.port));
+                        found = true;
+                    }
+                }
+                if !found {
+                    return Err(RehearseError::Setup(format!(
+                        "{} does not name the office's server 127.0.0.1:{port}",
+                        path.display()
+                    )));
+                }
+                link.push(proxy);
             }
-            std::fs::write(
-                &path,
-                text.replace(&direct, &format!("@127.0.0.1:{}/", proxy.port)),
-            )?;
-            proxies.push(proxy);
+            std::fs::write(&path, text)?;
+            proxies.push(crate::proxy::Links(link));
         }
     }
 
@@ -510,6 +519,7 @@ pub fn run(
         office_on: scenario.office,
         revoked_inside: BTreeSet::new(),
         office_outage: false,
+        failovers: 0,
         published: Vec::new(),
         wall_secs: 0.0,
     };
@@ -535,6 +545,26 @@ pub fn run(
                 day.scans.len()
             ));
             last_report = Instant::now();
+        }
+        // A cluster fails over by itself: the office is back once another
+        // server is primary.
+        if truth.office_down {
+            if let Some(name) = office.as_ref().and_then(Office::serving) {
+                truth.office_down = false;
+                if let Some(o) = truth.outages.last_mut() {
+                    o.1 = Some(Instant::now());
+                }
+                day.timeline.push(Happened {
+                    at: clock_text(at),
+                    what: format!(
+                        "the office failed over: {name} is the primary, {:.1} s after the loss",
+                        truth
+                            .outages
+                            .last()
+                            .map_or(0.0, |o| o.0.elapsed().as_secs_f64())
+                    ),
+                });
+            }
         }
         match act {
             Act::Move { person, step } => {
@@ -891,16 +921,16 @@ pub fn run(
                     }
                     Event::KillOffice { down_s, .. } => {
                         if let Some(pg) = office.as_mut() {
-                            pg.kill()?;
+                            let what = pg.kill()?;
                             truth.office_down = true;
                             truth.outages.push((Instant::now(), None));
                             day.office_outage = true;
+                            if pg.is_cluster() {
+                                day.failovers += 1;
+                            }
                             day.timeline.push(Happened {
                                 at: clock_text(at),
-                                what: format!(
-                                    "the office's server killed, back in {} min",
-                                    (down_s / 60.0).round()
-                                ),
+                                what: format!("{what}, back in {} min", (down_s / 60.0).round()),
                             });
                             push(&mut queue, at + down_s, Act::OfficeBack);
                         }
@@ -953,14 +983,16 @@ pub fn run(
             }
             Act::OfficeBack => {
                 if let Some(pg) = office.as_mut() {
-                    pg.restart()?;
-                    truth.office_down = false;
-                    if let Some(o) = truth.outages.last_mut() {
-                        o.1 = Some(Instant::now());
+                    let what = pg.restart()?;
+                    if truth.office_down {
+                        truth.office_down = false;
+                        if let Some(o) = truth.outages.last_mut() {
+                            o.1 = Some(Instant::now());
+                        }
                     }
                     day.timeline.push(Happened {
                         at: clock_text(at),
-                        what: "the office's server started again".into(),
+                        what,
                     });
                 }
             }

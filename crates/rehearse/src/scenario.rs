@@ -26,6 +26,11 @@ pub struct Scenario {
     /// `false`: each gate alone.
     #[serde(default)]
     pub office: bool,
+    /// The office's database servers: 1, or 2 and more for a Patroni
+    /// cluster in synchronous replication (`kill_office` then loses the
+    /// primary's machine and the office fails over).
+    #[serde(default = "one_server")]
+    pub office_servers: usize,
     /// What an entrance does with a badge already inside: `hard` or `soft`.
     #[serde(default = "hard")]
     pub anti_passback: String,
@@ -194,6 +199,9 @@ fn sixty() -> f64 {
 }
 fn three() -> f64 {
     3.0
+}
+fn one_server() -> usize {
+    1
 }
 fn four() -> f64 {
     4.0
