@@ -262,3 +262,21 @@ fn losing_the_primary_under_load_loses_and_doubles_nothing() {
         journals.len()
     );
 }
+
+/// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
+/// is the one these tests run, with each machine's values left to fill in.
+#[test]
+fn the_shipped_patroni_configuration_is_the_tested_one() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/ha/patroni.yml");
+    let shipped = std::fs::read_to_string(&path).unwrap_or_default();
+    let tested = badgegate::rehearse::ha::patroni_template();
+    if shipped != tested {
+        let fresh = std::env::temp_dir().join("patroni.yml.tested");
+        std::fs::write(&fresh, &tested).unwrap();
+        panic!(
+            "{} differs from the configuration the tests run; the tested one is in {}",
+            path.display(),
+            fresh.display()
+        );
+    }
+}

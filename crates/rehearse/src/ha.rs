@@ -389,17 +389,63 @@ struct PatroniSetup<'a> {
     password: &'a str,
 }
 
-/// One member's Patroni configuration, as `docs/venue-ha.md` gives it
-/// (addresses and folders filled in).
+/// `packaging/ha/patroni.yml`: the configuration every member runs, with
+/// its machine's values as `{placeholders}` (a test keeps the file equal
+/// to this).
+pub fn patroni_template() -> String {
+    patroni_text(&[
+        ("name", "{name}"),
+        ("rest", "{this_machine}:8008"),
+        ("etcd", "{etcd_1}:2379,{etcd_2}:2379,{etcd_3}:2379"),
+        ("listen", "0.0.0.0:5432"),
+        ("connect", "{this_machine}:5432"),
+        ("data", "/var/lib/postgresql/15/venue"),
+        ("bin", "/usr/lib/postgresql/15/bin"),
+        ("dir", "/var/run/postgresql"),
+        ("pw", "{password}"),
+        ("net", "{office_network}"),
+    ])
+}
+
+/// One member's Patroni configuration on this machine (loopback ports,
+/// folders in the cluster's).
 fn patroni_config(s: &PatroniSetup<'_>) -> String {
+    let rest = format!("127.0.0.1:{}", s.rest_port);
+    let etcd = format!("127.0.0.1:{}", s.etcd_port);
+    let listen = format!("127.0.0.1:{}", s.port);
+    let data = s.dir.join("data").display().to_string();
+    let bin = s.bin.display().to_string();
+    let dir = s.dir.display().to_string();
+    patroni_text(&[
+        ("name", s.name),
+        ("rest", &rest),
+        ("etcd", &etcd),
+        ("listen", &listen),
+        ("connect", &listen),
+        ("data", &data),
+        ("bin", &bin),
+        ("dir", &dir),
+        ("pw", s.password),
+        ("net", "127.0.0.1/32"),
+    ])
+}
+
+/// The configuration text with `values` put in.
+fn patroni_text(values: &[(&str, &str)]) -> String {
+    let v = |k: &str| {
+        values
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map_or("", |(_, val)| *val)
+    };
     format!(
         r#"scope: venue-office
 name: {name}
 restapi:
-  listen: 127.0.0.1:{rest}
-  connect_address: 127.0.0.1:{rest}
+  listen: {rest}
+  connect_address: {rest}
 etcd3:
-  hosts: 127.0.0.1:{etcd}
+  hosts: {etcd}
 bootstrap:
   dcs:
     ttl: 10
@@ -422,12 +468,12 @@ bootstrap:
     - auth-local: trust
     - auth-host: scram-sha-256
   pg_hba:
-    - local all all trust
-    - host replication replicator 127.0.0.1/32 scram-sha-256
-    - host all all 127.0.0.1/32 scram-sha-256
+    - local all postgres peer
+    - host replication replicator {net} scram-sha-256
+    - host all all {net} scram-sha-256
 postgresql:
-  listen: 127.0.0.1:{port}
-  connect_address: 127.0.0.1:{port}
+  listen: {listen}
+  connect_address: {connect}
   data_dir: {data}
   bin_dir: {bin}
   pgpass: {dir}/patroni.pgpass
@@ -448,14 +494,16 @@ tags:
   noloadbalance: false
   clonefrom: false
 "#,
-        name = s.name,
-        rest = s.rest_port,
-        etcd = s.etcd_port,
-        port = s.port,
-        data = s.dir.join("data").display(),
-        bin = s.bin.display(),
-        dir = s.dir.display(),
-        pw = s.password,
+        name = v("name"),
+        rest = v("rest"),
+        etcd = v("etcd"),
+        listen = v("listen"),
+        connect = v("connect"),
+        data = v("data"),
+        bin = v("bin"),
+        dir = v("dir"),
+        pw = v("pw"),
+        net = v("net"),
     )
 }
 
