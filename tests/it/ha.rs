@@ -263,6 +263,101 @@ fn losing_the_primary_under_load_loses_and_doubles_nothing() {
     );
 }
 
+/// A planned switchover (`patronictl switchover`) while three kiosks
+/// decide: no record lost or doubled, no decision slower than the offline
+/// path, no gate saying OFFLINE (SWITCHING for a moment at most), one
+/// `failover` alarm saying the database moved.
+#[test]
+fn a_switchover_under_load_loses_nothing() {
+    let Some((_dir, c)) = cluster() else {
+        return;
+    };
+    let desk = Desk::new();
+    let r = office(&desk, &c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let kiosks = ["s1", "s2", "s3"];
+    for k in kiosks {
+        let r = office(
+            &desk,
+            &c,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let badges: Vec<String> = (0..40)
+        .map(|i| desk.issue("badges", &format!("S-{i:03}"), &[]))
+        .collect();
+    let mut live: Vec<LiveKiosk> = kiosks
+        .iter()
+        .map(|k| {
+            let args = common::venue_kiosk_args(k, "plenary", &["--passback-timeout", "1000"]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            LiveKiosk::start(desk.path(), &args)
+        })
+        .collect();
+    let (old, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    let started = Instant::now();
+    let mut switched_at = None;
+    let mut slowest = Duration::ZERO;
+    let mut n = 0usize;
+    while started.elapsed() < Duration::from_secs(20) {
+        for k in live.iter_mut() {
+            let t = Instant::now();
+            k.send(&badges[n % badges.len()]);
+            let d = k.decision();
+            slowest = slowest.max(t.elapsed());
+            assert!(d["decision"] == "admit" || d["decision"] == "deny", "{d}");
+            n += 1;
+        }
+        if switched_at.is_none() && started.elapsed() > Duration::from_secs(4) {
+            c.switchover(standby).unwrap();
+            switched_at = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let new = c.wait_new_primary(old, Duration::from_secs(30)).unwrap();
+    assert_eq!(new, standby);
+    assert!(
+        slowest < Duration::from_millis(2500),
+        "a decision took {slowest:?}"
+    );
+    let mut said = Vec::new();
+    for k in live {
+        let (code, err) = k.finish_with_stderr();
+        assert_eq!(code, 0, "{err}");
+        said.push(err);
+    }
+    let journals = journal_rows(&desk, &kiosks);
+    eventually("every record at the new primary", || {
+        office_rows(&c, new) == journals
+    });
+    let r = office(&desk, &c, &["status"]);
+    assert!(
+        r.stdout
+            .contains("failover: the office's database is now served by"),
+        "{}",
+        r.stdout
+    );
+    // No gate told its guard the office was lost: a moment of switching
+    // servers at most.
+    for e in &said {
+        assert!(!e.contains("OFFLINE"), "{e}");
+    }
+    let switching = said
+        .iter()
+        .filter(|e| e.contains("office: SWITCHING"))
+        .count();
+    eprintln!(
+        "switchover: {n} decisions, slowest {slowest:?}, {switching} of 3 kiosks said SWITCHING"
+    );
+}
+
 /// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
 /// is the one these tests run, with each machine's values left to fill in.
 #[test]

@@ -857,6 +857,11 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
             fill(words.office_not_pushing, &[("n", &backlog)])
         } else if office.online {
             fill(words.office_online, &[("n", &backlog)])
+        } else if office.switching {
+            fill(
+                words.office_switching,
+                &[("since", &format_clock(office.since_ms, offset))],
+            )
         } else {
             fill(
                 words.office_offline,

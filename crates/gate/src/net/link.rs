@@ -78,8 +78,15 @@ pub struct LinkState {
     /// Pushing stopped for good: the office's chain of this kiosk is ahead
     /// of this journal or differs from it (`problem` says which).
     pub stopped: bool,
-    /// What the link's watch last said (ONLINE: true), if anything.
-    pub said: Option<bool>,
+    /// What the link's watch last said, if anything.
+    pub said: Option<Said>,
+    /// The office lists more than one server (a Patroni cluster): a lost
+    /// connection is first taken for a switch to another server.
+    pub cluster: bool,
+    /// Lost for less than [`SWITCH_GRACE`] with a cluster office: the
+    /// office is switching servers (deciding alone meanwhile), not yet
+    /// OFFLINE.
+    pub switching: bool,
     /// The office's connection URI, for the goodbye.
     url: Uri,
 }
@@ -116,6 +123,29 @@ pub struct LinkConfig {
     pub clock: Box<dyn Fn() -> u64 + Send>,
 }
 
+/// What the link's watch says of the office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Said {
+    Online,
+    /// A cluster office lost for less than [`SWITCH_GRACE`].
+    Switching,
+    Offline,
+}
+
+/// With an office on several servers, how long a lost office is said to be
+/// switching servers before it is said OFFLINE: a failover takes about
+/// 10 s with the tested Patroni settings (docs/venue-ha.md), a switchover
+/// a few.
+pub const SWITCH_GRACE: Duration = Duration::from_secs(20);
+
+/// True when a connection URI lists more than one server.
+pub fn lists_servers(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+    let hosts = rest.split(['/', '?']).next().unwrap_or("");
+    hosts.contains(',')
+}
+
 /// The office counts as OFFLINE once it has not answered for this long
 /// (refused, unreachable, or hung: a stopped server answers nothing).
 pub const OFFLINE_AFTER: Duration = Duration::from_millis(2500);
@@ -127,6 +157,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(250);
 pub fn start_pusher(cfg: LinkConfig) -> SharedState {
     let state: SharedState = Arc::new(Mutex::new(LinkState {
         since_ms: badgegate_core::clock::now_ms(),
+        cluster: lists_servers(&cfg.url),
         url: Uri(cfg.url.clone()),
         ..LinkState::default()
     }));
@@ -154,32 +185,53 @@ pub fn start_pusher(cfg: LinkConfig) -> SharedState {
 pub fn watch_link(state: &SharedState, now_ms: u64, say: &Notices) {
     let Ok(mut s) = state.lock() else { return };
     let bound = u64::try_from(OFFLINE_AFTER.as_millis()).unwrap_or(u64::MAX);
-    let answering = s
-        .last_contact_ms
-        .is_some_and(|t| now_ms.saturating_sub(t) <= bound);
-    if s.said == Some(answering) {
+    let grace = u64::try_from(SWITCH_GRACE.as_millis()).unwrap_or(u64::MAX);
+    let silent = s.last_contact_ms.map(|t| now_ms.saturating_sub(t));
+    let now = match silent {
+        Some(q) if q <= bound => Said::Online,
+        // Once online, a cluster office that stops answering is first
+        // taken to be switching servers.
+        Some(q) if s.cluster && q <= grace && s.said != Some(Said::Offline) => Said::Switching,
+        _ => Said::Offline,
+    };
+    if s.said == Some(now) {
         return;
     }
     // Not heard from yet and not failed yet: the first try is under way.
-    if !answering && s.said.is_none() && s.problem.is_none() {
+    if now != Said::Online && s.said.is_none() && s.problem.is_none() {
         return;
     }
-    s.said = Some(answering);
-    s.online = answering;
-    if answering {
-        s.since_ms = now_ms;
-        say.say(format!("office: ONLINE (backlog {} record(s))", s.backlog));
-    } else {
-        s.since_ms = s.last_contact_ms.unwrap_or(s.since_ms);
-        if say.heard() {
+    s.said = Some(now);
+    s.online = now == Said::Online;
+    s.switching = now == Said::Switching;
+    match now {
+        Said::Online => {
+            s.since_ms = now_ms;
+            say.say(format!("office: ONLINE (backlog {} record(s))", s.backlog));
+        }
+        Said::Switching => {
+            s.since_ms = s.last_contact_ms.unwrap_or(s.since_ms);
             say.say(format!(
-                "office: OFFLINE since {} ({}); deciding alone, records kept for later",
+                "office: SWITCHING since {}: finding the office's server in charge ({}); deciding alone meanwhile, records kept for later",
                 badgegate_core::clock::format_utc_ms(s.since_ms),
                 badgegate_core::text::printable_short(
                     s.problem.as_deref().unwrap_or("no answer"),
                     200
                 )
             ));
+        }
+        Said::Offline => {
+            s.since_ms = s.last_contact_ms.unwrap_or(s.since_ms);
+            if say.heard() {
+                say.say(format!(
+                    "office: OFFLINE since {} ({}); deciding alone, records kept for later",
+                    badgegate_core::clock::format_utc_ms(s.since_ms),
+                    badgegate_core::text::printable_short(
+                        s.problem.as_deref().unwrap_or("no answer"),
+                        200
+                    )
+                ));
+            }
         }
     }
 }
@@ -917,6 +969,45 @@ mod tests {
         watch_link(&state, 1_001 + bound, &Notices::silent());
         let s = state.lock().unwrap().clone();
         assert!(!s.online);
+        assert!(!s.switching, "one server: OFFLINE at once");
         assert_eq!(s.since_ms, 1_000, "offline since the last answer");
+    }
+
+    #[test]
+    fn a_cluster_office_is_switching_for_the_grace_then_offline() {
+        let state: SharedState = Arc::new(Mutex::new(LinkState {
+            cluster: true,
+            last_contact_ms: Some(1_000),
+            ..LinkState::default()
+        }));
+        watch_link(&state, 1_100, &Notices::silent());
+        assert_eq!(state.lock().unwrap().said, Some(Said::Online));
+        let bound = OFFLINE_AFTER.as_millis() as u64;
+        let grace = SWITCH_GRACE.as_millis() as u64;
+        watch_link(&state, 1_001 + bound, &Notices::silent());
+        let s = state.lock().unwrap().clone();
+        assert!(!s.online && s.switching, "{s:?}");
+        assert_eq!(s.since_ms, 1_000);
+        watch_link(&state, 1_001 + grace, &Notices::silent());
+        let s = state.lock().unwrap().clone();
+        assert!(!s.online && !s.switching, "OFFLINE after the grace: {s:?}");
+        // Back: ONLINE; lost again: switching again.
+        state.lock().unwrap().last_contact_ms = Some(50_000);
+        watch_link(&state, 50_100, &Notices::silent());
+        assert!(state.lock().unwrap().online);
+        watch_link(&state, 51_000 + bound, &Notices::silent());
+        assert!(state.lock().unwrap().switching);
+    }
+
+    #[test]
+    fn a_uri_listing_servers_is_a_cluster() {
+        assert!(lists_servers(
+            "postgresql://k:pw@10.0.0.1:5432,10.0.0.2:5432/venue?target_session_attrs=read-write"
+        ));
+        assert!(lists_servers("postgresql://k@a,b/venue"));
+        assert!(!lists_servers(
+            "postgresql://k:p,w@10.0.0.1:5432/venue?x=a,b"
+        ));
+        assert!(!lists_servers("postgresql://k@office:5432/venue"));
     }
 }

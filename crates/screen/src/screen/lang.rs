@@ -144,6 +144,8 @@ pub struct Words {
     pub office_online: &'static str,
     /// `{since}`.
     pub office_offline: &'static str,
+    /// A cluster office lost for a moment: switching servers.
+    pub office_switching: &'static str,
     /// `{n}`.
     pub office_not_pushing: &'static str,
     // The ready screen and others.
@@ -260,6 +262,7 @@ pub static EN: Words = Words {
     guard: "guard {guard}",
     office_online: "office ONLINE, backlog {n}",
     office_offline: "office OFFLINE since {since}",
+    office_switching: "office SWITCHING servers since {since}",
     office_not_pushing: "office: RECORDS NOT PUSHED (journal behind the office), backlog {n}",
     ready: "READY",
     no_more_frames: "NO MORE FRAMES",
@@ -363,6 +366,7 @@ pub static RU: Words = Words {
     guard: "охранник {guard}",
     office_online: "офис НА СВЯЗИ, в очереди {n}",
     office_offline: "офис НЕТ СВЯЗИ с {since}",
+    office_switching: "офис ПЕРЕКЛЮЧАЕТ сервер с {since}",
     office_not_pushing: "офис: ЗАПИСИ НЕ ОТПРАВЛЯЮТСЯ (журнал отстаёт от офиса), в очереди {n}",
     ready: "ГОТОВ",
     no_more_frames: "КАДРОВ БОЛЬШЕ НЕТ",
@@ -469,6 +473,7 @@ pub static TG: Words = Words {
     guard: "посбон {guard}",
     office_online: "идора ДАР АЛОҚА, дар навбат {n}",
     office_offline: "идора БЕ АЛОҚА аз {since}",
+    office_switching: "идора серверро ИВАЗ мекунад аз {since}",
     office_not_pushing:
         "идора: САБТҲО ФИРИСТОДА НАМЕШАВАНД (журнал аз идора ақиб аст), дар навбат {n}",
     ready: "ОМОДА",
