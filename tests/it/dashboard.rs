@@ -22,7 +22,7 @@ fn kiosk(desk: &Desk, id: &str, zone: &str, direction: &str) -> LiveKiosk {
 }
 
 /// `office serve` on a free localhost port; its base URL.
-fn serve(desk: &Desk, db: &str, extra: &[&str]) -> (LiveKiosk, String) {
+pub(crate) fn serve(desk: &Desk, db: &str, extra: &[&str]) -> (LiveKiosk, String) {
     let mut args = vec![
         "office",
         "serve",
@@ -131,7 +131,7 @@ fn open_alarm(b: &Browser, words: &str) -> String {
     .to_owned()
 }
 
-fn sign_in(b: &Browser, base: &str, user: &str, password: &str) {
+pub(crate) fn sign_in(b: &Browser, base: &str, user: &str, password: &str) {
     b.goto(&format!("{base}/login"));
     b.type_into("#user", user);
     b.type_into("#password", password);

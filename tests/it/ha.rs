@@ -358,6 +358,76 @@ fn a_switchover_under_load_loses_nothing() {
     );
 }
 
+/// The dashboard open on the live page while the office loses its
+/// primary: the banner says the office is switching servers, then goes,
+/// and a decision made after the failover appears — all without a reload.
+#[test]
+fn the_dashboard_says_switching_and_carries_on_without_a_reload() {
+    use common::browser::Browser;
+    let Some((_dir, mut c)) = cluster() else {
+        return;
+    };
+    let Some(b) = Browser::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = office(
+        &desk,
+        &c,
+        &["add-kiosk", "--kiosk-id", "k1", "--out", "k1.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(&desk, &c, &["add-user", "--name", "alice"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a password shown once")
+        .to_owned();
+    let (_server, base) = crate::dashboard::serve(&desk, &c.admin_url(), &[]);
+    crate::dashboard::sign_in(&b, &base, "alice", &password);
+    b.goto(&format!("{base}/live"));
+    let args = common::venue_kiosk_args("k1", "plenary", &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut k1 = LiveKiosk::start(desk.path(), &args);
+    let before = desk.issue("badges", "BEFORE-1", &[]);
+    let after = desk.issue("badges", "AFTER-1", &[]);
+    k1.send(&before);
+    assert_eq!(k1.decision()["decision"], "admit");
+    b.wait_for("the first decision live", Duration::from_secs(20), |b| {
+        b.text("body").contains("BEFORE-1")
+    });
+    // A mark a reload would wipe.
+    b.run("window.__stayed = true; return true", serde_json::json!([]));
+    let (old, _) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    c.kill_member(old);
+    b.wait_for("the switching banner", Duration::from_secs(20), |b| {
+        b.text("#office-down")
+            .contains("switching to its other server")
+    });
+    c.wait_new_primary(old, Duration::from_secs(60)).unwrap();
+    k1.send(&after);
+    assert_eq!(k1.decision()["decision"], "admit");
+    b.wait_for(
+        "the banner gone and the decision after the failover live",
+        Duration::from_secs(40),
+        |b| {
+            b.run(
+                "return document.getElementById('office-down').hidden",
+                serde_json::json!([]),
+            ) == serde_json::json!(true)
+                && b.text("body").contains("AFTER-1")
+        },
+    );
+    assert_eq!(
+        b.run("return window.__stayed === true", serde_json::json!([])),
+        serde_json::json!(true),
+        "the page was reloaded"
+    );
+    assert_eq!(k1.finish(), 0);
+}
+
 /// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
 /// is the one these tests run, with each machine's values left to fill in.
 #[test]

@@ -663,11 +663,30 @@ fn a_generated_day_reads_the_same_in_the_audit_the_office_and_the_browser() {
         expected,
         "audit inside"
     );
-    assert_eq!(
-        people_of(&office(&desk, &pg, &["inside", "--json"])),
-        expected,
-        "office inside"
-    );
+    let office_people = people_of(&office(&desk, &pg, &["inside", "--json"]));
+    if office_people != expected {
+        // What the office holds of each badge the two disagree on.
+        let differ: Vec<String> = office_people
+            .iter()
+            .filter(|p| !expected.contains(p))
+            .chain(expected.iter().filter(|p| !office_people.contains(p)))
+            .map(|p| format!("'{}'", p.0))
+            .collect();
+        let records = pg.sql(&format!(
+            "SELECT string_agg(concat_ws(' ', serial, kiosk_id, seq, kind, decision, reason, direction, flagged, at_ms, received_at), E'\\n' ORDER BY received_at, kiosk_id, seq) FROM badgegate.records WHERE serial IN ({})",
+            differ.join(",")
+        ));
+        let presence = pg.sql(&format!(
+            "SELECT string_agg(concat_ws(' ', serial, inside, kiosk_id, seq, at_ms, office_ms), E'\\n') FROM badgegate.presence WHERE serial IN ({})",
+            differ.join(",")
+        ));
+        let offsets = pg.sql(
+            "SELECT string_agg(concat_ws(' ', kiosk_id, clock_offset_ms), ', ') FROM badgegate.kiosks",
+        );
+        panic!(
+            "office inside: {office_people:?}\nexpected {expected:?}\nrecords:\n{records}\npresence:\n{presence}\noffsets: {offsets}"
+        );
+    }
 
     // office status: east's replaced journal and the revoked person inside
     // are alarms; south stopped on purpose; north is not.

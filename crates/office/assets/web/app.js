@@ -12,7 +12,8 @@
   const words = Object.assign({
     live: "live", lost: "reconnecting…", pending: "CHECK PENDING",
     downSince: "Office not answering since {since}: what you see is as of then; the muster list prints from that look.",
-    down: "The office database is not answering ({why}). What you see is not current."
+    down: "The office database is not answering ({why}). What you see is not current.",
+    switching: "The office database is switching to its other server ({why}); this page carries on by itself."
   }, conn ? conn.dataset : {});
 
   function setConn(text, cls) {
@@ -188,7 +189,7 @@
     down.hidden = o.ok;
     down.textContent = o.ok ? "" : (o.since
       ? words.downSince.replace("{since}", o.since)
-      : words.down.replace("{why}", o.why));
+      : (o.switching ? words.switching : words.down).replace("{why}", o.why));
   });
   es.addEventListener("gates", function (ev) {
     const g = JSON.parse(ev.data);

@@ -190,6 +190,8 @@ REVOKE ALL ON badgegate.revoked_seen FROM PUBLIC;
 -- measured when it arrived (never earlier than the truth: a hello's
 -- travel only adds), and never later than its arrival.
 ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS office_ms bigint;
+-- When the row's movement reached the office (Unix ms, its clock).
+ALTER TABLE badgegate.presence ADD COLUMN IF NOT EXISTS arrived_ms bigint;
 -- A presence row's time on the office's clock: as stored, or (rows from
 -- a build before `office_ms`) its kiosk's time plus that kiosk's offset.
 CREATE OR REPLACE FUNCTION badgegate.presence_office_ms(p badgegate.presence) RETURNS bigint
@@ -203,10 +205,15 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     zone_key text := COALESCE(r.zone, '*');
+    -- When this movement reached the office (its clock), and when it
+    -- happened there.
+    arrived bigint := floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint;
     moved_ms bigint := LEAST(COALESCE(claimed_ms, r.at_ms
         + COALESCE((SELECT k.clock_offset_ms FROM badgegate.kiosks k WHERE k.kiosk_id = r.kiosk_id), 0)),
-        (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+        arrived);
     p badgegate.presence;
+    had boolean;
+    take boolean;
     v badgegate.revoked_seen;
     whereabouts text;
     who text;
@@ -226,7 +233,8 @@ BEGIN
     END IF;
     IF badgegate.moves_presence(r.kind, r.decision, r.authentic) AND r.direction = 'in' THEN
         SELECT * INTO p FROM badgegate.presence WHERE serial = r.serial AND zone = zone_key FOR UPDATE;
-        IF alarms AND FOUND AND p.inside AND p.kiosk_id <> r.kiosk_id THEN
+        had := FOUND;
+        IF alarms AND had AND p.inside AND p.kiosk_id <> r.kiosk_id THEN
             INSERT INTO badgegate.alarms (kiosk_id, kind, detail) VALUES (r.kiosk_id, 'passback',
                 format('badge %s admitted into zone %s at gate %s (kiosk %s record %s, kiosk time %s) while the office had it inside by gate %s (kiosk %s record %s, kiosk time %s): two entries, or an exit not yet reported',
                        r.serial, zone_key, r.gate, r.kiosk_id, r.seq, badgegate.utc_stamp(r.at_ms),
@@ -235,15 +243,28 @@ BEGIN
         -- An entry that reaches the office after a later movement of the
         -- same badge in the same zone (on the office's clock: a gate that
         -- was offline pushing its backlog) is history: the later one stands.
-        IF NOT FOUND OR badgegate.presence_office_ms(p) <= moved_ms THEN
+        -- For an entry the office reserved, arrival order decides first: the
+        -- claim was granted only with the badge outside, so an exit that
+        -- arrived after the claim (and is not older than it by more than
+        -- the clocks' error: a backlog) is this stay's exit, however close
+        -- the two times.
+        IF NOT had THEN
+            take := true;
+        ELSIF claimed_ms IS NOT NULL AND NOT p.inside AND p.arrived_ms IS NOT NULL THEN
+            take := NOT (p.arrived_ms > claimed_ms
+                         AND badgegate.presence_office_ms(p) >= claimed_ms - 2000);
+        ELSE
+            take := badgegate.presence_office_ms(p) <= moved_ms;
+        END IF;
+        IF take THEN
             INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
-                                                 org, category, check_pending, office_ms)
+                                                 org, category, check_pending, office_ms, arrived_ms)
                 VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
-                        r.category, r.flagged, moved_ms)
+                        r.category, r.flagged, moved_ms, arrived)
                 ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
                     seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
                     org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending,
-                    office_ms = EXCLUDED.office_ms;
+                    office_ms = EXCLUDED.office_ms, arrived_ms = EXCLUDED.arrived_ms;
         END IF;
     ELSIF badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         -- An exit: from its zone, or from every zone at a gate of none.
@@ -260,13 +281,13 @@ BEGIN
             END IF;
         END LOOP;
         UPDATE badgegate.presence SET inside = false, kiosk_id = r.kiosk_id, seq = r.seq, gate = r.gate,
-            at_ms = r.at_ms, check_pending = false, office_ms = moved_ms
+            at_ms = r.at_ms, check_pending = false, office_ms = moved_ms, arrived_ms = arrived
             WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
         IF NOT FOUND AND zone_key <> '*' THEN
             INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category,
-                                            office_ms)
+                                            office_ms, arrived_ms)
                 VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category,
-                        moved_ms);
+                        moved_ms, arrived);
         END IF;
     END IF;
     -- Someone inside whose badge is marked revoked, not yet raised: one
@@ -457,7 +478,7 @@ BEGIN
     -- An entry the office reserved happened after its claim (the office's
     -- clock): that is its time for presence.
     IF NEW.kind IN ('decision', 'confirm') AND NEW.serial IS NOT NULL THEN
-        SELECT (extract(epoch FROM x.claimed_at) * 1000)::bigint INTO claimed_ms FROM badgegate.reservations x
+        SELECT floor(extract(epoch FROM x.claimed_at) * 1000)::bigint INTO claimed_ms FROM badgegate.reservations x
             WHERE x.kiosk_id = NEW.kiosk_id AND x.serial = NEW.serial AND x.zone = COALESCE(NEW.zone, '*');
     END IF;
     IF NEW.decision = 'none' AND NEW.kind = 'decision' THEN

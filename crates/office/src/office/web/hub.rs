@@ -105,29 +105,42 @@ fn spawn(name: &str, app: Arc<App>, work: fn(&App, &mut Client) -> Result<(), Of
     let name = name.to_owned();
     std::thread::Builder::new()
         .name(name.clone())
-        .spawn(move || loop {
-            let result = crate::office::connect::connect_named(
-                &app.db_url,
-                Duration::from_secs(5),
-                super::HUB_APP_NAME,
-            )
-            .and_then(|mut db| work(&app, &mut db));
-            let why = match result {
-                Ok(()) => continue,
-                Err(e) => e.to_string(),
-            };
-            app.log.say(format!(
-                "{} office database unreachable ({name}): {why}; trying again",
-                app.clock.now()
-            ));
-            publish(
-                &app,
-                Push {
-                    event: "office",
-                    data: json!({"ok": false, "why": why}).to_string(),
-                },
-            );
-            std::thread::sleep(Duration::from_secs(1));
+        .spawn(move || {
+            // An office on several servers that stops answering is first
+            // taken to be switching servers, as the gates take it.
+            let cluster = crate::office::link::lists_servers(&app.db_url);
+            let mut lost_since: Option<std::time::Instant> = None;
+            loop {
+                let result = match crate::office::connect::connect_named(
+                    &app.db_url,
+                    Duration::from_secs(5),
+                    super::HUB_APP_NAME,
+                ) {
+                    Ok(mut db) => {
+                        lost_since = None;
+                        work(&app, &mut db)
+                    }
+                    Err(e) => Err(e),
+                };
+                let why = match result {
+                    Ok(()) => continue,
+                    Err(e) => e.to_string(),
+                };
+                app.log.say(format!(
+                    "{} office database unreachable ({name}): {why}; trying again",
+                    app.clock.now()
+                ));
+                let since = *lost_since.get_or_insert_with(std::time::Instant::now);
+                let switching = cluster && since.elapsed() < crate::office::link::SWITCH_GRACE;
+                publish(
+                    &app,
+                    Push {
+                        event: "office",
+                        data: json!({"ok": false, "why": why, "switching": switching}).to_string(),
+                    },
+                );
+                std::thread::sleep(Duration::from_secs(1));
+            }
         })
         .ok();
 }

@@ -31,6 +31,8 @@ pub struct DashWords {
     pub office_down_since: &'static str,
     /// `{why}`.
     pub office_down: &'static str,
+    /// The banner while an office on several servers switches ({why}).
+    pub office_switching: &'static str,
     // Sign-in.
     pub sign_in_intro: &'static str,
     pub name: &'static str,
@@ -237,6 +239,7 @@ pub static EN: DashWords = DashWords {
     sign_out: "Sign out",
     office_down_since: "Office not answering since {since}: what you see is as of then; the muster list prints from that look.",
     office_down: "The office database is not answering ({why}). What you see is not current.",
+    office_switching: "The office database is switching to its other server ({why}); this page carries on by itself.",
     sign_in_intro: "The security office's view of every gate. Sign in with your office user.",
     name: "Name",
     password: "Password",
@@ -407,6 +410,7 @@ pub static RU: DashWords = DashWords {
     sign_out: "Выйти",
     office_down_since: "База поста охраны не отвечает с {since}: вы видите состояние на тот момент; список печатается по нему.",
     office_down: "База поста охраны не отвечает ({why}). Показанное не актуально.",
+    office_switching: "База поста охраны переходит на другой сервер ({why}); страница продолжит сама.",
     sign_in_intro: "Все проходы глазами поста охраны. Войдите под своим пользователем.",
     name: "Имя",
     password: "Пароль",
@@ -577,6 +581,7 @@ pub static TG: DashWords = DashWords {
     sign_out: "Баромадан",
     office_down_since: "Пойгоҳи нуқтаи ҳифз аз {since} ҷавоб намедиҳад: ҳолати он лаҳза нишон дода мешавад; рӯйхат аз рӯи он чоп мешавад.",
     office_down: "Пойгоҳи нуқтаи ҳифз ҷавоб намедиҳад ({why}). Нишондодашуда ҳозира нест.",
+    office_switching: "Пойгоҳи нуқтаи ҳифз ба сервери дигараш мегузарад ({why}); саҳифа худаш идома медиҳад.",
     sign_in_intro: "Ҳамаи гузаргоҳҳо аз нигоҳи нуқтаи ҳифз. Бо корбари худ ворид шавед.",
     name: "Ном",
     password: "Рамз",
