@@ -428,6 +428,103 @@ fn the_dashboard_says_switching_and_carries_on_without_a_reload() {
     assert_eq!(k1.finish(), 0);
 }
 
+/// Both servers lost (the standby first, then the primary): the office is
+/// down and the gates decide alone; the last primary back: every gate
+/// hands over what it decided meanwhile, each record once.
+#[test]
+fn both_servers_lost_then_one_back_catches_up_exactly_once() {
+    let Some((_dir, mut c)) = cluster() else {
+        return;
+    };
+    let desk = Desk::new();
+    let r = office(&desk, &c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let kiosks = ["b1", "b2"];
+    for k in kiosks {
+        let r = office(
+            &desk,
+            &c,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let badges: Vec<String> = (0..30)
+        .map(|i| desk.issue("badges", &format!("B-{i:03}"), &[]))
+        .collect();
+    let mut live: Vec<LiveKiosk> = kiosks
+        .iter()
+        .map(|k| {
+            let args = common::venue_kiosk_args(k, "plenary", &["--passback-timeout", "1000"]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            LiveKiosk::start(desk.path(), &args)
+        })
+        .collect();
+    let (primary, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    let mut n = 0usize;
+    let mut decide = |live: &mut Vec<LiveKiosk>, rounds: usize| {
+        for _ in 0..rounds {
+            for k in live.iter_mut() {
+                k.send(&badges[n % badges.len()]);
+                let d = k.decision();
+                assert!(d["decision"] == "admit" || d["decision"] == "deny", "{d}");
+                n += 1;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    decide(&mut live, 50);
+    c.kill_member(standby);
+    decide(&mut live, 50);
+    c.kill_member(primary);
+    // The office is gone: the gates go on alone.
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(8) {
+        decide(&mut live, 5);
+    }
+    c.start_member(primary).unwrap();
+    let t = Instant::now();
+    let back = loop {
+        if let Some(p) = c.primary().filter(|p| *p == primary) {
+            break p;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the last primary never led again"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    decide(&mut live, 50);
+    for k in live {
+        assert_eq!(k.finish(), 0);
+    }
+    let journals = journal_rows(&desk, &kiosks);
+    let t = Instant::now();
+    while office_rows(&c, back) != journals {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the office never caught up: {} records there, {} in the journals",
+            office_rows(&c, back).len(),
+            journals.len()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut db = c.connect_member(back).unwrap();
+    let bad: i64 = db
+        .query_one(
+            "SELECT count(*) FROM badgegate.alarms WHERE kind IN ('gap', 'chain', 'fork', 'hash', 'quarantine', 'cut_back')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(bad, 0);
+}
+
 /// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
 /// is the one these tests run, with each machine's values left to fill in.
 #[test]
