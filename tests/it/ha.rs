@@ -525,6 +525,107 @@ fn both_servers_lost_then_one_back_catches_up_exactly_once() {
     assert_eq!(bad, 0);
 }
 
+/// Benchmark (run by hand: `cargo test --release --test it -- --ignored
+/// ha::replication_under_twenty_gates --nocapture`): 20 kiosks deciding
+/// 20 times a second each for 30 s against the two-server office; prints
+/// the standby's replay lag and the gates' decision latency.
+#[test]
+#[ignore = "a benchmark: about a minute of 20 kiosks at 20 decisions a second"]
+fn replication_under_twenty_gates_at_twenty_decisions_a_second() {
+    let Some((_dir, c)) = cluster() else {
+        return;
+    };
+    let desk = Desk::new();
+    let r = office(&desk, &c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let kiosks: Vec<String> = (1..=20).map(|i| format!("r{i:02}")).collect();
+    for k in &kiosks {
+        let r = office(
+            &desk,
+            &c,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let badges: Vec<String> = (0..200)
+        .map(|i| desk.issue("badges", &format!("R-{i:03}"), &[]))
+        .collect();
+    let (primary, _) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    let run_for = Duration::from_secs(30);
+    let threads: Vec<_> = kiosks
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let args = common::venue_kiosk_args(k, "plenary", &[]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let mut live = LiveKiosk::start(desk.path(), &args);
+            let badges = badges.clone();
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                let mut lat = Vec::new();
+                let mut n = i * 7;
+                while start.elapsed() < run_for {
+                    let due = start + Duration::from_millis(50 * lat.len() as u64);
+                    if let Some(w) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(w);
+                    }
+                    let t = Instant::now();
+                    live.send(&badges[n % badges.len()]);
+                    live.decision();
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    n += 1;
+                }
+                assert_eq!(live.finish(), 0);
+                lat
+            })
+        })
+        .collect();
+    let mut db = c.connect_member(primary).unwrap();
+    let mut lags = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < run_for {
+        if let Some(row) = db
+            .query_opt(
+                "SELECT (extract(epoch FROM replay_lag) * 1000)::float8 FROM pg_stat_replication WHERE state = 'streaming'",
+                &[],
+            )
+            .unwrap()
+        {
+            lags.push(row.get::<_, Option<f64>>(0).unwrap_or(0.0));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut lat: Vec<f64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(f64::total_cmp);
+        v.get(((v.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    eprintln!(
+        "20 kiosks x 20/s for {} s: {} decisions ({:.0}/s); decision latency p50 {:.1} ms p95 {:.1} ms max {:.1} ms; standby replay lag p50 {:.1} ms p95 {:.1} ms max {:.1} ms ({} samples)",
+        run_for.as_secs(),
+        lat.len(),
+        lat.len() as f64 / run_for.as_secs_f64(),
+        pct(&mut lat, 0.5),
+        pct(&mut lat, 0.95),
+        pct(&mut lat, 1.0),
+        pct(&mut lags, 0.5),
+        pct(&mut lags, 0.95),
+        pct(&mut lags, 1.0),
+        lags.len()
+    );
+}
+
 /// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
 /// is the one these tests run, with each machine's values left to fill in.
 #[test]
