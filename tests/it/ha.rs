@@ -425,6 +425,16 @@ fn the_dashboard_says_switching_and_carries_on_without_a_reload() {
         serde_json::json!(true),
         "the page was reloaded"
     );
+    // The gates page shows the office's servers: the new primary alone.
+    b.goto(&format!("{base}/gates"));
+    b.wait_for(
+        "the servers on the gates page",
+        Duration::from_secs(20),
+        |b| {
+            let t = b.text("#cluster");
+            t.contains("(primary, timeline 2)") && t.contains("NO STANDBY")
+        },
+    );
     assert_eq!(k1.finish(), 0);
 }
 

@@ -35,6 +35,8 @@ pub struct Snapshot {
     pub gates: Vec<data::GateTile>,
     pub gates_push: Option<Push>,
     pub lists: Vec<data::ListInfo>,
+    /// The office's servers in a line, and whether it warns.
+    pub cluster: Option<(String, bool)>,
     pub alarms_push: Option<Push>,
     pub unacked: i64,
     pub office_push: Option<Push>,
@@ -220,6 +222,42 @@ fn look_each_second(app: &App, db: &mut Client) -> Result<(), OfficeError> {
     }
 }
 
+/// The office's servers in the venue's words, and whether to warn.
+fn cluster_line(c: &crate::office::views::ClusterView, clock: &super::WebClock) -> (String, bool) {
+    let w = clock.words();
+    let standbys: Vec<String> = c
+        .standbys
+        .iter()
+        .map(|s| {
+            w.standby
+                .replace("{name}", &s.name)
+                .replace("{state}", &s.state)
+                .replace("{sync}", &s.sync_state)
+                .replace(
+                    "{lag}",
+                    &format!("{:.1}", s.replay_lag_ms.unwrap_or(0) as f64 / 1000.0),
+                )
+        })
+        .collect();
+    let mut line = w
+        .cluster
+        .replace("{server}", &c.server)
+        .replace("{timeline}", &c.timeline.to_string())
+        .replace(
+            "{standbys}",
+            &if standbys.is_empty() {
+                w.no_standby.to_owned()
+            } else {
+                standbys.join("; ")
+            },
+        );
+    if let Some(t) = c.failover_at_ms {
+        line.push_str("; ");
+        line.push_str(&w.last_failover.replace("{when}", &clock.when(t)));
+    }
+    (line, c.standbys.is_empty())
+}
+
 /// The gates, the users, the lists and the alarms, once a second.
 fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), OfficeError> {
     app.sessions.set_users(super::users::enabled_users(db)?);
@@ -232,7 +270,13 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
     let as_of = app.clock.now();
     let w = app.clock.words();
     let html = TilesTemplate { tiles: &gates, w }.html();
-    let lists_html = ListsTemplate { lists: &lists, w }.html();
+    let cluster = crate::office::views::cluster(db)?.map(|c| cluster_line(&c, &app.clock));
+    let lists_html = ListsTemplate {
+        lists: &lists,
+        cluster: &cluster,
+        w,
+    }
+    .html();
     let summary: HashMap<&str, usize> = gates.iter().fold(HashMap::new(), |mut m, t| {
         *m.entry(t.state.class()).or_default() += 1;
         m
@@ -241,6 +285,7 @@ fn tick(app: &App, db: &mut Client, last_counts: &mut (i64, i64)) -> Result<(), 
         let mut s = app.snapshot.write().unwrap_or_else(|p| p.into_inner());
         s.gates = gates;
         s.lists = lists;
+        s.cluster = cluster;
         s.unacked = counts.1;
         s.as_of = as_of.clone();
         s.muster = muster;

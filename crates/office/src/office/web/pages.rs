@@ -407,6 +407,8 @@ impl TilesTemplate<'_> {
 #[template(path = "office/lists.html")]
 pub struct ListsTemplate<'a> {
     pub lists: &'a [ListInfo],
+    /// The office's servers in a line, and whether it warns (no standby).
+    pub cluster: &'a Option<(String, bool)>,
     pub w: &'static DashWords,
 }
 
@@ -435,6 +437,7 @@ async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
         .html(),
         lists_html: ListsTemplate {
             lists: &snap.lists,
+            cluster: &snap.cluster,
             w: app.clock.words(),
         }
         .html(),
