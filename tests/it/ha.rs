@@ -636,6 +636,99 @@ fn replication_under_twenty_gates_at_twenty_decisions_a_second() {
     );
 }
 
+/// Each server speaking TLS: the connection files carry `verify-full`
+/// with every server listed; a kiosk reaches the primary, and after a
+/// failover the new one, each checked against the venue's CA.
+#[test]
+fn the_office_on_two_servers_is_reached_over_verified_tls() {
+    if let Some(why) = missing() {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    common::pg::use_pgpass();
+    let dir = tempfile::Builder::new().prefix("bg-ha-").tempdir().unwrap();
+    let tls = dir.path().join("tls");
+    if common::make_certificates(&tls).is_none() {
+        return;
+    }
+    let mut c = Cluster::start_tls(
+        &dir.path().join("venue"),
+        2,
+        common::pg::ADMIN_PASSWORD,
+        Some(&tls),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let url = format!(
+        "{}&sslmode=verify-full&sslrootcert={}",
+        c.admin_url(),
+        tls.join("ca.pem").display()
+    );
+    let desk = Desk::new();
+    let r = desk.run(&["office", "init", "--db", &url]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let r = desk.run(&[
+        "office",
+        "add-kiosk",
+        "--db",
+        &url,
+        "--kiosk-id",
+        "t1",
+        "--out",
+        "t1.office",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let file = std::fs::read_to_string(desk.p("t1.office")).unwrap();
+    assert!(
+        file.contains("sslmode=verify-full") && file.contains("target_session_attrs=read-write"),
+        "{file}"
+    );
+    // A CA the venue does not use: refused, whichever server answers.
+    let other = format!(
+        "{}&sslmode=verify-full&sslrootcert={}",
+        c.admin_url(),
+        tls.join("other.pem").display()
+    );
+    let r = desk.run(&["office", "status", "--db", &other]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let args = common::venue_kiosk_args("t1", "plenary", &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t1 = LiveKiosk::start(desk.path(), &args);
+    let a = desk.issue("badges", "T-1", &[]);
+    let b = desk.issue("badges", "T-2", &[]);
+    t1.send(&a);
+    assert_eq!(t1.decision()["decision"], "admit");
+    let (old, _) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    let encrypted = |c: &Cluster, m: usize| -> bool {
+        let mut db = c.connect_member(m).unwrap();
+        db.query_one(
+            "SELECT COALESCE(bool_and(s.ssl), false) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'bg_kiosk_t1'",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    eventually("the kiosk's connection encrypted", || encrypted(&c, old));
+    c.kill_member(old);
+    let new = c.wait_new_primary(old, Duration::from_secs(60)).unwrap();
+    t1.send(&b);
+    assert_eq!(t1.decision()["decision"], "admit");
+    let journals = journal_rows(&desk, &["t1"]);
+    let t = Instant::now();
+    while office_rows(&c, new) != journals {
+        assert!(
+            t.elapsed() < Duration::from_secs(40),
+            "never at the new primary"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        encrypted(&c, new),
+        "the kiosk reached the new primary over TLS"
+    );
+    assert_eq!(t1.finish(), 0);
+}
+
 /// The Patroni configuration the package ships (`packaging/ha/patroni.yml`)
 /// is the one these tests run, with each machine's values left to fill in.
 #[test]

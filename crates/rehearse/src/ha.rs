@@ -94,6 +94,17 @@ impl Cluster {
         members: usize,
         password: &str,
     ) -> Result<Cluster, RehearseError> {
+        Cluster::start_tls(dir, members, password, None)
+    }
+
+    /// [`Self::start_with`], each server speaking TLS with the certificate
+    /// and key in `tls` (`server.pem`, `server.key`).
+    pub fn start_tls(
+        dir: &Path,
+        members: usize,
+        password: &str,
+        tls: Option<&Path>,
+    ) -> Result<Cluster, RehearseError> {
         if let Some(why) = missing() {
             return Err(RehearseError::Setup(why));
         }
@@ -153,18 +164,34 @@ impl Cluster {
             let port = free_port()?;
             let rest_port = free_port()?;
             let config = mdir.join("patroni.yml");
-            std::fs::write(
-                &config,
-                patroni_config(&PatroniSetup {
-                    name: &name,
-                    dir: &mdir,
-                    bin: &bin,
-                    port,
-                    rest_port,
-                    etcd_port,
-                    password: &password,
-                }),
-            )?;
+            let mut text = patroni_config(&PatroniSetup {
+                name: &name,
+                dir: &mdir,
+                bin: &bin,
+                port,
+                rest_port,
+                etcd_port,
+                password: &password,
+            });
+            if let Some(tls) = tls {
+                for f in ["server.pem", "server.key"] {
+                    std::fs::copy(tls.join(f), mdir.join(f))?;
+                }
+                std::fs::set_permissions(
+                    mdir.join("server.key"),
+                    std::fs::Permissions::from_mode(0o600),
+                )?;
+                let socket = format!("    unix_socket_directories: {}\n", mdir.display());
+                text = text.replace(
+                    &socket,
+                    &format!(
+                        "{socket}    ssl: \"on\"\n    ssl_cert_file: {}\n    ssl_key_file: {}\n",
+                        mdir.join("server.pem").display(),
+                        mdir.join("server.key").display()
+                    ),
+                );
+            }
+            std::fs::write(&config, text)?;
             if as_postgres {
                 chown_postgres(&mdir)?;
             }
