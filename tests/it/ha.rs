@@ -327,7 +327,7 @@ fn a_switchover_under_load_loses_nothing() {
             LiveKiosk::start(desk.path(), &args)
         })
         .collect();
-    let (old, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
+    let (_, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
     let started = Instant::now();
     let mut switched_at = None;
     let mut postmaster_killed = false;
