@@ -244,9 +244,10 @@ fn a_gate_without_anti_passback_is_caught() {
 }
 
 /// The day's records tampered with after the day: the entry of someone
-/// still inside deleted from north's journal, and an alarm the day never
-/// raised written into the office. The chain, office-records, muster and
-/// alarms checks each say so.
+/// still inside deleted from north's journal, an alarm the day never
+/// raised written into the office, and another person struck from the
+/// office's presence. The chain, office-records, muster (the core's model,
+/// `office inside`, the dashboard's list) and alarms checks each say so.
 #[test]
 fn records_lost_or_changed_after_the_day_are_caught() {
     if !have_postgres() {
@@ -298,6 +299,20 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             &[],
         )
         .unwrap();
+    // And someone else inside struck from the office's presence (as a
+    // bad upgrade could): the office's and the dashboard's lists miss them.
+    let struck = day
+        .truth_inside
+        .iter()
+        .map(|(s, _)| s.clone())
+        .find(|s| *s != victim.1)
+        .expect("a second person inside");
+    office
+        .execute(
+            "DELETE FROM badgegate.presence WHERE serial = $1",
+            &[&struck],
+        )
+        .unwrap();
     let broken = check::all(&day, &mut |_| {}).unwrap();
     let by = |n: &str| broken.iter().find(|c| c.name == n).unwrap();
     assert!(!by("chains").passed, "{:#?}", by("chains"));
@@ -318,6 +333,15 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             .any(|d| d.contains("the core's muster model misses") && d.contains(&victim.1)),
         "{muster:#?}"
     );
+    for view in ["office inside misses", "the dashboard's muster list misses"] {
+        assert!(
+            muster
+                .discrepancies
+                .iter()
+                .any(|d| d.contains(view) && d.contains(&struck)),
+            "{view}: {muster:#?}"
+        );
+    }
     let alarms = by("alarms");
     assert!(
         alarms

@@ -246,6 +246,10 @@ fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
         .map(|p| (p.stay.serial.clone(), p.stay.zone.clone()))
         .collect();
     let mut bad = differences("the core's muster model", &core, &day.truth_inside);
+    // The checks may run again on the same day: a fresh merge each time.
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let _ = std::fs::remove_file(day.dir.join(format!("merged.db{suffix}")));
+    }
     let merged = day.dir.join("merged.db").display().to_string();
     let mut args = vec![
         "audit".to_owned(),
@@ -255,9 +259,12 @@ fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
     ];
     args.extend(day.journals.iter().map(|(_, p)| p.display().to_string()));
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, _, err) = run_tool(&day.exe, &day.dir, &refs, None)?;
+    let (code, out, err) = run_tool(&day.exe, &day.dir, &refs, None)?;
     if code != 0 {
-        bad.push(format!("audit merge failed: {}", err.trim()));
+        bad.push(format!(
+            "audit merge refused the journals: {}",
+            format!("{} {}", out.trim(), err.trim()).trim()
+        ));
     } else {
         let (code, out, err) = run_tool(
             &day.exe,
@@ -298,16 +305,149 @@ fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
             std::thread::sleep(Duration::from_millis(500));
         }
         bad.extend(last);
+        views += 1;
+        bad.extend(match dashboard_muster(day, pg) {
+            Ok(listed) => differences("the dashboard's muster list", &listed, &day.truth_inside),
+            Err(e) => vec![format!(
+                "the dashboard's muster list could not be read: {e}"
+            )],
+        });
     }
     Ok(Check::new(
         "muster",
         format!(
             "{} badges inside by the truth; the same in the core's model, audit inside{} ({views} views)",
             day.truth_inside.len(),
-            if day.office.is_some() { ", office inside" } else { "" }
+            if day.office.is_some() {
+                ", office inside, the dashboard's muster list"
+            } else {
+                ""
+            }
         ),
         bad,
     ))
+}
+
+/// The dashboard's muster list as a security officer opens it: `office
+/// serve` started on a free port, a user added, signed in over HTTP, the
+/// list's rows read (each says its serial and zone).
+fn dashboard_muster(
+    day: &Day,
+    pg: &crate::office::Office,
+) -> Result<BTreeSet<(String, String)>, RehearseError> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let url = pg.admin_url();
+    let add = |again: bool| {
+        let mut args = vec!["office", "add-user", "--db", &url, "--name", "rehearsal"];
+        if again {
+            args.push("--reset");
+        }
+        run_tool(&day.exe, &day.dir, &args, Some(pg.passfile()))
+    };
+    // Checked once already (the checks run again on the same day): a new
+    // password for the same user.
+    let (mut code, mut out, mut err) = add(false)?;
+    if code != 0 && err.contains("exists") {
+        (code, out, err) = add(true)?;
+    }
+    if code != 0 {
+        return Err(RehearseError::Check(format!(
+            "office add-user: {}",
+            err.trim()
+        )));
+    }
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .ok_or_else(|| RehearseError::Check("office add-user printed no password".into()))?
+        .to_owned();
+    let mut server = std::process::Command::new(&day.exe)
+        .args(["office", "serve", "--db", &url, "--listen", "127.0.0.1:0"])
+        .current_dir(&day.dir)
+        .env("PGPASSFILE", pg.passfile())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let stderr = server
+        .stderr
+        .take()
+        .ok_or_else(|| RehearseError::Check("office serve: no stderr".into()))?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(at) = line.strip_prefix("office dashboard on ") {
+                let _ = tx.send(at.split_whitespace().next().unwrap_or("").to_owned());
+            }
+        }
+    });
+    let result = (|| {
+        let base = rx
+            .recv_timeout(Duration::from_secs(20))
+            .map_err(|_| RehearseError::Check("office serve did not start".into()))?;
+        let addr = base
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let ask = |request: String| -> Result<String, RehearseError> {
+            let mut s = std::net::TcpStream::connect(&addr)?;
+            s.set_read_timeout(Some(Duration::from_secs(10)))?;
+            s.write_all(request.as_bytes())?;
+            let mut text = String::new();
+            s.read_to_string(&mut text)?;
+            Ok(text)
+        };
+        let form = format!("user=rehearsal&password={password}");
+        let answer = ask(format!(
+            "POST /login HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+            form.len()
+        ))?;
+        let cookie = answer
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("set-cookie")
+                    .then(|| value.trim().to_owned())
+            })
+            .and_then(|c| c.split(';').next().map(str::to_owned))
+            .ok_or_else(|| {
+                RehearseError::Check("signing in to the dashboard gave no session".into())
+            })?;
+        // The dashboard looks at the office once a second: its list is
+        // the office's once it has looked after the day.
+        std::thread::sleep(Duration::from_millis(2500));
+        let page = ask(format!(
+            "GET /muster/list HTTP/1.0\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n"
+        ))?;
+        if !page.starts_with("HTTP/1.1 200") && !page.starts_with("HTTP/1.0 200") {
+            return Err(RehearseError::Check(format!(
+                "the muster list answered {}",
+                page.lines().next().unwrap_or("nothing")
+            )));
+        }
+        let mut listed = BTreeSet::new();
+        for row in page.split("data-serial=\"").skip(1) {
+            let serial = row.split('"').next().unwrap_or("");
+            let zone = row
+                .split_once("data-zone=\"")
+                .and_then(|(_, z)| z.split('"').next())
+                .unwrap_or("");
+            listed.insert((unescape(serial), unescape(zone)));
+        }
+        Ok(listed)
+    })();
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}
+
+/// The few HTML escapes a serial or zone code can carry.
+fn unescape(s: &str) -> String {
+    s.replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn office_records(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
