@@ -38,6 +38,39 @@ fn office(desk: &Desk, c: &Cluster, args: &[&str]) -> common::Run {
     desk.run(&v)
 }
 
+/// The venue's schema on the cluster and a login for each kiosk, as the
+/// operator sets it up (`office init`, `office add-kiosk`).
+fn venue(desk: &Desk, c: &Cluster, kiosks: &[&str]) {
+    let r = office(desk, c, &["init"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for k in kiosks {
+        let r = office(
+            desk,
+            c,
+            &[
+                "add-kiosk",
+                "--kiosk-id",
+                k,
+                "--out",
+                &format!("{k}.office"),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+}
+
+/// Each kiosk running headless on its connection file, with `extra` flags.
+fn start_kiosks(desk: &Desk, kiosks: &[&str], extra: &[&str]) -> Vec<LiveKiosk> {
+    kiosks
+        .iter()
+        .map(|k| {
+            let args = common::venue_kiosk_args(k, "plenary", extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            LiveKiosk::start(desk.path(), &args)
+        })
+        .collect()
+}
+
 /// `(kiosk, seq, hash)` of every record a set of journals holds.
 fn journal_rows(desk: &Desk, kiosks: &[&str]) -> BTreeSet<(String, i64, String)> {
     let mut out = BTreeSet::new();
@@ -77,22 +110,9 @@ fn losing_the_primary_under_load_loses_and_doubles_nothing() {
         return;
     };
     let desk = Desk::new();
-    let r = office(&desk, &c, &["init"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let kiosks = ["k1", "k2", "k3"];
+    venue(&desk, &c, &kiosks);
     for k in kiosks {
-        let r = office(
-            &desk,
-            &c,
-            &[
-                "add-kiosk",
-                "--kiosk-id",
-                k,
-                "--out",
-                &format!("{k}.office"),
-            ],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
         let file = std::fs::read_to_string(desk.p(&format!("{k}.office"))).unwrap();
         // Every member, and only the writable one will do.
         for m in &c.members {
@@ -110,18 +130,11 @@ fn losing_the_primary_under_load_loses_and_doubles_nothing() {
         .map(|i| desk.issue("badges", &format!("D-{i:03}"), &[]))
         .collect();
     let timeout_ms = 1000u64;
-    let mut live: Vec<LiveKiosk> = kiosks
-        .iter()
-        .map(|k| {
-            let args = common::venue_kiosk_args(
-                k,
-                "plenary",
-                &["--passback-timeout", &timeout_ms.to_string()],
-            );
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            LiveKiosk::start(desk.path(), &args)
-        })
-        .collect();
+    let mut live = start_kiosks(
+        &desk,
+        &kiosks,
+        &["--passback-timeout", &timeout_ms.to_string()],
+    );
     let (old, _) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
 
     let started = Instant::now();
@@ -299,34 +312,12 @@ fn a_switchover_under_load_loses_nothing() {
         return;
     };
     let desk = Desk::new();
-    let r = office(&desk, &c, &["init"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let kiosks = ["s1", "s2", "s3"];
-    for k in kiosks {
-        let r = office(
-            &desk,
-            &c,
-            &[
-                "add-kiosk",
-                "--kiosk-id",
-                k,
-                "--out",
-                &format!("{k}.office"),
-            ],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-    }
+    venue(&desk, &c, &kiosks);
     let badges: Vec<String> = (0..40)
         .map(|i| desk.issue("badges", &format!("S-{i:03}"), &[]))
         .collect();
-    let mut live: Vec<LiveKiosk> = kiosks
-        .iter()
-        .map(|k| {
-            let args = common::venue_kiosk_args(k, "plenary", &["--passback-timeout", "1000"]);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            LiveKiosk::start(desk.path(), &args)
-        })
-        .collect();
+    let mut live = start_kiosks(&desk, &kiosks, &["--passback-timeout", "1000"]);
     let (_, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
     let started = Instant::now();
     let mut switched_at = None;
@@ -403,14 +394,7 @@ fn the_dashboard_says_switching_and_carries_on_without_a_reload() {
     };
     let Some(b) = Browser::start() else { return };
     let desk = Desk::new();
-    let r = office(&desk, &c, &["init"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    let r = office(
-        &desk,
-        &c,
-        &["add-kiosk", "--kiosk-id", "k1", "--out", "k1.office"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    venue(&desk, &c, &["k1"]);
     let r = office(&desk, &c, &["add-user", "--name", "alice"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let password = r
@@ -481,34 +465,12 @@ fn both_servers_lost_then_one_back_catches_up_exactly_once() {
         return;
     };
     let desk = Desk::new();
-    let r = office(&desk, &c, &["init"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let kiosks = ["b1", "b2"];
-    for k in kiosks {
-        let r = office(
-            &desk,
-            &c,
-            &[
-                "add-kiosk",
-                "--kiosk-id",
-                k,
-                "--out",
-                &format!("{k}.office"),
-            ],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-    }
+    venue(&desk, &c, &kiosks);
     let badges: Vec<String> = (0..30)
         .map(|i| desk.issue("badges", &format!("B-{i:03}"), &[]))
         .collect();
-    let mut live: Vec<LiveKiosk> = kiosks
-        .iter()
-        .map(|k| {
-            let args = common::venue_kiosk_args(k, "plenary", &["--passback-timeout", "1000"]);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            LiveKiosk::start(desk.path(), &args)
-        })
-        .collect();
+    let mut live = start_kiosks(&desk, &kiosks, &["--passback-timeout", "1000"]);
     let (primary, standby) = c.wait_synchronous(Duration::from_secs(30)).unwrap();
     let mut n = 0usize;
     let mut decide = |live: &mut Vec<LiveKiosk>, rounds: usize| {
@@ -580,23 +542,12 @@ fn replication_under_twenty_gates_at_twenty_decisions_a_second() {
         return;
     };
     let desk = Desk::new();
-    let r = office(&desk, &c, &["init"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let kiosks: Vec<String> = (1..=20).map(|i| format!("r{i:02}")).collect();
-    for k in &kiosks {
-        let r = office(
-            &desk,
-            &c,
-            &[
-                "add-kiosk",
-                "--kiosk-id",
-                k,
-                "--out",
-                &format!("{k}.office"),
-            ],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-    }
+    venue(
+        &desk,
+        &c,
+        &kiosks.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let badges: Vec<String> = (0..200)
         .map(|i| desk.issue("badges", &format!("R-{i:03}"), &[]))
         .collect();

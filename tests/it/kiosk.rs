@@ -529,6 +529,23 @@ fn no_admit_without_a_writable_journal() {
     assert_eq!(n, 1, "someone else's database is left untouched");
 }
 
+/// A headless kiosk fed `scans.txt` whose writes fail once a file would
+/// pass 2000 blocks, as on a full disk (SIGXFSZ ignored, so writes return
+/// EFBIG); `redirect` is added to its shell line (e.g. where stderr goes).
+fn run_on_a_filling_disk(desk: &Desk, redirect: &str) -> std::process::Output {
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 2000; exec '{}' kiosk --trust trust --journal j.db --gate north --stdin --headless \
+         --cooldown 0 --anti-passback off --at {AT} < scans.txt {redirect}",
+        env!("CARGO_BIN_EXE_badgegate")
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(desk.path())
+        .output()
+        .unwrap()
+}
+
 /// Regression (found by `badgegate rehearse`: a gate whose log was on the
 /// disk that filled died on a signal): a log that cannot be written
 /// (stderr appending to a file past the size the process may write) does
@@ -541,17 +558,7 @@ fn a_log_that_cannot_be_written_does_not_stop_the_kiosk() {
     let b = badge(&desk, "B-2", &[]);
     common::alternating_scans(&desk, "scans.txt", &a, &b, 4000);
     fs::write(desk.p("log.txt"), vec![b'x'; 3_000_000]).unwrap();
-    let script = format!(
-        "trap '' XFSZ; ulimit -f 2000; exec '{}' kiosk --trust trust --journal j.db --gate north --stdin --headless \
-         --cooldown 0 --anti-passback off --at {AT} < scans.txt 2>> log.txt",
-        env!("CARGO_BIN_EXE_badgegate")
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(desk.path())
-        .output()
-        .unwrap();
+    let out = run_on_a_filling_disk(&desk, "2>> log.txt");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "stdout:{stdout}");
     let printed = stdout.lines().count();
@@ -570,19 +577,8 @@ fn disk_full_mid_stream_stops_admitting_and_keeps_what_was_journalled() {
     // Enough lines to fill the limit even when waiting lines share one
     // commit (group commit writes far less log per record).
     common::alternating_scans(&desk, "scans.txt", &a, &b, 4000);
-    // The file-size limit makes the journal's writes fail part-way, as a
-    // full disk would (SIGXFSZ ignored, so writes return EFBIG).
-    let script = format!(
-        "trap '' XFSZ; ulimit -f 2000; exec '{}' kiosk --trust trust --journal j.db --gate north --stdin --headless \
-         --cooldown 0 --anti-passback off --at {AT} < scans.txt",
-        env!("CARGO_BIN_EXE_badgegate")
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(&script)
-        .current_dir(desk.path())
-        .output()
-        .unwrap();
+    // The journal's writes fail part-way, as on a full disk.
+    let out = run_on_a_filling_disk(&desk, "");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(

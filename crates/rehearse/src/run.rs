@@ -850,7 +850,7 @@ pub fn run(
                         let p = &people[victim];
                         extra += 1;
                         let face = crate::photos::portrait_jpeg(1_000_000 + extra as u64)?;
-                        write_atomic_bytes(
+                        write_atomic(
                             &dir.join(format!("photos-{gate}"))
                                 .join(photo_file_name(&p.serial)),
                             &face,
@@ -1356,18 +1356,9 @@ fn venue_policy(
         .ok_or_else(|| RehearseError::Setup("the policy did not change".into()))
 }
 
-/// Writes a file a gate may read at any moment: whole or not at all.
-fn write_atomic_bytes(path: &Path, bytes: &[u8]) -> Result<(), RehearseError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
-/// Writes a list the gates re-read every second: whole or not at all.
-fn write_atomic(path: &Path, text: &str) -> Result<(), RehearseError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+/// Writes a file a gate may read at any moment (a list, a photo): whole
+/// or not at all, through the core's atomic write.
+fn write_atomic(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), RehearseError> {
+    badgegate_core::files::write_atomic(path, bytes.as_ref(), 0o644, true)
+        .map_err(|e| RehearseError::Setup(format!("{}: {e}", path.display())))
 }
