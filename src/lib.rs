@@ -43,8 +43,11 @@ pub use badgegate_core::{clock, files, format, journal, muster, notice, rules, t
 pub use badgegate_read::{read, source};
 // The gate: decision, engine, runtime, hook, and its link to the office.
 pub use badgegate_gate::{gate, net};
-// What the guard's screen shows (the window that draws it is in the binary).
+// What the guard's screen shows, and (feature `screen`) the window that
+// draws it.
 pub use badgegate_screen::screen;
+#[cfg(feature = "screen")]
+pub use badgegate_screen::window;
 // Names in every script.
 pub use badgegate_shape::{fonts, shape};
 // The security office's audit of journals.

@@ -24,9 +24,10 @@ use badgegate::source::SourceSpec;
 use badgegate::text::{json_line, printable, shown_path};
 use badgegate::vocab::Direction;
 
-use super::say::{open_error, out_of_service_line, say_hooks, say_lists};
+use super::say::{open_error, say_hooks, say_lists};
 use super::Exit;
 use crate::cli::KioskArgs;
+use badgegate::gate::runtime::out_of_service_line;
 
 fn host_name() -> String {
     badgegate::files::machine_name().unwrap_or_else(|| "kiosk".into())
@@ -178,14 +179,16 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
                 }),
                 lang_pinned: a.language.is_some(),
             };
-            let options = super::window::Options {
+            let options = badgegate::window::Options {
                 fullscreen: !a.windowed,
                 sound: !a.silent,
                 office,
+                notices: super::stderr_notices(),
             };
             stop_on_signals(&capture.stop)?;
             let office = options.office.clone();
-            let end = super::window::run(gate, capture, screen, kiosk_clock, options)?;
+            let end = badgegate::window::run(gate, capture, screen, kiosk_clock, options)
+                .map_err(super::say::window_error)?;
             if let (Some(state), Some(last)) = (&office, end.stopped_at) {
                 hand_over(state, last);
             }
@@ -208,7 +211,7 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
 enum Source {
     Here(Receiver<Fed>),
     #[cfg(feature = "screen")]
-    Screen(super::window::Capture),
+    Screen(badgegate::window::Capture),
     #[cfg(not(feature = "screen"))]
     #[allow(dead_code)]
     Screen(std::convert::Infallible),
@@ -216,7 +219,9 @@ enum Source {
 
 #[cfg(feature = "screen")]
 fn open_for_screen(spec: SourceSpec, clock: KioskClock) -> anyhow::Result<Source> {
-    Ok(Source::Screen(super::window::Capture::start(spec, clock)?))
+    badgegate::window::Capture::start(spec, clock, super::stderr_notices())
+        .map(Source::Screen)
+        .map_err(super::say::window_error)
 }
 
 #[cfg(not(feature = "screen"))]
@@ -227,7 +232,7 @@ fn open_for_screen(_spec: SourceSpec, _clock: KioskClock) -> anyhow::Result<Sour
 
 #[cfg(feature = "screen")]
 fn screen_available() -> anyhow::Result<()> {
-    super::window::display_available()
+    badgegate::window::display_available().map_err(super::say::window_error)
 }
 
 #[cfg(not(feature = "screen"))]

@@ -29,8 +29,6 @@ mod rehearse;
 mod revoke;
 mod say;
 mod verify;
-#[cfg(feature = "screen")]
-mod window;
 
 /// Loads a secret key, and warns when others than its owner may read the
 /// file (it should be 0600, as keygen writes it).

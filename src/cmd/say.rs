@@ -4,9 +4,8 @@
 
 use anyhow::anyhow;
 use badgegate::gate::engine::ListChange;
-use badgegate::gate::runtime::HookReport;
+use badgegate::gate::runtime::{list_change_line, HookReport};
 use badgegate::source::OpenError;
-use badgegate::text::printable;
 
 /// What to do when a source cannot be had, in the words of the flags.
 pub const SOURCE_ADVICE: &str = "read badges with --stdin (USB scanner) or --images PATH instead";
@@ -27,35 +26,31 @@ pub fn open_error(e: OpenError) -> anyhow::Error {
 
 /// Says on stderr which admit hooks failed; returns how many.
 pub fn say_hooks(hooks: &[HookReport]) -> usize {
-    let mut failed = 0;
-    for h in hooks.iter().filter(|h| h.failed) {
-        failed += 1;
-        say!(
-            "warning: {} ({}; record {})",
-            printable(&h.entry.body.detail),
-            printable(h.entry.body.holder.as_deref().unwrap_or("no name")),
-            h.entry.seq
-        );
+    let failed: Vec<_> = hooks.iter().filter(|h| h.failed).collect();
+    for h in &failed {
+        say!("{}", h.failure_line());
     }
-    failed
+    failed.len()
 }
 
 /// Revocation lists taken up or refused, one line each on stderr.
 pub fn say_lists(changes: &[ListChange]) {
     for c in changes {
-        let what = printable(&c.entry.body.detail);
-        if c.accepted {
-            say!("{what} (record {})", c.entry.seq);
-        } else {
-            say!("warning: {what} (record {})", c.entry.seq);
-        }
+        say!("{}", list_change_line(c));
     }
 }
 
-/// The one line printed when the journal fails.
-pub fn out_of_service_line(e: &dyn std::fmt::Display) -> String {
-    format!(
-        "error: {}; OUT OF SERVICE: this kiosk admits no one until the journal can be written",
-        printable(&e.to_string())
-    )
+/// What the guard's window failed at, as one line saying what to do.
+#[cfg(feature = "screen")]
+pub fn window_error(e: badgegate::window::WindowError) -> anyhow::Error {
+    use badgegate::window::WindowError;
+    const HEADLESS: &str = "or add --headless for JSON lines";
+    match e {
+        WindowError::Source(o) => open_error(o),
+        e @ (WindowError::NoDisplay | WindowError::DisplayGone(_)) => {
+            anyhow!("{e}; run the kiosk in the gate PC's desktop session, {HEADLESS}")
+        }
+        e @ WindowError::Open(_) => anyhow!("{e}; check the display, {HEADLESS}"),
+        e => anyhow!("{e}"),
+    }
 }

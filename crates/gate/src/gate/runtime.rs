@@ -311,6 +311,38 @@ pub struct HookReport {
     pub failed: bool,
 }
 
+impl HookReport {
+    /// The line said of a failed admit hook, for the gate's log: what
+    /// failed, for whom, in which record.
+    pub fn failure_line(&self) -> String {
+        use badgegate_core::text::printable;
+        format!(
+            "warning: {} ({}; record {})",
+            printable(&self.entry.body.detail),
+            printable(self.entry.body.holder.as_deref().unwrap_or("no name")),
+            self.entry.seq
+        )
+    }
+}
+
+/// The line said of a revocation list or policy taken up or refused.
+pub fn list_change_line(c: &ListChange) -> String {
+    let what = badgegate_core::text::printable(&c.entry.body.detail);
+    if c.accepted {
+        format!("{what} (record {})", c.entry.seq)
+    } else {
+        format!("warning: {what} (record {})", c.entry.seq)
+    }
+}
+
+/// The one line said when the journal cannot be written.
+pub fn out_of_service_line(e: &dyn std::fmt::Display) -> String {
+    format!(
+        "error: {}; OUT OF SERVICE: this kiosk admits no one until the journal can be written",
+        badgegate_core::text::printable(&e.to_string())
+    )
+}
+
 /// A hook still running, and the admit it runs for.
 struct RunningHook {
     admit: Entry,

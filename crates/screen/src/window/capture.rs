@@ -6,10 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use anyhow::{anyhow, bail};
-use badgegate::gate::runtime::{Fed, Feed, FeedMode, KioskClock, RECONNECT_EVERY};
-use badgegate::source::{Payload, SourceSpec};
-use badgegate::text::printable;
+use badgegate_core::notice::Notices;
+use badgegate_core::text::printable;
+use badgegate_gate::gate::runtime::{Fed, Feed, FeedMode, KioskClock, RECONNECT_EVERY};
+use badgegate_read::source::OpenError;
+use badgegate_read::source::{Payload, SourceSpec};
+
+use super::WindowError;
 use eframe::egui;
 use image::GrayImage;
 
@@ -33,7 +36,14 @@ pub struct Capture {
 }
 
 impl Capture {
-    pub fn start(spec: SourceSpec, clock: KioskClock) -> anyhow::Result<Capture> {
+    /// Opens the source on the capture thread; a source that cannot be
+    /// opened is the error. What the source says of itself goes to
+    /// `notices`.
+    pub fn start(
+        spec: SourceSpec,
+        clock: KioskClock,
+        notices: Notices,
+    ) -> Result<Capture, WindowError> {
         let live = spec.is_live();
         // A replay must not lose a frame (the same frames give the same
         // journal as --headless); a camera's stale frames are dropped.
@@ -41,7 +51,7 @@ impl Capture {
         let picture = Arc::new(Mutex::new(Picture::default()));
         let repaint: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let stop = Arc::new(AtomicBool::new(false));
-        let (opened_tx, opened) = mpsc::channel::<Result<(), String>>();
+        let (opened_tx, opened) = mpsc::channel::<Result<(), OpenError>>();
         let shared = Shared {
             tx,
             picture: picture.clone(),
@@ -49,10 +59,9 @@ impl Capture {
             stop: stop.clone(),
             live,
         };
-        std::thread::Builder::new()
-            .name("capture".into())
-            .spawn(move || capture_loop(spec, clock, shared, opened_tx))
-            .map_err(|e| anyhow!("cannot start the capture thread: {e}"))?;
+        super::spawn("capture", move || {
+            capture_loop(spec, clock, shared, opened_tx, notices)
+        })?;
         match opened.recv() {
             Ok(Ok(())) => Ok(Capture {
                 frames,
@@ -60,8 +69,8 @@ impl Capture {
                 repaint,
                 stop,
             }),
-            Ok(Err(why)) => Err(anyhow!(why)),
-            Err(_) => bail!("the frame source stopped while opening"),
+            Ok(Err(why)) => Err(WindowError::Source(why)),
+            Err(_) => Err(WindowError::SourceStopped),
         }
     }
 }
@@ -122,7 +131,8 @@ fn capture_loop(
     spec: SourceSpec,
     clock: KioskClock,
     shared: Shared,
-    opened: Sender<Result<(), String>>,
+    opened: Sender<Result<(), OpenError>>,
+    notices: Notices,
 ) {
     let mode = FeedMode {
         pace: true,
@@ -131,13 +141,13 @@ fn capture_loop(
     let mut feed = match Feed::open(spec, clock, mode) {
         Ok(f) => {
             if let Some(d) = f.describe() {
-                say!("{}", printable(&d));
+                notices.say(printable(&d));
             }
             let _ = opened.send(Ok(()));
             f
         }
         Err(e) => {
-            let _ = opened.send(Err(format!("{:#}", crate::cmd::say::open_error(e))));
+            let _ = opened.send(Err(e));
             return;
         }
     };

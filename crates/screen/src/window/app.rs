@@ -8,9 +8,9 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use badgegate::gate::engine::GuardAction;
-use badgegate::gate::runtime::KioskClock;
-use badgegate::screen::{tone_for, Cue, Key, ScreenModel, View};
+use crate::screen::{tone_for, Cue, Key, ScreenModel, View};
+use badgegate_gate::gate::engine::GuardAction;
+use badgegate_gate::gate::runtime::KioskClock;
 use eframe::egui::{self, TextureHandle, TextureOptions};
 
 use super::capture::Picture;
@@ -63,12 +63,14 @@ pub struct App {
     /// When the first and the latest camera picture were shown.
     pub picture_span: Option<(Instant, Instant)>,
     /// The venue office link (`None`: the kiosk works alone).
-    pub office: Option<badgegate::net::link::SharedState>,
+    pub office: Option<badgegate_gate::net::link::SharedState>,
     /// Full screen: the window is made the monitor's size itself, for an X
     /// server with no window manager to honour a full-screen request.
     pub fullscreen: bool,
     /// How many times it asked to be resized to the monitor.
     pub fit_tries: u32,
+    /// Where the lines for the gate's log go.
+    pub notices: badgegate_core::notice::Notices,
 }
 
 impl App {
@@ -188,7 +190,7 @@ impl App {
     /// Keeps a texture for each matching photo of a verdict on screen (and
     /// of the ID check asked), and drops the others.
     fn update_photos(&mut self, ctx: &egui::Context) {
-        let mut wanted: Vec<&badgegate::gate::engine::Outcome> =
+        let mut wanted: Vec<&badgegate_gate::gate::engine::Outcome> =
             self.model.verdicts().iter().map(|s| &s.outcome).collect();
         if let View::Confirm { outcome, .. } = self.model.view() {
             wanted.push(outcome);
@@ -289,13 +291,13 @@ impl eframe::App for App {
         let live = self
             .picture_span
             .map_or(0.0, |(first, last)| (last - first).as_secs_f64());
-        say!(
+        self.notices.say(format!(
             "screen: {} frames drawn in {:.1} s; {} camera pictures shown in {:.1} s ({:.1} a second)",
             self.drawn,
             secs,
             self.pictures,
             live,
             self.pictures.saturating_sub(1) as f64 / live.max(0.001)
-        );
+        ));
     }
 }

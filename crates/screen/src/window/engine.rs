@@ -5,15 +5,16 @@
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, OnceLock};
 
-use badgegate::clock::local_day_start_ms;
-use badgegate::gate::engine::{Counters, ListChange, Outcome, ShiftOutcome};
-use badgegate::gate::runtime::{Fed, Gate, HookReport, Sighting, Sink};
-use badgegate::journal::JournalError;
-use badgegate::screen::{tone_for, SourceState, Tone};
-use badgegate::text::{printable, printable_short};
+use crate::screen::{tone_for, SourceState, Tone};
+use badgegate_core::clock::local_day_start_ms;
+use badgegate_core::journal::JournalError;
+use badgegate_core::text::{printable, printable_short};
+use badgegate_gate::gate::engine::{Counters, ListChange, Outcome, ShiftOutcome};
+use badgegate_gate::gate::runtime::{Fed, Gate, HookReport, Sighting, Sink};
 use eframe::egui;
 
-use crate::cmd::say::{out_of_service_line, say_hooks, say_lists};
+use badgegate_core::notice::Notices;
+use badgegate_gate::gate::runtime::{list_change_line, out_of_service_line};
 
 /// What the engine tells the screen.
 pub enum EngineEvent {
@@ -30,17 +31,17 @@ pub enum EngineEvent {
     /// A guard signed in (or was refused), or signed out.
     Shift {
         guard: Option<String>,
-        refused: Option<badgegate::gate::engine::SignInRefusal>,
+        refused: Option<badgegate_gate::gate::engine::SignInRefusal>,
     },
     /// A newer venue policy was taken up.
-    Policy(Box<badgegate::format::policy::PolicyBody>),
+    Policy(Box<badgegate_core::format::policy::PolicyBody>),
     Seen {
         codes: Vec<Outline>,
         size: [u32; 2],
     },
-    ActionFailed(badgegate::gate::engine::GuardError),
+    ActionFailed(badgegate_gate::gate::engine::GuardError),
     /// Something for the guard that is not a decision.
-    Notice(badgegate::gate::engine::GateNotice),
+    Notice(badgegate_gate::gate::engine::GateNotice),
     /// An ID check settled elsewhere: its record.
     CheckSettled(u64),
     /// The admit hook failed for an admit (its holder and record): the
@@ -86,6 +87,7 @@ pub struct ScreenSink {
     pub events: Sender<EngineEvent>,
     pub repaint: Arc<OnceLock<egui::Context>>,
     pub utc_offset: i32,
+    pub notices: Notices,
 }
 
 impl ScreenSink {
@@ -104,7 +106,9 @@ impl ScreenSink {
         };
         match gate.kiosk().counters(local_day_start_ms(now_ms, offset)) {
             Ok(c) => self.send(EngineEvent::Counters(c)),
-            Err(e) => say!("warning: cannot count today's decisions: {e}"),
+            Err(e) => self
+                .notices
+                .say(format!("warning: cannot count today's decisions: {e}")),
         }
     }
 }
@@ -121,7 +125,7 @@ impl Sink for ScreenSink {
     fn lists(&mut self, gate: &Gate, changes: &[ListChange]) {
         if changes.is_empty() {
             // The loop started: today's numbers too.
-            self.counters(gate, badgegate::clock::now_ms());
+            self.counters(gate, badgegate_core::clock::now_ms());
         }
         for p in changes.iter().filter_map(|c| c.policy.as_ref()) {
             self.send(EngineEvent::Policy(Box::new(p.body.clone())));
@@ -131,14 +135,16 @@ impl Sink for ScreenSink {
         let refused = changes
             .last()
             .map(|c| (!c.accepted).then(|| printable_short(&c.entry.body.detail, 160)));
-        say_lists(changes);
+        for c in changes {
+            self.notices.say(list_change_line(c));
+        }
         self.send(EngineEvent::Lists { state, refused });
     }
 
     /// Tells the guard of each failed admit hook, by name.
     fn hooks(&mut self, hooks: &[HookReport]) {
-        say_hooks(hooks);
         for h in hooks.iter().filter(|h| h.failed) {
+            self.notices.say(h.failure_line());
             self.send(EngineEvent::HookFailed(
                 h.entry.body.holder.clone(),
                 h.entry.seq,
@@ -147,7 +153,7 @@ impl Sink for ScreenSink {
     }
 
     fn out_of_service(&mut self, e: &JournalError) {
-        say!("{}", out_of_service_line(e));
+        self.notices.say(out_of_service_line(e));
         self.send(EngineEvent::OutOfService(e.to_string()));
     }
 
@@ -169,13 +175,14 @@ impl Sink for ScreenSink {
     fn fed(&mut self, fed: &Fed) {
         match fed {
             Fed::Frame { .. } => {}
-            Fed::Skipped(why) => say!("warning: {}", printable(why)),
+            Fed::Skipped(why) => self.notices.say(format!("warning: {}", printable(why))),
             Fed::Ended => {
-                say!("the frame source ended; the screen stays open (Ctrl+Q closes it)");
+                self.notices
+                    .say("the frame source ended; the screen stays open (Ctrl+Q closes it)");
                 self.send(EngineEvent::Source(SourceState::Ended));
             }
             Fed::Lost(why) => {
-                say!("error: {}", printable(why));
+                self.notices.say(format!("error: {}", printable(why)));
                 self.send(EngineEvent::Source(SourceState::Ended));
             }
             Fed::Reconnecting { why, attempt } => {
@@ -188,11 +195,11 @@ impl Sink for ScreenSink {
         }
     }
 
-    fn action_failed(&mut self, e: badgegate::gate::engine::GuardError) {
+    fn action_failed(&mut self, e: badgegate_gate::gate::engine::GuardError) {
         self.send(EngineEvent::ActionFailed(e));
     }
 
-    fn notice(&mut self, notice: badgegate::gate::engine::GateNotice) {
+    fn notice(&mut self, notice: badgegate_gate::gate::engine::GateNotice) {
         self.send(EngineEvent::Notice(notice));
     }
 

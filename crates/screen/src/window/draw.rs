@@ -1,10 +1,10 @@
 //! Drawing the guard's screen from the model's state: the live picture, the
 //! verdict field and the status bar. Sizes and colours come from `theme`.
 
-use badgegate::clock::format_clock;
-use badgegate::gate::engine::Outcome;
-use badgegate::screen::{Card, Shown, SourceState, Tone, View};
-use badgegate::text::printable_short;
+use crate::screen::{Card, Shown, SourceState, Tone, View};
+use badgegate_core::clock::format_clock;
+use badgegate_core::text::printable_short;
+use badgegate_gate::gate::engine::Outcome;
 use eframe::egui::{self, Align2, Color32, FontFamily, FontId, Pos2, Rect, Stroke, Vec2};
 
 use super::app::App;
@@ -20,11 +20,11 @@ pub fn regular(size: f32) -> FontId {
 
 thread_local! {
     /// The language of the frame being drawn (set by [`draw`]).
-    static LANG: std::cell::Cell<badgegate::screen::Lang> = const { std::cell::Cell::new(badgegate::screen::Lang::En) };
+    static LANG: std::cell::Cell<crate::screen::Lang> = const { std::cell::Cell::new(crate::screen::Lang::En) };
 }
 
 /// The words of the frame being drawn, in the screen's language.
-fn words() -> &'static badgegate::screen::Words {
+fn words() -> &'static crate::screen::Words {
     LANG.with(|l| l.get()).words()
 }
 
@@ -54,7 +54,7 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
     };
     draw_camera(app, p, cam);
     let reconnecting = match app.model.source() {
-        SourceState::Reconnecting { why, attempt } => Some(badgegate::screen::lang::fill(
+        SourceState::Reconnecting { why, attempt } => Some(crate::screen::lang::fill(
             words().camera_lost,
             &[
                 ("why", &printable_short(why, 80)),
@@ -80,7 +80,7 @@ pub fn draw(app: &App, p: &egui::Painter, area: Rect, now_ms: u64) {
                 card.hint = format!(
                     "{} · {}",
                     card.hint,
-                    badgegate::screen::lang::fill(more, &[("n", &waiting.to_string())])
+                    crate::screen::lang::fill(more, &[("n", &waiting.to_string())])
                 );
                 draw_card(p, top, &card, app.photos.get(&outcome.entry.seq));
             } else {
@@ -609,8 +609,8 @@ fn note_subject(about: Option<&Outcome>) -> String {
             } else {
                 words().name_not_verified.into()
             };
-            let fill = badgegate::screen::lang::fill;
-            let refused = if o.entry.body.decision == badgegate::vocab::EntryDecision::Deny {
+            let fill = crate::screen::lang::fill;
+            let refused = if o.entry.body.decision == badgegate_core::vocab::EntryDecision::Deny {
                 format!(
                     "\n{}",
                     fill(
@@ -633,7 +633,7 @@ fn note_subject(about: Option<&Outcome>) -> String {
             Some(o) => format!(
                 "{}\n{}",
                 words().no_badge_read,
-                badgegate::screen::lang::fill(
+                crate::screen::lang::fill(
                     words().refused_detail,
                     &[("detail", &printable_short(&o.decision.detail, 120))]
                 )
@@ -811,7 +811,7 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
         .map(|p| format!("{} · ", printable_short(&p.venue, 60)))
         .unwrap_or_default();
     let words = app.model.config().lang.words();
-    let fill = badgegate::screen::lang::fill;
+    let fill = crate::screen::lang::fill;
     let top = format!(
         "{venue}{} · {} · {} · {} {}{} · {}",
         f.gate,
@@ -904,14 +904,14 @@ fn draw_status(app: &App, p: &egui::Painter, r: Rect, now_ms: u64) {
     p.galley(pos, g, ink);
 }
 
-/// Names and organisations, shaped in any script (`badgegate::shape`) and
+/// Names and organisations, shaped in any script (`badgegate_shape::shape`) and
 /// kept as textures while they are on screen.
 mod shaped {
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::time::{Duration, Instant};
 
-    use badgegate::shape;
+    use badgegate_shape::shape;
     use eframe::egui::{self, Color32, Pos2, Rect, TextureHandle, TextureOptions, Vec2};
 
     struct Entry {
@@ -1032,7 +1032,7 @@ mod shaped {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use badgegate::screen::Tone;
+    use crate::screen::Tone;
 
     /// The field a card is drawn in on a `w`×`h` screen: alone, as the
     /// newest of several, or asked above verdicts held.
@@ -1141,7 +1141,7 @@ mod tests {
     #[test]
     fn no_text_on_a_card_overlaps_another_or_leaves_its_card() {
         let ctx = egui::Context::default();
-        ctx.set_fonts(crate::cmd::window::fonts());
+        ctx.set_fonts(crate::window::fonts());
         let input = |w: f32, h: f32| egui::RawInput {
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, Vec2::new(w, h))),
             ..Default::default()

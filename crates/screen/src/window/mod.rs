@@ -1,4 +1,4 @@
-//! The guard's screen: an egui window drawing [`badgegate::screen`]'s state.
+//! The guard's screen: an egui window drawing [`crate::screen`]'s state.
 //! Three threads: `capture` (the frame feed, paced for replays, a lost
 //! camera reopened), `engine` (the gate runtime the headless mode drives
 //! too: read, decide, journal) and the UI thread (`app`, `draw`), which only
@@ -11,11 +11,12 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use anyhow::{anyhow, bail};
-use badgegate::gate::runtime::{Gate, KioskClock, LoopEnd};
-use badgegate::screen::{ScreenConfig, ScreenModel};
-use badgegate::text::{printable, printable_short};
-use badgegate::vocab::Direction;
+use crate::screen::{ScreenConfig, ScreenModel};
+use badgegate_core::notice::Notices;
+use badgegate_core::text::{printable, printable_short};
+use badgegate_core::vocab::Direction;
+use badgegate_gate::gate::runtime::{Gate, KioskClock, LoopEnd};
+use badgegate_read::source::OpenError;
 use eframe::egui::{self, FontData, FontDefinitions, FontFamily};
 
 mod app;
@@ -39,27 +40,59 @@ pub struct Options {
     pub fullscreen: bool,
     pub sound: bool,
     /// The venue office link, for ONLINE / OFFLINE on the status bar.
-    pub office: Option<badgegate::net::link::SharedState>,
+    pub office: Option<badgegate_gate::net::link::SharedState>,
+    /// Where the lines for the gate's log go (the window never prints).
+    pub notices: Notices,
 }
 
-/// Fails with one line when there is no display to open the screen on.
-pub fn display_available() -> anyhow::Result<()> {
-    let hint = "run the kiosk in the gate PC's desktop session, or add --headless for JSON lines";
+/// What kept the guard's screen from opening or running.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WindowError {
+    #[error("no display for the guard's screen (DISPLAY is not set)")]
+    NoDisplay,
+    #[error("no X display is running at DISPLAY={0}")]
+    DisplayGone(String),
+    /// The frame source could not be opened.
+    #[error(transparent)]
+    Source(#[from] OpenError),
+    #[error("the frame source stopped while opening")]
+    SourceStopped,
+    #[error("cannot start the {what} thread: {source}")]
+    Thread {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the guard's screen: {0}")]
+    Open(#[source] eframe::Error),
+}
+
+/// Whether there is a display to open the screen on.
+pub fn display_available() -> Result<(), WindowError> {
     let Some(display) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) else {
-        bail!("no display for the guard's screen (DISPLAY is not set); {hint}");
+        return Err(WindowError::NoDisplay);
     };
     let display = display.to_string_lossy().into_owned();
     if let Some(rest) = display.strip_prefix(':') {
         let number = rest.split('.').next().unwrap_or_default();
         let socket = format!("/tmp/.X11-unix/X{number}");
         if !number.is_empty() && !Path::new(&socket).exists() {
-            bail!(
-                "no X display is running at DISPLAY={}; {hint}",
-                printable(&display)
-            );
+            return Err(WindowError::DisplayGone(printable(&display)));
         }
     }
     Ok(())
+}
+
+/// Starts a named thread, or says which could not be started.
+fn spawn<T: Send + 'static>(
+    what: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<std::thread::JoinHandle<T>, WindowError> {
+    std::thread::Builder::new()
+        .name(what.into())
+        .spawn(f)
+        .map_err(|source| WindowError::Thread { what, source })
 }
 
 /// What the status bar shows of a gate that does not change while running.
@@ -99,7 +132,7 @@ pub fn run(
     screen: ScreenConfig,
     clock: KioskClock,
     options: Options,
-) -> anyhow::Result<Ended> {
+) -> Result<Ended, WindowError> {
     let fixed = fixed(&gate, &screen);
     let (events_tx, events) = mpsc::channel();
     let (actions, actions_rx) = mpsc::channel();
@@ -108,17 +141,15 @@ pub fn run(
         events: events_tx,
         repaint: capture.repaint.clone(),
         utc_offset: screen.utc_offset,
+        notices: options.notices.clone(),
     };
     let engine_stop = stop.clone();
     let frames = capture.frames;
     let mut gate = gate;
-    let engine = std::thread::Builder::new()
-        .name("engine".into())
-        .spawn(move || {
-            let end = gate.run(frames, Some(&actions_rx), &clock, &mut sink, &engine_stop);
-            (end == LoopEnd::Ended).then(|| gate.kiosk().journal().next_seq() - 1)
-        })
-        .map_err(|e| anyhow!("cannot start the engine thread: {e}"))?;
+    let engine = spawn("engine", move || {
+        let end = gate.run(frames, Some(&actions_rx), &clock, &mut sink, &engine_stop);
+        (end == LoopEnd::Ended).then(|| gate.kiosk().journal().next_seq() - 1)
+    })?;
     let engine = Arc::new(Mutex::new(Some(engine)));
 
     let out_of_service = Arc::new(AtomicBool::new(false));
@@ -133,7 +164,11 @@ pub fn run(
         photos: Default::default(),
         seen: None,
         clock,
-        speaker: if options.sound { Speaker::open() } else { None },
+        speaker: if options.sound {
+            Speaker::open(&options.notices)
+        } else {
+            None
+        },
         out_of_service: out_of_service.clone(),
         stop: stop.clone(),
         engine: engine.clone(),
@@ -142,6 +177,7 @@ pub fn run(
         pictures: 0,
         picture_span: None,
         office: options.office.clone(),
+        notices: options.notices.clone(),
         fullscreen: options.fullscreen,
         fit_tries: 0,
     };
@@ -149,17 +185,14 @@ pub fn run(
     // A stop signal closes the window even when nothing else wakes it.
     {
         let (stop, repaint) = (stop.clone(), repaint.clone());
-        std::thread::Builder::new()
-            .name("stop-watch".into())
-            .spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                }
-                if let Some(ctx) = repaint.get() {
-                    ctx.request_repaint();
-                }
-            })
-            .map_err(|e| anyhow!("cannot start the stop watch thread: {e}"))?;
+        spawn("stop-watch", move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        })?;
     }
     let viewport = egui::ViewportBuilder::default()
         .with_title("badgegate kiosk")
@@ -188,9 +221,7 @@ pub fn run(
         .and_then(|mut e| e.take())
         .and_then(|h| h.join().ok())
         .flatten();
-    result.map_err(|e| {
-        anyhow!("cannot open the guard's screen: {e}; check the display, or add --headless for JSON lines")
-    })?;
+    result.map_err(WindowError::Open)?;
     let out_of_service = out_of_service.load(Ordering::Relaxed);
     Ok(Ended {
         out_of_service,
@@ -200,9 +231,9 @@ pub fn run(
 
 /// The embedded fonts, regular as the proportional family and bold as a
 /// family of its own, egui's own fonts behind them.
-pub(super) fn fonts() -> FontDefinitions {
+pub(crate) fn fonts() -> FontDefinitions {
     let mut f = FontDefinitions::default();
-    let (regular, bold) = badgegate::fonts::font_bytes();
+    let (regular, bold) = badgegate_shape::fonts::font_bytes();
     f.font_data
         .insert("dejavu".into(), Arc::new(FontData::from_static(regular)));
     f.font_data

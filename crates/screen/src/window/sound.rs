@@ -4,7 +4,9 @@
 
 use std::sync::mpsc::{self, Sender};
 
-use badgegate::screen::Cue;
+use badgegate_core::notice::Notices;
+
+use crate::screen::Cue;
 
 /// Plays cues on a thread of its own, so a slow device never holds the screen.
 pub struct Speaker {
@@ -13,7 +15,8 @@ pub struct Speaker {
 
 impl Speaker {
     /// The speaker, or `None` (silently) where no sound device exists.
-    pub fn open() -> Option<Speaker> {
+    /// Why it stays silent goes to `notices`.
+    pub fn open(notices: &Notices) -> Option<Speaker> {
         if !has_playback_device() {
             return None;
         }
@@ -21,7 +24,10 @@ impl Speaker {
         let (ready_tx, ready) = mpsc::channel::<bool>();
         std::thread::Builder::new()
             .name("sound".into())
-            .spawn(move || play_loop(rx, ready_tx))
+            .spawn({
+                let notices = notices.clone();
+                move || play_loop(rx, ready_tx, notices)
+            })
             .ok()?;
         ready.recv().ok()?.then_some(Speaker { cues })
     }
@@ -46,12 +52,12 @@ fn has_playback_device() -> bool {
 }
 
 #[cfg(feature = "sound")]
-fn play_loop(rx: mpsc::Receiver<Cue>, ready: Sender<bool>) {
-    use badgegate::screen::{cue_samples, CUE_RATE};
+fn play_loop(rx: mpsc::Receiver<Cue>, ready: Sender<bool>, notices: Notices) {
+    use crate::screen::{cue_samples, CUE_RATE};
     let mut stream = match rodio::OutputStreamBuilder::open_default_stream() {
         Ok(s) => s,
         Err(e) => {
-            say!("warning: no sound ({e}); the screen stays silent");
+            notices.say(format!("warning: no sound ({e}); the screen stays silent"));
             let _ = ready.send(false);
             return;
         }
@@ -65,6 +71,6 @@ fn play_loop(rx: mpsc::Receiver<Cue>, ready: Sender<bool>) {
 }
 
 #[cfg(not(feature = "sound"))]
-fn play_loop(_rx: mpsc::Receiver<Cue>, ready: Sender<bool>) {
+fn play_loop(_rx: mpsc::Receiver<Cue>, ready: Sender<bool>, _notices: Notices) {
     let _ = ready.send(false);
 }
