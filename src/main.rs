@@ -48,13 +48,15 @@ fn install_panic_hook() {
 }
 
 /// An error and its causes in one line, each cause said once: a message
-/// that already quotes its cause (`cannot read X: No such file`) is not
+/// that already quotes its cause (`cannot read X: No such file`, or the
+/// database's own words of a driver error `db error: ERROR: WORDS`) is not
 /// followed by the cause again.
 fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
         let msg = cause.to_string();
-        if line.contains(&msg) {
+        let last = msg.rsplit(": ").next().unwrap_or(&msg);
+        if line.contains(&msg) || (!last.is_empty() && line.contains(last)) {
             continue;
         }
         if !line.is_empty() {
@@ -125,4 +127,30 @@ fn main() -> ExitCode {
         }
     }
     code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        #[derive(Debug)]
+        struct Driver;
+        impl std::fmt::Display for Driver {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("db error: ERROR: relation \"x\" does not exist")
+            }
+        }
+        impl std::error::Error for Driver {}
+        let e =
+            anyhow::Error::new(Driver).context("office database: relation \"x\" does not exist");
+        assert_eq!(
+            one_line(&e),
+            "office database: relation \"x\" does not exist"
+        );
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let e = anyhow::Error::new(io).context("reading trust/a.pem");
+        assert_eq!(one_line(&e), "reading trust/a.pem: No such file");
+    }
 }

@@ -84,7 +84,7 @@ pub fn split_tls(url: &str) -> Result<(String, Tls), OfficeError> {
                 .map(|r| std::path::PathBuf::from(percent_decode(&r))),
         },
         Some(other) => {
-            return Err(OfficeError::Connect(format!(
+            return Err(OfficeError::connect(format!(
                 "{}: sslmode={other} does not check who answers; use sslmode=verify-full&sslrootcert=CA.pem (or sslmode=disable on a closed network)",
                 shown_url(url)
             )))
@@ -118,7 +118,7 @@ fn tls_connector(
     root: Option<&Path>,
     url: &str,
 ) -> Result<postgres_native_tls::MakeTlsConnector, OfficeError> {
-    let bad = |why: String| OfficeError::Connect(format!("{}: {why}", shown_url(url)));
+    let bad = |why: String| OfficeError::connect(format!("{}: {why}", shown_url(url)));
     let mut b = native_tls::TlsConnector::builder();
     if let Some(root) = root {
         let pem =
@@ -142,7 +142,7 @@ fn tls_connector(
 pub fn config(url: &str) -> Result<Config, OfficeError> {
     let (url_plain, tls) = split_tls(url)?;
     let mut cfg = Config::from_str(&url_plain).map_err(|e| {
-        OfficeError::Connect(format!(
+        OfficeError::connect(format!(
             "{}: {e}; write it like postgresql://user@host:5432/venue",
             shown_url(url)
         ))
@@ -196,8 +196,10 @@ pub fn connect_named(url: &str, timeout: Duration, name: &str) -> Result<Client,
     cfg.keepalives_retries(3);
     // Data sent and not acknowledged for this long: the peer is gone.
     cfg.tcp_user_timeout(Duration::from_secs(10));
-    let fail =
-        |e: postgres::Error| OfficeError::Connect(format!("{}: {}", shown_url(url), reason(&e)));
+    let fail = |e: postgres::Error| OfficeError::Connect {
+        why: format!("{}: {}", shown_url(url), reason(&e)),
+        source: Some(e),
+    };
     match split_tls(url)?.1 {
         Tls::Off => cfg.connect(NoTls).map_err(fail),
         Tls::VerifyFull { root } => cfg
@@ -321,5 +323,22 @@ mod tests {
             split_pgpass("office:5432:venue:k1:pa\\:ss"),
             ["office", "5432", "venue", "k1", "pa:ss"]
         );
+    }
+
+    #[test]
+    fn a_failed_connection_says_why_and_keeps_the_drivers_error() {
+        // Nothing listens on port 1: refused at once.
+        let e = connect("postgresql://k1@127.0.0.1:1/venue", Duration::from_secs(2))
+            .err()
+            .expect("nothing listens on port 1");
+        let said = e.to_string();
+        assert!(
+            said.starts_with(
+                "cannot reach the office database: postgresql://k1@127.0.0.1:1/venue: "
+            ),
+            "{said}"
+        );
+        let source = std::error::Error::source(&e).expect("the driver's error is kept");
+        assert!(source.downcast_ref::<postgres::Error>().is_some());
     }
 }

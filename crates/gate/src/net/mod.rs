@@ -44,10 +44,20 @@ pub const RECORD_COLUMNS: [&str; 26] = [
 /// Failures talking to the office.
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeError {
-    #[error("cannot reach the office database: {0}")]
-    Connect(String),
-    #[error("office database: {0}")]
-    Db(String),
+    /// `why` is the useful part of `source`, said in the message; the
+    /// driver's own error stays as the source.
+    #[error("cannot reach the office database: {why}")]
+    Connect {
+        why: String,
+        #[source]
+        source: Option<postgres::Error>,
+    },
+    #[error("office database: {why}")]
+    Db {
+        why: String,
+        #[source]
+        source: Option<postgres::Error>,
+    },
     #[error("the office database has venue schema version {found}; this badgegate knows up to {max}: upgrade badgegate")]
     TooNew { found: i32, max: i32 },
     #[error("the office database has no venue schema: run `badgegate office init --db URL` first")]
@@ -62,6 +72,24 @@ pub enum OfficeError {
     Io(#[from] std::io::Error),
 }
 
+impl OfficeError {
+    /// The office could not be reached, for a reason of our own words.
+    pub fn connect(why: impl Into<String>) -> OfficeError {
+        OfficeError::Connect {
+            why: why.into(),
+            source: None,
+        }
+    }
+
+    /// The office's database said no, in our own words.
+    pub fn db(why: impl Into<String>) -> OfficeError {
+        OfficeError::Db {
+            why: why.into(),
+            source: None,
+        }
+    }
+}
+
 impl From<postgres::Error> for OfficeError {
     fn from(e: postgres::Error) -> OfficeError {
         // The server's own words where it said something.
@@ -74,11 +102,18 @@ impl From<postgres::Error> for OfficeError {
                     db.constraint().unwrap_or("one of a kind")
                 ))
             }
-            Some(db) if *db.code() == postgres::error::SqlState::QUERY_CANCELED => OfficeError::Db(
-                format!("the office took too long and the statement was cancelled ({}); try again, and check the office PC's load and disk", db.message()),
-            ),
-            Some(db) => OfficeError::Db(db.message().to_owned()),
-            None => OfficeError::Db(e.to_string()),
+            Some(db) if *db.code() == postgres::error::SqlState::QUERY_CANCELED => {
+                let why = format!("the office took too long and the statement was cancelled ({}); try again, and check the office PC's load and disk", db.message());
+                OfficeError::Db { why, source: Some(e) }
+            }
+            Some(db) => OfficeError::Db {
+                why: db.message().to_owned(),
+                source: Some(e),
+            },
+            None => OfficeError::Db {
+                why: e.to_string(),
+                source: Some(e),
+            },
         }
     }
 }

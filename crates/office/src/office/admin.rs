@@ -257,9 +257,9 @@ fn login_name(prefix: &str, name: &str) -> String {
 /// the same host, port, database and options (`sslmode`, a socket folder).
 fn uri_for(admin_url: &str, login: &str, password: &str) -> Result<String, OfficeError> {
     super::connect::config(admin_url)?;
-    let (scheme, rest) = admin_url.split_once("://").ok_or_else(|| {
-        OfficeError::Connect("the office URL must start with postgresql://".into())
-    })?;
+    let (scheme, rest) = admin_url
+        .split_once("://")
+        .ok_or_else(|| OfficeError::connect("the office URL must start with postgresql://"))?;
     let rest = match rest.split_once('@') {
         Some((_, after)) if !rest[..rest.find('@').unwrap_or(0)].contains('/') => after,
         _ => rest,

@@ -431,7 +431,7 @@ pub(crate) const RECORD_COLUMNS: &str = "kiosk_id, seq, at_ms, kind, gate, zone,
 
 /// A venue record as a journal entry (what the kiosk's own file holds).
 pub(crate) fn row_to_entry(r: &postgres::Row) -> Result<Entry, OfficeError> {
-    let bad = |what: &str| OfficeError::Db(format!("a record holds an unknown {what}"));
+    let bad = |what: &str| OfficeError::db(format!("a record holds an unknown {what}"));
     let kind: String = r.get("kind");
     let direction: String = r.get("direction");
     let decision: String = r.get("decision");
