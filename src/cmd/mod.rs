@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use badgegate::text::shown_path;
 
 use crate::cli::Command;
 
@@ -35,16 +34,10 @@ mod verify;
 pub fn load_secret_key(
     path: &std::path::Path,
 ) -> anyhow::Result<badgegate::format::keys::SecretKey> {
-    use badgegate::format::keys::SecretKey;
-    let key = SecretKey::load(path)?;
-    if let Some(mode) = SecretKey::exposed_mode(path) {
-        say!(
-            "warning: secret key {} has mode {mode:04o}: others on this computer can read it; make it private with `chmod 600 {}`",
-            shown_path(path),
-            shown_path(path)
-        );
-    }
-    Ok(key)
+    Ok(badgegate::gate::start::load_secret_key(
+        path,
+        &stderr_notices(),
+    )?)
 }
 
 /// The exit codes scripts rely on (the README's table).
@@ -81,44 +74,15 @@ pub fn load_trust(
     badgegate::gate::lists::RevocationSet,
     badgegate::gate::lists::ListWatch,
 )> {
-    use anyhow::Context;
-    let trust = badgegate::format::keys::TrustStore::load(dir)?;
-    for w in &trust.warnings {
-        say!("warning: {}", badgegate::text::printable(w));
-    }
-    for p in revocations {
-        if !p.exists() {
-            anyhow::bail!(
-                "revocation list {} does not exist; give the list the desk wrote (badgegate revoke --list)",
-                shown_path(p)
-            );
-        }
-    }
-    let mut watch = badgegate::gate::lists::ListWatch::new(revocations.to_vec());
-    let mut lists = Vec::new();
-    for found in watch.read_all(&trust) {
-        // A list from a key since retired decides nothing (that key's
-        // badges are refused as retired): skipped, not a reason to stop.
-        if let Err(badgegate::format::revocation::RevocationError::RetiredKey(key)) = &found.list {
-            say!(
-                "warning: revocation list {} is signed by retired key {key}: not used (badges of that key are refused as retired)",
-                shown_path(&found.path)
-            );
-            continue;
-        }
-        let list = found
-            .list
-            .with_context(|| format!("refusing revocation list {}", shown_path(&found.path)))?;
-        lists.push(list);
-    }
-    Ok((
-        trust,
-        badgegate::gate::lists::RevocationSet::of(lists),
-        watch,
-    ))
+    Ok(badgegate::gate::start::load_trust(
+        dir,
+        revocations,
+        &stderr_notices(),
+    )?)
 }
 
 /// The venue office's address, read from a private connection file.
+#[cfg(feature = "desk")]
 pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
     use anyhow::Context;
     badgegate::net::connect::read_connection_file(path)

@@ -1,10 +1,7 @@
-//! What the kiosk says on stderr, in the words of its flags: lists taken
-//! up or refused, admit commands that failed, the journal lost, a source
-//! that cannot be had. Shared by the headless kiosk and the screen.
+//! What the kiosk's failures say on stderr, in the words of its flags: a
+//! source that cannot be had, a window that cannot open.
 
 use anyhow::anyhow;
-use badgegate::gate::engine::ListChange;
-use badgegate::gate::runtime::{list_change_line, HookReport};
 use badgegate::source::OpenError;
 
 /// What to do when a source cannot be had, in the words of the flags.
@@ -21,22 +18,6 @@ pub fn open_error(e: OpenError) -> anyhow::Error {
             anyhow!("{why}; check `badgegate kiosk --list-cameras`, or {SOURCE_ADVICE}")
         }
         OpenError::Images(why) => anyhow!("{why}"),
-    }
-}
-
-/// Says on stderr which admit hooks failed; returns how many.
-pub fn say_hooks(hooks: &[HookReport]) -> usize {
-    let failed: Vec<_> = hooks.iter().filter(|h| h.failed).collect();
-    for h in &failed {
-        say!("{}", h.failure_line());
-    }
-    failed.len()
-}
-
-/// Revocation lists taken up or refused, one line each on stderr.
-pub fn say_lists(changes: &[ListChange]) {
-    for c in changes {
-        say!("{}", list_change_line(c));
     }
 }
 
