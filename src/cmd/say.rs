@@ -18,6 +18,7 @@ pub fn open_error(e: OpenError) -> anyhow::Error {
             anyhow!("{why}; check `badgegate kiosk --list-cameras`, or {SOURCE_ADVICE}")
         }
         OpenError::Images(why) => anyhow!("{why}"),
+        e => anyhow!("{e}; {SOURCE_ADVICE}"),
     }
 }
 

@@ -228,6 +228,7 @@ fn read_stdin(checks: &Verifier<'_>, out: &mut Printer) {
                 &format!("stdin:{}", lines.line()),
             ),
             Err(SourceError::Lost(why)) => return out.error(&why),
+            Err(e) => return out.error(&e.to_string()),
         }
     }
 }

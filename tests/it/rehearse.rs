@@ -7,7 +7,7 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use badgegate::rehearse::{check, run, Options, Scenario};
+use badgegate::rehearse::{check_day, run_day, Options, Scenario};
 use common::Desk;
 
 /// The repository's `scenarios/` folder.
@@ -261,8 +261,8 @@ fn records_lost_or_changed_after_the_day_are_caught() {
         dir: desk.p("day"),
         time_scale: None,
     };
-    let day = run::run(&scenario, &opts, &mut |_| {}).unwrap();
-    let clean = check::all(&day, &mut |_| {}).unwrap();
+    let day = run_day(&scenario, &opts, &mut |_| {}).unwrap();
+    let clean = check_day(&day, &mut |_| {}).unwrap();
     assert!(clean.iter().all(|c| c.passed), "{clean:#?}");
 
     // The entry of someone still inside, gone from north's journal (as
@@ -313,7 +313,7 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             &[&struck],
         )
         .unwrap();
-    let broken = check::all(&day, &mut |_| {}).unwrap();
+    let broken = check_day(&day, &mut |_| {}).unwrap();
     let by = |n: &str| broken.iter().find(|c| c.name == n).unwrap();
     assert!(!by("chains").passed, "{:#?}", by("chains"));
     let office = by("office records");
@@ -373,7 +373,7 @@ fn a_gate_that_stops_by_itself_is_caught() {
         dir: dir.clone(),
         time_scale: None,
     };
-    let day = std::thread::spawn(move || run::run(&scenario, &opts, &mut |_| {}).unwrap());
+    let day = std::thread::spawn(move || run_day(&scenario, &opts, &mut |_| {}).unwrap());
     // North's kiosk, found by its working folder and journal.
     let north = common::eventually_some("north's kiosk running", || {
         std::fs::read_dir("/proc").ok()?.find_map(|p| {
@@ -393,7 +393,7 @@ fn a_gate_that_stops_by_itself_is_caught() {
         .unwrap();
     assert!(killed.success());
     let day = day.join().unwrap();
-    let checks = check::all(&day, &mut |_| {}).unwrap();
+    let checks = check_day(&day, &mut |_| {}).unwrap();
     let finished = checks.iter().find(|c| c.name == "gates finished").unwrap();
     assert!(!finished.passed, "{finished:#?}");
     assert!(

@@ -18,6 +18,7 @@ pub const TEMP_PREFIX: &str = ".badgegate-";
 
 /// Failures writing a file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WriteError {
     #[error("{path} already exists; pass --force to replace it")]
     Exists { path: PathBuf },
@@ -181,6 +182,7 @@ pub struct Lock {
 
 /// Failures taking a lock.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LockError {
     #[error("{what} is in use by another badgegate ({holder}); {then}")]
     Held {

@@ -7,35 +7,37 @@
 //! list in every view, the office's copy of every record and how fast
 //! revocations travelled; a report says what held and what did not.
 //!
-//! - [`scenario`]: the file.
-//! - [`plan`]: the people and their day, from the seed.
-//! - [`run`]: the day, run, each decision checked as it comes.
-//! - [`check`]: the checks after the day.
-//! - [`report`]: JSON and HTML.
-//! - [`pg`], [`gates`], [`proxy`]: the real parts, and the network between
-//!   each gate and the office.
+//! Inside: `scenario` (the file), `plan` (the people and their day, from
+//! the seed), `run` (the day, run, each decision checked as it comes),
+//! `check` (the checks after the day), `report` (JSON and HTML), `gates`
+//! and `office` (the real parts). Public: [`rehearse`], [`run_day`] and
+//! [`check_day`]; [`pg`] (a throw-away PostgreSQL), [`ha`] (etcd and
+//! Patroni) and [`proxy`] (the network between each gate and the office),
+//! which the tests use too.
 
-pub mod check;
-pub mod gates;
+mod check;
+mod gates;
 pub mod ha;
-pub mod office;
+mod office;
 pub mod pg;
-pub mod photos;
-pub mod plan;
+mod photos;
+mod plan;
 pub mod proxy;
-pub mod report;
-pub mod run;
-pub mod scenario;
+mod report;
+mod run;
+mod scenario;
 
 use std::path::Path;
 
-pub use report::Report;
-pub use run::Options;
+pub use check::Check;
+pub use report::{GateStats, Report};
+pub use run::{Day, Options, Scan};
 pub use scenario::Scenario;
 
 /// What can stop a rehearsal (a failed check is not an error: it is in
 /// the report).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RehearseError {
     #[error("scenario: {0}")]
     Scenario(String),
@@ -47,6 +49,22 @@ pub enum RehearseError {
     Check(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// Runs a scenario's day (each decision checked as it comes) without the
+/// checks after it: for a test that changes what the day left behind.
+pub fn run_day(
+    scenario: &Scenario,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Day, RehearseError> {
+    run::run(scenario, opts, progress)
+}
+
+/// The checks after a day: chains, muster in every view, the office's
+/// copy of every record, alarms, lists taken up.
+pub fn check_day(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, RehearseError> {
+    check::all(day, progress)
 }
 
 /// Runs a scenario and checks it; writes `report.json` and `report.html`

@@ -44,6 +44,7 @@ pub fn recorded_venue_time(
 
 /// Failures of audit commands.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuditError {
     #[error(transparent)]
     Journal(#[from] JournalError),

@@ -20,6 +20,7 @@ const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
 /// Failures reading, writing or trusting keys.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     #[error("cannot read key file {path}: {source}")]
     Read {

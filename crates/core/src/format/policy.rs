@@ -158,6 +158,7 @@ pub struct VenuePolicy {
 
 /// Failures reading, checking or writing a venue policy.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     #[error("cannot read venue policy {path}: {source}")]
     Read {

@@ -63,6 +63,7 @@ pub struct RevocationList {
 
 /// Failures loading, checking or writing a revocation list.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RevocationError {
     #[error("cannot read revocation list {path}: {source}")]
     Read {

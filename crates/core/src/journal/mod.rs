@@ -25,6 +25,7 @@ pub use store::{snapshot, Journal, Presence};
 
 /// Failures opening, writing or reading a journal.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JournalError {
     #[error("cannot open journal {path}: {why}")]
     Open { path: PathBuf, why: String },

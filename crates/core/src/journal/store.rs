@@ -934,9 +934,9 @@ impl Journal {
         Ok(p)
     }
 
-    /// The raw connection, for tests that play the attacker.
-    #[doc(hidden)]
-    pub fn connection(&self) -> &Connection {
+    /// The raw connection, for this crate's tests that play the attacker.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
         &self.conn
     }
 }

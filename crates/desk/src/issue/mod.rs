@@ -30,6 +30,7 @@ pub const QR_PNG_MODULE_PX: u32 = 8;
 
 /// Failures while issuing.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IssueError {
     #[error("{0}")]
     Field(#[from] FieldError),

@@ -89,6 +89,7 @@ pub const MAX_NOTE_CHARS: usize = 200;
 
 /// Failures starting a kiosk.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KioskError {
     #[error(transparent)]
     Journal(#[from] JournalError),

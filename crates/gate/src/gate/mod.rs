@@ -7,7 +7,7 @@
 pub mod decide;
 pub mod engine;
 pub mod headless;
-pub mod hook;
+mod hook;
 pub mod lists;
 pub mod photo;
 pub mod runtime;

@@ -173,6 +173,9 @@ impl Feed {
                 return Fed::Reconnecting { why, attempt: 1 };
             }
             Err(SourceError::Lost(why)) => return Fed::Lost(why),
+            // A failure this build does not know: the source is not to be
+            // trusted any more.
+            Err(e) => return Fed::Lost(e.to_string()),
         };
         let now_ms = match self.source.replay_interval_ms() {
             Some(interval) => {

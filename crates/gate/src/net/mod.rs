@@ -43,6 +43,7 @@ pub const RECORD_COLUMNS: [&str; 26] = [
 
 /// Failures talking to the office.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfficeError {
     /// `why` is the useful part of `source`, said in the message; the
     /// driver's own error stays as the source.

@@ -30,6 +30,7 @@ use enhance::{halve, sharpen, sharpen_along, smear_axis};
 
 /// Failures making or reading QR images.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum QrError {
     #[error("text does not fit in a QR code: {0}")]
     Encode(String),

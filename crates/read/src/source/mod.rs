@@ -36,6 +36,7 @@ pub struct Frame {
 
 /// Failures of a frame source.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SourceError {
     /// One frame was unreadable; the source can go on.
     #[error("{0}")]

@@ -31,6 +31,7 @@ pub enum SourceSpec {
 
 /// Failures opening a source.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     /// This build has no webcam support.
     #[error("this badgegate was built without camera support")]

@@ -12,10 +12,10 @@
 //! - [`words`]: what the pages say, in each language.
 
 pub mod data;
-pub mod hub;
-pub mod pages;
+mod hub;
+mod pages;
 pub mod users;
-pub mod words;
+mod words;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -6,7 +6,7 @@
 //! record's detail, an alarm's detail, names) is shown as recorded.
 
 use badgegate_core::rules::AlarmKind;
-use badgegate_core::vocab::{EntryReason, GuardReason, KioskEvent, OfficeAlarm, Reason};
+use badgegate_core::vocab::{EntryReason, OfficeAlarm};
 
 /// Everything the dashboard says in one language.
 #[derive(Debug)]
@@ -222,7 +222,9 @@ impl DashWords {
 }
 
 /// Every reason code, for the tables' completeness test.
-pub fn every_reason() -> Vec<EntryReason> {
+#[cfg(test)]
+fn every_reason() -> Vec<EntryReason> {
+    use badgegate_core::vocab::{GuardReason, KioskEvent, Reason};
     let mut v = vec![EntryReason::Start];
     v.extend(Reason::ALL.iter().map(|r| EntryReason::Badge(*r)));
     v.extend(GuardReason::ALL.iter().map(|r| EntryReason::Guard(*r)));
@@ -758,6 +760,7 @@ pub static TG: DashWords = DashWords {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use badgegate_core::vocab::Reason;
 
     /// Every reason and alarm kind has its words in every language, and
     /// every language the venue policy may name has a table.
