@@ -265,754 +265,893 @@ pub fn run(
             dir.display()
         )));
     }
-    std::fs::create_dir_all(dir.join("trust"))?;
-    std::fs::create_dir_all(dir.join("lists"))?;
-    std::fs::create_dir_all(dir.join("lists-stale"))?;
-    let scale = opts.time_scale.unwrap_or(scenario.time_scale);
-    let now = badgegate_core::clock::now_ms() / 1000;
-
-    // The desk: a registration key (kept in memory only), the badges, an
-    // empty signed revocation list.
-    let key = SecretKey::generate();
-    std::fs::write(
-        dir.join("trust/registration.pub.pem"),
-        key.public()
-            .to_pem()
-            .map_err(|e| RehearseError::Setup(e.to_string()))?,
-    )?;
-    let stranger = SecretKey::generate();
-    let people = plan::people(scenario)?;
-    let zones: Vec<String> = scenario.zones.iter().map(|z| z.code.clone()).collect();
-    // The holders' photos: one file each in the desk's folder, and each
-    // gate's own folder of links to them (a swap at one gate touches only
-    // that gate's copy).
-    let mut digests = Vec::with_capacity(people.len());
-    if scenario.photos {
-        std::fs::create_dir_all(dir.join("photos"))?;
-        for p in &people {
-            let bytes = crate::photos::portrait_jpeg(p.number as u64)?;
-            std::fs::write(dir.join("photos").join(photo_file_name(&p.serial)), &bytes)?;
-            digests.push(Some(PhotoDigest::of(&bytes)));
-        }
-        for g in &scenario.gates {
-            let own = dir.join(format!("photos-{}", g.id));
-            std::fs::create_dir_all(&own)?;
-            for p in &people {
-                let name = photo_file_name(&p.serial);
-                std::fs::hard_link(dir.join("photos").join(&name), own.join(&name))?;
-            }
-        }
-        progress(&format!("{} photos, a folder for each gate", people.len()));
-    } else {
-        digests.resize(people.len(), None);
+    for sub in ["trust", "lists", "lists-stale"] {
+        std::fs::create_dir_all(dir.join(sub))?;
     }
-    let sign = |key: &SecretKey, p: &Person| -> Result<String, RehearseError> {
+    let desk = Desk::prepare(scenario, dir, progress)?;
+    let office = start_office(scenario, opts, progress)?;
+    let proxies = match &office {
+        Some(o) => link_through_proxies(scenario, dir, o)?,
+        None => Vec::new(),
+    };
+    let (gates, journals) = start_gates(scenario, opts, office.as_ref())?;
+    progress(&format!("{} gates running", gates.len()));
+    let mut rehearsal = Rehearsal::new(scenario, opts, desk, office, gates, proxies, journals)?;
+    rehearsal.live(progress)?;
+    let mut day = rehearsal.finish(progress)?;
+    day.wall_secs = started.elapsed().as_secs_f64();
+    Ok(day)
+}
+
+/// The desk's side of the day: the registration key (kept in memory
+/// only), a stranger's key for forgeries, the people and their signed
+/// badges, the revocation list and the venue policy.
+struct Desk {
+    key: SecretKey,
+    stranger: SecretKey,
+    people: Vec<Person>,
+    zones: Vec<String>,
+    digests: Vec<Option<PhotoDigest>>,
+    texts: Vec<String>,
+    list: RevocationList,
+    policy: badgegate_core::format::policy::VenuePolicy,
+    first_checks: BTreeSet<String>,
+    now: u64,
+}
+
+impl Desk {
+    /// Keys, photos, badges, an empty signed list and the first policy,
+    /// written where the gates read them.
+    fn prepare(
+        scenario: &Scenario,
+        dir: &Path,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Desk, RehearseError> {
+        let now = badgegate_core::clock::now_ms() / 1000;
+        let key = SecretKey::generate();
+        let pem = key
+            .public()
+            .to_pem()
+            .map_err(|e| RehearseError::Setup(e.to_string()))?;
+        std::fs::write(dir.join("trust/registration.pub.pem"), pem)?;
+        let people = plan::people(scenario)?;
+        let digests = photos(scenario, dir, &people, progress)?;
+        let list = RevocationList::empty(key.key_id());
+        let first_checks: BTreeSet<String> = scenario.id_check.iter().cloned().collect();
+        let (policy, text) = venue_policy(scenario, &first_checks, None, &key, now)?;
+        std::fs::write(dir.join("policy.txt"), text)?;
+        let mut desk = Desk {
+            key,
+            stranger: SecretKey::generate(),
+            zones: scenario.zones.iter().map(|z| z.code.clone()).collect(),
+            people,
+            digests,
+            texts: Vec::new(),
+            list,
+            policy,
+            first_checks,
+            now,
+        };
+        desk.texts = desk
+            .people
+            .iter()
+            .map(|p| desk.sign(&desk.key, p))
+            .collect::<Result<_, _>>()?;
+        progress(&format!("{} badges signed", desk.people.len()));
+        let first = desk
+            .list
+            .sign_next(&desk.key, now)
+            .map_err(|e| RehearseError::Setup(e.to_string()))?;
+        std::fs::write(dir.join("lists/rl.txt"), &first)?;
+        std::fs::write(dir.join("lists-stale/rl.txt"), &first)?;
+        Ok(desk)
+    }
+
+    /// Person `p`'s badge, signed by `key` (the stranger's for a forgery).
+    fn sign(&self, key: &SecretKey, p: &Person) -> Result<String, RehearseError> {
+        let now = self.now;
         let badge = Badge {
             key_id: key.key_id(),
             serial: p.serial.clone(),
             name: p.name.clone(),
             org: p.org.clone(),
             category: p.category.clone(),
-            zones: zones.clone(),
+            zones: self.zones.clone(),
             valid_from: floor_minute(now.saturating_sub(3600)),
             valid_until: floor_minute(now + 2 * 86_400),
             issued_at: floor_minute(now),
             photo: p
                 .number
                 .checked_sub(1)
-                .and_then(|i| digests.get(i).copied().flatten()),
+                .and_then(|i| self.digests.get(i).copied().flatten()),
         };
         SignedBadge::sign(badge, key)
             .map(|b| b.text().to_owned())
             .map_err(|e| RehearseError::Setup(format!("badge {}: {e}", p.serial)))
-    };
-    let mut texts = Vec::with_capacity(people.len());
-    for p in &people {
-        texts.push(sign(&key, p)?);
     }
-    progress(&format!("{} badges signed", people.len()));
-    let mut list = RevocationList::empty(key.key_id());
-    let first = list
-        .sign_next(&key, now)
-        .map_err(|e| RehearseError::Setup(e.to_string()))?;
-    std::fs::write(dir.join("lists/rl.txt"), &first)?;
-    std::fs::write(dir.join("lists-stale/rl.txt"), &first)?;
-    let first_checks: BTreeSet<String> = scenario.id_check.iter().cloned().collect();
-    let (mut policy, text) = venue_policy(scenario, &first_checks, None, &key, now)?;
-    std::fs::write(dir.join("policy.txt"), text)?;
+}
 
-    // The office.
-    let office = if scenario.office {
-        let pg = Office::start(&dir.join("office-db"), scenario.office_servers)?;
-        let url = pg.admin_url();
-        let (code, _, err) = run_tool(
-            &opts.exe,
-            dir,
-            &["office", "init", "--db", &url],
-            Some(pg.passfile()),
-        )?;
-        if code != 0 {
-            return Err(RehearseError::Setup(format!("office init: {}", err.trim())));
+/// The holders' photos, when the scenario has them: one file each in the
+/// desk's folder, and each gate's own folder of links to them (a swap at
+/// one gate touches only that gate's copy). Each person's digest.
+fn photos(
+    scenario: &Scenario,
+    dir: &Path,
+    people: &[Person],
+    progress: &mut dyn FnMut(&str),
+) -> Result<Vec<Option<PhotoDigest>>, RehearseError> {
+    if !scenario.photos {
+        return Ok(vec![None; people.len()]);
+    }
+    std::fs::create_dir_all(dir.join("photos"))?;
+    let mut digests = Vec::with_capacity(people.len());
+    for p in people {
+        let bytes = crate::photos::portrait_jpeg(p.number as u64)?;
+        std::fs::write(dir.join("photos").join(photo_file_name(&p.serial)), &bytes)?;
+        digests.push(Some(PhotoDigest::of(&bytes)));
+    }
+    for g in &scenario.gates {
+        let own = dir.join(format!("photos-{}", g.id));
+        std::fs::create_dir_all(&own)?;
+        for p in people {
+            let name = photo_file_name(&p.serial);
+            std::fs::hard_link(dir.join("photos").join(&name), own.join(&name))?;
         }
-        for g in &scenario.gates {
-            let out = format!("{}.office", g.id);
-            let (code, _, err) = run_tool(
-                &opts.exe,
-                dir,
-                &[
-                    "office",
-                    "add-kiosk",
-                    "--db",
-                    &url,
-                    "--kiosk-id",
-                    &g.id,
-                    "--out",
-                    &out,
-                ],
-                Some(pg.passfile()),
-            )?;
-            if code != 0 {
+    }
+    progress(&format!("{} photos, a folder for each gate", people.len()));
+    Ok(digests)
+}
+
+/// The office, when the scenario has one: started, initialised, a kiosk
+/// login for each gate (`GATE.office`).
+fn start_office(
+    scenario: &Scenario,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Option<Office>, RehearseError> {
+    if !scenario.office {
+        return Ok(None);
+    }
+    let dir = &opts.dir;
+    let pg = Office::start(&dir.join("office-db"), scenario.office_servers)?;
+    let url = pg.admin_url();
+    let tool = |args: &[&str], what: String| -> Result<(), RehearseError> {
+        let (code, _, err) = run_tool(&opts.exe, dir, args, Some(pg.passfile()))?;
+        match code {
+            0 => Ok(()),
+            _ => Err(RehearseError::Setup(format!("{what}: {}", err.trim()))),
+        }
+    };
+    tool(&["office", "init", "--db", &url], "office init".into())?;
+    for g in &scenario.gates {
+        let out = format!("{}.office", g.id);
+        tool(
+            &[
+                "office",
+                "add-kiosk",
+                "--db",
+                &url,
+                "--kiosk-id",
+                &g.id,
+                "--out",
+                &out,
+            ],
+            format!("office add-kiosk {}", g.id),
+        )?;
+    }
+    progress(&pg.describe());
+    Ok(Some(pg))
+}
+
+/// The network between each gate and the office: a proxy each (one for
+/// each of the office's servers), so a gate can be cut off. Each gate's
+/// connection file is pointed at its proxies.
+fn link_through_proxies(
+    scenario: &Scenario,
+    dir: &Path,
+    office: &Office,
+) -> Result<Vec<crate::proxy::Links>, RehearseError> {
+    let mut proxies = Vec::new();
+    for g in &scenario.gates {
+        let path = dir.join(format!("{}.office", g.id));
+        let mut text = std::fs::read_to_string(&path)?;
+        let mut link = Vec::new();
+        for port in office.ports() {
+            let proxy = crate::proxy::Proxy::start(port)?;
+            let mut found = false;
+            for end in [",", "/"] {
+                let direct = format!("127.0.0.1:{port}{end}");
+                if text.contains(&direct) {
+                    text = text.replace(&direct, &format!("127.0.0.1:{}{end}", proxy.port));
+                    found = true;
+                }
+            }
+            if !found {
                 return Err(RehearseError::Setup(format!(
-                    "office add-kiosk {}: {}",
-                    g.id,
-                    err.trim()
+                    "{} does not name the office's server 127.0.0.1:{port}",
+                    path.display()
                 )));
             }
+            link.push(proxy);
         }
-        progress(&pg.describe());
-        Some(pg)
-    } else {
-        None
-    };
-
-    // The network between each gate and the office: a proxy each (one
-    // for each of the office's servers), so a gate can be cut off.
-    let mut proxies = Vec::new();
-    if let Some(pg) = &office {
-        for g in &scenario.gates {
-            let path = dir.join(format!("{}.office", g.id));
-            let mut text = std::fs::read_to_string(&path)?;
-            let mut link = Vec::new();
-            for port in pg.ports() {
-                let proxy = crate::proxy::Proxy::start(port)?;
-                let mut found = false;
-                for end in [",", "/"] {
-                    let direct = format!("127.0.0.1:{port}{end}");
-                    if text.contains(&direct) {
-                        text = text.replace(&direct, &format!("127.0.0.1:{}{end}", proxy.port));
-                        found = true;
-                    }
-                }
-                if !found {
-                    return Err(RehearseError::Setup(format!(
-                        "{} does not name the office's server 127.0.0.1:{port}",
-                        path.display()
-                    )));
-                }
-                link.push(proxy);
-            }
-            std::fs::write(&path, text)?;
-            proxies.push(crate::proxy::Links(link));
-        }
+        std::fs::write(&path, text)?;
+        proxies.push(crate::proxy::Links(link));
     }
+    Ok(proxies)
+}
 
-    // The gates.
+/// Every gate's kiosk process, started; and where each journal is.
+#[allow(clippy::type_complexity)]
+fn start_gates(
+    scenario: &Scenario,
+    opts: &Options,
+    office: Option<&Office>,
+) -> Result<(Vec<GateProcess>, Vec<(String, PathBuf)>), RehearseError> {
     let mut gates = Vec::new();
     let mut journals = Vec::new();
     for g in &scenario.gates {
-        let journal = format!("{}.db", g.id);
-        journals.push((g.id.clone(), dir.join(&journal)));
-        let apb = match g.sabotage.as_deref() {
-            Some("no_passback") => "off",
-            _ => scenario.anti_passback.as_str(),
-        };
-        let lists = match g.sabotage.as_deref() {
-            Some("stale_lists") => "lists-stale",
-            _ => "lists",
-        };
-        let mut args: Vec<String> = [
-            "kiosk",
-            "--trust",
-            "trust",
-            "--journal",
-            &journal,
-            "--kiosk-id",
-            &g.id,
-            "--gate",
-            &g.id,
-            "--zone",
-            &g.zone,
-            "--direction",
-            &g.direction,
-            "--stdin",
-            "--headless",
-            "--cooldown",
-            "0",
-            "--revocations",
-            lists,
-            "--anti-passback",
-            apb,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        args.push("--policy".into());
-        args.push("policy.txt".into());
-        if scenario.photos {
-            args.push("--photos".into());
-            args.push(format!("photos-{}", g.id));
-        }
-        if office.is_some() {
-            args.push("--office".into());
-            args.push(format!("{}.office", g.id));
-        }
+        journals.push((g.id.clone(), opts.dir.join(format!("{}.db", g.id))));
         gates.push(GateProcess::start(GateSetup {
             exe: opts.exe.clone(),
-            dir: dir.clone(),
-            args,
-            passfile: office.as_ref().map(|p| p.passfile().to_owned()),
+            dir: opts.dir.clone(),
+            args: gate_args(scenario, g, office.is_some()),
+            passfile: office.map(|p| p.passfile().to_owned()),
             id: g.id.clone(),
         })?);
     }
-    progress(&format!("{} gates running", gates.len()));
+    Ok((gates, journals))
+}
 
-    // The timeline.
-    let mut queue: BinaryHeap<Item> = BinaryHeap::new();
-    let mut order = 0u64;
-    let mut push = |q: &mut BinaryHeap<Item>, at: f64, act: Act| {
-        order += 1;
-        q.push(Reverse(((at.max(0.0) * 1000.0) as u64, order, act)));
+/// A gate's `badgegate kiosk` command line: headless, badges on stdin, its
+/// sabotage (if the scenario gives one) applied.
+fn gate_args(scenario: &Scenario, g: &crate::scenario::Gate, with_office: bool) -> Vec<String> {
+    let apb = match g.sabotage.as_deref() {
+        Some("no_passback") => "off",
+        _ => scenario.anti_passback.as_str(),
     };
-    for (i, p) in people.iter().enumerate() {
-        push(&mut queue, p.moves[0].0, Act::Move { person: i, step: 0 });
+    let lists = match g.sabotage.as_deref() {
+        Some("stale_lists") => "lists-stale",
+        _ => "lists",
+    };
+    let journal = format!("{}.db", g.id);
+    let mut args: Vec<String> = [
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        &journal,
+        "--kiosk-id",
+        &g.id,
+        "--gate",
+        &g.id,
+        "--zone",
+        &g.zone,
+        "--direction",
+        &g.direction,
+        "--stdin",
+        "--headless",
+        "--cooldown",
+        "0",
+        "--revocations",
+        lists,
+        "--anti-passback",
+        apb,
+        "--policy",
+        "policy.txt",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if scenario.photos {
+        args.push("--photos".into());
+        args.push(format!("photos-{}", g.id));
     }
-    for (i, e) in scenario.events.iter().enumerate() {
-        push(&mut queue, clock_secs(e.at())?, Act::Event(i));
+    if with_office {
+        args.push("--office".into());
+        args.push(format!("{}.office", g.id));
     }
-    let day_start = clock_secs(&scenario.day.start)?;
-    let wall0 = Instant::now();
-    let mut venue = Venue {
-        gates,
-        proxies,
-        specs: scenario.gates.clone(),
-        down_until: vec![None; scenario.gates.len()],
-    };
-    let mut truth = Truth {
-        id_checks: vec![(None, first_checks)],
-        ..Truth::default()
-    };
-    let mut day = Day {
-        scenario: scenario.clone(),
-        dir: dir.clone(),
-        exe: opts.exe.clone(),
-        scans: Vec::new(),
-        timeline: Vec::new(),
-        truth_inside: BTreeSet::new(),
-        planned_arrivals: people.iter().map(|p| p.moves[0].0).collect(),
-        limits: Vec::new(),
-        propagation: Vec::new(),
-        journals,
-        gate_exit_codes: Vec::new(),
-        stops: Vec::new(),
-        gate_peak_rss_kib: Vec::new(),
-        office: None,
-        office_on: scenario.office,
-        revoked_inside: BTreeSet::new(),
-        office_outage: false,
-        failovers: 0,
-        published: Vec::new(),
-        wall_secs: 0.0,
-    };
-    let mut office = office;
-    let mut rng = Rng::new(scenario.seed.wrapping_add(17));
-    let mut extra = 0usize;
-    let mut revocations = 0usize;
-    let mut last_report = Instant::now();
-    let total_moves: usize = people.iter().map(|p| p.moves.len()).sum();
-    let mut done_moves = 0usize;
+    args
+}
 
-    while let Some(Reverse((at_ms, _, act))) = queue.pop() {
-        let at = at_ms as f64 / 1000.0;
-        // Wait for the moment, on the compressed clock.
-        let due = wall0 + Duration::from_secs_f64(((at - day_start) / scale).max(0.0));
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
+/// What happens next, in scenario time; ties in the order they were added.
+#[derive(Default)]
+struct Timeline {
+    queue: BinaryHeap<Item>,
+    order: u64,
+}
+
+impl Timeline {
+    fn push(&mut self, at: f64, act: Act) {
+        self.order += 1;
+        self.queue
+            .push(Reverse(((at.max(0.0) * 1000.0) as u64, self.order, act)));
+    }
+
+    /// The next act and its time (scenario seconds).
+    fn pop(&mut self) -> Option<(f64, Act)> {
+        self.queue
+            .pop()
+            .map(|Reverse((at_ms, _, act))| (at_ms as f64 / 1000.0, act))
+    }
+}
+
+/// The day under way: the desk, the venue's processes, the ground truth,
+/// what happened so far and what comes next.
+struct Rehearsal<'a> {
+    scenario: &'a Scenario,
+    dir: PathBuf,
+    scale: f64,
+    desk: Desk,
+    venue: Venue,
+    truth: Truth,
+    day: Day,
+    office: Option<Office>,
+    timeline: Timeline,
+    rng: Rng,
+    /// Numbers for the day's extra cards and faces.
+    extra: usize,
+    revocations: usize,
+    done_moves: usize,
+}
+
+impl<'a> Rehearsal<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        opts: &Options,
+        desk: Desk,
+        office: Option<Office>,
+        gates: Vec<GateProcess>,
+        proxies: Vec<crate::proxy::Links>,
+        journals: Vec<(String, PathBuf)>,
+    ) -> Result<Rehearsal<'a>, RehearseError> {
+        let mut timeline = Timeline::default();
+        for (i, p) in desk.people.iter().enumerate() {
+            timeline.push(p.moves[0].0, Act::Move { person: i, step: 0 });
         }
-        if last_report.elapsed() > Duration::from_secs(5) {
-            progress(&format!(
-                "{} · {done_moves} of {total_moves} movements · {} scans",
-                clock_text(at),
-                day.scans.len()
-            ));
-            last_report = Instant::now();
+        for (i, e) in scenario.events.iter().enumerate() {
+            timeline.push(clock_secs(e.at())?, Act::Event(i));
         }
-        // A cluster fails over by itself: the office is back once another
-        // server is primary.
-        if truth.office_down {
-            if let Some(name) = office.as_ref().and_then(Office::serving) {
-                truth.office_down = false;
-                if let Some(o) = truth.outages.last_mut() {
-                    o.1 = Some(Instant::now());
+        let day = Day {
+            scenario: scenario.clone(),
+            dir: opts.dir.clone(),
+            exe: opts.exe.clone(),
+            scans: Vec::new(),
+            timeline: Vec::new(),
+            truth_inside: BTreeSet::new(),
+            planned_arrivals: desk.people.iter().map(|p| p.moves[0].0).collect(),
+            limits: Vec::new(),
+            propagation: Vec::new(),
+            journals,
+            gate_exit_codes: Vec::new(),
+            stops: Vec::new(),
+            gate_peak_rss_kib: Vec::new(),
+            office: None,
+            office_on: scenario.office,
+            revoked_inside: BTreeSet::new(),
+            office_outage: false,
+            failovers: 0,
+            published: Vec::new(),
+            wall_secs: 0.0,
+        };
+        Ok(Rehearsal {
+            scenario,
+            dir: opts.dir.clone(),
+            scale: opts.time_scale.unwrap_or(scenario.time_scale),
+            venue: Venue {
+                gates,
+                proxies,
+                specs: scenario.gates.clone(),
+                down_until: vec![None; scenario.gates.len()],
+            },
+            truth: Truth {
+                id_checks: vec![(None, desk.first_checks.clone())],
+                ..Truth::default()
+            },
+            desk,
+            day,
+            office,
+            timeline,
+            rng: Rng::new(scenario.seed.wrapping_add(17)),
+            extra: 0,
+            revocations: 0,
+            done_moves: 0,
+        })
+    }
+
+    /// Every act at its moment, on the compressed clock.
+    fn live(&mut self, progress: &mut dyn FnMut(&str)) -> Result<(), RehearseError> {
+        let day_start = clock_secs(&self.scenario.day.start)?;
+        let wall0 = Instant::now();
+        let mut last_report = Instant::now();
+        let total_moves: usize = self.desk.people.iter().map(|p| p.moves.len()).sum();
+        while let Some((at, act)) = self.timeline.pop() {
+            let due = wall0 + Duration::from_secs_f64(((at - day_start) / self.scale).max(0.0));
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            if last_report.elapsed() > Duration::from_secs(5) {
+                progress(&format!(
+                    "{} · {} of {total_moves} movements · {} scans",
+                    clock_text(at),
+                    self.done_moves,
+                    self.day.scans.len()
+                ));
+                last_report = Instant::now();
+            }
+            self.notice_failover(at);
+            match act {
+                Act::Move { person, step } => self.walk(at, person, step)?,
+                Act::Event(i) => self.event(at, i)?,
+                Act::Probe { serial, gate, .. } => self.probe(at, &serial, gate)?,
+                Act::GateBack(g) => {
+                    self.venue.gates[g].restart()?;
+                    self.venue.down_until[g] = None;
+                    self.truth.disk_full.remove(&g);
+                    let what = format!(
+                        "gate {} started again on its journal",
+                        self.venue.specs[g].id
+                    );
+                    self.happened(at, what);
                 }
-                day.timeline.push(Happened {
-                    at: clock_text(at),
-                    what: format!(
-                        "the office failed over: {name} is the primary, {:.1} s after the loss",
-                        truth
-                            .outages
-                            .last()
-                            .map_or(0.0, |o| o.0.elapsed().as_secs_f64())
-                    ),
-                });
+                Act::Heal(g) => {
+                    if let Some(p) = self.venue.proxies.get(g) {
+                        p.set(crate::proxy::Link::Open);
+                    }
+                    if let Some(c) = self.truth.cuts.get_mut(&g).and_then(|c| c.last_mut()) {
+                        c.1 = Some(Instant::now());
+                    }
+                    let what = format!("gate {} reaches the office again", self.venue.specs[g].id);
+                    self.happened(at, what);
+                }
+                Act::OfficeBack => {
+                    if let Some(pg) = self.office.as_mut() {
+                        let what = pg.restart()?;
+                        self.office_back();
+                        self.happened(at, what);
+                    }
+                }
             }
         }
-        match act {
-            Act::Move { person, step } => {
-                done_moves += 1;
-                if truth.gave_up.contains(&person) {
-                    continue;
+        Ok(())
+    }
+
+    /// The day is over: each gate hands over its records and stops.
+    fn finish(mut self, progress: &mut dyn FnMut(&str)) -> Result<Day, RehearseError> {
+        progress("the day is over: the gates hand over their records");
+        for (i, g) in self.venue.gates.iter_mut().enumerate() {
+            let id = self.venue.specs[i].id.clone();
+            self.day
+                .gate_peak_rss_kib
+                .push((id.clone(), g.peak_rss_kib()));
+            let code = if self.venue.down_until[i].is_some() {
+                -1
+            } else {
+                g.finish()?
+            };
+            self.day.gate_exit_codes.push((id, code));
+        }
+        self.day.truth_inside = self.truth.inside;
+        self.day.office = self.office;
+        Ok(self.day)
+    }
+
+    fn happened(&mut self, at: f64, what: String) {
+        self.day.timeline.push(Happened {
+            at: clock_text(at),
+            what,
+        });
+    }
+
+    /// The office is back (restarted, or another server took over).
+    fn office_back(&mut self) {
+        if self.truth.office_down {
+            self.truth.office_down = false;
+            if let Some(o) = self.truth.outages.last_mut() {
+                o.1 = Some(Instant::now());
+            }
+        }
+    }
+
+    /// A cluster fails over by itself: the office is back once another
+    /// server is primary.
+    fn notice_failover(&mut self, at: f64) {
+        if !self.truth.office_down {
+            return;
+        }
+        let Some(name) = self.office.as_ref().and_then(Office::serving) else {
+            return;
+        };
+        let lost = self
+            .truth
+            .outages
+            .last()
+            .map_or(0.0, |o| o.0.elapsed().as_secs_f64());
+        self.office_back();
+        self.happened(
+            at,
+            format!("the office failed over: {name} is the primary, {lost:.1} s after the loss"),
+        );
+    }
+
+    /// Shows person `i`'s own card (or a copy of it) at gate `g`.
+    fn show_card(
+        &mut self,
+        g: usize,
+        at: f64,
+        i: usize,
+        who: Option<&str>,
+        why: &str,
+    ) -> Result<Option<bool>, RehearseError> {
+        let p = &self.desk.people[i];
+        scan(
+            &mut self.venue,
+            &mut self.truth,
+            &mut self.day,
+            g,
+            at,
+            Shown {
+                serial: &p.serial,
+                text: &self.desk.texts[i],
+                who: who.unwrap_or(&p.name),
+                why,
+                category: &p.category,
+                forged: false,
+            },
+        )
+    }
+
+    /// A person's next movement through a door of their zone.
+    fn walk(&mut self, at: f64, person: usize, step: usize) -> Result<(), RehearseError> {
+        self.done_moves += 1;
+        if self.truth.gave_up.contains(&person) {
+            return Ok(());
+        }
+        let p = &self.desk.people[person];
+        let (_, mv) = p.moves[step];
+        let direction = if mv == Move::Enter { "in" } else { "out" };
+        let Some(g) = pick_gate(&self.venue, direction, Some(&p.zone), &mut self.rng) else {
+            // Every such gate is down: come back in a minute.
+            self.timeline.push(at + 60.0, Act::Move { person, step });
+            return Ok(());
+        };
+        let why = if mv == Move::Enter { "enter" } else { "exit" };
+        let Some(admitted) = self.show_card(g, at, person, None, why)? else {
+            // The gate went out of service: another gate, soon.
+            self.timeline.push(at + 60.0, Act::Move { person, step });
+            return Ok(());
+        };
+        if admitted {
+            if let Some((next, _)) = self.desk.people[person].moves.get(step + 1) {
+                let next = *next;
+                self.timeline.push(
+                    next,
+                    Act::Move {
+                        person,
+                        step: step + 1,
+                    },
+                );
+            }
+        } else {
+            // Refused at an entrance: off to the desk. Refused at an exit:
+            // security comes to them.
+            self.truth.gave_up.insert(person);
+        }
+        Ok(())
+    }
+
+    /// A revoked badge tried again at an entrance once the bound passed.
+    fn probe(&mut self, at: f64, serial: &str, gate: usize) -> Result<(), RehearseError> {
+        let Some(i) = self.desk.people.iter().position(|p| p.serial == serial) else {
+            return Ok(());
+        };
+        if self.venue.down_until[gate].is_none() {
+            self.show_card(gate, at, i, None, "probe")?;
+        }
+        Ok(())
+    }
+
+    /// The scenario's event `i`.
+    fn event(&mut self, at: f64, i: usize) -> Result<(), RehearseError> {
+        let scenario = self.scenario;
+        match &scenario.events[i] {
+            Event::Revoke { person, .. } => self.revoke(at, *person),
+            Event::Forged { gate, .. } => self.forged(at, gate),
+            Event::Tailgate { gate, .. } => self.tailgate(at, gate),
+            Event::LostBadge { gate, .. } => self.lost_badge(at, gate),
+            Event::KillGate { gate, down_s, .. } => {
+                let g = gate_index(&self.venue, gate);
+                self.venue.gates[g].kill();
+                self.venue.down_until[g] = Some(at + down_s);
+                let back = (down_s / 60.0).round();
+                self.happened(
+                    at,
+                    format!("gate {gate} killed (power cut), back in {back} min"),
+                );
+                self.timeline.push(at + down_s, Act::GateBack(g));
+                Ok(())
+            }
+            Event::Partition {
+                gate, down_s, mode, ..
+            } => {
+                let g = gate_index(&self.venue, gate);
+                if let Some(p) = self.venue.proxies.get(g) {
+                    p.set(if mode == "blackhole" {
+                        crate::proxy::Link::Blackhole
+                    } else {
+                        crate::proxy::Link::Refuse
+                    });
+                    let cut = (Instant::now(), None);
+                    self.truth.cuts.entry(g).or_default().push(cut);
+                    let back = (down_s / 60.0).round();
+                    self.happened(
+                        at,
+                        format!("gate {gate} cut off from the office ({mode}), for {back} min"),
+                    );
+                    self.timeline.push(at + down_s, Act::Heal(g));
                 }
-                let p = &people[person];
-                let (_, mv) = p.moves[step];
-                let direction = if mv == Move::Enter { "in" } else { "out" };
-                let Some(g) = pick_gate(&venue, direction, Some(&p.zone), &mut rng) else {
-                    // Every such gate is down: come back in a minute.
-                    push(&mut queue, at + 60.0, Act::Move { person, step });
-                    continue;
-                };
-                let why = if mv == Move::Enter { "enter" } else { "exit" };
-                let Some(admitted) = scan(
-                    &mut venue,
-                    &mut truth,
-                    &mut day,
+                Ok(())
+            }
+            Event::PhotoSwap { gate, .. } => self.photo_swap(at, gate),
+            Event::DiskFull { gate, down_s, .. } => {
+                let g = gate_index(&self.venue, gate);
+                if self.venue.down_until[g].is_none() {
+                    self.venue.gates[g].fill_disk()?;
+                    self.truth.disk_full.insert(g);
+                    let back = (down_s / 60.0).round();
+                    self.happened(
+                        at,
+                        format!("gate {gate}'s disk is full; space freed and the gate started again in {back} min"),
+                    );
+                    self.timeline.push(at + down_s, Act::GateBack(g));
+                }
+                Ok(())
+            }
+            Event::PolicyChange { id_check, .. } => self.policy_change(at, id_check),
+            Event::KillOffice { down_s, .. } => {
+                if let Some(pg) = self.office.as_mut() {
+                    let what = pg.kill()?;
+                    let cluster = pg.is_cluster();
+                    self.truth.office_down = true;
+                    self.truth.outages.push((Instant::now(), None));
+                    self.day.office_outage = true;
+                    if cluster {
+                        self.day.failovers += 1;
+                    }
+                    let back = (down_s / 60.0).round();
+                    self.happened(at, format!("{what}, back in {back} min"));
+                    self.timeline.push(at + down_s, Act::OfficeBack);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// A named person's badge revoked (or someone inside, at random); every
+    /// entrance tries it once the propagation bound has passed.
+    fn revoke(&mut self, at: f64, person: Option<usize>) -> Result<(), RehearseError> {
+        let people = &self.desk.people;
+        let inside: Vec<usize> = (0..people.len())
+            .filter(|i| {
+                self.truth
+                    .inside
+                    .iter()
+                    .any(|(s, _)| *s == people[*i].serial)
+            })
+            .filter(|i| !self.truth.revoked.contains_key(&people[*i].serial))
+            .collect();
+        let who = match person {
+            Some(n) => n - 1,
+            None if !inside.is_empty() => inside[self.rng.below(inside.len())],
+            None => self.rng.below(people.len()),
+        };
+        let serial = people[who].serial.clone();
+        let name = people[who].name.clone();
+        let (text, _) = self
+            .desk
+            .list
+            .add_and_sign(
+                &self.desk.key,
+                std::slice::from_ref(&serial),
+                "reported lost (rehearsal)",
+                badgegate_core::clock::now_ms() / 1000,
+            )
+            .map_err(|e| RehearseError::Setup(e.to_string()))?;
+        let text = text.ok_or_else(|| RehearseError::Setup("the list did not change".into()))?;
+        write_atomic(&self.dir.join("lists/rl.txt"), &text)?;
+        self.day
+            .published
+            .push((self.desk.list.sequence, badgegate_core::clock::now_ms()));
+        self.revocations += 1;
+        let number = self.revocations;
+        self.truth
+            .revoked
+            .insert(serial.clone(), (Instant::now(), number));
+        let where_ = if inside.contains(&who) {
+            ", who is inside"
+        } else {
+            ""
+        };
+        self.happened(at, format!("revoked {serial} ({name}){where_}"));
+        let probe_at = at + (self.scenario.propagation_bound_s + 0.5) * self.scale;
+        for (gi, g) in self.scenario.gates.iter().enumerate() {
+            if g.direction == "in" {
+                self.timeline.push(
+                    probe_at,
+                    Act::Probe {
+                        serial: serial.clone(),
+                        gate: gi,
+                        revoked_no: number,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// A stranger-signed card claiming someone's name at a gate.
+    fn forged(&mut self, at: f64, gate: &str) -> Result<(), RehearseError> {
+        let g = gate_index(&self.venue, gate);
+        let victim = self.rng.below(self.desk.people.len());
+        let v = &self.desk.people[victim];
+        let text = self.desk.sign(&self.desk.stranger, v)?;
+        let (serial, name, category) = (v.serial.clone(), v.name.clone(), v.category.clone());
+        self.happened(
+            at,
+            format!("a forged badge claiming {serial} ({name}) at gate {gate}"),
+        );
+        if self.venue.down_until[g].is_none() {
+            scan(
+                &mut self.venue,
+                &mut self.truth,
+                &mut self.day,
+                g,
+                at,
+                Shown {
+                    serial: &serial,
+                    text: &text,
+                    who: "a forger",
+                    why: "forged",
+                    category: &category,
+                    forged: true,
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// A holder goes in and hands the badge back over the barrier; a
+    /// follower shows it.
+    fn tailgate(&mut self, at: f64, gate: &str) -> Result<(), RehearseError> {
+        let g = gate_index(&self.venue, gate);
+        self.extra += 1;
+        let extra = self.extra;
+        let holder = Person {
+            number: 0,
+            serial: format!("TG-{extra:04}"),
+            name: format!("Tailgate holder {extra}"),
+            org: String::new(),
+            category: self
+                .scenario
+                .people
+                .categories
+                .keys()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| "guest".into()),
+            zone: self.venue.specs[g].zone.clone(),
+            moves: Vec::new(),
+        };
+        let text = self.desk.sign(&self.desk.key, &holder)?;
+        self.happened(
+            at,
+            format!(
+                "tailgating at gate {gate}: {} goes in and hands the badge back",
+                holder.serial
+            ),
+        );
+        if self.venue.down_until[g].is_none() {
+            for (who, why) in [(holder.name.as_str(), "enter"), ("a follower", "tailgate")] {
+                scan(
+                    &mut self.venue,
+                    &mut self.truth,
+                    &mut self.day,
                     g,
                     at,
                     Shown {
-                        serial: &p.serial,
-                        text: &texts[person],
-                        who: &p.name,
+                        serial: &holder.serial,
+                        text: &text,
+                        who,
                         why,
-                        category: &p.category,
-                        forged: false,
-                    },
-                )?
-                else {
-                    // The gate went out of service: another gate, soon.
-                    push(&mut queue, at + 60.0, Act::Move { person, step });
-                    continue;
-                };
-                if admitted {
-                    if let Some((next, _)) = p.moves.get(step + 1) {
-                        push(
-                            &mut queue,
-                            *next,
-                            Act::Move {
-                                person,
-                                step: step + 1,
-                            },
-                        );
-                    }
-                } else {
-                    // Refused at an entrance: off to the desk. Refused at
-                    // an exit: security comes to them.
-                    truth.gave_up.insert(person);
-                }
-            }
-            Act::Event(i) => {
-                let e = &scenario.events[i];
-                match e {
-                    Event::Revoke { person, .. } => {
-                        let inside: Vec<usize> = (0..people.len())
-                            .filter(|i| truth.inside.iter().any(|(s, _)| *s == people[*i].serial))
-                            .filter(|i| !truth.revoked.contains_key(&people[*i].serial))
-                            .collect();
-                        let who = match person {
-                            Some(n) => n - 1,
-                            None if !inside.is_empty() => inside[rng.below(inside.len())],
-                            None => rng.below(people.len()),
-                        };
-                        let serial = people[who].serial.clone();
-                        let (text, _) = list
-                            .add_and_sign(
-                                &key,
-                                std::slice::from_ref(&serial),
-                                "reported lost (rehearsal)",
-                                badgegate_core::clock::now_ms() / 1000,
-                            )
-                            .map_err(|e| RehearseError::Setup(e.to_string()))?;
-                        let text = text.ok_or_else(|| {
-                            RehearseError::Setup("the list did not change".into())
-                        })?;
-                        write_atomic(&dir.join("lists/rl.txt"), &text)?;
-                        day.published
-                            .push((list.sequence, badgegate_core::clock::now_ms()));
-                        revocations += 1;
-                        truth
-                            .revoked
-                            .insert(serial.clone(), (Instant::now(), revocations));
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "revoked {serial} ({}){}",
-                                people[who].name,
-                                if inside.contains(&who) {
-                                    ", who is inside"
-                                } else {
-                                    ""
-                                }
-                            ),
-                        });
-                        // Every entrance tries it once the bound has passed.
-                        let probe_at = at + (scenario.propagation_bound_s + 0.5) * scale;
-                        for (gi, g) in scenario.gates.iter().enumerate() {
-                            if g.direction == "in" {
-                                push(
-                                    &mut queue,
-                                    probe_at,
-                                    Act::Probe {
-                                        serial: serial.clone(),
-                                        gate: gi,
-                                        revoked_no: revocations,
-                                    },
-                                );
-                            }
-                        }
-                    }
-                    Event::Forged { gate, .. } => {
-                        let g = gate_index(&venue, gate);
-                        let victim = &people[rng.below(people.len())];
-                        let text = sign(&stranger, victim)?;
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "a forged badge claiming {} ({}) at gate {gate}",
-                                victim.serial, victim.name
-                            ),
-                        });
-                        if venue.down_until[g].is_none() {
-                            scan(
-                                &mut venue,
-                                &mut truth,
-                                &mut day,
-                                g,
-                                at,
-                                Shown {
-                                    serial: &victim.serial,
-                                    text: &text,
-                                    who: "a forger",
-                                    why: "forged",
-                                    category: &victim.category,
-                                    forged: true,
-                                },
-                            )?;
-                        }
-                    }
-                    Event::Tailgate { gate, .. } => {
-                        let g = gate_index(&venue, gate);
-                        extra += 1;
-                        let holder = Person {
-                            number: 0,
-                            serial: format!("TG-{extra:04}"),
-                            name: format!("Tailgate holder {extra}"),
-                            org: String::new(),
-                            category: scenario
-                                .people
-                                .categories
-                                .keys()
-                                .next()
-                                .cloned()
-                                .unwrap_or_else(|| "guest".into()),
-                            zone: venue.specs[g].zone.clone(),
-                            moves: Vec::new(),
-                        };
-                        let text = sign(&key, &holder)?;
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "tailgating at gate {gate}: {} goes in and hands the badge back",
-                                holder.serial
-                            ),
-                        });
-                        if venue.down_until[g].is_none() {
-                            for (who, why) in
-                                [(holder.name.as_str(), "enter"), ("a follower", "tailgate")]
-                            {
-                                scan(
-                                    &mut venue,
-                                    &mut truth,
-                                    &mut day,
-                                    g,
-                                    at,
-                                    Shown {
-                                        serial: &holder.serial,
-                                        text: &text,
-                                        who,
-                                        why,
-                                        category: &holder.category,
-                                        forged: false,
-                                    },
-                                )?;
-                            }
-                        }
-                    }
-                    Event::LostBadge { gate, .. } => {
-                        let g = gate_index(&venue, gate);
-                        // Someone who has not arrived yet lost their badge.
-                        let not_yet: Vec<usize> = (0..people.len())
-                            .filter(|i| {
-                                people[*i].moves[0].0 > at
-                                    && !truth.revoked.contains_key(&people[*i].serial)
-                            })
-                            .collect();
-                        if let (Some(&victim), true) = (
-                            not_yet.get(rng.below(not_yet.len().max(1))),
-                            venue.down_until[g].is_none(),
-                        ) {
-                            let p = &people[victim];
-                            day.timeline.push(Happened {
-                                at: clock_text(at),
-                                what: format!(
-                                    "{} ({}) lost their badge; a finder uses it at gate {gate}",
-                                    p.serial, p.name
-                                ),
-                            });
-                            let admitted = scan(
-                                &mut venue,
-                                &mut truth,
-                                &mut day,
-                                g,
-                                at,
-                                Shown {
-                                    serial: &p.serial,
-                                    text: &texts[victim],
-                                    who: "a finder",
-                                    why: "lost_badge",
-                                    category: &p.category,
-                                    forged: false,
-                                },
-                            )?;
-                            if admitted == Some(true) {
-                                day.limits.push(format!(
-                                    "{}: a finder walked in on {}'s lost badge {} at gate {gate}: a badge without a photo is not bound to a face until it is revoked; its holder may then be refused as already inside",
-                                    clock_text(at), p.name, p.serial
-                                ));
-                            }
-                        }
-                    }
-                    Event::KillGate { gate, down_s, .. } => {
-                        let g = gate_index(&venue, gate);
-                        venue.gates[g].kill();
-                        venue.down_until[g] = Some(at + down_s);
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "gate {gate} killed (power cut), back in {} min",
-                                (down_s / 60.0).round()
-                            ),
-                        });
-                        push(&mut queue, at + down_s, Act::GateBack(g));
-                    }
-                    Event::Partition {
-                        gate, down_s, mode, ..
-                    } => {
-                        let g = gate_index(&venue, gate);
-                        if let Some(p) = venue.proxies.get(g) {
-                            p.set(if mode == "blackhole" {
-                                crate::proxy::Link::Blackhole
-                            } else {
-                                crate::proxy::Link::Refuse
-                            });
-                            truth
-                                .cuts
-                                .entry(g)
-                                .or_default()
-                                .push((Instant::now(), None));
-                            day.timeline.push(Happened {
-                                at: clock_text(at),
-                                what: format!(
-                                    "gate {gate} cut off from the office ({mode}), for {} min",
-                                    (down_s / 60.0).round()
-                                ),
-                            });
-                            push(&mut queue, at + down_s, Act::Heal(g));
-                        }
-                    }
-                    Event::PhotoSwap { gate, .. } => {
-                        let g = gate_index(&venue, gate);
-                        let candidates: Vec<usize> = (0..people.len())
-                            .filter(|i| !truth.revoked.contains_key(&people[*i].serial))
-                            .filter(|i| !truth.swapped.contains(&(g, people[*i].serial.clone())))
-                            .collect();
-                        if candidates.is_empty() || venue.down_until[g].is_some() {
-                            continue;
-                        }
-                        let victim = candidates[rng.below(candidates.len())];
-                        let p = &people[victim];
-                        extra += 1;
-                        let face = crate::photos::portrait_jpeg(1_000_000 + extra as u64)?;
-                        write_atomic(
-                            &dir.join(format!("photos-{gate}"))
-                                .join(photo_file_name(&p.serial)),
-                            &face,
-                        )?;
-                        truth.swapped.insert((g, p.serial.clone()));
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "{}'s photo ({}) replaced at gate {gate} by an impostor's, who shows a copy of the badge",
-                                p.name, p.serial
-                            ),
-                        });
-                        scan(
-                            &mut venue,
-                            &mut truth,
-                            &mut day,
-                            g,
-                            at,
-                            Shown {
-                                serial: &p.serial,
-                                text: &texts[victim],
-                                who: "an impostor",
-                                why: "photo_swap",
-                                category: &p.category,
-                                forged: false,
-                            },
-                        )?;
-                    }
-                    Event::DiskFull { gate, down_s, .. } => {
-                        let g = gate_index(&venue, gate);
-                        if venue.down_until[g].is_none() {
-                            venue.gates[g].fill_disk()?;
-                            truth.disk_full.insert(g);
-                            day.timeline.push(Happened {
-                                at: clock_text(at),
-                                what: format!(
-                                    "gate {gate}'s disk is full; space freed and the gate started again in {} min",
-                                    (down_s / 60.0).round()
-                                ),
-                            });
-                            push(&mut queue, at + down_s, Act::GateBack(g));
-                        }
-                    }
-                    Event::PolicyChange { id_check, .. } => {
-                        let checks: BTreeSet<String> = id_check.iter().cloned().collect();
-                        let (next, text) = venue_policy(
-                            scenario,
-                            &checks,
-                            Some(&policy),
-                            &key,
-                            badgegate_core::clock::now_ms() / 1000,
-                        )?;
-                        write_atomic(&dir.join("policy.txt"), &text)?;
-                        day.timeline.push(Happened {
-                            at: clock_text(at),
-                            what: format!(
-                                "policy {} published: ID checks for {}",
-                                next.sequence,
-                                if checks.is_empty() {
-                                    "nobody".to_owned()
-                                } else {
-                                    checks.iter().cloned().collect::<Vec<_>>().join(", ")
-                                }
-                            ),
-                        });
-                        policy = next;
-                        truth.id_checks.push((Some(Instant::now()), checks));
-                    }
-                    Event::KillOffice { down_s, .. } => {
-                        if let Some(pg) = office.as_mut() {
-                            let what = pg.kill()?;
-                            truth.office_down = true;
-                            truth.outages.push((Instant::now(), None));
-                            day.office_outage = true;
-                            if pg.is_cluster() {
-                                day.failovers += 1;
-                            }
-                            day.timeline.push(Happened {
-                                at: clock_text(at),
-                                what: format!("{what}, back in {} min", (down_s / 60.0).round()),
-                            });
-                            push(&mut queue, at + down_s, Act::OfficeBack);
-                        }
-                    }
-                }
-            }
-            Act::Probe { serial, gate, .. } => {
-                let Some(i) = people.iter().position(|p| p.serial == serial) else {
-                    continue;
-                };
-                if venue.down_until[gate].is_some() {
-                    continue;
-                }
-                scan(
-                    &mut venue,
-                    &mut truth,
-                    &mut day,
-                    gate,
-                    at,
-                    Shown {
-                        serial: &serial,
-                        text: &texts[i],
-                        who: &people[i].name,
-                        why: "probe",
-                        category: &people[i].category,
+                        category: &holder.category,
                         forged: false,
                     },
                 )?;
             }
-            Act::GateBack(g) => {
-                venue.gates[g].restart()?;
-                venue.down_until[g] = None;
-                truth.disk_full.remove(&g);
-                day.timeline.push(Happened {
-                    at: clock_text(at),
-                    what: format!("gate {} started again on its journal", venue.specs[g].id),
-                });
-            }
-            Act::Heal(g) => {
-                if let Some(p) = venue.proxies.get(g) {
-                    p.set(crate::proxy::Link::Open);
-                }
-                if let Some(c) = truth.cuts.get_mut(&g).and_then(|c| c.last_mut()) {
-                    c.1 = Some(Instant::now());
-                }
-                day.timeline.push(Happened {
-                    at: clock_text(at),
-                    what: format!("gate {} reaches the office again", venue.specs[g].id),
-                });
-            }
-            Act::OfficeBack => {
-                if let Some(pg) = office.as_mut() {
-                    let what = pg.restart()?;
-                    if truth.office_down {
-                        truth.office_down = false;
-                        if let Some(o) = truth.outages.last_mut() {
-                            o.1 = Some(Instant::now());
-                        }
-                    }
-                    day.timeline.push(Happened {
-                        at: clock_text(at),
-                        what,
-                    });
-                }
-            }
         }
+        Ok(())
     }
-    progress("the day is over: the gates hand over their records");
-    for (i, g) in venue.gates.iter_mut().enumerate() {
-        day.gate_peak_rss_kib
-            .push((venue.specs[i].id.clone(), g.peak_rss_kib()));
-        let code = if venue.down_until[i].is_some() {
-            -1
-        } else {
-            g.finish()?
+
+    /// Someone who has not arrived yet lost their badge; a finder uses it.
+    fn lost_badge(&mut self, at: f64, gate: &str) -> Result<(), RehearseError> {
+        let g = gate_index(&self.venue, gate);
+        let people = &self.desk.people;
+        let not_yet: Vec<usize> = (0..people.len())
+            .filter(|i| {
+                people[*i].moves[0].0 > at && !self.truth.revoked.contains_key(&people[*i].serial)
+            })
+            .collect();
+        let pick = not_yet.get(self.rng.below(not_yet.len().max(1))).copied();
+        let (Some(victim), true) = (pick, self.venue.down_until[g].is_none()) else {
+            return Ok(());
         };
-        day.gate_exit_codes.push((venue.specs[i].id.clone(), code));
+        let (serial, name) = (people[victim].serial.clone(), people[victim].name.clone());
+        self.happened(
+            at,
+            format!("{serial} ({name}) lost their badge; a finder uses it at gate {gate}"),
+        );
+        if self.show_card(g, at, victim, Some("a finder"), "lost_badge")? == Some(true) {
+            self.day.limits.push(format!(
+                "{}: a finder walked in on {name}'s lost badge {serial} at gate {gate}: a badge without a photo is not bound to a face until it is revoked; its holder may then be refused as already inside",
+                clock_text(at)
+            ));
+        }
+        Ok(())
     }
-    day.truth_inside = truth.inside;
-    day.office = office;
-    day.wall_secs = started.elapsed().as_secs_f64();
-    Ok(day)
+
+    /// An impostor's face put in place of someone's photo at one gate; the
+    /// impostor shows a copy of the badge there.
+    fn photo_swap(&mut self, at: f64, gate: &str) -> Result<(), RehearseError> {
+        let g = gate_index(&self.venue, gate);
+        let people = &self.desk.people;
+        let candidates: Vec<usize> = (0..people.len())
+            .filter(|i| !self.truth.revoked.contains_key(&people[*i].serial))
+            .filter(|i| !self.truth.swapped.contains(&(g, people[*i].serial.clone())))
+            .collect();
+        if candidates.is_empty() || self.venue.down_until[g].is_some() {
+            return Ok(());
+        }
+        let victim = candidates[self.rng.below(candidates.len())];
+        let (serial, name) = (people[victim].serial.clone(), people[victim].name.clone());
+        self.extra += 1;
+        let face = crate::photos::portrait_jpeg(1_000_000 + self.extra as u64)?;
+        let photo = self
+            .dir
+            .join(format!("photos-{gate}"))
+            .join(photo_file_name(&serial));
+        write_atomic(&photo, &face)?;
+        self.truth.swapped.insert((g, serial.clone()));
+        self.happened(
+            at,
+            format!("{name}'s photo ({serial}) replaced at gate {gate} by an impostor's, who shows a copy of the badge"),
+        );
+        self.show_card(g, at, victim, Some("an impostor"), "photo_swap")?;
+        Ok(())
+    }
+
+    /// A newer venue policy with other ID-check categories, published.
+    fn policy_change(&mut self, at: f64, id_check: &[String]) -> Result<(), RehearseError> {
+        let checks: BTreeSet<String> = id_check.iter().cloned().collect();
+        let (next, text) = venue_policy(
+            self.scenario,
+            &checks,
+            Some(&self.desk.policy),
+            &self.desk.key,
+            badgegate_core::clock::now_ms() / 1000,
+        )?;
+        write_atomic(&self.dir.join("policy.txt"), &text)?;
+        let who = if checks.is_empty() {
+            "nobody".to_owned()
+        } else {
+            checks.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        self.happened(
+            at,
+            format!("policy {} published: ID checks for {who}", next.sequence),
+        );
+        self.desk.policy = next;
+        self.truth.id_checks.push((Some(Instant::now()), checks));
+        Ok(())
+    }
 }
 
 fn gate_index(venue: &Venue, id: &str) -> usize {
