@@ -777,3 +777,126 @@ fn camera_without_the_feature_says_how_to_get_it() {
         "no journal made for a kiosk that cannot run"
     );
 }
+
+/// libfaketime, to move one process's wall clock (and not its monotonic
+/// one) while it runs.
+fn faketime_library() -> Option<&'static str> {
+    let lib = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+    if std::path::Path::new(lib).exists() {
+        return Some(lib);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "libfaketime is missing: .ci/run installs the faketime package"
+    );
+    eprintln!("SKIPPED: libfaketime is not installed (apt-get install faketime)");
+    None
+}
+
+/// Setting a gate PC's clock back does not bring an expired badge back:
+/// the gate keeps its own time, never dating a decision before one it
+/// already made, journals the step (a `clock` record the office raises as
+/// an alarm) and tells the guard; after a restart on the set-back clock it
+/// still counts from its last record. A clock jumping forward is followed.
+#[test]
+fn a_clock_set_back_does_not_bring_an_expired_badge_back() {
+    let Some(lib) = faketime_library() else {
+        return;
+    };
+    let desk = Desk::new();
+    let now = badgegate::clock::now_ms() / 1000;
+    let until = badgegate::clock::format_utc(now - 3600);
+    let from = badgegate::clock::format_utc(now - 3 * 86_400);
+    let text = desk.issue(
+        "badges",
+        "EXP-1",
+        &["--valid-from", &from, "--valid-until", &until],
+    );
+    let offset = desk.p("clock-offset");
+    fs::write(&offset, "+0\n").unwrap();
+    let offset_path = offset.to_string_lossy().into_owned();
+    let env = [
+        ("LD_PRELOAD", lib),
+        ("FAKETIME_TIMESTAMP_FILE", offset_path.as_str()),
+        ("FAKETIME_NO_CACHE", "1"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+    ];
+    let args = [
+        "kiosk",
+        "--trust",
+        "trust",
+        "--journal",
+        "j.db",
+        "--gate",
+        "north",
+        "--zone",
+        "plenary",
+        "--stdin",
+        "--headless",
+        "--cooldown",
+        "0",
+    ];
+    let mut k = common::LiveKiosk::start_with_env(desk.path(), &args, &env);
+    k.send(&text);
+    assert_eq!(k.decision()["reason"], "expired");
+    // A day back: by the wall clock the badge is valid again.
+    fs::write(&offset, "-1d\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    k.send(&text);
+    let d = k.decision();
+    assert_eq!(d["decision"], "deny", "{d}");
+    assert_eq!(d["reason"], "expired", "{d}");
+    common::eventually("the guard is told", || {
+        k.stderr().contains("notice: CLOCK SET BACK 86400 s")
+    });
+    assert_eq!(k.finish(), 0);
+    // Restarted with the clock still a day back: still the gate's time.
+    let mut k = common::LiveKiosk::start_with_env(desk.path(), &args, &env);
+    k.send(&text);
+    assert_eq!(k.decision()["reason"], "expired");
+    // Set right, then 90 s ahead: followed.
+    fs::write(&offset, "+90\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    k.send(&text);
+    assert_eq!(k.decision()["reason"], "expired");
+    let (code, err) = k.finish_with_stderr();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("notice: CLOCK SET BACK"), "{err}");
+
+    let j = Journal::open_readonly(&desk.p("j.db")).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+    let entries = j.entries().unwrap();
+    let clocks: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.body.kind.code() == "clock")
+        .map(|e| e.body.detail.as_str())
+        .collect();
+    assert_eq!(clocks.len(), 3, "{clocks:#?}");
+    assert!(
+        clocks[0].contains("was set back 86400.0 s"),
+        "{}",
+        clocks[0]
+    );
+    assert!(
+        clocks[1].contains("behind its own last record"),
+        "{}",
+        clocks[1]
+    );
+    assert!(clocks[2].contains("jumped forward"), "{}", clocks[2]);
+    for e in &entries {
+        if e.body.kind.code() == "clock" {
+            assert_eq!(e.body.reason.code(), "clock_step");
+        }
+    }
+    // No record is dated before the one made before it.
+    let times: Vec<u64> = entries.iter().map(|e| e.body.at_ms).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // The audit's report lists the steps among its alarms.
+    let r = desk.run(&["audit", "report", "--journal", "j.db", "--out", "r.html"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = fs::read_to_string(desk.p("r.html")).unwrap();
+    assert!(
+        html.contains("gate clock jumped"),
+        "no clock alarm in the report"
+    );
+}

@@ -246,6 +246,9 @@ pub enum AlarmKind {
     OutOfService,
     /// The kiosk started.
     KioskStart,
+    /// The gate PC's clock jumped: set back (the gate kept its own time) or
+    /// forward.
+    ClockStep,
 }
 
 impl AlarmKind {
@@ -260,6 +263,7 @@ impl AlarmKind {
         AlarmKind::IdCheckFailed,
         AlarmKind::HookFailed,
         AlarmKind::ListRefused,
+        AlarmKind::ClockStep,
         AlarmKind::OutOfService,
         AlarmKind::KioskStart,
     ];
@@ -278,6 +282,7 @@ impl AlarmKind {
             AlarmKind::ListRefused => "list_refused",
             AlarmKind::OutOfService => "out_of_service",
             AlarmKind::KioskStart => "kiosk_start",
+            AlarmKind::ClockStep => "clock_step",
         }
     }
 
@@ -295,6 +300,7 @@ impl AlarmKind {
             AlarmKind::ListRefused => "list or policy refused",
             AlarmKind::OutOfService => "out of service",
             AlarmKind::KioskStart => "kiosk started",
+            AlarmKind::ClockStep => "gate clock jumped",
         }
     }
 
@@ -322,6 +328,7 @@ pub fn alarm_of(kind: EntryKind, reason: EntryReason, flagged: bool) -> Option<A
             EntryKind::List,
             EntryReason::Event(KioskEvent::ListRefused | KioskEvent::PolicyRefused),
         ) => Some(AlarmKind::ListRefused),
+        (EntryKind::Clock, EntryReason::Event(KioskEvent::ClockStep)) => Some(AlarmKind::ClockStep),
         (EntryKind::Decision, EntryReason::Badge(r)) => match r {
             Reason::Revoked => Some(AlarmKind::Revoked),
             Reason::BadSignature => Some(AlarmKind::Forged),

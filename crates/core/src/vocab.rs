@@ -187,6 +187,9 @@ coded! {
         Hook = "hook",
         /// A guard signed in or out at this kiosk.
         Shift = "shift",
+        /// The gate PC's clock jumped (set back, or forward); `detail` says
+        /// how far and what time the gate keeps.
+        Clock = "clock",
     }
 }
 
@@ -212,6 +215,9 @@ coded! {
         GuardSignInRefused = "guard_sign_in_refused",
         /// The guard signed out (or the kiosk stopped with them signed in).
         GuardSignedOut = "guard_signed_out",
+        /// The clock jumped by more than two seconds against the time that
+        /// passed (a `clock` record).
+        ClockStep = "clock_step",
     }
 }
 
@@ -340,6 +346,7 @@ impl EntryReason {
                 KioskEvent::GuardSignedIn => "guard signed in",
                 KioskEvent::GuardSignInRefused => "guard sign-in refused",
                 KioskEvent::GuardSignedOut => "guard signed out",
+                KioskEvent::ClockStep => "the gate's clock jumped",
             },
         }
     }

@@ -383,9 +383,15 @@ impl LiveKiosk {
     /// `badgegate kiosk ARGS` in `dir`, headless on stdin (the caller's
     /// args say so).
     pub fn start(dir: &Path, args: &[&str]) -> LiveKiosk {
+        LiveKiosk::start_with_env(dir, args, &[])
+    }
+
+    /// As [`LiveKiosk::start`], with these environment variables set.
+    pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> LiveKiosk {
         use std::io::BufRead;
         let mut child = Command::new(env!("CARGO_BIN_EXE_badgegate"))
             .args(args)
+            .envs(env.iter().copied())
             .env_remove("DISPLAY")
             .current_dir(dir)
             .stdin(Stdio::piped())

@@ -12,10 +12,19 @@ use super::JournalError;
 pub const APPLICATION_ID: i32 = 0x4247_4A31;
 /// The schema this build writes; a newer journal is refused, an older one
 /// is brought up to it when opened for writing and read as it is otherwise.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
-/// The record kinds schema 2 stores.
-pub const KINDS: &str = "'start', 'decision', 'override', 'confirm', 'list', 'hook', 'shift'";
+/// The record kinds schema 2 stored.
+const KINDS_2: &str = "'start', 'decision', 'override', 'confirm', 'list', 'hook', 'shift'";
+
+/// The record kinds this build stores (schema 3 and on): the vocabulary's.
+fn kinds() -> String {
+    crate::vocab::EntryKind::ALL
+        .iter()
+        .map(|k| format!("'{}'", k.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Schema 1, as the first builds wrote it (kept so a new file goes
 /// through the same steps as an old one).
@@ -110,6 +119,53 @@ CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be deleted'); END;
 ";
 
+/// Schema 3: the `clock` kind (the gate PC's clock jumped). The table is
+/// rebuilt with the vocabulary's kinds, every record kept as it was.
+const MIGRATION_3: &str = "
+CREATE TABLE entries_v3 (
+    id        INTEGER PRIMARY KEY,
+    kiosk_id  TEXT NOT NULL,
+    seq       INTEGER NOT NULL CHECK (seq >= 1),
+    at_ms     INTEGER NOT NULL,
+    kind      TEXT NOT NULL CHECK (kind IN (KINDS)),
+    gate      TEXT NOT NULL,
+    zone      TEXT,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    serial    TEXT,
+    holder    TEXT,
+    org       TEXT,
+    category  TEXT,
+    key_id    TEXT,
+    decision  TEXT NOT NULL CHECK (decision IN ('admit', 'deny', 'none')),
+    reason    TEXT NOT NULL,
+    flagged   INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+    authentic INTEGER NOT NULL CHECK (authentic IN (0, 1)),
+    detail    TEXT NOT NULL,
+    note      TEXT,
+    input     TEXT NOT NULL,
+    list_seq  INTEGER CHECK (list_seq IS NULL OR list_seq >= 1),
+    guard     TEXT,
+    format    INTEGER NOT NULL CHECK (format IN (1, 2)),
+    signer    TEXT CHECK (signer IS NULL OR length(signer) = 64),
+    prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+    hash      BLOB NOT NULL CHECK (length(hash) = 32),
+    sig       BLOB CHECK (sig IS NULL OR length(sig) = 64),
+    UNIQUE (kiosk_id, seq)
+) STRICT;
+INSERT INTO entries_v3 (id, kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
+    org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
+    list_seq, guard, format, signer, prev_hash, hash, sig)
+SELECT id, kiosk_id, seq, at_ms, kind, gate, zone, direction, serial, holder,
+    org, category, key_id, decision, reason, flagged, authentic, detail, note, input,
+    list_seq, guard, format, signer, prev_hash, hash, sig FROM entries;
+DROP TABLE entries;
+ALTER TABLE entries_v3 RENAME TO entries;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be changed'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be deleted'); END;
+";
+
 pub(super) fn check_identity(conn: &Connection, path: &Path) -> Result<(), JournalError> {
     let e = sql_err(path);
     let app: i32 = conn
@@ -149,7 +205,11 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalE
             .map_err(&e)?;
     }
     if version < 2 {
-        tx.execute_batch(&MIGRATION_2.replace("KINDS", KINDS))
+        tx.execute_batch(&MIGRATION_2.replace("KINDS", KINDS_2))
+            .map_err(&e)?;
+    }
+    if version < 3 {
+        tx.execute_batch(&MIGRATION_3.replace("KINDS", &kinds()))
             .map_err(&e)?;
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)

@@ -267,6 +267,9 @@ pub struct Kiosk {
 pub enum GateNotice {
     /// A badge shown again while its ID check (record `seq`) waits.
     AlreadyWaiting { serial: String, seq: u64 },
+    /// The gate PC's clock jumped by `by_ms` (negative: set back); the gate
+    /// keeps its own time `held_ms` ahead of it.
+    ClockStepped { by_ms: i64, held_ms: u64 },
 }
 
 impl std::fmt::Display for GateNotice {
@@ -276,6 +279,18 @@ impl std::fmt::Display for GateNotice {
                 f,
                 "{serial} already waits for its ID check (record {seq}): answer that one"
             ),
+            GateNotice::ClockStepped { by_ms, held_ms } => {
+                let secs = by_ms.unsigned_abs() as f64 / 1000.0;
+                if *by_ms < 0 {
+                    write!(
+                        f,
+                        "CLOCK SET BACK {secs:.0} s: this gate keeps its own time ({:.0} s ahead of the clock); tell the security office",
+                        *held_ms as f64 / 1000.0
+                    )
+                } else {
+                    write!(f, "the clock jumped forward {secs:.0} s")
+                }
+            }
         }
     }
 }
@@ -1108,6 +1123,32 @@ impl Kiosk {
                 run.describe(timeout)
             ),
             input: a.input.clone(),
+            guard: self.guard.clone(),
+            ..NewEntry::default()
+        };
+        self.commit(&record)
+    }
+
+    /// Journals a jump of the gate PC's clock (a `clock` record, an alarm at
+    /// the office), dated by the time the gate keeps.
+    pub fn record_clock_step(
+        &mut self,
+        step: &crate::gate::timekeeper::ClockStep,
+    ) -> Result<Entry, JournalError> {
+        let record = NewEntry {
+            at_ms: step.kept_ms,
+            kind: EntryKind::Clock,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            decision: EntryDecision::None,
+            reason: KioskEvent::ClockStep.into(),
+            detail: format!(
+                "{} (clock read {}, time kept {})",
+                step.words(),
+                badgegate_core::clock::format_utc_ms(step.wall_ms),
+                badgegate_core::clock::format_utc_ms(step.kept_ms)
+            ),
             guard: self.guard.clone(),
             ..NewEntry::default()
         };

@@ -12,4 +12,5 @@ pub mod lists;
 pub mod photo;
 pub mod runtime;
 pub mod start;
+pub mod timekeeper;
 pub mod venue;

@@ -53,11 +53,23 @@ impl KioskClock {
         }
     }
 
+    /// Now, by this kiosk's clock: simulated time, or the gate's own time
+    /// (the wall clock, never set back: [`timekeeper`]).
+    ///
+    /// [`timekeeper`]: crate::gate::timekeeper
     pub fn now_ms(&self) -> u64 {
         if self.simulated {
             self.base_ms + self.started.elapsed().as_millis() as u64
         } else {
-            clock::now_ms()
+            crate::gate::timekeeper::now_ms()
+        }
+    }
+
+    /// The gate holds something dated `at_ms` (its last record, a list's
+    /// signature): a live clock never reads earlier from now on.
+    pub fn hold_from(&self, at_ms: u64) {
+        if !self.simulated {
+            crate::gate::timekeeper::hold_from(at_ms);
         }
     }
 }
@@ -689,6 +701,10 @@ impl Gate {
                 break LoopEnd::Ended;
             }
             let now_ms = clock.now_ms();
+            if let Err(e) = self.journal_clock_steps(clock, sink) {
+                sink.out_of_service(&e);
+                return LoopEnd::OutOfService;
+            }
             sink.tick(self, now_ms);
             if refreshed.elapsed() >= LIST_CHECK_EVERY {
                 refreshed = Instant::now();
@@ -731,11 +747,16 @@ impl Gate {
                         // Scanner lines already waiting (a burst, a replayed
                         // folder) are decided in turn and journalled in one
                         // commit; none is shown or acted on before it.
-                        let mut batch = vec![(frame, now_ms)];
+                        // A frame read before the gate started is decided
+                        // no earlier than what the gate already holds.
+                        let floor = crate::gate::timekeeper::floor_ms();
+                        let mut batch = vec![(frame, now_ms.max(floor))];
                         if actions.is_none() {
                             while batch.len() < BATCH_MAX {
                                 match rx.try_recv() {
-                                    Ok(Fed::Frame { frame, now_ms }) => batch.push((frame, now_ms)),
+                                    Ok(Fed::Frame { frame, now_ms }) => {
+                                        batch.push((frame, now_ms.max(floor)))
+                                    }
                                     Ok(other) => {
                                         next = Some(Ok(other));
                                         break;
@@ -778,6 +799,26 @@ impl Gate {
             }
         }
         end
+    }
+
+    /// Journals each jump of the gate PC's clock seen since the last turn,
+    /// and tells the guard.
+    fn journal_clock_steps(
+        &mut self,
+        clock: &KioskClock,
+        sink: &mut dyn Sink,
+    ) -> Result<(), JournalError> {
+        if clock.simulated {
+            return Ok(());
+        }
+        for step in crate::gate::timekeeper::take_steps() {
+            self.kiosk.record_clock_step(&step)?;
+            sink.notice(GateNotice::ClockStepped {
+                by_ms: step.by_ms,
+                held_ms: step.kept_ms.saturating_sub(step.wall_ms),
+            });
+        }
+        Ok(())
     }
 
     /// Decides a batch of frames, commits their records once (a single

@@ -157,7 +157,6 @@ pub fn start(
     clock: KioskClock,
 ) -> Result<Started, StartError> {
     let notices = &setup.notices;
-    let now_ms = clock.base_ms;
     // With the venue office, lists and the policy it delivers are kept in a
     // folder beside the journal, read like any other.
     let office = match &setup.venue {
@@ -179,6 +178,18 @@ pub fn start(
     if let Some(path) = policy_path.as_ref().filter(|p| p.exists()) {
         first_policy(path, &trust, &mut cfg, setup, notices)?;
     }
+    // The gate's time never goes below what it already holds: its last
+    // record, the newest list's signature.
+    let newest_list = revocations.lists().map(|l| l.issued_at * 1000).max();
+    clock.hold_from(last_record_at(&journal)?.max(newest_list.unwrap_or(0)));
+    let now_ms = if clock.simulated {
+        clock.base_ms
+    } else {
+        clock.now_ms()
+    };
+    // Nothing after the start record is dated before it (a line read
+    // while the gate started, say).
+    clock.hold_from(now_ms);
     let office_trust = trust.clone();
     let mut kiosk =
         Kiosk::start(cfg, trust, revocations, journal, now_ms).map_err(StartError::Kiosk)?;
@@ -417,6 +428,18 @@ fn open_journal(setup: &Setup, gate: &str) -> Result<Journal, StartError> {
         }
     }
     Ok(journal)
+}
+
+/// When the journal's last record was made (Unix ms; 0 for a new one).
+fn last_record_at(journal: &Journal) -> Result<u64, JournalError> {
+    let id = journal.kiosk_id().to_owned();
+    Ok(match journal.head_seq(&id)? {
+        None | Some(0) => 0,
+        Some(n) => journal
+            .entries_after(&id, n - 1, 1)?
+            .first()
+            .map_or(0, |e| e.body.at_ms),
+    })
 }
 
 /// This machine's name, for a new journal's kiosk id.

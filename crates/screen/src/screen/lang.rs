@@ -165,6 +165,10 @@ pub struct Words {
     // What the gate tells the guard (`{serial}`, `{seq}`).
     pub already_waits: &'static str,
     pub check_settled: &'static str,
+    /// The gate PC's clock was set back (`{secs}`, `{held}`), or jumped
+    /// forward (`{secs}`).
+    pub clock_set_back: &'static str,
+    pub clock_forward: &'static str,
     // The guard's own actions.
     pub every_zone: &'static str,
     pub signed_out_notice: &'static str,
@@ -276,6 +280,8 @@ pub static EN: Words = Words {
     list_refused: " · a new list was REFUSED",
     already_waits: "{serial} already waits for its ID check (record {seq}): answer that one",
     check_settled: "the ID check of record {seq} was already settled: nothing to confirm",
+    clock_set_back: "CLOCK SET BACK {secs} s: this gate keeps its own time ({held} s ahead); tell the security office",
+    clock_forward: "the clock jumped forward {secs} s",
     every_zone: "every zone",
     signed_out_notice: "signed out: nobody is on shift at this kiosk",
     no_staff_badge: "no staff badge shown: not signed in",
@@ -380,6 +386,8 @@ pub static RU: Words = Words {
     list_refused: " · новый список ОТКЛОНЁН",
     already_waits: "{serial} уже ждёт проверки документа (запись {seq}): ответьте на неё",
     check_settled: "проверка документа записи {seq} уже решена: подтверждать нечего",
+    clock_set_back: "ЧАСЫ ПЕРЕВЕДЕНЫ НАЗАД на {secs} с: шлюз ведёт своё время (впереди на {held} с); сообщите в службу безопасности",
+    clock_forward: "часы ушли вперёд на {secs} с",
     every_zone: "все зоны",
     signed_out_notice: "смена закрыта: на этом киоске никого нет",
     no_staff_badge: "пропуск охраны не показан: смена не начата",
@@ -489,6 +497,8 @@ pub static TG: Words = Words {
     list_refused: " · рӯйхати нав РАД ШУД",
     already_waits: "{serial} аллакай интизори санҷиши ҳуҷҷат аст (сабти {seq}): ба он ҷавоб диҳед",
     check_settled: "санҷиши ҳуҷҷати сабти {seq} аллакай ҳал шудааст: тасдиқ кардан лозим нест",
+    clock_set_back: "СОАТ {secs} с БА ҚАФО ГАРДОНИДА ШУД: дарвоза вақти худро нигоҳ медорад ({held} с пеш); ба хадамоти амният хабар диҳед",
+    clock_forward: "соат {secs} с ба пеш гузашт",
     every_zone: "ҳамаи минтақаҳо",
     signed_out_notice: "навбат анҷом ёфт: дар ин киоск касе нест",
     no_staff_badge: "бейҷи посбон нишон дода нашуд: навбат оғоз нашуд",

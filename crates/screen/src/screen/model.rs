@@ -322,6 +322,16 @@ impl ScreenModel {
                 w.already_waits,
                 &[("serial", serial), ("seq", &seq.to_string())],
             ),
+            GateNotice::ClockStepped { by_ms, held_ms } => {
+                let secs = format!("{:.0}", by_ms.unsigned_abs() as f64 / 1000.0);
+                let held = format!("{:.0}", *held_ms as f64 / 1000.0);
+                let words = if *by_ms < 0 {
+                    w.clock_set_back
+                } else {
+                    w.clock_forward
+                };
+                crate::screen::lang::fill(words, &[("secs", &secs), ("held", &held)])
+            }
         };
         self.tell(words, now_ms);
     }
@@ -1141,6 +1151,14 @@ mod tests {
             });
             m.tell_notice(&notice, 1);
             assert!(m.notice(2).unwrap().starts_with(words), "{:?}", m.notice(2));
+            let back = GateNotice::ClockStepped {
+                by_ms: -3_600_000,
+                held_ms: 3_600_000,
+            };
+            m.tell_notice(&back, 1);
+            let said = m.notice(2).unwrap().to_owned();
+            assert!(said.contains("3600") && !said.contains('{'), "{said}");
+            assert!(said.chars().next().unwrap().is_uppercase(), "{said}");
             m.check_settled(7, 3);
             assert!(m.notice(4).unwrap().contains('7'));
         }

@@ -208,7 +208,7 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
                 .unwrap_or(&body.detail);
             fill(w.sign_in_refused, &[("why", &printable_short(why, 140))])
         }
-        EntryReason::Event(KioskEvent::HookFailed) => detail(160),
+        EntryReason::Event(KioskEvent::HookFailed | KioskEvent::ClockStep) => detail(160),
         EntryReason::Event(KioskEvent::HookOk) => w.door_opened.into(),
         EntryReason::Event(KioskEvent::GuardSignedIn) => fill(w.signed_in, &[("guard", &guard())]),
         EntryReason::Event(KioskEvent::GuardSignedOut) => {

@@ -155,9 +155,9 @@ pub struct DashWords {
     pub not_current: &'static str,
     pub not_current_hint: &'static str,
     // Reasons, a few words each, by code (`ok`, `expired`, …).
-    pub reasons: [(&'static str, &'static str); 28],
+    pub reasons: [(&'static str, &'static str); 29],
     // Alarms, by kind.
-    pub alarm_kinds: [(&'static str, &'static str); 25],
+    pub alarm_kinds: [(&'static str, &'static str); 26],
     // Spans of time: one, a few (Russian 2–4), many.
     pub seconds: [&'static str; 3],
     pub minutes: [&'static str; 3],
@@ -368,6 +368,7 @@ pub static EN: DashWords = DashWords {
         ("guard_signed_in", "guard signed in"),
         ("guard_signed_out", "guard signed out"),
         ("guard_sign_in_refused", "guard sign-in refused"),
+        ("clock_step", "the gate's clock jumped"),
     ],
     alarm_kinds: [
         ("revoked", "revoked badge presented"),
@@ -379,6 +380,7 @@ pub static EN: DashWords = DashWords {
         ("id_check_failed", "ID check failed"),
         ("hook_failed", "door command failed"),
         ("list_refused", "list or policy refused"),
+        ("clock_step", "gate clock jumped"),
         ("out_of_service", "out of service"),
         ("kiosk_start", "kiosk started"),
         ("offline", "gate offline"),
@@ -543,6 +545,7 @@ pub static RU: DashWords = DashWords {
         ("guard_signed_in", "охранник вошёл в смену"),
         ("guard_signed_out", "охранник вышел из смены"),
         ("guard_sign_in_refused", "вход охранника отклонён"),
+        ("clock_step", "часы шлюза скакнули"),
     ],
     alarm_kinds: [
         ("revoked", "предъявлен отозванный пропуск"),
@@ -554,6 +557,7 @@ pub static RU: DashWords = DashWords {
         ("id_check_failed", "проверка документа не пройдена"),
         ("hook_failed", "команда двери не сработала"),
         ("list_refused", "список или политика отклонены"),
+        ("clock_step", "часы шлюза скакнули"),
         ("out_of_service", "не работает"),
         ("kiosk_start", "киоск запущен"),
         ("offline", "проход без связи"),
@@ -718,6 +722,7 @@ pub static TG: DashWords = DashWords {
         ("guard_signed_in", "посбон ба навбат ворид шуд"),
         ("guard_signed_out", "посбон аз навбат баромад"),
         ("guard_sign_in_refused", "вуруди посбон рад шуд"),
+        ("clock_step", "соати дарвоза ҷаҳид"),
     ],
     alarm_kinds: [
         ("revoked", "бейҷи бекоршуда нишон дода шуд"),
@@ -729,6 +734,7 @@ pub static TG: DashWords = DashWords {
         ("id_check_failed", "санҷиши ҳуҷҷат нагузашт"),
         ("hook_failed", "фармони дар иҷро нашуд"),
         ("list_refused", "рӯйхат ё сиёсат рад шуд"),
+        ("clock_step", "соати дарвоза ҷаҳид"),
         ("out_of_service", "кор намекунад"),
         ("kiosk_start", "киоск оғоз шуд"),
         ("offline", "гузаргоҳ бе алоқа"),
