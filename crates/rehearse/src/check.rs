@@ -52,7 +52,78 @@ pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, Rehe
         out.push(alarms(day)?);
     }
     out.push(propagation(day, &entries));
+    if !day.clock_steps.is_empty() {
+        out.push(clock_steps(day, &entries)?);
+    }
     Ok(out)
+}
+
+/// Each gate PC clock set by an event is one `clock` record in that gate's
+/// journal (and, with an office, one clock alarm there); no gate dates a
+/// record before the one it made before it, whatever its clock did.
+fn clock_steps(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
+    let mut bad = Vec::new();
+    let mut by_gate: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        by_gate.entry(e.kiosk_id.as_str()).or_default().push(e);
+    }
+    let mut office_counts: BTreeMap<String, i64> = BTreeMap::new();
+    if let Some(pg) = &day.office {
+        let mut db = pg.connect()?;
+        for r in db
+            .query(
+                "SELECT kiosk_id, count(*) FROM badgegate.records
+                 WHERE badgegate.record_alarm(kind, reason, flagged) = 'clock_step'
+                 GROUP BY kiosk_id",
+                &[],
+            )
+            .map_err(|e| RehearseError::Check(format!("the office's clock alarms: {e}")))?
+        {
+            office_counts.insert(r.get(0), r.get(1));
+        }
+    }
+    let stepped: BTreeSet<&str> = day.clock_steps.iter().map(|(g, _)| g.as_str()).collect();
+    for gate in &stepped {
+        let steps = day.clock_steps.iter().filter(|(g, _)| g == gate).count();
+        let mut records = by_gate.remove(gate).unwrap_or_default();
+        records.sort_by_key(|e| e.seq);
+        let clocks = records
+            .iter()
+            .filter(|e| e.body.kind.code() == "clock")
+            .count();
+        if clocks != steps {
+            bad.push(format!(
+                "gate {gate}: its PC clock was set {steps} time(s), its journal has {clocks} clock record(s)"
+            ));
+        }
+        if day.office.is_some() {
+            let raised = office_counts.get(*gate).copied().unwrap_or(0);
+            if raised != clocks as i64 {
+                bad.push(format!(
+                    "gate {gate}: {clocks} clock record(s) in its journal, {raised} clock alarm(s) at the office"
+                ));
+            }
+        }
+        for w in records.windows(2) {
+            if w[1].body.at_ms < w[0].body.at_ms {
+                bad.push(format!(
+                    "gate {gate}: record {} is dated {} ms before record {}, made before it",
+                    w[1].seq,
+                    w[0].body.at_ms - w[1].body.at_ms,
+                    w[0].seq
+                ));
+            }
+        }
+    }
+    Ok(Check::new(
+        "clock steps",
+        format!(
+            "{} clock step(s) at {} gate(s): each journalled and raised, no record dated before the one made before it",
+            day.clock_steps.len(),
+            stepped.len()
+        ),
+        bad,
+    ))
 }
 
 fn decisions(day: &Day) -> Check {

@@ -18,7 +18,13 @@ pub struct GateSetup {
     /// `PGPASSFILE` for a gate with an office.
     pub passfile: Option<PathBuf>,
     pub id: String,
+    /// The gate's wall clock runs under libfaketime, offset by what this
+    /// file says (`+0`, `-7200`): its clock can be stepped while it runs.
+    pub clock_file: Option<PathBuf>,
 }
+
+/// libfaketime (the `faketime` package), for gates whose clock is stepped.
+pub const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
 
 /// One running kiosk.
 pub struct GateProcess {
@@ -217,6 +223,14 @@ fn spawn(setup: &GateSetup, run: u32) -> Result<Spawned, RehearseError> {
         .stderr(Stdio::piped());
     if let Some(p) = &setup.passfile {
         cmd.env("PGPASSFILE", p);
+    }
+    if let Some(f) = &setup.clock_file {
+        // Only the wall clock moves; the monotonic clock the gate measures
+        // steps against stays true.
+        cmd.env("LD_PRELOAD", FAKETIME)
+            .env("FAKETIME_TIMESTAMP_FILE", f)
+            .env("FAKETIME_NO_CACHE", "1")
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
     let mut child = cmd
         .spawn()

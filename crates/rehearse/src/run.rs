@@ -112,6 +112,8 @@ pub struct Day {
     /// Each revocation list the desk published: its sequence and when
     /// (Unix ms).
     pub published: Vec<(u64, u64)>,
+    /// Each gate PC clock set by an event: the gate, by how much (s).
+    pub clock_steps: Vec<(String, f64)>,
     pub wall_secs: f64,
 }
 
@@ -491,12 +493,30 @@ fn start_gates(
     let mut journals = Vec::new();
     for g in &scenario.gates {
         journals.push((g.id.clone(), opts.dir.join(format!("{}.db", g.id))));
+        let stepped = scenario
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::ClockStep { gate, .. } if *gate == g.id));
+        let clock_file = if stepped {
+            if !Path::new(crate::gates::FAKETIME).exists() {
+                return Err(RehearseError::Setup(format!(
+                    "the clock_step event at gate {} needs libfaketime: apt-get install faketime",
+                    g.id
+                )));
+            }
+            let f = opts.dir.join(format!("{}.clock", g.id));
+            std::fs::write(&f, "+0\n")?;
+            Some(f)
+        } else {
+            None
+        };
         gates.push(GateProcess::start(GateSetup {
             exe: opts.exe.clone(),
             dir: opts.dir.clone(),
             args: gate_args(scenario, g, office.is_some()),
             passfile: office.map(|p| p.passfile().to_owned()),
             id: g.id.clone(),
+            clock_file,
         })?);
     }
     Ok((gates, journals))
@@ -592,6 +612,8 @@ struct Rehearsal<'a> {
     extra: usize,
     revocations: usize,
     done_moves: usize,
+    /// How far each gate's PC clock has been set (real seconds).
+    clock_offsets_s: Vec<f64>,
 }
 
 impl<'a> Rehearsal<'a> {
@@ -631,6 +653,7 @@ impl<'a> Rehearsal<'a> {
             office_outage: false,
             failovers: 0,
             published: Vec::new(),
+            clock_steps: Vec::new(),
             wall_secs: 0.0,
         };
         Ok(Rehearsal {
@@ -655,6 +678,7 @@ impl<'a> Rehearsal<'a> {
             extra: 0,
             revocations: 0,
             done_moves: 0,
+            clock_offsets_s: vec![0.0; scenario.gates.len()],
         })
     }
 
@@ -907,6 +931,25 @@ impl<'a> Rehearsal<'a> {
                 Ok(())
             }
             Event::PolicyChange { id_check, .. } => self.policy_change(at, id_check),
+            Event::ClockStep { gate, step_s, .. } => {
+                let g = gate_index(&self.venue, gate);
+                if self.venue.down_until[g].is_some() {
+                    return Ok(());
+                }
+                self.clock_offsets_s[g] += step_s;
+                let offset = self.clock_offsets_s[g].round() as i64;
+                write_atomic(
+                    &self.dir.join(format!("{gate}.clock")),
+                    format!("{offset:+}\n"),
+                )?;
+                self.day.clock_steps.push((gate.clone(), *step_s));
+                let way = if *step_s < 0.0 { "back" } else { "forward" };
+                self.happened(
+                    at,
+                    format!("gate {gate}'s PC clock set {way} {:.0} s", step_s.abs()),
+                );
+                Ok(())
+            }
             Event::KillOffice { down_s, .. } => {
                 if let Some(pg) = self.office.as_mut() {
                     let what = pg.kill()?;

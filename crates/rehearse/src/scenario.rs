@@ -149,6 +149,16 @@ pub enum Event {
         gate: String,
         down_s: f64,
     },
+    /// Someone (or something) sets `gate`'s PC clock by `step_s` real
+    /// seconds: negative sets it back (the gate must keep its own time, so
+    /// no badge comes back to life and none turns not-yet-valid), positive
+    /// forward. The gate runs under libfaketime from the start (the
+    /// `faketime` package), only its wall clock moved.
+    ClockStep {
+        at: String,
+        gate: String,
+        step_s: f64,
+    },
     /// The office's server is killed and started again `down_s` scenario
     /// seconds later.
     KillOffice { at: String, down_s: f64 },
@@ -180,6 +190,7 @@ impl Event {
             | Event::PhotoSwap { at, .. }
             | Event::KillOffice { at, .. }
             | Event::PolicyChange { at, .. }
+            | Event::ClockStep { at, .. }
             | Event::Partition { at, .. } => at,
         }
     }
@@ -329,6 +340,7 @@ impl Scenario {
                 | Event::KillGate { gate, .. }
                 | Event::DiskFull { gate, .. }
                 | Event::PhotoSwap { gate, .. }
+                | Event::ClockStep { gate, .. }
                 | Event::Partition { gate, .. } => Some(gate),
                 _ => None,
             };
@@ -377,6 +389,14 @@ impl Scenario {
                             e.at()
                         ));
                     }
+                }
+            }
+            if let Event::ClockStep { step_s, .. } = e {
+                if step_s.abs() < 3.0 || !step_s.is_finite() {
+                    return bad(format!(
+                        "event at {}: clock_step of {step_s} s: a step is 3 s or more either way (smaller ones are slewed, not stepped)",
+                        e.at()
+                    ));
                 }
             }
             if let Event::Partition { mode, .. } = e {
