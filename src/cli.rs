@@ -255,7 +255,7 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("frames").args(["camera", "images", "stdin", "list_cameras"]))]
+#[command(group = clap::ArgGroup::new("frames").args(["camera", "images", "stdin", "frames_stdin", "list_cameras"]))]
 pub struct KioskArgs {
     /// A TOML file holding any of these flags (gate = "north", revocations = ["lists"], headless = true); flags given here win over it; paths in it are relative to its folder
     #[arg(long, value_name = "FILE")]
@@ -322,6 +322,9 @@ pub struct KioskArgs {
     /// Read badge text lines from stdin (USB keyboard-wedge scanner)
     #[arg(long)]
     pub stdin: bool,
+    /// Read camera frames from stdin: JPEG or PNG images one after another, e.g. an IP camera through `ffmpeg -i rtsp://CAMERA -f image2pipe -c:v mjpeg -`
+    #[arg(long)]
+    pub frames_stdin: bool,
     /// List the cameras this machine has and exit
     #[arg(long)]
     pub list_cameras: bool,

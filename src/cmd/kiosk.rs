@@ -29,6 +29,9 @@ pub(super) fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
     if a.stdin {
         return Ok(SourceSpec::Stdin);
     }
+    if a.frames_stdin {
+        return Ok(SourceSpec::StdinFrames);
+    }
     if !a.images.is_empty() {
         return Ok(SourceSpec::Images {
             paths: a.images.clone(),
@@ -37,7 +40,7 @@ pub(super) fn source_spec(a: &KioskArgs) -> anyhow::Result<SourceSpec> {
         });
     }
     let Some(index) = a.camera else {
-        bail!("give a frame source: --camera N, --images PATH... or --stdin");
+        bail!("give a frame source: --camera N, --images PATH..., --stdin or --frames-stdin");
     };
     let (width, height) = a
         .resolution

@@ -900,3 +900,80 @@ fn a_clock_set_back_does_not_bring_an_expired_badge_back() {
         "no clock alarm in the report"
     );
 }
+
+/// An IP camera through ffmpeg (`-f image2pipe`) writes JPEG or PNG frames
+/// one after another: `--frames-stdin` reads each as a camera frame, says
+/// and skips bytes that are no image and a last frame cut off, and decides
+/// the badges in the pictures as a camera would.
+#[test]
+fn camera_frames_piped_one_after_another_are_read_like_a_camera() {
+    use badgegate::synth::camera_frame;
+    let desk = Desk::new();
+    badge(&desk, "A-1", &["--name", "Amina Diallo"]);
+    badge(&desk, "B-2", &["--name", "Ли Вэй"]);
+    let card = |serial: &str| {
+        image::open(desk.p(&format!("badges/{serial}-card.png")))
+            .unwrap()
+            .into_luma8()
+    };
+    let (a, b) = (card("A-1"), card("B-2"));
+    let encode = |img: &GrayImage, format: image::ImageFormat| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    };
+    let jpeg_a = encode(
+        &camera_frame(&[&a], 1280, 720, 600, 1),
+        image::ImageFormat::Jpeg,
+    );
+    let empty = encode(
+        &camera_frame(&[], 1280, 720, 600, 2),
+        image::ImageFormat::Jpeg,
+    );
+    let png_b = encode(
+        &camera_frame(&[&b], 1280, 720, 600, 3),
+        image::ImageFormat::Png,
+    );
+    let mut stream = [jpeg_a.clone(), empty, b"not a picture".to_vec(), png_b].concat();
+    stream.extend_from_slice(&jpeg_a[..jpeg_a.len() / 3]);
+    let r = common::bg_stdin(
+        desk.path(),
+        &[
+            "kiosk",
+            "--trust",
+            "trust",
+            "--journal",
+            "j.db",
+            "--gate",
+            "north",
+            "--zone",
+            "plenary",
+            "--frames-stdin",
+            "--headless",
+            "--at",
+            AT,
+        ],
+        &stream,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(decisions(&r), pairs(&[("A-1", "ok"), ("B-2", "ok")]));
+    assert!(
+        r.stderr
+            .contains("warning: stdin: 13 bytes that are not a JPEG or PNG image"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("stdin: the last image was cut off"),
+        "{}",
+        r.stderr
+    );
+    let inputs: Vec<String> = r
+        .json_lines()
+        .iter()
+        .map(|j| j["input"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(inputs, ["stdin#1", "stdin#3"], "the empty frame was #2");
+    let j = Journal::open_readonly(&desk.p("j.db")).unwrap();
+    assert!(verify_chain(&j).unwrap().is_intact());
+}

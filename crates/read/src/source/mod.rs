@@ -8,6 +8,7 @@ mod files;
 mod lines;
 mod pixels;
 mod spec;
+mod stream;
 #[cfg(feature = "camera")]
 mod webcam;
 
@@ -15,6 +16,7 @@ pub use files::ImageReplay;
 pub use lines::TextLines;
 pub use pixels::{to_gray, PixelFormat};
 pub use spec::{OpenError, SourceSpec};
+pub use stream::{ImageStream, MAX_FRAME_BYTES};
 #[cfg(feature = "camera")]
 pub use webcam::{list_cameras, CameraSettings, Webcam};
 

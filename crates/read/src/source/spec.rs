@@ -4,13 +4,16 @@
 
 use std::path::PathBuf;
 
-use super::{FrameSource, ImageReplay, SourceError, TextLines};
+use super::{FrameSource, ImageReplay, ImageStream, SourceError, TextLines};
 
 /// How to open a kiosk's frame source.
 #[derive(Clone, Debug)]
 pub enum SourceSpec {
     /// Badge text lines on stdin (a USB keyboard-wedge scanner).
     Stdin,
+    /// JPEG or PNG camera frames one after another on stdin (an IP camera
+    /// through ffmpeg).
+    StdinFrames,
     /// Image files or folders replayed as camera frames.
     Images {
         paths: Vec<PathBuf>,
@@ -46,6 +49,10 @@ impl SourceSpec {
     pub fn open(&self) -> Result<Box<dyn FrameSource>, OpenError> {
         match self {
             SourceSpec::Stdin => Ok(Box::new(TextLines::new(std::io::stdin().lock(), "stdin"))),
+            SourceSpec::StdinFrames => Ok(Box::new(ImageStream::new(
+                std::io::BufReader::with_capacity(1 << 20, std::io::stdin()),
+                "stdin",
+            ))),
             SourceSpec::Images {
                 paths, interval_ms, ..
             } => match ImageReplay::new(paths, *interval_ms) {
@@ -97,7 +104,9 @@ impl SourceSpec {
     pub fn is_live(&self) -> bool {
         matches!(
             self,
-            SourceSpec::Camera { .. } | SourceSpec::Images { live: true, .. }
+            SourceSpec::Camera { .. }
+                | SourceSpec::StdinFrames
+                | SourceSpec::Images { live: true, .. }
         )
     }
 
