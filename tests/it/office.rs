@@ -2590,3 +2590,61 @@ fn a_refused_id_check_releases_its_reservation() {
         office_inside(&desk, &pg) == ["HD-1"]
     });
 }
+
+/// An entry and its exit reaching the office at the same moment from two
+/// gates (the entrance pushing its admit while the exit pushes the
+/// holder's way out, their first movements in the zone): whichever
+/// commits first, the one that waits weighs it and the badge ends
+/// outside, as the core's rule says. Before, an entry that found no row
+/// when it looked overwrote the exit committed meanwhile, and the next
+/// entry anywhere was refused as "already inside".
+#[test]
+fn an_entry_and_its_exit_arriving_together_leave_the_badge_outside() {
+    use badgegate::office::connect::connect;
+    let Some(pg) = Pg::start() else { return };
+    let desk = Desk::new();
+    venue(&desk, &pg, &["east", "south"]);
+    let take = |kiosk: &str, serial: &str, direction: &str, at_ms: u64, claimed: &str| {
+        format!(
+            "SELECT badgegate.presence_take(ROW('{kiosk}', 1, {at_ms}, 'decision', 'gate-{kiosk}', 'plenary', '{direction}', '{serial}', 'Delegate', NULL, 'delegate', NULL, 'admit', 'ok', false, true, '', NULL, '', NULL, NULL, 2, NULL, '\\x00'::bytea, '\\x00'::bytea, NULL, now())::badgegate.records, true, {claimed})"
+        )
+    };
+    for (first_exit, serial) in [(true, "D-0002"), (false, "D-0003")] {
+        // The entry was claimed (the office's clock) before the exit happened.
+        let claimed =
+            pg.sql("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint - 500");
+        let t0: u64 = claimed.parse().unwrap();
+        let entry = take("east", serial, "in", t0, &claimed);
+        let exit = take("south", serial, "out", t0 + 400, "NULL");
+        let (first, second) = if first_exit {
+            (exit, entry)
+        } else {
+            (entry, exit)
+        };
+        let mut a = connect(&pg.admin_url(), Duration::from_secs(5)).unwrap();
+        let mut ta = a.transaction().unwrap();
+        ta.batch_execute(&first).unwrap();
+        let url = pg.admin_url();
+        let waiting = std::thread::spawn(move || {
+            let mut b = connect(&url, Duration::from_secs(5)).unwrap();
+            let mut tb = b.transaction().unwrap();
+            tb.batch_execute(&second).map_err(|e| e.to_string())?;
+            tb.commit().map_err(|e| e.to_string())
+        });
+        eventually("the second movement waits for the first", || {
+            pg.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == "1"
+        });
+        ta.commit().unwrap();
+        waiting
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("the second movement is taken, not refused: {e}"));
+        assert_eq!(
+            pg.sql(&format!(
+                "SELECT inside, gate FROM badgegate.presence WHERE serial = '{serial}'"
+            )),
+            "f|gate-south",
+            "exit committed first: {first_exit}"
+        );
+    }
+}

@@ -213,7 +213,6 @@ DECLARE
         arrived);
     p badgegate.presence;
     had boolean;
-    take boolean;
     v badgegate.revoked_seen;
     whereabouts text;
     who text;
@@ -248,24 +247,22 @@ BEGIN
         -- arrived after the claim (and is not older than it by more than
         -- the clocks' error: a backlog) is this stay's exit, however close
         -- the two times.
-        IF NOT had THEN
-            take := true;
-        ELSIF claimed_ms IS NOT NULL AND NOT p.inside AND p.arrived_ms IS NOT NULL THEN
-            take := NOT (p.arrived_ms > claimed_ms
-                         AND badgegate.presence_office_ms(p) >= claimed_ms - 2000);
-        ELSE
-            take := badgegate.presence_office_ms(p) <= moved_ms;
-        END IF;
-        IF take THEN
-            INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
-                                                 org, category, check_pending, office_ms, arrived_ms)
-                VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
-                        r.category, r.flagged, moved_ms, arrived)
-                ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
-                    seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
-                    org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending,
-                    office_ms = EXCLUDED.office_ms, arrived_ms = EXCLUDED.arrived_ms;
-        END IF;
+        -- The same rule decides against the row as committed when the
+        -- insert meets one: a movement of this badge arriving at the same
+        -- moment from another gate (not yet committed when `had` was read)
+        -- is waited for and weighed, never overwritten.
+        INSERT INTO badgegate.presence AS q (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder,
+                                             org, category, check_pending, office_ms, arrived_ms)
+            VALUES (r.serial, zone_key, true, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org,
+                    r.category, r.flagged, moved_ms, arrived)
+            ON CONFLICT (serial, zone) DO UPDATE SET inside = true, kiosk_id = EXCLUDED.kiosk_id,
+                seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, holder = EXCLUDED.holder,
+                org = EXCLUDED.org, category = EXCLUDED.category, check_pending = EXCLUDED.check_pending,
+                office_ms = EXCLUDED.office_ms, arrived_ms = EXCLUDED.arrived_ms
+            WHERE CASE WHEN claimed_ms IS NOT NULL AND NOT q.inside AND q.arrived_ms IS NOT NULL
+                       THEN NOT (q.arrived_ms > claimed_ms
+                                 AND badgegate.presence_office_ms(q) >= claimed_ms - 2000)
+                       ELSE badgegate.presence_office_ms(q) <= moved_ms END;
     ELSIF badgegate.moves_presence(r.kind, r.decision, r.authentic) THEN
         -- An exit: from its zone, or from every zone at a gate of none.
         -- Its time and the entry's are compared on the office's clock
@@ -284,10 +281,15 @@ BEGIN
             at_ms = r.at_ms, check_pending = false, office_ms = moved_ms, arrived_ms = arrived
             WHERE serial = r.serial AND (zone = zone_key OR zone_key = '*');
         IF NOT FOUND AND zone_key <> '*' THEN
+            -- An entry arriving at the same moment may have made the row
+            -- since: the exit still stands.
             INSERT INTO badgegate.presence (serial, zone, inside, kiosk_id, seq, gate, at_ms, holder, org, category,
                                             office_ms, arrived_ms)
                 VALUES (r.serial, zone_key, false, r.kiosk_id, r.seq, r.gate, r.at_ms, r.holder, r.org, r.category,
-                        moved_ms, arrived);
+                        moved_ms, arrived)
+                ON CONFLICT (serial, zone) DO UPDATE SET inside = false, kiosk_id = EXCLUDED.kiosk_id,
+                    seq = EXCLUDED.seq, gate = EXCLUDED.gate, at_ms = EXCLUDED.at_ms, check_pending = false,
+                    office_ms = EXCLUDED.office_ms, arrived_ms = EXCLUDED.arrived_ms;
         END IF;
     END IF;
     -- Someone inside whose badge is marked revoked, not yet raised: one
