@@ -976,3 +976,89 @@ fn the_dashboard_speaks_the_venues_language() {
     );
     assert_eq!(north.finish(), 0);
 }
+
+/// The live page open while the dashboard loses its database connection:
+/// a decision that reaches the office before the dashboard is back (the
+/// gate reconnecting first) still appears, without a reload. Before, the
+/// dashboard took up the feed from wherever the records stood when it
+/// came back, and such a record was never shown.
+#[test]
+fn a_record_that_arrives_while_the_dashboard_reconnects_still_appears_live() {
+    let Some(pg) = Pg::start() else { return };
+    let Some(b) = Browser::start() else { return };
+    let desk = Desk::new();
+    let r = office(&desk, &pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(
+        &desk,
+        &pg,
+        &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let password = common::office_user(&desk, &pg, "alice");
+    let (_server, base) = serve(&desk, &pg.admin_url(), &[]);
+    sign_in(&b, &base, "alice", &password);
+    b.goto(&format!("{base}/live"));
+    let mut north = kiosk(&desk, "north", "plenary", "in");
+    let first = desk.issue("badges", "FIRST-1", &[]);
+    let meanwhile = desk.issue("badges", "MEANWHILE-1", &[]);
+    north.send(&first);
+    assert_eq!(north.decision()["decision"], "admit");
+    b.wait_for("the first decision live", Duration::from_secs(20), |b| {
+        b.text("body").contains("FIRST-1")
+    });
+    b.run("window.__stayed = true; return true", serde_json::json!([]));
+    // The dashboard's connections cut, again and again, until the gate's
+    // next record is at the office.
+    let cutting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let cutter = {
+        let cutting = cutting.clone();
+        let url = pg.admin_url();
+        std::thread::spawn(move || {
+            let mut db = badgegate::office::connect::connect(&url, Duration::from_secs(5)).unwrap();
+            let mut cuts = 0;
+            while cutting.load(std::sync::atomic::Ordering::SeqCst) {
+                cuts += db
+                    .query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                         WHERE application_name = 'badgegate-dashboard-hub'",
+                        &[],
+                    )
+                    .unwrap()
+                    .len();
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            cuts
+        })
+    };
+    common::eventually("the dashboard cut off", || {
+        b.text("#office-down").contains("not answering")
+            || b.text("#office-down").contains("unreachable")
+    });
+    north.send(&meanwhile);
+    assert_eq!(north.decision()["decision"], "admit");
+    common::eventually("the decision at the office", || {
+        pg.sql("SELECT count(*) FROM badgegate.records WHERE serial = 'MEANWHILE-1'") == "1"
+    });
+    cutting.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        cutter.join().unwrap() > 0,
+        "the dashboard's connections were cut"
+    );
+    b.wait_for(
+        "the banner gone and the decision made meanwhile live",
+        Duration::from_secs(30),
+        |b| {
+            b.run(
+                "return document.getElementById('office-down').hidden",
+                serde_json::json!([]),
+            ) == serde_json::json!(true)
+                && b.text("body").contains("MEANWHILE-1")
+        },
+    );
+    assert_eq!(
+        b.run("return window.__stayed === true", serde_json::json!([])),
+        serde_json::json!(true),
+        "the page was reloaded"
+    );
+}

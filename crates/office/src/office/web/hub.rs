@@ -48,6 +48,10 @@ pub struct Snapshot {
     pub zones: Vec<String>,
     /// When the last look succeeded.
     pub looked_at: Option<Instant>,
+    /// How far the live feed has sent each kiosk's chain: kept across a
+    /// lost connection, so records that reached the office while the hub
+    /// was reconnecting (a gate back on the new primary first) are sent.
+    pub sent_heads: Option<HashMap<String, i64>>,
 }
 
 /// The database counts as not answering once the hub's look has not
@@ -185,10 +189,24 @@ fn publish(app: &App, p: Push) {
 /// New records to every page, as the office is told of them.
 fn follow_records(app: &App, db: &mut Client) -> Result<(), OfficeError> {
     db.batch_execute("LISTEN badgegate_records")?;
-    let mut heads = data::heads(db)?;
+    let kept = app
+        .snapshot
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .sent_heads
+        .clone();
+    let mut heads = match kept {
+        Some(heads) => heads,
+        None => data::heads(db)?,
+    };
     loop {
         office_answers(app);
-        for (e, _) in data::records_after(db, &mut heads)? {
+        let new = data::records_after(db, &mut heads)?;
+        app.snapshot
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .sent_heads = Some(heads.clone());
+        for (e, _) in new {
             let r = LiveRecord::from_entry(e, &app.clock);
             publish(
                 app,
