@@ -59,9 +59,12 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
         );
         for g in &report.per_gate {
             println!(
-                "  gate {}: {} decisions, latency p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}; queue: wait p95 {:.0} s, longest {:.0} s, {} waiting at most",
+                "  gate {}: {} decisions{}, latency p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms{}; queue: wait p95 {:.0} s, longest {:.0} s, {} waiting at most",
                 g.gate,
                 g.decisions,
+                g.camera_frames
+                    .map(|n| format!(" from {n} camera frames"))
+                    .unwrap_or_default(),
                 g.p50_ms,
                 g.p95_ms,
                 g.max_ms,

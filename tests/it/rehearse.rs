@@ -193,6 +193,35 @@ fn the_ci_day_passes_every_check() {
         .collect();
     assert!(!press_late.is_empty());
     assert!(press_late.iter().all(|s| s["flagged"] == true));
+    // East reads camera frames of the cards: every showing there was
+    // decided from the pixels, each from its first frame (the disk-full
+    // stop ends one showing with no decision).
+    let east = report["per_gate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gate"] == "east")
+        .unwrap();
+    let (frames, decided) = (
+        east["camera_frames"]
+            .as_u64()
+            .expect("east is a camera gate"),
+        east["decisions"].as_u64().unwrap(),
+    );
+    assert!(
+        decided > 20 && frames >= decided && frames <= decided + 2,
+        "{east}"
+    );
+    let journal = badgegate::journal::Journal::open_readonly(&desk.p("rehearsal/east.db")).unwrap();
+    let inputs: Vec<String> = journal
+        .entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.body.kind == badgegate::vocab::EntryKind::Decision)
+        .map(|e| e.body.input.clone())
+        .collect();
+    assert!(inputs.len() as u64 >= decided - 2, "{inputs:?}");
+    assert!(inputs.iter().all(|i| i.starts_with("stdin#")), "{inputs:?}");
     let html = std::fs::read_to_string(desk.p("rehearsal/report.html")).unwrap();
     assert!(html.contains("PASSED: every check holds"));
     let scans = std::fs::read_to_string(desk.p("rehearsal/scans.jsonl")).unwrap();

@@ -7,6 +7,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use crate::camera::Camera;
 use crate::RehearseError;
 
 /// How a gate's process is started.
@@ -21,7 +22,14 @@ pub struct GateSetup {
     /// The gate's wall clock runs under libfaketime, offset by what this
     /// file says (`+0`, `-7200`): its clock can be stepped while it runs.
     pub clock_file: Option<PathBuf>,
+    /// A camera gate: badges are shown as frames of their cards
+    /// (`kiosk --frames-stdin`), not typed as scanner lines.
+    pub camera: Option<Camera>,
 }
+
+/// Frames of one card a camera gate is shown before the rehearsal gives
+/// up on it (each read or not within 5 s).
+const FRAMES_PER_SHOWING: usize = 4;
 
 /// libfaketime (the `faketime` package), for gates whose clock is stepped.
 pub const FAKETIME: &str = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
@@ -52,28 +60,81 @@ impl GateProcess {
         })
     }
 
-    /// Shows a badge's text; the decision, and how long it took; `None`
-    /// when the gate stopped instead of deciding (out of service: its
-    /// exit code is then `stopped()`).
+    /// Shows a badge's text (as a scanner line, or at a camera gate as
+    /// frames of its card); the decision, and how long it took from the
+    /// first frame; `None` when the gate stopped instead of deciding (out
+    /// of service: its exit code is then `stopped()`).
     pub fn scan(
         &mut self,
         text: &str,
     ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
-        let started = Instant::now();
+        // A decision never takes this long; an entry claim waits for the
+        // office at most its passback timeout.
+        let limit = Duration::from_secs(20);
+        let Some(mut camera) = self.setup.camera.take() else {
+            if !self.show(text.as_bytes(), true)? {
+                return Ok(None);
+            }
+            return self.decision(Instant::now(), limit);
+        };
+        // A camera gate: a frame, and another while none is read (a real
+        // camera sends a dozen a second; these are sent one at a time so
+        // no card is decided twice).
+        let mut result = Ok(None);
+        let mut started = None;
+        for _ in 0..FRAMES_PER_SHOWING {
+            let frame = match camera.frame(text) {
+                Ok(f) => f,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            let first = *started.get_or_insert_with(Instant::now);
+            camera.shown += 1;
+            match self.show(&frame, false) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+            result = self.decision(first, Duration::from_secs(5));
+            if !matches!(&result, Err(RehearseError::Gate(why)) if why.contains("no decision")) {
+                break;
+            }
+        }
+        self.setup.camera = Some(camera);
+        result
+    }
+
+    /// Writes what is shown to the gate's stdin; false when the process
+    /// has ended (it is then waited for).
+    fn show(&mut self, bytes: &[u8], line: bool) -> Result<bool, RehearseError> {
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| RehearseError::Gate(format!("gate {} is not running", self.setup.id)))?;
-        if writeln!(stdin, "{text}")
-            .and_then(|_| stdin.flush())
-            .is_err()
-        {
+        let written = stdin
+            .write_all(bytes)
+            .and_then(|_| if line { stdin.write_all(b"\n") } else { Ok(()) })
+            .and_then(|_| stdin.flush());
+        if written.is_err() {
             // Nobody reads the scanner's lines: the process has ended.
-            return self.ended().map(|()| None);
+            self.ended()?;
+            return Ok(false);
         }
-        // A decision never takes this long; an entry claim waits for the
-        // office at most its passback timeout.
-        let until = started + Duration::from_secs(20);
+        Ok(true)
+    }
+
+    /// The gate's next decision, within `limit` of `started`.
+    fn decision(
+        &mut self,
+        started: Instant,
+        limit: Duration,
+    ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
+        let until = started + limit;
         loop {
             match self.decisions.recv_timeout(Duration::from_millis(100)) {
                 Ok(d) => return Ok(Some((d, started.elapsed()))),
@@ -84,8 +145,9 @@ impl GateProcess {
                 Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < until => {}
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     return Err(RehearseError::Gate(format!(
-                        "gate {} gave no decision in 20 s; its log: {}",
+                        "gate {} gave no decision in {} s; its log: {}",
                         self.setup.id,
+                        limit.as_secs(),
                         self.log_tail()
                     )))
                 }
@@ -103,6 +165,11 @@ impl GateProcess {
         }
         self.stopped = Some(status.code().unwrap_or(-1));
         Ok(())
+    }
+
+    /// Frames shown so far, at a camera gate.
+    pub fn camera_frames(&self) -> Option<u64> {
+        self.setup.camera.as_ref().map(|c| c.shown)
     }
 
     /// The exit code of a run that stopped by itself during the day.
@@ -260,7 +327,7 @@ fn spawn(setup: &GateSetup, run: u32) -> Result<Spawned, RehearseError> {
                 let scanned = v
                     .get("input")
                     .and_then(|i| i.as_str())
-                    .is_some_and(|i| i.starts_with("stdin:"));
+                    .is_some_and(|i| i.starts_with("stdin"));
                 if scanned && v.get("decision").is_some() && tx.send(v).is_err() {
                     return;
                 }

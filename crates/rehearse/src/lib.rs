@@ -15,6 +15,7 @@
 //! Patroni) and [`proxy`] (the network between each gate and the office),
 //! which the tests use too.
 
+mod camera;
 mod check;
 mod gates;
 pub mod ha;

@@ -30,6 +30,10 @@ pub struct GateStats {
     pub wait_p95_s: f64,
     pub wait_max_s: f64,
     pub queue_max: usize,
+    /// At a camera gate, the frames it was shown (one a showing when each
+    /// is read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub camera_frames: Option<u64>,
 }
 
 /// Waits at one door, first come first served (Lindley's recursion):
@@ -137,6 +141,11 @@ pub fn build(
             wait_p95_s: percentile(&waits, 0.95),
             wait_max_s: waits.last().copied().unwrap_or(0.0),
             queue_max,
+            camera_frames: day
+                .camera_frames
+                .iter()
+                .find(|(id, _)| *id == g.id)
+                .map(|(_, n)| *n),
         });
     }
     let start = crate::scenario::clock_secs(&day.scenario.day.start).unwrap_or(0.0);
@@ -245,12 +254,14 @@ impl Report {
                 esc(&e.what)
             ));
         }
-        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th><th>Peak memory</th><th>Queue: wait p95</th><th>longest wait</th><th>most waiting</th></tr>");
+        h.push_str("</table><h2>Gates</h2><table><tr><th>Gate</th><th>Decisions</th><th>Camera frames</th><th>Admits</th><th>Denies</th><th>Latency p50</th><th>p95</th><th>max</th><th>Peak memory</th><th>Queue: wait p95</th><th>longest wait</th><th>most waiting</th></tr>");
         for g in &self.per_gate {
             h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{}</td><td>{:.0} s</td><td>{:.0} s</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{:.1} ms</td><td>{}</td><td>{:.0} s</td><td>{:.0} s</td><td>{}</td></tr>",
                 esc(&g.gate),
                 g.decisions,
+                g.camera_frames
+                    .map_or("scanner".to_owned(), |n| n.to_string()),
                 g.admits,
                 g.denies,
                 g.p50_ms,

@@ -15,6 +15,7 @@ use badgegate_core::format::badge::{
 use badgegate_core::format::keys::SecretKey;
 use badgegate_core::format::revocation::RevocationList;
 
+use crate::camera::Camera;
 use crate::gates::{run_tool, GateProcess, GateSetup};
 use crate::office::Office;
 use crate::plan::{self, Move, Person, Rng};
@@ -100,6 +101,8 @@ pub struct Day {
     pub stops: Vec<Stop>,
     /// Each gate's peak resident memory (KiB) at the day's end.
     pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
+    /// Camera frames each camera gate was shown (all its runs).
+    pub camera_frames: Vec<(String, u64)>,
     pub office: Option<Office>,
     pub office_on: bool,
     /// Serials a gate refused as revoked while their holder was inside:
@@ -276,7 +279,14 @@ pub fn run(
         Some(o) => link_through_proxies(scenario, dir, o)?,
         None => Vec::new(),
     };
-    let (gates, journals) = start_gates(scenario, opts, office.as_ref())?;
+    let camera = Camera {
+        policy: Some(desk.policy.body.clone()),
+        time: badgegate_core::clock::VenueTime::zone(&scenario.time_zone),
+        photos: scenario.photos.then(|| dir.join("photos")),
+        made: 0,
+        shown: 0,
+    };
+    let (gates, journals) = start_gates(scenario, opts, office.as_ref(), &camera)?;
     progress(&format!("{} gates running", gates.len()));
     let mut rehearsal = Rehearsal::new(scenario, opts, desk, office, gates, proxies, journals)?;
     rehearsal.live(progress)?;
@@ -488,6 +498,7 @@ fn start_gates(
     scenario: &Scenario,
     opts: &Options,
     office: Option<&Office>,
+    camera: &Camera,
 ) -> Result<(Vec<GateProcess>, Vec<(String, PathBuf)>), RehearseError> {
     let mut gates = Vec::new();
     let mut journals = Vec::new();
@@ -517,6 +528,11 @@ fn start_gates(
             passfile: office.map(|p| p.passfile().to_owned()),
             id: g.id.clone(),
             clock_file,
+            camera: g.camera.then(|| Camera {
+                // Each gate's frames differ from every other's.
+                made: (gates.len() as u64) << 40,
+                ..camera.clone()
+            }),
         })?);
     }
     Ok((gates, journals))
@@ -548,7 +564,11 @@ fn gate_args(scenario: &Scenario, g: &crate::scenario::Gate, with_office: bool) 
         &g.zone,
         "--direction",
         &g.direction,
-        "--stdin",
+        if g.camera {
+            "--frames-stdin"
+        } else {
+            "--stdin"
+        },
         "--headless",
         "--cooldown",
         "0",
@@ -647,6 +667,7 @@ impl<'a> Rehearsal<'a> {
             gate_exit_codes: Vec::new(),
             stops: Vec::new(),
             gate_peak_rss_kib: Vec::new(),
+            camera_frames: Vec::new(),
             office: None,
             office_on: scenario.office,
             revoked_inside: BTreeSet::new(),
@@ -747,6 +768,9 @@ impl<'a> Rehearsal<'a> {
             self.day
                 .gate_peak_rss_kib
                 .push((id.clone(), g.peak_rss_kib()));
+            if let Some(frames) = g.camera_frames() {
+                self.day.camera_frames.push((id.clone(), frames));
+            }
             let code = if self.venue.down_until[i].is_some() {
                 -1
             } else {

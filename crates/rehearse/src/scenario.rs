@@ -103,6 +103,11 @@ pub struct Gate {
     /// `no_passback` (anti-passback off).
     #[serde(default)]
     pub sabotage: Option<String>,
+    /// The gate reads badges with a camera: each showing is a camera
+    /// frame of the printed card (JPEG on its stdin, as an IP camera's
+    /// stream), not the scanner's line of text.
+    #[serde(default)]
+    pub camera: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
