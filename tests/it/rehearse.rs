@@ -167,6 +167,8 @@ fn the_ci_day_passes_every_check() {
         "went out of service",
         "policy 2 published: ID checks for hod, press",
         "photo",
+        "the guard checks the passport and admits them by hand",
+        "the guard refuses them at the ID check",
     ] {
         assert!(timeline.contains(what), "{what}: {timeline}");
     }
@@ -222,6 +224,48 @@ fn the_ci_day_passes_every_check() {
         .collect();
     assert!(inputs.len() as u64 >= decided - 2, "{inputs:?}");
     assert!(inputs.iter().all(|i| i.starts_with("stdin#")), "{inputs:?}");
+    // West is staffed: its guard signed in with a staff badge, answered
+    // every ID check there from the keyboard, admitted one person by hand
+    // (with the note) and refused one at the ID check; its journal says so.
+    let by_hand: Vec<(&str, &str)> = scans
+        .iter()
+        .filter(|s| s["why"] == "by_hand")
+        .map(|s| {
+            (
+                s["decision"].as_str().unwrap(),
+                s["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_hand, [("admit", "override"), ("deny", "refused")]);
+    let west: Vec<&serde_json::Value> = scans.iter().filter(|s| s["gate"] == "west").collect();
+    assert!(west.iter().any(|s| s["reason"] == "confirmed"), "{west:?}");
+    assert!(
+        west.iter().all(|s| s["flagged"] == false),
+        "nobody waits flagged at a staffed gate"
+    );
+    let journal = badgegate::journal::Journal::open_readonly(&desk.p("rehearsal/west.db")).unwrap();
+    let records = journal.entries().unwrap();
+    use badgegate::vocab::EntryKind;
+    let signed_in = records
+        .iter()
+        .find(|e| e.body.kind == EntryKind::Shift)
+        .unwrap();
+    assert_eq!(signed_in.body.reason.code(), "guard_signed_in");
+    let hand = records
+        .iter()
+        .find(|e| e.body.kind == EntryKind::Override)
+        .unwrap();
+    assert_eq!(
+        hand.body.guard.as_deref(),
+        Some("Rehearsal Guard (GUARD-1)")
+    );
+    assert!(hand
+        .body
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("passport checked"));
     let html = std::fs::read_to_string(desk.p("rehearsal/report.html")).unwrap();
     assert!(html.contains("PASSED: every check holds"));
     let scans = std::fs::read_to_string(desk.p("rehearsal/scans.jsonl")).unwrap();
@@ -453,4 +497,39 @@ fn the_failover_day_passes_every_check() {
         2,
         "{timeline}"
     );
+}
+
+/// A scenario asking for what a staffed gate cannot rehearse is refused
+/// before anything starts, naming the gate and what to change (exit 2).
+#[test]
+fn a_staffed_gate_the_rehearsal_cannot_run_is_refused_by_name() {
+    let ci = std::fs::read_to_string(scenarios().join("ci.toml")).unwrap();
+    let cases = [
+        (
+            ci.replace(
+                "id = \"south\"\nzone = \"plenary\"\ndirection = \"out\"",
+                "id = \"south\"\nzone = \"plenary\"\ndirection = \"out\"\nguard = true",
+            ),
+            "gate \"south\": a staffed gate is an entrance",
+        ),
+        (
+            ci.replace(
+                "kind = \"hand_admit\"\nat = \"08:10\"\ngate = \"west\"",
+                "kind = \"hand_admit\"\nat = \"08:10\"\ngate = \"north\"",
+            ),
+            "at gate \"north\", which is not staffed",
+        ),
+        (
+            ci + "\n[[event]]\nkind = \"kill_gate\"\nat = \"10:00\"\ngate = \"west\"\ndown_s = 60\n",
+            "gate \"west\" is staffed: kill_gate",
+        ),
+    ];
+    for (text, says) in cases {
+        let desk = Desk::new();
+        std::fs::write(desk.p("day.toml"), text).unwrap();
+        let (code, _, err) = rehearse_cli(&desk, &desk.p("day.toml"));
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(!desk.p("rehearsal").exists(), "nothing started");
+    }
 }

@@ -8,7 +8,9 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use crate::camera::Camera;
+use crate::guard::{as_line, Hand, Screen, HAND_ADMIT_NOTE};
 use crate::RehearseError;
+use badgegate_core::vocab::EntryKind;
 
 /// How a gate's process is started.
 #[derive(Clone, Debug)]
@@ -25,6 +27,9 @@ pub struct GateSetup {
     /// A camera gate: badges are shown as frames of their cards
     /// (`kiosk --frames-stdin`), not typed as scanner lines.
     pub camera: Option<Camera>,
+    /// A staffed gate: the guard's screen runs (on a private display) and
+    /// a guard signs in with this staff badge.
+    pub guard: Option<String>,
 }
 
 /// Frames of one card a camera gate is shown before the rehearsal gives
@@ -44,11 +49,23 @@ pub struct GateProcess {
     /// Runs so far (a restart is a new run on the same journal).
     pub runs: u32,
     stopped: Option<i32>,
+    /// A staffed gate's screen.
+    screen: Option<Screen>,
 }
 
 impl GateProcess {
     pub fn start(setup: GateSetup) -> Result<GateProcess, RehearseError> {
-        let s = spawn(&setup, 1)?;
+        let mut screen = match &setup.guard {
+            Some(_) => Some(Screen::start(
+                &setup.dir.join(format!("{}.db", setup.id)),
+                &setup.id,
+            )?),
+            None => None,
+        };
+        let s = spawn(&setup, 1, screen.as_ref().map(|s| s.display.as_str()))?;
+        if let (Some(screen), Some(staff)) = (screen.as_mut(), setup.guard.as_deref()) {
+            screen.sign_in(&setup.id, staff)?;
+        }
         Ok(GateProcess {
             setup,
             child: s.child,
@@ -57,7 +74,65 @@ impl GateProcess {
             logger: s.logger,
             runs: 1,
             stopped: None,
+            screen,
         })
+    }
+
+    /// True when a guard works this gate's screen.
+    pub fn staffed(&self) -> bool {
+        self.screen.is_some()
+    }
+
+    /// Shows a badge at a staffed gate as a scanner types it; the guard
+    /// does `hand` where it applies. The gate's final word on it (the
+    /// guard's answer or hand decision when there was one), and how long
+    /// the gate itself took to decide.
+    pub fn scan_staffed(
+        &mut self,
+        text: &str,
+        hand: Hand,
+    ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
+        if !self.show(text.as_bytes(), true)? {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let id = self.setup.id.clone();
+        let screen = self
+            .screen
+            .as_mut()
+            .ok_or_else(|| RehearseError::Gate(format!("gate {id} has no guard")))?;
+        let Some(first) = screen.next_record(&[EntryKind::Decision], Duration::from_secs(20))?
+        else {
+            return Err(RehearseError::Gate(format!(
+                "gate {id} gave no decision in 20 s; its log: {}",
+                self.log_tail()
+            )));
+        };
+        let took = started.elapsed();
+        let answer = match (first.body.decision.code(), hand) {
+            // An ID check waits on the screen for the guard.
+            ("none", Hand::RefuseId) => Some((&["Escape"][..], EntryKind::Confirm)),
+            ("none", _) => Some((&["Return"][..], EntryKind::Confirm)),
+            ("deny", Hand::Admit) => Some((&["F2"][..], EntryKind::Override)),
+            _ => None,
+        };
+        let Some((keys, kind)) = answer else {
+            return Ok(Some((as_line(&first), took)));
+        };
+        for k in keys {
+            screen.key(k)?;
+        }
+        if kind == EntryKind::Override {
+            screen.type_text(HAND_ADMIT_NOTE)?;
+            screen.key("Return")?;
+        }
+        match screen.next_record(&[kind], Duration::from_secs(20))? {
+            Some(last) => Ok(Some((as_line(&last), took))),
+            None => Err(RehearseError::Gate(format!(
+                "gate {id}: the guard's answer on {} was not journalled within 20 s",
+                first.body.serial.as_deref().unwrap_or("?")
+            ))),
+        }
     }
 
     /// Shows a badge's text (as a scanner line, or at a camera gate as
@@ -71,6 +146,9 @@ impl GateProcess {
         // A decision never takes this long; an entry claim waits for the
         // office at most its passback timeout.
         let limit = Duration::from_secs(20);
+        if self.screen.is_some() {
+            return self.scan_staffed(text, Hand::Confirm);
+        }
         let Some(mut camera) = self.setup.camera.take() else {
             if !self.show(text.as_bytes(), true)? {
                 return Ok(None);
@@ -216,7 +294,11 @@ impl GateProcess {
     pub fn restart(&mut self) -> Result<(), RehearseError> {
         self.kill();
         self.runs += 1;
-        let s = spawn(&self.setup, self.runs)?;
+        let s = spawn(
+            &self.setup,
+            self.runs,
+            self.screen.as_ref().map(|s| s.display.as_str()),
+        )?;
         self.child = s.child;
         self.stdin = Some(s.stdin);
         self.decisions = s.decisions;
@@ -229,6 +311,14 @@ impl GateProcess {
     /// and hands its records over. The exit code.
     pub fn finish(&mut self) -> Result<i32, RehearseError> {
         self.stdin = None;
+        if self.screen.is_some() {
+            // The screen stays up after its scanner is gone: the guard
+            // closes it at the end of the shift.
+            if let Ok(pid) = i32::try_from(self.child.id()) {
+                // SAFETY: a signal to our own child process.
+                unsafe { libc::kill(pid, libc::SIGTERM) };
+            }
+        }
         let until = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -276,7 +366,7 @@ fn log_path(setup: &GateSetup, run: u32) -> PathBuf {
     setup.dir.join(format!("{}.run{run}.log", setup.id))
 }
 
-fn spawn(setup: &GateSetup, run: u32) -> Result<Spawned, RehearseError> {
+fn spawn(setup: &GateSetup, run: u32, display: Option<&str>) -> Result<Spawned, RehearseError> {
     // Through the shell only to ignore SIGXFSZ, so a full disk (see
     // `fill_disk`) fails the write instead of killing the gate.
     let mut cmd = Command::new("sh");
@@ -290,6 +380,10 @@ fn spawn(setup: &GateSetup, run: u32) -> Result<Spawned, RehearseError> {
         .stderr(Stdio::piped());
     if let Some(p) = &setup.passfile {
         cmd.env("PGPASSFILE", p);
+    }
+    if let Some(d) = display {
+        cmd.env("DISPLAY", d)
+            .env("MESA_SHADER_CACHE_DISABLE", "true");
     }
     if let Some(f) = &setup.clock_file {
         // Only the wall clock moves; the monotonic clock the gate measures

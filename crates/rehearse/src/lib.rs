@@ -18,6 +18,7 @@
 mod camera;
 mod check;
 mod gates;
+mod guard;
 pub mod ha;
 mod office;
 pub mod pg;

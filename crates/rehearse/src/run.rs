@@ -17,6 +17,7 @@ use badgegate_core::format::revocation::RevocationList;
 
 use crate::camera::Camera;
 use crate::gates::{run_tool, GateProcess, GateSetup};
+use crate::guard::Hand;
 use crate::office::Office;
 use crate::plan::{self, Move, Person, Rng};
 use crate::scenario::{clock_secs, clock_text, Event, Scenario};
@@ -286,7 +287,12 @@ pub fn run(
         made: 0,
         shown: 0,
     };
-    let (gates, journals) = start_gates(scenario, opts, office.as_ref(), &camera)?;
+    let staff = if scenario.gates.iter().any(|g| g.guard) {
+        Some(desk.staff_badge()?)
+    } else {
+        None
+    };
+    let (gates, journals) = start_gates(scenario, opts, office.as_ref(), &camera, staff)?;
     progress(&format!("{} gates running", gates.len()));
     let mut rehearsal = Rehearsal::new(scenario, opts, desk, office, gates, proxies, journals)?;
     rehearsal.live(progress)?;
@@ -357,6 +363,26 @@ impl Desk {
         std::fs::write(dir.join("lists/rl.txt"), &first)?;
         std::fs::write(dir.join("lists-stale/rl.txt"), &first)?;
         Ok(desk)
+    }
+
+    /// The badge the guards of staffed gates sign in with: a category the
+    /// venue policy names as staff.
+    fn staff_badge(&self) -> Result<String, RehearseError> {
+        let badge = Badge {
+            key_id: self.key.key_id(),
+            serial: "GUARD-1".into(),
+            name: "Rehearsal Guard".into(),
+            org: "Venue security".into(),
+            category: STAFF_CATEGORY.into(),
+            zones: self.zones.clone(),
+            valid_from: floor_minute(self.now.saturating_sub(3600)),
+            valid_until: floor_minute(self.now + 2 * 86_400),
+            issued_at: floor_minute(self.now),
+            photo: None,
+        };
+        SignedBadge::sign(badge, &self.key)
+            .map(|b| b.text().to_owned())
+            .map_err(|e| RehearseError::Setup(format!("the guard's badge: {e}")))
     }
 
     /// Person `p`'s badge, signed by `key` (the stranger's for a forgery).
@@ -499,6 +525,7 @@ fn start_gates(
     opts: &Options,
     office: Option<&Office>,
     camera: &Camera,
+    staff: Option<String>,
 ) -> Result<(Vec<GateProcess>, Vec<(String, PathBuf)>), RehearseError> {
     let mut gates = Vec::new();
     let mut journals = Vec::new();
@@ -533,6 +560,7 @@ fn start_gates(
                 made: (gates.len() as u64) << 40,
                 ..camera.clone()
             }),
+            guard: staff.clone().filter(|_| g.guard),
         })?);
     }
     Ok((gates, journals))
@@ -569,7 +597,8 @@ fn gate_args(scenario: &Scenario, g: &crate::scenario::Gate, with_office: bool) 
         } else {
             "--stdin"
         },
-        "--headless",
+        // A staffed gate shows the guard's screen (without its sounds).
+        if g.guard { "--silent" } else { "--headless" },
         "--cooldown",
         "0",
         "--revocations",
@@ -830,6 +859,19 @@ impl<'a> Rehearsal<'a> {
         who: Option<&str>,
         why: &str,
     ) -> Result<Option<bool>, RehearseError> {
+        self.show_card_by(g, at, i, who, why, Hand::Confirm)
+    }
+
+    /// [`Self::show_card`], the guard of a staffed gate doing `hand`.
+    fn show_card_by(
+        &mut self,
+        g: usize,
+        at: f64,
+        i: usize,
+        who: Option<&str>,
+        why: &str,
+        hand: Hand,
+    ) -> Result<Option<bool>, RehearseError> {
         let p = &self.desk.people[i];
         scan(
             &mut self.venue,
@@ -844,6 +886,7 @@ impl<'a> Rehearsal<'a> {
                 why,
                 category: &p.category,
                 forged: false,
+                hand,
             },
         )
     }
@@ -940,6 +983,8 @@ impl<'a> Rehearsal<'a> {
                 Ok(())
             }
             Event::PhotoSwap { gate, .. } => self.photo_swap(at, gate),
+            Event::HandAdmit { gate, .. } => self.by_hand(at, gate, Hand::Admit),
+            Event::HandRefuse { gate, .. } => self.by_hand(at, gate, Hand::RefuseId),
             Event::DiskFull { gate, down_s, .. } => {
                 let g = gate_index(&self.venue, gate);
                 if self.venue.down_until[g].is_none() {
@@ -1080,6 +1125,7 @@ impl<'a> Rehearsal<'a> {
                     why: "forged",
                     category: &category,
                     forged: true,
+                    hand: Hand::Confirm,
                 },
             )?;
         }
@@ -1131,6 +1177,7 @@ impl<'a> Rehearsal<'a> {
                         why,
                         category: &holder.category,
                         forged: false,
+                        hand: Hand::Confirm,
                     },
                 )?;
             }
@@ -1195,6 +1242,57 @@ impl<'a> Rehearsal<'a> {
         Ok(())
     }
 
+    /// Someone arriving at a staffed entrance whom the guard decides for
+    /// by hand: a photo on file that is not theirs (the gate refuses, the
+    /// guard admits after the passport), or a passport that does not match
+    /// at an ID check (the guard refuses). They arrive now, not as planned,
+    /// and stay where the guard's decision leaves them.
+    fn by_hand(&mut self, at: f64, gate: &str, hand: Hand) -> Result<(), RehearseError> {
+        let g = gate_index(&self.venue, gate);
+        let checked = self
+            .truth
+            .id_checks
+            .last()
+            .map(|c| c.1.clone())
+            .unwrap_or_default();
+        let people = &self.desk.people;
+        let candidates: Vec<usize> = (0..people.len())
+            .filter(|i| people[*i].moves[0].0 > at)
+            .filter(|i| !self.truth.revoked.contains_key(&people[*i].serial))
+            .filter(|i| !self.truth.gave_up.contains(i))
+            .filter(|i| hand != Hand::RefuseId || checked.contains(&people[*i].category))
+            .collect();
+        if candidates.is_empty() || self.venue.down_until[g].is_some() {
+            return Ok(());
+        }
+        let person = candidates[self.rng.below(candidates.len())];
+        let (serial, name) = (people[person].serial.clone(), people[person].name.clone());
+        if hand == Hand::Admit {
+            self.extra += 1;
+            let face = crate::photos::portrait_jpeg(1_000_000 + self.extra as u64)?;
+            let photo = self
+                .dir
+                .join(format!("photos-{gate}"))
+                .join(photo_file_name(&serial));
+            write_atomic(&photo, &face)?;
+            self.truth.swapped.insert((g, serial.clone()));
+            self.happened(
+                at,
+                format!("{name} ({serial}) arrives at gate {gate}, whose photo of them is an old one: the guard checks the passport and admits them by hand"),
+            );
+        } else {
+            self.happened(
+                at,
+                format!("{serial}'s badge is shown at gate {gate} by someone whose passport does not match: the guard refuses them at the ID check"),
+            );
+        }
+        let who = (hand == Hand::RefuseId).then_some("someone with another's passport");
+        self.show_card_by(g, at, person, who, "by_hand", hand)?;
+        // Their plan is over: inside by the guard's hand, or sent away.
+        self.truth.gave_up.insert(person);
+        Ok(())
+    }
+
     /// A newer venue policy with other ID-check categories, published.
     fn policy_change(&mut self, at: f64, id_check: &[String]) -> Result<(), RehearseError> {
         let checks: BTreeSet<String> = id_check.iter().cloned().collect();
@@ -1245,6 +1343,8 @@ struct Shown<'a> {
     category: &'a str,
     /// Signed by a stranger's key.
     forged: bool,
+    /// What the guard of a staffed gate does with it.
+    hand: Hand,
 }
 
 /// Shows a card at gate `g`; checks the decision against the rules given
@@ -1267,6 +1367,7 @@ fn scan(
         why,
         category,
         forged,
+        hand,
     } = shown;
     let spec = venue.specs[g].clone();
     let bound = scenario.propagation_bound_s;
@@ -1277,7 +1378,7 @@ fn scan(
     let mut allowed: Vec<(&str, &str)> = Vec::new();
     let mut limit = None;
     let mut primary: Option<(&str, &str)> = None;
-    let rule;
+    let mut rule;
     let bound_d = Duration::from_secs_f64(bound.max(0.0));
     let flag_expected = if entry {
         truth.id_check_expected(category, bound_d)
@@ -1389,7 +1490,40 @@ fn scan(
             }
         }
     }
-    let Some((d, latency)) = venue.gates[g].scan(text)? else {
+    // A staffed entrance: the guard answers the ID check the gate asks for
+    // (Enter, or Escape when the passport does not match), or admits by
+    // hand a badge the gate refuses for a photo on file that is not theirs.
+    let staffed = venue.gates[g].staffed();
+    if staffed && entry && !forged {
+        let answered = if hand == Hand::RefuseId {
+            ("deny", "refused")
+        } else {
+            ("admit", "confirmed")
+        };
+        if allowed.contains(&("admit", "ok")) && flag_expected != Some(false) {
+            if flag_expected == Some(true) {
+                allowed.retain(|a| *a != ("admit", "ok"));
+            }
+            allowed.push(answered);
+            if primary == Some(("admit", "ok")) && flag_expected == Some(true) {
+                primary = Some(answered);
+            }
+            if hand == Hand::RefuseId {
+                rule = format!("{rule}; its category is checked by ID and the passport does not match: the guard refuses");
+            }
+        }
+        if hand == Hand::Admit && allowed.contains(&("deny", "photo_mismatch")) {
+            allowed = vec![("admit", "override")];
+            primary = Some(("admit", "override"));
+            rule = "the photo on file is not the holder's: the gate refuses, the guard checks the passport and admits by hand with a note".into();
+        }
+    }
+    let shown_at = if staffed {
+        venue.gates[g].scan_staffed(text, hand)?
+    } else {
+        venue.gates[g].scan(text)?
+    };
+    let Some((d, latency)) = shown_at else {
         // The gate stopped instead of deciding: out of service. Expected
         // only of a gate whose disk is full; it admitted nobody, and its
         // claim for this entry may hold the badge at the office until
@@ -1520,6 +1654,9 @@ fn scan(
     Ok(Some(admitted))
 }
 
+/// The category of the staffed gates' guards, staff in the venue policy.
+const STAFF_CATEGORY: &str = "guard";
+
 /// The venue's signed policy: its zones, gates and categories (those in
 /// `id_check` marked so), in its time zone; the next after `previous`.
 fn venue_policy(
@@ -1547,6 +1684,11 @@ fn venue_policy(
         let [r, g, b] = badgegate_core::format::category::category_colour(c);
         draft.push_str(&format!(
             "category: {c} #{r:02x}{g:02x}{b:02x} {flag} {c}\n"
+        ));
+    }
+    if s.gates.iter().any(|g| g.guard) {
+        draft.push_str(&format!(
+            "category: {STAFF_CATEGORY} #008050 staff Venue security\n"
         ));
     }
     for g in &s.gates {

@@ -108,6 +108,12 @@ pub struct Gate {
     /// stream), not the scanner's line of text.
     #[serde(default)]
     pub camera: bool,
+    /// A guard works this gate: the kiosk runs with the guard's screen
+    /// (its real window, on a private Xvfb display; `xvfb` and `xdotool`
+    /// installed), the guard signs in with a staff badge, confirms ID
+    /// checks with Enter and acts when an event says so. An entrance only.
+    #[serde(default)]
+    pub guard: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -146,6 +152,15 @@ pub enum Event {
     /// their own face and walks up with a copy of the badge (needs
     /// `photos = true`; `gate` an entrance).
     PhotoSwap { at: String, gate: String },
+    /// At a staffed entrance, the photo the gate holds for someone
+    /// arriving is not theirs (an old one loaded by mistake): the gate
+    /// refuses the badge (photo_mismatch); the guard checks the passport
+    /// and admits them by hand with a note (needs `photos = true`).
+    HandAdmit { at: String, gate: String },
+    /// At a staffed entrance, someone of a category checked by ID arrives;
+    /// the passport does not match and the guard refuses them at the ID
+    /// check (Escape).
+    HandRefuse { at: String, gate: String },
     /// The gate PC's disk fills: the gate must go out of service at its
     /// next record, admitting nobody and losing nothing; `down_s`
     /// scenario seconds later space is freed and it is started again.
@@ -193,6 +208,8 @@ impl Event {
             | Event::KillGate { at, .. }
             | Event::DiskFull { at, .. }
             | Event::PhotoSwap { at, .. }
+            | Event::HandAdmit { at, .. }
+            | Event::HandRefuse { at, .. }
             | Event::KillOffice { at, .. }
             | Event::PolicyChange { at, .. }
             | Event::ClockStep { at, .. }
@@ -321,6 +338,12 @@ impl Scenario {
                     g.id, g.direction
                 ));
             }
+            if g.guard && (g.direction != "in" || g.camera) {
+                return bad(format!(
+                    "gate {:?}: a staffed gate is an entrance reading scanner lines (guard = true, direction \"in\", no camera)",
+                    g.id
+                ));
+            }
             if let Some(s) = &g.sabotage {
                 if !matches!(s.as_str(), "stale_lists" | "no_passback") {
                     return bad(format!(
@@ -345,6 +368,8 @@ impl Scenario {
                 | Event::KillGate { gate, .. }
                 | Event::DiskFull { gate, .. }
                 | Event::PhotoSwap { gate, .. }
+                | Event::HandAdmit { gate, .. }
+                | Event::HandRefuse { gate, .. }
                 | Event::ClockStep { gate, .. }
                 | Event::Partition { gate, .. } => Some(gate),
                 _ => None,
@@ -382,6 +407,32 @@ impl Scenario {
                 {
                     return bad(format!(
                         "event at {}: photo_swap at gate {gate:?}, which is not an entrance",
+                        e.at()
+                    ));
+                }
+            }
+            if let Event::HandAdmit { gate, .. } | Event::HandRefuse { gate, .. } = e {
+                if !self.gates.iter().any(|g| &g.id == gate && g.guard) {
+                    return bad(format!(
+                        "event at {}: a guard's hand decision at gate {gate:?}, which is not staffed (guard = true)",
+                        e.at()
+                    ));
+                }
+                if matches!(e, Event::HandAdmit { .. }) && !self.photos {
+                    return bad(format!(
+                        "event at {}: hand_admit needs photos = true",
+                        e.at()
+                    ));
+                }
+            }
+            // A staffed gate's guard signs in once, at the start.
+            if let Event::KillGate { gate, .. }
+            | Event::DiskFull { gate, .. }
+            | Event::ClockStep { gate, .. } = e
+            {
+                if self.gates.iter().any(|g| &g.id == gate && g.guard) {
+                    return bad(format!(
+                        "event at {}: gate {gate:?} is staffed: kill_gate, disk_full and clock_step are rehearsed at headless gates",
                         e.at()
                     ));
                 }
