@@ -533,3 +533,43 @@ fn a_staffed_gate_the_rehearsal_cannot_run_is_refused_by_name() {
         assert!(!desk.p("rehearsal").exists(), "nothing started");
     }
 }
+
+/// A gate that never reaches the office: at the day's checkpoint the
+/// office has not received its records and `office inside` lacks the
+/// people who came in through it — the checkpoint says so, mid-day.
+#[test]
+fn a_gate_the_office_never_hears_from_is_caught_at_the_checkpoint() {
+    if !have_postgres() {
+        return;
+    }
+    let desk = Desk::new();
+    let text = SHORT
+        .replacen(
+            "office = false",
+            "office = true\ncheckpoints = [\"09:20\"]",
+            1,
+        )
+        .replacen(
+            "id = \"north\"\nzone = \"plenary\"\ndirection = \"in\"",
+            "id = \"north\"\nzone = \"plenary\"\ndirection = \"in\"\nsabotage = \"no_office\"",
+            1,
+        );
+    std::fs::write(desk.p("day.toml"), text).unwrap();
+    let (code, report, err) = rehearse_cli(&desk, &desk.p("day.toml"));
+    assert_eq!(code, 1, "{report}\n{err}");
+    let checkpoints = check_of(&report, "checkpoints");
+    assert_eq!(checkpoints["passed"], false, "{checkpoints}");
+    assert!(
+        says(checkpoints, &["09:20", "gate north", "office at 0"]),
+        "{checkpoints}"
+    );
+    assert!(
+        says(
+            checkpoints,
+            &["09:20", "office inside misses", "inside plenary"]
+        ),
+        "{checkpoints}"
+    );
+    // The journals themselves agree with the truth: only the office is wrong.
+    assert!(!says(checkpoints, &["the core's model"]), "{checkpoints}");
+}

@@ -52,10 +52,52 @@ pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, Rehe
         out.push(alarms(day)?);
     }
     out.push(propagation(day, &entries));
+    if !day.checkpoints.is_empty() {
+        out.push(checkpoints(day));
+    }
     if !day.clock_steps.is_empty() {
         out.push(clock_steps(day, &entries)?);
     }
     Ok(out)
+}
+
+/// After the day, the office is waited for while what it shows still
+/// changes; this long unchanged, it has all it will get.
+const STALLED: Duration = Duration::from_secs(5);
+
+/// Who was inside at each checkpoint of the day, in every view compared
+/// then, equal to the truth.
+fn checkpoints(day: &Day) -> Check {
+    let bad: Vec<String> = day
+        .checkpoints
+        .iter()
+        .flat_map(|c| c.discrepancies.iter().cloned())
+        .collect();
+    let list: Vec<String> = day
+        .checkpoints
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({} inside, {} view{}{})",
+                c.at,
+                c.inside,
+                c.views.len(),
+                if c.views.len() == 1 { "" } else { "s" },
+                c.office_skipped
+                    .as_ref()
+                    .map(|s| format!("; office not compared: {s}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    Check::new(
+        "checkpoints",
+        format!(
+            "during the day, who is inside by the truth equals each view at {}",
+            list.join(", ")
+        ),
+        bad,
+    )
 }
 
 /// Each gate PC clock set by an event is one `clock` record in that gate's
@@ -280,7 +322,7 @@ fn read_journals(day: &Day) -> Result<Vec<Entry>, RehearseError> {
     Ok(all)
 }
 
-fn differences(
+pub(crate) fn differences(
     name: &str,
     got: &BTreeSet<(String, String)>,
     truth: &BTreeSet<(String, String)>,
@@ -295,7 +337,7 @@ fn differences(
     out
 }
 
-fn json_people(text: &str) -> BTreeSet<(String, String)> {
+pub(crate) fn json_people(text: &str) -> BTreeSet<(String, String)> {
     text.lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| {
@@ -357,8 +399,10 @@ fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
         views += 1;
         // The office takes the last records a moment after the gates end.
         let until = Instant::now() + Duration::from_secs(20);
-        let mut last;
+        let mut last: Vec<String> = Vec::new();
+        let mut changed = Instant::now();
         loop {
+            let before = last.clone();
             let (code, out, err) = run_tool(
                 &day.exe,
                 &day.dir,
@@ -370,7 +414,10 @@ fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
             } else {
                 vec![format!("office inside failed: {}", err.trim())]
             };
-            if last.is_empty() || Instant::now() > until {
+            if last != before {
+                changed = Instant::now();
+            }
+            if last.is_empty() || Instant::now() > until || changed.elapsed() > STALLED {
                 break;
             }
             std::thread::sleep(Duration::from_millis(500));
@@ -531,11 +578,21 @@ fn office_records(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> 
         .map(|e| (e.kiosk_id.clone(), e.seq, hex(&e.hash)))
         .collect();
     let until = Instant::now() + Duration::from_secs(30);
-    let mut got;
+    let mut got = BTreeSet::new();
+    let mut changed = Instant::now();
     loop {
-        got = office_rows(pg)?;
-        // Still arriving only while the office holds part of the journals.
-        if got == want || !got.is_subset(&want) || Instant::now() > until {
+        let now = office_rows(pg)?;
+        if now != got {
+            changed = Instant::now();
+        }
+        got = now;
+        // Still arriving only while the office holds part of the journals
+        // and takes more of them.
+        if got == want
+            || !got.is_subset(&want)
+            || Instant::now() > until
+            || changed.elapsed() > STALLED
+        {
             break;
         }
         std::thread::sleep(Duration::from_millis(500));

@@ -17,6 +17,7 @@
 
 mod camera;
 mod check;
+mod checkpoint;
 mod gates;
 mod guard;
 pub mod ha;

@@ -104,6 +104,8 @@ pub struct Day {
     pub gate_peak_rss_kib: Vec<(String, Option<u64>)>,
     /// Camera frames each camera gate was shown (all its runs).
     pub camera_frames: Vec<(String, u64)>,
+    /// The muster compared during the day.
+    pub checkpoints: Vec<crate::checkpoint::Checkpoint>,
     pub office: Option<Office>,
     pub office_on: bool,
     /// Serials a gate refused as revoked while their holder was inside:
@@ -136,6 +138,7 @@ enum Act {
     GateBack(usize),
     OfficeBack,
     Heal(usize),
+    Checkpoint,
 }
 
 /// How soon a gate's record is at the office (docs/venue-network.md: within
@@ -615,7 +618,7 @@ fn gate_args(scenario: &Scenario, g: &crate::scenario::Gate, with_office: bool) 
         args.push("--photos".into());
         args.push(format!("photos-{}", g.id));
     }
-    if with_office {
+    if with_office && g.sabotage.as_deref() != Some("no_office") {
         args.push("--office".into());
         args.push(format!("{}.office", g.id));
     }
@@ -682,6 +685,9 @@ impl<'a> Rehearsal<'a> {
         for (i, e) in scenario.events.iter().enumerate() {
             timeline.push(clock_secs(e.at())?, Act::Event(i));
         }
+        for at in checkpoint_times(scenario)? {
+            timeline.push(at, Act::Checkpoint);
+        }
         let day = Day {
             scenario: scenario.clone(),
             dir: opts.dir.clone(),
@@ -697,6 +703,7 @@ impl<'a> Rehearsal<'a> {
             stops: Vec::new(),
             gate_peak_rss_kib: Vec::new(),
             camera_frames: Vec::new(),
+            checkpoints: Vec::new(),
             office: None,
             office_on: scenario.office,
             revoked_inside: BTreeSet::new(),
@@ -777,6 +784,7 @@ impl<'a> Rehearsal<'a> {
                     let what = format!("gate {} reaches the office again", self.venue.specs[g].id);
                     self.happened(at, what);
                 }
+                Act::Checkpoint => self.checkpoint(at)?,
                 Act::OfficeBack => {
                     if let Some(pg) = self.office.as_mut() {
                         let what = pg.restart()?;
@@ -786,6 +794,83 @@ impl<'a> Rehearsal<'a> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// A checkpoint: who is inside by the truth against the core's model
+    /// over the journals as they stand and, when every gate reaches the
+    /// office, against `office inside` once the office holds every record.
+    fn checkpoint(&mut self, at: f64) -> Result<(), RehearseError> {
+        use crate::checkpoint::{journals_inside, office_catches_up, office_inside, Checkpoint};
+        let truth = self.truth.inside.clone();
+        let mut views = vec!["the core's model over the journals".to_owned()];
+        let mut bad = crate::check::differences(
+            "the core's model over the journals",
+            &journals_inside(&self.day.journals)?,
+            &truth,
+        );
+        let cut = self
+            .truth
+            .cuts
+            .iter()
+            .find(|(_, c)| c.iter().any(|(_, healed)| healed.is_none()))
+            .map(|(g, _)| *g);
+        let down = self.venue.down_until.iter().position(Option::is_some);
+        let mut office_skipped = None;
+        if let Some(office) = self.office.as_ref() {
+            office_skipped = if self.truth.office_down {
+                Some("the office is down".to_owned())
+            } else if let Some(g) = cut {
+                Some(format!(
+                    "gate {} is cut off from the office",
+                    self.venue.specs[g].id
+                ))
+            } else if let Some(g) = down {
+                Some(format!("gate {} is down", self.venue.specs[g].id))
+            } else {
+                None
+            };
+            if office_skipped.is_none() {
+                views.push("office inside".into());
+                let behind =
+                    office_catches_up(office, &self.day.journals, Duration::from_secs(15))?;
+                bad.extend(
+                    behind.into_iter().map(|b| {
+                        format!("the office did not receive every record within 15 s: {b}")
+                    }),
+                );
+                match office_inside(office, &self.day.exe, &self.dir)? {
+                    Ok(listed) => {
+                        bad.extend(crate::check::differences("office inside", &listed, &truth))
+                    }
+                    Err(e) => bad.push(e),
+                }
+            }
+        }
+        let what = format!(
+            "checkpoint: {} inside by the truth; {}{}",
+            truth.len(),
+            if bad.is_empty() {
+                "every view agrees"
+            } else {
+                "views disagree"
+            },
+            office_skipped
+                .as_ref()
+                .map(|s| format!(" (office not compared: {s})"))
+                .unwrap_or_default()
+        );
+        self.happened(at, what);
+        self.day.checkpoints.push(Checkpoint {
+            at: clock_text(at),
+            inside: truth.len(),
+            views,
+            office_skipped,
+            discrepancies: bad
+                .iter()
+                .map(|b| format!("{}: {b}", clock_text(at)))
+                .collect(),
+        });
         Ok(())
     }
 
@@ -1652,6 +1737,17 @@ fn scan(
         hash: d["hash"].as_str().map(str::to_owned),
     });
     Ok(Some(admitted))
+}
+
+/// When the day pauses for a checkpoint (scenario seconds): the
+/// scenario's times, or the opening and halfway from it to the end.
+fn checkpoint_times(scenario: &Scenario) -> Result<Vec<f64>, RehearseError> {
+    if !scenario.checkpoints.is_empty() {
+        return scenario.checkpoints.iter().map(|c| clock_secs(c)).collect();
+    }
+    let opening = clock_secs(&scenario.day.opening)?;
+    let end = clock_secs(&scenario.day.end)?;
+    Ok(vec![opening, (opening + end) / 2.0])
 }
 
 /// The category of the staffed gates' guards, staff in the venue policy.

@@ -50,6 +50,11 @@ pub struct Scenario {
     /// it up in their photo folders and refuse a file that is not it.
     #[serde(default)]
     pub photos: bool,
+    /// Times (`HH:MM`) the day pauses to compare who is inside by the
+    /// truth with the views; none given: the opening, and halfway from
+    /// there to the end.
+    #[serde(default)]
+    pub checkpoints: Vec<String>,
     pub day: Day,
     #[serde(rename = "zone")]
     pub zones: Vec<Zone>,
@@ -100,7 +105,8 @@ pub struct Gate {
     pub direction: String,
     /// Breaks this gate on purpose, to show the oracle catches it:
     /// `stale_lists` (never takes up a new revocation list),
-    /// `no_passback` (anti-passback off).
+    /// `no_passback` (anti-passback off), `no_office` (never reaches the
+    /// venue's office).
     #[serde(default)]
     pub sabotage: Option<String>,
     /// The gate reads badges with a camera: each showing is a camera
@@ -345,9 +351,9 @@ impl Scenario {
                 ));
             }
             if let Some(s) = &g.sabotage {
-                if !matches!(s.as_str(), "stale_lists" | "no_passback") {
+                if !matches!(s.as_str(), "stale_lists" | "no_passback" | "no_office") {
                     return bad(format!(
-                        "gate {:?}: sabotage {s:?}: stale_lists or no_passback",
+                        "gate {:?}: sabotage {s:?}: stale_lists, no_passback or no_office",
                         g.id
                     ));
                 }
@@ -355,6 +361,12 @@ impl Scenario {
         }
         if !self.gates.iter().any(|g| g.direction == "in") {
             return bad("the venue needs an entrance (a gate with direction \"in\")".into());
+        }
+        for c in &self.checkpoints {
+            let t = clock_secs(c)?;
+            if t < start || t > end {
+                return bad(format!("checkpoint {c} is outside the day"));
+            }
         }
         for e in &self.events {
             let t = clock_secs(e.at())?;
