@@ -142,6 +142,9 @@ pub struct RehearseArgs {
     /// Print the report as JSON on stdout instead of a summary
     #[arg(long)]
     pub json: bool,
+    /// Serve the office's dashboard during the day on this address (e.g. 127.0.0.1:8443) to watch the rehearsal live; a user "watcher" is made and its password printed (scenarios with office = true)
+    #[arg(long, value_name = "ADDR")]
+    pub dashboard: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub fn run(a: RehearseArgs) -> anyhow::Result<ExitCode> {
         exe: std::env::current_exe().context("cannot find this program's own file")?,
         dir: a.out.clone(),
         time_scale: a.time_scale,
+        dashboard: a.dashboard.clone(),
     };
     let started = std::time::Instant::now();
     let mut progress = |line: &str| {

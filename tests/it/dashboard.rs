@@ -70,7 +70,7 @@ fn http() -> ureq::Agent {
 }
 
 /// Status, Location header and body of a GET (with a cookie, if given).
-fn get(url: &str, cookie: Option<&str>) -> (u16, String, String) {
+pub(crate) fn get(url: &str, cookie: Option<&str>) -> (u16, String, String) {
     let mut req = http().get(url);
     if let Some(c) = cookie {
         req = req.header("Cookie", format!("bg_session={c}"));
@@ -560,7 +560,7 @@ fn the_office_dashboard_in_a_real_browser() {
 }
 
 /// Signs in over plain HTTP; the session cookie's value.
-fn sign_in_http(base: &str, user: &str, password: &str) -> Option<String> {
+pub(crate) fn sign_in_http(base: &str, user: &str, password: &str) -> Option<String> {
     let mut r = http()
         .post(format!("{base}/login"))
         .send_form([("user", user), ("password", password)])

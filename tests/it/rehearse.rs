@@ -333,6 +333,7 @@ fn records_lost_or_changed_after_the_day_are_caught() {
         exe: PathBuf::from(env!("CARGO_BIN_EXE_badgegate")),
         dir: desk.p("day"),
         time_scale: None,
+        dashboard: None,
     };
     let day = run_day(&scenario, &opts, &mut |_| {}).unwrap();
     let clean = check_day(&day, &mut |_| {}).unwrap();
@@ -445,6 +446,7 @@ fn a_gate_that_stops_by_itself_is_caught() {
         exe: PathBuf::from(env!("CARGO_BIN_EXE_badgegate")),
         dir: dir.clone(),
         time_scale: None,
+        dashboard: None,
     };
     let day = std::thread::spawn(move || run_day(&scenario, &opts, &mut |_| {}).unwrap());
     // North's kiosk, found by its working folder and journal.
@@ -572,4 +574,57 @@ fn a_gate_the_office_never_hears_from_is_caught_at_the_checkpoint() {
     );
     // The journals themselves agree with the truth: only the office is wrong.
     assert!(!says(checkpoints, &["the core's model"]), "{checkpoints}");
+}
+
+/// `--dashboard`: the office's dashboard served while the day runs; a
+/// security lead signs in with the password said in the progress and sees
+/// people on the muster list and the gates, live.
+#[test]
+fn the_day_can_be_watched_on_the_dashboard_while_it_runs() {
+    if !have_postgres() {
+        return;
+    }
+    let desk = Desk::new();
+    let text = SHORT
+        .replacen("office = false", "office = true", 1)
+        .replacen("time_scale = 900", "time_scale = 600", 1);
+    let scenario = Scenario::parse(&text).unwrap();
+    let opts = Options {
+        exe: PathBuf::from(env!("CARGO_BIN_EXE_badgegate")),
+        dir: desk.p("day"),
+        time_scale: None,
+        dashboard: Some("127.0.0.1:0".into()),
+    };
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let day = std::thread::spawn(move || {
+        run_day(&scenario, &opts, &mut |line| {
+            let _ = tx.send(line.to_owned());
+        })
+    });
+    let said = rx
+        .iter()
+        .find(|l| l.starts_with("dashboard on "))
+        .expect("the dashboard's address said");
+    let (base, password) = said
+        .strip_prefix("dashboard on ")
+        .and_then(|l| l.split_once(": user watcher, password "))
+        .expect("address, user and password");
+    let cookie = crate::dashboard::sign_in_http(base, "watcher", password).expect("signed in");
+    common::eventually("people on the muster list during the day", || {
+        let (status, _, body) =
+            crate::dashboard::get(&format!("{base}/muster/list"), Some(&cookie));
+        status == 200 && body.contains("data-serial=\"DEL-")
+    });
+    let (status, _, gates) = crate::dashboard::get(&format!("{base}/gates"), Some(&cookie));
+    assert_eq!(status, 200);
+    for g in ["north", "east", "south"] {
+        assert!(gates.contains(g), "{g}: {gates}");
+    }
+    let day = day.join().unwrap().expect("the day ran");
+    assert!(check_day(&day, &mut |_| {})
+        .unwrap()
+        .iter()
+        .all(|c| c.passed));
+    // The dashboard stopped with the day.
+    assert!(ureq::get(format!("{base}/login")).call().is_err());
 }

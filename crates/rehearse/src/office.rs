@@ -147,3 +147,81 @@ impl Office {
         matches!(self, Office::Cluster { .. })
     }
 }
+
+/// The office's dashboard served during the day (`office serve`), for
+/// watching the rehearsal live; stopped when dropped.
+pub struct Dashboard {
+    server: std::process::Child,
+}
+
+impl Dashboard {
+    /// Makes the user `watcher`, starts `office serve` on `listen`, and
+    /// says where and with which password.
+    pub fn start(
+        office: &Office,
+        exe: &Path,
+        dir: &Path,
+        listen: &str,
+        time_zone: &str,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Dashboard, RehearseError> {
+        use std::io::{BufRead, BufReader};
+        let url = office.admin_url();
+        let (code, out, err) = crate::gates::run_tool(
+            exe,
+            dir,
+            &["office", "add-user", "--db", &url, "--name", "watcher"],
+            Some(office.passfile()),
+        )?;
+        let password = out
+            .lines()
+            .find_map(|l| l.strip_prefix("password: "))
+            .filter(|_| code == 0)
+            .ok_or_else(|| RehearseError::Setup(format!("office add-user: {}", err.trim())))?
+            .to_owned();
+        let mut server = std::process::Command::new(exe)
+            .args(["office", "serve", "--db", &url, "--listen", listen])
+            .args(["--time-zone", time_zone])
+            .current_dir(dir)
+            .env("PGPASSFILE", office.passfile())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let stderr = server
+            .stderr
+            .take()
+            .ok_or_else(|| RehearseError::Setup("office serve: no stderr".into()))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let log = dir.join("dashboard.log");
+        std::thread::spawn(move || {
+            let mut file = std::fs::File::create(log).ok();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.strip_prefix("office dashboard on ") {
+                    let _ = tx.send(at.split_whitespace().next().unwrap_or("").to_owned());
+                }
+                if let Some(f) = file.as_mut() {
+                    let _ = std::io::Write::write_all(f, format!("{line}\n").as_bytes());
+                }
+            }
+        });
+        let mut dashboard = Dashboard { server };
+        let Ok(base) = rx.recv_timeout(std::time::Duration::from_secs(20)) else {
+            let _ = dashboard.server.kill();
+            return Err(RehearseError::Setup(format!(
+                "office serve did not start on {listen} (its log: dashboard.log)"
+            )));
+        };
+        progress(&format!(
+            "dashboard on {base}: user watcher, password {password}"
+        ));
+        Ok(dashboard)
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}

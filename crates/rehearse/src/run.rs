@@ -32,6 +32,9 @@ pub struct Options {
     pub dir: PathBuf,
     /// Overrides the scenario's `time_scale`.
     pub time_scale: Option<f64>,
+    /// Serve the office's dashboard on this address during the day (a
+    /// user `watcher` is made; its password is said in the progress).
+    pub dashboard: Option<String>,
 }
 
 /// One badge shown at a gate, and what came of it.
@@ -279,6 +282,22 @@ pub fn run(
     }
     let desk = Desk::prepare(scenario, dir, progress)?;
     let office = start_office(scenario, opts, progress)?;
+    let _dashboard = match (&opts.dashboard, &office) {
+        (Some(listen), Some(o)) => Some(crate::office::Dashboard::start(
+            o,
+            &opts.exe,
+            dir,
+            listen,
+            &scenario.time_zone,
+            progress,
+        )?),
+        (Some(_), None) => {
+            return Err(RehearseError::Setup(
+                "--dashboard needs a scenario with office = true".into(),
+            ))
+        }
+        _ => None,
+    };
     let proxies = match &office {
         Some(o) => link_through_proxies(scenario, dir, o)?,
         None => Vec::new(),
