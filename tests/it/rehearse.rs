@@ -319,15 +319,19 @@ fn a_gate_without_anti_passback_is_caught() {
 /// The day's records tampered with after the day: the entry of someone
 /// still inside deleted from north's journal, an alarm the day never
 /// raised written into the office, and another person struck from the
-/// office's presence. The chain, office-records, muster (the core's model,
-/// `office inside`, the dashboard's list) and alarms checks each say so.
+/// office's presence, and east's last record dated by its clock set back.
+/// The chain, office-records, muster (the core's model, `office inside`,
+/// the dashboard's list), alarms, decisions-journalled and clock-steps
+/// checks each say so.
 #[test]
 fn records_lost_or_changed_after_the_day_are_caught() {
     if !have_postgres() {
         return;
     }
     let desk = Desk::new();
-    let text = SHORT.replacen("office = false", "office = true", 1);
+    // East's PC clock is set back two hours during the day.
+    let text = SHORT.replacen("office = false", "office = true", 1)
+        + "\n[[event]]\nkind = \"clock_step\"\nat = \"09:00\"\ngate = \"east\"\nstep_s = -7200\n";
     let scenario = Scenario::parse(&text).unwrap();
     let opts = Options {
         exe: PathBuf::from(env!("CARGO_BIN_EXE_badgegate")),
@@ -338,6 +342,20 @@ fn records_lost_or_changed_after_the_day_are_caught() {
     let day = run_day(&scenario, &opts, &mut |_| {}).unwrap();
     let clean = check_day(&day, &mut |_| {}).unwrap();
     assert!(clean.iter().all(|c| c.passed), "{clean:#?}");
+
+    // East's last record dated by the clock set back, as a gate that did
+    // not keep its own time would have dated it.
+    let east = rusqlite::Connection::open(desk.p("day/east.db")).unwrap();
+    drop_triggers(&east);
+    let last: i64 = east
+        .query_row("SELECT max(seq) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    east.execute(
+        "UPDATE entries SET at_ms = at_ms - 7200000 WHERE seq = ?1",
+        [last],
+    )
+    .unwrap();
+    drop(east);
 
     // The entry of someone still inside, gone from north's journal (as
     // if its disk lost it).
@@ -353,16 +371,7 @@ fn records_lost_or_changed_after_the_day_are_caught() {
         .into_iter()
         .find(|(_, s)| day.truth_inside.iter().any(|(t, _)| t == s))
         .expect("someone north let in is still inside");
-    let triggers: Vec<String> = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for t in triggers {
-        db.execute_batch(&format!("DROP TRIGGER \"{t}\"")).unwrap();
-    }
+    drop_triggers(&db);
     db.execute("DELETE FROM entries WHERE seq = ?1", [victim.0])
         .unwrap();
     drop(db);
@@ -424,6 +433,13 @@ fn records_lost_or_changed_after_the_day_are_caught() {
             .any(|d| d.contains("hash: planted")),
         "{alarms:#?}"
     );
+    let clock = by("clock steps");
+    assert!(
+        clock.discrepancies.iter().any(|d| d
+            .starts_with(&format!("gate east: record {last} is dated "))
+            && d.ends_with(&format!(" ms before record {}, made before it", last - 1))),
+        "{clock:#?}"
+    );
     let journalled = by("decisions journalled");
     assert!(
         journalled.discrepancies.iter().any(|d| d.contains(&format!(
@@ -432,6 +448,20 @@ fn records_lost_or_changed_after_the_day_are_caught() {
         ))),
         "{journalled:#?}"
     );
+}
+
+/// A journal's triggers dropped, so a test can change what they guard.
+fn drop_triggers(db: &rusqlite::Connection) {
+    let triggers: Vec<String> = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for t in triggers {
+        db.execute_batch(&format!("DROP TRIGGER \"{t}\"")).unwrap();
+    }
 }
 
 /// A gate killed from outside during the day (the kernel's OOM killer, an

@@ -453,57 +453,14 @@ fn dashboard_muster(
     day: &Day,
     pg: &crate::office::Office,
 ) -> Result<BTreeSet<(String, String)>, RehearseError> {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let url = pg.admin_url();
-    let add = |again: bool| {
-        let mut args = vec!["office", "add-user", "--db", &url, "--name", "rehearsal"];
-        if again {
-            args.push("--reset");
-        }
-        run_tool(&day.exe, &day.dir, &args, Some(pg.passfile()))
-    };
-    // Checked once already (the checks run again on the same day): a new
-    // password for the same user.
-    let (mut code, mut out, mut err) = add(false)?;
-    if code != 0 && err.contains("exists") {
-        (code, out, err) = add(true)?;
-    }
-    if code != 0 {
-        return Err(RehearseError::Check(format!(
-            "office add-user: {}",
-            err.trim()
-        )));
-    }
-    let password = out
-        .lines()
-        .find_map(|l| l.strip_prefix("password: "))
-        .ok_or_else(|| RehearseError::Check("office add-user printed no password".into()))?
-        .to_owned();
-    let mut server = std::process::Command::new(&day.exe)
-        .args(["office", "serve", "--db", &url, "--listen", "127.0.0.1:0"])
-        .current_dir(&day.dir)
-        .env("PGPASSFILE", pg.passfile())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let stderr = server
-        .stderr
-        .take()
-        .ok_or_else(|| RehearseError::Check("office serve: no stderr".into()))?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(at) = line.strip_prefix("office dashboard on ") {
-                let _ = tx.send(at.split_whitespace().next().unwrap_or("").to_owned());
-            }
-        }
-    });
+    use std::io::{Read, Write};
+    let dashboard =
+        crate::office::Dashboard::start(pg, &day.exe, &day.dir, "127.0.0.1:0", None, "rehearsal")
+            .map_err(|e| RehearseError::Check(e.to_string()))?;
+    let password = dashboard.password.clone();
     let result = (|| {
-        let base = rx
-            .recv_timeout(Duration::from_secs(20))
-            .map_err(|_| RehearseError::Check("office serve did not start".into()))?;
-        let addr = base
+        let addr = dashboard
+            .base
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .to_owned();
@@ -554,8 +511,7 @@ fn dashboard_muster(
         }
         Ok(listed)
     })();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(dashboard);
     result
 }
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use badgegate_core::journal::Journal;
+use badgegate_core::journal::{Entry, Journal};
 use badgegate_core::muster::Muster;
 use serde::Serialize;
 
@@ -33,6 +33,16 @@ pub struct Checkpoint {
     pub discrepancies: Vec<String>,
 }
 
+/// A gate's journal as it stands (nothing before its first start).
+fn entries(path: &std::path::Path) -> Result<Vec<Entry>, RehearseError> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    Journal::open_readonly(path)
+        .and_then(|j| j.entries())
+        .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))
+}
+
 /// Who is inside by the core's muster model fed every journal as it
 /// stands (records in time order, as the merged audit takes them).
 pub fn journals_inside(
@@ -40,15 +50,7 @@ pub fn journals_inside(
 ) -> Result<BTreeSet<(String, String)>, RehearseError> {
     let mut all = Vec::new();
     for (_, path) in journals {
-        if !path.exists() {
-            continue;
-        }
-        let j = Journal::open_readonly(path)
-            .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))?;
-        all.extend(
-            j.entries()
-                .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))?,
-        );
+        all.extend(entries(path)?);
     }
     all.sort_by(|a, b| (a.body.at_ms, &a.kiosk_id, a.seq).cmp(&(b.body.at_ms, &b.kiosk_id, b.seq)));
     let mut model = Muster::new();
@@ -65,17 +67,7 @@ pub fn journals_inside(
 fn journal_heads(journals: &[(String, PathBuf)]) -> Result<BTreeMap<String, u64>, RehearseError> {
     let mut heads = BTreeMap::new();
     for (id, path) in journals {
-        if !path.exists() {
-            continue;
-        }
-        let j = Journal::open_readonly(path)
-            .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))?;
-        let last = j
-            .entries()
-            .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))?
-            .last()
-            .map_or(0, |e| e.seq);
-        heads.insert(id.clone(), last);
+        heads.insert(id.clone(), entries(path)?.last().map_or(0, |e| e.seq));
     }
     Ok(heads)
 }

@@ -148,40 +148,55 @@ impl Office {
     }
 }
 
-/// The office's dashboard served during the day (`office serve`), for
-/// watching the rehearsal live; stopped when dropped.
+/// The office's dashboard (`office serve`) on this rehearsal's office,
+/// with a user of its own; stopped when dropped.
 pub struct Dashboard {
     server: std::process::Child,
+    /// Where it answers (`http://127.0.0.1:PORT`).
+    pub base: String,
+    /// The user's password, made when it started.
+    pub password: String,
 }
 
 impl Dashboard {
-    /// Makes the user `watcher`, starts `office serve` on `listen`, and
-    /// says where and with which password.
+    /// Makes (or resets) the dashboard user `user` and starts `office
+    /// serve` on `listen` (in `time_zone`, when given); its log goes to
+    /// `DIR/dashboard.log`.
     pub fn start(
         office: &Office,
         exe: &Path,
         dir: &Path,
         listen: &str,
-        time_zone: &str,
-        progress: &mut dyn FnMut(&str),
+        time_zone: Option<&str>,
+        user: &str,
     ) -> Result<Dashboard, RehearseError> {
         use std::io::{BufRead, BufReader};
         let url = office.admin_url();
-        let (code, out, err) = crate::gates::run_tool(
-            exe,
-            dir,
-            &["office", "add-user", "--db", &url, "--name", "watcher"],
-            Some(office.passfile()),
-        )?;
+        let add = |again: bool| {
+            let mut args = vec!["office", "add-user", "--db", &url, "--name", user];
+            if again {
+                args.push("--reset");
+            }
+            crate::gates::run_tool(exe, dir, &args, Some(office.passfile()))
+        };
+        // A user made before (the checks run again on the same day): a new
+        // password for it.
+        let (mut code, mut out, mut err) = add(false)?;
+        if code != 0 && err.contains("exists") {
+            (code, out, err) = add(true)?;
+        }
         let password = out
             .lines()
             .find_map(|l| l.strip_prefix("password: "))
             .filter(|_| code == 0)
             .ok_or_else(|| RehearseError::Setup(format!("office add-user: {}", err.trim())))?
             .to_owned();
-        let mut server = std::process::Command::new(exe)
-            .args(["office", "serve", "--db", &url, "--listen", listen])
-            .args(["--time-zone", time_zone])
+        let mut cmd = std::process::Command::new(exe);
+        cmd.args(["office", "serve", "--db", &url, "--listen", listen]);
+        if let Some(zone) = time_zone {
+            cmd.args(["--time-zone", zone]);
+        }
+        let mut server = cmd
             .current_dir(dir)
             .env("PGPASSFILE", office.passfile())
             .stdin(std::process::Stdio::null())
@@ -195,7 +210,11 @@ impl Dashboard {
         let (tx, rx) = std::sync::mpsc::channel();
         let log = dir.join("dashboard.log");
         std::thread::spawn(move || {
-            let mut file = std::fs::File::create(log).ok();
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log)
+                .ok();
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(at) = line.strip_prefix("office dashboard on ") {
                     let _ = tx.send(at.split_whitespace().next().unwrap_or("").to_owned());
@@ -205,16 +224,19 @@ impl Dashboard {
                 }
             }
         });
-        let mut dashboard = Dashboard { server };
-        let Ok(base) = rx.recv_timeout(std::time::Duration::from_secs(20)) else {
-            let _ = dashboard.server.kill();
-            return Err(RehearseError::Setup(format!(
-                "office serve did not start on {listen} (its log: dashboard.log)"
-            )));
+        let mut dashboard = Dashboard {
+            server,
+            base: String::new(),
+            password,
         };
-        progress(&format!(
-            "dashboard on {base}: user watcher, password {password}"
-        ));
+        match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(base) => dashboard.base = base,
+            Err(_) => {
+                return Err(RehearseError::Setup(format!(
+                    "office serve did not start on {listen} (its log: dashboard.log)"
+                )))
+            }
+        }
         Ok(dashboard)
     }
 }

@@ -15,6 +15,8 @@ use badgegate_core::format::badge::{
 use badgegate_core::format::keys::SecretKey;
 use badgegate_core::format::revocation::RevocationList;
 
+mod oracle;
+
 use crate::camera::Camera;
 use crate::gates::{run_tool, GateProcess, GateSetup};
 use crate::guard::Hand;
@@ -22,6 +24,7 @@ use crate::office::Office;
 use crate::plan::{self, Move, Person, Rng};
 use crate::scenario::{clock_secs, clock_text, Event, Scenario};
 use crate::RehearseError;
+use oracle::{scan, Shown};
 
 /// What the rehearsal needs besides the scenario.
 #[derive(Clone, Debug)]
@@ -283,14 +286,21 @@ pub fn run(
     let desk = Desk::prepare(scenario, dir, progress)?;
     let office = start_office(scenario, opts, progress)?;
     let _dashboard = match (&opts.dashboard, &office) {
-        (Some(listen), Some(o)) => Some(crate::office::Dashboard::start(
-            o,
-            &opts.exe,
-            dir,
-            listen,
-            &scenario.time_zone,
-            progress,
-        )?),
+        (Some(listen), Some(o)) => {
+            let d = crate::office::Dashboard::start(
+                o,
+                &opts.exe,
+                dir,
+                listen,
+                Some(&scenario.time_zone),
+                "watcher",
+            )?;
+            progress(&format!(
+                "dashboard on {}: user watcher, password {}",
+                d.base, d.password
+            ));
+            Some(d)
+        }
         (Some(_), None) => {
             return Err(RehearseError::Setup(
                 "--dashboard needs a scenario with office = true".into(),
@@ -1316,6 +1326,19 @@ impl<'a> Rehearsal<'a> {
         Ok(())
     }
 
+    /// Another face put in place of `serial`'s photo in gate `g`'s folder.
+    fn swap_photo(&mut self, g: usize, serial: &str) -> Result<(), RehearseError> {
+        self.extra += 1;
+        let face = crate::photos::portrait_jpeg(1_000_000 + self.extra as u64)?;
+        let photo = self
+            .dir
+            .join(format!("photos-{}", self.venue.specs[g].id))
+            .join(photo_file_name(serial));
+        write_atomic(&photo, &face)?;
+        self.truth.swapped.insert((g, serial.to_owned()));
+        Ok(())
+    }
+
     /// An impostor's face put in place of someone's photo at one gate; the
     /// impostor shows a copy of the badge there.
     fn photo_swap(&mut self, at: f64, gate: &str) -> Result<(), RehearseError> {
@@ -1330,14 +1353,7 @@ impl<'a> Rehearsal<'a> {
         }
         let victim = candidates[self.rng.below(candidates.len())];
         let (serial, name) = (people[victim].serial.clone(), people[victim].name.clone());
-        self.extra += 1;
-        let face = crate::photos::portrait_jpeg(1_000_000 + self.extra as u64)?;
-        let photo = self
-            .dir
-            .join(format!("photos-{gate}"))
-            .join(photo_file_name(&serial));
-        write_atomic(&photo, &face)?;
-        self.truth.swapped.insert((g, serial.clone()));
+        self.swap_photo(g, &serial)?;
         self.happened(
             at,
             format!("{name}'s photo ({serial}) replaced at gate {gate} by an impostor's, who shows a copy of the badge"),
@@ -1372,14 +1388,7 @@ impl<'a> Rehearsal<'a> {
         let person = candidates[self.rng.below(candidates.len())];
         let (serial, name) = (people[person].serial.clone(), people[person].name.clone());
         if hand == Hand::Admit {
-            self.extra += 1;
-            let face = crate::photos::portrait_jpeg(1_000_000 + self.extra as u64)?;
-            let photo = self
-                .dir
-                .join(format!("photos-{gate}"))
-                .join(photo_file_name(&serial));
-            write_atomic(&photo, &face)?;
-            self.truth.swapped.insert((g, serial.clone()));
+            self.swap_photo(g, &serial)?;
             self.happened(
                 at,
                 format!("{name} ({serial}) arrives at gate {gate}, whose photo of them is an old one: the guard checks the passport and admits them by hand"),
@@ -1434,328 +1443,6 @@ fn pick_gate(venue: &Venue, direction: &str, zone: Option<&str>, rng: &mut Rng) 
         .filter(|i| zone.is_none_or(|z| venue.specs[*i].zone == z))
         .collect();
     (!up.is_empty()).then(|| up[rng.below(up.len())])
-}
-
-/// A card shown at a gate.
-struct Shown<'a> {
-    serial: &'a str,
-    text: &'a str,
-    /// Who really holds it.
-    who: &'a str,
-    /// `enter`, `exit`, `probe`, `forged`, `tailgate`, `lost_badge`.
-    why: &'a str,
-    category: &'a str,
-    /// Signed by a stranger's key.
-    forged: bool,
-    /// What the guard of a staffed gate does with it.
-    hand: Hand,
-}
-
-/// Shows a card at gate `g`; checks the decision against the rules given
-/// the truth, and moves the truth by what the door did. True when the
-/// door opened; `None` when the gate went out of service instead.
-fn scan(
-    venue: &mut Venue,
-    truth: &mut Truth,
-    day: &mut Day,
-    g: usize,
-    at: f64,
-    shown: Shown<'_>,
-) -> Result<Option<bool>, RehearseError> {
-    let scenario = &day.scenario;
-    let with_office = day.office_on;
-    let Shown {
-        serial,
-        text,
-        who,
-        why,
-        category,
-        forged,
-        hand,
-    } = shown;
-    let spec = venue.specs[g].clone();
-    let bound = scenario.propagation_bound_s;
-    let apb = scenario.anti_passback.clone();
-    let entry = spec.direction == "in";
-    let key = (serial.to_owned(), spec.zone.clone());
-    // What the rules say, in the order the gate checks them.
-    let mut allowed: Vec<(&str, &str)> = Vec::new();
-    let mut limit = None;
-    let mut primary: Option<(&str, &str)> = None;
-    let mut rule;
-    let bound_d = Duration::from_secs_f64(bound.max(0.0));
-    let flag_expected = if entry {
-        truth.id_check_expected(category, bound_d)
-    } else {
-        Some(false)
-    };
-    let office_answers = with_office && !truth.unreachable_from(g);
-    if forged {
-        allowed.push(("deny", "unknown_key"));
-        rule = "a badge not signed by the venue's key is refused".to_owned();
-    } else {
-        let revoked = truth
-            .revoked
-            .get(serial)
-            .map(|(t, _)| t.elapsed().as_secs_f64());
-        let normal: Vec<(&str, &str)> = if entry {
-            // What the gate can know of the badge being inside: the
-            // venue's record when the office answers, its own journal
-            // alone when it does not (or while the office comes back).
-            let venue_view = truth.inside.contains(&key);
-            let local_view = truth.local.contains(&(g, serial.to_owned()));
-            let views: Vec<bool> = if !with_office {
-                vec![local_view]
-            } else if office_answers
-                && truth
-                    .moved
-                    .get(serial)
-                    .is_some_and(|(t, at)| *at != g && truth.record_may_lag(*t, *at))
-            {
-                // A movement at another gate whose record may not be at
-                // the office yet (a moment ago, or caught by an outage).
-                limit = Some(
-                    "the badge's last movement was at another gate whose record may not have reached the office yet (a moment ago, or held there through an office outage)"
-                        .to_owned(),
-                );
-                vec![true, false]
-            } else if office_answers
-                && !venue_view
-                && truth
-                    .reserved
-                    .get(serial)
-                    .is_some_and(|t| t.elapsed() < RESERVATION_BOUND)
-            {
-                limit = Some(
-                    "a gate went out of service between its claim for this badge and the record: the office holds the badge for that gate until the reservation expires (30 s)"
-                        .to_owned(),
-                );
-                vec![false, true]
-            } else if office_answers || venue_view == local_view {
-                vec![venue_view]
-            } else {
-                limit = Some(
-                    "office unreachable: the gate decides on its own journal, which does not see other gates (zone offline policy: soft)"
-                        .to_owned(),
-                );
-                vec![venue_view, local_view]
-            };
-            // What the gate would say knowing everything the venue knows.
-            let known = if with_office { venue_view } else { local_view };
-            primary = Some(match (known, apb.as_str()) {
-                (true, "hard") => ("deny", "already_inside"),
-                (true, _) => ("admit", "already_inside"),
-                (false, _) => ("admit", "ok"),
-            });
-            let mut outcomes = Vec::new();
-            for inside in views {
-                outcomes.push(match (inside, apb.as_str()) {
-                    (true, "hard") => ("deny", "already_inside"),
-                    (true, _) => ("admit", "already_inside"),
-                    (false, _) => ("admit", "ok"),
-                });
-            }
-            outcomes
-        } else {
-            vec![("admit", "ok")]
-        };
-        // A photo on file that is not the badge's: refused at an entrance
-        // (checked after the revocation, before presence).
-        let swapped_here = entry && truth.swapped.contains(&(g, serial.to_owned()));
-        let normal = if swapped_here {
-            primary = Some(("deny", "photo_mismatch"));
-            limit = None;
-            vec![("deny", "photo_mismatch")]
-        } else {
-            normal
-        };
-        match revoked {
-            Some(secs) if secs >= scenario.propagation_bound_s => {
-                allowed.push(("deny", "revoked"));
-                rule = format!(
-                    "revoked {secs:.1} s ago, past the {} s bound: refused at every gate",
-                    bound
-                );
-            }
-            Some(secs) => {
-                allowed.extend(normal);
-                allowed.push(("deny", "revoked"));
-                rule = format!("revoked {secs:.1} s ago, within the {} s bound", bound);
-            }
-            None => {
-                allowed.extend(normal);
-                rule = if swapped_here {
-                    "the photo in this gate's folder is not the badge's: refused".into()
-                } else if entry {
-                    "a valid badge: admitted unless already inside".into()
-                } else {
-                    "a valid badge: let out".into()
-                };
-            }
-        }
-    }
-    // A staffed entrance: the guard answers the ID check the gate asks for
-    // (Enter, or Escape when the passport does not match), or admits by
-    // hand a badge the gate refuses for a photo on file that is not theirs.
-    let staffed = venue.gates[g].staffed();
-    if staffed && entry && !forged {
-        let answered = if hand == Hand::RefuseId {
-            ("deny", "refused")
-        } else {
-            ("admit", "confirmed")
-        };
-        if allowed.contains(&("admit", "ok")) && flag_expected != Some(false) {
-            if flag_expected == Some(true) {
-                allowed.retain(|a| *a != ("admit", "ok"));
-            }
-            allowed.push(answered);
-            if primary == Some(("admit", "ok")) && flag_expected == Some(true) {
-                primary = Some(answered);
-            }
-            if hand == Hand::RefuseId {
-                rule = format!("{rule}; its category is checked by ID and the passport does not match: the guard refuses");
-            }
-        }
-        if hand == Hand::Admit && allowed.contains(&("deny", "photo_mismatch")) {
-            allowed = vec![("admit", "override")];
-            primary = Some(("admit", "override"));
-            rule = "the photo on file is not the holder's: the gate refuses, the guard checks the passport and admits by hand with a note".into();
-        }
-    }
-    let shown_at = if staffed {
-        venue.gates[g].scan_staffed(text, hand)?
-    } else {
-        venue.gates[g].scan(text)?
-    };
-    let Some((d, latency)) = shown_at else {
-        // The gate stopped instead of deciding: out of service. Expected
-        // only of a gate whose disk is full; it admitted nobody, and its
-        // claim for this entry may hold the badge at the office until
-        // the reservation expires.
-        let code = venue.gates[g].stopped().unwrap_or(-1);
-        let expected = truth.disk_full.contains(&g);
-        venue.down_until[g] = Some(at);
-        if entry && with_office {
-            truth.reserved.insert(serial.to_owned(), Instant::now());
-        }
-        day.stops.push(Stop {
-            at: clock_text(at),
-            gate: spec.id.clone(),
-            code,
-            expected,
-            log: venue.gates[g].log(),
-        });
-        day.timeline.push(Happened {
-            at: clock_text(at),
-            what: format!(
-                "gate {} went out of service on {serial} (exit {code}){}",
-                spec.id,
-                if expected { ": its disk is full" } else { "" }
-            ),
-        });
-        day.scans.push(Scan {
-            at: clock_text(at),
-            gate: spec.id,
-            serial: serial.to_owned(),
-            who: who.to_owned(),
-            why: why.to_owned(),
-            decision: "none".into(),
-            reason: "out_of_service".into(),
-            flagged: false,
-            allowed: vec!["none out_of_service".into()],
-            rule: "a gate that cannot journal admits nobody and goes out of service".into(),
-            limit: None,
-            ok: expected,
-            latency_ms: 0.0,
-            seq: None,
-            hash: None,
-        });
-        return Ok(None);
-    };
-    let decision = d["decision"].as_str().unwrap_or("?").to_owned();
-    let reason = d["reason"].as_str().unwrap_or("?").to_owned();
-    let flagged = d["flagged"].as_bool().unwrap_or(false);
-    let mut ok = allowed.iter().any(|(a, b)| *a == decision && *b == reason);
-    // An entry admitted as it should is flagged exactly when the policy in
-    // force asks for an ID check (or the office could not vouch for it).
-    let unverified = d["detail"]
-        .as_str()
-        .is_some_and(|t| t.contains("passback unverified"));
-    if ok && decision == "admit" && reason == "ok" {
-        match flag_expected {
-            Some(true) if !flagged => ok = false,
-            Some(false) if flagged && !unverified => ok = false,
-            _ => {}
-        }
-    }
-    let admitted = decision == "admit";
-    // The door did what it did.
-    if admitted && !forged {
-        truth.moved.insert(serial.to_owned(), (Instant::now(), g));
-        if entry {
-            truth.inside.insert(key.clone());
-            truth.local.insert((g, serial.to_owned()));
-        } else {
-            truth.inside.remove(&key);
-            truth.local.remove(&(g, serial.to_owned()));
-        }
-    }
-    if admitted && why == "tailgate" {
-        day.limits.push(format!(
-            "{}: a follower passed gate {} on a badge already inside (soft anti-passback admits flagged)",
-            clock_text(at),
-            spec.id
-        ));
-    }
-    if decision == "deny" && reason == "revoked" && truth.inside.iter().any(|(s, _)| s == serial) {
-        day.revoked_inside.insert(serial.to_owned());
-    }
-    if decision == "deny" && reason == "revoked" {
-        if let Some((t, n)) = truth.revoked.get(serial) {
-            let _ = n;
-            if !day
-                .propagation
-                .iter()
-                .any(|(s, gate, _)| s == serial && *gate == spec.id)
-            {
-                day.propagation.push((
-                    serial.to_owned(),
-                    spec.id.clone(),
-                    t.elapsed().as_secs_f64(),
-                ));
-            }
-        }
-    }
-    let (ref dec, ref rea) = (decision.clone(), reason.clone());
-    let as_known = primary.is_none_or(|(a, b)| a == dec && b == rea);
-    if as_known {
-        limit = None;
-    }
-    if let (true, Some(l)) = (ok, &limit) {
-        day.limits.push(format!(
-            "{}: {serial} at gate {}: {decision} {reason}: {l}",
-            clock_text(at),
-            spec.id
-        ));
-    }
-    day.scans.push(Scan {
-        at: clock_text(at),
-        gate: spec.id,
-        serial: serial.to_owned(),
-        who: who.to_owned(),
-        why: why.to_owned(),
-        decision,
-        reason,
-        flagged,
-        allowed: allowed.iter().map(|(a, b)| format!("{a} {b}")).collect(),
-        rule,
-        limit,
-        ok,
-        latency_ms: latency.as_secs_f64() * 1000.0,
-        seq: d["seq"].as_u64(),
-        hash: d["hash"].as_str().map(str::to_owned),
-    });
-    Ok(Some(admitted))
 }
 
 /// When the day pauses for a checkpoint (scenario seconds): the
