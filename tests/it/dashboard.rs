@@ -869,6 +869,19 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     server.kill();
 }
 
+/// An office with one gate, north, enrolled and a user alice: her password.
+fn office_with_north(desk: &Desk, pg: &Pg) -> String {
+    let r = office(desk, pg, &["init"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = office(
+        desk,
+        pg,
+        &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    common::office_user(desk, pg, "alice")
+}
+
 /// The dashboard speaks the language the venue policy names for its
 /// guards (as its gates took the policy up), or the one `--language` asks
 /// for: the sign-in page, headings, gate states, reasons, the muster
@@ -879,15 +892,7 @@ fn the_dashboard_speaks_the_venues_language() {
     let Some(pg) = Pg::start() else { return };
     let Some(b) = Browser::start() else { return };
     let desk = Desk::new();
-    let r = office(&desk, &pg, &["init"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = office(
-        &desk,
-        &pg,
-        &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let password = common::office_user(&desk, &pg, "alice");
+    let password = office_with_north(&desk, &pg);
     std::fs::write(
         desk.p("venue.txt"),
         "venue: Dushanbe Summit 2026\ntime-zone: Asia/Dushanbe\nlanguage: ru\n\
@@ -987,15 +992,7 @@ fn a_record_that_arrives_while_the_dashboard_reconnects_still_appears_live() {
     let Some(pg) = Pg::start() else { return };
     let Some(b) = Browser::start() else { return };
     let desk = Desk::new();
-    let r = office(&desk, &pg, &["init"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = office(
-        &desk,
-        &pg,
-        &["add-kiosk", "--kiosk-id", "north", "--out", "north.office"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let password = common::office_user(&desk, &pg, "alice");
+    let password = office_with_north(&desk, &pg);
     let (_server, base) = serve(&desk, &pg.admin_url(), &[]);
     sign_in(&b, &base, "alice", &password);
     b.goto(&format!("{base}/live"));
