@@ -72,7 +72,8 @@ fn journal_heads(journals: &[(String, PathBuf)]) -> Result<BTreeMap<String, u64>
     Ok(heads)
 }
 
-/// Waits (at most `limit`, and no longer than 5 s without progress) until
+/// Waits (at most `limit`, and no longer than 10 s without progress: a
+/// gate just started again or healed reconnects within 7 s) until
 /// the office holds every record the gates' journals do; the gates still
 /// behind when it gives up.
 pub fn office_catches_up(
@@ -106,10 +107,10 @@ pub fn office_catches_up(
         if behind != last {
             changed = Instant::now();
         }
-        // Nothing more arriving for 5 s: what is missing will not come.
+        // Nothing more arriving for 10 s: what is missing will not come.
         if behind.is_empty()
             || Instant::now() >= until
-            || changed.elapsed() > Duration::from_secs(5)
+            || changed.elapsed() > Duration::from_secs(10)
         {
             return Ok(behind);
         }

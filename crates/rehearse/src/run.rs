@@ -862,7 +862,7 @@ impl<'a> Rehearsal<'a> {
             if office_skipped.is_none() {
                 views.push("office inside".into());
                 let behind =
-                    office_catches_up(office, &self.day.journals, Duration::from_secs(15))?;
+                    office_catches_up(office, &self.day.journals, Duration::from_secs(30))?;
                 bad.extend(
                     behind.into_iter().map(|b| {
                         format!("the office did not receive every record within 15 s: {b}")
