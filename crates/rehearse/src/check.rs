@@ -42,7 +42,7 @@ pub fn all(day: &Day, progress: &mut dyn FnMut(&str)) -> Result<Vec<Check>, Rehe
     let mut out = vec![decisions(day), finished(day)];
     progress("checking the chains");
     out.push(chains(day)?);
-    let entries = read_journals(day)?;
+    let entries = read_journals(&day.journals)?;
     out.push(journalled(day, &entries));
     progress("checking the muster lists");
     out.push(muster(day, &entries)?);
@@ -308,11 +308,14 @@ fn journalled(day: &Day, entries: &[Entry]) -> Check {
     )
 }
 
-/// Every gate's records, in time order.
-fn read_journals(day: &Day) -> Result<Vec<Entry>, RehearseError> {
+/// Every gate's records, in time order (as the merged audit takes them).
+pub(crate) fn read_journals(
+    journals: &[(String, std::path::PathBuf)],
+) -> Result<Vec<Entry>, RehearseError> {
     let mut all = Vec::new();
-    for (_, path) in &day.journals {
-        let j = Journal::open_readonly(path).map_err(|e| RehearseError::Check(e.to_string()))?;
+    for (_, path) in journals {
+        let j = Journal::open_readonly(path)
+            .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))?;
         all.extend(
             j.entries()
                 .map_err(|e| RehearseError::Check(e.to_string()))?,
@@ -320,6 +323,18 @@ fn read_journals(day: &Day) -> Result<Vec<Entry>, RehearseError> {
     }
     all.sort_by(|a, b| (a.body.at_ms, &a.kiosk_id, a.seq).cmp(&(b.body.at_ms, &b.kiosk_id, b.seq)));
     Ok(all)
+}
+
+/// Who is inside by the core's muster model fed `entries` in order.
+pub(crate) fn core_inside(entries: &[Entry]) -> BTreeSet<(String, String)> {
+    let mut model = Muster::new();
+    for e in entries {
+        model.take(&e.kiosk_id, e.seq, &e.body);
+    }
+    model
+        .inside()
+        .map(|p| (p.stay.serial.clone(), p.stay.zone.clone()))
+        .collect()
 }
 
 pub(crate) fn differences(
@@ -350,15 +365,11 @@ pub(crate) fn json_people(text: &str) -> BTreeSet<(String, String)> {
 }
 
 fn muster(day: &Day, entries: &[Entry]) -> Result<Check, RehearseError> {
-    let mut model = Muster::new();
-    for e in entries {
-        model.take(&e.kiosk_id, e.seq, &e.body);
-    }
-    let core: BTreeSet<(String, String)> = model
-        .inside()
-        .map(|p| (p.stay.serial.clone(), p.stay.zone.clone()))
-        .collect();
-    let mut bad = differences("the core's muster model", &core, &day.truth_inside);
+    let mut bad = differences(
+        "the core's muster model",
+        &core_inside(entries),
+        &day.truth_inside,
+    );
     // The checks may run again on the same day: a fresh merge each time.
     for suffix in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(day.dir.join(format!("merged.db{suffix}")));
@@ -691,7 +702,7 @@ pub fn office_lag(day: &Day) -> Result<Option<[f64; 3]>, RehearseError> {
     Ok(Some([get(0), get(1), get(2)]))
 }
 
-fn hex(b: &[u8]) -> String {
+pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 

@@ -10,8 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use badgegate_core::journal::{Entry, Journal};
-use badgegate_core::muster::Muster;
 use serde::Serialize;
 
 use crate::gates::run_tool;
@@ -33,41 +31,22 @@ pub struct Checkpoint {
     pub discrepancies: Vec<String>,
 }
 
-/// A gate's journal as it stands (nothing before its first start).
-fn entries(path: &std::path::Path) -> Result<Vec<Entry>, RehearseError> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    Journal::open_readonly(path)
-        .and_then(|j| j.entries())
-        .map_err(|e| RehearseError::Check(format!("{}: {e}", path.display())))
-}
-
 /// Who is inside by the core's muster model fed every journal as it
-/// stands (records in time order, as the merged audit takes them).
+/// stands.
 pub fn journals_inside(
     journals: &[(String, PathBuf)],
 ) -> Result<BTreeSet<(String, String)>, RehearseError> {
-    let mut all = Vec::new();
-    for (_, path) in journals {
-        all.extend(entries(path)?);
-    }
-    all.sort_by(|a, b| (a.body.at_ms, &a.kiosk_id, a.seq).cmp(&(b.body.at_ms, &b.kiosk_id, b.seq)));
-    let mut model = Muster::new();
-    for e in &all {
-        model.take(&e.kiosk_id, e.seq, &e.body);
-    }
-    Ok(model
-        .inside()
-        .map(|p| (p.stay.serial.clone(), p.stay.zone.clone()))
-        .collect())
+    Ok(crate::check::core_inside(&crate::check::read_journals(
+        journals,
+    )?))
 }
 
 /// Each gate's last record, from its journal.
 fn journal_heads(journals: &[(String, PathBuf)]) -> Result<BTreeMap<String, u64>, RehearseError> {
     let mut heads = BTreeMap::new();
-    for (id, path) in journals {
-        heads.insert(id.clone(), entries(path)?.last().map_or(0, |e| e.seq));
+    for e in crate::check::read_journals(journals)? {
+        let head = heads.entry(e.kiosk_id).or_insert(0);
+        *head = e.seq.max(*head);
     }
     Ok(heads)
 }

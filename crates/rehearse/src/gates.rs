@@ -32,6 +32,15 @@ pub struct GateSetup {
     pub guard: Option<String>,
 }
 
+/// What waiting for a gate's decision came to.
+enum Waited {
+    /// The decision, and how long it took.
+    Decided(serde_json::Value, Duration),
+    /// The process ended instead (out of service).
+    Ended,
+    TimedOut,
+}
+
 /// Frames of one card a camera gate is shown before the rehearsal gives
 /// up on it (each read or not within 5 s).
 const FRAMES_PER_SHOWING: usize = 4;
@@ -87,7 +96,7 @@ impl GateProcess {
     /// does `hand` where it applies. The gate's final word on it (the
     /// guard's answer or hand decision when there was one), and how long
     /// the gate itself took to decide.
-    pub fn scan_staffed(
+    fn scan_staffed(
         &mut self,
         text: &str,
         hand: Hand,
@@ -135,56 +144,58 @@ impl GateProcess {
         }
     }
 
-    /// Shows a badge's text (as a scanner line, or at a camera gate as
-    /// frames of its card); the decision, and how long it took from the
-    /// first frame; `None` when the gate stopped instead of deciding (out
-    /// of service: its exit code is then `stopped()`).
+    /// Shows a badge's text (as a scanner line, at a camera gate as
+    /// frames of its card, at a staffed gate to a guard who does `hand`
+    /// where it applies); the decision, and how long the gate took from
+    /// the line or first frame; `None` when the gate stopped instead of
+    /// deciding (out of service: its exit code is then `stopped()`).
     pub fn scan(
         &mut self,
         text: &str,
+        hand: Hand,
     ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
-        // A decision never takes this long; an entry claim waits for the
-        // office at most its passback timeout.
-        let limit = Duration::from_secs(20);
         if self.screen.is_some() {
-            return self.scan_staffed(text, Hand::Confirm);
+            return self.scan_staffed(text, hand);
         }
-        let Some(mut camera) = self.setup.camera.take() else {
+        if self.setup.camera.is_none() {
             if !self.show(text.as_bytes(), true)? {
                 return Ok(None);
             }
-            return self.decision(Instant::now(), limit);
-        };
+            // A decision never takes this long; an entry claim waits for
+            // the office at most its passback timeout.
+            let limit = Duration::from_secs(20);
+            let started = Instant::now();
+            return match self.decision(started, started + limit)? {
+                Waited::Decided(d, took) => Ok(Some((d, took))),
+                Waited::Ended => Ok(None),
+                Waited::TimedOut => Err(self.no_decision(limit)),
+            };
+        }
         // A camera gate: a frame, and another while none is read (a real
         // camera sends a dozen a second; these are sent one at a time so
         // no card is decided twice).
-        let mut result = Ok(None);
+        let limit = Duration::from_secs(5);
         let mut started = None;
         for _ in 0..FRAMES_PER_SHOWING {
-            let frame = match camera.frame(text) {
-                Ok(f) => f,
-                Err(e) => {
-                    result = Err(e);
-                    break;
+            let frame = match self.setup.camera.as_mut() {
+                Some(camera) => {
+                    camera.shown += 1;
+                    camera.frame(text)?
                 }
+                None => break,
             };
             let first = *started.get_or_insert_with(Instant::now);
-            camera.shown += 1;
-            match self.show(&frame, false) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
+            if !self.show(&frame, false)? {
+                return Ok(None);
             }
-            result = self.decision(first, Duration::from_secs(5));
-            if !matches!(&result, Err(RehearseError::Gate(why)) if why.contains("no decision")) {
-                break;
+            match self.decision(first, Instant::now() + limit)? {
+                Waited::Decided(d, took) => return Ok(Some((d, took))),
+                Waited::Ended => return Ok(None),
+                // Not read: the camera's next frame.
+                Waited::TimedOut => {}
             }
         }
-        self.setup.camera = Some(camera);
-        result
+        Err(self.no_decision(limit * FRAMES_PER_SHOWING as u32))
     }
 
     /// Writes what is shown to the gate's stdin; false when the process
@@ -206,31 +217,30 @@ impl GateProcess {
         Ok(true)
     }
 
-    /// The gate's next decision, within `limit` of `started`.
-    fn decision(
-        &mut self,
-        started: Instant,
-        limit: Duration,
-    ) -> Result<Option<(serde_json::Value, Duration)>, RehearseError> {
-        let until = started + limit;
+    /// The gate's next decision, if it comes by `until`; how long it took
+    /// counted from `started`.
+    fn decision(&mut self, started: Instant, until: Instant) -> Result<Waited, RehearseError> {
         loop {
             match self.decisions.recv_timeout(Duration::from_millis(100)) {
-                Ok(d) => return Ok(Some((d, started.elapsed()))),
+                Ok(d) => return Ok(Waited::Decided(d, started.elapsed())),
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
                     // Its output ended: the process is ending.
-                    return self.ended().map(|()| None);
+                    return self.ended().map(|()| Waited::Ended);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < until => {}
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    return Err(RehearseError::Gate(format!(
-                        "gate {} gave no decision in {} s; its log: {}",
-                        self.setup.id,
-                        limit.as_secs(),
-                        self.log_tail()
-                    )))
-                }
+                Err(mpsc::RecvTimeoutError::Timeout) => return Ok(Waited::TimedOut),
             }
         }
+    }
+
+    /// The gate gave no decision within `limit`.
+    fn no_decision(&self, limit: Duration) -> RehearseError {
+        RehearseError::Gate(format!(
+            "gate {} gave no decision in {} s; its log: {}",
+            self.setup.id,
+            limit.as_secs(),
+            self.log_tail()
+        ))
     }
 
     /// Waits for a process that is ending by itself, keeps its exit code

@@ -98,24 +98,23 @@ impl Screen {
         Ok(status.success())
     }
 
-    /// Presses keys (`Return`, `Escape`, `F2`).
-    pub fn key(&self, key: &str) -> Result<(), RehearseError> {
-        if self.xdotool(&["key", key])? {
+    /// Runs `xdotool args`, which must succeed.
+    fn act(&self, args: &[&str]) -> Result<(), RehearseError> {
+        if self.xdotool(args)? {
             Ok(())
         } else {
-            Err(RehearseError::Gate(format!(
-                "xdotool could not press {key}"
-            )))
+            Err(RehearseError::Gate(format!("xdotool {} failed", args[0])))
         }
+    }
+
+    /// Presses keys (`Return`, `Escape`, `F2`).
+    pub fn key(&self, key: &str) -> Result<(), RehearseError> {
+        self.act(&["key", key])
     }
 
     /// Types text on the keyboard.
     pub fn type_text(&self, text: &str) -> Result<(), RehearseError> {
-        if self.xdotool(&["type", "--delay", "1", text])? {
-            Ok(())
-        } else {
-            Err(RehearseError::Gate("xdotool could not type".into()))
-        }
+        self.act(&["type", "--delay", "1", text])
     }
 
     /// Waits for the gate's window to show.
@@ -203,6 +202,6 @@ pub fn as_line(e: &Entry) -> serde_json::Value {
         "serial": e.body.serial,
         "input": e.body.input,
         "seq": e.seq,
-        "hash": e.hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "hash": crate::check::hex(&e.hash),
     })
 }

@@ -48,13 +48,8 @@ pub(super) fn scan(
     at: f64,
     shown: Shown<'_>,
 ) -> Result<Option<bool>, RehearseError> {
-    let expected = expect(venue, truth, day, g, &shown);
-    let answer = if venue.gates[g].staffed() {
-        venue.gates[g].scan_staffed(shown.text, shown.hand)?
-    } else {
-        venue.gates[g].scan(shown.text)?
-    };
-    let Some((d, latency)) = answer else {
+    let expected = rules_allow(venue, truth, day, g, &shown);
+    let Some((d, latency)) = venue.gates[g].scan(shown.text, shown.hand)? else {
         out_of_service(venue, truth, day, g, at, &shown);
         return Ok(None);
     };
@@ -71,7 +66,7 @@ pub(super) fn scan(
 
 /// What the rules allow for `shown` at gate `g`, in the order the gate
 /// checks them.
-fn expect(venue: &Venue, truth: &Truth, day: &Day, g: usize, shown: &Shown<'_>) -> Expected {
+fn rules_allow(venue: &Venue, truth: &Truth, day: &Day, g: usize, shown: &Shown<'_>) -> Expected {
     let scenario = &day.scenario;
     let with_office = day.office_on;
     let &Shown {

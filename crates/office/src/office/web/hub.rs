@@ -195,17 +195,20 @@ fn follow_records(app: &App, db: &mut Client) -> Result<(), OfficeError> {
         .unwrap_or_else(|p| p.into_inner())
         .sent_heads
         .clone();
-    let mut heads = match kept {
-        Some(heads) => heads,
-        None => data::heads(db)?,
+    let (mut heads, mut keep) = match kept {
+        Some(heads) => (heads, false),
+        None => (data::heads(db)?, true),
     };
     loop {
         office_answers(app);
         let new = data::records_after(db, &mut heads)?;
-        app.snapshot
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .sent_heads = Some(heads.clone());
+        if keep || !new.is_empty() {
+            app.snapshot
+                .write()
+                .unwrap_or_else(|p| p.into_inner())
+                .sent_heads = Some(heads.clone());
+            keep = false;
+        }
         for (e, _) in new {
             let r = LiveRecord::from_entry(e, &app.clock);
             publish(
