@@ -658,3 +658,40 @@ fn the_day_can_be_watched_on_the_dashboard_while_it_runs() {
     // The dashboard stopped with the day.
     assert!(ureq::get(format!("{base}/login")).call().is_err());
 }
+
+/// A checkpoint outside the day, and `--dashboard` for a day without an
+/// office, are refused before anything starts, saying what is wrong
+/// (exit 2).
+#[test]
+fn a_checkpoint_outside_the_day_or_a_dashboard_without_an_office_is_refused() {
+    let desk = Desk::new();
+    let late = SHORT.replacen(
+        "office = false",
+        "office = false\ncheckpoints = [\"23:00\"]",
+        1,
+    );
+    std::fs::write(desk.p("late.toml"), late).unwrap();
+    let (code, _, err) = rehearse_cli(&desk, &desk.p("late.toml"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("checkpoint 23:00 is outside the day"), "{err}");
+    assert!(!desk.p("rehearsal").exists(), "nothing started");
+
+    std::fs::write(desk.p("short.toml"), SHORT).unwrap();
+    let out = desk.p("watched");
+    let r = desk.run(&[
+        "rehearse",
+        &desk.p("short.toml").display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--dashboard",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("--dashboard needs a scenario with office = true"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.join("trust").exists(), "nothing started");
+}

@@ -280,6 +280,11 @@ pub fn run(
             dir.display()
         )));
     }
+    if opts.dashboard.is_some() && !scenario.office {
+        return Err(RehearseError::Setup(
+            "--dashboard needs a scenario with office = true".into(),
+        ));
+    }
     for sub in ["trust", "lists", "lists-stale"] {
         std::fs::create_dir_all(dir.join(sub))?;
     }
@@ -300,11 +305,6 @@ pub fn run(
                 d.base, d.password
             ));
             Some(d)
-        }
-        (Some(_), None) => {
-            return Err(RehearseError::Setup(
-                "--dashboard needs a scenario with office = true".into(),
-            ))
         }
         _ => None,
     };
