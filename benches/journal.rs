@@ -189,6 +189,7 @@ fn stages(dir: &std::path::Path, n: u64) {
         guard_present: false,
         staff_categories: vec!["staff".into()],
         photos: None,
+        venue: None,
     };
     let mut journal = Journal::open(&dir.join("stages.db"), Some("k"), "k").unwrap();
     journal.sign_with(SecretKey::from_seed(&[9; 32]));

@@ -29,6 +29,7 @@ fn setup(dir: &std::path::Path, name: &str, key: &SecretKey) -> Kiosk {
         guard_present: false,
         staff_categories: vec!["staff".into()],
         photos: None,
+        venue: None,
     };
     Kiosk::start(
         cfg,

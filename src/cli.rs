@@ -110,6 +110,14 @@ Optional, after time-zone: lists-max-age: 12h (lists older are stale) and langua
 The signed policy's sequence number grows with every change; kiosks refuse an older one. Give it to `issue --policy` and `kiosk --policy`."
     )]
     Policy(PolicyArgs),
+    /// Sign the root's key list: which issuing keys may sign badges, when, for which venues, zones and categories; or withdraw one
+    #[command(
+        after_help = "Examples:\n  badgegate keygen --name root --out /media/offline      (once, on a machine kept off the network)\n  badgegate keylist grant --root /media/offline/root.key.pem --list keys.txt \\\n      --key keys/arena-desk.pub.pem --until 2027-08-31T23:59:59Z --venues arena --zones field,stands --label 'Arena desk'\n  badgegate keylist withdraw --root /media/offline/root.key.pem --list keys.txt --key-id 1a2b3c4d --reason 'laptop stolen'\n  badgegate keylist show --list keys.txt\n\n\
+Kiosks trust the root: put root.pub.pem in the trust folder's root/ subfolder and the key list beside it (or publish it with --office). \
+A badge signed by a key outside its window or scope is denied key_not_valid or key_out_of_scope; a withdrawn key's badges are denied key_withdrawn everywhere once the list arrives. \
+The sequence number grows with every change; kiosks refuse an older list."
+    )]
+    Keylist(KeylistArgs),
     /// Print the raw text and position of every QR code in images, ours or not
     #[command(
         after_help = "Examples:\n  badgegate decode photo.jpg\n  badgegate decode --json frames/"
@@ -240,6 +248,9 @@ pub struct VerifyArgs {
     /// Zone of this gate: badges must open it
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
+    /// Venue this gate is at (a code of the key list, e.g. arena): a badge whose signing key is granted for other venues only is denied key_out_of_scope
+    #[arg(long, value_name = "CODE")]
+    pub venue: Option<String>,
     /// Decide as of this time (RFC 3339) instead of now
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
@@ -275,6 +286,9 @@ pub struct KioskArgs {
     /// Zone this gate opens: badges must list it (or *)
     #[arg(long, value_name = "Z")]
     pub zone: Option<String>,
+    /// Venue this gate is at (a code of the root's key list, e.g. arena): a badge whose signing key is granted for other venues only is denied key_out_of_scope
+    #[arg(long, value_name = "CODE")]
+    pub venue: Option<String>,
     /// Folder of holders' photos (SERIAL-photo.jpg, as issue writes them): a badge with a photo is shown with it when it matches, denied photo_mismatch when another photo is there, and needs an ID check when none is
     #[arg(long, value_name = "DIR")]
     pub photos: Option<PathBuf>,
@@ -817,6 +831,84 @@ pub struct PolicyArgs {
     /// Also publish the signed policy to every gate through the venue office (a connection file from `office add-publisher`)
     #[arg(long, value_name = "FILE")]
     pub office: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeylistArgs {
+    #[command(subcommand)]
+    pub command: KeylistCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeylistCommand {
+    /// Let an issuing key sign badges (or change its window or scope), and sign the next list
+    Grant(KeylistGrantArgs),
+    /// Take an issuing key back for good (lost, stolen, its desk closed), and sign the next list
+    Withdraw(KeylistWithdrawArgs),
+    /// Print a key list: its root, sequence, keys granted and withdrawn
+    Show(KeylistShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeylistSign {
+    /// The root secret key (PKCS#8 PEM), kept off the network
+    #[arg(long, value_name = "FILE")]
+    pub root: PathBuf,
+    /// The key list file (created if missing, else replaced by the next sequence)
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// Also publish the signed list to every gate through the venue office (a connection file from `office add-publisher`)
+    #[arg(long, value_name = "FILE")]
+    pub office: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeylistGrantArgs {
+    #[command(flatten)]
+    pub sign: KeylistSign,
+    /// The issuing key's public key (SPKI PEM, as keygen wrote it)
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// First moment gates accept its badges (RFC 3339; default now)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Last moment gates accept its badges (RFC 3339)
+    #[arg(long, value_name = "TIME")]
+    pub until: String,
+    /// Venues at whose gates its badges count: codes, comma-separated, or * for every venue
+    #[arg(long, value_name = "CODES", default_value = "*")]
+    pub venues: String,
+    /// Zones its badges may open: codes, comma-separated, or * (then it may also sign badges for every zone)
+    #[arg(long, value_name = "CODES", default_value = "*")]
+    pub zones: String,
+    /// Categories its badges may carry: codes, comma-separated, or *
+    #[arg(long, value_name = "CODES", default_value = "*")]
+    pub categories: String,
+    /// Which desk holds the key, in plain words (kept in the signed list)
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub label: String,
+}
+
+#[derive(Debug, Args)]
+pub struct KeylistWithdrawArgs {
+    #[command(flatten)]
+    pub sign: KeylistSign,
+    /// The id of the key to withdraw (8 hex digits, as keygen and the list print it)
+    #[arg(long, value_name = "ID")]
+    pub key_id: String,
+    /// Why, in plain words (kept in the signed list and shown at the office)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct KeylistShowArgs {
+    /// The key list file
+    #[arg(long, value_name = "FILE")]
+    pub list: PathBuf,
+    /// Check its signature against this trust folder's root/ keys (without: parsed, not verified)
+    #[arg(long, value_name = "DIR")]
+    pub trust: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -96,6 +96,7 @@ fn kiosk_config(a: &KioskArgs, gate: &str) -> anyhow::Result<KioskConfig> {
             .filter(|c| !c.is_empty())
             .collect(),
         photos: a.photos.clone(),
+        venue: super::venue_flag(a.venue.as_deref())?,
     })
 }
 

@@ -14,6 +14,8 @@ mod doctor;
 #[cfg(feature = "desk")]
 mod issue;
 mod keygen;
+#[cfg(feature = "desk")]
+mod keylist;
 mod kiosk;
 #[cfg(feature = "office")]
 mod office;
@@ -80,6 +82,20 @@ pub fn load_trust(
     )?)
 }
 
+/// `--venue CODE`, checked: a code of the key list's venue scopes.
+pub fn venue_flag(v: Option<&str>) -> anyhow::Result<Option<String>> {
+    let Some(v) = v.map(|v| v.trim().to_lowercase()) else {
+        return Ok(None);
+    };
+    if !badgegate::format::keylist::is_valid_venue(&v) {
+        anyhow::bail!(
+            "--venue {v:?}: a venue code is 1 to {} characters of a-z 0-9 _ - (as the key list names it)",
+            badgegate::format::keylist::MAX_VENUE_LEN
+        );
+    }
+    Ok(Some(v))
+}
+
 /// The venue office's address, read from a private connection file.
 #[cfg(feature = "desk")]
 pub fn office_url(path: &std::path::Path) -> anyhow::Result<String> {
@@ -111,8 +127,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Revoke(a) => revoke::run(a),
         #[cfg(feature = "desk")]
         Command::Policy(a) => policy::run(a),
+        #[cfg(feature = "desk")]
+        Command::Keylist(a) => keylist::run(a),
         #[cfg(not(feature = "desk"))]
-        Command::Issue(_) | Command::Revoke(_) | Command::Policy(_) => {
+        Command::Issue(_) | Command::Revoke(_) | Command::Policy(_) | Command::Keylist(_) => {
             not_in_this_build("the accreditation desk", "desk")
         }
         #[cfg(feature = "office")]

@@ -26,6 +26,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         skew_secs: a.skew,
         time: clock::VenueTime::chosen(a.time_zone.as_deref(), None)
             .map_err(|e| anyhow!("--time-zone: {e}"))?,
+        venue: super::venue_flag(a.venue.as_deref())?,
         ..GatePolicy::default()
     };
     let checks = Checks {

@@ -63,6 +63,7 @@ fn gate(journal: Journal, hook: Option<AdmitHook>) -> Gate {
         guard_present: false,
         staff_categories: vec!["staff".into()],
         photos: None,
+        venue: None,
     };
     let trust = TrustStore::from_keys(&[key().public()], &[]);
     let kiosk = Kiosk::start(cfg, trust, RevocationSet::new(), journal, NOW * 1000).unwrap();

@@ -2528,6 +2528,7 @@ fn a_refused_id_check_releases_its_reservation() {
         guard_present: false,
         staff_categories: Vec::new(),
         photos: None,
+        venue: None,
     };
     let mut kiosk = Kiosk::start(
         cfg,
@@ -2545,6 +2546,7 @@ fn a_refused_id_check_releases_its_reservation() {
         kiosk_id: "n1".into(),
         lists_dir: cache.join("lists"),
         policy_file: cache.join("policy.txt"),
+        keys_file: cache.join("keys.txt"),
         trust,
         notices: badgegate::notice::Notices::silent(),
         clock: Box::new(move || at),

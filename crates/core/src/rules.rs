@@ -239,8 +239,11 @@ pub enum AlarmKind {
     IdCheckFailed,
     /// The admit hook failed: the door may not have opened.
     HookFailed,
-    /// A revocation list or venue policy was refused.
+    /// A revocation list, venue policy or key list was refused.
     ListRefused,
+    /// A badge signed by a key the root's key list withdrew, or used
+    /// beyond the key's window or scope.
+    KeyRefused,
     /// The kiosk started after a run that did not close its journal: it was
     /// out of service, killed or without power in between.
     OutOfService,
@@ -258,6 +261,7 @@ impl AlarmKind {
         AlarmKind::Forged,
         AlarmKind::UnknownKey,
         AlarmKind::RetiredKey,
+        AlarmKind::KeyRefused,
         AlarmKind::PhotoMismatch,
         AlarmKind::Override,
         AlarmKind::IdCheckFailed,
@@ -275,6 +279,7 @@ impl AlarmKind {
             AlarmKind::Forged => "forged",
             AlarmKind::UnknownKey => "unknown_key",
             AlarmKind::RetiredKey => "retired_key",
+            AlarmKind::KeyRefused => "key_refused",
             AlarmKind::PhotoMismatch => "photo_mismatch",
             AlarmKind::Override => "override",
             AlarmKind::IdCheckFailed => "id_check_failed",
@@ -293,6 +298,7 @@ impl AlarmKind {
             AlarmKind::Forged => "forged or altered badge",
             AlarmKind::UnknownKey => "badge from an unknown key",
             AlarmKind::RetiredKey => "badge from a retired key",
+            AlarmKind::KeyRefused => "badge from a withdrawn or out-of-scope key",
             AlarmKind::PhotoMismatch => "photo does not match the badge",
             AlarmKind::Override => "decided by hand",
             AlarmKind::IdCheckFailed => "ID check failed",
@@ -326,7 +332,9 @@ pub fn alarm_of(kind: EntryKind, reason: EntryReason, flagged: bool) -> Option<A
         }
         (
             EntryKind::List,
-            EntryReason::Event(KioskEvent::ListRefused | KioskEvent::PolicyRefused),
+            EntryReason::Event(
+                KioskEvent::ListRefused | KioskEvent::PolicyRefused | KioskEvent::KeysRefused,
+            ),
         ) => Some(AlarmKind::ListRefused),
         (EntryKind::Clock, EntryReason::Event(KioskEvent::ClockStep)) => Some(AlarmKind::ClockStep),
         (EntryKind::Decision, EntryReason::Badge(r)) => match r {
@@ -334,6 +342,9 @@ pub fn alarm_of(kind: EntryKind, reason: EntryReason, flagged: bool) -> Option<A
             Reason::BadSignature => Some(AlarmKind::Forged),
             Reason::UnknownKey => Some(AlarmKind::UnknownKey),
             Reason::RetiredKey => Some(AlarmKind::RetiredKey),
+            Reason::KeyWithdrawn | Reason::KeyNotValid | Reason::KeyOutOfScope => {
+                Some(AlarmKind::KeyRefused)
+            }
             Reason::PhotoMismatch => Some(AlarmKind::PhotoMismatch),
             _ => None,
         },

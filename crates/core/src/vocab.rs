@@ -53,6 +53,8 @@ coded! {
         Revocations = "revocations",
         /// The venue policy, one series for the venue across keys.
         Policy = "policy",
+        /// The root's key list of issuing keys, one series across root keys.
+        Keys = "keys",
     }
 }
 
@@ -152,6 +154,14 @@ coded! {
         /// Venue-wide anti-passback could not be checked (the office did
         /// not answer in time) and this zone admits only verified entries.
         PassbackUnverified = "passback_unverified",
+        /// The root's key list withdrew the key that signed the badge.
+        KeyWithdrawn = "key_withdrawn",
+        /// The key list lets the signing key sign only within a window,
+        /// and now is outside it.
+        KeyNotValid = "key_not_valid",
+        /// The badge claims a venue, zone or category its signing key may
+        /// not grant.
+        KeyOutOfScope = "key_out_of_scope",
     }
 }
 
@@ -218,6 +228,11 @@ coded! {
         /// The clock jumped by more than two seconds against the time that
         /// passed (a `clock` record).
         ClockStep = "clock_step",
+        /// A newer key list (issuing keys, signed by the root) was taken up.
+        KeysAccepted = "keys_accepted",
+        /// A key list was refused: not signed by a root key, unreadable,
+        /// or older than one taken.
+        KeysRefused = "keys_refused",
     }
 }
 
@@ -329,6 +344,9 @@ impl EntryReason {
                 Reason::AlreadyInside => "already inside",
                 Reason::PhotoMismatch => "photo does not match the badge",
                 Reason::PassbackUnverified => "passback unverified: office did not answer",
+                Reason::KeyWithdrawn => "signed by a withdrawn key",
+                Reason::KeyNotValid => "signing key not valid now",
+                Reason::KeyOutOfScope => "beyond what its signing key may grant",
             },
             EntryReason::Guard(g) => match g {
                 GuardReason::Confirmed => "ID checked and confirmed",
@@ -347,6 +365,8 @@ impl EntryReason {
                 KioskEvent::GuardSignInRefused => "guard sign-in refused",
                 KioskEvent::GuardSignedOut => "guard signed out",
                 KioskEvent::ClockStep => "the gate's clock jumped",
+                KioskEvent::KeysAccepted => "key list taken up",
+                KioskEvent::KeysRefused => "key list refused",
             },
         }
     }

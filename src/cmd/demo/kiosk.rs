@@ -76,6 +76,7 @@ fn start_kiosk(s: &Story) -> anyhow::Result<Kiosk> {
         guard_present: false,
         staff_categories: vec!["staff".into()],
         photos: Some(s.badges_dir.clone()),
+        venue: None,
     };
     let lists = badgegate::gate::lists::RevocationSet::of([list]);
     let mut kiosk = Kiosk::start(cfg, trust, lists, journal, s.now * 1000)?;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::files::write_atomic;
 use crate::format::constants::KEY_ID_LEN;
+use crate::format::keylist::{looks_like_keylist, Grant, KeyList, Withdrawal};
 
 /// Largest key file read (bytes); real Ed25519 PEM files are under 200.
 const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
@@ -63,6 +64,12 @@ pub enum KeyError {
     },
     #[error("cannot encode key: {0}")]
     Encode(String),
+    #[error("key list {path} in the trust folder cannot be used: {why}")]
+    KeyList { path: PathBuf, why: String },
+    #[error("root key {id} is also in the trust folder as a badge key; a root key signs key lists only: remove its copy outside root/")]
+    RootAsBadgeKey { id: KeyId },
+    #[error("the trust folder {path} holds a key list but no root key to check it with; copy the root public key into {path}/root/")]
+    NoRootKey { path: PathBuf },
 }
 
 /// Short public identifier of a key: the first [`KEY_ID_LEN`] bytes of
@@ -322,20 +329,34 @@ pub struct TrustedKey {
     pub key: PublicKey,
     pub status: KeyStatus,
     pub path: PathBuf,
+    /// What the root's key list lets this key sign (`None`: a key of the
+    /// trust folder itself, trusted for everything).
+    pub grant: Option<Grant>,
 }
 
 /// The public keys a kiosk trusts: every `*.pem` public key in a folder
 /// (active), and every one in its `retired/` subfolder (retired: badges it
-/// signed are denied `retired_key`).
+/// signed are denied `retired_key`); and the root keys of its `root/`
+/// subfolder, which sign the key list of issuing keys (each with its
+/// validity and scope) and of keys withdrawn. The key list's word on a key
+/// outranks the folder's, except that a key retired here stays retired.
 #[derive(Clone, Debug, Default)]
 pub struct TrustStore {
+    /// The keys badges may be signed with, as decided.
     keys: BTreeMap<KeyId, TrustedKey>,
+    /// The trust folder's own keys (before any key list).
+    plain: BTreeMap<KeyId, TrustedKey>,
+    roots: Vec<PublicKey>,
+    keylist: Option<KeyList>,
+    withdrawn: BTreeMap<KeyId, Withdrawal>,
     /// Things the operator should know (e.g. a secret key found in the folder).
     pub warnings: Vec<String>,
 }
 
 /// Name of the subfolder of retired keys.
 pub const RETIRED_DIR: &str = "retired";
+/// Name of the subfolder of root keys (they sign key lists, never badges).
+pub const ROOT_DIR: &str = "root";
 
 impl TrustStore {
     /// A trust store from keys in memory (tests, demo).
@@ -349,9 +370,23 @@ impl TrustStore {
                         key: k.clone(),
                         status,
                         path: PathBuf::new(),
+                        grant: None,
                     },
                 );
             }
+        }
+        store.plain = store.keys.clone();
+        store
+    }
+
+    /// A trust store of root keys only, with this key list (tests, demo).
+    pub fn from_roots(roots: &[PublicKey], list: Option<KeyList>) -> TrustStore {
+        let mut store = TrustStore {
+            roots: roots.to_vec(),
+            ..TrustStore::default()
+        };
+        if let Some(l) = list {
+            store.apply(l);
         }
         store
     }
@@ -366,12 +401,103 @@ impl TrustStore {
         if retired.is_dir() {
             store.load_dir(&retired, KeyStatus::Retired)?;
         }
-        if store.keys.is_empty() {
+        store.plain = store.keys.clone();
+        let root = dir.join(ROOT_DIR);
+        if root.is_dir() {
+            let mut roots = TrustStore::default();
+            roots.load_dir(&root, KeyStatus::Active)?;
+            store.warnings.append(&mut roots.warnings);
+            store.roots = roots.keys.into_values().map(|k| k.key).collect();
+            if let Some(r) = store.roots.iter().find(|r| store.plain.contains_key(&r.id)) {
+                return Err(KeyError::RootAsBadgeKey { id: r.id });
+            }
+        }
+        let lists = keylist_files(dir);
+        if !lists.is_empty() && store.roots.is_empty() {
+            return Err(KeyError::NoRootKey {
+                path: dir.to_owned(),
+            });
+        }
+        let mut newest: Option<KeyList> = None;
+        for path in lists {
+            let list =
+                KeyList::load_verified(&path, &store.roots).map_err(|e| KeyError::KeyList {
+                    path: path.clone(),
+                    why: e.to_string(),
+                })?;
+            if newest.as_ref().is_none_or(|n| list.sequence > n.sequence) {
+                newest = Some(list);
+            }
+        }
+        if let Some(list) = newest {
+            store.apply(list);
+        } else if !store.roots.is_empty() && store.plain.is_empty() {
+            store.warnings.push(format!(
+                "{} holds a root key but no key list yet: every badge is refused until one arrives (from the office, or copied into the folder)",
+                dir.display()
+            ));
+        }
+        if store.keys.is_empty() && store.roots.is_empty() {
             return Err(KeyError::NoTrustedKeys {
                 path: dir.to_owned(),
             });
         }
         Ok(store)
+    }
+
+    /// This store with `list` as its key list in place of the one it had
+    /// (the caller has verified it under [`TrustStore::roots`] and checked
+    /// it is newer).
+    pub fn with_keylist(&self, list: KeyList) -> TrustStore {
+        let mut store = self.clone();
+        store.apply(list);
+        store
+    }
+
+    fn apply(&mut self, list: KeyList) {
+        let mut keys = self.plain.clone();
+        let from = PathBuf::from(format!("key list #{}", list.sequence));
+        for g in &list.grants {
+            let retired_here = self
+                .plain
+                .get(&g.key.id)
+                .is_some_and(|k| k.status == KeyStatus::Retired && k.key == g.key);
+            keys.insert(
+                g.key.id,
+                TrustedKey {
+                    key: g.key.clone(),
+                    status: if retired_here {
+                        KeyStatus::Retired
+                    } else {
+                        KeyStatus::Active
+                    },
+                    path: from.clone(),
+                    grant: Some(g.clone()),
+                },
+            );
+        }
+        self.withdrawn.clear();
+        for w in &list.withdrawn {
+            keys.remove(&w.key_id);
+            self.withdrawn.insert(w.key_id, w.clone());
+        }
+        self.keys = keys;
+        self.keylist = Some(list);
+    }
+
+    /// The root keys key lists are checked with.
+    pub fn roots(&self) -> &[PublicKey] {
+        &self.roots
+    }
+
+    /// The key list in use, if any.
+    pub fn keylist(&self) -> Option<&KeyList> {
+        self.keylist.as_ref()
+    }
+
+    /// The key list's withdrawal of key `id`, if it is withdrawn.
+    pub fn withdrawal(&self, id: &KeyId) -> Option<&Withdrawal> {
+        self.withdrawn.get(id)
     }
 
     fn load_dir(&mut self, dir: &Path, status: KeyStatus) -> Result<(), KeyError> {
@@ -399,7 +525,15 @@ impl TrustStore {
                 if existing.key == key {
                     // The same key twice (e.g. active and retired): retired wins.
                     if status == KeyStatus::Retired {
-                        self.keys.insert(key.id, TrustedKey { key, status, path });
+                        self.keys.insert(
+                            key.id,
+                            TrustedKey {
+                                key,
+                                status,
+                                path,
+                                grant: None,
+                            },
+                        );
                     }
                     continue;
                 }
@@ -409,7 +543,15 @@ impl TrustStore {
                     second: path,
                 });
             }
-            self.keys.insert(key.id, TrustedKey { key, status, path });
+            self.keys.insert(
+                key.id,
+                TrustedKey {
+                    key,
+                    status,
+                    path,
+                    grant: None,
+                },
+            );
         }
         Ok(())
     }
@@ -425,6 +567,17 @@ impl TrustStore {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
+}
+
+/// The key list files directly in the trust folder: every regular file
+/// whose first line is a key list's.
+fn keylist_files(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    paths.retain(|p| p.is_file() && looks_like_keylist(p));
+    paths
 }
 
 #[cfg(test)]

@@ -175,6 +175,8 @@ pub enum PolicyError {
     UnknownKey(KeyId),
     #[error("venue policy is signed by retired key {0}; ask the desk for a policy signed with the current key")]
     RetiredKey(KeyId),
+    #[error("venue policy is signed by key {0}, which the root's key list withdrew; ask the accreditation centre for one signed with a current key")]
+    WithdrawnKey(KeyId),
     #[error("venue policy signature does not verify: the file was altered or forged; get a fresh copy from the desk")]
     BadSignature,
     #[error("the policy's sequence number is at its largest ({0}); start again with a new key")]
@@ -770,6 +772,9 @@ impl VenuePolicy {
     /// the signing key must be trusted and not retired.
     pub fn parse_verified(text: &str, trust: &TrustStore) -> Result<VenuePolicy, PolicyError> {
         let (policy, signature) = Self::parse(text)?;
+        if trust.withdrawal(&policy.key_id).is_some() {
+            return Err(PolicyError::WithdrawnKey(policy.key_id));
+        }
         let trusted = trust
             .get(&policy.key_id)
             .ok_or(PolicyError::UnknownKey(policy.key_id))?;

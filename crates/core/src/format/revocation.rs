@@ -78,6 +78,8 @@ pub enum RevocationError {
     UnknownKey(KeyId),
     #[error("revocation list is signed by retired key {0}; ask the desk for a list signed with the current key")]
     RetiredKey(KeyId),
+    #[error("revocation list is signed by key {0}, which the root's key list withdrew; ask the accreditation centre for one signed with a current key")]
+    WithdrawnKey(KeyId),
     #[error("revocation list signature does not verify: the file was altered or forged; get a fresh copy from the desk")]
     BadSignature,
     #[error("the existing list is signed by key {list}, but this key is {key}; sign with the key that signed the list")]
@@ -424,6 +426,9 @@ impl RevocationList {
         trust: &TrustStore,
     ) -> Result<RevocationList, RevocationError> {
         let (list, signature) = Self::parse(text)?;
+        if trust.withdrawal(&list.key_id).is_some() {
+            return Err(RevocationError::WithdrawnKey(list.key_id));
+        }
         let trusted = trust
             .get(&list.key_id)
             .ok_or(RevocationError::UnknownKey(list.key_id))?;

@@ -970,12 +970,20 @@ pub struct Presence {
     lists: HashMap<String, u64>,
     /// The highest venue policy sequence taken up from each key.
     policies: HashMap<String, u64>,
+    /// The highest key list sequence taken up (one series across roots).
+    keys: Option<u64>,
 }
 
 impl Presence {
     /// Takes a record into account (in the order they were made).
     pub fn note(&mut self, e: &NewEntry) {
         if e.kind == EntryKind::List {
+            if e.reason == EntryReason::Event(KioskEvent::KeysAccepted) {
+                if let Some(seq) = e.list_seq {
+                    self.keys = Some(self.keys.unwrap_or(0).max(seq));
+                }
+                return;
+            }
             let floors = match e.reason {
                 EntryReason::Event(KioskEvent::ListAccepted) => &mut self.lists,
                 EntryReason::Event(KioskEvent::PolicyAccepted) => &mut self.policies,
@@ -1028,6 +1036,11 @@ impl Presence {
     /// taking up.
     pub fn list_floor(&self, key_id: &str) -> Option<u64> {
         self.lists.get(key_id).copied()
+    }
+
+    /// The highest key list sequence this journal took up.
+    pub fn keys_floor(&self) -> Option<u64> {
+        self.keys
     }
 
     /// The highest venue policy sequence this journal took up from each

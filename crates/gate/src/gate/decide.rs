@@ -5,6 +5,7 @@
 use crate::gate::lists::RevocationSet;
 use badgegate_core::clock::{format_span, format_utc, VenueTime};
 use badgegate_core::format::badge::{Badge, ParseError, SignedBadge};
+use badgegate_core::format::keylist::Grant;
 use badgegate_core::format::keys::{KeyStatus, TrustStore};
 use badgegate_core::vocab::{Direction, Reason, Verdict};
 use serde::Serialize;
@@ -24,6 +25,9 @@ pub struct GatePolicy {
     /// The venue's time, for the times a decision's detail names (validity,
     /// revocation): from its policy, or UTC.
     pub time: VenueTime,
+    /// The venue this gate is at (`--venue`), for keys the key list lets
+    /// sign for some venues only.
+    pub venue: Option<String>,
 }
 
 impl Default for GatePolicy {
@@ -33,6 +37,7 @@ impl Default for GatePolicy {
             skew_secs: badgegate_core::format::constants::DEFAULT_SKEW_SECS,
             direction: Direction::In,
             time: VenueTime::utc(),
+            venue: None,
         }
     }
 }
@@ -340,6 +345,18 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
     };
     let badge = signed.badge.clone();
     let key_id = badge.key_id;
+    if let Some(w) = checks.trust.withdrawal(&key_id) {
+        return Decision::deny(
+            Reason::KeyWithdrawn,
+            Some(badge),
+            false,
+            format!(
+                "signed by key {key_id}, withdrawn {}: {}",
+                checks.gate.time.format(w.at),
+                w.reason
+            ),
+        );
+    }
     let Some(trusted) = checks.trust.get(&key_id) else {
         return Decision::deny(
             Reason::UnknownKey,
@@ -364,7 +381,13 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
             format!("signed by retired key {key_id}; the holder needs a new badge"),
         );
     }
-    // The signature checked out: from here on, what the badge says is true.
+    if let Some(grant) = &trusted.grant {
+        if let Some((reason, detail)) = beyond_grant(&badge, grant, checks) {
+            return Decision::deny(reason, Some(badge), false, detail);
+        }
+    }
+    // The signature checked out under a key allowed to sign this badge:
+    // from here on, what the badge says is true.
     if let Some((reason, detail)) = refusal(&badge, checks) {
         return Decision::deny(reason, Some(badge), true, detail);
     }
@@ -381,6 +404,33 @@ pub fn decide(text: &str, checks: &Checks<'_>) -> Decision {
         detail,
         flagged: false,
     }
+}
+
+/// Why a badge signed by a key the root's key list granted is beyond that
+/// grant, if it is: outside the key's window (entries only, as a badge's
+/// own window), or claiming a venue, zone or category the key may not
+/// grant (at exits too: such a badge was never the key's to sign).
+fn beyond_grant(badge: &Badge, grant: &Grant, checks: &Checks<'_>) -> Option<(Reason, String)> {
+    let (now, skew) = (checks.now, checks.gate.skew_secs);
+    let key_id = badge.key_id;
+    if checks.gate.direction == Direction::In
+        && (now.saturating_add(skew) < grant.from || now > grant.until.saturating_add(skew))
+    {
+        let detail = format!(
+            "signed by key {key_id}, which may sign badges from {} to {} only",
+            checks.gate.time.format(grant.from),
+            checks.gate.time.format(grant.until)
+        );
+        return Some((Reason::KeyNotValid, detail));
+    }
+    grant
+        .out_of_scope(checks.gate.venue.as_deref(), &badge.zones, &badge.category)
+        .map(|what| {
+            (
+                Reason::KeyOutOfScope,
+                format!("signed by key {key_id}, which may not grant {what}"),
+            )
+        })
 }
 
 /// The deny for text that does not parse as a badge of ours.

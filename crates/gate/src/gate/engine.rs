@@ -14,10 +14,11 @@ use crate::gate::decide::{
     DecisionLine, GatePolicy, OfflinePassback, VenueAnswer,
 };
 use crate::gate::hook::HookRun;
-use crate::gate::lists::{Found, ListWatch, RevocationSet};
+use crate::gate::lists::{Found, KeyListWatch, ListWatch, RevocationSet};
 use crate::gate::photo::{self, PhotoCheck};
 use crate::gate::venue::{judge, PolicyStep, PolicyWatch};
 use badgegate_core::clock::{format_human, format_utc_ms};
+use badgegate_core::format::keylist::KeyList;
 use badgegate_core::format::keys::{KeyId, TrustStore};
 use badgegate_core::format::policy::VenuePolicy;
 use badgegate_core::format::revocation::{RevocationError, RevocationList};
@@ -63,6 +64,10 @@ pub struct KioskConfig {
     /// carries a photo digest is admitted at an entry only with a matching
     /// photo, or after an ID check when none is here.
     pub photos: Option<PathBuf>,
+    /// The venue this gate is at (a code of the key list's scopes); a
+    /// badge whose signing key is for some venues only is refused at a
+    /// gate that names none.
+    pub venue: Option<String>,
 }
 
 /// The venue-wide anti-passback check (the office), as the engine asks
@@ -103,6 +108,8 @@ pub enum KioskError {
     PolicyMissing { seen: u64, key_id: String },
     #[error("{0}")]
     PolicyRefused(String),
+    #[error("this journal has taken up key list sequence {seen}, but the trust folder {} ; refusing a roll-back: copy the current key list (badgegate-keys) into the trust folder", match .got { Some(g) => format!("holds only sequence {g}"), None => "holds no key list".to_owned() })]
+    KeysRolledBack { seen: u64, got: Option<u64> },
 }
 
 /// A revocation list or venue policy taken up or refused while the kiosk
@@ -252,6 +259,8 @@ pub struct Kiosk {
     /// The venue policy in use, and where new ones are looked for.
     policy: Option<VenuePolicy>,
     policy_watch: Option<PolicyWatch>,
+    /// Where newer key lists are looked for.
+    keys_watch: Option<KeyListWatch>,
     /// The venue's office, asked before an entry is admitted.
     venue: Option<(Box<dyn VenueCheck>, OfflinePassback)>,
     /// ID checks waiting for the guard: serial → (its record, when).
@@ -421,6 +430,19 @@ impl Kiosk {
         now_ms: u64,
     ) -> Result<Kiosk, KioskError> {
         let presence = journal.presence()?;
+        let keys_in_use = trust.keylist().map(|l| l.sequence);
+        if let Some(seen) = presence.keys_floor() {
+            if keys_in_use.is_none_or(|got| got < seen) {
+                return Err(KioskError::KeysRolledBack {
+                    seen,
+                    got: keys_in_use,
+                });
+            }
+        }
+        let new_keys = trust
+            .keylist()
+            .filter(|l| presence.keys_floor().is_none_or(|seen| l.sequence > seen))
+            .cloned();
         let floors = list_floors(&journal, &trust, &presence)?;
         let new_lists: Vec<RevocationList> = check_lists(&floors, &revocations)?
             .into_iter()
@@ -462,14 +484,135 @@ impl Kiosk {
             guard: None,
             policy: None,
             policy_watch: None,
+            keys_watch: None,
             venue: None,
             awaiting: HashMap::new(),
             notices: Vec::new(),
         };
+        if let Some(l) = &new_keys {
+            kiosk.record_keys(Ok(l), "", "taken up at start", now_ms)?;
+        }
         for l in &new_lists {
             kiosk.record_list(l, "", "taken up at start", now_ms)?;
         }
         Ok(kiosk)
+    }
+
+    /// Looks for newer key lists in these places while the kiosk runs
+    /// ([`Kiosk::refresh_lists`]).
+    pub fn watch_keys(&mut self, watch: KeyListWatch) {
+        self.keys_watch = Some(watch);
+        self.lists_checked.get_or_insert_with(Instant::now);
+        if self.watch.is_none() {
+            self.watch = Some(ListWatch::default());
+        }
+    }
+
+    /// The trust in use: the folder's keys, and the key list's.
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+
+    /// Takes up a newer key list, or refuses a changed one that is
+    /// forged, not the root's, or older (or the same number with other
+    /// content); journalled either way.
+    fn refresh_keys(&mut self, now_ms: u64) -> Result<Vec<ListChange>, JournalError> {
+        let Some(watch) = self.keys_watch.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let found = watch.changed(self.trust.roots());
+        let mut changes = Vec::new();
+        for (path, read) in found {
+            let input = path.display().to_string();
+            let in_use = self.trust.keylist();
+            let outcome = match read {
+                Err(e) => Err(e.to_string()),
+                Ok(l) => match in_use.map(|u| (u.sequence, u == &l)) {
+                    Some((_, true)) => continue,
+                    Some((seq, false)) if l.sequence == seq => Err(format!(
+                        "key list sequence {seq} from root {} differs from the sequence {seq} in use: two lists with one number, refused",
+                        l.root_id
+                    )),
+                    Some((seq, false)) if l.sequence < seq => Err(format!(
+                        "key list sequence {} is older than sequence {seq} in use; refusing a roll-back",
+                        l.sequence
+                    )),
+                    _ => Ok(l),
+                },
+            };
+            match outcome {
+                Ok(l) => {
+                    changes.push(self.record_keys(Ok(&l), &input, "taken up", now_ms)?);
+                    self.trust = self.trust.with_keylist(l);
+                }
+                Err(why) => changes.push(self.record_keys(Err(&why), &input, "", now_ms)?),
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Journals a key list taken up, or refused (why).
+    fn record_keys(
+        &mut self,
+        outcome: Result<&KeyList, &str>,
+        input: &str,
+        how: &str,
+        now_ms: u64,
+    ) -> Result<ListChange, JournalError> {
+        let (reason, detail, key_id, seq) = match outcome {
+            Ok(l) => (
+                KioskEvent::KeysAccepted,
+                format!(
+                    "key list root {} sequence {} issued {}: {} issuing key(s) granted{} {how}",
+                    l.root_id,
+                    l.sequence,
+                    format_human(l.issued_at),
+                    l.grants.len(),
+                    if l.withdrawn.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; withdrawn: {}",
+                            l.withdrawn
+                                .iter()
+                                .map(|w| format!("{} ({})", w.key_id, w.reason))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                ),
+                Some(l.root_id.to_string()),
+                Some(l.sequence),
+            ),
+            Err(why) => (
+                KioskEvent::KeysRefused,
+                format!("key list refused: {why}; the key list in use is kept"),
+                None,
+                None,
+            ),
+        };
+        let record = NewEntry {
+            at_ms: now_ms,
+            kind: EntryKind::List,
+            gate: self.cfg.gate.clone(),
+            zone: self.cfg.zone.clone(),
+            direction: self.cfg.direction,
+            key_id,
+            decision: EntryDecision::None,
+            reason: reason.into(),
+            flagged: outcome.is_err(),
+            detail: detail.trim_end().to_owned(),
+            input: input.to_owned(),
+            list_seq: seq,
+            ..NewEntry::default()
+        };
+        let entry = self.journal.append(&record)?;
+        self.presence.note(&entry.body);
+        Ok(ListChange {
+            entry,
+            accepted: outcome.is_ok(),
+            policy: None,
+        })
     }
 
     /// Looks for new revocation lists in these files and folders while the
@@ -490,11 +633,13 @@ impl Kiosk {
             return Ok(Vec::new());
         }
         self.lists_checked = Some(Instant::now());
+        // Key lists first: the lists after them may be signed by a key
+        // they grant.
+        let mut changes = self.refresh_keys(now_ms)?;
         let Some(watch) = self.watch.as_mut() else {
-            return Ok(Vec::new());
+            return Ok(changes);
         };
         let found = watch.changed(&self.trust);
-        let mut changes = Vec::new();
         for f in found {
             if let Some(c) = self.take_list(f, now_ms)? {
                 changes.push(c);
@@ -840,6 +985,7 @@ impl Kiosk {
             skew_secs: self.cfg.skew_secs,
             direction: self.cfg.direction,
             time: self.venue_time(),
+            venue: self.cfg.venue.clone(),
         };
         let checks = Checks {
             trust: &self.trust,

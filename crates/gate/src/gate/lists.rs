@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use badgegate_core::format::constants::REVOCATION_HEADER_V1;
-use badgegate_core::format::keys::{KeyId, TrustStore};
+use badgegate_core::format::keylist::{looks_like_keylist, read_keylist, KeyList, KeyListError};
+use badgegate_core::format::keys::{KeyId, PublicKey, TrustStore};
 use badgegate_core::format::revocation::{read_list, Revocation, RevocationError, RevocationList};
 
 /// The lists a kiosk decides with: the newest accepted from each key.
@@ -205,4 +206,77 @@ fn looks_like_list(path: &Path) -> bool {
     let mut head = vec![0u8; REVOCATION_HEADER_V1.len() + 1];
     let n = file.take(head.len() as u64).read(&mut head).unwrap_or(0);
     head.get(..n) == Some(format!("{REVOCATION_HEADER_V1}\n").as_bytes())
+}
+
+/// Where a kiosk looks for the root's key list while it runs: the key list
+/// files in its trust folder and the one the office delivers. Each file is
+/// reported when its content changes, verified under the trust folder's
+/// root keys (or why not).
+#[derive(Debug, Default)]
+pub struct KeyListWatch {
+    sources: Vec<PathBuf>,
+    seen: BTreeMap<PathBuf, Result<[u8; 32], String>>,
+}
+
+impl KeyListWatch {
+    /// Watches these files and folders (a folder: every file in it whose
+    /// first line is a key list's). What they hold now counts as seen.
+    pub fn new(sources: Vec<PathBuf>, roots: &[PublicKey]) -> KeyListWatch {
+        let mut w = KeyListWatch {
+            sources,
+            seen: BTreeMap::new(),
+        };
+        w.scan(roots, false);
+        w
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for s in &self.sources {
+            if s.is_dir() {
+                let mut inside: Vec<PathBuf> = std::fs::read_dir(s)
+                    .map(|d| d.flatten().map(|e| e.path()).collect())
+                    .unwrap_or_default();
+                inside.sort();
+                out.extend(inside.into_iter().filter(|p| looks_like_keylist(p)));
+            } else if s.exists() {
+                out.push(s.clone());
+            }
+        }
+        out
+    }
+
+    /// The key list files whose content changed since last looked at.
+    pub fn changed(
+        &mut self,
+        roots: &[PublicKey],
+    ) -> Vec<(PathBuf, Result<KeyList, KeyListError>)> {
+        self.scan(roots, true)
+    }
+
+    fn scan(
+        &mut self,
+        roots: &[PublicKey],
+        settle: bool,
+    ) -> Vec<(PathBuf, Result<KeyList, KeyListError>)> {
+        let mut out = Vec::new();
+        for path in self.files() {
+            let text = read_keylist(&path);
+            let now = match &text {
+                Ok(t) => Ok(digest(t.as_bytes())),
+                Err(e) => Err(e.to_string()),
+            };
+            if self.seen.get(&path) == Some(&now) {
+                continue;
+            }
+            let list = text.and_then(|t| KeyList::parse_verified(&t, roots));
+            if settle && list.is_err() && badgegate_core::files::changed_within(&path, SETTLE) {
+                // Perhaps a copy still being written: look again next time.
+                continue;
+            }
+            self.seen.insert(path.clone(), now);
+            out.push((path, list));
+        }
+        out
+    }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use badgegate_core::clock::{format_human, format_span};
+use badgegate_core::format::keylist::KeyList;
 use badgegate_core::format::keys::{KeyError, SecretKey, TrustStore};
 use badgegate_core::format::policy::{GateFinding, PolicyError, VenuePolicy};
 use badgegate_core::format::revocation::RevocationError;
@@ -17,7 +18,7 @@ use badgegate_core::text::{printable, shown_path};
 
 use crate::gate::decide::OfflinePassback;
 use crate::gate::engine::{Kiosk, KioskConfig, KioskError};
-use crate::gate::lists::{ListWatch, RevocationSet};
+use crate::gate::lists::{KeyListWatch, ListWatch, RevocationSet};
 use crate::gate::runtime::{list_change_line, KioskClock};
 use crate::gate::venue::PolicyWatch;
 use crate::net::link::{self, LinkConfig, Passback, SharedState};
@@ -120,9 +121,34 @@ pub fn load_trust(
     revocations: &[PathBuf],
     notices: &Notices,
 ) -> Result<(TrustStore, RevocationSet, ListWatch), StartError> {
-    let trust = TrustStore::load(dir)?;
+    load_trust_with(dir, None, revocations, notices)
+}
+
+/// [`load_trust`], with the key list the office delivered (`keys_file`)
+/// taken up first when it is newer than the trust folder's and verifies
+/// under the folder's root keys (one that does not is said and left
+/// unused: the office is not trusted for it).
+pub fn load_trust_with(
+    dir: &Path,
+    keys_file: Option<&Path>,
+    revocations: &[PathBuf],
+    notices: &Notices,
+) -> Result<(TrustStore, RevocationSet, ListWatch), StartError> {
+    let mut trust = TrustStore::load(dir)?;
     for w in &trust.warnings {
         notices.say(format!("warning: {}", printable(w)));
+    }
+    if let Some(path) = keys_file.filter(|p| p.exists()) {
+        match KeyList::load_verified(path, trust.roots()) {
+            Ok(l) if trust.keylist().is_none_or(|k| l.sequence > k.sequence) => {
+                trust = trust.with_keylist(l);
+            }
+            Ok(_) => {}
+            Err(e) => notices.say(format!(
+                "warning: the office's key list {} is not used: {e}",
+                shown_path(path)
+            )),
+        }
     }
     if let Some(p) = revocations.iter().find(|p| !p.exists()) {
         return Err(StartError::MissingList(shown_path(p)));
@@ -135,6 +161,13 @@ pub fn load_trust(
         if let Err(RevocationError::RetiredKey(key)) = &found.list {
             notices.say(format!(
                 "warning: revocation list {} is signed by retired key {key}: not used (badges of that key are refused as retired)",
+                shown_path(&found.path)
+            ));
+            continue;
+        }
+        if let Err(RevocationError::WithdrawnKey(key)) = &found.list {
+            notices.say(format!(
+                "warning: revocation list {} is signed by key {key}, which the key list withdrew: not used (badges of that key are refused as withdrawn)",
                 shown_path(&found.path)
             ));
             continue;
@@ -169,7 +202,14 @@ pub fn start(
     };
     let mut sources = setup.revocations.clone();
     sources.extend(office.as_ref().map(|o| o.lists_dir.clone()));
-    let (trust, revocations, watch) = load_trust(&setup.trust, &sources, notices)?;
+    let keys_file = office.as_ref().map(|o| o.keys_file.clone());
+    let (trust, revocations, watch) =
+        load_trust_with(&setup.trust, keys_file.as_deref(), &sources, notices)?;
+    let keys_watch = (!trust.roots().is_empty()).then(|| {
+        let mut sources = vec![setup.trust.clone()];
+        sources.extend(keys_file.clone());
+        KeyListWatch::new(sources, trust.roots())
+    });
     let journal = open_journal(setup, &cfg.gate)?;
     let policy_path = office
         .as_ref()
@@ -194,6 +234,9 @@ pub fn start(
     let mut kiosk =
         Kiosk::start(cfg, trust, revocations, journal, now_ms).map_err(StartError::Kiosk)?;
     kiosk.watch_lists(watch);
+    if let Some(w) = keys_watch {
+        kiosk.watch_keys(w);
+    }
     // With the office, its deliveries, and the `--policy` file too: a
     // newer policy copied onto the gate PC is taken up while the office
     // cannot be reached.
@@ -230,6 +273,7 @@ struct OfficeFiles {
     url: String,
     lists_dir: PathBuf,
     policy_file: PathBuf,
+    keys_file: PathBuf,
 }
 
 impl OfficeFiles {
@@ -260,6 +304,7 @@ impl OfficeFiles {
             url,
             lists_dir,
             policy_file,
+            keys_file: dir.join("keys.txt"),
         })
     }
 
@@ -279,6 +324,7 @@ impl OfficeFiles {
             kiosk_id: kiosk.journal().kiosk_id().to_owned(),
             lists_dir: self.lists_dir,
             policy_file: self.policy_file,
+            keys_file: self.keys_file,
             trust,
             notices: setup.notices.clone(),
             clock: Box::new(move || clock.now_ms()),

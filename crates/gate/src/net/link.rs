@@ -23,6 +23,7 @@ use super::connect::connect;
 use super::OfficeError;
 use crate::gate::decide::VenueAnswer;
 use crate::gate::engine::{EntryClaim, VenueCheck};
+use badgegate_core::format::keylist::KeyList;
 use badgegate_core::format::keys::{KeyId, TrustStore};
 use badgegate_core::format::policy::VenuePolicy;
 use badgegate_core::format::revocation::RevocationList;
@@ -115,6 +116,11 @@ pub struct LinkConfig {
     pub lists_dir: PathBuf,
     /// The verified venue policy from the office, if one is published.
     pub policy_file: PathBuf,
+    /// The verified key list from the office (issuing keys, signed by a
+    /// root key of the trust folder), if one is published.
+    pub keys_file: PathBuf,
+    /// What lists are verified with; a newer key list from the office
+    /// replaces its key list.
     pub trust: TrustStore,
     /// Where state changes are said (ONLINE, OFFLINE, a list refused).
     pub notices: Notices,
@@ -250,6 +256,8 @@ struct Pusher {
     revocations_kept: HashMap<KeyId, u64>,
     /// The venue policy kept (its key and sequence, by signed content).
     policy_kept: Option<(KeyId, u64)>,
+    /// The key list kept (its root and sequence, by signed content).
+    keys_kept: Option<(KeyId, u64)>,
     /// Why pushing stopped for good in this run: the office's chain of
     /// this kiosk is ahead of this journal or differs from it. Lists are
     /// still fetched.
@@ -268,6 +276,7 @@ impl Pusher {
             rows_seen: HashSet::new(),
             revocations_kept: HashMap::new(),
             policy_kept: None,
+            keys_kept: None,
             stopped: None,
             enrolment_checked: false,
         };
@@ -278,6 +287,17 @@ impl Pusher {
     /// What earlier runs kept from the office: never replaced by an older
     /// list, whatever the office serves later.
     fn read_kept(&mut self) {
+        if let Some(l) = self.cfg.trust.keylist() {
+            self.keys_kept = Some((l.root_id, l.sequence));
+        }
+        if let Ok(text) = badgegate_core::format::keylist::read_keylist(&self.cfg.keys_file) {
+            if let Ok(l) = KeyList::parse_verified(&text, self.cfg.trust.roots()) {
+                if self.keys_kept.is_none_or(|(_, kept)| l.sequence > kept) {
+                    self.keys_kept = Some((l.root_id, l.sequence));
+                    self.cfg.trust = self.cfg.trust.with_keylist(l);
+                }
+            }
+        }
         let files = std::fs::read_dir(&self.cfg.lists_dir)
             .map(|d| d.flatten().map(|e| e.path()).collect::<Vec<_>>())
             .unwrap_or_default();
@@ -538,6 +558,11 @@ impl Pusher {
                     .iter()
                     .map(|(key, seq)| format!("policy {key} #{seq}")),
             )
+            .chain(
+                self.keys_kept
+                    .iter()
+                    .map(|(root, seq)| format!("keys {root} #{seq}")),
+            )
             .collect();
         v.sort();
         v.join(", ")
@@ -556,9 +581,10 @@ impl Pusher {
             .map(|r| (r.get(0), r.get(1), r.get(2)))
             .filter(|k| !self.rows_seen.contains(k))
             .collect();
-        // Newest first, so a flood of rows cannot hold a real list back
-        // for long; any order gives the same result.
-        fresh.sort_by_key(|f| std::cmp::Reverse(f.2));
+        // Key lists first (the lists after them may be signed by a key
+        // they grant), then newest first, so a flood of rows cannot hold a
+        // real list back for long.
+        fresh.sort_by_key(|f| (f.0 != ListKind::Keys.code(), std::cmp::Reverse(f.2)));
         fresh.truncate(LIST_ROWS_A_ROUND);
         if fresh.is_empty() {
             return Ok(());
@@ -627,6 +653,10 @@ impl Pusher {
                 Ok(p) => (p.key_id, p.sequence, self.cfg.policy_file.clone()),
                 Err(e) => return unused(&e),
             },
+            ListKind::Keys => match KeyList::parse_verified(body, self.cfg.trust.roots()) {
+                Ok(l) => (l.root_id, l.sequence, self.cfg.keys_file.clone()),
+                Err(e) => return unused(&e),
+            },
         };
         if signed_key.to_string() != key || i64::try_from(signed_seq).ok() != Some(seq) {
             return Ok(Err(format!(
@@ -640,6 +670,8 @@ impl Pusher {
                 .is_none_or(|kept| signed_seq > *kept),
             // One policy for the venue, numbered across keys.
             ListKind::Policy => self.policy_kept.is_none_or(|(_, kept)| signed_seq > kept),
+            // One key list for the venue, numbered across root keys.
+            ListKind::Keys => self.keys_kept.is_none_or(|(_, kept)| signed_seq > kept),
         };
         if !newer {
             return Ok(Ok(()));
@@ -651,6 +683,12 @@ impl Pusher {
                 self.revocations_kept.insert(signed_key, signed_seq);
             }
             ListKind::Policy => self.policy_kept = Some((signed_key, signed_seq)),
+            ListKind::Keys => {
+                self.keys_kept = Some((signed_key, signed_seq));
+                if let Ok(l) = KeyList::parse_verified(body, self.cfg.trust.roots()) {
+                    self.cfg.trust = self.cfg.trust.with_keylist(l);
+                }
+            }
         }
         Ok(Ok(()))
     }

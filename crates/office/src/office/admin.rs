@@ -32,14 +32,29 @@ pub fn vocabulary_sql() -> String {
     };
     let kinds = quote(EntryKind::ALL.iter().map(|k| k.code()).collect());
     let reasons = quote(EntryReason::all().map(|r| r.code()).collect());
+    let headers: Vec<String> = ListKind::ALL
+        .iter()
+        .map(|k| {
+            format!(
+                "WHEN '{}' THEN '{}'",
+                k.code(),
+                badgegate_core::format::list_header(*k)
+            )
+        })
+        .collect();
     format!(
         "CREATE OR REPLACE FUNCTION badgegate.known_record(p_kind text, p_reason text) RETURNS boolean
          LANGUAGE sql IMMUTABLE AS $$
              SELECT p_kind IN ({kinds}) AND p_reason IN ({reasons})
          $$;
+         CREATE OR REPLACE FUNCTION badgegate.list_header(p_kind text) RETURNS text
+         LANGUAGE sql IMMUTABLE AS $$
+             SELECT CASE p_kind {} END
+         $$;
          {}
          {}
          {}",
+        headers.join(" "),
         badgegate_core::rules::presence_sql(),
         badgegate_core::rules::revocation_sql(),
         badgegate_core::rules::alarm_sql()

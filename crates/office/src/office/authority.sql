@@ -132,9 +132,13 @@ CREATE OR REPLACE FUNCTION badgegate.list_arrives() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
 DECLARE
     lines text[] := string_to_array(left(NEW.body, 200), E'\n');
-    header text := CASE NEW.kind WHEN 'revocations' THEN 'badgegate-revocations v1'
-                                 WHEN 'policy' THEN 'badgegate-policy v1' END;
+    -- Written by `office init` from the Rust vocabulary (`ListKind`).
+    header text := badgegate.list_header(NEW.kind);
 BEGIN
+    IF header IS NULL THEN
+        RAISE EXCEPTION 'refused: % is no kind of signed list (revocations, policy, keys)', NEW.kind
+            USING ERRCODE = 'check_violation';
+    END IF;
     NEW.published_by := session_user;
     NEW.published_at := now();
     IF octet_length(NEW.body) > 16 * 1024 * 1024 THEN
@@ -150,6 +154,10 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+-- The kinds a list row may be are the vocabulary's (`list_arrives`
+-- refuses any other); the first build's fixed CHECK knew two.
+ALTER TABLE badgegate.lists DROP CONSTRAINT IF EXISTS lists_kind_check;
 
 DROP TRIGGER IF EXISTS lists_arrive ON badgegate.lists;
 CREATE TRIGGER lists_arrive BEFORE INSERT ON badgegate.lists

@@ -104,7 +104,12 @@ fn needs_second_confirmation(o: &Outcome) -> bool {
     matches!(
         o.entry.body.reason,
         EntryReason::Badge(
-            Reason::Revoked | Reason::BadSignature | Reason::UnknownKey | Reason::RetiredKey
+            Reason::Revoked
+                | Reason::BadSignature
+                | Reason::UnknownKey
+                | Reason::RetiredKey
+                | Reason::KeyWithdrawn
+                | Reason::KeyOutOfScope
         )
     )
 }
@@ -780,6 +785,7 @@ mod tests {
             guard_present: true,
             staff_categories: vec!["staff".into()],
             photos: None,
+            venue: None,
         };
         let trust = TrustStore::from_keys(&[k.public()], &[]);
         let j = Journal::open_in_memory("k1").unwrap();

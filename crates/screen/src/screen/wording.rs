@@ -201,6 +201,12 @@ pub fn plain_reason(o: &Outcome, cfg: &ScreenConfig) -> String {
         EntryReason::Event(KioskEvent::PolicyRefused) => {
             fill(w.policy_refused_event, &[("detail", &detail(140))])
         }
+        EntryReason::Event(KioskEvent::KeysAccepted) => {
+            fill(w.keys_taken_up, &[("detail", &detail(120))])
+        }
+        EntryReason::Event(KioskEvent::KeysRefused) => {
+            fill(w.keys_refused_event, &[("detail", &detail(140))])
+        }
         EntryReason::Event(KioskEvent::GuardSignInRefused) => {
             let why = body
                 .detail
@@ -338,6 +344,13 @@ fn decision_words(d: &Decision, now: u64, cfg: &ScreenConfig) -> String {
         },
         Reason::UnknownKey => w.unknown_key.into(),
         Reason::RetiredKey => w.retired_key.into(),
+        Reason::KeyWithdrawn => w.key_withdrawn.into(),
+        Reason::KeyNotValid => w.key_not_valid.into(),
+        // "signed by key 1a2b3c4d, which may not grant venue stadium"
+        Reason::KeyOutOfScope => match d.detail.split_once("may not grant ") {
+            Some((_, what)) => fill(w.key_out_of_scope, &[("what", &printable_short(what, 80))]),
+            None => detail(),
+        },
         Reason::BadSignature => w.bad_signature.into(),
         Reason::Malformed => w.malformed.into(),
         Reason::UnsupportedVersion => w.unsupported_version.into(),

@@ -78,6 +78,7 @@ impl Kiosk {
             skew_secs: self.cfg.skew_secs,
             direction: Direction::In,
             time: self.venue_time(),
+            venue: self.cfg.venue.clone(),
         };
         let checks = Checks {
             trust: &self.trust,
