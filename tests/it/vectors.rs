@@ -723,3 +723,194 @@ fn the_journal_documents_record_vector_matches() {
     assert_eq!(field("- signature:"), hex(&e.sig.unwrap()));
     assert_eq!(e.expected_hash(), e.hash);
 }
+
+/// The root key of the key list vectors: seed 0x20, 0x21, …
+fn root_key() -> SecretKey {
+    SecretKey::from_seed(&seed(0x20))
+}
+
+/// The key lists, as this implementation signs them: (name, expected
+/// outcome, file text).
+fn computed_keylists() -> Vec<(&'static str, &'static str, String)> {
+    use badgegate::format::keylist::{Grant, KeyList, Scope};
+    let root = root_key();
+    let k = registration_key();
+    let set = |codes: &[&str]| Scope::Only(codes.iter().map(|c| (*c).to_owned()).collect());
+    let mut list = KeyList::empty(root.key_id());
+    list.put_grant(Grant {
+        key: k.public(),
+        from: parse_rfc3339("2026-11-01T00:00:00Z").unwrap(),
+        until: parse_rfc3339("2026-12-31T23:59:59Z").unwrap(),
+        venues: set(&["arena"]),
+        zones: set(&["lounge", "plenary", "press"]),
+        categories: set(&["delegate", "press"]),
+        label: "Arena accreditation desk".into(),
+    })
+    .unwrap();
+    let arena = list
+        .sign_next(&root, parse_rfc3339("2026-11-30T18:00:00Z").unwrap())
+        .unwrap();
+    list.withdraw(
+        k.key_id(),
+        parse_rfc3339("2026-12-01T12:00:00Z").unwrap(),
+        "desk laptop stolen",
+    )
+    .unwrap();
+    let withdrawn = list
+        .sign_next(&root, parse_rfc3339("2026-12-01T12:05:00Z").unwrap())
+        .unwrap();
+    // The same grants, signed by the issuing key instead of the root.
+    let mut by_issuer = KeyList::parse(&arena).unwrap().0;
+    by_issuer.root_id = k.key_id();
+    by_issuer.grants.clear();
+    by_issuer.grants.push(Grant {
+        key: root.public(),
+        from: 0,
+        until: parse_rfc3339("2030-01-01T00:00:00Z").unwrap(),
+        venues: Scope::All,
+        zones: Scope::All,
+        categories: Scope::All,
+        label: String::new(),
+    });
+    let not_root = by_issuer.sign(&k);
+    let edited = arena.replace("venues=arena", "venues=*");
+    vec![
+        ("arena-desk", "ok", arena),
+        ("withdrawn", "ok", withdrawn),
+        ("signed-by-issuer", "refused", not_root),
+        ("edited", "refused", edited),
+    ]
+}
+
+/// (name, expect, at, zone, venue, key list, text) of each key list
+/// decision vector.
+type KeyVector = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    String,
+);
+
+fn computed_key_vectors() -> Vec<KeyVector> {
+    let k = registration_key();
+    let good = SignedBadge::sign(typical(), &k).unwrap().text().to_owned();
+    let stranger = SignedBadge::sign(typical(), &SecretKey::from_seed(&seed(100)))
+        .unwrap()
+        .text()
+        .to_owned();
+    let by_root = SignedBadge::sign(typical(), &root_key())
+        .unwrap()
+        .text()
+        .to_owned();
+    let at = "2026-12-01T09:00:00Z";
+    vec![
+        ("key-in-scope", "ok", at, "plenary", "arena", "arena-desk", good.clone()),
+        ("key-other-venue", "key_out_of_scope", at, "plenary", "stadium", "arena-desk", good.clone()),
+        ("key-gate-without-venue", "key_out_of_scope", at, "plenary", "none", "arena-desk", good.clone()),
+        ("key-after-its-window", "key_not_valid", "2027-01-01T00:10:00Z", "plenary", "arena", "arena-desk", good.clone()),
+        ("key-withdrawn", "key_withdrawn", "2026-12-01T13:00:00Z", "plenary", "arena", "withdrawn", good),
+        ("key-not-in-list", "unknown_key", at, "plenary", "arena", "arena-desk", stranger),
+        ("signed-by-the-root", "unknown_key", at, "plenary", "arena", "arena-desk", by_root),
+    ]
+}
+
+#[test]
+fn document_key_lists_match_and_decide_as_stated() {
+    let root = root_key();
+    let doc_lists = blocks("```keys");
+    let want = computed_keylists();
+    let mut printed = false;
+    for (name, expect, text) in &want {
+        if !doc_lists
+            .iter()
+            .any(|(n, e, t)| n == name && e == expect && t == text)
+        {
+            printed = true;
+            println!("\n```keys\nlist: {name}\nexpect: {expect}\n{text}```");
+        }
+    }
+    let mut doc_vectors = Vec::new();
+    let mut lines = DOC.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() != "```key-vector" {
+            continue;
+        }
+        let mut fields = Vec::new();
+        for l in lines.by_ref() {
+            if l.trim() == "```" {
+                break;
+            }
+            let (k, v) = l.split_once(": ").expect("key: value");
+            fields.push((k.to_owned(), v.to_owned()));
+        }
+        doc_vectors.push(fields);
+    }
+    let want_vectors = computed_key_vectors();
+    let field = |v: &[(String, String)], k: &str| {
+        v.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("key vector field {k}"))
+    };
+    for (name, expect, at, zone, venue, keys, text) in &want_vectors {
+        let same = doc_vectors.iter().any(|v| {
+            [
+                ("vector", *name),
+                ("expect", *expect),
+                ("at", *at),
+                ("zone", *zone),
+                ("venue", *venue),
+                ("keys", *keys),
+                ("text", text.as_str()),
+            ]
+            .iter()
+            .all(|(k, want)| field(v, k) == *want)
+        });
+        if !same {
+            printed = true;
+            println!(
+                "\n```key-vector\nvector: {name}\nexpect: {expect}\nat: {at}\nzone: {zone}\nvenue: {venue}\nkeys: {keys}\ntext: {text}\n```"
+            );
+        }
+    }
+    assert!(
+        !printed && doc_lists.len() == want.len() && doc_vectors.len() == want_vectors.len(),
+        "the document's key list vectors differ from this implementation (blocks printed above)"
+    );
+    // What the document says, read by the reader as stated.
+    for (name, expect, text) in &doc_lists {
+        let got = badgegate::format::keylist::KeyList::parse_verified(text, &[root.public()]);
+        assert_eq!(got.is_ok(), expect == "ok", "key list {name}: {:?}", got.err());
+    }
+    for v in &doc_vectors {
+        let list = doc_lists
+            .iter()
+            .find(|(n, _, _)| *n == field(v, "keys"))
+            .map(|(_, _, t)| badgegate::format::keylist::KeyList::parse_verified(t, &[root.public()]).unwrap());
+        let trust = TrustStore::from_roots(&[root.public()], list);
+        let venue = field(v, "venue");
+        let gate = GatePolicy {
+            zone: Some(field(v, "zone")),
+            skew_secs: 120,
+            venue: (venue != "none").then_some(venue),
+            ..GatePolicy::default()
+        };
+        let checks = Checks {
+            trust: &trust,
+            revocations: None,
+            gate: &gate,
+            now: parse_rfc3339(&field(v, "at")).unwrap(),
+        };
+        let d = decide_bytes(field(v, "text").as_bytes(), &checks);
+        assert_eq!(
+            Some(d.reason),
+            Reason::from_code(&field(v, "expect")),
+            "key vector {}: {}",
+            field(v, "vector"),
+            d.detail
+        );
+    }
+}
