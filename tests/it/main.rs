@@ -17,6 +17,7 @@ mod ha;
 mod hostile_input;
 mod hostile_text;
 mod identity;
+mod keylist;
 mod kiosk;
 mod office;
 mod office_props;

@@ -807,13 +807,69 @@ fn computed_key_vectors() -> Vec<KeyVector> {
         .to_owned();
     let at = "2026-12-01T09:00:00Z";
     vec![
-        ("key-in-scope", "ok", at, "plenary", "arena", "arena-desk", good.clone()),
-        ("key-other-venue", "key_out_of_scope", at, "plenary", "stadium", "arena-desk", good.clone()),
-        ("key-gate-without-venue", "key_out_of_scope", at, "plenary", "none", "arena-desk", good.clone()),
-        ("key-after-its-window", "key_not_valid", "2027-01-01T00:10:00Z", "plenary", "arena", "arena-desk", good.clone()),
-        ("key-withdrawn", "key_withdrawn", "2026-12-01T13:00:00Z", "plenary", "arena", "withdrawn", good),
-        ("key-not-in-list", "unknown_key", at, "plenary", "arena", "arena-desk", stranger),
-        ("signed-by-the-root", "unknown_key", at, "plenary", "arena", "arena-desk", by_root),
+        (
+            "key-in-scope",
+            "ok",
+            at,
+            "plenary",
+            "arena",
+            "arena-desk",
+            good.clone(),
+        ),
+        (
+            "key-other-venue",
+            "key_out_of_scope",
+            at,
+            "plenary",
+            "stadium",
+            "arena-desk",
+            good.clone(),
+        ),
+        (
+            "key-gate-without-venue",
+            "key_out_of_scope",
+            at,
+            "plenary",
+            "none",
+            "arena-desk",
+            good.clone(),
+        ),
+        (
+            "key-after-its-window",
+            "key_not_valid",
+            "2027-01-01T00:10:00Z",
+            "plenary",
+            "arena",
+            "arena-desk",
+            good.clone(),
+        ),
+        (
+            "key-withdrawn",
+            "key_withdrawn",
+            "2026-12-01T13:00:00Z",
+            "plenary",
+            "arena",
+            "withdrawn",
+            good,
+        ),
+        (
+            "key-not-in-list",
+            "unknown_key",
+            at,
+            "plenary",
+            "arena",
+            "arena-desk",
+            stranger,
+        ),
+        (
+            "signed-by-the-root",
+            "unknown_key",
+            at,
+            "plenary",
+            "arena",
+            "arena-desk",
+            by_root,
+        ),
     ]
 }
 
@@ -883,13 +939,20 @@ fn document_key_lists_match_and_decide_as_stated() {
     // What the document says, read by the reader as stated.
     for (name, expect, text) in &doc_lists {
         let got = badgegate::format::keylist::KeyList::parse_verified(text, &[root.public()]);
-        assert_eq!(got.is_ok(), expect == "ok", "key list {name}: {:?}", got.err());
+        assert_eq!(
+            got.is_ok(),
+            expect == "ok",
+            "key list {name}: {:?}",
+            got.err()
+        );
     }
     for v in &doc_vectors {
         let list = doc_lists
             .iter()
             .find(|(n, _, _)| *n == field(v, "keys"))
-            .map(|(_, _, t)| badgegate::format::keylist::KeyList::parse_verified(t, &[root.public()]).unwrap());
+            .map(|(_, _, t)| {
+                badgegate::format::keylist::KeyList::parse_verified(t, &[root.public()]).unwrap()
+            });
         let trust = TrustStore::from_roots(&[root.public()], list);
         let venue = field(v, "venue");
         let gate = GatePolicy {
