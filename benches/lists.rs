@@ -155,9 +155,10 @@ fn benches(c: &mut Criterion) {
         now: NOW,
     };
     assert_eq!(decide(v7.text(), &checks).reason.code(), "ok");
-    c.bench_function("decide a scoped desk's badge, 40-desk key list, 6,000 revoked", |b| {
-        b.iter(|| decide(black_box(v7.text()), &checks))
-    });
+    c.bench_function(
+        "decide a scoped desk's badge, 40-desk key list, 6,000 revoked",
+        |b| b.iter(|| decide(black_box(v7.text()), &checks)),
+    );
 }
 
 criterion_group!(lists, benches);

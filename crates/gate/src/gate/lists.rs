@@ -19,6 +19,10 @@ use badgegate_core::format::revocation::{read_list, Revocation, RevocationError,
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RevocationSet {
     lists: BTreeMap<KeyId, RevocationList>,
+    /// Every revoked serial, ASCII-lowercased, to its list and entry: a
+    /// decision looks it up in one step however long the lists are (a
+    /// games revokes thousands).
+    index: std::collections::HashMap<String, (KeyId, usize)>,
 }
 
 impl RevocationSet {
@@ -40,9 +44,11 @@ impl RevocationSet {
         set
     }
 
-    /// The revocation of `serial` in any list, if revoked.
+    /// The revocation of `serial` in any list, if revoked (serials
+    /// compare without regard to ASCII case, as [`RevocationList::find`]).
     pub fn find(&self, serial: &str) -> Option<&Revocation> {
-        self.lists.values().find_map(|l| l.find(serial))
+        let (key, i) = self.index.get(&serial.to_ascii_lowercase())?;
+        self.lists.get(key)?.entries.get(*i)
     }
 
     pub fn get(&self, key: &KeyId) -> Option<&RevocationList> {
@@ -52,6 +58,14 @@ impl RevocationSet {
     /// Keeps `list` as its key's list.
     pub fn put(&mut self, list: RevocationList) {
         self.lists.insert(list.key_id, list);
+        self.index.clear();
+        for (key, l) in &self.lists {
+            for (i, r) in l.entries.iter().enumerate() {
+                self.index
+                    .entry(r.serial.to_ascii_lowercase())
+                    .or_insert((*key, i));
+            }
+        }
     }
 
     pub fn lists(&self) -> impl Iterator<Item = &RevocationList> {
@@ -278,5 +292,41 @@ impl KeyListWatch {
             out.push((path, list));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use badgegate_core::format::keys::SecretKey;
+
+    #[test]
+    fn a_set_finds_a_serial_in_any_list_in_any_case_and_forgets_a_replaced_one() {
+        let (a, b) = (
+            SecretKey::from_seed(&[1; 32]),
+            SecretKey::from_seed(&[2; 32]),
+        );
+        let list = |k: &SecretKey, serials: &[&str], seq| {
+            let mut l = RevocationList::empty(k.key_id());
+            for s in serials {
+                l.entries.push(Revocation {
+                    serial: (*s).into(),
+                    revoked_at: 1,
+                    reason: format!("lost {s}"),
+                });
+            }
+            l.sequence = seq;
+            l
+        };
+        let mut set = RevocationSet::of([list(&a, &["D-1", "d-2"], 1), list(&b, &["P-9"], 1)]);
+        assert_eq!(set.find("d-1").unwrap().reason, "lost D-1");
+        assert_eq!(set.find("D-2").unwrap().reason, "lost d-2");
+        assert_eq!(set.find("p-9").unwrap().reason, "lost P-9");
+        assert!(set.find("D-3").is_none());
+        // A newer list from key a without D-1 (reinstated): D-1 is valid.
+        set.put(list(&a, &["d-2"], 2));
+        assert!(set.find("D-1").is_none());
+        assert_eq!(set.find("d-2").unwrap().reason, "lost d-2");
+        assert!(set.find("P-9").is_some());
     }
 }
