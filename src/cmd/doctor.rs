@@ -147,6 +147,17 @@ fn trust_folder(dir: Option<&Path>) -> (Check, Option<badgegate::format::keys::T
         );
     };
     match badgegate::format::keys::TrustStore::load(dir) {
+        Ok(t) if t.keys().count() == 0 && !t.roots().is_empty() => (
+            fail(
+                "trust",
+                format!(
+                    "{} holds the root key but no key list: every badge would be refused",
+                    shown_path(dir)
+                ),
+                "copy the current key list (a file starting `badgegate-keys v1`) into it, or join the office that publishes it",
+            ),
+            Some(t),
+        ),
         Ok(t) if t.keys().count() == 0 => (
             fail(
                 "trust",
@@ -158,7 +169,17 @@ fn trust_folder(dir: Option<&Path>) -> (Check, Option<badgegate::format::keys::T
         Ok(t) => (
             pass(
                 "trust",
-                format!("{} key(s) in {}", t.keys().count(), shown_path(dir)),
+                match t.keylist() {
+                    Some(l) => format!(
+                        "{} key(s) in {}, from key list #{} of root {} ({} withdrawn)",
+                        t.keys().count(),
+                        shown_path(dir),
+                        l.sequence,
+                        l.root_id,
+                        l.withdrawn.len()
+                    ),
+                    None => format!("{} key(s) in {}", t.keys().count(), shown_path(dir)),
+                },
             ),
             Some(t),
         ),
