@@ -88,6 +88,15 @@ badgegate office status --db postgresql://admin@office:5432/venue\n\n\
 URL is a libpq connection URI. Its password comes from libpq's password file (PGPASSFILE or ~/.pgpass), never the command line."
     )]
     Office(OfficeArgs),
+    /// The accreditation centre over many venues' offices (PostgreSQL logical replication)
+    #[command(
+        after_help = "Examples:\n  badgegate central init --db postgresql://admin@centre:5432/games\n  \
+badgegate office init --db postgresql://admin@arena:5432/venue --venue arena\n  \
+badgegate central add-venue --db postgresql://admin@centre:5432/games --venue-db postgresql://admin@arena:5432/venue\n  \
+badgegate central status --db postgresql://admin@centre:5432/games\n\n\
+Both servers need wal_level = logical. Lists published at the centre (revoke, policy, keylist with --office) reach every venue; each venue's records reach the centre. docs/multi-venue.md."
+    )]
+    Central(CentralArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)
     #[command(
         after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
@@ -417,8 +426,8 @@ pub struct OfficeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum OfficeCommand {
-    /// Create the venue schema in the office database (or say it is current)
-    Init(OfficeDb),
+    /// Create the venue schema in the office database (or say it is current); --venue names the venue of a games
+    Init(OfficeInitArgs),
     /// Enrol a kiosk: its own login (append its records, read lists) and a connection file
     AddKiosk(OfficeAddKioskArgs),
     /// A login for the desk to publish signed lists, and its connection file
@@ -496,6 +505,57 @@ pub struct OfficeDb {
     /// The office database: a libpq URI, postgresql://user@host:port/db (password from ~/.pgpass or PGPASSFILE)
     #[arg(long, value_name = "URL")]
     pub db: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OfficeInitArgs {
+    /// The office database: a libpq URI, postgresql://user@host:port/db (password from ~/.pgpass or PGPASSFILE)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// This office's venue, for an accreditation centre over many venues (a code of the key list, e.g. arena): named once; its kiosk ids then start with VENUE-
+    #[arg(long, value_name = "CODE")]
+    pub venue: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CentralArgs {
+    #[command(subcommand)]
+    pub command: CentralCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CentralCommand {
+    /// Make a database the accreditation centre: the office schema and the publication of its lists
+    Init(OfficeDb),
+    /// Join a venue's office to the centre by logical replication: its kiosks and records up, the centre's lists down
+    AddVenue(CentralAddVenueArgs),
+    /// Each venue: replication connected, last contact, kiosks, records, newest record
+    Status(CentralViewArgs),
+    /// Who is inside, every venue and zone, from the centre's copies of the venues' records
+    Inside(CentralViewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CentralAddVenueArgs {
+    /// The centre's database (admin login, a superuser: subscriptions need one)
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// The venue office's database (admin login, a superuser), named with `office init --venue`; its host and port must be reachable from the centre's server, and the centre's from it
+    #[arg(long, value_name = "URL")]
+    pub venue_db: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CentralViewArgs {
+    /// The centre's database
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    /// Show times in this zone (IANA name or +HH:MM; default UTC)
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]

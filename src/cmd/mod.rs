@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use crate::cli::Command;
 
 mod audit;
+#[cfg(feature = "office")]
+mod central;
 pub mod config;
 mod decode;
 #[cfg(feature = "demo")]
@@ -137,6 +139,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Office(a) => office::run(a),
         #[cfg(not(feature = "office"))]
         Command::Office(_) => not_in_this_build("the venue office's commands", "office"),
+        #[cfg(feature = "office")]
+        Command::Central(a) => central::run(a),
+        #[cfg(not(feature = "office"))]
+        Command::Central(_) => not_in_this_build("the accreditation centre's commands", "office"),
         Command::Decode(a) => decode::run(a),
         Command::Doctor(a) => doctor::run(*a),
         #[cfg(feature = "demo")]

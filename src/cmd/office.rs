@@ -22,7 +22,17 @@ pub fn run(a: OfficeArgs) -> anyhow::Result<ExitCode> {
     match a.command {
         OfficeCommand::Init(o) => {
             let mut db = open(&o.db)?;
-            match admin::init(&mut db)? {
+            let done = admin::init(&mut db)?;
+            if let Some(v) = &o.venue {
+                badgegate::office::central::name_venue(&mut db, &v.trim().to_lowercase())?;
+                println!(
+                    "{}: venue {}; its kiosks are enrolled as {}-…",
+                    shown_url(&o.db),
+                    v.trim().to_lowercase(),
+                    v.trim().to_lowercase()
+                );
+            }
+            match done {
                 Initialised::Created => println!(
                     "venue schema version {} created in {}",
                     badgegate::net::OFFICE_SCHEMA_VERSION,

@@ -6,6 +6,8 @@
 mod common;
 
 mod audit;
+#[cfg(feature = "rehearse")]
+mod central;
 mod cli;
 mod dashboard;
 mod doctor;

@@ -137,7 +137,10 @@ impl Pg {
 
     fn pg_ctl_start(&self) {
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 \
+             -c wal_level=logical -c max_replication_slots=16 -c max_wal_senders=16 \
+             -c wal_retrieve_retry_interval=500ms -c max_logical_replication_workers=12 \
+             -c max_worker_processes=24",
             self.port,
             self.dir.path().display()
         );

@@ -315,6 +315,13 @@ pub fn add_kiosk(
             out.display()
         )));
     }
+    if let Some(venue) = crate::office::central::venue_of(db)? {
+        if !kiosk_id.starts_with(&format!("{venue}-")) {
+            return Err(OfficeError::Refused(format!(
+                "kiosk id {kiosk_id:?}: this office is venue {venue}, and kiosk ids are unique across venues: name it {venue}-{kiosk_id}"
+            )));
+        }
+    }
     let login = login_name("bg_kiosk", kiosk_id);
     let password = random_password();
     let mut tx = db.transaction()?;

@@ -673,3 +673,8 @@ INSERT INTO badgegate.meta (key, value) VALUES ('authority_version', '1')
     ON CONFLICT (key) DO NOTHING;
 INSERT INTO badgegate.meta (key, value) VALUES ('presence_version', '3')
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+
+-- Many venues (docs/multi-venue.md): the venue a kiosk belongs to, set by
+-- `office init --venue` as this column's default, and carried with the
+-- kiosk's row to the centre by replication.
+ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS venue text;

@@ -13,6 +13,7 @@
 //!   export).
 
 pub mod admin;
+pub mod central;
 pub mod views;
 #[cfg(feature = "web")]
 pub mod web;

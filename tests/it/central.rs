@@ -1,0 +1,421 @@
+//! Many venues and one accreditation centre, each a real PostgreSQL server
+//! on its own loopback port, joined by logical replication, with real
+//! kiosk processes at the venues: a key list and a revocation published
+//! once at the centre reach a gate in every venue; a badge of a key scoped
+//! to one venue is refused at another; a venue cut off from the centre
+//! keeps deciding, and afterwards its records reach the centre exactly
+//! once and the lists published meanwhile reach its gates.
+
+use crate::common;
+
+use std::fs;
+
+use badgegate::rehearse::proxy::{Link, Proxy};
+use common::pg::Pg;
+use common::{eventually, Desk, LiveKiosk};
+
+/// `badgegate COMMAND --db URL ARGS…` against one server.
+fn on(desk: &Desk, pg: &Pg, cmd: &[&str], args: &[&str]) -> common::Run {
+    let url = pg.admin_url();
+    let mut v: Vec<&str> = cmd.to_vec();
+    v.extend(["--db", url.as_str()]);
+    v.extend_from_slice(args);
+    desk.run(&v)
+}
+
+fn ok(r: common::Run, what: &str) -> common::Run {
+    assert_eq!(r.code, 0, "{what}: {}{}", r.stdout, r.stderr);
+    r
+}
+
+/// A root key, its key list granting the registration key venues `arena`
+/// and `stadium`, and a `pool` desk key venue `pool` only; the trust folder
+/// holds only the root and the list.
+fn keys(desk: &Desk) {
+    ok(
+        desk.run(&["keygen", "--dir", "offline", "--name", "root"]),
+        "root",
+    );
+    ok(
+        desk.run(&["keygen", "--dir", "keys", "--name", "pool"]),
+        "pool key",
+    );
+    for (key, venues) in [
+        ("keys/registration.pub.pem", "arena,stadium"),
+        ("keys/pool.pub.pem", "pool"),
+    ] {
+        ok(
+            desk.run(&[
+                "keylist",
+                "grant",
+                "--root",
+                "offline/root.key.pem",
+                "--list",
+                "keys.txt",
+                "--key",
+                key,
+                "--from",
+                "2026-01-01T00:00:00Z",
+                "--until",
+                "2030-01-01T00:00:00Z",
+                "--venues",
+                venues,
+            ]),
+            "grant",
+        );
+    }
+    fs::remove_dir_all(desk.p("trust")).unwrap();
+    fs::create_dir_all(desk.p("trust/root")).unwrap();
+    fs::copy(
+        desk.p("offline/root.pub.pem"),
+        desk.p("trust/root/root.pub.pem"),
+    )
+    .unwrap();
+    fs::copy(desk.p("keys.txt"), desk.p("trust/keys.txt")).unwrap();
+}
+
+/// A venue office on `pg` named `venue`, with kiosk `VENUE-n1`.
+fn venue(desk: &Desk, pg: &Pg, venue: &str) {
+    ok(
+        on(desk, pg, &["office", "init"], &["--venue", venue]),
+        "office init",
+    );
+    let id = format!("{venue}-n1");
+    let out = format!("{id}.office");
+    ok(
+        on(
+            desk,
+            pg,
+            &["office", "add-kiosk"],
+            &["--kiosk-id", &id, "--out", &out],
+        ),
+        "add-kiosk",
+    );
+}
+
+fn gate(desk: &Desk, venue: &str) -> LiveKiosk {
+    let id = format!("{venue}-n1");
+    let args = common::venue_kiosk_args(
+        &id,
+        "plenary",
+        &["--venue", venue, "--anti-passback", "off"],
+    );
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    LiveKiosk::start(desk.path(), &refs)
+}
+
+fn reason(k: &mut LiveKiosk, text: &str) -> String {
+    k.send(text);
+    k.decision()["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn count(pg: &Pg, sql: &str) -> i64 {
+    pg.sql(sql).trim().parse().unwrap_or(-1)
+}
+
+#[test]
+fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
+    let (Some(centre), Some(arena), Some(stadium), Some(pool)) =
+        (Pg::start(), Pg::start(), Pg::start(), Pg::start())
+    else {
+        return;
+    };
+    let desk = Desk::new();
+    keys(&desk);
+    let r = ok(
+        on(&desk, &centre, &["central", "init"], &[]),
+        "central init",
+    );
+    assert!(r.stdout.contains("accreditation centre"), "{}", r.stdout);
+    ok(
+        on(
+            &desk,
+            &centre,
+            &["office", "add-publisher"],
+            &["--name", "desk", "--out", "desk.office"],
+        ),
+        "publisher at the centre",
+    );
+    for (pg, name) in [(&arena, "arena"), (&stadium, "stadium"), (&pool, "pool")] {
+        venue(&desk, pg, name);
+        let url = pg.admin_url();
+        let r = ok(
+            on(
+                &desk,
+                &centre,
+                &["central", "add-venue"],
+                &["--venue-db", &url],
+            ),
+            "add-venue",
+        );
+        assert!(
+            r.stdout.contains(&format!("venue {name} joined")),
+            "{}",
+            r.stdout
+        );
+    }
+    // A venue joins once; a kiosk id without the venue's prefix is refused.
+    let r = on(
+        &desk,
+        &centre,
+        &["central", "add-venue"],
+        &["--venue-db", &arena.admin_url()],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("already joined"), "{}", r.stderr);
+    let r = on(
+        &desk,
+        &arena,
+        &["office", "add-kiosk"],
+        &["--kiosk-id", "n2", "--out", "n2.office"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("arena-n2"), "{}", r.stderr);
+
+    let delegate = desk.issue("b", "D-1", &["--zones", "plenary"]);
+    let swimmer = desk.issue("b", "P-1", &["--key", "keys/pool.key.pem"]);
+    let mut gates: Vec<(&str, LiveKiosk)> = ["arena", "stadium", "pool"]
+        .into_iter()
+        .map(|v| (v, gate(&desk, v)))
+        .collect();
+    for (v, g) in &mut gates {
+        let want = if *v == "pool" {
+            ("key_out_of_scope", "ok")
+        } else {
+            ("ok", "key_out_of_scope")
+        };
+        assert_eq!(reason(g, &delegate), want.0, "the delegate at {v}");
+        assert_eq!(reason(g, &swimmer), want.1, "the swimmer at {v}");
+    }
+
+    // One revocation, published once at the centre.
+    ok(
+        desk.run(&[
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            "revoked.txt",
+            "D-1",
+            "--reason",
+            "reported lost",
+            "--office",
+            "desk.office",
+        ]),
+        "revoke at the centre",
+    );
+    for (v, g) in &mut gates {
+        if *v == "pool" {
+            continue;
+        }
+        eventually(&format!("the revocation at {v}'s gate"), || {
+            reason(g, &delegate) == "revoked"
+        });
+    }
+    // The pool desk's key withdrawn at the centre: refused at the pool.
+    let pool_id = badgegate::format::keys::PublicKey::load(&desk.p("keys/pool.pub.pem"))
+        .unwrap()
+        .id
+        .to_string();
+    ok(
+        desk.run(&[
+            "keylist",
+            "withdraw",
+            "--root",
+            "offline/root.key.pem",
+            "--list",
+            "keys.txt",
+            "--key-id",
+            &pool_id,
+            "--reason",
+            "pool desk closed",
+            "--office",
+            "desk.office",
+        ]),
+        "withdraw at the centre",
+    );
+    let (_, pool_gate) = &mut gates[2];
+    eventually("the withdrawal at the pool's gate", || {
+        reason(pool_gate, &swimmer) == "key_withdrawn"
+    });
+
+    // Every venue's records at the centre, and its status.
+    for (pg, name) in [(&arena, "arena"), (&stadium, "stadium"), (&pool, "pool")] {
+        let at_venue = count(pg, "SELECT count(*) FROM badgegate.records");
+        assert!(at_venue > 0);
+        eventually(&format!("{name}'s records at the centre"), || {
+            count(
+                &centre,
+                &format!("SELECT count(*) FROM badgegate.records WHERE kiosk_id = '{name}-n1'"),
+            ) >= at_venue
+        });
+    }
+    let r = ok(
+        on(&desk, &centre, &["central", "status"], &["--json"]),
+        "status",
+    );
+    let lines = r.json_lines();
+    assert_eq!(lines.len(), 3, "{}", r.stdout);
+    for l in &lines {
+        assert_eq!(l["connected"], true, "{l}");
+        assert_eq!(l["kiosks"], 1, "{l}");
+        assert!(l["records"].as_i64().unwrap() > 3, "{l}");
+    }
+    // The delegate was admitted at arena and stadium, the swimmer at the
+    // pool, before the lists turned them away.
+    let r = ok(
+        on(&desk, &centre, &["central", "inside"], &["--json"]),
+        "inside",
+    );
+    let mut seen: Vec<(String, String)> = r
+        .json_lines()
+        .iter()
+        .map(|l| {
+            (
+                l["venue"].as_str().unwrap().to_owned(),
+                l["serial"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [("arena", "D-1"), ("pool", "P-1"), ("stadium", "D-1")]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    drop(gates);
+}
+
+#[test]
+fn a_venue_cut_off_from_the_centre_keeps_deciding_and_catches_up_exactly_once() {
+    let (Some(centre), Some(arena)) = (Pg::start(), Pg::start()) else {
+        return;
+    };
+    let desk = Desk::new();
+    keys(&desk);
+    ok(
+        on(&desk, &centre, &["central", "init"], &[]),
+        "central init",
+    );
+    ok(
+        on(
+            &desk,
+            &centre,
+            &["office", "add-publisher"],
+            &["--name", "desk", "--out", "desk.office"],
+        ),
+        "publisher",
+    );
+    venue(&desk, &arena, "arena");
+    // Each server reaches the other through a link the test can cut.
+    let to_centre = Proxy::start(centre.port).unwrap();
+    let to_arena = Proxy::start(arena.port).unwrap();
+    let via = |pg: &Pg, p: &Proxy| {
+        pg.admin_url()
+            .replace(&format!(":{}/", pg.port), &format!(":{}/", p.port))
+    };
+    let centre_url = via(&centre, &to_centre);
+    let arena_url = via(&arena, &to_arena);
+    // The venue ran before it joined: what it holds is copied first.
+    let badges: Vec<String> = (0..6)
+        .map(|i| desk.issue("b", &format!("D-{i}"), &["--zones", "plenary"]))
+        .collect();
+    let mut g = gate(&desk, "arena");
+    assert_eq!(reason(&mut g, &badges[0]), "ok");
+    eventually("the first record at the venue's office", || {
+        count(
+            &arena,
+            "SELECT count(*) FROM badgegate.records WHERE serial = 'D-0'",
+        ) == 1
+    });
+    ok(
+        desk.run(&[
+            "central",
+            "add-venue",
+            "--db",
+            &centre_url,
+            "--venue-db",
+            &arena_url,
+        ]),
+        "add-venue",
+    );
+    eventually("the record made before joining at the centre", || {
+        count(
+            &centre,
+            "SELECT count(*) FROM badgegate.records WHERE serial = 'D-0'",
+        ) == 1
+    });
+
+    // Cut off: the venue keeps deciding; the centre publishes meanwhile.
+    to_centre.set(Link::Refuse);
+    to_arena.set(Link::Refuse);
+    for b in &badges[1..5] {
+        assert_eq!(reason(&mut g, b), "ok");
+    }
+    ok(
+        desk.run(&[
+            "revoke",
+            "--key",
+            "keys/registration.key.pem",
+            "--list",
+            "revoked.txt",
+            "D-5",
+            "--reason",
+            "reported stolen",
+            "--office",
+            "desk.office",
+        ]),
+        "revoke while the venue is cut off",
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(
+        reason(&mut g, &badges[5]),
+        "ok",
+        "the list cannot have arrived"
+    );
+    assert_eq!(
+        count(
+            &centre,
+            "SELECT count(*) FROM badgegate.records WHERE serial IN ('D-1','D-2','D-3','D-4')"
+        ),
+        0,
+        "the centre cannot have the records made while cut off"
+    );
+    let r = on(&desk, &centre, &["central", "status"], &["--json"]);
+    eventually("the centre says the venue is cut off", || {
+        let r = on(&desk, &centre, &["central", "status"], &["--json"]);
+        r.json_lines()
+            .first()
+            .is_some_and(|l| l["connected"] == false)
+            && r.code == 1
+    });
+    drop(r);
+
+    // Healed: the venue catches up by itself.
+    to_centre.set(Link::Open);
+    to_arena.set(Link::Open);
+    eventually("the revocation reaches the venue's gate", || {
+        reason(&mut g, &badges[5]) == "revoked"
+    });
+    let at_venue = count(&arena, "SELECT count(*) FROM badgegate.records");
+    eventually("every record at the centre", || {
+        count(&centre, "SELECT count(*) FROM badgegate.records") == at_venue
+    });
+    assert_eq!(
+        count(
+            &centre,
+            "SELECT count(DISTINCT (kiosk_id, seq)) FROM badgegate.records"
+        ),
+        at_venue,
+        "each record once"
+    );
+    // The same records, byte for byte in their hashes.
+    let hashes = |pg: &Pg| {
+        pg.sql("SELECT string_agg(encode(hash, 'hex'), ',' ORDER BY seq) FROM badgegate.records")
+    };
+    assert_eq!(hashes(&centre), hashes(&arena));
+    drop(g);
+}
