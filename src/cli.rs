@@ -127,6 +127,12 @@ A badge signed by a key outside its window or scope is denied key_not_valid or k
 The sequence number grows with every change; kiosks refuse an older list."
     )]
     Keylist(KeylistArgs),
+    /// Publish holders' photos (SERIAL-photo.jpg, as issue writes them) through the office: every gate of the venues named fetches them into its photo folder
+    #[command(
+        after_help = "Examples:\n  badgegate publish-photos --office desk.office badges/\n  badgegate publish-photos --office desk.office --venues arena,pool badges/ARENA-1-photo.jpg\n\n\
+A photo is named by its serial and its content's digest: a gate shows it only for a badge whose signed digest matches, so a wrong or swapped photo is refused at the gate (photo_mismatch), never shown."
+    )]
+    PublishPhotos(PublishPhotosArgs),
     /// Print the raw text and position of every QR code in images, ours or not
     #[command(
         after_help = "Examples:\n  badgegate decode photo.jpg\n  badgegate decode --json frames/"
@@ -891,6 +897,19 @@ pub struct PolicyArgs {
     /// Also publish the signed policy to every gate through the venue office (a connection file from `office add-publisher`)
     #[arg(long, value_name = "FILE")]
     pub office: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishPhotosArgs {
+    /// A publisher's connection file (`office add-publisher`), at the venue's office or the centre's
+    #[arg(long, value_name = "FILE")]
+    pub office: PathBuf,
+    /// The venues whose gates get them: codes, comma-separated, or * for every venue
+    #[arg(long, value_name = "CODES", default_value = "*")]
+    pub venues: String,
+    /// Photo files (SERIAL-photo.jpg) or folders holding them
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

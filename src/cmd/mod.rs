@@ -131,10 +131,14 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Policy(a) => policy::run(a),
         #[cfg(feature = "desk")]
         Command::Keylist(a) => keylist::run(a),
+        #[cfg(feature = "desk")]
+        Command::PublishPhotos(a) => publish::photos(a),
         #[cfg(not(feature = "desk"))]
-        Command::Issue(_) | Command::Revoke(_) | Command::Policy(_) | Command::Keylist(_) => {
-            not_in_this_build("the accreditation desk", "desk")
-        }
+        Command::Issue(_)
+        | Command::Revoke(_)
+        | Command::Policy(_)
+        | Command::Keylist(_)
+        | Command::PublishPhotos(_) => not_in_this_build("the accreditation desk", "desk"),
         #[cfg(feature = "office")]
         Command::Office(a) => office::run(a),
         #[cfg(not(feature = "office"))]

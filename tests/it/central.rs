@@ -191,6 +191,72 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
         assert_eq!(reason(g, &swimmer), want.1, "the swimmer at {v}");
     }
 
+    // Holders' photos published once at the centre, for the arena only:
+    // the arena's gate shows the right one and refuses a swapped one; the
+    // stadium's gate has none (an ID check instead).
+    let src = desk.p("portrait.jpg");
+    fs::write(
+        &src,
+        common::photos::jpeg(&common::photos::portrait(900, 1200, 3)),
+    )
+    .unwrap();
+    let src = src.to_string_lossy().into_owned();
+    let pictured = desk.issue("pics", "D-P", &["--zones", "plenary", "--photo", &src]);
+    let other = desk.p("other.jpg");
+    fs::write(
+        &other,
+        common::photos::jpeg(&common::photos::portrait(900, 1200, 4)),
+    )
+    .unwrap();
+    let other = other.to_string_lossy().into_owned();
+    let swapped = desk.issue("pics", "D-Q", &["--zones", "plenary", "--photo", &other]);
+    // D-Q's file replaced by D-P's photo before publishing: a swap.
+    fs::copy(desk.p("pics/D-P-photo.jpg"), desk.p("pics/D-Q-photo.jpg")).unwrap();
+    let r = ok(
+        desk.run(&[
+            "publish-photos",
+            "--office",
+            "desk.office",
+            "--venues",
+            "arena",
+            "pics",
+        ]),
+        "publish-photos",
+    );
+    assert!(r.stdout.contains("2 photo(s) published"), "{}", r.stdout);
+    // A row that names a photo by another photo's digest is refused.
+    let (done, said) = centre.sql_as(
+        &desk.p("desk.office"),
+        &format!(
+            "INSERT INTO badgegate.photos (serial, digest, photo) VALUES ('D-Q', '{}', '\\x00ff')",
+            "0".repeat(32)
+        ),
+    );
+    assert!(!done && said.contains("is not the photo of digest"), "{said}");
+    let photo_at = |g: &mut LiveKiosk, text: &str| {
+        g.send(text);
+        let d = g.decision();
+        (
+            d["reason"].as_str().unwrap_or_default().to_owned(),
+            d["photo"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    let (_, arena_gate) = &mut gates[0];
+    eventually("the photos at the arena's gate", || {
+        photo_at(arena_gate, &pictured) == ("ok".into(), "match".into())
+    });
+    assert_eq!(
+        photo_at(arena_gate, &swapped),
+        ("photo_mismatch".into(), "mismatch".into())
+    );
+    let (_, stadium_gate) = &mut gates[1];
+    assert_eq!(photo_at(stadium_gate, &pictured).1, "missing");
+    assert_eq!(
+        count(&stadium, "SELECT count(*) FROM badgegate.photos"),
+        0,
+        "the arena's photos are not sent to the stadium"
+    );
+
     // One revocation, published once at the centre.
     ok(
         desk.run(&[
@@ -264,8 +330,8 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
         assert_eq!(l["kiosks"], 1, "{l}");
         assert!(l["records"].as_i64().unwrap() > 3, "{l}");
     }
-    // The delegate was admitted at arena and stadium, the swimmer at the
-    // pool, before the lists turned them away.
+    // The delegate and the pictured holder were admitted at arena and
+    // stadium, the swimmer at the pool, before the lists turned them away.
     let r = ok(
         on(&desk, &centre, &["central", "inside"], &["--json"]),
         "inside",
@@ -283,8 +349,14 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
     seen.sort();
     assert_eq!(
         seen,
-        [("arena", "D-1"), ("pool", "P-1"), ("stadium", "D-1")]
-            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        [
+            ("arena", "D-1"),
+            ("arena", "D-P"),
+            ("pool", "P-1"),
+            ("stadium", "D-1"),
+            ("stadium", "D-P")
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     drop(gates);
 }
@@ -400,22 +472,23 @@ fn a_venue_cut_off_from_the_centre_keeps_deciding_and_catches_up_exactly_once() 
     eventually("the revocation reaches the venue's gate", || {
         reason(&mut g, &badges[5]) == "revoked"
     });
-    let at_venue = count(&arena, "SELECT count(*) FROM badgegate.records");
+    // The gate stopped, its last records at its office: the centre holds
+    // the same records, each once, with the same hashes.
+    assert_eq!(g.finish(), 0);
+    let hashes = |pg: &Pg| {
+        pg.sql(
+            "SELECT count(*), string_agg(encode(hash, 'hex'), ',' ORDER BY seq) FROM badgegate.records",
+        )
+    };
     eventually("every record at the centre", || {
-        count(&centre, "SELECT count(*) FROM badgegate.records") == at_venue
+        hashes(&centre) == hashes(&arena)
     });
     assert_eq!(
         count(
             &centre,
             "SELECT count(DISTINCT (kiosk_id, seq)) FROM badgegate.records"
         ),
-        at_venue,
+        count(&arena, "SELECT count(*) FROM badgegate.records"),
         "each record once"
     );
-    // The same records, byte for byte in their hashes.
-    let hashes = |pg: &Pg| {
-        pg.sql("SELECT string_agg(encode(hash, 'hex'), ',' ORDER BY seq) FROM badgegate.records")
-    };
-    assert_eq!(hashes(&centre), hashes(&arena));
-    drop(g);
 }

@@ -2547,6 +2547,7 @@ fn a_refused_id_check_releases_its_reservation() {
         lists_dir: cache.join("lists"),
         policy_file: cache.join("policy.txt"),
         keys_file: cache.join("keys.txt"),
+        photos_dir: None,
         trust,
         notices: badgegate::notice::Notices::silent(),
         clock: Box::new(move || at),

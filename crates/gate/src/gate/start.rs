@@ -202,6 +202,19 @@ pub fn start(
     };
     let mut sources = setup.revocations.clone();
     sources.extend(office.as_ref().map(|o| o.lists_dir.clone()));
+    // With the office, holders' photos come from it: into `--photos`, or
+    // a folder beside the journal the gate then reads them from.
+    if let Some(o) = &office {
+        if cfg.photos.is_none() {
+            let dir = o.lists_dir.with_file_name("photos");
+            std::fs::create_dir_all(&dir).map_err(|source| StartError::Files {
+                what: "creating",
+                path: shown_path(&dir),
+                source,
+            })?;
+            cfg.photos = Some(dir);
+        }
+    }
     let keys_file = office.as_ref().map(|o| o.keys_file.clone());
     let (trust, revocations, watch) =
         load_trust_with(&setup.trust, keys_file.as_deref(), &sources, notices)?;
@@ -325,6 +338,7 @@ impl OfficeFiles {
             lists_dir: self.lists_dir,
             policy_file: self.policy_file,
             keys_file: self.keys_file,
+            photos_dir: kiosk.config().photos.clone(),
             trust,
             notices: setup.notices.clone(),
             clock: Box::new(move || clock.now_ms()),

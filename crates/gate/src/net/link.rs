@@ -122,6 +122,9 @@ pub struct LinkConfig {
     /// What lists are verified with; a newer key list from the office
     /// replaces its key list.
     pub trust: TrustStore,
+    /// The gate's photo folder, filled with the holders' photos the
+    /// office publishes (each checked against the digest it is named by).
+    pub photos_dir: Option<PathBuf>,
     /// Where state changes are said (ONLINE, OFFLINE, a list refused).
     pub notices: Notices,
     /// The kiosk's clock (Unix ms), reported to the office, which measures
@@ -258,6 +261,11 @@ struct Pusher {
     policy_kept: Option<(KeyId, u64)>,
     /// The key list kept (its root and sequence, by signed content).
     keys_kept: Option<(KeyId, u64)>,
+    /// Photo rows taken (serial, digest), where the next look starts, and
+    /// when the last few seconds were looked at again.
+    photos_seen: HashSet<(String, String)>,
+    photos_cursor: (f64, String, String),
+    photos_rescanned: Option<Instant>,
     /// Why pushing stopped for good in this run: the office's chain of
     /// this kiosk is ahead of this journal or differs from it. Lists are
     /// still fetched.
@@ -277,6 +285,9 @@ impl Pusher {
             revocations_kept: HashMap::new(),
             policy_kept: None,
             keys_kept: None,
+            photos_seen: HashSet::new(),
+            photos_cursor: (f64::MIN, String::new(), String::new()),
+            photos_rescanned: None,
             stopped: None,
             enrolment_checked: false,
         };
@@ -376,6 +387,7 @@ impl Pusher {
         self.check_enrolment(&mut db);
         loop {
             self.fetch_lists(&mut db)?;
+            self.fetch_photos(&mut db)?;
             let sent = self.push(&mut db)?;
             self.hello(&mut db)?;
             if sent == 0 {
@@ -616,6 +628,90 @@ impl Pusher {
         Ok(())
     }
 
+    /// Takes the holders' photos published since the last look into the
+    /// photo folder, a page at a time. Rows are taken in the order the
+    /// office stored them; every [`PHOTO_RESCAN`] the last
+    /// [`PHOTO_OVERLAP`] is looked at again, for a row whose transaction
+    /// committed after a later one. A photo whose bytes are not the
+    /// digest it is named by is not written, and raised as an alarm.
+    fn fetch_photos(&mut self, db: &mut Client) -> Result<(), OfficeError> {
+        let Some(dir) = self.cfg.photos_dir.clone() else {
+            return Ok(());
+        };
+        if self
+            .photos_rescanned
+            .is_none_or(|t| t.elapsed() >= PHOTO_RESCAN)
+        {
+            self.photos_rescanned = Some(Instant::now());
+            let back = self.photos_cursor.0 - PHOTO_OVERLAP.as_secs_f64();
+            self.photos_cursor = (back, String::new(), String::new());
+        }
+        for _ in 0..PHOTO_PAGES_A_ROUND {
+            let (at, serial, digest) = self.photos_cursor.clone();
+            let keys = db.query(
+                "SELECT extract(epoch FROM published_at)::float8, serial, digest FROM badgegate.photos
+                 WHERE (extract(epoch FROM published_at)::float8, serial, digest) > ($1, $2, $3)
+                 ORDER BY 1, 2, 3 LIMIT $4",
+                &[&at, &serial, &digest, &(PHOTO_PAGE as i64)],
+            )?;
+            let Some(last) = keys.last() else {
+                return Ok(());
+            };
+            self.photos_cursor = (last.get(0), last.get(1), last.get(2));
+            let fresh: Vec<(String, String)> = keys
+                .iter()
+                .map(|r| (r.get(1), r.get(2)))
+                .filter(|k| !self.photos_seen.contains(k))
+                .collect();
+            if !fresh.is_empty() {
+                let serials: Vec<&str> = fresh.iter().map(|f| f.0.as_str()).collect();
+                let digests: Vec<&str> = fresh.iter().map(|f| f.1.as_str()).collect();
+                let rows = db.query(
+                    "SELECT p.serial, p.digest, p.photo FROM badgegate.photos p
+                     JOIN unnest($1::text[], $2::text[]) AS f(serial, digest) USING (serial, digest)
+                     ORDER BY p.published_at, p.serial, p.digest",
+                    &[&serials, &digests],
+                )?;
+                for r in rows {
+                    let (serial, digest, photo): (String, String, Vec<u8>) =
+                        (r.get(0), r.get(1), r.get(2));
+                    self.take_photo(db, &dir, &serial, &digest, &photo)?;
+                    self.photos_seen.insert((serial, digest));
+                }
+            }
+            if keys.len() < PHOTO_PAGE {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    fn take_photo(
+        &mut self,
+        db: &mut Client,
+        dir: &Path,
+        serial: &str,
+        digest: &str,
+        photo: &[u8],
+    ) -> Result<(), OfficeError> {
+        let named = badgegate_core::format::badge::is_valid_serial(serial);
+        let digest_ok = badgegate_core::format::badge::PhotoDigest::of(photo).to_string() == digest;
+        if !named || !digest_ok {
+            let why = format!(
+                "the office's photo for {} is not the photo of digest {}: not used",
+                badgegate_core::text::printable_short(serial, 30),
+                badgegate_core::text::printable_short(digest, 40)
+            );
+            self.cfg.notices.say(format!("warning: {why}"));
+            db.execute("SELECT badgegate.kiosk_alarm('list', $1)", &[&why])
+                .ok();
+            return Ok(());
+        }
+        let path = dir.join(badgegate_core::format::badge::photo_file_name(serial));
+        badgegate_core::files::write_atomic(&path, photo, 0o644, true)
+            .map_err(|e| OfficeError::Refused(format!("keeping a photo from the office: {e}")))
+    }
+
     /// One list row: verified, matched against its columns, and kept if
     /// newer than what is kept. `Err` says why it is not used.
     fn take_row(
@@ -693,6 +789,14 @@ impl Pusher {
         Ok(Ok(()))
     }
 }
+
+/// Photo rows looked at in one query, and at most this many queries a
+/// round (the rest next round: records keep being pushed meanwhile).
+const PHOTO_PAGE: usize = 200;
+const PHOTO_PAGES_A_ROUND: usize = 5;
+/// How often the last [`PHOTO_OVERLAP`] of photos is looked at again.
+const PHOTO_RESCAN: Duration = Duration::from_secs(10);
+const PHOTO_OVERLAP: Duration = Duration::from_secs(30);
 
 /// Columns a record is sent with.
 const RECORD_FIELDS: usize = super::RECORD_COLUMNS.len();

@@ -442,3 +442,22 @@ pub fn publish(
         }
     }
 }
+
+/// Publishes a holder's photo for the gates of `venues` (`*`: every
+/// venue), named by its serial and its content's digest. The same photo
+/// again is a no-op (`false`).
+pub fn publish_photo(
+    db: &mut Client,
+    serial: &str,
+    photo: &[u8],
+    venues: &[String],
+) -> Result<bool, OfficeError> {
+    check_schema(db)?;
+    let digest = badgegate_core::format::badge::PhotoDigest::of(photo).to_string();
+    let n = db.execute(
+        "INSERT INTO badgegate.photos (serial, digest, venues, photo) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (serial, digest) DO NOTHING",
+        &[&serial, &digest, &venues, &photo],
+    )?;
+    Ok(n == 1)
+}

@@ -678,3 +678,47 @@ INSERT INTO badgegate.meta (key, value) VALUES ('presence_version', '3')
 -- `office init --venue` as this column's default, and carried with the
 -- kiosk's row to the centre by replication.
 ALTER TABLE badgegate.kiosks ADD COLUMN IF NOT EXISTS venue text;
+
+-- Holders' photos, published once (at the centre of a games, or at the
+-- venue) and fetched by every gate into its photo folder. A photo is
+-- named by its serial and by the digest the signed badge carries: a row
+-- whose bytes are not that digest is refused here, and again by each
+-- gate; a gate shows a photo only when the badge's own digest matches.
+CREATE TABLE IF NOT EXISTS badgegate.photos (
+    serial       text NOT NULL CHECK (serial ~ '^[A-Za-z0-9._-]{1,24}$'),
+    digest       text NOT NULL CHECK (digest ~ '^[0-9a-f]{32}$'),
+    -- The venues whose gates get it (`*`: every venue).
+    venues       text[] NOT NULL DEFAULT ARRAY['*'],
+    photo        bytea NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now(),
+    published_by text NOT NULL DEFAULT session_user,
+    PRIMARY KEY (serial, digest)
+);
+CREATE INDEX IF NOT EXISTS photos_published ON badgegate.photos (published_at);
+
+CREATE OR REPLACE FUNCTION badgegate.photo_arrives() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = badgegate, pg_catalog AS $$
+BEGIN
+    IF octet_length(NEW.photo) > 4 * 1024 * 1024 THEN
+        RAISE EXCEPTION 'a photo larger than 4 MiB is refused' USING ERRCODE = 'check_violation';
+    END IF;
+    IF left(encode(sha256(NEW.photo), 'hex'), 32) IS DISTINCT FROM NEW.digest THEN
+        RAISE EXCEPTION 'refused: the photo for % is not the photo of digest % (a photo is named by its content)',
+            NEW.serial, NEW.digest USING ERRCODE = 'check_violation';
+    END IF;
+    NEW.published_by := session_user;
+    NEW.published_at := clock_timestamp();
+    PERFORM pg_notify('badgegate_lists', 'photo ' || NEW.serial);
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION badgegate.photo_arrives() FROM PUBLIC;
+DROP TRIGGER IF EXISTS photos_arrive ON badgegate.photos;
+CREATE TRIGGER photos_arrive BEFORE INSERT ON badgegate.photos
+    FOR EACH ROW EXECUTE FUNCTION badgegate.photo_arrives();
+DROP TRIGGER IF EXISTS photos_no_update ON badgegate.photos;
+CREATE TRIGGER photos_no_update BEFORE UPDATE OR DELETE ON badgegate.photos
+    FOR EACH ROW EXECUTE FUNCTION badgegate.records_frozen();
+REVOKE ALL ON badgegate.photos FROM PUBLIC;
+GRANT SELECT ON badgegate.photos TO badgegate_kiosk, badgegate_publisher;
+GRANT INSERT ON badgegate.photos TO badgegate_publisher;

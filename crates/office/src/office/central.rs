@@ -10,7 +10,9 @@
 //!   centre, a subscription `badgegate_from_centre` on each venue): key
 //!   lists, revocation lists and policies published once at the centre
 //!   reach every venue, and every running gate from there. A venue keeps
-//!   its own lists while cut off, and catches up by itself.
+//!   its own lists while cut off, and catches up by itself. With them,
+//!   `badgegate.photos` rows for that venue (or every venue) only
+//!   (publication `badgegate_photos_VENUE`, filtered by row).
 //!
 //! The centre is an office database like any other (`office init`) that
 //! kiosks do not log into; its records are copies, checked when they were
@@ -244,10 +246,25 @@ pub fn add_venue(
     // published at the venue.
     venue_db.batch_execute(
         "ALTER TABLE badgegate.lists ENABLE ALWAYS TRIGGER lists_arrive;
-         ALTER TABLE badgegate.lists ENABLE ALWAYS TRIGGER lists_published;",
+         ALTER TABLE badgegate.lists ENABLE ALWAYS TRIGGER lists_published;
+         ALTER TABLE badgegate.photos ENABLE ALWAYS TRIGGER photos_arrive;",
     )?;
+    // The photos of badges for this venue (or every venue) only.
+    let photos_pub = format!("badgegate_photos_{}", venue.replace('-', "_"));
+    let has_photos: bool = centre
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1)",
+            &[&photos_pub],
+        )?
+        .get(0);
+    if !has_photos {
+        centre.batch_execute(&format!(
+            "CREATE PUBLICATION {photos_pub} FOR TABLE badgegate.photos
+             WHERE ('{venue}' = ANY (venues) OR '*' = ANY (venues))"
+        ))?;
+    }
     let down_role = format!("badgegate_venue_{}", venue.replace('-', "_"));
-    let down_password = replication_login(centre, &down_role, "badgegate.lists")?;
+    let down_password = replication_login(centre, &down_role, "badgegate.lists, badgegate.photos")?;
     let sub_up = format!("badgegate_from_{}", venue.replace('-', "_"));
     centre.batch_execute(&format!(
         "CREATE SUBSCRIPTION {sub_up} CONNECTION {} PUBLICATION {UP}",
@@ -256,7 +273,7 @@ pub fn add_venue(
     // Its slot on the centre's server is named for the venue: every
     // venue's subscription has a slot there.
     let joined = venue_db.batch_execute(&format!(
-        "CREATE SUBSCRIPTION badgegate_from_centre CONNECTION {} PUBLICATION {DOWN}
+        "CREATE SUBSCRIPTION badgegate_from_centre CONNECTION {} PUBLICATION {DOWN}, {photos_pub}
          WITH (slot_name = 'badgegate_to_{}')",
         sql_literal(&conninfo(centre_url, &down_role, &down_password)?),
         venue.replace('-', "_")
