@@ -537,8 +537,8 @@ pub enum CentralCommand {
     AddVenue(CentralAddVenueArgs),
     /// Each venue: replication connected, last contact, kiosks, records, newest record
     Status(CentralViewArgs),
-    /// Who is inside, every venue and zone, from the centre's copies of the venues' records
-    Inside(CentralViewArgs),
+    /// Who is inside, every venue and zone (VENUE/ZONE), from the centre's copies of the venues' records
+    Inside(CentralInsideArgs),
 }
 
 #[derive(Debug, Args)]
@@ -549,6 +549,22 @@ pub struct CentralAddVenueArgs {
     /// The venue office's database (admin login, a superuser), named with `office init --venue`; its host and port must be reachable from the centre's server, and the centre's from it
     #[arg(long, value_name = "URL")]
     pub venue_db: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CentralInsideArgs {
+    /// The centre's database
+    #[arg(long, value_name = "URL")]
+    pub db: String,
+    /// Only this venue, or one zone of it (VENUE/ZONE)
+    #[arg(long, value_name = "VENUE")]
+    pub venue: Option<String>,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    /// Show times in this zone (IANA name or +HH:MM; default UTC)
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Args)]

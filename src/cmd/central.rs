@@ -49,6 +49,7 @@ pub fn run(a: CentralArgs) -> anyhow::Result<ExitCode> {
                             "venue": v.venue,
                             "connected": v.connected,
                             "last_contact_secs": v.last_contact_secs,
+                            "lag_ms": v.lag_ms,
                             "kiosks": v.kiosks,
                             "records": v.records,
                             "newest_record": v.newest_record_ms.map(|t| badgegate::clock::format_utc_ms(t.max(0) as u64)),
@@ -56,7 +57,7 @@ pub fn run(a: CentralArgs) -> anyhow::Result<ExitCode> {
                     );
                 } else {
                     println!(
-                        "{:<16} {:<13} {:>8} kiosk(s) {:>10} record(s)  newest {}  heard from {}",
+                        "{:<16} {:<13} {:>8} kiosk(s) {:>10} record(s)  newest {}  heard from {}{}",
                         v.venue,
                         if v.connected {
                             "REPLICATING"
@@ -70,7 +71,10 @@ pub fn run(a: CentralArgs) -> anyhow::Result<ExitCode> {
                             .unwrap_or_else(|| "—".into()),
                         v.last_contact_secs
                             .map(|s| format!("{s:.0} s ago"))
-                            .unwrap_or_else(|| "never".into())
+                            .unwrap_or_else(|| "never".into()),
+                        v.lag_ms
+                            .map(|l| format!(" (lag {l:.0} ms)"))
+                            .unwrap_or_default()
                     );
                 }
             }
@@ -83,40 +87,51 @@ pub fn run(a: CentralArgs) -> anyhow::Result<ExitCode> {
             let mut db = connect(&o.db, CONNECT_WAIT)?;
             let time = VenueTime::chosen(o.time_zone.as_deref(), None)
                 .map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
-            let people = central::inside(&mut db)?;
+            if !central::is_the_centre(&mut db)? {
+                anyhow::bail!("this database is not the centre: give the centre's --db (`central init` made it), or ask a venue with `office inside`");
+            }
+            let people = central::inside(&mut db, o.venue.as_deref(), None)?;
             for p in &people {
+                let since = badgegate::clock::format_utc_ms(p.since_ms.max(0) as u64);
                 if o.json {
                     println!(
                         "{}",
                         serde_json::json!({
-                            "venue": p.venue,
+                            "venue": p.zone.split('/').next().unwrap_or_default(),
                             "zone": p.zone,
                             "serial": p.serial,
                             "holder": p.holder,
+                            "org": p.org,
                             "gate": p.gate,
-                            "since": badgegate::clock::format_utc_ms(p.at_ms),
-                            "revoked": p.revoked,
+                            "kiosk_id": p.kiosk_id,
+                            "since": since,
+                            "marks": p.marks(),
                         })
                     );
                 } else {
+                    let marks = p.marks().join(" · ");
                     println!(
-                        "{:<12} {:<12} {:<16} {:<40} {} via {}{}",
-                        p.venue,
+                        "{:<24} {:<16} {:<40} {} via {}{}",
                         p.zone,
                         p.serial,
                         printable_short(p.holder.as_deref().unwrap_or("—"), 40),
-                        time.at_ms(p.at_ms),
+                        time.at_ms(p.since_ms.max(0) as u64),
                         p.gate,
-                        if p.revoked { "  REVOKED" } else { "" }
+                        if marks.is_empty() {
+                            String::new()
+                        } else {
+                            format!("  {marks}")
+                        }
                     );
                 }
             }
             if !o.json {
-                println!("{} inside across {} venue(s)", people.len(), {
-                    let mut v: Vec<&str> = people.iter().map(|p| p.venue.as_str()).collect();
-                    v.dedup();
-                    v.len()
-                });
+                let mut venues: Vec<&str> = people
+                    .iter()
+                    .map(|p| p.zone.split('/').next().unwrap_or_default())
+                    .collect();
+                venues.dedup();
+                println!("{} inside across {} venue(s)", people.len(), venues.len());
             }
             Ok(Exit::Ok.into())
         }

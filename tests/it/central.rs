@@ -232,7 +232,10 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
             "0".repeat(32)
         ),
     );
-    assert!(!done && said.contains("is not the photo of digest"), "{said}");
+    assert!(
+        !done && said.contains("is not the photo of digest"),
+        "{said}"
+    );
     let photo_at = |g: &mut LiveKiosk, text: &str| {
         g.send(text);
         let d = g.decision();
@@ -358,6 +361,60 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
+    // The centre's dashboard: every venue's gates, one venue at a time,
+    // and the muster list across venues.
+    if let Some(b) = common::browser::Browser::start() {
+        let url = centre.admin_url();
+        let r = ok(
+            desk.run(&["office", "add-user", "--db", &url, "--name", "chief"]),
+            "add-user",
+        );
+        let password = r
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("password: "))
+            .expect("a password")
+            .to_owned();
+        let (_server, base) = crate::dashboard::serve(&desk, &url, &[]);
+        crate::dashboard::sign_in(&b, &base, "chief", &password);
+        b.goto(&format!("{base}/gates?venue=pool"));
+        b.wait_for(
+            "only the pool's gate shown",
+            std::time::Duration::from_secs(10),
+            |b| {
+                b.run(
+                    "return [...document.querySelectorAll('.tile')].filter(t => !t.hidden).map(t => t.dataset.venue).join(',')",
+                    serde_json::json!([]),
+                ) == "pool"
+            },
+        );
+        assert_eq!(
+            b.run(
+                "return document.querySelectorAll('.tile').length",
+                serde_json::json!([])
+            ),
+            3
+        );
+        b.goto(&format!("{base}/muster"));
+        let text = b.text("main");
+        for zone in ["arena/plenary", "stadium/plenary"] {
+            assert!(text.contains(zone), "{zone} in the muster list: {text}");
+        }
+        let shots =
+            std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard-screenshots");
+        fs::create_dir_all(&shots).unwrap();
+        b.screenshot(&shots.join("centre-muster.png"));
+        b.goto(&format!("{base}/gates?venue=arena"));
+        b.wait_for(
+            "the arena's gate shown",
+            std::time::Duration::from_secs(10),
+            |b| b.find(".tile[data-venue=arena]:not([hidden])").is_some(),
+        );
+        b.screenshot(&shots.join("centre-gates-arena.png"));
+        // The venues' replication is not taken for standbys of the centre.
+        let lists = b.text("#lists");
+        assert!(!lists.contains("standby"), "{lists}");
+    }
     drop(gates);
 }
 
@@ -466,6 +523,15 @@ fn a_venue_cut_off_from_the_centre_keeps_deciding_and_catches_up_exactly_once() 
     });
     drop(r);
 
+    // The centre's replication is no standby of the venue's office: its
+    // loss is no `no_standby` alarm there.
+    assert_eq!(
+        count(
+            &arena,
+            "SELECT count(*) FROM badgegate.alarms WHERE kind = 'no_standby'"
+        ),
+        0
+    );
     // Healed: the venue catches up by itself.
     to_centre.set(Link::Open);
     to_arena.set(Link::Open);

@@ -191,10 +191,34 @@
       ? words.downSince.replace("{since}", o.since)
       : (o.switching ? words.switching : words.down).replace("{why}", o.why));
   });
+  // At the centre of a games: the gates of one venue (?venue=CODE kept
+  // in the address, so a reload or a shared link shows the same).
+  const venueFilter = document.getElementById("venue-filter");
+  function showVenue() {
+    const tiles = document.getElementById("tiles");
+    if (!venueFilter || !tiles) return;
+    const v = venueFilter.value;
+    tiles.querySelectorAll(".tile").forEach(function (t) {
+      t.hidden = v !== "" && t.dataset.venue !== v;
+    });
+  }
+  if (venueFilter) {
+    const asked = new URLSearchParams(window.location.search).get("venue");
+    if (asked !== null) venueFilter.value = asked;
+    venueFilter.addEventListener("change", function () {
+      const u = new URL(window.location.href);
+      if (venueFilter.value) u.searchParams.set("venue", venueFilter.value);
+      else u.searchParams.delete("venue");
+      window.history.replaceState(null, "", u);
+      showVenue();
+    });
+    showVenue();
+  }
   es.addEventListener("gates", function (ev) {
     const g = JSON.parse(ev.data);
     const tiles = document.getElementById("tiles");
     if (tiles) tiles.innerHTML = g.html;
+    showVenue();
     const lists = document.getElementById("lists");
     if (lists) lists.innerHTML = g.lists;
     const asOf = document.getElementById("as-of");

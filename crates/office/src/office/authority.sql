@@ -531,7 +531,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = badgegate, pg_catalog AS 
            s.application_name || ' (' || COALESCE(host(s.client_addr), 'local') || ')',
            s.state, s.sync_state,
            (extract(epoch FROM s.replay_lag) * 1000)::bigint
-    FROM (SELECT 1) one LEFT JOIN pg_stat_replication s ON true
+    -- Standbys only: the logical replication of a games' centre and
+    -- venues (docs/multi-venue.md) is not a copy of this office.
+    FROM (SELECT 1) one LEFT JOIN pg_stat_replication s
+        ON NOT EXISTS (SELECT 1 FROM pg_replication_slots r
+                       WHERE r.active_pid = s.pid AND r.slot_type = 'logical')
     ORDER BY s.application_name
 $$;
 REVOKE ALL ON FUNCTION badgegate.cluster_state() FROM PUBLIC;
@@ -569,7 +573,9 @@ BEGIN
             'the office''s database is now served by %s (timeline %s, was %s): a failover or switchover; records, lists and presence carried over (check `patronictl list`)',
             here, now_tl, was_tl));
     END IF;
-    SELECT count(*) INTO streaming FROM pg_stat_replication WHERE state = 'streaming';
+    SELECT count(*) INTO streaming FROM pg_stat_replication s WHERE state = 'streaming'
+        AND NOT EXISTS (SELECT 1 FROM pg_replication_slots r
+                        WHERE r.active_pid = s.pid AND r.slot_type = 'logical');
     IF streaming > 0 THEN
         INSERT INTO badgegate.meta (key, value) VALUES ('replicated', 'yes')
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;

@@ -26,7 +26,7 @@ use badgegate_core::format::keylist::is_valid_venue;
 use badgegate_core::muster::Muster;
 
 use crate::office::admin::{self, random_password};
-use crate::office::views::{row_to_entry, RECORD_COLUMNS};
+use crate::office::views::{row_to_entry, Inside, RevokedSeen, RECORD_COLUMNS};
 use crate::office::OfficeError;
 
 /// The publication of each venue's records and kiosks.
@@ -303,6 +303,9 @@ pub struct VenueStatus {
     pub connected: bool,
     /// Seconds since the centre last heard from the venue's server.
     pub last_contact_secs: Option<f64>,
+    /// How long the venue's last message took to arrive, ms (sent to
+    /// received, by the two servers' clocks): the replication lag.
+    pub lag_ms: Option<f64>,
     pub kiosks: i64,
     pub records: i64,
     /// The newest record's time (Unix ms, the kiosk's clock).
@@ -321,6 +324,7 @@ pub fn status(centre: &mut Client) -> Result<Vec<VenueStatus>, OfficeError> {
         "SELECT v.venue,
                 st.pid IS NOT NULL,
                 extract(epoch FROM now() - st.last_msg_receipt_time)::float8,
+                (extract(epoch FROM st.last_msg_receipt_time - st.last_msg_send_time) * 1000)::float8,
                 (SELECT count(*) FROM badgegate.kiosks k WHERE k.venue = v.venue),
                 (SELECT count(*) FROM badgegate.records r JOIN badgegate.kiosks k USING (kiosk_id)
                   WHERE k.venue = v.venue),
@@ -338,39 +342,33 @@ pub fn status(centre: &mut Client) -> Result<Vec<VenueStatus>, OfficeError> {
             venue: r.get(0),
             connected: r.get::<_, Option<bool>>(1).unwrap_or(false),
             last_contact_secs: r.get(2),
-            kiosks: r.get(3),
-            records: r.get(4),
-            newest_record_ms: r.get(5),
+            lag_ms: r.get(3),
+            kiosks: r.get(4),
+            records: r.get(5),
+            newest_record_ms: r.get(6),
         })
         .collect())
 }
 
-/// Someone inside a zone of a venue, as the centre's copy of the venue's
-/// records says.
-#[derive(Clone, Debug)]
-pub struct Inside {
-    pub venue: String,
-    pub zone: String,
-    pub serial: String,
-    pub holder: Option<String>,
-    pub gate: String,
-    pub at_ms: u64,
-    /// A gate refused the badge as revoked.
-    pub revoked: bool,
-}
-
 /// Who is inside, every venue, by the core's rule (`muster::Muster`, the
 /// rule each venue's office applies), folded per venue from the centre's
-/// copies of the records in the order their venue stored them.
-pub fn inside(centre: &mut Client) -> Result<Vec<Inside>, OfficeError> {
-    if !is_centre(centre)? {
-        return Err(refused(
-            "this database is not the centre: give the centre's --db (`central init` made it)",
-        ));
-    }
+/// copies of the records in the order their venue stored them. Zones are
+/// named `VENUE/ZONE`. `zone` keeps one zone (`VENUE/ZONE`) or one venue
+/// (`VENUE`); `q` is an ILIKE pattern on serial, name or organisation, as
+/// [`crate::office::views::inside`] takes it (which calls this at the
+/// centre: `office inside` and the dashboard's muster list there show
+/// these rows).
+pub fn inside(
+    centre: &mut Client,
+    zone: Option<&str>,
+    q: Option<&str>,
+) -> Result<Vec<Inside>, OfficeError> {
     let mut musters: std::collections::BTreeMap<String, Muster> = Default::default();
+    let mut silent: std::collections::HashMap<String, Option<f64>> = Default::default();
     for r in centre.query(
-        "SELECT kiosk_id, coalesce(venue, ''), coalesce(clock_offset_ms, 0) FROM badgegate.kiosks",
+        "SELECT kiosk_id, coalesce(venue, ''), coalesce(clock_offset_ms, 0),
+                extract(epoch FROM now() - last_contact)::float8
+         FROM badgegate.kiosks",
         &[],
     )? {
         let (kiosk, venue, offset): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
@@ -378,6 +376,7 @@ pub fn inside(centre: &mut Client) -> Result<Vec<Inside>, OfficeError> {
             .entry(venue)
             .or_default()
             .set_clock_offset(&kiosk, offset);
+        silent.insert(kiosk, r.get(3));
     }
     let mut tx = centre.transaction()?;
     tx.batch_execute(&format!(
@@ -387,7 +386,7 @@ pub fn inside(centre: &mut Client) -> Result<Vec<Inside>, OfficeError> {
          ORDER BY r.received_at, r.kiosk_id, r.seq",
         cols = RECORD_COLUMNS
             .split(", ")
-            .map(|c| format!("r.{c}"))
+            .map(|c| format!("r.{}", c.trim()))
             .collect::<Vec<_>>()
             .join(", ")
     ))?;
@@ -406,21 +405,67 @@ pub fn inside(centre: &mut Client) -> Result<Vec<Inside>, OfficeError> {
         }
     }
     tx.commit()?;
+    let wanted = q.map(ilike_text);
     let mut out = Vec::new();
     for (venue, m) in &musters {
         for p in m.inside() {
+            let st = p.stay;
+            let zone_name = format!("{venue}/{}", st.zone);
+            if zone.is_some_and(|z| z != zone_name && z != venue) {
+                continue;
+            }
+            if let Some(w) = &wanted {
+                let hit = [Some(&st.serial), st.holder.as_ref(), st.org.as_ref()]
+                    .iter()
+                    .flatten()
+                    .any(|t| t.to_lowercase().contains(w.as_str()));
+                if !hit {
+                    continue;
+                }
+            }
             out.push(Inside {
-                venue: venue.clone(),
-                zone: p.stay.zone.clone(),
-                serial: p.stay.serial.clone(),
-                holder: p.stay.holder.clone(),
-                gate: p.stay.gate.clone(),
-                at_ms: p.stay.at_ms,
-                revoked: p.revoked.is_some(),
+                zone: zone_name,
+                serial: st.serial.clone(),
+                holder: st.holder.clone(),
+                org: st.org.clone(),
+                category: st.category.clone(),
+                gate: st.gate.clone(),
+                kiosk_id: st.kiosk_id.clone(),
+                since_ms: st.at_ms as i64,
+                gate_silent_secs: silent.get(&st.kiosk_id).copied().flatten(),
+                check_pending: st.check_pending,
+                revoked: p.revoked.map(|v| RevokedSeen {
+                    gate: v.gate.clone(),
+                    kiosk_id: v.kiosk_id.clone(),
+                    at_ms: v.at_ms as i64,
+                }),
             });
         }
     }
+    out.sort_by(|a, b| (&a.zone, a.since_ms, &a.kiosk_id).cmp(&(&b.zone, b.since_ms, &b.kiosk_id)));
     Ok(out)
+}
+
+/// The text an ILIKE pattern (as `like_pattern` makes it: `%text%`, with
+/// `%`, `_` and `\` escaped) looks for, lowercased.
+fn ilike_text(pattern: &str) -> String {
+    let inner = pattern.strip_prefix('%').unwrap_or(pattern);
+    let inner = inner.strip_suffix('%').unwrap_or(inner);
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out.to_lowercase()
+}
+
+/// True if this office database is the centre.
+pub fn is_the_centre(db: &mut Client) -> Result<bool, OfficeError> {
+    is_centre(db)
 }
 
 /// How long `central` waits for a database.

@@ -365,6 +365,10 @@ pub fn inside(
     q: Option<&str>,
 ) -> Result<Vec<Inside>, OfficeError> {
     check_schema(db)?;
+    // At the centre of a games: every venue's, from the centre's copies.
+    if crate::office::central::is_the_centre(db)? {
+        return crate::office::central::inside(db, zone, q);
+    }
     // A venue database of an earlier build (before `office init` upgrades
     // it) has presence without its marks: listed as it is, unmarked.
     let marked: bool = db

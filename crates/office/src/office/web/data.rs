@@ -74,6 +74,9 @@ impl GateState {
 #[derive(Clone, Debug, Serialize)]
 pub struct GateTile {
     pub kiosk_id: String,
+    /// The venue the kiosk belongs to (at the centre of a games; empty at
+    /// a venue's own office).
+    pub venue: String,
     pub gate: String,
     pub state: GateState,
     /// `since 14:03:07` for an offline gate, `last seen …` otherwise.
@@ -197,7 +200,7 @@ pub fn gates(
                 d.at_ms, d.decision, d.reason, d.holder, d.org, d.serial, d.authentic,
                 (SELECT count(*) FROM badgegate.alarms a WHERE a.kiosk_id = k.kiosk_id AND a.kind <> 'offline'
                     AND NOT EXISTS (SELECT 1 FROM badgegate.acks x WHERE x.subject = 'alarm:' || a.id)),
-                {stopped}
+                {stopped}, COALESCE(k.venue, '')
          FROM badgegate.kiosks k
          LEFT JOIN LATERAL (SELECT max(r.seq) AS seq FROM badgegate.records r WHERE r.kiosk_id = k.kiosk_id) h ON true
          LEFT JOIN LATERAL (SELECT r.at_ms, r.decision, r.reason, r.holder, r.org, r.serial, r.authentic FROM badgegate.records r
@@ -300,6 +303,7 @@ pub fn gates(
             };
             GateTile {
                 kiosk_id: r.get(0),
+                venue: r.get(18),
                 gate: r.get(1),
                 state,
                 since,
@@ -825,6 +829,14 @@ pub fn muster(
 
 /// The zones anyone is inside of, for the muster page's choice.
 pub fn zones(db: &mut Client) -> Result<Vec<String>, OfficeError> {
+    if crate::office::central::is_the_centre(db)? {
+        let mut z: Vec<String> = crate::office::central::inside(db, None, None)?
+            .into_iter()
+            .map(|p| p.zone)
+            .collect();
+        z.dedup();
+        return Ok(z);
+    }
     Ok(db
         .query(
             "SELECT DISTINCT zone FROM badgegate.presence ORDER BY zone",

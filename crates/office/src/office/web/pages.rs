@@ -424,6 +424,8 @@ struct GatesTemplate {
     head: Head,
     tiles_html: String,
     lists_html: String,
+    /// The venues of the gates (at the centre of a games), for the filter.
+    venues: Vec<String>,
 }
 
 async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
@@ -441,6 +443,17 @@ async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
             w: app.clock.words(),
         }
         .html(),
+        venues: {
+            let mut v: Vec<String> = snap
+                .gates
+                .iter()
+                .map(|t| t.venue.clone())
+                .filter(|v| !v.is_empty())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        },
     })
 }
 
