@@ -12,6 +12,8 @@ use crate::RehearseError;
 /// A running server.
 pub struct Postgres {
     dir: PathBuf,
+    /// More server settings (`-c name=value …`).
+    extra: String,
     bin: PathBuf,
     pub port: u16,
     as_postgres: bool,
@@ -50,6 +52,12 @@ pub fn free_port() -> std::io::Result<u16> {
 impl Postgres {
     /// Creates and starts a server in `dir` (made; must not exist).
     pub fn start(dir: &Path) -> Result<Postgres, RehearseError> {
+        Postgres::start_with(dir, "")
+    }
+
+    /// As [`Postgres::start`], with more settings (`-c name=value …`), e.g.
+    /// `wal_level=logical` for a games' centre and venues.
+    pub fn start_with(dir: &Path, extra: &str) -> Result<Postgres, RehearseError> {
         let bin = bin_dir().ok_or_else(|| {
             RehearseError::Setup(
                 "PostgreSQL (initdb, pg_ctl) is not installed: install postgresql, or set office = false in the scenario".into(),
@@ -79,6 +87,7 @@ impl Postgres {
         std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600))?;
         let mut pg = Postgres {
             dir: dir.to_owned(),
+            extra: extra.to_owned(),
             bin,
             port: free_port()?,
             as_postgres,
@@ -182,9 +191,10 @@ impl Postgres {
 
     fn start_server(&self) -> Result<(), RehearseError> {
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 {}",
             self.port,
-            self.dir.display()
+            self.dir.display(),
+            self.extra
         );
         let log = self.dir.join("server.log").display().to_string();
         self.run(

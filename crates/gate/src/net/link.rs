@@ -266,6 +266,8 @@ struct Pusher {
     photos_seen: HashSet<(String, String)>,
     photos_cursor: (f64, String, String),
     photos_rescanned: Option<Instant>,
+    /// When the office was found without a photos table.
+    photos_absent: Option<Instant>,
     /// Why pushing stopped for good in this run: the office's chain of
     /// this kiosk is ahead of this journal or differs from it. Lists are
     /// still fetched.
@@ -288,6 +290,7 @@ impl Pusher {
             photos_seen: HashSet::new(),
             photos_cursor: (f64::MIN, String::new(), String::new()),
             photos_rescanned: None,
+            photos_absent: None,
             stopped: None,
             enrolment_checked: false,
         };
@@ -639,6 +642,31 @@ impl Pusher {
             return Ok(());
         };
         if self
+            .photos_absent
+            .is_some_and(|t| t.elapsed() < PHOTO_TABLE_RETRY)
+        {
+            return Ok(());
+        }
+        match self.fetch_photo_pages(db, &dir) {
+            // An office of an earlier build has no photos (or no grant on
+            // them): nothing to fetch, records still pushed; looked for
+            // again now and then (an `office init` adds them).
+            Err(OfficeError::Db {
+                source: Some(e), ..
+            }) if e.code().is_some_and(|c| {
+                *c == postgres::error::SqlState::UNDEFINED_TABLE
+                    || *c == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE
+            }) =>
+            {
+                self.photos_absent = Some(Instant::now());
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    fn fetch_photo_pages(&mut self, db: &mut Client, dir: &Path) -> Result<(), OfficeError> {
+        if self
             .photos_rescanned
             .is_none_or(|t| t.elapsed() >= PHOTO_RESCAN)
         {
@@ -675,7 +703,7 @@ impl Pusher {
                 for r in rows {
                     let (serial, digest, photo): (String, String, Vec<u8>) =
                         (r.get(0), r.get(1), r.get(2));
-                    self.take_photo(db, &dir, &serial, &digest, &photo)?;
+                    self.take_photo(db, dir, &serial, &digest, &photo)?;
                     self.photos_seen.insert((serial, digest));
                 }
             }
@@ -797,6 +825,8 @@ const PHOTO_PAGES_A_ROUND: usize = 5;
 /// How often the last [`PHOTO_OVERLAP`] of photos is looked at again.
 const PHOTO_RESCAN: Duration = Duration::from_secs(10);
 const PHOTO_OVERLAP: Duration = Duration::from_secs(30);
+/// How long an office without a photos table is left before looking again.
+const PHOTO_TABLE_RETRY: Duration = Duration::from_secs(60);
 
 /// Columns a record is sent with.
 const RECORD_FIELDS: usize = super::RECORD_COLUMNS.len();
