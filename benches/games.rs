@@ -14,7 +14,9 @@
 //!
 //! Sizes: `GAMES_VENUES` (40), `GAMES_GATES` (12 a venue), `GAMES_BADGES`
 //! (300,000), `GAMES_ARRIVALS` (100,000), `GAMES_PEAK_SECS` (300),
-//! `GAMES_CUT_SECS` (600).
+//! `GAMES_CUT_SECS` (600). Each gate's journal watches its folder (one
+//! inotify instance): 480 gates in one process need
+//! `sysctl fs.inotify.max_user_instances=1024` or more (Linux's default is 128).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -53,7 +55,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
-/// Resident memory of processes whose command line contains `needle`, kB.
+/// Proportional memory (PSS: shared pages divided among their sharers) of
+/// the processes whose command line contains `needle`, kB.
 fn rss_of(needle: &str) -> (u64, usize) {
     let mut total = 0;
     let mut n = 0;
@@ -65,10 +68,10 @@ fn rss_of(needle: &str) -> (u64, usize) {
         if !String::from_utf8_lossy(&cmd).contains(needle) {
             continue;
         }
-        if let Ok(s) = std::fs::read_to_string(p.join("status")) {
+        if let Ok(s) = std::fs::read_to_string(p.join("smaps_rollup")) {
             if let Some(kb) = s
                 .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .find_map(|l| l.strip_prefix("Pss:"))
                 .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
             {
                 total += kb;
@@ -245,7 +248,8 @@ fn main() {
 
     // The badges of the arrivals.
     let t = Instant::now();
-    let base = badgegate::clock::now();
+    // Badge times are whole minutes.
+    let base = badgegate::clock::now() / 60 * 60;
     let texts: Vec<String> = (0..arrivals)
         .map(|i| {
             SignedBadge::sign(
@@ -549,7 +553,7 @@ fn main() {
     );
     let (pg_kb, pg_procs) = rss_of("postgres");
     println!(
-        "memory: PostgreSQL {} MB resident in {pg_procs} processes ({:.0} MB per server, {} servers); this process (every gate's engine and push client, {} gates) {} MB ({:.1} MB per gate)",
+        "memory (PSS): PostgreSQL {} MB in {pg_procs} processes ({:.0} MB per server, {} servers); this process (every gate's engine and push client, {} gates) {} MB ({:.1} MB per gate)",
         pg_kb / 1024,
         pg_kb as f64 / 1024.0 / (venues + 1) as f64,
         venues + 1,
