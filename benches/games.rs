@@ -563,5 +563,12 @@ fn main() {
     );
     let _ = text2;
     drop(gates);
+    // Every server stopped and its folder removed before leaving (the
+    // push clients' threads are simply ended with the process).
+    drop(v_dbs);
+    drop(c);
+    drop(pgs);
+    drop(centre);
+    drop(dir);
     std::process::exit(0);
 }

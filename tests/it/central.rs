@@ -411,6 +411,35 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
             |b| b.find(".tile[data-venue=arena]:not([hidden])").is_some(),
         );
         b.screenshot(&shots.join("centre-gates-arena.png"));
+        // The live feed at the centre: a venue column and filter, and a
+        // record of the pool's gate arriving live under it.
+        b.goto(&format!("{base}/live"));
+        b.wait_for("the feed", std::time::Duration::from_secs(10), |b| {
+            b.find("#feed tr").is_some()
+        });
+        b.run(
+            "const s = document.getElementById('f-venue'); s.value = 'pool'; s.dispatchEvent(new Event('change')); return 1",
+            serde_json::json!([]),
+        );
+        let visible = "return [...document.querySelectorAll('#feed tr')].filter(t => !t.hidden).map(t => t.dataset.venue)";
+        let before = b.run(visible, serde_json::json!([]));
+        let before = before.as_array().unwrap().clone();
+        assert!(
+            !before.is_empty() && before.iter().all(|v| v == "pool"),
+            "{before:?}"
+        );
+        let (_, pool_gate) = &mut gates[2];
+        pool_gate.send(&swimmer);
+        pool_gate.decision();
+        b.wait_for(
+            "the pool's new record shown live under its venue",
+            std::time::Duration::from_secs(10),
+            |b| {
+                let now = b.run(visible, serde_json::json!([]));
+                now.as_array()
+                    .is_some_and(|v| v.len() > before.len() && v.iter().all(|x| x == "pool"))
+            },
+        );
         // The venues' replication is not taken for standbys of the centre.
         let lists = b.text("#lists");
         assert!(!lists.contains("standby"), "{lists}");

@@ -41,9 +41,9 @@
 
   // ---- live page: filters, feed, chart -------------------------------
   const feed = document.getElementById("feed");
-  const filters = { gate: document.getElementById("f-gate"), zone: document.getElementById("f-zone"), decision: document.getElementById("f-decision") };
+  const filters = { venue: document.getElementById("f-venue"), gate: document.getElementById("f-gate"), zone: document.getElementById("f-zone"), decision: document.getElementById("f-decision") };
   function shown(row) {
-    return ["gate", "zone", "decision"].every(function (k) {
+    return ["venue", "gate", "zone", "decision"].every(function (k) {
       const f = filters[k];
       return !f || !f.value || row.dataset[k] === f.value;
     });
@@ -74,8 +74,11 @@
     if (feed.querySelector('tr[data-key="' + CSS.escape(key) + '"]')) return;
     const tr = document.createElement("tr");
     tr.className = "fresh row-" + r.decision + (r.alarm ? " alarm" : "") + (r.verified ? "" : " unverified");
-    tr.dataset.gate = r.gate; tr.dataset.zone = r.zone; tr.dataset.decision = r.decision; tr.dataset.key = key;
-    cell(tr, r.time); cell(tr, r.gate); cell(tr, r.zone); cell(tr, r.decision.toUpperCase(), "d");
+    tr.dataset.venue = r.venue || ""; tr.dataset.gate = r.gate; tr.dataset.zone = r.zone; tr.dataset.decision = r.decision; tr.dataset.key = key;
+    cell(tr, r.time);
+    // At the centre of a games the feed has a venue column.
+    if (filters.venue) cell(tr, r.venue || "");
+    cell(tr, r.gate); cell(tr, r.zone); cell(tr, r.decision.toUpperCase(), "d");
     const why = cell(tr, r.reason_words);
     why.title = r.reason;
     if (r.check_pending) {

@@ -589,6 +589,9 @@ pub fn alarm_counts(db: &mut Client) -> Result<(i64, i64), OfficeError> {
 #[derive(Clone, Debug, Serialize)]
 pub struct LiveRecord {
     pub kiosk_id: String,
+    /// The kiosk's venue (at the centre of a games; empty at a venue's own
+    /// office), filled in by whoever knows the kiosks.
+    pub venue: String,
     pub seq: i64,
     pub at_ms: i64,
     pub time: String,
@@ -634,6 +637,7 @@ impl LiveRecord {
                 b.flagged,
             );
         LiveRecord {
+            venue: String::new(),
             kiosk_id: e.kiosk_id,
             seq: i64::try_from(e.seq).unwrap_or(i64::MAX),
             at_ms: at,

@@ -209,8 +209,21 @@ fn follow_records(app: &App, db: &mut Client) -> Result<(), OfficeError> {
                 .sent_heads = Some(heads.clone());
             keep = false;
         }
+        // Each record's venue, as the gate tiles name it (the centre).
+        let venues: std::collections::HashMap<String, String> = if new.is_empty() {
+            Default::default()
+        } else {
+            app.snapshot
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .gates
+                .iter()
+                .map(|t| (t.kiosk_id.clone(), t.venue.clone()))
+                .collect()
+        };
         for (e, _) in new {
-            let r = LiveRecord::from_entry(e, &app.clock);
+            let mut r = LiveRecord::from_entry(e, &app.clock);
+            r.venue = venues.get(&r.kiosk_id).cloned().unwrap_or_default();
             publish(
                 app,
                 Push {

@@ -462,6 +462,8 @@ async fn gates_page(State(app): State<Shared>, s: Signed) -> Response {
 struct LiveTemplate {
     head: Head,
     records: Vec<LiveRecord>,
+    /// The venues (at the centre of a games): a column and a filter.
+    venues: Vec<String>,
     gates: Vec<String>,
     zones: Vec<String>,
     chart_json: String,
@@ -479,6 +481,25 @@ async fn live_page(State(app): State<Shared>, s: Signed) -> Result<Response, Pag
         })
         .await?;
     let snap = app.snapshot();
+    let venue_of: std::collections::HashMap<&str, &str> = snap
+        .gates
+        .iter()
+        .map(|t| (t.kiosk_id.as_str(), t.venue.as_str()))
+        .collect();
+    let mut records = records;
+    for r in &mut records {
+        r.venue = venue_of
+            .get(r.kiosk_id.as_str())
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+    }
+    let mut venues: Vec<String> = venue_of
+        .values()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.to_string())
+        .collect();
+    venues.sort();
+    venues.dedup();
     let mut gates: Vec<String> = snap
         .gates
         .iter()
@@ -502,6 +523,7 @@ async fn live_page(State(app): State<Shared>, s: Signed) -> Result<Response, Pag
     Ok(render(&LiveTemplate {
         head: head(&app, &s.session, "live"),
         records,
+        venues,
         gates,
         zones,
         chart_json: serde_json::to_string(&serde_json::json!({
