@@ -586,4 +586,57 @@ fn a_venue_cut_off_from_the_centre_keeps_deciding_and_catches_up_exactly_once() 
         count(&arena, "SELECT count(*) FROM badgegate.records"),
         "each record once"
     );
+
+    // The replication logins read the published tables and nothing else,
+    // and write nothing anywhere.
+    let as_role = |pg: &Pg, role: &str, stmt: &str| {
+        let out = std::process::Command::new("psql")
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
+            .arg(pg.socket_dir())
+            .args([
+                "-p",
+                &pg.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-c",
+            ])
+            .arg(format!("SET ROLE {role}; {stmt}"))
+            .output()
+            .expect("run psql");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(
+        as_role(
+            &arena,
+            "badgegate_centre",
+            "SELECT count(*) FROM badgegate.records"
+        )
+        .0
+    );
+    assert!(
+        as_role(
+            &centre,
+            "badgegate_venue_arena",
+            "SELECT count(*) FROM badgegate.lists"
+        )
+        .0
+    );
+    for (pg, role, stmt) in [
+        (&arena, "badgegate_centre", "DELETE FROM badgegate.records"),
+        (&arena, "badgegate_centre", "UPDATE badgegate.kiosks SET gate = 'x'"),
+        (&arena, "badgegate_centre", "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ('keys', 'aaaaaaaa', 9, 'x')"),
+        (&arena, "badgegate_centre", "SELECT count(*) FROM badgegate.alarms"),
+        (&arena, "badgegate_centre", "SELECT count(*) FROM badgegate.presence"),
+        (&centre, "badgegate_venue_arena", "SELECT count(*) FROM badgegate.records"),
+        (&centre, "badgegate_venue_arena", "INSERT INTO badgegate.lists (kind, key_id, sequence, body) VALUES ('keys', 'aaaaaaaa', 9, 'x')"),
+        (&centre, "badgegate_venue_arena", "DELETE FROM badgegate.photos"),
+    ] {
+        let (done, said) = as_role(pg, role, stmt);
+        assert!(!done && said.contains("permission denied"), "{role}: {stmt}: {said}");
+    }
 }
