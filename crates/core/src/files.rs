@@ -283,6 +283,43 @@ pub fn host_name() -> String {
     machine_name().unwrap_or_else(|| "this machine".into())
 }
 
+/// Why a small text file (a signed list or policy) could not be read.
+#[derive(Debug)]
+pub enum SmallTextError {
+    Io(std::io::Error),
+    /// Larger than the reader's cap.
+    TooLarge,
+    NotUtf8,
+}
+
+/// A regular file's text, at most `max` bytes read (one more tells a file
+/// that is too large): what every reader of a signed list or policy
+/// starts with, each saying the failure in its own words.
+pub fn read_small_text(path: &Path, max: u64) -> Result<String, SmallTextError> {
+    use std::io::Read;
+    let file = open_regular(path).map_err(SmallTextError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(SmallTextError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(SmallTextError::TooLarge);
+    }
+    String::from_utf8(bytes).map_err(|_| SmallTextError::NotUtf8)
+}
+
+/// True if `path` is a regular file whose first line is exactly `line`
+/// (how a folder's signed lists are told apart from its other files).
+pub fn starts_with_line(path: &Path, line: &str) -> bool {
+    use std::io::Read;
+    let Ok(file) = open_regular(path) else {
+        return false;
+    };
+    let mut head = vec![0u8; line.len() + 1];
+    let n = file.take(head.len() as u64).read(&mut head).unwrap_or(0);
+    head.get(..n) == Some(format!("{line}\n").as_bytes())
+}
+
 /// Opens a file for reading only if it is a regular file: a FIFO, socket
 /// or device is refused at once instead of blocking the reader forever.
 pub fn open_regular(path: &Path) -> std::io::Result<fs::File> {

@@ -555,7 +555,7 @@ fn parse_grant(n: usize, rest: &str) -> Result<Grant, KeyListError> {
     };
     let id = KeyId::from_hex(next("key id")?).ok_or_else(|| bad(n, "invalid key id"))?;
     let raw = next("public key")?;
-    let key = unhex32(raw)
+    let key = crate::text::unhex(raw)
         .and_then(|b| PublicKey::from_raw(&b))
         .ok_or_else(|| bad(n, "the public key is not 64 lowercase hex digits of an Ed25519 key (or is a weak key)"))?;
     if key.id != id {
@@ -618,50 +618,24 @@ fn parse_withdrawal(n: usize, rest: &str) -> Result<Withdrawal, KeyListError> {
     })
 }
 
-fn unhex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// Reads a key list file's text, with a size cap.
 pub fn read_keylist(path: &Path) -> Result<String, KeyListError> {
-    use std::io::Read;
-    let read_err = |source| KeyListError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = crate::files::open_regular(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_KEYLIST_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_KEYLIST_FILE_BYTES {
-        return Err(KeyListError::TooLarge {
+    use crate::files::{read_small_text, SmallTextError};
+    read_small_text(path, MAX_KEYLIST_FILE_BYTES).map_err(|e| match e {
+        SmallTextError::Io(source) => KeyListError::Read {
             path: path.to_owned(),
-        });
-    }
-    String::from_utf8(bytes).map_err(|_| bad(0, "file is not UTF-8 text"))
+            source,
+        },
+        SmallTextError::TooLarge => KeyListError::TooLarge {
+            path: path.to_owned(),
+        },
+        SmallTextError::NotUtf8 => bad(0, "file is not UTF-8 text"),
+    })
 }
 
 /// True if the file's first line is a key list's header.
 pub fn looks_like_keylist(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(file) = crate::files::open_regular(path) else {
-        return false;
-    };
-    let mut head = vec![0u8; KEYLIST_HEADER_V1.len() + 1];
-    let n = file.take(head.len() as u64).read(&mut head).unwrap_or(0);
-    head.get(..n) == Some(format!("{KEYLIST_HEADER_V1}\n").as_bytes())
+    crate::files::starts_with_line(path, KEYLIST_HEADER_V1)
 }
 
 #[cfg(test)]

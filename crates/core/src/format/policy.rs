@@ -798,22 +798,17 @@ impl VenuePolicy {
 
 /// Reads a policy (or draft) file's text, with a size cap.
 pub fn read_policy(path: &Path) -> Result<String, PolicyError> {
-    use std::io::Read;
-    let read_err = |source| PolicyError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = crate::files::open_regular(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_POLICY_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_POLICY_FILE_BYTES {
-        return Err(PolicyError::TooLarge {
+    use crate::files::{read_small_text, SmallTextError};
+    let text = read_small_text(path, MAX_POLICY_FILE_BYTES).map_err(|e| match e {
+        SmallTextError::Io(source) => PolicyError::Read {
             path: path.to_owned(),
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|_| bad(0, "file is not UTF-8 text"))?;
+            source,
+        },
+        SmallTextError::TooLarge => PolicyError::TooLarge {
+            path: path.to_owned(),
+        },
+        SmallTextError::NotUtf8 => bad(0, "file is not UTF-8 text"),
+    })?;
     Ok(text
         .strip_prefix('\u{feff}')
         .map(str::to_owned)

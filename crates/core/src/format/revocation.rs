@@ -17,7 +17,6 @@
 //! copy of the list does not bring the revocation back.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::clock::{format_utc, parse_utc_z};
@@ -455,21 +454,17 @@ impl RevocationList {
 
 /// Reads a list file's text, with a size cap.
 pub fn read_list(path: &Path) -> Result<String, RevocationError> {
-    let read_err = |source| RevocationError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = crate::files::open_regular(path).map_err(read_err)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_REVOCATION_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_REVOCATION_FILE_BYTES {
-        return Err(RevocationError::TooLarge {
+    use crate::files::{read_small_text, SmallTextError};
+    read_small_text(path, MAX_REVOCATION_FILE_BYTES).map_err(|e| match e {
+        SmallTextError::Io(source) => RevocationError::Read {
             path: path.to_owned(),
-        });
-    }
-    String::from_utf8(bytes).map_err(|_| bad(0, "file is not UTF-8 text"))
+            source,
+        },
+        SmallTextError::TooLarge => RevocationError::TooLarge {
+            path: path.to_owned(),
+        },
+        SmallTextError::NotUtf8 => bad(0, "file is not UTF-8 text"),
+    })
 }
 
 /// The signed body and the signature of the last line.

@@ -213,13 +213,7 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 
 /// True if the file's first line is a revocation list's header.
 fn looks_like_list(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(file) = badgegate_core::files::open_regular(path) else {
-        return false;
-    };
-    let mut head = vec![0u8; REVOCATION_HEADER_V1.len() + 1];
-    let n = file.take(head.len() as u64).read(&mut head).unwrap_or(0);
-    head.get(..n) == Some(format!("{REVOCATION_HEADER_V1}\n").as_bytes())
+    badgegate_core::files::starts_with_line(path, REVOCATION_HEADER_V1)
 }
 
 /// Where a kiosk looks for the root's key list while it runs: the key list
