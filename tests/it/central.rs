@@ -40,38 +40,14 @@ fn keys(desk: &Desk) {
         desk.run(&["keygen", "--dir", "keys", "--name", "pool"]),
         "pool key",
     );
-    for (key, venues) in [
-        ("keys/registration.pub.pem", "arena,stadium"),
-        ("keys/pool.pub.pem", "pool"),
-    ] {
-        ok(
-            desk.run(&[
-                "keylist",
-                "grant",
-                "--root",
-                "offline/root.key.pem",
-                "--list",
-                "keys.txt",
-                "--key",
-                key,
-                "--from",
-                "2026-01-01T00:00:00Z",
-                "--until",
-                "2030-01-01T00:00:00Z",
-                "--venues",
-                venues,
-            ]),
-            "grant",
-        );
-    }
+    desk.grant_key(
+        "keys/registration.pub.pem",
+        &["--venues", "arena,stadium"],
+        None,
+    );
+    desk.grant_key("keys/pool.pub.pem", &["--venues", "pool"], None);
     fs::remove_dir_all(desk.p("trust")).unwrap();
-    fs::create_dir_all(desk.p("trust/root")).unwrap();
-    fs::copy(
-        desk.p("offline/root.pub.pem"),
-        desk.p("trust/root/root.pub.pem"),
-    )
-    .unwrap();
-    fs::copy(desk.p("keys.txt"), desk.p("trust/keys.txt")).unwrap();
+    desk.root_trust("trust");
 }
 
 /// A venue office on `pg` named `venue`, with kiosk `VENUE-n1`.

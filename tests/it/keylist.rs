@@ -19,45 +19,12 @@ use common::{eventually, office, Desk, LiveKiosk};
 fn rooted(desk: &Desk) {
     let r = desk.run(&["keygen", "--dir", "offline", "--name", "root"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    grant(
-        desk,
+    desk.grant_key(
         "keys/registration.pub.pem",
         &["--venues", "arena", "--zones", "plenary,lounge"],
         None,
     );
-    fs::create_dir_all(desk.p("rooted/root")).unwrap();
-    fs::copy(
-        desk.p("offline/root.pub.pem"),
-        desk.p("rooted/root/root.pub.pem"),
-    )
-    .unwrap();
-    fs::copy(desk.p("keys.txt"), desk.p("rooted/keys.txt")).unwrap();
-}
-
-fn grant(desk: &Desk, key: &str, scope: &[&str], office: Option<&str>) -> common::Run {
-    let mut args = vec![
-        "keylist",
-        "grant",
-        "--root",
-        "offline/root.key.pem",
-        "--list",
-        "keys.txt",
-        "--key",
-        key,
-        "--from",
-        "2026-01-01T00:00:00Z",
-        "--until",
-        "2030-01-01T00:00:00Z",
-    ];
-    args.extend_from_slice(scope);
-    if let Some(o) = office {
-        args.extend(["--office", o]);
-    }
-    let r = desk.run(&args);
-    if office.is_none() {
-        assert_eq!(r.code, 0, "keylist grant: {}{}", r.stdout, r.stderr);
-    }
-    r
+    desk.root_trust("rooted");
 }
 
 /// Replaces `to` with `from` in one step (as a copy tool that writes a
@@ -320,8 +287,7 @@ fn a_key_list_published_at_the_office_reaches_a_running_gate() {
     assert_eq!(reason(&mut gate, &second), "unknown_key");
 
     // A second desk's key granted at the centre: the running gate trusts it.
-    let r = grant(
-        &desk,
+    let r = desk.grant_key(
         "keys/arena2.pub.pem",
         &["--venues", "arena"],
         Some("desk.office"),

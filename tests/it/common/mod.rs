@@ -153,6 +153,47 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// `keylist grant` of public key `key` (a path) in `keys.txt`, signed
+    /// by `offline/root.key.pem`, valid 2026–2030, with `scope` flags;
+    /// published through `office` when given (its outcome returned, not
+    /// asserted).
+    pub fn grant_key(&self, key: &str, scope: &[&str], office: Option<&str>) -> Run {
+        let mut args = vec![
+            "keylist",
+            "grant",
+            "--root",
+            "offline/root.key.pem",
+            "--list",
+            "keys.txt",
+            "--key",
+            key,
+            "--from",
+            "2026-01-01T00:00:00Z",
+            "--until",
+            "2030-01-01T00:00:00Z",
+        ];
+        args.extend_from_slice(scope);
+        if let Some(o) = office {
+            args.extend(["--office", o]);
+        }
+        let r = self.run(&args);
+        if office.is_none() {
+            assert_eq!(r.code, 0, "keylist grant: {}{}", r.stdout, r.stderr);
+        }
+        r
+    }
+
+    /// A trust folder `folder` holding only the root public key (in
+    /// `root/`) and the key list `keys.txt` beside it.
+    pub fn root_trust(&self, folder: &str) {
+        let root = self.p(&format!("{folder}/root"));
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::copy(self.p("offline/root.pub.pem"), root.join("root.pub.pem")).unwrap();
+        std::fs::copy(self.p("keys.txt"), self.p(&format!("{folder}/keys.txt"))).unwrap();
+    }
+}
+
 /// The flags of a venue kiosk `id`: gate `id` in `zone`, its journal
 /// `ID.db` and connection file `ID.office`, scanner lines on stdin,
 /// headless, no cooldown; then `extra`.
