@@ -19,23 +19,7 @@ from pathlib import Path
 
 from PIL import Image
 
-
-def zxing_reader():
-    import zxingcpp
-
-    def read(img):
-        return [r.text for r in zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)]
-
-    return read
-
-
-def zbar_reader():
-    from pyzbar import pyzbar
-
-    def read(img):
-        return [s.data.decode("utf-8", "replace") for s in pyzbar.decode(img, symbols=[pyzbar.ZBarSymbol.QRCODE])]
-
-    return read
+from peers import zbar_reader, zxing_reader
 
 
 def p95(v):

@@ -97,6 +97,14 @@ badgegate central status --db postgresql://admin@centre:5432/games\n\n\
 Both servers need wal_level = logical. Lists published at the centre (revoke, policy, keylist with --office) reach every venue; each venue's records reach the centre. docs/multi-venue.md."
     )]
     Central(CentralArgs),
+    /// The patrol page for guards' phones: the kiosks' verifier in the browser, offline (see also office serve --patrol-trust)
+    #[command(
+        after_help = "Examples:\n  badgegate patrol bundle --trust trust --lists lists/ --photos badges/ --out patrol-site\n\n\
+The folder is a static web site: serve it over HTTPS (or from localhost) and open it on a phone. \
+Each phone makes its own signing key and keeps its checks on the phone (Export checks in its settings). \
+With an office network, serve the page from the office instead: badgegate office serve --patrol-trust trust. docs/patrol.md."
+    )]
+    Patrol(PatrolArgs),
     /// Revoke badges by serial in a signed revocation list (created or extended)
     #[command(
         after_help = "Examples:\n  badgegate revoke --key keys/registration.key.pem --list revoked.txt D-00042 --reason 'reported lost'\n\n\
@@ -504,6 +512,40 @@ pub struct OfficeServeArgs {
     /// The language the pages speak: en (English), ru (Russian) or tg (Tajik) [default: the venue policy's `language:`, as its gates took it up; else English]; what gates recorded is shown as recorded
     #[arg(long, value_enum)]
     pub language: Option<LanguageArg>,
+    /// Serve the patrol page for guards' phones at /patrol/, handing them this trust folder (the kiosks') to pin; phones enrol with an office user's name and password
+    #[arg(long, value_name = "DIR")]
+    pub patrol_trust: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PatrolArgs {
+    #[command(subcommand)]
+    pub command: PatrolCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatrolCommand {
+    /// Write the patrol page as a static folder, with the trust it pins, signed lists and photos, for a venue without the office network
+    Bundle(PatrolBundleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PatrolBundleArgs {
+    /// The kiosks' trust folder: the public keys (and root keys, key lists) every phone pins
+    #[arg(long, value_name = "DIR")]
+    pub trust: PathBuf,
+    /// Signed revocation lists, venue policies or key lists to include: files, or folders of them (repeat the flag)
+    #[arg(long, value_name = "PATH")]
+    pub lists: Vec<PathBuf>,
+    /// A folder of holders' photos (SERIAL-photo.jpg, as issue writes them); a phone shows one only when its digest matches the badge's
+    #[arg(long, value_name = "DIR")]
+    pub photos: Option<PathBuf>,
+    /// The venue the phones check for, for keys the key list grants to some venues only
+    #[arg(long, value_name = "CODE")]
+    pub venue: Option<String>,
+    /// The folder to write (new, or empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,8 @@ mod keylist;
 mod kiosk;
 #[cfg(feature = "office")]
 mod office;
+#[cfg(feature = "office")]
+mod patrol;
 #[cfg(feature = "desk")]
 mod policy;
 #[cfg(feature = "desk")]
@@ -147,6 +149,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Central(a) => central::run(a),
         #[cfg(not(feature = "office"))]
         Command::Central(_) => not_in_this_build("the accreditation centre's commands", "office"),
+        #[cfg(feature = "office")]
+        Command::Patrol(a) => patrol::run(a),
+        #[cfg(not(feature = "office"))]
+        Command::Patrol(_) => not_in_this_build("the patrol page", "office"),
         Command::Decode(a) => decode::run(a),
         Command::Doctor(a) => doctor::run(*a),
         #[cfg(feature = "demo")]

@@ -169,6 +169,7 @@ fn serve(o: crate::cli::OfficeServeArgs) -> anyhow::Result<ExitCode> {
         time_zone: o.time_zone,
         language: o.language.map(|l| l.code().to_owned()),
         log: super::stderr_notices(),
+        patrol_trust: o.patrol_trust,
     };
     let tls = cfg.tls.is_some();
     let db = shown_url(&o.db);

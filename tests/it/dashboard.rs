@@ -584,7 +584,7 @@ fn office_users_an_earlier_venue_database_tls_and_a_lost_database() {
     // A venue database made by a build before the dashboard: the serve
     // command says what to do; init adds the tables and nothing else.
     pg.sql(
-        "DROP TABLE badgegate.acks, badgegate.office_users; DROP INDEX badgegate.records_serial, badgegate.records_alarming;
+        "DROP TABLE badgegate.patrol_phones, badgegate.acks, badgegate.office_users; DROP INDEX badgegate.records_serial, badgegate.records_alarming;
          DELETE FROM badgegate.meta WHERE key = 'dashboard_version'",
     );
     let r = office(&desk, &pg, &["serve", "--listen", "127.0.0.1:0"]);

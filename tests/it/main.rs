@@ -24,6 +24,7 @@ mod kiosk;
 mod office;
 mod office_props;
 mod one_truth;
+mod patrol;
 mod photos;
 mod policy;
 #[cfg(feature = "synth")]

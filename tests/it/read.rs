@@ -89,7 +89,9 @@ fn two_badges_in_one_frame_are_both_read_with_their_positions() {
         1080,
         5,
     );
-    let mut found = read::decode(&frame);
+    // What is read, not how fast (the benchmarks time it): a budget no
+    // load on the test machine runs out.
+    let mut found = read::decode_within(&frame, std::time::Duration::from_secs(10));
     found.sort_by_key(|f| f.corners[0][0]);
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].bytes, cards[0].0.as_bytes(), "left badge first");
@@ -122,7 +124,9 @@ fn tracking_reader_reads_a_sequence_and_a_newcomer() {
         720,
         2,
     );
-    let mut reader = read::TrackingReader::new();
+    // What is read, not how fast (the benchmarks time it): a frame budget
+    // no load on the test machine runs out.
+    let mut reader = read::TrackingReader::with_budget(std::time::Duration::from_secs(10));
     assert_eq!(reader.read(&one).len(), 1);
     assert!(reader.region().is_some());
     let found = reader.read(&two);
@@ -131,4 +135,71 @@ fn tracking_reader_reads_a_sequence_and_a_newcomer() {
         2,
         "a second badge is read at once while tracking the first"
     );
+}
+
+/// Badges shown to a live camera (`synth::clip`: carried in, held, swung,
+/// bent, rippled, glared, brought too close, two people, photo badges),
+/// played frame by frame to the kiosk's reader on seeds nothing was tuned
+/// on (`synth::CI_SEEDS`). No text that is not on a card is ever read; a
+/// badge held still for a third of a second (walk-up, bent, glare, two
+/// people, photo badges) is always decided, and the others at least as
+/// often as measured (raise them as the reader improves; the sequence
+/// benchmark has the full numbers).
+#[test]
+fn badges_shown_to_a_live_camera_are_decided_and_never_misread() {
+    use badgegate::synth::{self, Scene};
+    let people = [
+        (
+            "T-00010",
+            "Ada Lovelace-Byron",
+            "Delegation of the Test Republic",
+        ),
+        ("T-00011", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+    ];
+    let plain = synth::cards([9; 32], &people, NOW, false);
+    let photo = synth::cards([9; 32], &people, NOW, true);
+    assert_eq!(plain.len(), 2);
+    assert_eq!(photo.len(), 2);
+    // Presentations decided at least, of 2 (4 for two people).
+    let minimum = |scene: Scene| match scene {
+        Scene::WalkBy | Scene::Cloth => 0,
+        Scene::Swing | Scene::Approach => 1,
+        Scene::TwoPeople => 4,
+        _ => 2,
+    };
+    let mut report = Vec::new();
+    for scene in Scene::ALL {
+        let deck = if scene == Scene::PhotoBadge {
+            &photo
+        } else {
+            &plain
+        };
+        let mut decided = 0;
+        for i in 0..2u64 {
+            let (a, b) = (&deck[i as usize], &deck[1 - i as usize]);
+            let clip = synth::clip(&[a, b], scene, 1280, 720, synth::CI_SEEDS + i * 13);
+            // Four frames' time each: the test build under a loaded
+            // machine reads slower than a kiosk, and what is decided, not
+            // how fast, is asserted here (the benchmark times it).
+            let mut reader = read::TrackingReader::with_budget(read::FRAME_BUDGET * 4);
+            let played = synth::play(&clip, |frame| {
+                reader.read(frame).into_iter().map(|f| f.bytes).collect()
+            });
+            assert!(
+                played.wrong.is_empty(),
+                "{}: texts that are on no card: {:?}",
+                scene.name(),
+                played.wrong
+            );
+            decided += played.decided.iter().filter(|d| d.is_some()).count();
+        }
+        report.push(format!("{} {decided}", scene.name()));
+        assert!(
+            decided >= minimum(scene),
+            "{}: {decided} presentations decided, at least {} expected",
+            scene.name(),
+            minimum(scene)
+        );
+    }
+    println!("presentations decided at 1280x720: {}", report.join(", "));
 }

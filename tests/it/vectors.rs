@@ -16,10 +16,10 @@ use badgegate::vocab::{Direction, Reason};
 
 use crate::common;
 
-const DOC: &str = include_str!("../../docs/badge-format.md");
+pub(crate) const DOC: &str = include_str!("../../docs/badge-format.md");
 
 /// The photo files the photo vectors name, in `docs/vectors/`.
-fn vector_photo(name: &str) -> Vec<u8> {
+pub(crate) fn vector_photo(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("docs/vectors")
         .join(name);
@@ -52,7 +52,7 @@ fn seed(n: u8) -> [u8; 32] {
     s
 }
 
-fn registration_key() -> SecretKey {
+pub(crate) fn registration_key() -> SecretKey {
     SecretKey::from_seed(&seed(0))
 }
 
@@ -81,18 +81,18 @@ fn cyrillic() -> Badge {
     }
 }
 
-struct Vector {
-    name: String,
-    fields: Vec<(String, String)>,
+pub(crate) struct Vector {
+    pub(crate) name: String,
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 impl Vector {
-    fn get(&self, k: &str) -> &str {
+    pub(crate) fn get(&self, k: &str) -> &str {
         self.opt(k)
             .unwrap_or_else(|| panic!("vector {} has no {k}", self.name))
     }
 
-    fn opt(&self, k: &str) -> Option<&str> {
+    pub(crate) fn opt(&self, k: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(key, _)| key == k)
@@ -101,7 +101,7 @@ impl Vector {
 
     /// The input as bytes: `text` (with `\r` and `\n` written as such) or
     /// `bytes` in hex.
-    fn input(&self) -> Vec<u8> {
+    pub(crate) fn input(&self) -> Vec<u8> {
         match self.opt("bytes") {
             Some(h) => unhex(h),
             None => self
@@ -115,7 +115,7 @@ impl Vector {
 
 /// The revocation lists the vectors use: ```revocations blocks, each
 /// `list: NAME`, `expect: ok` or `expect: refused`, then the file's lines.
-fn lists() -> Vec<(String, String, String)> {
+pub(crate) fn lists() -> Vec<(String, String, String)> {
     blocks("```revocations")
 }
 
@@ -124,7 +124,7 @@ fn policies() -> Vec<(String, String, String)> {
     blocks("```policy")
 }
 
-fn blocks(fence: &str) -> Vec<(String, String, String)> {
+pub(crate) fn blocks(fence: &str) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     let mut lines = DOC.lines();
     while let Some(l) = lines.next() {
@@ -152,7 +152,7 @@ fn blocks(fence: &str) -> Vec<(String, String, String)> {
     out
 }
 
-fn vectors() -> Vec<Vector> {
+pub(crate) fn vectors() -> Vec<Vector> {
     let mut out = Vec::new();
     let mut lines = DOC.lines();
     while let Some(l) = lines.next() {
@@ -725,7 +725,28 @@ fn the_journal_documents_record_vector_matches() {
 }
 
 /// The root key of the key list vectors: seed 0x20, 0x21, …
-fn root_key() -> SecretKey {
+/// The document's ```key-vector blocks, each as its `key: value` fields.
+pub(crate) fn key_vectors() -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut lines = DOC.lines();
+    while let Some(l) = lines.next() {
+        if l.trim() != "```key-vector" {
+            continue;
+        }
+        let mut fields = Vec::new();
+        for l in lines.by_ref() {
+            if l.trim() == "```" {
+                break;
+            }
+            let (k, v) = l.split_once(": ").expect("key: value");
+            fields.push((k.to_owned(), v.to_owned()));
+        }
+        out.push(fields);
+    }
+    out
+}
+
+pub(crate) fn root_key() -> SecretKey {
     SecretKey::from_seed(&seed(0x20))
 }
 
@@ -888,22 +909,7 @@ fn document_key_lists_match_and_decide_as_stated() {
             println!("\n```keys\nlist: {name}\nexpect: {expect}\n{text}```");
         }
     }
-    let mut doc_vectors = Vec::new();
-    let mut lines = DOC.lines();
-    while let Some(l) = lines.next() {
-        if l.trim() != "```key-vector" {
-            continue;
-        }
-        let mut fields = Vec::new();
-        for l in lines.by_ref() {
-            if l.trim() == "```" {
-                break;
-            }
-            let (k, v) = l.split_once(": ").expect("key: value");
-            fields.push((k.to_owned(), v.to_owned()));
-        }
-        doc_vectors.push(fields);
-    }
+    let doc_vectors = key_vectors();
     let want_vectors = computed_key_vectors();
     let field = |v: &[(String, String)], k: &str| {
         v.iter()

@@ -4,6 +4,8 @@
 //! rules of text, time and files. No network, no pictures, no screen.
 
 pub mod clock;
+pub mod decide;
+#[cfg(feature = "host")]
 pub mod files;
 pub mod format;
 pub mod journal;

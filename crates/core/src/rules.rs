@@ -55,18 +55,21 @@ pub fn presence_sql() -> String {
 }
 
 /// True when a record shows that the badge it names is revoked: a gate's
-/// decision on the genuine badge (its signature verified) refused because
+/// decision or a patrol's check on the genuine badge (its signature verified) refused because
 /// a signed revocation list names its serial. Someone inside whose badge a
 /// gate has since refused this way is "revoked while inside" (see
 /// [`crate::muster`]).
 pub fn shows_revocation(kind: EntryKind, reason: EntryReason, authentic: bool) -> bool {
-    kind == EntryKind::Decision && reason == EntryReason::Badge(Reason::Revoked) && authentic
+    matches!(kind, EntryKind::Decision | EntryKind::Check)
+        && reason == EntryReason::Badge(Reason::Revoked)
+        && authentic
 }
 
 /// True when a record shows that the badge it names is not revoked (any
 /// more): a gate's own decision admitted the genuine badge, so the lists
 /// that gate holds do not name it (a reinstated badge). A guard's admit by
-/// hand proves nothing about the lists.
+/// hand proves nothing about the lists, and neither does a patrol phone's
+/// check (its lists may be older than the gates').
 pub fn clears_revocation(kind: EntryKind, decision: EntryDecision, authentic: bool) -> bool {
     kind == EntryKind::Decision && decision == EntryDecision::Admit && authentic
 }
@@ -337,7 +340,7 @@ pub fn alarm_of(kind: EntryKind, reason: EntryReason, flagged: bool) -> Option<A
             ),
         ) => Some(AlarmKind::ListRefused),
         (EntryKind::Clock, EntryReason::Event(KioskEvent::ClockStep)) => Some(AlarmKind::ClockStep),
-        (EntryKind::Decision, EntryReason::Badge(r)) => match r {
+        (EntryKind::Decision | EntryKind::Check, EntryReason::Badge(r)) => match r {
             Reason::Revoked => Some(AlarmKind::Revoked),
             Reason::BadSignature => Some(AlarmKind::Forged),
             Reason::UnknownKey => Some(AlarmKind::UnknownKey),

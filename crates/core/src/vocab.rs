@@ -6,10 +6,11 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Declares a fieldless enum with its codes: `code()`, `from_code()`, `ALL`
-/// (in declaration order), `Display` and `Serialize` as the code.
+/// (in declaration order), `Display`, and `Serialize` and `Deserialize` as
+/// the code (any other text does not deserialize).
 macro_rules! coded {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal,)+ }) => {
         $(#[$meta])*
@@ -40,6 +41,15 @@ macro_rules! coded {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let code = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                $name::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!("{code:?} is not a {} code", stringify!($name)))
+                })
             }
         }
     };
@@ -200,6 +210,9 @@ coded! {
         /// The gate PC's clock jumped (set back, or forward); `detail` says
         /// how far and what time the gate keeps.
         Clock = "clock",
+        /// A patrol guard's check of a badge on a phone, away from any
+        /// gate: the same decision, but it lets no one in or out.
+        Check = "check",
     }
 }
 
@@ -416,6 +429,14 @@ impl fmt::Display for EntryReason {
 impl Serialize for EntryReason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryReason {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<EntryReason, D::Error> {
+        let code = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        EntryReason::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("{code:?} is not a record reason")))
     }
 }
 

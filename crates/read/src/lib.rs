@@ -3,4 +3,5 @@
 //! raw pixels, a webcam behind the `camera` feature).
 
 pub mod read;
+#[cfg(feature = "host")]
 pub mod source;

@@ -33,6 +33,13 @@ fn agent() -> ureq::Agent {
 impl Browser {
     /// Starts chromedriver and a headless Chromium window of 1920x1080.
     pub fn start() -> Option<Browser> {
+        Browser::start_with(&[], None)
+    }
+
+    /// As [`Browser::start`], with more Chromium flags (a fake camera) and
+    /// a profile folder of the caller's (kept across browsers: a phone's
+    /// storage and service worker).
+    pub fn start_with(extra: &[String], profile: Option<&Path>) -> Option<Browser> {
         let (Some(driver), Some(chromium)) = (super::tool("chromedriver"), super::tool("chromium"))
         else {
             if std::env::var_os("CI").is_some() {
@@ -61,16 +68,29 @@ impl Browser {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        let profile =
-            std::env::temp_dir().join(format!("bg-chromium-{}-{port}", std::process::id()));
+        let profile = profile.map(Path::to_path_buf).unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("bg-chromium-{}-{port}", std::process::id()))
+        });
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=1920,1080",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(extra);
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "acceptInsecureCerts": false,
             "goog:chromeOptions": {
                 "binary": chromium.display().to_string(),
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1920,1080", "--hide-scrollbars", "--force-device-scale-factor=1",
-                         format!("--user-data-dir={}", profile.display())]
+                "args": args
             }
         }}});
         let mut b = Browser {
@@ -265,6 +285,32 @@ impl Browser {
         }
         std::fs::write(out, pdf).unwrap();
         out.to_path_buf()
+    }
+
+    /// A phone: Chromium whose camera shows the Y4M clip `clip` in a loop
+    /// (a fake camera, allowed without asking), with its storage in
+    /// `profile`.
+    pub fn with_camera(clip: &Path, profile: &Path) -> Option<Browser> {
+        Browser::start_with(
+            &[
+                "--use-fake-device-for-media-stream".into(),
+                "--use-fake-ui-for-media-stream".into(),
+                format!("--use-file-for-fake-video-capture={}", clip.display()),
+            ],
+            Some(profile),
+        )
+    }
+
+    /// Cuts the page off the network (Chromium's network emulation), or
+    /// puts it back.
+    pub fn offline(&self, offline: bool) {
+        self.post(
+            &self.s("/chromium/network_conditions"),
+            json!({"network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": 1_000_000, "upload_throughput": 1_000_000
+            }}),
+        );
     }
 
     /// A cookie's value (also an HttpOnly one).

@@ -24,7 +24,9 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "host")]
+use std::path::Path;
+use std::path::PathBuf;
 
 use crate::clock::{format_utc, parse_utc_z};
 use crate::format::constants::{ALL_ZONES, MAX_CATEGORY_LEN, MAX_LIST_SEQUENCE, MAX_ZONE_LEN};
@@ -538,6 +540,7 @@ impl KeyList {
         Ok(list)
     }
 
+    #[cfg(feature = "host")]
     /// Reads and verifies a key list file.
     pub fn load_verified(path: &Path, roots: &[PublicKey]) -> Result<KeyList, KeyListError> {
         Self::parse_verified(&read_keylist(path)?, roots)
@@ -618,6 +621,7 @@ fn parse_withdrawal(n: usize, rest: &str) -> Result<Withdrawal, KeyListError> {
     })
 }
 
+#[cfg(feature = "host")]
 /// Reads a key list file's text, with a size cap.
 pub fn read_keylist(path: &Path) -> Result<String, KeyListError> {
     use crate::files::{read_small_text, SmallTextError};
@@ -633,6 +637,7 @@ pub fn read_keylist(path: &Path) -> Result<String, KeyListError> {
     })
 }
 
+#[cfg(feature = "host")]
 /// True if the file's first line is a key list's header.
 pub fn looks_like_keylist(path: &Path) -> bool {
     crate::files::starts_with_line(path, KEYLIST_HEADER_V1)

@@ -12,9 +12,12 @@ use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "host")]
 use crate::files::write_atomic;
 use crate::format::constants::KEY_ID_LEN;
-use crate::format::keylist::{looks_like_keylist, Grant, KeyList, Withdrawal};
+#[cfg(feature = "host")]
+use crate::format::keylist::looks_like_keylist;
+use crate::format::keylist::{Grant, KeyList, Withdrawal};
 
 /// Largest key file read (bytes); real Ed25519 PEM files are under 200.
 const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
@@ -43,6 +46,7 @@ pub enum KeyError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[cfg(feature = "host")]
     #[error(transparent)]
     WriteFile(#[from] crate::files::WriteError),
     #[error("cannot read trust folder {path}: {source}")]
@@ -156,6 +160,7 @@ impl SecretKey {
         Ok(SecretKey { key })
     }
 
+    #[cfg(feature = "host")]
     /// The permission bits of a secret key file that others than its owner
     /// may read (group or world), if any: a key that should be 0600.
     pub fn exposed_mode(path: &Path) -> Option<u32> {
@@ -287,6 +292,7 @@ pub fn key_file_names(name: &str) -> (String, String) {
     (format!("{name}.key.pem"), format!("{name}.pub.pem"))
 }
 
+#[cfg(feature = "host")]
 /// Makes a new key pair in `dir`: secret key PKCS#8 PEM with mode 0600
 /// (created exclusively unless `force`), public key SPKI PEM.
 pub fn generate_files(dir: &Path, name: &str, force: bool) -> Result<GeneratedKey, KeyError> {
@@ -379,6 +385,14 @@ impl TrustStore {
         store
     }
 
+    /// This store with `roots` as its root keys (a trust folder sent over
+    /// the network: the patrol phone's). The caller applies a key list
+    /// verified under them with [`TrustStore::with_keylist`].
+    pub fn with_roots(mut self, roots: &[PublicKey]) -> TrustStore {
+        self.roots = roots.to_vec();
+        self
+    }
+
     /// A trust store of root keys only, with this key list (tests, demo).
     pub fn from_roots(roots: &[PublicKey], list: Option<KeyList>) -> TrustStore {
         let mut store = TrustStore {
@@ -391,6 +405,7 @@ impl TrustStore {
         store
     }
 
+    #[cfg(feature = "host")]
     /// Loads the trust folder. Any `.pem` that is not an Ed25519 public key is
     /// an error, except a secret key, which is skipped with a warning (a
     /// kiosk must never hold the signing key).
@@ -500,6 +515,7 @@ impl TrustStore {
         self.withdrawn.get(id)
     }
 
+    #[cfg(feature = "host")]
     fn load_dir(&mut self, dir: &Path, status: KeyStatus) -> Result<(), KeyError> {
         let dir_err = |source| KeyError::TrustDir {
             path: dir.to_owned(),
@@ -569,6 +585,7 @@ impl TrustStore {
     }
 }
 
+#[cfg(feature = "host")]
 /// The key list files directly in the trust folder: every regular file
 /// whose first line is a key list's.
 fn keylist_files(dir: &Path) -> Vec<PathBuf> {

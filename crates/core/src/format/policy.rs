@@ -23,7 +23,9 @@
 //! and blank lines allowed) and `badgegate policy` signs it.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "host")]
+use std::path::Path;
+use std::path::PathBuf;
 
 use crate::clock::{format_utc, parse_utc_z};
 use crate::format::constants::{ALL_ZONES, MAX_CATEGORY_LEN, MAX_LIST_SEQUENCE, MAX_ZONE_LEN};
@@ -790,12 +792,14 @@ impl VenuePolicy {
         Ok(policy)
     }
 
+    #[cfg(feature = "host")]
     /// Reads and verifies a policy file.
     pub fn load_verified(path: &Path, trust: &TrustStore) -> Result<VenuePolicy, PolicyError> {
         Self::parse_verified(&read_policy(path)?, trust)
     }
 }
 
+#[cfg(feature = "host")]
 /// Reads a policy (or draft) file's text, with a size cap.
 pub fn read_policy(path: &Path) -> Result<String, PolicyError> {
     use crate::files::{read_small_text, SmallTextError};

@@ -17,7 +17,9 @@
 //! copy of the list does not bring the revocation back.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "host")]
+use std::path::Path;
+use std::path::PathBuf;
 
 use crate::clock::{format_utc, parse_utc_z};
 use crate::format::badge::is_valid_serial;
@@ -443,6 +445,7 @@ impl RevocationList {
         Ok(list)
     }
 
+    #[cfg(feature = "host")]
     /// Reads and verifies a list file.
     pub fn load_verified(
         path: &Path,
@@ -452,6 +455,7 @@ impl RevocationList {
     }
 }
 
+#[cfg(feature = "host")]
 /// Reads a list file's text, with a size cap.
 pub fn read_list(path: &Path) -> Result<String, RevocationError> {
     use crate::files::{read_small_text, SmallTextError};
@@ -576,6 +580,83 @@ fn unhex64(s: &str) -> Option<[u8; 64]> {
         *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
     Some(out)
+}
+
+/// The lists a kiosk decides with: the newest accepted from each key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RevocationSet {
+    lists: std::collections::BTreeMap<KeyId, RevocationList>,
+    /// Every revoked serial, ASCII-lowercased, to its list and entry: a
+    /// decision looks it up in one step however long the lists are (a
+    /// games revokes thousands).
+    index: std::collections::HashMap<String, (KeyId, usize)>,
+}
+
+impl RevocationSet {
+    pub fn new() -> RevocationSet {
+        RevocationSet::default()
+    }
+
+    /// A set of these lists (the newest of each key kept).
+    pub fn of(lists: impl IntoIterator<Item = RevocationList>) -> RevocationSet {
+        let mut set = RevocationSet::new();
+        for l in lists {
+            if set
+                .get(&l.key_id)
+                .is_none_or(|old| old.sequence < l.sequence)
+            {
+                set.put(l);
+            }
+        }
+        set
+    }
+
+    /// The revocation of `serial` in any list, if revoked (serials
+    /// compare without regard to ASCII case, as [`RevocationList::find`]).
+    pub fn find(&self, serial: &str) -> Option<&Revocation> {
+        let (key, i) = self.index.get(&serial.to_ascii_lowercase())?;
+        self.lists.get(key)?.entries.get(*i)
+    }
+
+    pub fn get(&self, key: &KeyId) -> Option<&RevocationList> {
+        self.lists.get(key)
+    }
+
+    /// Keeps `list` as its key's list.
+    pub fn put(&mut self, list: RevocationList) {
+        self.lists.insert(list.key_id, list);
+        self.index.clear();
+        for (key, l) in &self.lists {
+            for (i, r) in l.entries.iter().enumerate() {
+                self.index
+                    .entry(r.serial.to_ascii_lowercase())
+                    .or_insert((*key, i));
+            }
+        }
+    }
+
+    pub fn lists(&self) -> impl Iterator<Item = &RevocationList> {
+        self.lists.values()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+
+    /// When the stalest list was signed: what the guard's "revocations N
+    /// hours old" speaks of.
+    pub fn oldest_issued_at(&self) -> Option<u64> {
+        self.lists.values().map(|l| l.issued_at).min()
+    }
+
+    /// `key NNNN #SEQ` for each list, for a status line.
+    pub fn summary(&self) -> String {
+        self.lists
+            .values()
+            .map(|l| format!("#{} ({})", l.sequence, l.key_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[cfg(test)]

@@ -4,14 +4,20 @@
 //! migrations, `record` what a record holds and how it is hashed, `chain`
 //! the check of every kiosk's chain. Format in `docs/journal-format.md`.
 
+#[cfg(feature = "host")]
 use std::path::PathBuf;
 
+#[cfg(feature = "host")]
 mod chain;
 mod record;
+#[cfg(feature = "host")]
 mod schema;
+#[cfg(feature = "host")]
 mod store;
+#[cfg(feature = "host")]
 mod watch;
 
+#[cfg(feature = "host")]
 pub use chain::{
     chain_break, verify_chain, verify_signatures, ChainHead, ChainProblem, ChainReport, KioskKeys,
     KioskSigning, SignatureCheck,
@@ -20,10 +26,13 @@ pub use record::{
     genesis_hash, record_hash, sign_record, signed_message, Entry, NewEntry, GENESIS_CONTEXT,
     HASH_CONTEXT, HASH_CONTEXT_V2, RECORD_FORMAT, SIGNATURE_CONTEXT,
 };
+#[cfg(feature = "host")]
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+#[cfg(feature = "host")]
 pub use store::{snapshot, Journal, Presence};
 
 /// Failures opening, writing or reading a journal.
+#[cfg(feature = "host")]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum JournalError {

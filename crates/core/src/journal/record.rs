@@ -2,7 +2,7 @@
 //! how a kiosk signs it. Two record formats live side by side in one chain:
 //! format 1 (written before kiosks signed their journals) and format 2.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::format::keys::{PublicKey, SecretKey};
@@ -20,8 +20,10 @@ pub const SIGNATURE_CONTEXT: &[u8] = b"badgegate/journal/v2/signature\0";
 /// The record format this build writes.
 pub const RECORD_FORMAT: u8 = 2;
 
-/// A record's content, before the journal numbers and chains it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// A record's content, before the journal numbers and chains it. As JSON
+/// (a patrol phone's records sent to the office) its fields are named as
+/// here and its codes as the journal stores them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEntry {
     pub at_ms: u64,
     pub kind: EntryKind,
@@ -42,10 +44,10 @@ pub struct NewEntry {
     pub input: String,
     /// The sequence number of the signed list a `list` record is about
     /// (format 2).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_seq: Option<u64>,
     /// The guard signed in when the record was made (format 2).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<String>,
 }
 

@@ -12,7 +12,7 @@ use super::JournalError;
 pub const APPLICATION_ID: i32 = 0x4247_4A31;
 /// The schema this build writes; a newer journal is refused, an older one
 /// is brought up to it when opened for writing and read as it is otherwise.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The record kinds schema 2 stored.
 const KINDS_2: &str = "'start', 'decision', 'override', 'confirm', 'list', 'hook', 'shift'";
@@ -119,8 +119,10 @@ CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only: records cannot be deleted'); END;
 ";
 
-/// Schema 3: the `clock` kind (the gate PC's clock jumped). The table is
-/// rebuilt with the vocabulary's kinds, every record kept as it was.
+/// Schema 3: the `clock` kind (the gate PC's clock jumped); schema 4: the
+/// `check` kind (a patrol phone's check, kept in an office export or an
+/// `audit merge`). The table is rebuilt with the vocabulary's kinds, every
+/// record kept as it was; a file below 4 is rebuilt once.
 const MIGRATION_3: &str = "
 CREATE TABLE entries_v3 (
     id        INTEGER PRIMARY KEY,
@@ -208,7 +210,7 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), JournalE
         tx.execute_batch(&MIGRATION_2.replace("KINDS", KINDS_2))
             .map_err(&e)?;
     }
-    if version < 3 {
+    if version < 4 {
         tx.execute_batch(&MIGRATION_3.replace("KINDS", &kinds()))
             .map_err(&e)?;
     }

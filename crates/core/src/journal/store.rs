@@ -1258,10 +1258,11 @@ mod tests {
             Err(JournalError::KioskIdMismatch { .. })
         ));
         let c = Connection::open(&path).unwrap();
-        c.pragma_update(None, "user_version", 4).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         drop(c);
         let e = Journal::open(&path, None, "k1").unwrap_err();
-        assert!(matches!(e, JournalError::TooNew { version: 4, .. }), "{e}");
+        assert!(matches!(e, JournalError::TooNew { version: 5, .. }), "{e}");
         assert!(e.to_string().contains("newer"));
     }
 

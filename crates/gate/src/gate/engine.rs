@@ -1327,28 +1327,13 @@ impl Kiosk {
         kind: EntryKind,
         note: Option<String>,
     ) -> NewEntry {
-        let b = d.badge.as_ref();
-        NewEntry {
-            at_ms: now_ms,
-            kind,
-            gate: self.cfg.gate.clone(),
-            zone: self.cfg.zone.clone(),
+        let place = badgegate_core::decide::Place {
+            gate: &self.cfg.gate,
+            zone: self.cfg.zone.as_deref(),
             direction: self.cfg.direction,
-            serial: b.map(|b| b.serial.clone()),
-            holder: b.map(|b| b.name.clone()),
-            org: b.map(|b| b.org.clone()),
-            category: b.map(|b| b.category.clone()),
-            key_id: b.map(|b| b.key_id.to_string()),
-            decision: d.verdict.into(),
-            reason: d.reason.into(),
-            flagged: d.flagged,
-            authentic: d.authentic,
-            detail: d.detail.clone(),
-            note,
-            input: input.to_owned(),
-            guard: self.guard.clone(),
-            ..NewEntry::default()
-        }
+            guard: self.guard.as_deref(),
+        };
+        d.entry(input, now_ms, kind, note, &place)
     }
 
     /// The JSON line for an outcome: the decision fields of the interface

@@ -12,85 +12,10 @@ use sha2::{Digest, Sha256};
 
 use badgegate_core::format::constants::REVOCATION_HEADER_V1;
 use badgegate_core::format::keylist::{looks_like_keylist, read_keylist, KeyList, KeyListError};
-use badgegate_core::format::keys::{KeyId, PublicKey, TrustStore};
-use badgegate_core::format::revocation::{read_list, Revocation, RevocationError, RevocationList};
+use badgegate_core::format::keys::{PublicKey, TrustStore};
+use badgegate_core::format::revocation::{read_list, RevocationError, RevocationList};
 
-/// The lists a kiosk decides with: the newest accepted from each key.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RevocationSet {
-    lists: BTreeMap<KeyId, RevocationList>,
-    /// Every revoked serial, ASCII-lowercased, to its list and entry: a
-    /// decision looks it up in one step however long the lists are (a
-    /// games revokes thousands).
-    index: std::collections::HashMap<String, (KeyId, usize)>,
-}
-
-impl RevocationSet {
-    pub fn new() -> RevocationSet {
-        RevocationSet::default()
-    }
-
-    /// A set of these lists (the newest of each key kept).
-    pub fn of(lists: impl IntoIterator<Item = RevocationList>) -> RevocationSet {
-        let mut set = RevocationSet::new();
-        for l in lists {
-            if set
-                .get(&l.key_id)
-                .is_none_or(|old| old.sequence < l.sequence)
-            {
-                set.put(l);
-            }
-        }
-        set
-    }
-
-    /// The revocation of `serial` in any list, if revoked (serials
-    /// compare without regard to ASCII case, as [`RevocationList::find`]).
-    pub fn find(&self, serial: &str) -> Option<&Revocation> {
-        let (key, i) = self.index.get(&serial.to_ascii_lowercase())?;
-        self.lists.get(key)?.entries.get(*i)
-    }
-
-    pub fn get(&self, key: &KeyId) -> Option<&RevocationList> {
-        self.lists.get(key)
-    }
-
-    /// Keeps `list` as its key's list.
-    pub fn put(&mut self, list: RevocationList) {
-        self.lists.insert(list.key_id, list);
-        self.index.clear();
-        for (key, l) in &self.lists {
-            for (i, r) in l.entries.iter().enumerate() {
-                self.index
-                    .entry(r.serial.to_ascii_lowercase())
-                    .or_insert((*key, i));
-            }
-        }
-    }
-
-    pub fn lists(&self) -> impl Iterator<Item = &RevocationList> {
-        self.lists.values()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.lists.is_empty()
-    }
-
-    /// When the stalest list was signed: what the guard's "revocations N
-    /// hours old" speaks of.
-    pub fn oldest_issued_at(&self) -> Option<u64> {
-        self.lists.values().map(|l| l.issued_at).min()
-    }
-
-    /// `key NNNN #SEQ` for each list, for a status line.
-    pub fn summary(&self) -> String {
-        self.lists
-            .values()
-            .map(|l| format!("#{} ({})", l.sequence, l.key_id))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
+pub use badgegate_core::format::revocation::RevocationSet;
 
 /// A list file as found: verified, or why not.
 #[derive(Debug)]
@@ -293,6 +218,7 @@ impl KeyListWatch {
 mod tests {
     use super::*;
     use badgegate_core::format::keys::SecretKey;
+    use badgegate_core::format::revocation::Revocation;
 
     #[test]
     fn a_set_finds_a_serial_in_any_list_in_any_case_and_forgets_a_replaced_one() {

@@ -728,3 +728,17 @@ CREATE TRIGGER photos_no_update BEFORE UPDATE OR DELETE ON badgegate.photos
 REVOKE ALL ON badgegate.photos FROM PUBLIC;
 GRANT SELECT ON badgegate.photos TO badgegate_kiosk, badgegate_publisher;
 GRANT INSERT ON badgegate.photos TO badgegate_publisher;
+
+-- Patrol phones (`office serve --patrol-trust`): each is a kiosk of its
+-- own (gate `patrol`, its key made on the phone) enrolled by an office
+-- user; the phone fetches lists and photos and sends its records with a
+-- token kept here only as its SHA-256. Retiring a phone ends its token.
+CREATE TABLE IF NOT EXISTS badgegate.patrol_phones (
+    kiosk_id    text PRIMARY KEY REFERENCES badgegate.kiosks (kiosk_id),
+    token_hash  text NOT NULL UNIQUE CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+    enrolled_by text NOT NULL REFERENCES badgegate.office_users (name),
+    enrolled_at timestamptz NOT NULL DEFAULT now(),
+    last_seen   timestamptz,
+    retired_at  timestamptz
+);
+REVOKE ALL ON badgegate.patrol_phones FROM PUBLIC;

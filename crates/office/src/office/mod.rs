@@ -14,6 +14,8 @@
 
 pub mod admin;
 pub mod central;
+#[cfg(feature = "web")]
+pub mod patrol;
 pub mod views;
 #[cfg(feature = "web")]
 pub mod web;

@@ -11,22 +11,33 @@ use serde::Serialize;
 use badgegate_core::format::constants::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 
 mod decoders;
+#[cfg(feature = "host")]
 mod encode;
+#[cfg_attr(not(feature = "host"), allow(dead_code))]
 mod enhance;
+#[cfg(feature = "host")]
 mod image_file;
+#[cfg(feature = "host")]
+mod rxing;
+#[cfg(feature = "host")]
 mod track;
 
 pub use decoders::decoder_running;
+#[cfg(feature = "host")]
 pub use encode::{encode, render, render_svg, version_number, QUIET_ZONE};
+#[cfg(feature = "host")]
 pub use image_file::{
     image_paths, is_image_path, load_gray, read_gray_bytes, MAX_IMAGE_FILE_BYTES,
 };
+#[cfg(feature = "host")]
 pub use track::TrackingReader;
 
-use decoders::{
-    decode_once, decode_quirc, decode_rxing, decode_rxing_fast, decode_rxing_with, Binarizer,
-};
-use enhance::{halve, sharpen, sharpen_along, smear_axis};
+use decoders::{decode_once, decode_quirc};
+use enhance::halve;
+#[cfg(feature = "host")]
+use enhance::{sharpen, sharpen_along, smear_axis};
+#[cfg(feature = "host")]
+use rxing::{decode_rxing, decode_rxing_fast, decode_rxing_with, rxing_decode_until, Binarizer};
 
 /// Failures making or reading QR images.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +86,7 @@ impl FoundCode {
 /// the remaining stages: a webcam delivers a frame every 33 ms.
 pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
 
+#[cfg(feature = "host")]
 /// The longest the search for codes in one picture may go on, whatever it
 /// holds: four frame budgets for a camera frame, 40 ms a megapixel for a
 /// larger picture (a photo), never more than 3 s. A picture tiled with
@@ -87,6 +99,7 @@ pub fn hard_limit(img: &GrayImage) -> std::time::Duration {
         .min(std::time::Duration::from_secs(3))
 }
 
+#[cfg(feature = "host")]
 /// Every QR code found and decoded in a grey image, within
 /// [`FRAME_BUDGET`] where possible. Codes that are found but do not decode
 /// (damaged, cut off) are left out: no wrong text is ever returned (both
@@ -95,6 +108,7 @@ pub fn decode(img: &GrayImage) -> Vec<FoundCode> {
     decode_within(img, FRAME_BUDGET)
 }
 
+#[cfg(feature = "host")]
 /// Every QR code in a still picture (a file given to `decode` or
 /// `verify`, a photo): the whole pipeline, with up to [`hard_limit`] for it
 /// instead of one camera frame's time.
@@ -102,6 +116,7 @@ pub fn decode_picture(img: &GrayImage) -> Vec<FoundCode> {
     decode_within(img, hard_limit(img))
 }
 
+#[cfg(feature = "host")]
 /// The reading pipeline with a time budget. Stages, each only if nothing
 /// was found yet and the budget is not spent:
 /// 1. rxing (ZXing's hybrid binariser and detector) on the frame;
@@ -122,6 +137,18 @@ pub fn decode_picture(img: &GrayImage) -> Vec<FoundCode> {
 /// size (stage 0). Stage 1 always runs when that finds nothing, so every
 /// frame gets at least one full look.
 pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundCode> {
+    decode_stages(img, budget, true)
+}
+
+#[cfg(feature = "host")]
+/// The cascade of [`decode_within`]; `half_first: false` leaves out the
+/// half-size look at a large frame (a live camera took it on the frame
+/// before: see [`TrackingReader`]).
+pub(crate) fn decode_stages(
+    img: &GrayImage,
+    budget: std::time::Duration,
+    half_first: bool,
+) -> Vec<FoundCode> {
     let start = std::time::Instant::now();
     let in_budget = || start.elapsed() < budget;
     // rqrr costs about 28 ns a pixel here: a stage that would overrun the
@@ -133,13 +160,16 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
     // up to the camera still has 2-3 px a module there, and reading a
     // quarter of the pixels keeps a 1080p camera inside its frame time.
     let mut found = Vec::new();
-    if pixels >= LARGE_FRAME {
+    // rxing's search for further codes in the frame (a second badge) stops
+    // at the end of the budget; its first look always runs.
+    let deadline = start + budget;
+    if pixels >= LARGE_FRAME && half_first {
         let half = halve(img);
-        found = decode_rxing(&half);
+        found = rxing_decode_until(&half, Binarizer::Hybrid, true, deadline);
         to_frame(&mut found, 2, 0, 0);
     }
     if found.is_empty() {
-        found = decode_rxing(img);
+        found = rxing_decode_until(img, Binarizer::Hybrid, true, deadline);
     }
     if found.is_empty() && in_budget() {
         found = decode_rxing_with(img, Binarizer::GlobalHistogram);
@@ -210,6 +240,28 @@ pub fn decode_within(img: &GrayImage, budget: std::time::Duration) -> Vec<FoundC
     found
 }
 
+/// The light reader a phone runs (the patrol page's WebAssembly build):
+/// the cascade's later stages, which need neither rxing nor a clock. rqrr
+/// on the picture, then on the picture halved while it is at least 160 px
+/// a side (large or noisy modules), then quirc (another detector: some
+/// bent codes). As in [`decode`], a code found but not decoded is left out
+/// and both decoders check every block's error correction.
+pub fn decode_light(img: &GrayImage) -> Vec<FoundCode> {
+    let mut found = decode_once(img);
+    let mut current = std::borrow::Cow::Borrowed(img);
+    let mut factor = 1;
+    while found.is_empty() && current.width() >= 320 && current.height() >= 320 {
+        current = std::borrow::Cow::Owned(halve(&current));
+        factor *= 2;
+        found = decode_once(&current);
+        to_frame(&mut found, factor, 0, 0);
+    }
+    if found.is_empty() {
+        found = decode_quirc(img);
+    }
+    found
+}
+
 /// Frames of at least this many pixels (1920x1080 is 2.07 million) are
 /// read at half size first.
 pub const LARGE_FRAME: u64 = 1_500_000;
@@ -227,6 +279,7 @@ pub(crate) fn to_frame(found: &mut [FoundCode], scale: i32, dx: i32, dy: i32) {
     }
 }
 
+#[cfg(feature = "host")]
 /// One decoder of the cascade, for measuring them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoder {
@@ -238,6 +291,7 @@ pub enum Decoder {
     Pipeline,
 }
 
+#[cfg(feature = "host")]
 /// Runs one decoder (see [`Decoder`]).
 pub fn decode_with(decoder: Decoder, img: &GrayImage) -> Vec<FoundCode> {
     match decoder {

@@ -73,7 +73,7 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// Everything the guard's screen says in one language.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Words {
     // Headlines.
     pub admit: &'static str,

@@ -14,6 +14,7 @@
 pub mod data;
 mod hub;
 mod pages;
+mod patrol;
 pub mod users;
 mod words;
 
@@ -148,6 +149,9 @@ pub struct ServeConfig {
     /// The office's log: sign-ins, acknowledgements, the database lost
     /// and found (each line starts with the venue's time).
     pub log: badgegate_core::notice::Notices,
+    /// The kiosks' trust folder, for the patrol page at `/patrol/`
+    /// (`None`: no patrol page).
+    pub patrol_trust: Option<PathBuf>,
 }
 
 /// Connections to the office database for the pages, reused.
@@ -268,7 +272,15 @@ pub fn serve(
         .and_then(badgegate_core::rules::venue_named_in_policy_record)
         .unwrap_or_default();
     let users = users::enabled_users(&mut db)?;
+    let patrol_venue = super::central::venue_of(&mut db)?.unwrap_or_default();
     drop(db);
+    let patrol = match &cfg.patrol_trust {
+        Some(dir) => {
+            super::patrol::ready()?;
+            Some(super::patrol::read_trust(dir)?)
+        }
+        None => None,
+    };
     let tls = match &cfg.tls {
         Some((cert, key)) => Some(
             axum_server::tls_openssl::OpenSSLConfig::from_pem_file(cert, key).map_err(|e| {
@@ -287,6 +299,8 @@ pub fn serve(
         .build()?;
     let mut app = pages::App::new(&cfg, clock, tls.is_some());
     app.venue = venue;
+    app.patrol = patrol;
+    app.patrol_venue = patrol_venue;
     let app = Arc::new(app);
     // Users known before the first request, not a second later.
     app.sessions.set_users(users);

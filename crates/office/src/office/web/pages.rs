@@ -51,6 +51,12 @@ pub struct App {
     pub log: badgegate_core::notice::Notices,
     /// The event's name (empty: no gate has recorded a policy yet).
     pub venue: String,
+    /// The trust the patrol page hands phones to pin (`--patrol-trust`);
+    /// `None`: no patrol page is served.
+    pub patrol: Option<crate::office::patrol::PatrolTrust>,
+    /// This office's venue (`office init --venue`), for phones' keys
+    /// granted to some venues only; empty: none named.
+    pub patrol_venue: String,
 }
 
 impl App {
@@ -67,6 +73,8 @@ impl App {
             hashing: tokio::sync::Semaphore::new(2),
             log: cfg.log.clone(),
             venue: String::new(),
+            patrol: None,
+            patrol_venue: String::new(),
         }
     }
 
@@ -100,6 +108,7 @@ pub fn router(app: Shared) -> Router {
         .route("/events", get(events))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .merge(super::patrol::routes())
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(app)
 }
@@ -109,10 +118,12 @@ pub fn router(app: Shared) -> Router {
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -4,6 +4,9 @@
 
 use image::{imageops, GrayImage, Luma};
 
+mod clip;
+pub use clip::{clip, play, Card, Clip, Played, Scene, CI_SEEDS, FPS, TUNING_SEEDS};
+
 /// A tiny deterministic random source (64-bit LCG), so frames are repeatable.
 #[derive(Clone, Debug)]
 pub struct Lcg(u64);
@@ -70,21 +73,21 @@ pub fn camera_frame(
 /// The four cards the read-rate benchmark and its probes use (long Latin,
 /// Cyrillic and accented names), so their numbers are about the same frames.
 pub fn benchmark_cards() -> Vec<(String, GrayImage)> {
-    signed_cards(
-        [3; 32],
-        &[
-            (
-                "D-000101",
-                "Maximilian Alexander von Hohenberg-Ruiz",
-                "Federal Ministry for European Affairs",
-            ),
-            ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
-            ("S-000303", "Amina Diallo", "Republic of Senegal"),
-            ("H-000404", "María José Núñez", "República de Chile"),
-        ],
-        1_790_000_040,
-    )
+    signed_cards([3; 32], &BENCHMARK_PEOPLE, 1_790_000_040)
 }
+
+/// The people on the benchmarks' cards: long Latin, Cyrillic and
+/// accented names (QR versions 9-10; 9-11 with photos).
+pub const BENCHMARK_PEOPLE: [(&str, &str, &str); 4] = [
+    (
+        "D-000101",
+        "Maximilian Alexander von Hohenberg-Ruiz",
+        "Federal Ministry for European Affairs",
+    ),
+    ("P-000202", "Фарҳод Раҳимов", "Ҷумҳурии Тоҷикистон"),
+    ("S-000303", "Amina Diallo", "Republic of Senegal"),
+    ("H-000404", "María José Núñez", "República de Chile"),
+];
 
 /// Printed badge cards (grey) with their badge texts, signed with the
 /// test key from `seed`: one per `(serial, name, org)`, category
@@ -94,11 +97,38 @@ pub fn signed_cards(
     people: &[(&str, &str, &str)],
     now: u64,
 ) -> Vec<(String, GrayImage)> {
-    use badgegate_core::format::badge::{Badge, SignedBadge};
+    cards(seed, people, now, false)
+        .into_iter()
+        .map(|c| (c.text, c.image))
+        .collect()
+}
+
+/// As [`signed_cards`], with where the code is on each card; with
+/// `photos`, each badge carries a portrait's digest (format 2) and its
+/// card the portrait beside the code, as the desk prints them.
+pub fn cards(seed: [u8; 32], people: &[(&str, &str, &str)], now: u64, photos: bool) -> Vec<Card> {
+    use badgegate_core::format::badge::{Badge, PhotoDigest, SignedBadge};
     let key = badgegate_core::format::keys::SecretKey::from_seed(&seed);
     people
         .iter()
-        .filter_map(|(serial, name, org)| {
+        .enumerate()
+        .filter_map(|(i, (serial, name, org))| {
+            let photo = photos
+                .then(|| {
+                    let mut jpeg = Vec::new();
+                    image::DynamicImage::ImageRgb8(portrait(
+                        crate::issue::photo::PHOTO_WIDTH,
+                        crate::issue::photo::PHOTO_HEIGHT,
+                        i as u8 * 41 + 3,
+                    ))
+                    .write_to(
+                        &mut std::io::Cursor::new(&mut jpeg),
+                        image::ImageFormat::Jpeg,
+                    )
+                    .ok()?;
+                    Some(jpeg)
+                })
+                .flatten();
             let badge = Badge {
                 key_id: badgegate_core::format::keys::KeyId(
                     [0; badgegate_core::format::constants::KEY_ID_LEN],
@@ -111,21 +141,43 @@ pub fn signed_cards(
                 valid_from: badgegate_core::format::badge::floor_minute(now),
                 valid_until: badgegate_core::format::badge::floor_minute(now) + 86_400,
                 issued_at: badgegate_core::format::badge::floor_minute(now),
-                photo: None,
+                photo: photo.as_deref().map(PhotoDigest::of),
             };
             let signed = SignedBadge::sign(badge, &key).ok()?;
             let code = badgegate_read::read::encode(signed.text()).ok()?;
-            let card = image::DynamicImage::ImageRgb8(crate::issue::card::render(
+            let time = badgegate_core::clock::VenueTime::utc();
+            let look = || crate::issue::card::Look {
+                policy: None,
+                time: &time,
+            };
+            let image = image::DynamicImage::ImageRgb8(crate::issue::card::render(
                 &signed.badge,
                 &code,
-                crate::issue::card::Look {
-                    policy: None,
-                    time: &badgegate_core::clock::VenueTime::utc(),
-                },
-                None,
+                look(),
+                photo.as_deref(),
             ))
             .into_luma8();
-            Some((signed.text().to_owned(), card))
+            let size = photo.as_ref().map(|_| {
+                (
+                    crate::issue::photo::PHOTO_WIDTH,
+                    crate::issue::photo::PHOTO_HEIGHT,
+                )
+            });
+            let modules = f64::from(code.width() as u32 + 2 * badgegate_read::read::QUIET_ZONE);
+            let placed = crate::issue::card::layout(&signed.badge, &code, look(), size)
+                .into_iter()
+                .find_map(|m| match m {
+                    crate::issue::card::Mark::Qr { x, y, module } => {
+                        let module = f64::from(module);
+                        Some([f64::from(x), f64::from(y), module * modules, module])
+                    }
+                    _ => None,
+                })?;
+            Some(Card {
+                text: signed.text().to_owned(),
+                image,
+                code: placed,
+            })
         })
         .collect()
 }
