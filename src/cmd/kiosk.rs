@@ -131,7 +131,8 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         Some(t) => Some(clock::parse_rfc3339(t).map_err(|e| anyhow!("--at: {e}"))? * 1000),
         None => None,
     };
-    let kiosk_clock = KioskClock::new(at_ms, spec.is_replay());
+    let replay = spec.is_replay();
+    let kiosk_clock = KioskClock::new(at_ms, replay);
     // The screen reads its source on a thread of its own, where it is
     // opened; either way a source that cannot open stops the start here.
     let source = if a.headless {
@@ -168,7 +169,10 @@ pub fn run(a: KioskArgs) -> anyhow::Result<ExitCode> {
         timeout: Duration::from_secs(a.hook_timeout),
         notices: super::stderr_notices(),
     });
-    let gate = Gate::new(kiosk, hook);
+    let mut gate = Gate::new(kiosk, hook);
+    if replay {
+        gate.set_frame_budget(badgegate::read::REPLAY_BUDGET);
+    }
     match source {
         Source::Here(frames) => {
             let stop = Arc::new(AtomicBool::new(false));

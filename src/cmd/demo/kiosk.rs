@@ -91,6 +91,9 @@ pub fn run(s: &Story) -> anyhow::Result<usize> {
     let n = make_frames(s, &frames_dir)?;
     println!("\n5. kiosk: gate plenary-north replays {n} camera frames (1280x720, {FRAME_MS} ms apart, people hold cards up for several frames):\n");
     let mut gate = Gate::new(start_kiosk(s)?, None);
+    // Recorded frames: each read fully, so the demo decides the same on any
+    // machine.
+    gate.set_frame_budget(read::REPLAY_BUDGET);
     let start_ms = s.now * 1000;
     let mut reasons = Vec::new();
     for i in 0..n {

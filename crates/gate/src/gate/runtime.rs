@@ -394,6 +394,13 @@ impl Gate {
         &self.kiosk
     }
 
+    /// Frames read with `budget` each instead of a live camera's
+    /// [`badgegate_read::read::FRAME_BUDGET`] (recorded frames replayed on
+    /// simulated time: [`badgegate_read::read::REPLAY_BUDGET`]).
+    pub fn set_frame_budget(&mut self, budget: std::time::Duration) {
+        self.reader = TrackingReader::with_budget(budget);
+    }
+
     /// The engine, to configure before the first frame.
     pub fn kiosk_mut(&mut self) -> &mut Kiosk {
         &mut self.kiosk

@@ -86,6 +86,11 @@ impl FoundCode {
 /// the remaining stages: a webcam delivers a frame every 33 ms.
 pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
 
+/// Time a recorded frame (images replayed on simulated time, the demo) may
+/// take: no camera is waiting, so each is read as fully as a still picture
+/// and a replay decides the same on a slow or busy machine as on a fast one.
+pub const REPLAY_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[cfg(feature = "host")]
 /// The longest the search for codes in one picture may go on, whatever it
 /// holds: four frame budgets for a camera frame, 40 ms a megapixel for a
