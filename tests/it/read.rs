@@ -178,10 +178,10 @@ fn badges_shown_to_a_live_camera_are_decided_and_never_misread() {
         for i in 0..2u64 {
             let (a, b) = (&deck[i as usize], &deck[1 - i as usize]);
             let clip = synth::clip(&[a, b], scene, 1280, 720, synth::CI_SEEDS + i * 13);
-            // Four frames' time each: the test build under a loaded
-            // machine reads slower than a kiosk, and what is decided, not
-            // how fast, is asserted here (the benchmark times it).
-            let mut reader = read::TrackingReader::with_budget(read::FRAME_BUDGET * 4);
+            // The kiosk's own reader and frame budget. The floors hold even
+            // when a loaded machine leaves each frame only its first look
+            // (measured with a budget of 0.3 ms), so load cannot fail this.
+            let mut reader = read::TrackingReader::new();
             let played = synth::play(&clip, |frame| {
                 reader.read(frame).into_iter().map(|f| f.bytes).collect()
             });
