@@ -1,5 +1,5 @@
 //! `cargo bench --bench sequences`: badges shown to a live camera, as
-//! clips (`synth::clip`: carried in, held, swung, bent, rippled, glared,
+//! clips (`synth::clip`: carried in, held, swung, bent, curled, rippled, glared,
 //! brought too close, two people, photo badges) at 1280x720 and 1920x1080,
 //! read frame by frame by the kiosk's reader as the camera delivers them.
 //!

@@ -35,6 +35,10 @@ pub enum Scene {
     Swing,
     /// Held bent like a cylinder (a card curling on its lanyard).
     Bent,
+    /// Curled tightly (a cylinder a third to half the card's width across,
+    /// a soft card squeezed in a hand): the code's edges turn 40-50 degrees
+    /// away from the camera, half a module and more off any flat grid.
+    Curled,
     /// Rippled like cloth (a code printed on a sleeve or a soft pass).
     Cloth,
     /// Held still while a reflection sweeps across the code.
@@ -49,11 +53,12 @@ pub enum Scene {
 }
 
 impl Scene {
-    pub const ALL: [Scene; 9] = [
+    pub const ALL: [Scene; 10] = [
         Scene::WalkUp,
         Scene::WalkBy,
         Scene::Swing,
         Scene::Bent,
+        Scene::Curled,
         Scene::Cloth,
         Scene::Glare,
         Scene::Approach,
@@ -67,6 +72,7 @@ impl Scene {
             Scene::WalkBy => "walk-by",
             Scene::Swing => "swing",
             Scene::Bent => "bent",
+            Scene::Curled => "curled",
             Scene::Cloth => "cloth",
             Scene::Glare => "glare",
             Scene::Approach => "approach",
@@ -149,7 +155,7 @@ pub fn clip(cards: &[&Card], scene: Scene, width: u32, height: u32, seed: u64) -
     let speed = w / 1280.0;
     let frames = match scene {
         Scene::WalkBy => 20,
-        Scene::Bent | Scene::Cloth => 16,
+        Scene::Bent | Scene::Curled | Scene::Cloth => 16,
         _ => 24,
     };
     // Poses at each frame's start (index n is the frame after the last).
@@ -264,11 +270,11 @@ pub fn clip(cards: &[&Card], scene: Scene, width: u32, height: u32, seed: u64) -
                     .collect(),
             );
         }
-        Scene::Bent | Scene::Cloth | Scene::Glare => {
-            let bend = if scene == Scene::Bent {
-                uniform(&mut rng, 0.55, 1.2)
-            } else {
-                0.0
+        Scene::Bent | Scene::Curled | Scene::Cloth | Scene::Glare => {
+            let bend = match scene {
+                Scene::Bent => uniform(&mut rng, 0.55, 1.2),
+                Scene::Curled => uniform(&mut rng, 0.35, 0.5),
+                _ => 0.0,
             };
             let ripple = if scene == Scene::Cloth {
                 uniform(&mut rng, 0.4, 0.8)
