@@ -173,7 +173,7 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
     let src = desk.p("portrait.jpg");
     fs::write(
         &src,
-        common::photos::jpeg(&common::photos::portrait(900, 1200, 3)),
+        common::photos::jpeg(&badgegate::synth::portrait(900, 1200, 3)),
     )
     .unwrap();
     let src = src.to_string_lossy().into_owned();
@@ -181,7 +181,7 @@ fn lists_published_at_the_centre_reach_a_gate_in_every_venue() {
     let other = desk.p("other.jpg");
     fs::write(
         &other,
-        common::photos::jpeg(&common::photos::portrait(900, 1200, 4)),
+        common::photos::jpeg(&badgegate::synth::portrait(900, 1200, 4)),
     )
     .unwrap();
     let other = other.to_string_lossy().into_owned();

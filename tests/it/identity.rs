@@ -7,7 +7,8 @@ use crate::common;
 use std::fs;
 
 use badgegate::journal::Journal;
-use common::photos::{jpeg, jpeg_with_orientation, portrait};
+use badgegate::synth::portrait;
+use common::photos::{jpeg, jpeg_with_orientation};
 use common::Desk;
 
 const AT: &str = "2026-12-01T09:00:00Z";

@@ -1922,7 +1922,8 @@ fn a_photo_mismatch_reserves_nothing() {
     let Some(pg) = Pg::start() else { return };
     let desk = Desk::new();
     venue(&desk, &pg, &["n1", "n2"]);
-    use common::photos::{jpeg, portrait};
+    use badgegate::synth::portrait;
+    use common::photos::jpeg;
     fs::write(desk.p("face.jpg"), jpeg(&portrait(600, 800, 1))).unwrap();
     let a = desk.issue(
         "badges",

@@ -376,12 +376,12 @@ fn a_phone_enrols_checks_four_badges_offline_and_its_records_reach_the_office() 
     // swapped for someone else's.
     std::fs::write(
         desk.p("a.jpg"),
-        photos::jpeg(&photos::portrait(900, 1200, 5)),
+        photos::jpeg(&badgegate::synth::portrait(900, 1200, 5)),
     )
     .unwrap();
     std::fs::write(
         desk.p("b.jpg"),
-        photos::jpeg(&photos::portrait(900, 1200, 6)),
+        photos::jpeg(&badgegate::synth::portrait(900, 1200, 6)),
     )
     .unwrap();
     let valid = desk.issue(
@@ -979,7 +979,7 @@ fn a_patrol_bundle_is_a_static_site_that_checks_badges_without_an_office() {
     let desk = Desk::new();
     std::fs::write(
         desk.p("a.jpg"),
-        photos::jpeg(&photos::portrait(900, 1200, 7)),
+        photos::jpeg(&badgegate::synth::portrait(900, 1200, 7)),
     )
     .unwrap();
     desk.issue(

@@ -1355,7 +1355,7 @@ fn the_holders_photo_is_shown_large_only_when_it_matches() {
         let src = format!("{serial}-src.jpg");
         fs::write(
             desk.p(&src),
-            common::photos::jpeg(&common::photos::portrait(900, 1200, seed)),
+            common::photos::jpeg(&badgegate::synth::portrait(900, 1200, seed)),
         )
         .unwrap();
         badge(&desk, serial, &["--photo", &src, "--name", "Li Ming"]);

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::process::Command;
 
-use common::photos::{jpeg, portrait};
+use badgegate::synth::portrait;
+use common::photos::jpeg;
 use common::{tool, Desk};
 
 const ROWS: &str = "serial,name,org,zones,valid_from,valid_until,photo\n\

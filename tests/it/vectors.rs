@@ -26,7 +26,7 @@ pub(crate) fn vector_photo(name: &str) -> Vec<u8> {
     if !path.exists() && std::env::var_os("BADGEGATE_PRINT_VECTORS").is_some() {
         // Made once, then kept: the digest is of these exact bytes.
         let seed = if name.starts_with("D-") { 1 } else { 2 };
-        let raw = common::photos::jpeg(&common::photos::portrait(600, 800, seed));
+        let raw = common::photos::jpeg(&badgegate::synth::portrait(600, 800, seed));
         let photo = badgegate::issue::photo::normalise(&raw).unwrap();
         std::fs::write(&path, &photo.jpeg).unwrap();
     }

@@ -1,28 +1,7 @@
-//! Camera-like portraits for the identity tests: a head and shoulders drawn
-//! on a plain background, in any size, as a phone would save them (JPEG,
-//! optionally with an EXIF orientation tag).
+//! Portraits (`synth::portrait`) as a phone would save them: JPEG,
+//! optionally with an EXIF orientation tag.
 
-use image::{Rgb, RgbImage};
-
-/// A portrait `w` x `h`: background, shoulders and a head whose colours
-/// vary with `seed`, so two seeds give two different people.
-pub fn portrait(w: u32, h: u32, seed: u8) -> RgbImage {
-    let bg = Rgb([70 + seed.wrapping_mul(37) % 120, 110, 160]);
-    let skin = Rgb([200 - seed % 60, 150 + seed % 40, 120]);
-    let coat = Rgb([30 + seed.wrapping_mul(53) % 150, 40, 60]);
-    RgbImage::from_fn(w, h, |x, y| {
-        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
-        let head = ((fx - 0.5) / 0.17).powi(2) + ((fy - 0.38) / 0.2).powi(2) <= 1.0;
-        let body = fy > 0.62 && ((fx - 0.5) / 0.42).powi(2) + ((fy - 1.05) / 0.45).powi(2) <= 1.0;
-        if head {
-            skin
-        } else if body {
-            coat
-        } else {
-            bg
-        }
-    })
-}
+use image::RgbImage;
 
 /// `img` as JPEG bytes.
 pub fn jpeg(img: &RgbImage) -> Vec<u8> {
