@@ -21,7 +21,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use badgegate::read;
@@ -238,25 +238,8 @@ fn browser_numbers(dir: &Path) {
     .unwrap();
     let site = dir.join("site");
     badgegate_office::office::patrol::bundle(&site, &trust, &[], None, None).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap();
-    let serve = || {
-        Command::new("python3")
-            .args([
-                "-m",
-                "http.server",
-                "--bind",
-                "127.0.0.1",
-                &port.to_string(),
-            ])
-            .current_dir(&site)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 -m http.server")
-    };
+    let port = badgegate::rehearse::pg::free_port().expect("a free port");
+    let serve = || common::browser::serve_static(&site, port);
     let mut server = serve();
     std::thread::sleep(Duration::from_millis(500));
     // A card valid now (the reader's cards are dated for a fixed day).

@@ -303,10 +303,7 @@ fn y4m(picture: &image::RgbImage, out: &Path) {
 
 /// A port nobody listens on now.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
+    badgegate::rehearse::pg::free_port().expect("a free port")
 }
 
 /// `office serve` with the patrol page on a fixed port (it is stopped and
@@ -1089,19 +1086,7 @@ fn a_patrol_bundle_is_a_static_site_that_checks_badges_without_an_office() {
         return;
     }
     let port = free_port();
-    let mut server = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            "--bind",
-            "127.0.0.1",
-            &port.to_string(),
-        ])
-        .current_dir(desk.p("site"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = crate::common::browser::serve_static(&desk.p("site"), port);
     let card = image::open(desk.p("b/R-2-card.png")).unwrap().to_rgb8();
     y4m(&card, &desk.p("r2.y4m"));
     let b = Browser::with_camera(&desk.p("r2.y4m"), &desk.p("profile")).expect("chromium");

@@ -14,6 +14,24 @@ use serde_json::{json, Value};
 /// The WebDriver element key.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// A static folder served over HTTP on `port` at 127.0.0.1 (Python's
+/// `http.server`, as any plain web host would), until the child is killed.
+pub fn serve_static(dir: &Path, port: u16) -> Child {
+    Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server")
+}
+
 pub struct Browser {
     driver: Child,
     base: String,
