@@ -20,6 +20,8 @@ mod image_file;
 #[cfg(feature = "host")]
 mod rxing;
 #[cfg(feature = "host")]
+mod stack;
+#[cfg(feature = "host")]
 mod track;
 
 pub use decoders::decoder_running;

@@ -6,6 +6,7 @@ use super::enhance::halve;
 use std::time::Instant;
 
 use super::rxing::{rxing_decode_until, Binarizer};
+use super::stack::Stack;
 use super::{decode_stages, decode_within, to_frame, FoundCode, FRAME_BUDGET, LARGE_FRAME};
 
 /// The reading pipeline for a live camera: a large frame is searched at
@@ -26,10 +27,16 @@ pub struct TrackingReader {
     /// The last search of a large frame was at half size and found
     /// nothing: the next one is at full size.
     half_missed: bool,
+    /// The frames since the last code read, aligned and averaged (a card
+    /// carried past, smeared in every frame).
+    stack: Stack,
 }
 
 /// Frames the region is kept after the code was last seen.
 const REGION_TTL: u32 = 10;
+/// The share of a frame's time (percent) kept for reading the frames
+/// together while a smeared card is in hand.
+const STACK_SHARE: u32 = 25;
 /// A full-frame pass every this many frames, even while tracking.
 const FULL_PASS_EVERY: u64 = 4;
 
@@ -54,6 +61,7 @@ impl TrackingReader {
             frames_without: 0,
             frame: 0,
             half_missed: false,
+            stack: Stack::default(),
         }
     }
 
@@ -80,9 +88,21 @@ impl TrackingReader {
             }
         }
         if found.is_empty() {
-            // What the region's look took comes off this frame's time.
-            let budget = self.budget.saturating_sub(start.elapsed());
+            // What the region's look took comes off this frame's time, and
+            // while a smeared card is in hand the stack's share is kept
+            // for reading the frames together.
+            let mut budget = self.budget.saturating_sub(start.elapsed());
+            if self.stack.engaged() {
+                budget = budget.saturating_sub(self.budget * STACK_SHARE / 100);
+            }
             found = self.search(img, budget);
+            if found.is_empty() {
+                found = self.stack.read(img, start + self.budget);
+            } else {
+                self.stack.reset();
+            }
+        } else {
+            self.stack.reset();
         }
         if found.is_empty() {
             self.frames_without += 1;
