@@ -249,3 +249,52 @@ fn a_badge_carried_past_without_stopping_is_read_from_its_frames_together() {
     assert!(decided >= 3, "{decided} of 4 decided");
     assert!(alone < decided, "reading the frames together decides more");
 }
+
+/// A card curled tightly in a hand (the code's edges turned 40-50° away):
+/// a flat grid misses half a module and more at the edges. When rqrr finds
+/// the code's corners but cannot decode it, the kiosk's reader unrolls it
+/// as a cylinder, a curl a frame, and reads it; only ever the card's own
+/// text. (Seeds nothing was tuned on; a budget no load runs out.)
+#[test]
+fn a_curled_card_held_up_is_unrolled_and_read() {
+    use badgegate::synth::{self, Scene};
+    let people = [
+        (
+            "T-00030",
+            "Katherine Johnson",
+            "Delegation of the Test Republic",
+        ),
+        (
+            "T-00031",
+            "Ольга Сергеевна Кузнецова",
+            "Российская Федерация",
+        ),
+    ];
+    let plain = synth::cards([9; 32], &people, NOW, false);
+    let (mut decided, mut alone) = (0, 0);
+    for i in 0..4u64 {
+        let card = &plain[i as usize % 2];
+        let clip = synth::clip(
+            &[card, card],
+            Scene::Curled,
+            1280,
+            720,
+            synth::CI_SEEDS + 700 + i,
+        );
+        let mut reader = read::TrackingReader::with_budget(std::time::Duration::from_secs(10));
+        let played = synth::play(&clip, |frame| {
+            reader.read(frame).into_iter().map(|f| f.bytes).collect()
+        });
+        assert!(played.wrong.is_empty(), "wrong texts: {:?}", played.wrong);
+        decided += usize::from(played.decided[0].is_some());
+        let still = synth::play(&clip, |frame| {
+            read::decode_within(frame, std::time::Duration::from_secs(10))
+                .into_iter()
+                .map(|f| f.bytes)
+                .collect()
+        });
+        alone += usize::from(still.decided[0].is_some());
+    }
+    println!("curled: {decided} of 4 decided across frames, {alone} of 4 by frames alone");
+    assert!(decided >= 3, "{decided} of 4 decided");
+}

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use badgegate_core::format::constants::{MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 
+#[cfg(feature = "host")]
+mod curl;
 mod decoders;
 #[cfg(feature = "host")]
 mod encode;

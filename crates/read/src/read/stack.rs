@@ -16,6 +16,7 @@ use image::GrayImage;
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
+use super::curl::{read_unrolled, unread_quads, TURNS};
 use super::enhance::{halve, smear_axis, Axis};
 use super::rxing::{rxing_decode_until, Binarizer};
 use super::{FoundCode, LARGE_FRAME};
@@ -42,6 +43,11 @@ const MAX_SMEAR: usize = 24;
 /// Noise-to-signal of the Wiener filter: higher keeps the noise down,
 /// lower undoes more of the smear.
 const NSR: f32 = 0.01;
+/// The side of the square a held card is looked for curled in.
+const UNROLL_SIDE: usize = 480;
+/// Frames a card is held still and unread before the frames are read
+/// together (as a curled card).
+const HELD: u32 = 3;
 /// Smear lengths tried, from the one measured (pixels).
 const LENGTHS: [f32; 3] = [0.0, -0.5, 0.5];
 /// The weakest alignment peak taken as the same card (phase correlation's
@@ -108,20 +114,24 @@ impl Stack {
         self.smeared = false;
     }
 
-    /// A smeared card is in hand: the next frame should keep time for it.
+    /// A smeared card is in hand, or a card held still that the cascade
+    /// has not read for [`HELD`] frames: the next frame should keep time
+    /// for reading the frames together.
     pub(super) fn engaged(&self) -> bool {
-        self.frames > 0 && self.smeared
+        self.frames > 0 && (self.smeared || self.frames >= HELD)
+    }
+
+    /// A card held still (not smeared) is in hand that the cascade has
+    /// not read for [`HELD`] frames.
+    pub(super) fn held(&self) -> bool {
+        self.frames >= HELD && !self.smeared
     }
 
     /// Adds a frame and, when two or more are in the average and time is
-    /// left before `deadline`, reads the average with its smear undone.
-    /// Out of time with no smeared card in hand, it does nothing: a card
-    /// held still is read by the cascade, not here.
+    /// left before `deadline`, reads the average: with its smear undone,
+    /// or, held still, unrolled as a curled card if a code's corners are
+    /// found in it that do not decode flat.
     pub(super) fn read(&mut self, img: &GrayImage, deadline: Instant) -> Vec<FoundCode> {
-        if !self.engaged() && Instant::now() >= deadline {
-            self.reset();
-            return Vec::new();
-        }
         let large = u64::from(img.width()) * u64::from(img.height()) >= LARGE_FRAME;
         let halved;
         let (work, scale) = if large {
@@ -157,8 +167,25 @@ impl Stack {
         let grey = to_grey(&mean, side);
         let axis = smear_axis(&grey);
         self.smeared = axis.is_some();
+        let place = |found: &mut Vec<FoundCode>| {
+            // The average is in the first frame's place; the card is now
+            // (dx, dy) further on.
+            for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
+                corner[0] = (corner[0] + dx + x0 as i32) * scale + scale / 2;
+                corner[1] = (corner[1] + dy + y0 as i32) * scale + scale / 2;
+            }
+        };
         let Some(axis) = axis else {
-            return Vec::new();
+            let middle = (x0 + side / 2, y0 + side / 2);
+            let mut found = self.unroll(work, middle, deadline);
+            for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
+                corner[0] = corner[0] * scale + scale / 2;
+                corner[1] = corner[1] * scale + scale / 2;
+            }
+            if !found.is_empty() {
+                self.reset();
+            }
+            return found;
         };
         let rows = match axis {
             Axis::Rows => mean,
@@ -180,14 +207,48 @@ impl Stack {
             }
             found = rxing_decode_until(&to_grey(&sharp, side), Binarizer::Hybrid, false, deadline);
         }
-        // The average is in the first frame's place; the card is now
-        // (dx, dy) further on.
-        for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
-            corner[0] = (corner[0] + dx + x0 as i32) * scale + scale / 2;
-            corner[1] = (corner[1] + dy + y0 as i32) * scale + scale / 2;
-        }
+        place(&mut found);
         if !found.is_empty() {
             self.reset();
+        }
+        found
+    }
+
+    /// A card held still, unrolled as curled (one curl a frame or more, in
+    /// turn, as time allows) where rqrr finds a code's corners but cannot
+    /// decode it, in a square of [`UNROLL_SIDE`] around `middle` of the
+    /// frame (rqrr's threshold wants the card's surroundings). Corners in
+    /// `img`'s pixels.
+    fn unroll(
+        &mut self,
+        img: &GrayImage,
+        middle: (usize, usize),
+        deadline: Instant,
+    ) -> Vec<FoundCode> {
+        if Instant::now() >= deadline {
+            return Vec::new();
+        }
+        let (w, h) = (img.width() as usize, img.height() as usize);
+        let side = UNROLL_SIDE.min(w).min(h);
+        let x0 = middle.0.saturating_sub(side / 2).min(w - side);
+        let y0 = middle.1.saturating_sub(side / 2).min(h - side);
+        let square = image::imageops::crop_imm(img, x0 as u32, y0 as u32, side as u32, side as u32)
+            .to_image();
+        let quads = unread_quads(&square);
+        let mut found = Vec::new();
+        for _ in 0..TURNS {
+            if quads.is_empty() || !found.is_empty() || Instant::now() >= deadline {
+                break;
+            }
+            let turn = self.turn;
+            self.turn += 1;
+            for quad in &quads {
+                found.extend(read_unrolled(&square, quad, turn, deadline));
+            }
+        }
+        for corner in found.iter_mut().flat_map(|c| c.corners.iter_mut()) {
+            corner[0] += x0 as i32;
+            corner[1] += y0 as i32;
         }
         found
     }

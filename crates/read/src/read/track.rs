@@ -91,15 +91,23 @@ impl TrackingReader {
             // What the region's look took comes off this frame's time, and
             // while a smeared card is in hand the stack's share is kept
             // for reading the frames together.
+            // A card held still that the cascade has missed for frames is
+            // unrolled first (curled), in half the frame's time.
+            let held = self.stack.held();
+            if held {
+                found = self.stack.read(img, start + self.budget / 2);
+            }
             let mut budget = self.budget.saturating_sub(start.elapsed());
-            if self.stack.engaged() {
+            if self.stack.engaged() && !held {
                 budget = budget.saturating_sub(self.budget * STACK_SHARE / 100);
             }
-            found = self.search(img, budget);
             if found.is_empty() {
-                found = self.stack.read(img, start + self.budget);
-            } else {
+                found = self.search(img, budget);
+            }
+            if !found.is_empty() {
                 self.stack.reset();
+            } else if !held {
+                found = self.stack.read(img, start + self.budget);
             }
         } else {
             self.stack.reset();
