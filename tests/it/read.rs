@@ -205,46 +205,57 @@ fn badges_shown_to_a_live_camera_are_decided_and_never_misread() {
     println!("presentations decided at 1280x720: {}", report.join(", "));
 }
 
-/// A badge carried past the camera without stopping: every frame smeared
-/// by 4-10 px (a module or two), which no frame alone reads. The kiosk's
-/// reader aligns the frames, averages them and undoes the smear, and
-/// decides the badge; what it reads is only ever the card's own text.
-/// (Seeds nothing was tuned on; a budget no machine load runs out, since
-/// this asserts what is read: the sequence benchmark times it.)
-#[test]
-fn a_badge_carried_past_without_stopping_is_read_from_its_frames_together() {
-    use badgegate::synth::{self, Scene};
-    let people = [
-        ("T-00020", "Grace Hopper", "Delegation of the Test Republic"),
-        ("T-00021", "Нурлан Абдуллаев", "Республика Казахстан"),
-    ];
-    let plain = synth::cards([9; 32], &people, NOW, false);
+/// Presentations of `scene` decided by the kiosk's tracking reader across
+/// frames, and by each frame alone through the whole cascade, over four
+/// clips on seeds nothing was tuned on (`CI_SEEDS + offset`), with a frame
+/// budget no machine load runs out (these assert what is read; the
+/// sequence benchmark times it). No wrong text is ever read.
+fn decided_across_and_alone(
+    scene: badgegate::synth::Scene,
+    people: &[(&str, &str, &str)],
+    offset: u64,
+) -> (usize, usize) {
+    use badgegate::synth;
+    let budget = std::time::Duration::from_secs(10);
+    let plain = synth::cards([9; 32], people, NOW, false);
     let (mut decided, mut alone) = (0, 0);
     for i in 0..4u64 {
         let card = &plain[i as usize % 2];
         let clip = synth::clip(
             &[card, card],
-            Scene::WalkBy,
+            scene,
             1280,
             720,
-            synth::CI_SEEDS + 500 + i,
+            synth::CI_SEEDS + offset + i,
         );
-        let mut reader = read::TrackingReader::with_budget(std::time::Duration::from_secs(10));
+        let mut reader = read::TrackingReader::with_budget(budget);
         let played = synth::play(&clip, |frame| {
             reader.read(frame).into_iter().map(|f| f.bytes).collect()
         });
         assert!(played.wrong.is_empty(), "wrong texts: {:?}", played.wrong);
         decided += usize::from(played.decided[0].is_some());
-        // Each frame alone, by the whole cascade with all the time it
-        // wants.
         let still = synth::play(&clip, |frame| {
-            read::decode_within(frame, std::time::Duration::from_secs(10))
+            read::decode_within(frame, budget)
                 .into_iter()
                 .map(|f| f.bytes)
                 .collect()
         });
         alone += usize::from(still.decided[0].is_some());
     }
+    (decided, alone)
+}
+
+/// A badge carried past the camera without stopping: every frame smeared
+/// by 4-10 px (a module or two), which no frame alone reads. The kiosk's
+/// reader aligns the frames, averages them and undoes the smear, and
+/// decides the badge; what it reads is only ever the card's own text.
+#[test]
+fn a_badge_carried_past_without_stopping_is_read_from_its_frames_together() {
+    let people = [
+        ("T-00020", "Grace Hopper", "Delegation of the Test Republic"),
+        ("T-00021", "Нурлан Абдуллаев", "Республика Казахстан"),
+    ];
+    let (decided, alone) = decided_across_and_alone(badgegate::synth::Scene::WalkBy, &people, 500);
     println!("carried past: {decided} of 4 decided across frames, {alone} of 4 by frames alone");
     assert!(decided >= 3, "{decided} of 4 decided");
     assert!(alone < decided, "reading the frames together decides more");
@@ -254,10 +265,9 @@ fn a_badge_carried_past_without_stopping_is_read_from_its_frames_together() {
 /// a flat grid misses half a module and more at the edges. When rqrr finds
 /// the code's corners but cannot decode it, the kiosk's reader unrolls it
 /// as a cylinder, a curl a frame, and reads it; only ever the card's own
-/// text. (Seeds nothing was tuned on; a budget no load runs out.)
+/// text.
 #[test]
 fn a_curled_card_held_up_is_unrolled_and_read() {
-    use badgegate::synth::{self, Scene};
     let people = [
         (
             "T-00030",
@@ -270,31 +280,7 @@ fn a_curled_card_held_up_is_unrolled_and_read() {
             "Российская Федерация",
         ),
     ];
-    let plain = synth::cards([9; 32], &people, NOW, false);
-    let (mut decided, mut alone) = (0, 0);
-    for i in 0..4u64 {
-        let card = &plain[i as usize % 2];
-        let clip = synth::clip(
-            &[card, card],
-            Scene::Curled,
-            1280,
-            720,
-            synth::CI_SEEDS + 700 + i,
-        );
-        let mut reader = read::TrackingReader::with_budget(std::time::Duration::from_secs(10));
-        let played = synth::play(&clip, |frame| {
-            reader.read(frame).into_iter().map(|f| f.bytes).collect()
-        });
-        assert!(played.wrong.is_empty(), "wrong texts: {:?}", played.wrong);
-        decided += usize::from(played.decided[0].is_some());
-        let still = synth::play(&clip, |frame| {
-            read::decode_within(frame, std::time::Duration::from_secs(10))
-                .into_iter()
-                .map(|f| f.bytes)
-                .collect()
-        });
-        alone += usize::from(still.decided[0].is_some());
-    }
+    let (decided, alone) = decided_across_and_alone(badgegate::synth::Scene::Curled, &people, 700);
     println!("curled: {decided} of 4 decided across frames, {alone} of 4 by frames alone");
     assert!(decided >= 3, "{decided} of 4 decided");
 }

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use image::GrayImage;
 
-use super::decoders::guarded;
+use super::decoders::rqrr_grids;
 use super::rxing::{rxing_decode_until, Binarizer};
 use super::FoundCode;
 
@@ -23,21 +23,11 @@ const CURLS: [f32; 5] = [0.5, 0.7, 0.9, 1.1, 1.3];
 /// The corners (top-left, top-right, bottom-right, bottom-left) of codes
 /// rqrr finds in `img` but cannot decode.
 pub(super) fn unread_quads(img: &GrayImage) -> Vec<[[f32; 2]; 4]> {
-    let (w, h) = (img.width() as usize, img.height() as usize);
-    if w == 0 || h == 0 {
-        return Vec::new();
-    }
-    let found = guarded(|| {
-        let mut prepared =
-            rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| img.as_raw()[y * w + x]);
-        prepared
-            .detect_grids()
-            .into_iter()
-            .filter(|g| g.decode_to(std::io::sink()).is_err())
-            .map(|g| g.bounds.map(|p| [p.x as f32, p.y as f32]))
-            .collect::<Vec<_>>()
-    });
-    found.unwrap_or_default()
+    rqrr_grids(img)
+        .into_iter()
+        .filter(|(bytes, _)| bytes.is_none())
+        .map(|(_, corners)| corners.map(|p| [p[0] as f32, p[1] as f32]))
+        .collect()
 }
 
 /// The code inside `quad` unrolled for curl number `turn` (see [`CURLS`];

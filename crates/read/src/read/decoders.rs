@@ -52,36 +52,45 @@ pub(super) fn decode_quirc(img: &GrayImage) -> Vec<FoundCode> {
     found.unwrap_or_default()
 }
 
-/// rqrr on a grey picture: every grid it finds and can decode.
-pub(super) fn decode_once(img: &GrayImage) -> Vec<FoundCode> {
+/// A grid rqrr found: its bytes if it decodes, and its corners.
+pub(super) type Grid = (Option<Vec<u8>>, [[i32; 2]; 4]);
+
+/// rqrr on a grey picture: every grid it finds, with its bytes if it
+/// decodes and its corners (top-left, top-right, bottom-right,
+/// bottom-left). rqrr has no known panics on images, but a frame must
+/// never take the kiosk down: a panic here counts as "nothing found".
+pub(super) fn rqrr_grids(img: &GrayImage) -> Vec<Grid> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w == 0 || h == 0 {
         return Vec::new();
     }
-    // rqrr has no known panics on images, but a frame must never take the
-    // kiosk down: a panic here counts as "nothing found".
     let found = guarded(|| {
         let mut prepared =
             rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| img.as_raw()[y * w + x]);
-        let mut out = Vec::new();
-        for grid in prepared.detect_grids() {
-            let mut bytes = Vec::new();
-            if grid.decode_to(&mut bytes).is_ok() {
-                let b = grid.bounds;
-                out.push(FoundCode {
-                    bytes,
-                    corners: [
-                        [b[0].x, b[0].y],
-                        [b[1].x, b[1].y],
-                        [b[2].x, b[2].y],
-                        [b[3].x, b[3].y],
-                    ],
-                });
-            }
-        }
-        out
+        prepared
+            .detect_grids()
+            .into_iter()
+            .map(|grid| {
+                let mut bytes = Vec::new();
+                let decoded = grid.decode_to(&mut bytes).is_ok().then_some(bytes);
+                (decoded, grid.bounds.map(|p| [p.x, p.y]))
+            })
+            .collect::<Vec<_>>()
     });
-    let mut codes = found.unwrap_or_default();
+    found.unwrap_or_default()
+}
+
+/// rqrr on a grey picture: every grid it finds and can decode.
+pub(super) fn decode_once(img: &GrayImage) -> Vec<FoundCode> {
+    let mut codes: Vec<FoundCode> = rqrr_grids(img)
+        .into_iter()
+        .filter_map(|(bytes, corners)| {
+            Some(FoundCode {
+                bytes: bytes?,
+                corners,
+            })
+        })
+        .collect();
     // The same code can be found twice by overlapping finder groups.
     codes.dedup_by(|a, b| a.bytes == b.bytes && a.corners == b.corners);
     codes
